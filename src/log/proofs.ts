@@ -44,8 +44,9 @@ export function verifyConsistency(
   if (from === 0) return proof.length === 0;
   if (proof.length === 0 || proof.some((p) => p.length !== 32)) return false;
   let path = [...proof];
-  // When `from` is a power of two the old root is itself the first node of the path.
-  if ((from & (from - 1)) === 0) path = [fromRoot, ...path];
+  // When `from` is a power of two the old root is itself the first node of the path. Not `from & (from - 1)`:
+  // bitwise operators truncate to 32 bits, which misjudged sizes of 2^32 and more.
+  if (isPowerOfTwo(from)) path = [fromRoot, ...path];
   let fn = from - 1;
   let sn = to - 1;
   while (fn % 2 === 1) {
@@ -72,4 +73,10 @@ export function verifyConsistency(
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && equalBytes(fr, fromRoot) && equalBytes(sr, toRoot);
+}
+
+function isPowerOfTwo(n: number): boolean {
+  let k = n;
+  while (k > 1 && k % 2 === 0) k /= 2;
+  return k === 1;
 }
