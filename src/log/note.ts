@@ -10,6 +10,12 @@ const ALG_ED25519 = 0x01;
 const SIG_PREFIX = '\u2014 ';
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+/** Go's note.Open stops at this many signature lines. */
+const MAX_SIGNATURES = 100;
+// A lone surrogate cannot be encoded as UTF-8, and C2SP notes must be valid UTF-8.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u0009\u000b-\u001f]/u;
 
 /** An Ed25519 note signer (C2SP signed-note). */
 export interface Signer {
@@ -27,9 +33,12 @@ export interface Verifier {
   verify(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
+function isValidName(name: string): boolean {
+  return name.length > 0 && !/[\s+]/u.test(name) && !LONE_SURROGATE.test(name);
+}
+
 function checkName(name: string): void {
-  if (name.length === 0 || /[\s+]/u.test(name))
-    throw new NoteError('a key name must be non-empty, with no spaces or "+"');
+  if (!isValidName(name)) throw new NoteError('a key name must be non-empty, with no spaces or "+"');
 }
 
 /** The 4-byte key hash: SHA-256(name || "\n" || 0x01 || pubkey)[:4]. */
@@ -54,9 +63,15 @@ function publicKeyOfSeed(seed: Uint8Array): Uint8Array {
   return new Uint8Array(der.subarray(der.length - 32));
 }
 
+/** Splits a key string on its first `fields - 1` plus signs; the base64 key at the end may itself hold plus signs. */
+function splitKey(text: string, fields: number): string[] {
+  const parts = text.trim().split('+');
+  return parts.length <= fields ? parts : [...parts.slice(0, fields - 1), parts.slice(fields - 1).join('+')];
+}
+
 /** Parses a signing key string into a signer. */
 export function parseSignerKey(skey: string): Signer {
-  const parts = skey.trim().split('+');
+  const parts = splitKey(skey, 5);
   if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new NoteError('malformed signing key');
   const [, , name, hashHex, b64] = parts as [string, string, string, string, string];
   checkName(name);
@@ -82,7 +97,7 @@ export function verifierKeyOf(signer: Pick<Signer, 'name' | 'keyHash' | 'publicK
 
 /** Parses a verifier key string. */
 export function parseVerifierKey(vkey: string): Verifier {
-  const parts = vkey.trim().split('+');
+  const parts = splitKey(vkey, 3);
   if (parts.length !== 3) throw new NoteError('malformed verifier key: expected name+hash+key');
   const [name, hashHex, b64] = parts as [string, string, string];
   checkName(name);
@@ -128,13 +143,15 @@ export function signNote(text: string, signer: Signer): string {
 
 function checkText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('note text must end in a newline');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u0009\u000b-\u001f]/u.test(text)) throw new NoteError('note text has control characters');
+  if (CONTROL.test(text)) throw new NoteError('note text has control characters');
+  if (LONE_SURROGATE.test(text)) throw new NoteError('note text is not valid UTF-8');
 }
 
 /** Splits a signed note into its text and signature lines, checking its shape but no signature. */
 export function parseNote(note: string): Note {
   if (note.length > 1_000_000) throw new NoteError('note is too large');
+  // As in Go's note.Open, the whole note (signature lines too) must be free of control characters.
+  if (CONTROL.test(note) || LONE_SURROGATE.test(note)) throw new NoteError('note has control characters or bad UTF-8');
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new NoteError('note has no signature block (no blank line)');
   const text = note.slice(0, split + 1);
@@ -148,6 +165,8 @@ export function parseNote(note: string): Note {
     const sp = rest.indexOf(' ');
     if (sp <= 0) throw new NoteError('malformed signature line');
     const name = rest.slice(0, sp);
+    if (!isValidName(name)) throw new NoteError('malformed signature line');
+    if (signatures.length === MAX_SIGNATURES) throw new NoteError('note has too many signatures');
     let raw: Uint8Array;
     try {
       raw = fromBase64(rest.slice(sp + 1));
@@ -164,9 +183,11 @@ export function parseNote(note: string): Note {
 /** Parses a note and checks that `verifier` signed it; returns its text or throws NoteError saying why not. */
 export function openNote(note: string, verifier: Verifier): string {
   const parsed = parseNote(note);
-  const mine = parsed.signatures.filter((s) => s.name === verifier.name && equalBytes(s.keyHash, verifier.keyHash));
-  if (mine.length === 0) throw new NoteError(`note is not signed by key ${verifier.name}`);
-  const message = Buffer.from(parsed.text, 'utf8');
-  if (!mine.some((s) => verifier.verify(message, s.signature))) throw new NoteError('note signature is invalid');
+  // The first signature by this key decides, as in Go's note.Open: C2SP says a bad signature from a known key
+  // should reject the note, so a valid copy further down must not rescue it.
+  const mine = parsed.signatures.find((s) => s.name === verifier.name && equalBytes(s.keyHash, verifier.keyHash));
+  if (!mine) throw new NoteError(`note is not signed by key ${verifier.name}`);
+  if (!verifier.verify(Buffer.from(parsed.text, 'utf8'), mine.signature))
+    throw new NoteError('note signature is invalid');
   return parsed.text;
 }

@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+
+/** Arguments every command takes. */
+export const commonArgs = {
+  home: {
+    type: 'string',
+    description: 'dissent home folder (env DISSENT_HOME; default .dissent)',
+    valueHint: 'DIR',
+  },
+  debug: { type: 'boolean', description: 'show stack traces on errors' },
+} as const;
+
+/** The home folder: --home, then $DISSENT_HOME, then ./.dissent. */
+export function homeDir(args: { home?: string | undefined }): string {
+  return resolve(args.home ?? process.env.DISSENT_HOME ?? '.dissent');
+}
+
+/** Writes one line to stdout. */
+export function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Writes one line of human progress to stderr (never personal data). */
+export function info(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,78 @@
+import { type CommandDef, renderUsage, runCommand } from 'citty';
+import { DissentError, InputError, VerificationError } from '../shared/errors.ts';
+
+/** Process exit codes: 0 ok, 1 a check failed, 2 usage or input error. */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+
+/** Maps an error to an exit code and a message that says what was wrong and what to do; no stack unless debug. */
+export function reportError(error: unknown, debug: boolean): number {
+  const e = error as Error & { code?: string };
+  if (e?.name === 'CLIError') {
+    process.stderr.write(`dissent: ${stripAnsi(e.message)}\nRun with --help to see the usage.\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof VerificationError) {
+    process.stderr.write(`dissent: FAILED: ${e.message}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n`);
+    return EXIT.checkFailed;
+  }
+  if (error instanceof InputError || error instanceof DissentError) {
+    process.stderr.write(`dissent: ${e.message}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n${causeChain(e)}`);
+    return error instanceof InputError ? EXIT.usage : exitFor(error);
+  }
+  process.stderr.write(`dissent: unexpected error: ${e?.message ?? String(error)}\n`);
+  process.stderr.write(debug ? `${e?.stack}\n${causeChain(e)}` : 'Run again with --debug for details.\n');
+  return EXIT.usage;
+}
+
+function exitFor(error: DissentError): number {
+  return error.code === 'E_VERIFY' ? EXIT.checkFailed : EXIT.usage;
+}
+
+function causeChain(e: Error): string {
+  let out = '';
+  let cur: unknown = e.cause;
+  while (cur instanceof Error) {
+    out += `caused by: ${cur.stack}\n`;
+    cur = cur.cause;
+  }
+  return out;
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+async function resolve<T>(v: T | Promise<T> | (() => T | Promise<T>) | undefined): Promise<T | undefined> {
+  return typeof v === 'function' ? await (v as () => T | Promise<T>)() : await v;
+}
+
+/** Finds the deepest subcommand named in `rawArgs`, for `--help`. */
+async function resolveSub(cmd: CommandDef, rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+  const subs = await resolve(cmd.subCommands);
+  const name = rawArgs.find((a) => !a.startsWith('-'));
+  if (subs && name && subs[name]) {
+    const sub = (await resolve(subs[name])) as CommandDef;
+    const [leaf, parent] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1));
+    return [leaf, parent ?? cmd];
+  }
+  return [cmd, undefined];
+}
+
+/** Runs the CLI with `rawArgs` and returns the exit code, printing usage on --help. */
+export async function runCli(root: CommandDef, rawArgs: string[]): Promise<number> {
+  const debug = rawArgs.includes('--debug');
+  try {
+    if (rawArgs.includes('--help') || rawArgs.includes('-h') || rawArgs.length === 0) {
+      const [cmd, parent] = await resolveSub(root, rawArgs);
+      process.stdout.write(`${stripAnsi(await renderUsage(cmd, parent))}\n`);
+      return EXIT.ok;
+    }
+    const { result } = await runCommand(root, { rawArgs });
+    return typeof result === 'number' ? result : EXIT.ok;
+  } catch (error) {
+    return reportError(error, debug);
+  }
+}

@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defineCommand } from 'citty';
+import { openHome } from '../../config/home.ts';
+import { EXAMPLE_VALUES } from '../../config/template.ts';
+import { generateIdentityGraph } from '../../demo/identity-graph.ts';
+import { parseVerifierKey, verifierKeyOf } from '../../log/note.ts';
+import { verifyReceipt } from '../../log/receipt.ts';
+import { importAccounts } from '../../registry/identities.ts';
+import { InputError } from '../../shared/errors.ts';
+import { commonArgs, homeDir, out } from '../_common.ts';
+import { initHome } from './init.ts';
+
+const MARKER = '.dissent-demo';
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export default defineCommand({
+  meta: {
+    name: 'demo',
+    description:
+      'Run the whole story on the embedded default: a home, a programme whose deadline passes while the demo runs, an identity graph, objections in time and late, a withdrawal, and a receipt to verify.',
+  },
+  args: {
+    ...commonArgs,
+    persons: { type: 'string', description: 'persons in the generated identity graph', default: '2000' },
+    'deadline-in': { type: 'string', description: 'seconds until the demo programme deadline', default: '4' },
+  },
+  async run({ args }) {
+    const dir = homeDir(args);
+    const persons = Number(args.persons);
+    const deadlineIn = Number(args['deadline-in']);
+    if (!Number.isInteger(persons) || persons < 50) throw new InputError('--persons must be an integer of at least 50');
+    if (!(deadlineIn >= 1)) throw new InputError('--deadline-in must be at least 1 second');
+    if (existsSync(dir)) {
+      if (!existsSync(join(dir, MARKER))) {
+        throw new InputError(
+          `${dir} exists and was not made by the demo; pass --home NEWDIR to run the demo elsewhere`,
+        );
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const started = Date.now();
+    const deadline = new Date(started + deadlineIn * 1000);
+    const values = {
+      ...EXAMPLE_VALUES,
+      programmeId: 'demo-2025',
+      title: 'Demo: AI training on public posts and assistant chats',
+      noticeDate: new Date(started - 42 * 86_400_000).toISOString(),
+      deadline: deadline.toISOString(),
+      graceWindow: '3s',
+    };
+    say('dissent demo: objections to AI training, a signed log and receipts, on SQLite (no server)\n');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MARKER), 'made by "dissent demo"; the demo may delete this folder\n');
+    const { verifierKey } = initHome(dir, values, [MARKER]);
+    say(`1. created home ${rel(dir)} with programme demo-2025 (deadline in ${deadlineIn} s) and a fresh Ed25519 key`);
+
+    const demoDir = join(dir, 'demo');
+    mkdirSync(demoDir);
+    const accountsFile = join(demoDir, 'accounts.jsonl');
+    const rows = [...generateIdentityGraph({ persons, today: new Date(started) })];
+    writeFileSync(accountsFile, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+    const home = await openHome(dir);
+    try {
+      const imported = await importAccounts(home.store, accountsFile);
+      const counts = await home.store.countAccounts();
+      const minors = rows.filter((r) => r.birth_date && age(r.birth_date, new Date(started)) < 18).length;
+      const outside = rows.filter((r) => !EU.has(r.country ?? '')).length;
+      say(
+        `2. imported ${imported.imported} accounts of ${counts.persons} persons (facebook + linked instagram); ` +
+          `${minors} accounts of minors, ${outside} outside the EU`,
+      );
+
+      const reg = home.registry;
+      const inTime = Array.from({ length: Math.max(5, Math.floor(persons / 20)) }, (_, i) => `p:${i * 7 + 1}`);
+      const first = await reg.object({ subject: 'fb:a:3', channel: 'cli' });
+      const bulk = await reg.objectMany(inTime.map((subject) => ({ subject, channel: 'api' as const })));
+      const accountOnly = await reg.object({
+        subject: 'fb:a:5',
+        accountOnly: true,
+        programme: 'demo-2025',
+        channel: 'web',
+      });
+      const again = await reg.object({ subject: 'p:3', channel: 'cli' });
+      say(
+        `3. before the deadline: ${bulk.length} objections in one group commit, plus two single ones ` +
+          `(one via a linked account, one for a single account); objecting again returned the same receipt: ` +
+          `${again.receipt.objection_id === first.receipt.objection_id ? 'yes' : 'NO'}`,
+      );
+      const withdrawn = await reg.withdraw({ subject: inTime[1] as string, channel: 'cli' });
+      say(`4. one person withdrew; the withdrawal is log entry ${withdrawn.receipt.leaf_index}`);
+
+      const wait = deadline.getTime() - Date.now() + 200;
+      if (wait > 0) {
+        say(`   ... waiting ${(wait / 1000).toFixed(1)} s on the server clock until the deadline has passed`);
+        await sleep(wait);
+      }
+      const lateSubjects = Array.from({ length: 5 }, (_, i) => `p:${persons - i}`);
+      const late = await reg.objectMany(lateSubjects.map((subject) => ({ subject, channel: 'cli' as const })));
+      const lateCount = late.filter((r) => r.receipt.late['demo-2025']).length;
+      say(
+        `5. after the deadline: ${late.length} late objections (late for demo-2025: ${lateCount}); they cover future training only`,
+      );
+
+      const receipt = late[0]?.receipt ?? first.receipt;
+      const receiptFile = join(demoDir, 'receipt.json');
+      writeFileSync(receiptFile, `${JSON.stringify(first.receipt, null, 2)}\n`);
+      writeFileSync(join(demoDir, 'late-receipt.json'), `${JSON.stringify(receipt, null, 2)}\n`);
+      const cp = await reg.latestCheckpoint();
+      writeFileSync(join(demoDir, 'checkpoint.txt'), cp.note);
+      const vkey = verifierKeyOf(home.signer);
+      const check = verifyReceipt(first.receipt, parseVerifierKey(vkey));
+      const byState = await home.store.countObjections();
+      const sum = (state: string) => byState.filter((r) => r.state === state).reduce((a, r) => a + r.n, 0);
+
+      say('\nsummary');
+      say(`  objections effective ${sum('effective')}, withdrawn ${sum('withdrawn')}, pending ${sum('pending')}`);
+      say(`  transparency log: ${cp.size} entries, latest checkpoint:\n`);
+      say(indent(cp.note));
+      say(`  verifier key (publish it; receipts are checked against it):`);
+      out(`  ${vkey}`);
+      say(
+        `\n  receipt written to ${rel(receiptFile)} (verified here: ${check.ok ? 'VALID' : 'INVALID'}); check it offline with`,
+      );
+      say(`    npx dissent verify receipt ${rel(receiptFile)} --key ${verifierKey}`);
+      say(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      await home.close();
+    }
+  },
+});
+
+const EU = new Set('AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(' '));
+
+function age(birthDate: string, at: Date): number {
+  return (at.getTime() - Date.parse(`${birthDate}T00:00:00Z`)) / (365.25 * 86_400_000);
+}
+
+function rel(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

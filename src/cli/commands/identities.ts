@@ -1,0 +1,41 @@
+import { defineCommand } from 'citty';
+import { openHome } from '../../config/home.ts';
+import { importAccounts } from '../../registry/identities.ts';
+import { commonArgs, homeDir, info } from '../_common.ts';
+import { EXIT } from '../_run.ts';
+
+const importCommand = defineCommand({
+  meta: {
+    name: 'import',
+    description:
+      'Import (upsert) an identity graph: JSONL lines {"account","person","source","handle","display_name","email","birth_date","country"}.',
+  },
+  args: {
+    ...commonArgs,
+    file: { type: 'positional', description: 'accounts JSONL file', required: true },
+  },
+  async run({ args }) {
+    const home = await openHome(homeDir(args));
+    try {
+      const summary = await importAccounts(home.store, args.file, {
+        onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\r${n} lines read`),
+      });
+      if (process.stderr.isTTY) process.stderr.write('\r');
+      for (const b of summary.bad.slice(0, 50)) info(`${b.file}:${b.line}: ${b.reason}`);
+      if (summary.bad.length > 50) info(`... and ${summary.bad.length - 50} more bad lines`);
+      const counts = await home.store.countAccounts();
+      info(
+        `imported ${summary.imported} of ${summary.read} lines (${summary.bad.length} bad); ` +
+          `the registry now holds ${counts.accounts} accounts of ${counts.persons} persons`,
+      );
+      return summary.bad.length > 0 ? EXIT.usage : EXIT.ok;
+    } finally {
+      await home.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'identities', description: 'Manage the identity graph (accounts and the persons they belong to).' },
+  subCommands: { import: importCommand },
+});

@@ -1,0 +1,75 @@
+import { defineCommand } from 'citty';
+import { openHome } from '../../config/home.ts';
+import { verifierKeyOf } from '../../log/note.ts';
+import { InputError } from '../../shared/errors.ts';
+import { commonArgs, homeDir, out } from '../_common.ts';
+
+function intArg(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new InputError(`${name} must be a non-negative integer`, 'E_USAGE');
+  return Number(value);
+}
+
+async function withHome<T>(
+  args: { home?: string | undefined },
+  fn: (h: Awaited<ReturnType<typeof openHome>>) => Promise<T>,
+) {
+  const home = await openHome(homeDir(args));
+  try {
+    return await fn(home);
+  } finally {
+    await home.close();
+  }
+}
+
+const checkpoint = defineCommand({
+  meta: { name: 'checkpoint', description: 'Print the latest signed checkpoint (C2SP signed note).' },
+  args: { ...commonArgs },
+  run: ({ args }) => withHome(args, async (h) => process.stdout.write((await h.registry.latestCheckpoint()).note)),
+});
+
+const key = defineCommand({
+  meta: { name: 'key', description: 'Print the verifier key string: name+keyhash+base64(0x01||pubkey).' },
+  args: { ...commonArgs },
+  run: ({ args }) => withHome(args, async (h) => out(verifierKeyOf(h.signer))),
+});
+
+const entry = defineCommand({
+  meta: { name: 'entry', description: 'Print the leaf (canonical JSON event) at index N.' },
+  args: { ...commonArgs, n: { type: 'positional', description: 'leaf index', required: true } },
+  run: ({ args }) => withHome(args, async (h) => out(await h.registry.entry(intArg(args.n, 'N') as number))),
+});
+
+const prove = defineCommand({
+  meta: { name: 'prove', description: 'Print the inclusion proof of leaf N as JSON {index,size,root,proof}.' },
+  args: {
+    ...commonArgs,
+    n: { type: 'positional', description: 'leaf index', required: true },
+    size: { type: 'string', description: 'tree size to prove against (default: latest checkpoint)', valueHint: 'M' },
+  },
+  run: ({ args }) =>
+    withHome(args, async (h) =>
+      out(JSON.stringify(await h.registry.inclusionProof(intArg(args.n, 'N') as number, intArg(args.size, '--size')))),
+    ),
+});
+
+const consistency = defineCommand({
+  meta: {
+    name: 'consistency',
+    description: 'Print the consistency proof from size M to size N as JSON {from,to,proof}.',
+  },
+  args: {
+    ...commonArgs,
+    m: { type: 'positional', description: 'older tree size', required: true },
+    n: { type: 'positional', description: 'newer tree size (default: latest checkpoint)', required: false },
+  },
+  run: ({ args }) =>
+    withHome(args, async (h) =>
+      out(JSON.stringify(await h.registry.consistencyProof(intArg(args.m, 'M') as number, intArg(args.n, 'N')))),
+    ),
+});
+
+export default defineCommand({
+  meta: { name: 'log', description: 'Read the signed transparency log: checkpoints, entries and proofs.' },
+  subCommands: { checkpoint, key, entry, prove, consistency },
+});

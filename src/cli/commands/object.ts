@@ -1,0 +1,102 @@
+import { defineCommand } from 'citty';
+import { openHome } from '../../config/home.ts';
+import type { ObjectionRequest } from '../../registry/registry.ts';
+import { InputError } from '../../shared/errors.ts';
+import { commonArgs, homeDir, info } from '../_common.ts';
+import { emitReceipt, readUserFile } from '../_receipt-io.ts';
+import { EXIT } from '../_run.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'object',
+    description:
+      'File an objection (GDPR Art. 21) and print its receipt. By default it covers all current and future programmes (*) and every account linked to the person.',
+  },
+  args: {
+    ...commonArgs,
+    subject: { type: 'string', description: 'person id, or account id (stands for its person)', valueHint: 'ID' },
+    programme: { type: 'string', description: 'programme id, or * for all current and future', default: '*' },
+    'account-only': { type: 'boolean', description: 'cover only this one account, not the linked ones' },
+    reason: { type: 'string', description: 'optional reason (never required)' },
+    out: { type: 'string', description: 'write the receipt to this file instead of stdout', valueHint: 'FILE' },
+    subjects: {
+      type: 'string',
+      description: 'bulk: JSONL lines {subject, programme?, account_only?}; one receipt per line on stdout',
+      valueHint: 'FILE',
+    },
+  },
+  async run({ args }) {
+    if (!args.subject === !args.subjects)
+      throw new InputError('give exactly one of --subject ID or --subjects FILE', 'E_USAGE');
+    const home = await openHome(homeDir(args));
+    try {
+      if (args.subject) {
+        const r = await home.registry.object({
+          subject: args.subject,
+          programme: args.programme,
+          accountOnly: args['account-only'] === true,
+          channel: 'cli',
+          ...(args.reason ? { reason: args.reason } : {}),
+        });
+        emitReceipt(r.receipt, args.out);
+        const late = Object.entries(r.receipt.late)
+          .filter(([, v]) => v)
+          .map(([k]) => k);
+        info(
+          `${r.created ? 'objection is effective' : 'an effective objection already exists; here is its receipt'}: ` +
+            `${r.objection.id}, log index ${r.receipt.leaf_index}` +
+            (late.length ? `; late for ${late.join(', ')} (covers only future training there)` : ''),
+        );
+        return EXIT.ok;
+      }
+      return await bulk(home, args.subjects as string);
+    } finally {
+      await home.close();
+    }
+  },
+});
+
+async function bulk(home: Awaited<ReturnType<typeof openHome>>, file: string): Promise<number> {
+  const lines = readUserFile(file, 'subjects').split('\n');
+  const good: ObjectionRequest[] = [];
+  let bad = 0;
+  for (const [i, text] of lines.entries()) {
+    if (text.trim() === '') continue;
+    const problem = await checkLine(home, text, good);
+    if (problem) {
+      bad++;
+      info(`${file}:${i + 1}: ${problem}`);
+    }
+  }
+  const results = await home.registry.objectMany(good);
+  for (const r of results) process.stdout.write(`${JSON.stringify(r.receipt)}\n`);
+  const created = results.filter((r) => r.created).length;
+  info(`${created} new objections, ${results.length - created} already effective, ${bad} bad lines; one group commit`);
+  return bad > 0 ? EXIT.usage : EXIT.ok;
+}
+
+async function checkLine(
+  home: Awaited<ReturnType<typeof openHome>>,
+  text: string,
+  good: ObjectionRequest[],
+): Promise<string | undefined> {
+  let v: { subject?: unknown; programme?: unknown; account_only?: unknown };
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return 'invalid JSON';
+  }
+  if (typeof v !== 'object' || v === null || typeof v.subject !== 'string')
+    return 'field subject: missing or not a string';
+  if (v.programme !== undefined && typeof v.programme !== 'string') return 'field programme: not a string';
+  if (v.account_only !== undefined && typeof v.account_only !== 'boolean') return 'field account_only: not true/false';
+  const programme = (v.programme as string | undefined) ?? '*';
+  if (programme !== '*' && !home.config.programmes.some((p) => p.id === programme)) return 'unknown programme';
+  try {
+    await home.registry.resolveSubject(v.subject, v.account_only === true);
+  } catch (e) {
+    return e instanceof InputError ? e.message : 'cannot resolve subject';
+  }
+  good.push({ subject: v.subject, programme, accountOnly: v.account_only === true, channel: 'cli' });
+  return undefined;
+}

@@ -1,0 +1,144 @@
+import { defineCommand } from 'citty';
+import { openCheckpoint } from '../../log/checkpoint.ts';
+import { fromBase64 } from '../../log/hash.ts';
+import { NoteError, parseVerifierKey, type Verifier } from '../../log/note.ts';
+import { verifyConsistency } from '../../log/proofs.ts';
+import { type Check, verifyReceipt } from '../../log/receipt.ts';
+import { InputError } from '../../shared/errors.ts';
+import { out } from '../_common.ts';
+import { readKeyArg, readUserFile } from '../_receipt-io.ts';
+import { EXIT } from '../_run.ts';
+
+const keyArg = {
+  key: {
+    type: 'string',
+    description: 'verifier key string (from "dissent log key"), or a file holding it',
+    valueHint: 'VKEY',
+    required: true,
+  },
+  debug: { type: 'boolean', description: 'show stack traces on errors' },
+} as const;
+
+function verifier(value: string): Verifier {
+  try {
+    return parseVerifierKey(readKeyArg(value));
+  } catch (cause) {
+    if (cause instanceof InputError) throw cause;
+    throw new InputError(`the verifier key is malformed: ${(cause as Error).message}`, 'E_KEY', { cause });
+  }
+}
+
+function report(checks: readonly Check[]): number {
+  for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+  const ok = checks.length > 0 && checks.every((c) => c.ok);
+  out(ok ? 'VALID' : 'INVALID');
+  return ok ? EXIT.ok : EXIT.checkFailed;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const receipt = defineCommand({
+  meta: {
+    name: 'receipt',
+    description: 'Check a receipt offline: subject commitment, signed checkpoint, inclusion proof.',
+  },
+  args: { file: { type: 'positional', description: 'receipt JSON file', required: true }, ...keyArg },
+  run({ args }) {
+    const v = verifier(args.key);
+    const json = parseJson(readUserFile(args.file, 'receipt'));
+    if (json === undefined) return report([{ name: 'format', ok: false, detail: 'the receipt is not valid JSON' }]);
+    return report(verifyReceipt(json, v).checks);
+  },
+});
+
+function checkpointCheck(
+  name: string,
+  file: string,
+  v: Verifier,
+): { check: Check; cp?: ReturnType<typeof openCheckpoint> } {
+  try {
+    const cp = openCheckpoint(readUserFile(file, 'checkpoint'), v);
+    return { check: { name, ok: true, detail: `${cp.origin}, size ${cp.size}` }, cp };
+  } catch (e) {
+    if (e instanceof NoteError) return { check: { name, ok: false, detail: e.message } };
+    throw e;
+  }
+}
+
+const checkpoint = defineCommand({
+  meta: { name: 'checkpoint', description: 'Check that a checkpoint is a well-formed note signed by the key.' },
+  args: { file: { type: 'positional', description: 'signed checkpoint file', required: true }, ...keyArg },
+  run({ args }) {
+    return report([checkpointCheck('checkpoint', args.file, verifier(args.key)).check]);
+  },
+});
+
+const consistency = defineCommand({
+  meta: {
+    name: 'consistency',
+    description: 'Check that the NEW checkpoint extends the OLD one, with a proof from "dissent log consistency".',
+  },
+  args: {
+    old: { type: 'positional', description: 'older signed checkpoint file', required: true },
+    new: { type: 'positional', description: 'newer signed checkpoint file', required: true },
+    proof: { type: 'string', description: 'consistency proof JSON {from,to,proof}', valueHint: 'FILE', required: true },
+    ...keyArg,
+  },
+  run({ args }) {
+    const v = verifier(args.key);
+    const a = checkpointCheck('old checkpoint', args.old, v);
+    const b = checkpointCheck('new checkpoint', args.new, v);
+    const checks: Check[] = [a.check, b.check];
+    if (!a.cp || !b.cp) return report(checks);
+    const p = parseJson(readUserFile(args.proof, 'proof')) as
+      | { from?: unknown; to?: unknown; proof?: unknown }
+      | undefined;
+    if (!p || !Array.isArray(p.proof) || !p.proof.every((x) => typeof x === 'string')) {
+      return report([
+        ...checks,
+        { name: 'consistency', ok: false, detail: 'the proof file is not {from,to,proof:[base64]}' },
+      ]);
+    }
+    if (p.from !== a.cp.size || p.to !== b.cp.size) {
+      return report([
+        ...checks,
+        {
+          name: 'consistency',
+          ok: false,
+          detail: `the proof is for sizes ${p.from}→${p.to}, not ${a.cp.size}→${b.cp.size}`,
+        },
+      ]);
+    }
+    if (a.cp.origin !== b.cp.origin) {
+      return report([...checks, { name: 'consistency', ok: false, detail: 'the checkpoints are from different logs' }]);
+    }
+    let hashes: Uint8Array[];
+    try {
+      hashes = (p.proof as string[]).map(fromBase64);
+    } catch {
+      return report([...checks, { name: 'consistency', ok: false, detail: 'a proof hash is not base64' }]);
+    }
+    const ok = verifyConsistency(a.cp.size, b.cp.size, hashes, a.cp.root, b.cp.root);
+    return report([
+      ...checks,
+      ok
+        ? { name: 'consistency', ok, detail: `size ${a.cp.size} is a prefix of size ${b.cp.size}` }
+        : {
+            name: 'consistency',
+            ok,
+            detail: 'the proof does not link the two roots: the log was rewritten or the proof is wrong',
+          },
+    ]);
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'verify', description: 'Offline checks of receipts, checkpoints and consistency; no home needed.' },
+  subCommands: { receipt, checkpoint, consistency },
+});

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../shared/errors.ts';
+import { parseYamlWith } from '../shared/yaml.ts';
+import { parseDuration } from './duration.ts';
+
+/** The config file's name inside a home folder. */
+export const CONFIG_FILE = 'dissent.config.yaml';
+
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v : new Date(v)))
+  .refine((d) => !Number.isNaN(d.getTime()), 'must be an ISO 8601 date-time, e.g. 2025-05-26T23:59:59+02:00');
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)))
+  .refine((v): v is number => v !== undefined && v >= 0, 'must be a duration such as 72h, 30m or 5s');
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lowercase letters, digits, ".", "_" or "-"');
+
+const programmeSchema = z
+  .object({
+    id: id.refine((v) => v !== '*', '"*" is reserved for "all programmes"'),
+    title: z.string().min(1),
+    purpose: z.string().default('train_ai_system'),
+    legal_basis: z.string().default('legitimate_interest'),
+    jurisdictions: z.array(z.string().min(2)).min(1).default(['EU']),
+    notice_date: isoDate,
+    deadline: isoDate,
+    grace_window: duration.default(72 * 3_600_000),
+    policy: z.string().min(1),
+    key_file: z.string().optional(),
+  })
+  .strict()
+  .refine((p) => p.notice_date <= p.deadline, {
+    message: 'notice_date must not be after deadline',
+    path: ['deadline'],
+  });
+
+const configSchema = z
+  .object({
+    log: z
+      .object({
+        origin: z.string().regex(/^[^\s]+$/, 'must be one word, e.g. example.org/dissent/log'),
+        key_file: z.string().default('log.key'),
+      })
+      .strict(),
+    database: z
+      .object({ url: z.string().default('sqlite:registry.db') })
+      .strict()
+      .default({ url: 'sqlite:registry.db' }),
+    programmes: z.array(programmeSchema).min(1, 'needs at least one programme'),
+    server: z
+      .object({
+        listen: z.string().default('127.0.0.1:8080'),
+        public_url: z.string().url().optional(),
+        api_tokens: z.array(z.string().min(16, 'must be at least 16 characters')).default([]),
+        smtp_url: z.string().optional(),
+        mail_from: z.string().default('dissent <no-reply@localhost>'),
+      })
+      .strict()
+      .default({ listen: '127.0.0.1:8080', api_tokens: [], mail_from: 'dissent <no-reply@localhost>' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.programmes.forEach((p, i) => {
+      if (seen.has(p.id))
+        ctx.addIssue({ code: 'custom', message: 'duplicate programme id', path: ['programmes', i, 'id'] });
+      seen.add(p.id);
+    });
+  });
+
+/** A programme: one announced use of content for AI training. */
+export type Programme = z.infer<typeof programmeSchema>;
+
+/** A validated dissent config, with paths made absolute against the home folder. */
+export type Config = z.infer<typeof configSchema> & { readonly home: string; readonly file: string };
+
+/** Parses and validates config text; errors name the file, line and field. */
+export function parseConfig(text: string, file: string, home: string): Config {
+  const raw = parseYamlWith(configSchema, text, file);
+  const abs = (p: string) => (isAbsolute(p) ? p : join(home, p));
+  return {
+    ...raw,
+    log: { ...raw.log, key_file: abs(raw.log.key_file) },
+    programmes: raw.programmes.map((p) => ({
+      ...p,
+      policy: abs(p.policy),
+      ...(p.key_file ? { key_file: abs(p.key_file) } : {}),
+    })),
+    home,
+    file,
+  };
+}
+
+/** Loads `dissent.config.yaml` from a home folder. */
+export function loadConfig(home: string): Config {
+  const file = join(home, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new InputError(
+      `no dissent home at ${dirname(file)} (cannot read ${CONFIG_FILE}); run "dissent init" or pass --home DIR`,
+      'E_NO_HOME',
+      { cause },
+    );
+  }
+  return parseConfig(text, file, home);
+}
+
+/** Finds a programme by id, or throws an error listing the known ones. */
+export function programmeById(config: Config, id: string): Programme {
+  const p = config.programmes.find((x) => x.id === id);
+  if (!p) {
+    throw new InputError(
+      `unknown programme "${id}"; known programmes: ${config.programmes.map((x) => x.id).join(', ')}`,
+      'E_UNKNOWN_PROGRAMME',
+    );
+  }
+  return p;
+}

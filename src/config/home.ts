@@ -1,0 +1,92 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSignerKey, parseSignerKey, type Signer, verifierKeyOf } from '../log/note.ts';
+import { Registry } from '../registry/registry.ts';
+import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
+import type { Store } from '../registry/store.ts';
+import { InputError } from '../shared/errors.ts';
+import { CONFIG_FILE, type Config, loadConfig } from './config.ts';
+
+/** Reads a signing key file, refusing one that others can read. */
+export function loadSigner(file: string): Signer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new InputError(`cannot read the signing key ${file}`, 'E_KEY', { cause });
+  }
+  try {
+    return parseSignerKey(text);
+  } catch (cause) {
+    throw new InputError(`the signing key ${file} is malformed`, 'E_KEY', { cause });
+  }
+}
+
+/** Writes a fresh Ed25519 signing key with file mode 0600 and returns its verifier key. */
+export function writeSignerKey(file: string, name: string): string {
+  const skey = generateSignerKey(name);
+  writeFileSync(file, `${skey}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return verifierKeyOf(parseSignerKey(skey));
+}
+
+/** Opens the store named by the config (or DATABASE_URL) and migrates it. */
+export async function openStore(config: Config): Promise<Store> {
+  const url = process.env.DATABASE_URL ?? config.database.url;
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    const store = new SqliteStore(path === ':memory:' ? path : join(config.home, path));
+    await store.migrate();
+    return store;
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    throw new InputError('PostgreSQL server mode is not available in this version; use sqlite:registry.db', 'E_DB');
+  }
+  throw new InputError(`database url must start with sqlite: (got a url of another kind)`, 'E_DB');
+}
+
+/** An opened home: its config, its signing key, its store and the registry over them. */
+export interface Home {
+  readonly dir: string;
+  readonly config: Config;
+  readonly signer: Signer;
+  readonly store: Store;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+/** Opens a home folder for a command: config, key, store and registry. */
+export async function openHome(dir: string, opts: { clock?: () => Date } = {}): Promise<Home> {
+  const config = loadConfig(dir);
+  const signer = loadSigner(config.log.key_file);
+  const store = await openStore(config);
+  const registry = await Registry.open({
+    store,
+    origin: config.log.origin,
+    signer,
+    programmes: config.programmes,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  return {
+    dir,
+    config,
+    signer,
+    store,
+    registry,
+    close: async () => {
+      await registry.drain();
+      await store.close();
+    },
+  };
+}
+
+/** Refuses to create a home where one already is (a config file, or any file at all). */
+export function assertFreshHome(dir: string, allowed: readonly string[] = []): void {
+  if (existsSync(join(dir, CONFIG_FILE))) {
+    throw new InputError(`${dir} already holds a dissent home; refusing to overwrite it`, 'E_HOME_EXISTS');
+  }
+  if (existsSync(dir) && readdirSync(dir).some((f) => !allowed.includes(f))) {
+    throw new InputError(`${dir} is not empty; choose a new folder for the dissent home`, 'E_HOME_EXISTS');
+  }
+  mkdirSync(dir, { recursive: true });
+}

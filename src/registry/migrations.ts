@@ -1,0 +1,77 @@
+/** A versioned schema step. `sql` is written in the subset SQLite and PostgreSQL share, unless split per dialect. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+const base = (blob: string) => `
+CREATE TABLE accounts (
+  account TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  source TEXT NOT NULL,
+  handle TEXT,
+  display_name TEXT,
+  email TEXT,
+  birth_date TEXT,
+  country TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX accounts_person ON accounts (person);
+CREATE INDEX accounts_handle ON accounts (lower(handle));
+CREATE INDEX accounts_email ON accounts (lower(email));
+
+CREATE TABLE objections (
+  id TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('person', 'account')),
+  programme TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'effective', 'withdrawn')),
+  channel TEXT NOT NULL CHECK (channel IN ('cli', 'api', 'web')),
+  submitted_at TEXT NOT NULL,
+  effective_at TEXT,
+  withdrawn_at TEXT,
+  reason TEXT,
+  salt TEXT NOT NULL,
+  leaf_index BIGINT UNIQUE,
+  withdrawal_id TEXT
+);
+CREATE UNIQUE INDEX objections_one_effective ON objections (subject, scope, programme) WHERE state = 'effective';
+CREATE INDEX objections_subject ON objections (subject);
+
+CREATE TABLE withdrawals (
+  id TEXT PRIMARY KEY,
+  objection_id TEXT NOT NULL REFERENCES objections (id),
+  subject TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  programme TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  submitted_at TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  leaf_index BIGINT NOT NULL UNIQUE
+);
+
+CREATE TABLE log_leaves (
+  idx BIGINT PRIMARY KEY,
+  leaf TEXT NOT NULL
+);
+
+CREATE TABLE log_nodes (
+  level INTEGER NOT NULL,
+  idx BIGINT NOT NULL,
+  hash ${blob} NOT NULL,
+  PRIMARY KEY (level, idx)
+)${blob === 'BLOB' ? ' WITHOUT ROWID' : ''};
+
+CREATE TABLE checkpoints (
+  size BIGINT PRIMARY KEY,
+  note TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+/** The registry's migrations, in order. Never edit a released one: add a new version. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
+];

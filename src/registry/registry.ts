@@ -1,0 +1,521 @@
+import type { Programme } from '../config/config.ts';
+import { signCheckpoint } from '../log/checkpoint.ts';
+import { encodeEvent, type LogEvent, type Scope, subjectCommitment } from '../log/event.ts';
+import { type Hash, hashLeaf, toBase64 } from '../log/hash.ts';
+import {
+  consistencyRanges,
+  Frontier,
+  foldRange,
+  inclusionRanges,
+  type NodeId,
+  nodeKey,
+  nodesForRanges,
+  type Range,
+  rangeNodes,
+} from '../log/merkle.ts';
+import type { Signer } from '../log/note.ts';
+import { makeReceipt, type Receipt } from '../log/receipt.ts';
+import { InputError, NotFoundError } from '../shared/errors.ts';
+import { newId, newSalt } from './ids.ts';
+import { lateness } from './lateness.ts';
+import { type CommitBatch, LogConflictError, type Store } from './store.ts';
+import type { Channel, CheckpointRow, ObjectionRow, WithdrawalRow } from './types.ts';
+
+/** What a person or the operator asks for when objecting. */
+export interface ObjectionRequest {
+  /** A person id, or an account id (which stands for its person unless `accountOnly`). */
+  readonly subject: string;
+  readonly accountOnly?: boolean;
+  /** A programme id or `*` (the default): all current and future programmes. */
+  readonly programme?: string;
+  readonly channel: Channel;
+  readonly reason?: string;
+}
+
+/** The outcome of an objection: its receipt, and whether it was new or an existing effective one. */
+export interface ObjectionResult {
+  readonly receipt: Receipt;
+  readonly created: boolean;
+  readonly objection: ObjectionRow;
+}
+
+/** A subject resolved against the identity graph. */
+export interface ResolvedSubject {
+  readonly subject: string;
+  readonly scope: Scope;
+}
+
+/** Options for opening a registry. */
+export interface RegistryOptions {
+  readonly store: Store;
+  readonly origin: string;
+  readonly signer: Signer;
+  readonly programmes: readonly Programme[];
+  /** The server clock; injectable for tests and the demo only. */
+  readonly clock?: () => Date;
+}
+
+interface BatchContext {
+  readonly now: string;
+  readonly frontier: Frontier;
+  readonly batch: {
+    objections: Map<string, ObjectionRow>;
+    withdrawals: WithdrawalRow[];
+    leaves: { index: number; leaf: string }[];
+    nodes: { id: NodeId; hash: Hash }[];
+  };
+  /** Effective objections made earlier in this batch, by subject/scope/programme. */
+  readonly fresh: Map<string, ObjectionRow>;
+  /** Objections withdrawn earlier in this batch, which the store still shows as effective. */
+  readonly withdrawn: Set<string>;
+}
+
+type Op = {
+  prepare: (ctx: BatchContext) => Promise<() => Promise<unknown>>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+};
+
+const MAX_BATCH = 100_000;
+
+/**
+ * The objection registry and its transparency log. Writes are group-committed: every request that arrives while a
+ * commit is running joins the next one, which is made durable in one transaction and covered by one signed
+ * checkpoint before any of its callers hears back.
+ */
+export class Registry {
+  readonly store: Store;
+  readonly origin: string;
+  readonly programmes: readonly Programme[];
+  readonly #signer: Signer;
+  readonly #clock: () => Date;
+  #frontier: Frontier;
+  #queue: Op[] = [];
+  #flushing: Promise<void> | undefined;
+
+  private constructor(opts: RegistryOptions, frontier: Frontier) {
+    this.store = opts.store;
+    this.origin = opts.origin;
+    this.programmes = opts.programmes;
+    this.#signer = opts.signer;
+    this.#clock = opts.clock ?? (() => new Date());
+    this.#frontier = frontier;
+  }
+
+  /** Opens a registry over a migrated store and resumes the log where it stands. */
+  static async open(opts: RegistryOptions): Promise<Registry> {
+    const frontier = await loadFrontier(opts.store);
+    const reg = new Registry(opts, frontier);
+    const cp = await opts.store.latestCheckpoint();
+    if (!cp || cp.size !== frontier.size) await reg.#signLatest();
+    return reg;
+  }
+
+  /** Current time of the server clock, as ISO 8601 with milliseconds. */
+  now(): string {
+    return this.#clock().toISOString();
+  }
+
+  /** Resolves a subject id against the identity graph; never echoes the id in an error. */
+  async resolveSubject(id: string, accountOnly = false): Promise<ResolvedSubject> {
+    const account = await this.store.getAccount(id);
+    if (account)
+      return accountOnly
+        ? { subject: account.account, scope: 'account' }
+        : { subject: account.person, scope: 'person' };
+    const linked = await this.store.accountsOfPerson(id);
+    if (linked.length > 0) {
+      if (accountOnly)
+        throw new InputError('--account-only needs an account id, but the subject given is a person', 'E_SUBJECT');
+      return { subject: id, scope: 'person' };
+    }
+    throw new NotFoundError(
+      'unknown subject: no person or account with that id in the identity graph (import it with "dissent identities import FILE")',
+      'E_UNKNOWN_SUBJECT',
+    );
+  }
+
+  #checkProgramme(programme: string): void {
+    if (programme !== '*' && !this.programmes.some((p) => p.id === programme)) {
+      throw new InputError(
+        `unknown programme "${programme}"; use "*" or one of: ${this.programmes.map((p) => p.id).join(', ')}`,
+        'E_UNKNOWN_PROGRAMME',
+      );
+    }
+  }
+
+  /** Files an effective objection (CLI and API channels) and returns its receipt once it is durable and signed. */
+  object(req: ObjectionRequest): Promise<ObjectionResult> {
+    return this.objectMany([req]).then((r) => r[0] as ObjectionResult);
+  }
+
+  /** Files many objections in one group commit; each result is its receipt, in input order. */
+  async objectMany(reqs: readonly ObjectionRequest[]): Promise<ObjectionResult[]> {
+    const resolved = await Promise.all(
+      reqs.map(async (r) => {
+        const programme = r.programme ?? '*';
+        this.#checkProgramme(programme);
+        return { req: r, programme, who: await this.resolveSubject(r.subject, r.accountOnly) };
+      }),
+    );
+    return Promise.all(
+      resolved.map(({ req, programme, who }) =>
+        this.#enqueue<ObjectionResult>(async (ctx) => {
+          const existing =
+            this.#freshCovering(ctx, who, programme) ?? (await this.#storedEffective(ctx, who, programme));
+          if (existing) return () => this.#objectionResult(existing, false);
+          const row: ObjectionRow = {
+            id: newId('o'),
+            subject: who.subject,
+            scope: who.scope,
+            programme,
+            state: 'effective',
+            channel: req.channel,
+            submitted_at: ctx.now,
+            effective_at: ctx.now,
+            withdrawn_at: null,
+            reason: req.reason ?? null,
+            salt: newSalt(),
+            leaf_index: null,
+            withdrawal_id: null,
+          };
+          const effective = this.#appendObjection(ctx, row);
+          return () => this.#objectionResult(effective, true);
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Records an objection that waits for identity confirmation (web channel). It is not in the log yet; its
+   * `submitted_at` is fixed now and is kept when it is confirmed within the grace window.
+   */
+  async createPending(req: ObjectionRequest): Promise<ObjectionRow> {
+    const programme = req.programme ?? '*';
+    this.#checkProgramme(programme);
+    const who = await this.resolveSubject(req.subject, req.accountOnly);
+    return this.#enqueue<ObjectionRow>(async (ctx) => {
+      const row: ObjectionRow = {
+        id: newId('o'),
+        subject: who.subject,
+        scope: who.scope,
+        programme,
+        state: 'pending',
+        channel: req.channel,
+        submitted_at: ctx.now,
+        effective_at: null,
+        withdrawn_at: null,
+        reason: req.reason ?? null,
+        salt: newSalt(),
+        leaf_index: null,
+        withdrawal_id: null,
+      };
+      ctx.batch.objections.set(row.id, row);
+      return async () => row;
+    });
+  }
+
+  /** Makes a pending objection effective, keeping its submission time; returns the receipt. */
+  async confirmPending(id: string): Promise<ObjectionResult> {
+    return this.#enqueue<ObjectionResult>(async (ctx) => {
+      const row = ctx.batch.objections.get(id) ?? (await this.store.getObjection(id));
+      if (!row) throw new NotFoundError('no such objection', 'E_UNKNOWN_OBJECTION');
+      if (row.state !== 'pending') return () => this.#objectionResult(row, false);
+      const who = { subject: row.subject, scope: row.scope };
+      const existing =
+        this.#freshCovering(ctx, who, row.programme) ?? (await this.#storedEffective(ctx, who, row.programme));
+      if (existing) return () => this.#objectionResult(existing, false);
+      const effective = this.#appendObjection(ctx, { ...row, state: 'effective', effective_at: ctx.now });
+      return () => this.#objectionResult(effective, true);
+    });
+  }
+
+  /** Withdraws the subject's effective objection to exactly `programme` (default `*`), logging a withdrawal event. */
+  async withdraw(req: Omit<ObjectionRequest, 'reason'>): Promise<{ receipt: Receipt; withdrawal: WithdrawalRow }> {
+    const programme = req.programme ?? '*';
+    this.#checkProgramme(programme);
+    const who = await this.resolveSubject(req.subject, req.accountOnly);
+    return this.#enqueue(async (ctx) => {
+      const found = ctx.fresh.get(key(who, programme)) ?? (await this.#storedEffective(ctx, who, programme));
+      if (!found || found.programme !== programme) {
+        throw new NotFoundError(
+          `no effective objection to withdraw for this subject and programme "${programme}"`,
+          'E_NO_OBJECTION',
+        );
+      }
+      const w: WithdrawalRow = {
+        id: newId('w'),
+        objection_id: found.id,
+        subject: found.subject,
+        scope: found.scope,
+        programme,
+        channel: req.channel,
+        submitted_at: ctx.now,
+        salt: newSalt(),
+        leaf_index: ctx.frontier.size,
+      };
+      this.#appendLeaf(ctx, {
+        v: 1,
+        type: 'withdrawal',
+        id: found.id,
+        programme,
+        scope: found.scope,
+        subject_commitment: subjectCommitment(w.salt, w.subject),
+        submitted_at: ctx.now,
+        effective_at: ctx.now,
+      });
+      ctx.batch.withdrawals.push(w);
+      ctx.batch.objections.set(found.id, { ...found, state: 'withdrawn', withdrawn_at: ctx.now, withdrawal_id: w.id });
+      ctx.fresh.delete(key(who, programme));
+      ctx.withdrawn.add(found.id);
+      return async () => ({ receipt: await this.withdrawalReceipt(w), withdrawal: w });
+    });
+  }
+
+  async #storedEffective(
+    ctx: BatchContext,
+    who: ResolvedSubject,
+    programme: string,
+  ): Promise<ObjectionRow | undefined> {
+    const row = await this.store.findEffective(who.subject, who.scope, programme);
+    return row && !ctx.withdrawn.has(row.id) ? row : undefined;
+  }
+
+  #freshCovering(ctx: BatchContext, who: ResolvedSubject, programme: string): ObjectionRow | undefined {
+    return ctx.fresh.get(key(who, programme)) ?? ctx.fresh.get(key(who, '*'));
+  }
+
+  #appendObjection(ctx: BatchContext, row: ObjectionRow): ObjectionRow {
+    const effective: ObjectionRow = { ...row, leaf_index: ctx.frontier.size };
+    this.#appendLeaf(ctx, {
+      v: 1,
+      type: 'objection',
+      id: row.id,
+      programme: row.programme,
+      scope: row.scope,
+      subject_commitment: subjectCommitment(row.salt, row.subject),
+      submitted_at: row.submitted_at,
+      effective_at: row.effective_at ?? ctx.now,
+    });
+    ctx.batch.objections.set(effective.id, effective);
+    ctx.fresh.set(key(row, row.programme), effective);
+    return effective;
+  }
+
+  #appendLeaf(ctx: BatchContext, event: LogEvent): void {
+    const leaf = encodeEvent(event);
+    const index = ctx.frontier.size;
+    ctx.batch.leaves.push({ index, leaf });
+    ctx.batch.nodes.push(...ctx.frontier.append(hashLeaf(leaf)));
+  }
+
+  async #objectionResult(row: ObjectionRow, created: boolean): Promise<ObjectionResult> {
+    return { receipt: await this.objectionReceipt(row), created, objection: row };
+  }
+
+  /** A fresh receipt for an effective (or withdrawn) objection, proved against the latest checkpoint. */
+  async objectionReceipt(row: ObjectionRow): Promise<Receipt> {
+    if (row.leaf_index === null)
+      throw new InputError('this objection is not confirmed yet, so it has no receipt', 'E_PENDING');
+    return this.#receipt(row.id, row.subject, row.salt, row.programme, row.scope, row.submitted_at, row.leaf_index);
+  }
+
+  /** A fresh receipt for a withdrawal, proved against the latest checkpoint. */
+  async withdrawalReceipt(w: WithdrawalRow): Promise<Receipt> {
+    return this.#receipt(w.objection_id, w.subject, w.salt, w.programme, w.scope, w.submitted_at, w.leaf_index);
+  }
+
+  async #receipt(
+    id: string,
+    subject: string,
+    salt: string,
+    programme: string,
+    scope: Scope,
+    submittedAt: string,
+    index: number,
+  ): Promise<Receipt> {
+    const cp = await this.latestCheckpoint();
+    const [leaf] = await this.store.getLeaves(index, index + 1);
+    if (leaf === undefined) throw new NotFoundError(`log entry ${index} does not exist`, 'E_NO_ENTRY');
+    return makeReceipt({
+      objection_id: id,
+      subject,
+      salt,
+      programme,
+      scope,
+      late: lateness(programme, submittedAt, this.programmes),
+      leaf,
+      leaf_index: index,
+      checkpoint: cp.note,
+      proof: await this.#proof(inclusionRanges(index, cp.size)),
+    });
+  }
+
+  async #proof(ranges: Range[]): Promise<Hash[]> {
+    const nodes = await this.store.getNodes(nodesForRanges(ranges));
+    return ranges.map(([a, b]) => foldRange(rangeNodes(a, b).map((id) => nodes.get(nodeKey(id)) as Hash)));
+  }
+
+  /** The latest signed checkpoint. */
+  async latestCheckpoint(): Promise<CheckpointRow> {
+    const cp = await this.store.latestCheckpoint();
+    if (!cp) throw new Error('the log has no checkpoint yet');
+    return cp;
+  }
+
+  /** The current tree size. */
+  get size(): number {
+    return this.#frontier.size;
+  }
+
+  /** Inclusion proof of leaf `index` in the tree of `size` (default: the latest checkpoint's). */
+  async inclusionProof(
+    index: number,
+    size?: number,
+  ): Promise<{ index: number; size: number; root: string; proof: string[] }> {
+    const n = size ?? (await this.latestCheckpoint()).size;
+    this.#checkSize(n);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= n) {
+      throw new InputError(`leaf index ${index} is outside the tree of size ${n}`, 'E_RANGE');
+    }
+    const [root] = await this.#proof([[0, n]]);
+    return {
+      index,
+      size: n,
+      root: toBase64(root as Hash),
+      proof: (await this.#proof(inclusionRanges(index, n))).map(toBase64),
+    };
+  }
+
+  /** Consistency proof between two tree sizes (default `to`: the latest checkpoint's size). */
+  async consistencyProof(from: number, to?: number): Promise<{ from: number; to: number; proof: string[] }> {
+    const n = to ?? (await this.latestCheckpoint()).size;
+    this.#checkSize(n);
+    if (!Number.isSafeInteger(from) || from < 0 || from > n) {
+      throw new InputError(`cannot prove consistency from size ${from} to size ${n}`, 'E_RANGE');
+    }
+    return { from, to: n, proof: (await this.#proof(consistencyRanges(from, n))).map(toBase64) };
+  }
+
+  /** Root hash (base64) of the tree at `size`. */
+  async rootAt(size: number): Promise<string> {
+    this.#checkSize(size);
+    return toBase64((await this.#proof([[0, size]]))[0] as Hash);
+  }
+
+  #checkSize(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.#frontier.size) {
+      throw new InputError(`tree size ${n} is beyond the log (size ${this.#frontier.size})`, 'E_RANGE');
+    }
+  }
+
+  /** The leaf text at `index`. */
+  async entry(index: number): Promise<string> {
+    const [leaf] = await this.store.getLeaves(index, index + 1);
+    if (leaf === undefined)
+      throw new NotFoundError(`log entry ${index} does not exist (log size ${this.size})`, 'E_NO_ENTRY');
+    return leaf;
+  }
+
+  /** Waits until every queued write is committed. */
+  async drain(): Promise<void> {
+    while (this.#flushing || this.#queue.length > 0) {
+      if (!this.#flushing) this.#schedule();
+      await this.#flushing;
+    }
+  }
+
+  #enqueue<T>(prepare: Op['prepare']): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ prepare, resolve: resolve as (v: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#flushing) return;
+    this.#flushing = new Promise<void>((done) => setImmediate(done))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        if (this.#queue.length > 0) this.#schedule();
+      });
+  }
+
+  async #flush(): Promise<void> {
+    const ops = this.#queue.splice(0, MAX_BATCH);
+    if (ops.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      const ctx: BatchContext = {
+        now: this.now(),
+        frontier: this.#frontier.clone(),
+        batch: { objections: new Map(), withdrawals: [], leaves: [], nodes: [] },
+        fresh: new Map(),
+        withdrawn: new Set(),
+      };
+      const finishers: ({ op: Op; finish: () => Promise<unknown> } | undefined)[] = [];
+      for (const op of ops) {
+        try {
+          finishers.push({ op, finish: await op.prepare(ctx) });
+        } catch (e) {
+          op.reject(e);
+          finishers.push(undefined);
+        }
+      }
+      try {
+        const batch: CommitBatch = { ...ctx.batch, objections: [...ctx.batch.objections.values()] };
+        if (batch.leaves.length > 0) {
+          const size = ctx.frontier.size;
+          const note = signCheckpoint({ origin: this.origin, size, root: ctx.frontier.root() }, this.#signer);
+          await this.store.commit({ ...batch, checkpoint: { size, note, created_at: ctx.now } });
+        } else if (batch.objections.length > 0) {
+          await this.store.commit(batch);
+        }
+        this.#frontier = ctx.frontier;
+      } catch (e) {
+        if (e instanceof LogConflictError && attempt < 5) {
+          // Another process appended: pick up its tree and redo this batch on top of it.
+          this.#frontier = await loadFrontier(this.store);
+          continue;
+        }
+        for (const f of finishers) f?.op.reject(e);
+        return;
+      }
+      for (const f of finishers) {
+        if (!f) continue;
+        try {
+          f.op.resolve(await f.finish());
+        } catch (e) {
+          f.op.reject(e);
+        }
+      }
+      return;
+    }
+  }
+
+  async #signLatest(): Promise<void> {
+    const size = this.#frontier.size;
+    const note = signCheckpoint({ origin: this.origin, size, root: this.#frontier.root() }, this.#signer);
+    await this.store.commit({
+      objections: [],
+      withdrawals: [],
+      leaves: [],
+      nodes: [],
+      checkpoint: { size, note, created_at: this.now() },
+    });
+  }
+}
+
+function key(who: { subject: string; scope: Scope }, programme: string): string {
+  return `${who.scope}\u0000${who.subject}\u0000${programme}`;
+}
+
+async function loadFrontier(store: Store): Promise<Frontier> {
+  const size = await store.logSize();
+  const ids = rangeNodes(0, size);
+  const nodes = await store.getNodes(ids);
+  return new Frontier(
+    size,
+    ids.map((id) => nodes.get(nodeKey(id)) as Hash),
+  );
+}

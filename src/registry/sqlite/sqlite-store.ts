@@ -1,0 +1,215 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Hash } from '../../log/hash.ts';
+import { type NodeId, nodeKey } from '../../log/merkle.ts';
+import { DissentError } from '../../shared/errors.ts';
+import { MIGRATIONS } from '../migrations.ts';
+import { type CommitBatch, LogConflictError, type Store } from '../store.ts';
+import type { AccountRow, CheckpointRow, ObjectionRow, SubjectEvent, WithdrawalRow } from '../types.ts';
+
+const OBJECTION_COLS =
+  'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id';
+
+/** The embedded registry: one SQLite file in WAL mode with synchronous=FULL, so that a commit survives power loss. */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  #stmts: Statements | undefined;
+
+  /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 10000');
+  }
+
+  async migrate(): Promise<number> {
+    const db = this.#db;
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
+    const have = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (have.has(m.version)) continue;
+      db.transaction(() => {
+        db.exec(m.sqlite);
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+    return Math.max(0, ...MIGRATIONS.map((m) => m.version));
+  }
+
+  // Prepared lazily: statements need the tables that migrate() creates.
+  get #s(): Statements {
+    this.#stmts ??= prepareStatements(this.#db);
+    return this.#stmts;
+  }
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+
+  async upsertAccounts(rows: readonly AccountRow[]): Promise<void> {
+    const now = new Date().toISOString();
+    const stmt = this.#s.upsertAccount;
+    this.#db.transaction(() => {
+      for (const r of rows) stmt.run({ ...r, updated_at: now });
+    })();
+  }
+
+  async getAccount(account: string): Promise<AccountRow | undefined> {
+    return this.#s.getAccount.get(account) as AccountRow | undefined;
+  }
+
+  async findAccounts(value: string): Promise<AccountRow[]> {
+    const handle = value.startsWith('@') ? value.slice(1) : value;
+    return this.#s.findAccounts.all(handle, value) as AccountRow[];
+  }
+
+  async accountsOfPerson(person: string): Promise<AccountRow[]> {
+    return this.#s.accountsOfPerson.all(person) as AccountRow[];
+  }
+
+  async *iterateAccounts(batchSize = 10_000): AsyncIterable<AccountRow[]> {
+    let after = '';
+    for (;;) {
+      const rows = this.#s.accountsAfter.all(after, batchSize) as AccountRow[];
+      if (rows.length === 0) return;
+      yield rows;
+      after = (rows[rows.length - 1] as AccountRow).account;
+    }
+  }
+
+  async countAccounts(): Promise<{ accounts: number; persons: number }> {
+    return this.#db.prepare('SELECT count(*) AS accounts, count(DISTINCT person) AS persons FROM accounts').get() as {
+      accounts: number;
+      persons: number;
+    };
+  }
+
+  async getObjection(id: string): Promise<ObjectionRow | undefined> {
+    return this.#s.getObjection.get(id) as ObjectionRow | undefined;
+  }
+
+  async findEffective(subject: string, scope: ObjectionRow['scope'], programme: string) {
+    return this.#s.findEffective.get(subject, scope, programme) as ObjectionRow | undefined;
+  }
+
+  async getWithdrawal(id: string): Promise<WithdrawalRow | undefined> {
+    return this.#s.getWithdrawal.get(id) as WithdrawalRow | undefined;
+  }
+
+  async countObjections() {
+    return this.#db
+      .prepare('SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme')
+      .all() as { state: string; channel: string; programme: string; n: number }[];
+  }
+
+  async subjectEventsBefore(size: number): Promise<SubjectEvent[]> {
+    return this.#db
+      .prepare(
+        `SELECT leaf_index, 'objection' AS type, id AS objection_id, subject, scope, programme, submitted_at
+           FROM objections WHERE leaf_index IS NOT NULL AND leaf_index < ?
+         UNION ALL
+         SELECT leaf_index, 'withdrawal' AS type, objection_id, subject, scope, programme, submitted_at
+           FROM withdrawals WHERE leaf_index < ?
+         ORDER BY leaf_index`,
+      )
+      .all(size, size) as SubjectEvent[];
+  }
+
+  async logSize(): Promise<number> {
+    return (this.#s.logSize.get() as { n: number }).n;
+  }
+
+  async getNodes(ids: readonly NodeId[]): Promise<Map<string, Hash>> {
+    const out = new Map<string, Hash>();
+    const stmt = this.#s.getNode;
+    for (const id of ids) {
+      const h = stmt.get(id.level, id.index) as Buffer | undefined;
+      if (!h) throw new DissentError(`log node ${nodeKey(id)} is missing from the store`, 'E_LOG_CORRUPT');
+      out.set(nodeKey(id), new Uint8Array(h));
+    }
+    return out;
+  }
+
+  async getLeaves(start: number, end: number): Promise<string[]> {
+    return this.#s.leaves.all(start, end) as string[];
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRow | undefined> {
+    return this.#s.latestCheckpoint.get() as CheckpointRow | undefined;
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const s = this.#s;
+    this.#db
+      .transaction(() => {
+        const first = batch.leaves[0];
+        if (first && (s.logSize.get() as { n: number }).n !== first.index) throw new LogConflictError();
+        for (const l of batch.leaves) s.insertLeaf.run(l.index, l.leaf);
+        for (const n of batch.nodes) s.insertNode.run(n.id.level, n.id.index, n.hash);
+        for (const o of batch.objections) s.upsertObjection.run(o);
+        for (const w of batch.withdrawals) s.insertWithdrawal.run(w);
+        const cp = batch.checkpoint;
+        if (cp) s.insertCheckpoint.run(cp.size, cp.note, cp.created_at);
+      })
+      .immediate();
+  }
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    upsertAccount: db.prepare(
+      `INSERT INTO accounts (account, person, source, handle, display_name, email, birth_date, country, updated_at)
+       VALUES (@account, @person, @source, @handle, @display_name, @email, @birth_date, @country, @updated_at)
+       ON CONFLICT (account) DO UPDATE SET person = excluded.person, source = excluded.source,
+         handle = excluded.handle, display_name = excluded.display_name, email = excluded.email,
+         birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at`,
+    ),
+    getAccount: db.prepare(
+      'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account = ?',
+    ),
+    findAccounts: db.prepare(
+      `SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts
+       WHERE lower(handle) = lower(?) OR lower(email) = lower(?) ORDER BY account`,
+    ),
+    accountsOfPerson: db.prepare(
+      'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE person = ? ORDER BY account',
+    ),
+    accountsAfter: db.prepare(
+      'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account > ? ORDER BY account LIMIT ?',
+    ),
+    getObjection: db.prepare(`SELECT ${OBJECTION_COLS} FROM objections WHERE id = ?`),
+    findEffective: db.prepare(
+      `SELECT ${OBJECTION_COLS} FROM objections WHERE subject = ? AND scope = ? AND state = 'effective'
+       AND (programme = ? OR programme = '*') ORDER BY programme = '*', leaf_index LIMIT 1`,
+    ),
+    getWithdrawal: db.prepare(
+      'SELECT id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index FROM withdrawals WHERE id = ?',
+    ),
+    upsertObjection: db.prepare(
+      `INSERT INTO objections (${OBJECTION_COLS}) VALUES (@id, @subject, @scope, @programme, @state, @channel,
+         @submitted_at, @effective_at, @withdrawn_at, @reason, @salt, @leaf_index, @withdrawal_id)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, effective_at = excluded.effective_at,
+         withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index, withdrawal_id = excluded.withdrawal_id`,
+    ),
+    insertWithdrawal: db.prepare(
+      `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)
+       VALUES (@id, @objection_id, @subject, @scope, @programme, @channel, @submitted_at, @salt, @leaf_index)`,
+    ),
+    logSize: db.prepare('SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves'),
+    getNode: db.prepare('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck(),
+    insertLeaf: db.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)'),
+    insertNode: db.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+    leaves: db.prepare('SELECT leaf FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(),
+    latestCheckpoint: db.prepare('SELECT size, note, created_at FROM checkpoints ORDER BY size DESC LIMIT 1'),
+    insertCheckpoint: db.prepare(
+      'INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING',
+    ),
+  };
+}

@@ -1,0 +1,62 @@
+import type { Hash } from '../log/hash.ts';
+import type { NodeId } from '../log/merkle.ts';
+import { DissentError } from '../shared/errors.ts';
+import type { AccountRow, CheckpointRow, ObjectionRow, SubjectEvent, WithdrawalRow } from './types.ts';
+
+/** Everything one group commit writes, atomically: all of it is durable, or none of it. */
+export interface CommitBatch {
+  /** New or changed objections (upserted by id). */
+  readonly objections: readonly ObjectionRow[];
+  readonly withdrawals: readonly WithdrawalRow[];
+  /** New log leaves, contiguous from the current size. */
+  readonly leaves: readonly { readonly index: number; readonly leaf: string }[];
+  /** Perfect-subtree hashes completed by those leaves. */
+  readonly nodes: readonly { readonly id: NodeId; readonly hash: Hash }[];
+  readonly checkpoint?: CheckpointRow;
+}
+
+/**
+ * The registry's storage. Callers never see SQL, so that SQLite (embedded) and PostgreSQL (server mode) can sit
+ * behind it unchanged. Every method is async for the server-mode driver, even where SQLite answers at once.
+ */
+export interface Store {
+  /** Creates or upgrades tables with the versioned migrations; returns the schema version. */
+  migrate(): Promise<number>;
+  close(): Promise<void>;
+
+  /** Inserts or updates accounts in one transaction. */
+  upsertAccounts(rows: readonly AccountRow[]): Promise<void>;
+  getAccount(account: string): Promise<AccountRow | undefined>;
+  /** Accounts whose handle (without @, case-insensitive) or e-mail (case-insensitive) equals `value`. */
+  findAccounts(value: string): Promise<AccountRow[]>;
+  accountsOfPerson(person: string): Promise<AccountRow[]>;
+  /** Streams the whole identity graph in batches, ordered by account. */
+  iterateAccounts(batchSize?: number): AsyncIterable<AccountRow[]>;
+  countAccounts(): Promise<{ accounts: number; persons: number }>;
+
+  getObjection(id: string): Promise<ObjectionRow | undefined>;
+  /** The effective objection of a subject that covers a programme: the same programme, or `*`. */
+  findEffective(subject: string, scope: ObjectionRow['scope'], programme: string): Promise<ObjectionRow | undefined>;
+  getWithdrawal(id: string): Promise<WithdrawalRow | undefined>;
+  /** Objection counts by state, channel and programme, for metrics and summaries. */
+  countObjections(): Promise<{ state: string; channel: string; programme: string; n: number }[]>;
+  /** Every objection and withdrawal event with a log index below `size`, joined to its subject, in log order. */
+  subjectEventsBefore(size: number): Promise<SubjectEvent[]>;
+
+  /** The log's size and the hashes of its right edge (`rangeNodes(0, size)`), to resume appending. */
+  logSize(): Promise<number>;
+  getNodes(ids: readonly NodeId[]): Promise<Map<string, Hash>>;
+  getLeaves(start: number, end: number): Promise<string[]>;
+  latestCheckpoint(): Promise<CheckpointRow | undefined>;
+
+  /** Writes a group commit atomically and durably. */
+  commit(batch: CommitBatch): Promise<void>;
+}
+
+/** Raised by `commit` when another writer appended to the log first; the caller reloads the tree and retries. */
+export class LogConflictError extends DissentError {
+  override name = 'LogConflictError';
+  constructor() {
+    super('the log grew under this writer; retry', 'E_LOG_CONFLICT');
+  }
+}

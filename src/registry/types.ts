@@ -1,0 +1,71 @@
+import type { Scope } from '../log/event.ts';
+
+/** One account of the operator's identity graph. */
+export interface AccountRow {
+  readonly account: string;
+  readonly person: string;
+  readonly source: string;
+  readonly handle: string | null;
+  readonly display_name: string | null;
+  readonly email: string | null;
+  /** ISO date `YYYY-MM-DD`, or null when unknown. */
+  readonly birth_date: string | null;
+  /** ISO 3166-1 alpha-2 country code, or null when unknown. */
+  readonly country: string | null;
+}
+
+/** Where an objection came from. */
+export type Channel = 'cli' | 'api' | 'web';
+
+/** An objection's state: waiting for identity confirmation, in force, or taken back. */
+export type ObjectionState = 'pending' | 'effective' | 'withdrawn';
+
+/** An objection as the registry stores it. `subject` is a person id (scope person) or an account id. */
+export interface ObjectionRow {
+  readonly id: string;
+  readonly subject: string;
+  readonly scope: Scope;
+  readonly programme: string;
+  readonly state: ObjectionState;
+  readonly channel: Channel;
+  readonly submitted_at: string;
+  readonly effective_at: string | null;
+  readonly withdrawn_at: string | null;
+  readonly reason: string | null;
+  /** Hex salt of the commitment in the objection's log leaf. */
+  readonly salt: string;
+  /** Log index of the objection event, once it is effective. */
+  readonly leaf_index: number | null;
+  readonly withdrawal_id: string | null;
+}
+
+/** A withdrawal of an effective objection; it has its own log event, salt and receipt. */
+export interface WithdrawalRow {
+  readonly id: string;
+  readonly objection_id: string;
+  readonly subject: string;
+  readonly scope: Scope;
+  readonly programme: string;
+  readonly channel: Channel;
+  readonly submitted_at: string;
+  readonly salt: string;
+  readonly leaf_index: number;
+}
+
+/** A signed checkpoint as stored. */
+export interface CheckpointRow {
+  readonly size: number;
+  readonly note: string;
+  readonly created_at: string;
+}
+
+/** A log event joined back to its subject, as a corpus build needs it to honour objections inside a cut. */
+export interface SubjectEvent {
+  readonly leaf_index: number;
+  readonly type: 'objection' | 'withdrawal';
+  readonly objection_id: string;
+  readonly subject: string;
+  readonly scope: Scope;
+  readonly programme: string;
+  readonly submitted_at: string;
+}

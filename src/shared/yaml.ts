@@ -1,0 +1,51 @@
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/**
+ * Parses YAML text and validates it with a zod schema; any problem becomes a ConfigError naming the file, the line
+ * and the field (dotted path), so that a user can go straight to it.
+ */
+export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: string): T {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line ?? 1;
+    throw new ConfigError(file, line, '(syntax)', first.message.split('\n')[0] ?? 'invalid YAML');
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = (issue?.path ?? []).map(String);
+  return throwAt(doc, lineCounter, file, path, issue?.message ?? 'invalid value');
+}
+
+function throwAt(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  file: string,
+  path: string[],
+  message: string,
+): never {
+  // Walk as deep as the document goes, so that a missing field points at its parent.
+  let node: unknown = doc.contents;
+  let offset = 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === key);
+      if (!pair) break;
+      offset = (pair.key as { range?: [number] })?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(key)];
+      if (!item) break;
+      offset = (item as { range?: [number] }).range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const range = (node as { range?: [number] } | null)?.range;
+  if (range && path.length > 0 && node !== doc.contents) offset = Math.max(offset, 0);
+  const line = lines.linePos(offset).line;
+  throw new ConfigError(file, line, path.length ? path.join('.') : '(document)', message);
+}
