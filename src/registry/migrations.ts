@@ -71,7 +71,42 @@ CREATE TABLE checkpoints (
 );
 `;
 
+const portalAndSnapshots = (blob: string) => `
+CREATE TABLE tokens (
+  token_hash ${blob} PRIMARY KEY,
+  objection_id TEXT NOT NULL REFERENCES objections (id),
+  purpose TEXT NOT NULL CHECK (purpose IN ('confirm', 'withdraw')),
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  objection_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY,
+  programme TEXT NOT NULL,
+  cut_size BIGINT NOT NULL,
+  manifest_sha256 TEXT NOT NULL,
+  out_dir TEXT NOT NULL,
+  records_kept BIGINT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX snapshots_programme ON snapshots (programme, created_at);
+`;
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
+  {
+    version: 2,
+    name: 'confirmation tokens, idempotency keys, snapshots',
+    sqlite: portalAndSnapshots('BLOB'),
+    postgres: portalAndSnapshots('BYTEA'),
+  },
 ];

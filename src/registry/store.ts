@@ -1,7 +1,16 @@
 import type { Hash } from '../log/hash.ts';
 import type { NodeId } from '../log/merkle.ts';
 import { DissentError } from '../shared/errors.ts';
-import type { AccountRow, CheckpointRow, ObjectionRow, SubjectEvent, WithdrawalRow } from './types.ts';
+import type {
+  AccountRow,
+  CheckpointRow,
+  ObjectionRow,
+  SnapshotRow,
+  SubjectEvent,
+  TokenRow,
+  TokenUse,
+  WithdrawalRow,
+} from './types.ts';
 
 /** Everything one group commit writes, atomically: all of it is durable, or none of it. */
 export interface CommitBatch {
@@ -51,6 +60,20 @@ export interface Store {
 
   /** Writes a group commit atomically and durably. */
   commit(batch: CommitBatch): Promise<void>;
+
+  /** Stores a new link token (by hash). */
+  createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void>;
+  /** Marks a token used if it exists, is unused and unexpired at `now`; counts every attempt. Atomic. */
+  useToken(tokenHash: Uint8Array, now: string): Promise<TokenUse>;
+
+  /** The objection an idempotency key already produced, with the hash of the request that used it. */
+  getIdempotency(key: string): Promise<{ request_hash: string; objection_id: string } | undefined>;
+  /** Remembers the objection an idempotency key produced; a key already stored is left as it is. */
+  putIdempotency(key: string, requestHash: string, objectionId: string, now: string): Promise<void>;
+
+  recordSnapshot(snapshot: SnapshotRow): Promise<void>;
+  /** Snapshots, oldest first; of one programme when given. */
+  listSnapshots(programme?: string): Promise<SnapshotRow[]>;
 }
 
 /** Raised by `commit` when another writer appended to the log first; the caller reloads the tree and retries. */

@@ -69,3 +69,29 @@ export interface SubjectEvent {
   readonly programme: string;
   readonly submitted_at: string;
 }
+
+/** A single-use link token (stored only as its SHA-256) that confirms or withdraws an objection. */
+export interface TokenRow {
+  readonly token_hash: Uint8Array;
+  readonly objection_id: string;
+  readonly purpose: 'confirm' | 'withdraw';
+  readonly expires_at: string;
+  readonly used_at: string | null;
+  readonly attempts: number;
+}
+
+/** Why a token was refused, or the token when it was accepted. */
+export type TokenUse =
+  | { readonly ok: true; readonly token: TokenRow }
+  | { readonly ok: false; readonly reason: 'unknown' | 'expired' | 'used' };
+
+/** A corpus snapshot recorded in the registry. */
+export interface SnapshotRow {
+  readonly id: string;
+  readonly programme: string;
+  readonly cut_size: number;
+  readonly manifest_sha256: string;
+  readonly out_dir: string;
+  readonly records_kept: number;
+  readonly created_at: string;
+}

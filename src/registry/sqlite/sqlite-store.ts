@@ -6,7 +6,16 @@ import { type NodeId, nodeKey } from '../../log/merkle.ts';
 import { DissentError } from '../../shared/errors.ts';
 import { MIGRATIONS } from '../migrations.ts';
 import { type CommitBatch, LogConflictError, type Store } from '../store.ts';
-import type { AccountRow, CheckpointRow, ObjectionRow, SubjectEvent, WithdrawalRow } from '../types.ts';
+import type {
+  AccountRow,
+  CheckpointRow,
+  ObjectionRow,
+  SnapshotRow,
+  SubjectEvent,
+  TokenRow,
+  TokenUse,
+  WithdrawalRow,
+} from '../types.ts';
 
 const OBJECTION_COLS =
   'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id';
@@ -157,6 +166,58 @@ export class SqliteStore implements Store {
         if (cp) s.insertCheckpoint.run(cp.size, cp.note, cp.created_at);
       })
       .immediate();
+  }
+
+  async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO tokens (token_hash, objection_id, purpose, expires_at) VALUES (?, ?, ?, ?)')
+      .run(token.token_hash, token.objection_id, token.purpose, token.expires_at);
+  }
+
+  async useToken(tokenHash: Uint8Array, now: string): Promise<TokenUse> {
+    const db = this.#db;
+    return db
+      .transaction((): TokenUse => {
+        const row = db.prepare('SELECT * FROM tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
+        if (!row) return { ok: false, reason: 'unknown' };
+        db.prepare('UPDATE tokens SET attempts = attempts + 1 WHERE token_hash = ?').run(tokenHash);
+        if (row.used_at !== null) return { ok: false, reason: 'used' };
+        if (Date.parse(row.expires_at) < Date.parse(now)) return { ok: false, reason: 'expired' };
+        db.prepare('UPDATE tokens SET used_at = ? WHERE token_hash = ?').run(now, tokenHash);
+        return { ok: true, token: { ...row, used_at: now, attempts: row.attempts + 1 } };
+      })
+      .immediate();
+  }
+
+  async getIdempotency(key: string) {
+    return this.#db.prepare('SELECT request_hash, objection_id FROM idempotency WHERE key = ?').get(key) as
+      | { request_hash: string; objection_id: string }
+      | undefined;
+  }
+
+  async putIdempotency(key: string, requestHash: string, objectionId: string, now: string): Promise<void> {
+    this.#db
+      .prepare(
+        'INSERT INTO idempotency (key, request_hash, objection_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      )
+      .run(key, requestHash, objectionId, now);
+  }
+
+  async recordSnapshot(snapshot: SnapshotRow): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO snapshots (id, programme, cut_size, manifest_sha256, out_dir, records_kept, created_at)
+         VALUES (@id, @programme, @cut_size, @manifest_sha256, @out_dir, @records_kept, @created_at)`,
+      )
+      .run(snapshot);
+  }
+
+  async listSnapshots(programme?: string): Promise<SnapshotRow[]> {
+    return (
+      programme === undefined
+        ? this.#db.prepare('SELECT * FROM snapshots ORDER BY created_at, id').all()
+        : this.#db.prepare('SELECT * FROM snapshots WHERE programme = ? ORDER BY created_at, id').all(programme)
+    ) as SnapshotRow[];
   }
 }
 
