@@ -14,7 +14,6 @@ const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 const MAX_SIGNATURES = 100;
 // A lone surrogate cannot be encoded as UTF-8, and C2SP notes must be valid UTF-8.
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f]/u;
 
 /** An Ed25519 note signer (C2SP signed-note). */
