@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InputError } from '../shared/errors.ts';
+import { openTar } from './_tar.ts';
+import { openZip } from './_zip.ts';
+
+/** One file inside an export. */
+export interface ExportEntry {
+  /** Path inside the export with `/` separators (the file name alone for a single-file input). */
+  readonly path: string;
+  readonly size: number;
+  /** Opens the file's bytes; for a tar archive only once, and only while it is the current entry. */
+  open(): Promise<Readable>;
+}
+
+/** An export opened for reading: a zip, a tar(.gz), a folder, or one plain file. */
+export interface ExportContainer {
+  readonly kind: 'zip' | 'tar' | 'folder' | 'file';
+  /** Every entry up front, for containers that allow random access (all but tar). */
+  list?(): Promise<ExportEntry[]>;
+  /** Entries in archive order; a tar entry that is not opened is skipped over. */
+  entries(): AsyncIterable<ExportEntry>;
+  close(): Promise<void>;
+}
+
+async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(262);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
+    if (bytesRead >= 4 && head.readUInt32LE(0) === 0x06054b50) return 'zip';
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+    if (bytesRead >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
+    return 'other';
+  } finally {
+    await fh.close();
+  }
+}
+
+function listed(entries: ExportEntry[]): Pick<ExportContainer, 'list' | 'entries'> {
+  return {
+    list: async () => entries,
+    entries: async function* () {
+      yield* entries;
+    },
+  };
+}
+
+async function openFolder(root: string): Promise<ExportContainer> {
+  const dirents = await readdir(root, { recursive: true, withFileTypes: true });
+  const entries: ExportEntry[] = [];
+  for (const d of dirents) {
+    if (!d.isFile()) continue; // symlinks are not followed out of the export
+    const full = join(d.parentPath ?? d.path, d.name);
+    const size = (await stat(full)).size;
+    entries.push({ path: relative(root, full).split(sep).join('/'), size, open: async () => createReadStream(full) });
+  }
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { kind: 'folder', ...listed(entries), close: async () => {} };
+}
+
+/**
+ * Opens an export by looking at it, not at its name: a folder, a zip, a gzip-compressed or plain tar, or else a single
+ * file. Throws InputError when the path cannot be read or the archive is truncated or corrupt.
+ */
+export async function openContainer(path: string): Promise<ExportContainer> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    throw new InputError('cannot read the export: the path does not exist or is not readable', 'E_INPUT', { cause });
+  }
+  if (info.isDirectory()) return openFolder(path);
+  const kind = await sniff(path);
+  if (kind === 'zip') return openZip(path);
+  if (kind === 'gzip' || kind === 'tar') return openTar(path, kind === 'gzip');
+  const single: ExportEntry = { path: basename(path), size: info.size, open: async () => createReadStream(path) };
+  return { kind: 'file', ...listed([single]), close: async () => {} };
+}

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import type { CanonicalRecord, ConvertSummary, ExportFormat, ReadExportOptions, Visibility } from './types.ts';
+
+/** The running state of one conversion: options, counters, and the quarantine callback. */
+export class ReaderContext {
+  readonly format: ExportFormat;
+  readonly account: string;
+  readonly visibility: Visibility | undefined;
+  readonly signal: AbortSignal | undefined;
+  filesRead = 0;
+  records = 0;
+  quarantined = 0;
+  readonly skipped: Record<string, number> = {};
+  readonly unknownFields: Record<string, number> = {};
+  readonly noindex = new Set<string>();
+  /** The archive owner's display name, when the export states it (Meta profile files); used to attribute messages. */
+  ownerName: string | null = null;
+  readonly #onQuarantine: ReadExportOptions['onQuarantine'];
+
+  constructor(opts: ReadExportOptions) {
+    this.format = opts.format;
+    this.account = opts.account;
+    this.visibility = opts.visibility;
+    this.signal = opts.signal;
+    this.#onQuarantine = opts.onQuarantine;
+  }
+
+  /** Counts `n` items left out on purpose for `reason`. */
+  skip(reason: string, n = 1): void {
+    if (n > 0) this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+  }
+
+  /** Records a bad item or file; `detail` must never contain content from the export. */
+  quarantine(file: string, line: number, reason: string, detail?: string): void {
+    this.quarantined++;
+    this.#onQuarantine?.(detail === undefined ? { file, line, reason } : { file, line, reason, detail });
+  }
+
+  /** Quarantines an item that failed its schema, naming the field paths that were wrong but no values. */
+  quarantineInvalid(file: string, index: number, error: z.ZodError): void {
+    const fields = error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).slice(0, 3);
+    this.quarantine(file, 0, 'bad_item', `item ${index}: ${fields.join('; ')}`);
+  }
+
+  /** Counts the keys of `item` that the reader does not know, under `kind.key`. */
+  noteUnknown(kind: string, item: object, known: ReadonlySet<string>): void {
+    for (const key of Object.keys(item)) {
+      if (!known.has(key)) this.unknownFields[`${kind}.${key}`] = (this.unknownFields[`${kind}.${key}`] ?? 0) + 1;
+    }
+  }
+
+  /** Throws the abort reason when the caller's signal has fired. */
+  checkAborted(): void {
+    this.signal?.throwIfAborted();
+  }
+
+  /** The counts so far. */
+  summary(): ConvertSummary {
+    return {
+      format: this.format,
+      filesRead: this.filesRead,
+      records: this.records,
+      skipped: { ...this.skipped },
+      quarantined: this.quarantined,
+      noindexAccounts: [...this.noindex],
+      unknownFields: { ...this.unknownFields },
+    };
+  }
+}
+
+/** Builds a record with its keys in the canonical order of DESIGN.md. */
+export function makeRecord(r: Omit<CanonicalRecord, 'e2ee'>): CanonicalRecord {
+  return {
+    id: r.id,
+    source: r.source,
+    kind: r.kind,
+    account: r.account,
+    created_at: r.created_at,
+    visibility: r.visibility,
+    // Content from end-to-end-encrypted threads is never read, so nothing emitted is ever e2ee.
+    e2ee: false,
+    text: r.text,
+    participants: r.participants,
+    parent: r.parent,
+  };
+}
+
+/** The known keys of a zod object schema, for unknown-field counting. */
+export function keysOf(schema: { shape: object }): ReadonlySet<string> {
+  return new Set(Object.keys(schema.shape));
+}

@@ -1,0 +1,48 @@
+import type { ExportEntry } from './_container.ts';
+import type { ReaderContext } from './_context.ts';
+import type { JsonPath } from './_json-stream.ts';
+import type { CanonicalRecord } from './types.ts';
+
+/** Reads the records out of one file of an export. */
+export type EntryHandler = (entry: ExportEntry, ctx: ReaderContext) => AsyncIterable<CanonicalRecord>;
+
+/** A connector: which files of an export it reads, and in which order where the container allows a choice. */
+export interface FormatReader {
+  /** The handler for a file, chosen by its file name (never by its full path); null when the file is not used. */
+  route(path: string): EntryHandler | null;
+  /** Files with a lower number are read first when the container allows it (metadata before content). */
+  priority?(path: string): number;
+}
+
+/** The last segment of a `/`-separated path. */
+export function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Matches the items of a top-level array, or of an array under any top-level key (`{"comments_v2": [...]}`). */
+export function topLevelItems(path: JsonPath): string | null {
+  if (path.length === 1 && typeof path[0] === 'number') return 'item';
+  if (path.length === 2 && typeof path[0] === 'string' && typeof path[1] === 'number') return path[0];
+  return null;
+}
+
+/** True when any folder of the path is named `e2ee_cutover`: Meta's end-to-end-encrypted threads, never opened. */
+export function isE2eePath(path: string): boolean {
+  return path.split('/').slice(0, -1).includes('e2ee_cutover');
+}
+
+/** A handler for a metadata file (profile, actor) that updates the context and yields no records. */
+export function metadataHandler(read: (entry: ExportEntry, ctx: ReaderContext) => Promise<void>): EntryHandler {
+  return (entry, ctx) => ({
+    [Symbol.asyncIterator]: () => {
+      let done = false;
+      return {
+        next: async (): Promise<IteratorResult<CanonicalRecord>> => {
+          if (!done) await read(entry, ctx);
+          done = true;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  });
+}

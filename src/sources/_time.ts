@@ -1,0 +1,24 @@
+// Epoch values below this are seconds, above it milliseconds: 1e11 s is the year 5138, 1e11 ms is March 1973.
+const MS_THRESHOLD = 1e11;
+const MAX_MS = 253402300800000; // 10000-01-01
+
+function format(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** Converts epoch seconds or milliseconds (fractions allowed) to ISO UTC; null when it is not a plausible time. */
+export function epochToIso(value: unknown): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return null;
+  const ms = value < MS_THRESHOLD ? Math.round(value * 1000) : Math.round(value);
+  return ms < MAX_MS ? format(ms) : null;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Normalises an ISO 8601 time that names its zone to ISO UTC; null for anything else (a zoneless time is ambiguous). */
+export function isoToIso(value: unknown): string | null {
+  if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value.trim())) return null;
+  const ms = Date.parse(value.trim().replace(' ', 'T'));
+  return Number.isFinite(ms) && ms > 0 && ms < MAX_MS ? format(ms) : null;
+}

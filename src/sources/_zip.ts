@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { InputError } from '../shared/errors.ts';
+import type { ExportContainer, ExportEntry } from './_container.ts';
+
+function readAllEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const all: yauzl.Entry[] = [];
+    zip.on('entry', (e: yauzl.Entry) => {
+      all.push(e);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(all));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+}
+
+/** Opens a zip by its central directory; a truncated or corrupt zip is an InputError, never a crash. */
+export async function openZip(path: string): Promise<ExportContainer> {
+  let zip: yauzl.ZipFile;
+  let raw: yauzl.Entry[];
+  try {
+    zip = await yauzl.openPromise(path, {
+      lazyEntries: true,
+      autoClose: false,
+      validateEntrySizes: true,
+      strictFileNames: false,
+      decodeStrings: true,
+    });
+    raw = await readAllEntries(zip);
+  } catch (cause) {
+    throw new InputError(
+      'cannot read the zip: it is truncated or corrupt (download the export again)',
+      'E_ZIP_CORRUPT',
+      { cause },
+    );
+  }
+  const entries: ExportEntry[] = raw
+    .filter((e) => !e.fileName.endsWith('/'))
+    .map((e) => ({
+      path: e.fileName.replace(/\\/g, '/'),
+      size: e.uncompressedSize,
+      open: async (): Promise<Readable> => {
+        if (e.isEncrypted()) throw new InputError('the zip entry is password-protected', 'E_ZIP_ENCRYPTED');
+        return zip.openReadStreamPromise(e);
+      },
+    }));
+  return {
+    kind: 'zip',
+    list: async () => entries,
+    entries: async function* () {
+      yield* entries;
+    },
+    close: async () => zip.close(),
+  };
+}

@@ -1,0 +1,66 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { InputError } from '../shared/errors.ts';
+import { readExport } from './read-export.ts';
+import type { CanonicalRecord, ConvertSummary, ReadExportOptions } from './types.ts';
+
+/** One canonical JSONL line (keys in the DESIGN.md order, newline-terminated). */
+export function toJsonLine(record: CanonicalRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+function outputError(cause: unknown): InputError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return new InputError(`cannot write the output${typeof code === 'string' ? ` (${code})` : ''}`, 'E_OUTPUT', {
+    cause,
+  });
+}
+
+/** Writes the records of an export to a writable stream as JSONL, respecting backpressure, and returns the summary. */
+export async function writeJsonl(opts: ReadExportOptions, out: Writable): Promise<ConvertSummary> {
+  let failure: unknown = null;
+  const onError = (e: unknown) => {
+    failure ??= e;
+  };
+  out.on('error', onError);
+  try {
+    const { records, summary } = readExport(opts);
+    for await (const record of records) {
+      if (failure) throw outputError(failure);
+      if (!out.write(toJsonLine(record))) {
+        await once(out, 'drain', opts.signal ? { signal: opts.signal } : {}).catch((e: unknown) => {
+          throw opts.signal?.aborted ? e : outputError(e);
+        });
+      }
+    }
+    if (failure) throw outputError(failure);
+    return await summary;
+  } finally {
+    out.off('error', onError);
+  }
+}
+
+/**
+ * Converts an export to a canonical JSONL file. The file appears only when the whole export was read: output goes to
+ * a `.partial` file that is renamed at the end and removed on any error (a refused WhatsApp export leaves nothing).
+ */
+export async function convertToJsonl(opts: ReadExportOptions & { outFile: string }): Promise<ConvertSummary> {
+  const { outFile, ...readOpts } = opts;
+  const partial = `${outFile}.partial`;
+  const out = createWriteStream(partial, { flags: 'w' });
+  try {
+    const summary = await writeJsonl(readOpts, out);
+    out.end();
+    await once(out, 'finish').catch((e: unknown) => {
+      throw outputError(e);
+    });
+    await rename(partial, outFile);
+    return summary;
+  } catch (error) {
+    out.on('error', () => {}).destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}

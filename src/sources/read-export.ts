@@ -1,0 +1,122 @@
+import { DissentError, InputError } from '../shared/errors.ts';
+import { type ExportContainer, type ExportEntry, openContainer } from './_container.ts';
+import { ReaderContext } from './_context.ts';
+import { readHead } from './_json-stream.ts';
+import { type FormatReader, isE2eePath } from './_reader.ts';
+import { chatgpt } from './chatgpt.ts';
+import { claude } from './claude.ts';
+import { facebook } from './facebook.ts';
+import { instagram } from './instagram.ts';
+import { mastodon } from './mastodon.ts';
+import type { CanonicalRecord, ConvertSummary, ExportFormat, ReadExportOptions } from './types.ts';
+import { isWhatsAppFileName, looksLikeWhatsApp, refuseWhatsApp } from './whatsapp.ts';
+
+const READERS: Readonly<Record<Exclude<ExportFormat, 'whatsapp'>, FormatReader>> = {
+  facebook,
+  instagram,
+  mastodon,
+  chatgpt,
+  claude,
+};
+
+/** The streaming result of reading an export. */
+export interface ExportReading {
+  /** The records, one pass only; iterating drives the whole read. */
+  records: AsyncIterable<CanonicalRecord>;
+  /** Settles once `records` has been iterated to the end; rejects with the error that stopped it. */
+  summary: Promise<ConvertSummary>;
+}
+
+// Text files are never content in any supported export, so each one is checked for being a WhatsApp chat.
+function isTextFile(path: string): boolean {
+  return /\.txt$/i.test(path);
+}
+
+async function refuseIfWhatsApp(entry: ExportEntry, format: ExportFormat): Promise<void> {
+  if (isWhatsAppFileName(entry.path)) throw refuseWhatsApp(format);
+  let head: string;
+  try {
+    head = await readHead(entry);
+  } catch {
+    return; // unreadable text file: not content either way, counted as not used
+  }
+  if (looksLikeWhatsApp(head)) throw refuseWhatsApp(format);
+}
+
+async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderContext) {
+  ctx.checkAborted();
+  if (isE2eePath(entry.path)) {
+    ctx.skip('e2ee'); // an end-to-end-encrypted thread file: counted, never opened
+    return;
+  }
+  const handler = isTextFile(entry.path) ? null : reader.route(entry.path);
+  if (!handler) {
+    ctx.skip('file_not_used');
+    return;
+  }
+  ctx.filesRead++;
+  for await (const record of handler(entry, ctx)) {
+    ctx.records++;
+    yield record;
+  }
+}
+
+async function* readAll(container: ExportContainer, reader: FormatReader, ctx: ReaderContext) {
+  if (container.list) {
+    const entries = await container.list();
+    // Every text file is checked before the first record leaves, so a refused export emits nothing.
+    for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
+    const rank = (e: ExportEntry) => reader.priority?.(e.path) ?? 1;
+    const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
+    for (const { e } of ordered) yield* readEntry(e, reader, ctx);
+    return;
+  }
+  for await (const e of container.entries()) {
+    if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
+    yield* readEntry(e, reader, ctx);
+  }
+}
+
+/**
+ * Streams the canonical records out of a platform export (zip, tar.gz, folder or single file). Bad items and files go
+ * to `onQuarantine` and never throw; an unreadable container throws InputError, and WhatsApp (asked for, or found
+ * inside any export) throws RefusedError `E_E2EE` before any of its messages is read.
+ * @example
+ * const { records, summary } = readExport({ format: 'facebook', path: 'export.zip', account: 'fb:a:42' });
+ * for await (const r of records) write(r);
+ * console.log(await summary);
+ */
+export function readExport(opts: ReadExportOptions): ExportReading {
+  if (opts.format === 'whatsapp') throw refuseWhatsApp();
+  const reader = READERS[opts.format];
+  if (!reader)
+    throw new InputError('unknown export format (expected facebook, instagram, mastodon, chatgpt or claude)');
+  if (opts.account.trim() === '' || /[\r\n]/.test(opts.account)) {
+    throw new InputError('the account id must be a non-empty single line, e.g. fb:a:42', 'E_ACCOUNT');
+  }
+  const ctx = new ReaderContext(opts);
+  let settle!: { resolve: (s: ConvertSummary) => void; reject: (e: unknown) => void };
+  const summary = new Promise<ConvertSummary>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  summary.catch(() => {}); // callers that only iterate must not see an unhandled rejection
+  async function* run(): AsyncGenerator<CanonicalRecord> {
+    let finished = false;
+    try {
+      const container = await openContainer(opts.path);
+      try {
+        yield* readAll(container, reader, ctx);
+        finished = true;
+        settle.resolve(ctx.summary());
+      } finally {
+        await container.close();
+      }
+    } catch (error) {
+      settle.reject(error);
+      throw error;
+    } finally {
+      if (!finished) settle.reject(new DissentError('the export was not read to the end', 'E_INCOMPLETE'));
+    }
+  }
+  return { records: run(), summary };
+}
