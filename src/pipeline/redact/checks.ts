@@ -1,0 +1,117 @@
+/**
+ * Decides, for one candidate string found by the combined pattern, what it becomes. A pure function of the candidate
+ * alone, so the JS redactor and the DuckDB path (which sends each distinct candidate here once) agree by construction.
+ */
+import { CANDIDATE_PATTERNS, type CandidatePattern } from './patterns.ts';
+import { type PiiType, PLACEHOLDER } from './types.ts';
+import { IBAN_LENGTHS, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
+
+// A "top-level domain" that is really a file extension (logo@2x.png) or reserved for examples and local names.
+const NOT_A_TLD = new Set(
+  'png jpg jpeg gif svg webp heic bmp ico pdf txt md csv json xml yaml yml js mjs ts css html htm zip gz tar rar 7z mp3 mp4 mov avi wav doc docx xls xlsx ppt pptx exe dmg apk py rb go rs java kt sh local localhost invalid test example tld lan internal'.split(
+    ' ',
+  ),
+);
+
+// "@word" that is code or chat shorthand rather than an account: decorators, annotations, CSS at-rules, group pings.
+const NOT_A_HANDLE = new Set(
+  'home work everyone here channel all Override Deprecated SuppressWarnings FunctionalInterface Test Before After BeforeEach AfterEach Autowired Bean Component Service Injectable Input Output Entity Table Column Id param return returns throws see since author type types media import keyframes supports charset property staticmethod classmethod dataclass interface'.split(
+    ' ',
+  ),
+);
+
+type Check = (entity: string, lead: string) => string | null;
+
+function checkEmail(entity: string, lead: string): string | null {
+  const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
+  return NOT_A_TLD.has(tld.toLowerCase()) ? null : `${lead}${PLACEHOLDER.email}`;
+}
+
+/** Longest prefix that is a valid IBAN and ends at a group boundary; the rest (a stray word) is kept. */
+function checkIban(entity: string): string | null {
+  const length = IBAN_LENGTHS[entity.slice(0, 2)];
+  if (length === undefined) return null;
+  let seen = 0;
+  for (let i = 0; i < entity.length; i++) {
+    if (entity[i] !== ' ') seen++;
+    if (seen === length) {
+      const rest = entity.slice(i + 1);
+      if (rest !== '' && !rest.startsWith(' ')) return null;
+      return isValidIban(entity.slice(0, i + 1).replaceAll(' ', '')) ? `${PLACEHOLDER.iban}${rest}` : null;
+    }
+  }
+  return null;
+}
+
+/** Whole run first, then shorter prefixes ending at a separator, so a card followed by a short number is found. */
+function checkCard(entity: string): string | null {
+  const ends = [entity.length];
+  for (let i = entity.length - 1; i > 0; i--) if (entity[i] === ' ' || entity[i] === '-') ends.push(i);
+  for (const end of ends) {
+    const digits = entity.slice(0, end).replace(/[ -]/g, '');
+    if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) {
+      return `${PLACEHOLDER.credit_card}${entity.slice(end)}`;
+    }
+  }
+  return null;
+}
+
+function checkIPv6(entity: string, lead: string): string | null {
+  return isIPv6Address(entity) ? `${lead}${PLACEHOLDER.ip}` : null;
+}
+
+function checkIPv4(entity: string, lead: string): string | null {
+  // A version or section word before it, a /prefix (a network, not a host) or a netmask: not a host address.
+  if (lead !== '' || entity.includes('/') || !isIPv4(entity) || isNetmask(entity)) return null;
+  return PLACEHOLDER.ip;
+}
+
+function checkPhone(entity: string, lead: string): string | null {
+  const international = entity.startsWith('+') || entity.startsWith('00');
+  // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.
+  const digits = (international ? entity.replace('(0)', '') : entity).replace(/\D/g, '');
+  const significant = international ? digits.replace(/^00/, '').length : digits.length;
+  const ok = international ? significant >= 9 && significant <= 15 : significant >= 8 && significant <= 13;
+  return ok ? `${lead}${PLACEHOLDER.phone}` : null;
+}
+
+function checkHandle(entity: string, lead: string): string | null {
+  if (entity.endsWith('/')) return null; // @scope/package, a path, not a person
+  const name = entity.slice(1).split('@')[0] ?? '';
+  return NOT_A_HANDLE.has(name) ? null : `${lead}${PLACEHOLDER.handle}`;
+}
+
+const CHECKS: readonly Check[] = [checkEmail, checkIban, checkCard, checkIPv6, checkIPv4, checkPhone, checkHandle];
+
+interface CompiledCheck {
+  type: PiiType;
+  anchored: RegExp;
+  check: Check;
+}
+
+const COMPILED: readonly CompiledCheck[] = CANDIDATE_PATTERNS.map((p: CandidatePattern, i) => ({
+  type: p.type,
+  anchored: new RegExp(`^(${p.lead})(${p.body})$`, 'u'),
+  check: CHECKS[i]!,
+}));
+
+/**
+ * What a candidate becomes: the first pattern (in priority order, among `types`) that matches the whole candidate and
+ * whose check accepts it decides; if none does, the candidate is kept as it is.
+ */
+export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>): string {
+  for (const c of COMPILED) {
+    if (!types.has(c.type)) continue;
+    const m = c.anchored.exec(candidate);
+    if (!m) continue;
+    const replaced = c.check(m[2]!, m[1]!);
+    if (replaced !== null) return replaced;
+  }
+  return candidate;
+}
+
+/** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
+export function candidateSource(types: ReadonlySet<PiiType>): string | null {
+  const alts = CANDIDATE_PATTERNS.filter((p) => types.has(p.type)).map((p) => `(?:${p.lead}${p.body})`);
+  return alts.length === 0 ? null : alts.join('|');
+}

@@ -1,0 +1,57 @@
+/**
+ * Candidate patterns, one per regex-found PII type. Every string here is valid, and means the same, in RE2 (DuckDB)
+ * and in JavaScript with the `u` flag: no lookaround, no backreferences, `\b` and `\d` are ASCII in both, `\p{…}`
+ * classes instead of `\w` for letters, and no `.` or `\s` (their meaning differs between the engines). Because RE2 has
+ * no lookbehind, a pattern that needs "not preceded by X" consumes that one character as `lead`; the checker puts it
+ * back. A pattern only finds candidates; `checks.ts` decides what is really PII.
+ */
+import type { PiiType } from './types.ts';
+
+/** A regex-found PII type: `lead` is the consumed left context, `body` the candidate itself. */
+export interface CandidatePattern {
+  type: Exclude<PiiType, 'known_name'>;
+  lead: string;
+  body: string;
+}
+
+/** Letters, combining marks and digits of any script: what counts as part of a word. */
+export const WORD = String.raw`\p{L}\p{M}\p{N}`;
+
+const EMAIL_LOCAL = String.raw`[${WORD}._%+-]+`;
+const EMAIL_LABEL = String.raw`[${WORD}-]+`;
+const EMAIL_PLAIN = String.raw`${EMAIL_LOCAL}@${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.\p{L}{2,}`;
+// "name [at] domain [dot] de": people hide addresses from scrapers, but the address is still theirs.
+const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+`;
+
+// Between phone digit groups: one space, or one of - / . with optional spaces around it.
+const PHONE_SEP = String.raw`(?: ?[-/.] ?| )`;
+const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
+const PHONE_INTL = String.raw`(?:\+|00)[1-9]\d{0,3}(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
+const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0 ?[1-9]\d{1,4})${PHONE_GROUPS}`;
+// North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199.
+const PHONE_NANP = String.raw`(?:1-\d{3}-|\(\d{3}\) ?|\d{3}-)\d{3}[-. ]\d{4}`;
+
+const HEX = '[0-9A-Fa-f]{1,4}';
+const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
+// Words after which a dotted number is a version or a section, never an address.
+const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|[Pp]unkt|§)[ :]+`;
+const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
+
+/** The candidate patterns in priority order (see ALL_PII_TYPES). */
+export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
+  { type: 'email', lead: String.raw`(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
+  { type: 'iban', lead: '', body: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b` },
+  { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[ -]?\d){11,17}\b` },
+  { type: 'ip', lead: String.raw`(?:^|[^${WORD}_:.])`, body: IPV6 },
+  { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
+  {
+    type: 'phone',
+    lead: String.raw`(?:^|[^${WORD}_+#/.,-])`,
+    body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
+  },
+  {
+    type: 'handle',
+    lead: String.raw`(?:^|[^${WORD}_.@/+-])`,
+    body: String.raw`@[\p{L}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
+  },
+];
