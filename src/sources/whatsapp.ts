@@ -11,7 +11,7 @@ const ANDROID = new RegExp(String.raw`^${DATE},? ${TIME} [-–] \S`);
 const IOS = new RegExp(String.raw`^\[${DATE},? ${TIME}\] \S`);
 /** The end-to-end-encryption notice WhatsApp puts at the top of every chat, in the languages it is exported in. */
 const E2EE_NOTICE =
-  /end-to-end|ende-zu-ende|de bout en bout|de extremo a extremo|de ponta a ponta|crittografat|uçtan uca|сквозн|端到端|エンドツーエンド|종단간|شفير تام|מוצפנות|end-to-end versleuteld|szyfrowane/i;
+  /end-to-end|ende-zu-ende|de bout en bout|de extremo a extremo|de ponta a ponta|crittografat|uçtan uca|сквозн|端到端|エンドツーエンド|종단간|شفير تام|מוצפנות|szyfrowane/i;
 
 /** True for file names WhatsApp gives its chat exports (`_chat.txt`, `WhatsApp Chat with X.txt`, German too). */
 export function isWhatsAppFileName(path: string): boolean {
@@ -42,12 +42,10 @@ export function looksLikeWhatsApp(head: string): boolean {
 
 /** The error every WhatsApp input ends in: its chats are end-to-end encrypted and are never read. */
 export function refuseWhatsApp(detectedInside?: string): RefusedError {
-  const where = detectedInside
-    ? `the ${detectedInside} export contains a WhatsApp chat export`
-    : 'WhatsApp chat exports';
+  const found = detectedInside ? `the ${detectedInside} input contains a WhatsApp chat export. ` : '';
+  const fix = detectedInside ? ' Remove the chat export from the input and run again.' : '';
   return new RefusedError(
-    `${where}: WhatsApp chats are end-to-end encrypted, refused. dissent never reads or keeps their messages; ` +
-      'remove the chat export from the input and run again.',
+    `${found}WhatsApp chats are end-to-end encrypted, refused: dissent never reads or keeps their messages.${fix}`,
     'E_E2EE',
   );
 }

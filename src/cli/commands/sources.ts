@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { defineCommand } from 'citty';
+import {
+  type ConvertSummary,
+  convertToJsonl,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ReadExportOptions,
+  type Visibility,
+  writeJsonl,
+} from '../../sources/index.ts';
+import { commonArgs, info } from '../_common.ts';
+
+const VISIBILITIES: Visibility[] = ['public', 'unlisted', 'followers', 'friends', 'private'];
+
+function printSummary(s: ConvertSummary, quarantineFile: string | undefined): void {
+  info(`converted ${s.format} export: ${s.filesRead} files read, ${s.records} records, ${s.quarantined} quarantined`);
+  const skipped = Object.entries(s.skipped).sort(([a], [b]) => a.localeCompare(b));
+  if (skipped.length > 0) info(`skipped: ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (s.quarantined > 0 && !quarantineFile) info('quarantine entries were not kept: add --quarantine FILE to see them');
+  const unknown = Object.entries(s.unknownFields);
+  if (unknown.length > 0) {
+    info(`unknown fields (the export format may have changed): ${unknown.map(([k, n]) => `${k} x${n}`).join(', ')}`);
+  }
+  if (s.noindexAccounts.length > 0) {
+    info('noindex: the archive owner set indexable: false (an objection signal when the policy has respect_noindex)');
+  }
+}
+
+const convert = defineCommand({
+  meta: {
+    name: 'convert',
+    description: 'Convert a platform export (zip, tar.gz, folder or file) to canonical JSONL records.',
+  },
+  args: {
+    ...commonArgs,
+    input: { type: 'positional', required: true, description: 'the export to read', valueHint: 'INPUT' },
+    format: { type: 'enum', required: true, options: [...EXPORT_FORMATS], description: 'the export format' },
+    account: {
+      type: 'string',
+      required: true,
+      description: "the archive owner's canonical account id, e.g. fb:a:42",
+      valueHint: 'ID',
+    },
+    out: { type: 'string', description: 'write the JSONL to FILE instead of stdout', valueHint: 'FILE' },
+    quarantine: { type: 'string', description: 'write quarantine entries (JSONL) to FILE', valueHint: 'FILE' },
+    visibility: {
+      type: 'enum',
+      options: VISIBILITIES,
+      description: 'visibility of Facebook/Instagram posts and comments, which the export does not state',
+    },
+  },
+  async run({ args }) {
+    let quarantine: WriteStream | undefined;
+    if (args.quarantine) {
+      quarantine = createWriteStream(args.quarantine);
+      quarantine.on('error', () => {}); // reported by the close below
+    }
+    const opts: ReadExportOptions = {
+      format: args.format as ExportFormat,
+      path: args.input,
+      account: args.account,
+      ...(args.visibility ? { visibility: args.visibility as Visibility } : {}),
+      ...(quarantine ? { onQuarantine: (q) => quarantine.write(`${JSON.stringify(q)}\n`) } : {}),
+    };
+    try {
+      const summary = args.out
+        ? await convertToJsonl({ ...opts, outFile: args.out })
+        : await writeJsonl(opts, process.stdout);
+      printSummary(summary, args.quarantine);
+      return 0;
+    } finally {
+      if (quarantine) {
+        quarantine.end();
+        await once(quarantine, 'close');
+      }
+    }
+  },
+});
+
+/** `dissent sources`: read platform exports (Facebook, Instagram, Mastodon, ChatGPT, Claude; WhatsApp is refused). */
+export default defineCommand({
+  meta: { name: 'sources', description: 'Read platform exports into canonical records.' },
+  subCommands: { convert },
+});

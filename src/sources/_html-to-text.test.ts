@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEntities, htmlToText } from './_html-to-text.ts';
+
+describe('htmlToText', () => {
+  it('turns paragraphs into blank lines and <br> into newlines', () => {
+    expect(htmlToText('<p>eins</p><p>zwei<br>drei<br/>vier<br />fünf</p>')).toBe('eins\n\nzwei\ndrei\nvier\nfünf');
+  });
+
+  it('keeps link and mention text, including the parts Mastodon hides', () => {
+    const html =
+      '<p><span class="h-card"><a href="https://x.example/@a" class="u-url mention">@<span>a</span></a></span> see ' +
+      '<a href="https://example.com/long/path"><span class="invisible">https://</span>' +
+      '<span class="ellipsis">example.com/lo</span><span class="invisible">ng/path</span></a></p>';
+    expect(htmlToText(html)).toBe('@a see https://example.com/long/path');
+  });
+
+  it('decodes named, decimal and hex entities once', () => {
+    expect(htmlToText('<p>a &amp; b &lt;c&gt; &quot;d&quot; it&#39;s &#x1F600; &auml; &amp;lt;</p>')).toBe(
+      'a & b <c> "d" it\'s 😀 ä &lt;',
+    );
+    expect(decodeEntities('&#0; &#xD800; &#99999999; &nosuch;')).toBe('\ufffd \ufffd \ufffd &nosuch;');
+  });
+
+  it('drops scripts, styles and comments, collapses HTML whitespace, and keeps a lone <', () => {
+    expect(htmlToText('<p>a  \n b</p><script>alert(1)</script><style>p{}</style><!-- x --><p>1 < 2</p>')).toBe(
+      'a b\n\n1 < 2',
+    );
+  });
+
+  it('handles attributes containing > and unclosed markup without losing text', () => {
+    expect(htmlToText('<a title="x > y" href="#">link</a> and <b>bold')).toBe('link and bold');
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { epochToIso, isoToIso } from './_time.ts';
+
+describe('time conversion', () => {
+  it('reads epoch seconds and milliseconds as the same instant', () => {
+    expect(epochToIso(1714564800)).toBe('2024-05-01T12:00:00Z');
+    expect(epochToIso(1714564800000)).toBe('2024-05-01T12:00:00Z');
+    expect(epochToIso(1714564800123)).toBe('2024-05-01T12:00:00.123Z');
+    expect(epochToIso(1714564801.123456)).toBe('2024-05-01T12:00:01.123Z');
+  });
+
+  it('rejects implausible values', () => {
+    for (const v of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1714564800', null, 1e17]) {
+      expect(epochToIso(v)).toBeNull();
+    }
+  });
+
+  it('normalises ISO times with a zone to UTC and refuses zoneless ones', () => {
+    expect(isoToIso('2024-05-01T14:00:00+02:00')).toBe('2024-05-01T12:00:00Z');
+    expect(isoToIso('2024-03-01T09:00:00.123456Z')).toBe('2024-03-01T09:00:00.123Z');
+    expect(isoToIso('2024-05-01T12:00:00')).toBeNull();
+    expect(isoToIso('yesterday')).toBeNull();
+  });
+});
