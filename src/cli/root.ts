@@ -16,5 +16,6 @@ export const root = defineCommand({
     withdraw: () => import('./commands/withdraw.ts').then((m) => m.default),
     log: () => import('./commands/log.ts').then((m) => m.default),
     verify: () => import('./commands/verify.ts').then((m) => m.default),
+    sources: () => import('./commands/sources.ts').then((m) => m.default),
   },
 });
