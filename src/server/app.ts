@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Home } from '../config/home.ts';
+import { InputError } from '../shared/errors.ts';
+import { bearerMatches } from './auth.ts';
+import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
+import { messagesFor } from './i18n/index.ts';
+import { openApiDocument } from './openapi.ts';
+import { toProblem } from './problem.ts';
+import { langOf, sendPage } from './routes/_page.ts';
+import { logRoutes } from './routes/api-log.ts';
+import { operatorRoutes } from './routes/api-operator.ts';
+import { checkRoutes } from './routes/check.ts';
+import { linkRoutes } from './routes/links.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { withdrawRoutes } from './routes/withdraw.ts';
+import { messagePage } from './views/message.ts';
+
+export type { AccessLogLine, Limits, ServerOptions } from './context.ts';
+
+const STATIC: Record<string, { type: string; body: string }> = {
+  '/static/verify.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(new URL('./static/verify.js', import.meta.url), 'utf8'),
+  },
+  '/static/portal.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(new URL('./static/portal.css', import.meta.url), 'utf8'),
+  },
+};
+
+function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
+  const lang = langOf(req);
+  const t = messagesFor(lang);
+  const [title, body] =
+    status === 403
+      ? [t.csrfTitle, t.csrfBody]
+      : status === 429
+        ? [t.rateTitle, t.rateBody]
+        : status === 413
+          ? [t.tooLargeTitle, t.tooLargeBody]
+          : status === 404
+            ? [t.notFoundTitle, t.notFoundBody]
+            : [t.errorTitle, t.errorBody];
+  return sendPage(reply, status, messagePage({ t, lang, path: '/', verifierKey: ctx.verifierKey }, title, [body]));
+}
+
+/**
+ * Builds the portal and API on Fastify without listening: security headers, CSRF, rate limits, body limits,
+ * problem+json errors, access log and metrics. Use `startServer` to serve it; tests may call `app.inject`.
+ */
+export async function buildApp(
+  home: Home,
+  opts: ServerOptions = {},
+): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
+  const ctx = createContext(home, opts);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.limits.bodyBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(cookie);
+  await app.register(csrf, {
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: ctx.secureCookies },
+  });
+  await app.register(formbody, { bodyLimit: ctx.limits.bodyBytes });
+  await app.register(rateLimit, {
+    global: true,
+    max: ctx.limits.perIpPerMinute,
+    timeWindow: 60_000,
+    // The operator's backend is trusted and may be one busy address; it is limited per subject instead.
+    allowList: (req) => req.url.startsWith('/api/v1/') && bearerMatches(req.headers.authorization, ctx.apiTokens),
+    errorResponseBuilder: (_req, c) =>
+      Object.assign(new Error('rate limited'), { statusCode: c.statusCode, code: 'RATE_LIMITED' }),
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? '(unmatched)';
+    const ms = reply.elapsedTime;
+    ctx.metrics.observeRequest(req.method, route, reply.statusCode, ms / 1000);
+    ctx.accessLog({ method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err);
+    if (p.status >= 500) ctx.errorLog(describeError(err));
+    if (req.url.startsWith('/api/')) {
+      return reply.code(p.status).header('content-type', 'application/problem+json').send(p);
+    }
+    return errorPage(ctx, req, reply, p.status);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) {
+      const p = toProblem(Object.assign(new Error('not found'), { statusCode: 404, code: 'NOT_FOUND' }));
+      return reply.code(404).header('content-type', 'application/problem+json').send(p);
+    }
+    return errorPage(ctx, req, reply, 404);
+  });
+
+  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok', log_size: ctx.registry.size }));
+  app.get('/metrics', { config: { rateLimit: false } }, async (_req, reply) =>
+    reply
+      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+      .send(await ctx.metrics.render(ctx.store, ctx.registry.size)),
+  );
+  for (const [path, file] of Object.entries(STATIC)) {
+    app.get(path, async (_req, reply) =>
+      reply.header('content-type', file.type).header('cache-control', 'public, max-age=3600').send(file.body),
+    );
+  }
+  app.get('/api/v1/openapi.json', async () => openApiDocument);
+
+  pageRoutes(app, ctx);
+  linkRoutes(app, ctx);
+  withdrawRoutes(app, ctx);
+  checkRoutes(app, ctx);
+  operatorRoutes(app, ctx);
+  logRoutes(app, ctx);
+  return { app, ctx };
+}
+
+/** A running server: its base URL and a graceful close. */
+export interface RunningServer {
+  /** The base URL it listens on, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly ctx: ServerContext;
+  /**
+   * Stops accepting connections, lets in-flight requests finish, waits for background mail, drains the registry
+   * (every batch is already signed) and closes the mailer. The home stays open: its owner closes it.
+   */
+  close(): Promise<void>;
+}
+
+/** Splits `HOST:PORT` (IPv6 as `[::1]:8080`). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65_535) throw new InputError('--listen must be HOST:PORT, e.g. 127.0.0.1:8080', 'E_LISTEN');
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+/**
+ * Starts the portal and API for an opened home.
+ * @example const server = await startServer(home, { listen: '127.0.0.1:0' }); ...; await server.close();
+ */
+export async function startServer(home: Home, opts: ServerOptions = {}): Promise<RunningServer> {
+  const { host, port } = parseListen(opts.listen ?? home.config.server.listen);
+  const { app, ctx } = await buildApp(home, opts);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const bound = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  if (!opts.publicUrl && !home.config.server.public_url) ctx.publicUrl = url;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    ctx,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await ctx.tasks.idle();
+        await ctx.registry.drain();
+        await ctx.mailer.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { Programme } from '../config/config.ts';
+import type { Home } from '../config/home.ts';
+import { parseVerifierKey, type Verifier, verifierKeyOf } from '../log/note.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { Store } from '../registry/store.ts';
+import { WindowLimiter } from './limiter.ts';
+import { createMailer, type Mailer } from './mail/index.ts';
+import { Metrics } from './metrics.ts';
+import { type ProgrammeFacts, programmeFacts } from './programme-facts.ts';
+import { BackgroundTasks } from './tasks.ts';
+
+/** Request limits; the defaults suit a public portal, tests lower or raise them. */
+export interface Limits {
+  /** Requests per minute from one IP address (the authenticated operator API is exempt). */
+  readonly perIpPerMinute: number;
+  /** Form submissions (object, withdraw) per minute from one IP address. */
+  readonly formsPerIpPerMinute: number;
+  /** Link-token attempts (confirm, withdraw) per 15 minutes from one IP address. */
+  readonly tokenAttemptsPer15Min: number;
+  /** Requests that name one subject (a typed handle or e-mail, or an API subject) per hour. */
+  readonly perSubjectPerHour: number;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyBytes: number;
+}
+
+/** The defaults: generous enough for a deadline-night rush behind a NAT, tight enough to stop probing. */
+export const DEFAULT_LIMITS: Limits = {
+  perIpPerMinute: 600,
+  formsPerIpPerMinute: 20,
+  tokenAttemptsPer15Min: 20,
+  perSubjectPerHour: 10,
+  bodyBytes: 64 * 1024,
+};
+
+/** One structured access-log line: never a subject, e-mail, token, query string or receipt. */
+export interface AccessLogLine {
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly ms: number;
+}
+
+/** Options for building or starting the server. */
+export interface ServerOptions {
+  /** HOST:PORT to listen on (default: config server.listen); port 0 picks a free one. */
+  readonly listen?: string;
+  /** The server clock for deadlines and link expiry (default: the registry's clock). */
+  readonly clock?: () => Date;
+  /** Base URL for links in mails (default: config server.public_url, else the address listened on). */
+  readonly publicUrl?: string;
+  /** Mail transport (default: from the config: SMTP or the outbox folder). */
+  readonly mailer?: Mailer;
+  /** Receives one line per request (default: none). */
+  readonly accessLog?: (line: AccessLogLine) => void;
+  /** Receives failures of background work and unexpected errors; never personal data (default: none). */
+  readonly errorLog?: (event: { code: string; name: string; stack?: string }) => void;
+  /** Time zone in which pages show deadlines and times (default Europe/Berlin). */
+  readonly timeZone?: string;
+  readonly limits?: Partial<Limits>;
+}
+
+/** Everything a route handler needs, built once per server. */
+export interface ServerContext {
+  readonly home: Home;
+  readonly registry: Registry;
+  readonly store: Store;
+  readonly programmes: readonly Programme[];
+  readonly facts: ReadonlyMap<string, ProgrammeFacts>;
+  readonly verifierKey: string;
+  readonly verifier: Verifier;
+  readonly clock: () => Date;
+  readonly mailer: Mailer;
+  readonly metrics: Metrics;
+  readonly tasks: BackgroundTasks;
+  readonly subjects: WindowLimiter;
+  readonly limits: Limits;
+  readonly timeZone: string;
+  readonly apiTokens: readonly string[];
+  readonly secureCookies: boolean;
+  readonly accessLog: (line: AccessLogLine) => void;
+  readonly errorLog: (event: { code: string; name: string; stack?: string }) => void;
+  /** The base URL for links in mails; known once the server listens. */
+  publicUrl: string;
+}
+
+/** Builds the server context from an opened home. */
+export function createContext(home: Home, opts: ServerOptions = {}): ServerContext {
+  const verifierKey = verifierKeyOf(home.signer);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const errorLog = opts.errorLog ?? (() => {});
+  const publicUrl = opts.publicUrl ?? home.config.server.public_url ?? `http://${home.config.server.listen}`;
+  return {
+    home,
+    registry: home.registry,
+    store: home.store,
+    programmes: home.config.programmes,
+    facts: new Map(home.config.programmes.map((p) => [p.id, programmeFacts(p)])),
+    verifierKey,
+    verifier: parseVerifierKey(verifierKey),
+    clock: opts.clock ?? (() => new Date(home.registry.now())),
+    mailer: opts.mailer ?? createMailer(home.config),
+    metrics: new Metrics(),
+    tasks: new BackgroundTasks((e) => errorLog(describeError(e))),
+    subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),
+    limits,
+    timeZone: opts.timeZone ?? 'Europe/Berlin',
+    apiTokens: home.config.server.api_tokens,
+    secureCookies: publicUrl.startsWith('https:'),
+    accessLog: opts.accessLog ?? (() => {}),
+    errorLog,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+  };
+}
+
+/** An error reduced to what may be logged: its code, class name and stack (messages carry no personal data). */
+export function describeError(e: unknown): { code: string; name: string; stack?: string } {
+  const err = e as { code?: unknown; name?: unknown; stack?: unknown };
+  return {
+    code: typeof err?.code === 'string' ? err.code : 'E_UNEXPECTED',
+    name: typeof err?.name === 'string' ? err.name : 'Error',
+    ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}),
+  };
+}

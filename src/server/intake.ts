@@ -1,0 +1,154 @@
+import type { AccountRow } from '../registry/types.ts';
+import type { ServerContext } from './context.ts';
+import { formatDuration, formatTime, type Lang, messagesFor } from './i18n/index.ts';
+import { hashLinkToken, newLinkToken } from './link-token.ts';
+
+/** How long a withdrawal link stays valid. */
+export const WITHDRAW_LINK_MS = 24 * 3_600_000;
+
+/** At most this many persons get a mail for one typed value (an e-mail shared by several persons). */
+const MAX_PERSONS = 3;
+
+/**
+ * How long a confirmation link for `programme` stays valid: that programme's grace window, or for `*` the shortest
+ * grace window of all programmes, so that a confirmation never keeps a submission time longer than any programme
+ * allows.
+ */
+export function graceWindowMs(ctx: ServerContext, programme: string): number {
+  const windows = ctx.programmes.filter((p) => programme === '*' || p.id === programme).map((p) => p.grace_window);
+  return Math.min(...windows);
+}
+
+/** The accounts a typed value names, at most one per person, each with an e-mail to write to. */
+function recipients(accounts: readonly AccountRow[]): AccountRow[] {
+  const seen = new Set<string>();
+  const out: AccountRow[] = [];
+  for (const a of accounts) {
+    if (!a.email || seen.has(a.person)) continue;
+    seen.add(a.person);
+    out.push(a);
+    if (out.length === MAX_PERSONS) break;
+  }
+  return out;
+}
+
+/**
+ * Handles the objection form. The caller answers at once with the same page whatever happens here: the lookup,
+ * a token and its hash are made on both paths, and the pending objection, the stored token and the mail (only for
+ * an existing account) are finished in the background, so neither the answer nor its timing tells whether the
+ * account exists.
+ */
+export async function requestConfirmation(
+  ctx: ServerContext,
+  form: { account: string; programme: string; reason?: string | undefined; lang: Lang },
+): Promise<void> {
+  const accounts = recipients(await ctx.store.findAccounts(form.account));
+  const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
+  const hashes = tokens.map(hashLinkToken);
+  if (accounts.length === 0) return;
+  ctx.tasks.run(async () => {
+    await Promise.all(
+      accounts.map(async (account, i) => {
+        const pending = await ctx.registry.createPending({
+          subject: account.account,
+          programme: form.programme,
+          channel: 'web',
+          ...(form.reason ? { reason: form.reason } : {}),
+        });
+        const grace = graceWindowMs(ctx, form.programme);
+        await ctx.store.createToken({
+          token_hash: hashes[i] as Uint8Array,
+          objection_id: pending.id,
+          purpose: 'confirm',
+          expires_at: new Date(Date.parse(pending.submitted_at) + grace).toISOString(),
+        });
+        await sendLinkMail(ctx, {
+          kind: 'confirm',
+          account,
+          programme: form.programme,
+          token: tokens[i] as string,
+          validMs: grace,
+          time: pending.submitted_at,
+          lang: form.lang,
+        });
+      }),
+    );
+  });
+}
+
+/**
+ * Handles the withdrawal form like the objection form: the same answer whether or not the account exists or has
+ * an objection to withdraw; the link goes to the e-mail registered on the account.
+ */
+export async function requestWithdrawal(
+  ctx: ServerContext,
+  form: { account: string; programme: string; lang: Lang },
+): Promise<void> {
+  const accounts = recipients(await ctx.store.findAccounts(form.account));
+  const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
+  const hashes = tokens.map(hashLinkToken);
+  if (accounts.length === 0) return;
+  const now = ctx.clock();
+  ctx.tasks.run(async () => {
+    await Promise.all(
+      accounts.map(async (account, i) => {
+        const found =
+          (await ctx.store.findEffective(account.person, 'person', form.programme)) ??
+          (await ctx.store.findEffective(account.account, 'account', form.programme));
+        // Only an objection to exactly this programme can be withdrawn; a `*` one covers it but is not it.
+        if (!found || found.programme !== form.programme) return;
+        await ctx.store.createToken({
+          token_hash: hashes[i] as Uint8Array,
+          objection_id: found.id,
+          purpose: 'withdraw',
+          expires_at: new Date(now.getTime() + WITHDRAW_LINK_MS).toISOString(),
+        });
+        await sendLinkMail(ctx, {
+          kind: 'withdraw',
+          account,
+          programme: form.programme,
+          token: tokens[i] as string,
+          validMs: WITHDRAW_LINK_MS,
+          time: now.toISOString(),
+          lang: form.lang,
+        });
+      }),
+    );
+  });
+}
+
+async function sendLinkMail(
+  ctx: ServerContext,
+  m: {
+    kind: 'confirm' | 'withdraw';
+    account: AccountRow;
+    programme: string;
+    token: string;
+    validMs: number;
+    time: string;
+    lang: Lang;
+  },
+): Promise<void> {
+  const t = messagesFor(m.lang);
+  const title =
+    m.programme === '*' ? undefined : (ctx.programmes.find((p) => p.id === m.programme)?.title ?? m.programme);
+  const params = {
+    handle: m.account.handle ?? m.account.account,
+    what: t.what(title),
+    grace: formatDuration(m.validMs, m.lang),
+    link: `${ctx.publicUrl}/${m.kind === 'confirm' ? 'confirm' : 'withdraw/confirm'}/${m.token}?lang=${m.lang}`,
+    time: formatTime(m.time, m.lang, ctx.timeZone),
+  };
+  try {
+    await ctx.mailer.send({
+      to: m.account.email as string,
+      subject: m.kind === 'confirm' ? t.mailConfirmSubject : t.mailWithdrawSubject,
+      text: m.kind === 'confirm' ? t.mailConfirmBody(params) : t.mailWithdrawBody(params),
+      lang: m.lang,
+    });
+    ctx.metrics.inc('dissent_mail_total', { kind: m.kind, result: 'sent' });
+  } catch (e) {
+    ctx.metrics.inc('dissent_mail_total', { kind: m.kind, result: 'failed' });
+    throw e;
+  }
+}

@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import type { Config } from '../../config/config.ts';
+import type { Mailer } from './mailer.ts';
+import { OutboxMailer } from './outbox.ts';
+import { SmtpMailer } from './smtp.ts';
+
+/** The mailer the config asks for: SMTP when `server.smtp_url` is set, else `.eml` files in `<home>/outbox`. */
+export function createMailer(config: Config): Mailer {
+  return config.server.smtp_url
+    ? new SmtpMailer(config.server.smtp_url, config.server.mail_from)
+    : new OutboxMailer(join(config.home, 'outbox'), config.server.mail_from);
+}

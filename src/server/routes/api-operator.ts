@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { canonicalJson } from '../../log/canonical-json.ts';
+import type { Receipt } from '../../log/receipt.ts';
+import { lateness } from '../../registry/lateness.ts';
+import type { ObjectionRow } from '../../registry/types.ts';
+import { bearerMatches } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { HttpError } from '../problem.ts';
+import { countEffective } from './links.ts';
+
+const subjectBody = z
+  .object({
+    subject: z.string().min(1).max(200),
+    programme: z.string().min(1).max(64).default('*'),
+    scope: z.enum(['person', 'account']).default('person'),
+  })
+  .strict();
+
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII');
+
+/** Refuses a request without a valid operator bearer token (401, with a WWW-Authenticate challenge). */
+export function requireOperator(ctx: ServerContext) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!bearerMatches(req.headers.authorization, ctx.apiTokens)) {
+      reply.header('www-authenticate', 'Bearer realm="dissent"');
+      throw new HttpError(401, 'a valid operator bearer token is required', 'E_UNAUTHORIZED');
+    }
+  };
+}
+
+function limitSubject(ctx: ServerContext, subject: string): void {
+  if (!ctx.subjects.take(`api:${subject}`)) {
+    throw new HttpError(429, 'too many requests for this subject; wait and retry', 'E_RATE_SUBJECT');
+  }
+}
+
+/** The operator's view of an objection: the stored row, its lateness, its withdrawal and a fresh receipt. */
+async function objectionView(ctx: ServerContext, row: ObjectionRow) {
+  const withdrawal = row.withdrawal_id ? await ctx.store.getWithdrawal(row.withdrawal_id) : undefined;
+  return {
+    id: row.id,
+    subject: row.subject,
+    scope: row.scope,
+    programme: row.programme,
+    state: row.state,
+    channel: row.channel,
+    submitted_at: row.submitted_at,
+    effective_at: row.effective_at,
+    withdrawn_at: row.withdrawn_at,
+    late: lateness(row.programme, row.submitted_at, ctx.programmes),
+    leaf_index: row.leaf_index,
+    withdrawal: withdrawal
+      ? { id: withdrawal.id, leaf_index: withdrawal.leaf_index, submitted_at: withdrawal.submitted_at }
+      : null,
+    receipt: row.leaf_index === null ? null : await ctx.registry.objectionReceipt(row),
+  };
+}
+
+/**
+ * The operator API: file and withdraw objections for subjects the operator has already signed in, and read one
+ * back. Every route needs a bearer token from the config.
+ */
+export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const auth = requireOperator(ctx);
+  // Requests with the same key wait for each other, so that a key can never be bound to two different requests.
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  app.post('/api/v1/objections', { preHandler: auth }, async (req, reply) => {
+    const body = subjectBody.parse(req.body ?? {});
+    const rawKey = req.headers['idempotency-key'];
+    const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
+    limitSubject(ctx, body.subject);
+    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    if (key === undefined) return fileObjection(ctx, reply, body);
+
+    while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
+    const work = (async () => {
+      const seen = await ctx.store.getIdempotency(key);
+      if (seen) {
+        if (seen.request_hash !== requestHash) {
+          throw new HttpError(
+            422,
+            'this Idempotency-Key was already used with a different request body',
+            'E_IDEMPOTENCY',
+          );
+        }
+        const row = await ctx.store.getObjection(seen.objection_id);
+        if (!row) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
+        const receipt = await ctx.registry.objectionReceipt(row);
+        return sendReceipt(reply.header('idempotency-replayed', 'true'), 200, receipt);
+      }
+      return fileObjection(ctx, reply, body, (id) =>
+        ctx.store.putIdempotency(key, requestHash, id, ctx.clock().toISOString()),
+      );
+    })();
+    inFlight.set(key, work);
+    try {
+      return await work;
+    } finally {
+      inFlight.delete(key);
+    }
+  });
+
+  app.post('/api/v1/withdrawals', { preHandler: auth }, async (req, reply) => {
+    const body = subjectBody.parse(req.body ?? {});
+    limitSubject(ctx, body.subject);
+    const result = await ctx.registry.withdraw({
+      subject: body.subject,
+      accountOnly: body.scope === 'account',
+      programme: body.programme,
+      channel: 'api',
+    });
+    ctx.metrics.inc('dissent_withdrawals_total', { channel: 'api' });
+    reply.header('location', `/api/v1/objections/${encodeURIComponent(result.withdrawal.objection_id)}`);
+    return sendReceipt(reply, 201, result.receipt);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { preHandler: auth }, async (req, reply) => {
+    const row = /^[ow]_[0-9a-z]{1,40}$/.test(req.params.id) ? await ctx.store.getObjection(req.params.id) : undefined;
+    if (!row) throw new HttpError(404, 'no objection with this id', 'E_UNKNOWN_OBJECTION');
+    return reply.header('cache-control', 'no-store').send(await objectionView(ctx, row));
+  });
+}
+
+async function fileObjection(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  body: z.infer<typeof subjectBody>,
+  remember?: (objectionId: string) => Promise<void>,
+): Promise<FastifyReply> {
+  const result = await ctx.registry.object({
+    subject: body.subject,
+    programme: body.programme,
+    accountOnly: body.scope === 'account',
+    channel: 'api',
+  });
+  await remember?.(result.objection.id);
+  if (result.created) countEffective(ctx, 'api', result.receipt);
+  reply.header('location', `/api/v1/objections/${encodeURIComponent(result.objection.id)}`);
+  return sendReceipt(reply, result.created ? 201 : 200, result.receipt);
+}
+
+function sendReceipt(reply: FastifyReply, status: number, receipt: Receipt): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').send(receipt);
+}

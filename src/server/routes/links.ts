@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Receipt } from '../../log/receipt.ts';
+import type { ServerContext } from '../context.ts';
+import { hashLinkToken, isLinkToken } from '../link-token.ts';
+import { confirmPage } from '../views/confirm.ts';
+import type { PageContext } from '../views/layout.ts';
+import { messagePage } from '../views/message.ts';
+import { receiptPage } from '../views/receipt.ts';
+import { field, pageContext, sendPage } from './_page.ts';
+
+function refuse(reply: FastifyReply, page: PageContext, reason: 'unknown' | 'expired' | 'used'): FastifyReply {
+  const { t } = page;
+  const text = reason === 'unknown' ? t.tokenUnknown : reason === 'expired' ? t.tokenExpired : t.tokenUsed;
+  return sendPage(reply, reason === 'unknown' ? 404 : 410, messagePage(page, t.linkProblem, [text]));
+}
+
+/**
+ * The mailed links. Opening one (GET) only shows a button; pressing it (POST, with CSRF) uses the single-use token
+ * and confirms the objection or withdraws it. Attempts are limited per IP address and counted per token.
+ */
+export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const tokenLimit = { rateLimit: { max: ctx.limits.tokenAttemptsPer15Min, timeWindow: 15 * 60_000 } };
+
+  for (const purpose of ['confirm', 'withdraw'] as const) {
+    const base = purpose === 'confirm' ? '/confirm' : '/withdraw/confirm';
+    app.get<{ Params: { token: string } }>(`${base}/:token`, { config: tokenLimit }, async (req, reply) => {
+      const page = pageContext(ctx, req, reply, '/');
+      if (!isLinkToken(req.params.token)) return refuse(reply, page, 'unknown');
+      return sendPage(
+        reply,
+        200,
+        confirmPage(page, { kind: purpose, token: req.params.token, csrf: reply.generateCsrf() }),
+      );
+    });
+    app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
+      const page = pageContext(ctx, req, reply, '/');
+      const token = field(req.body, 'token');
+      // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
+      const used = await ctx.store.useToken(hashLinkToken(token), ctx.clock().toISOString());
+      if (!used.ok || used.token.purpose !== purpose || !isLinkToken(token)) {
+        const reason = used.ok ? 'unknown' : used.reason;
+        ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: reason });
+        return refuse(reply, page, reason);
+      }
+      ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'ok' });
+      return purpose === 'confirm'
+        ? confirm(ctx, reply, page, used.token.objection_id)
+        : withdraw(ctx, reply, page, used.token.objection_id);
+    });
+  }
+}
+
+async function confirm(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
+  const result = await ctx.registry.confirmPending(id);
+  if (result.created) countEffective(ctx, 'web', result.receipt);
+  return sendPage(
+    reply,
+    200,
+    receiptPage(page, {
+      kind: 'objection',
+      created: result.created,
+      receipt: result.receipt,
+      submittedAt: result.objection.submitted_at,
+      programmes: ctx.programmes,
+      timeZone: ctx.timeZone,
+    }),
+  );
+}
+
+async function withdraw(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
+  const row = await ctx.store.getObjection(id);
+  if (row?.state !== 'effective') return refuse(reply, page, 'used');
+  const result = await ctx.registry.withdraw({
+    subject: row.subject,
+    accountOnly: row.scope === 'account',
+    programme: row.programme,
+    channel: 'web',
+  });
+  ctx.metrics.inc('dissent_withdrawals_total', { channel: 'web' });
+  return sendPage(
+    reply,
+    200,
+    receiptPage(page, {
+      kind: 'withdrawal',
+      created: true,
+      receipt: result.receipt,
+      submittedAt: result.withdrawal.submitted_at,
+      programmes: ctx.programmes,
+      timeZone: ctx.timeZone,
+    }),
+  );
+}
+
+/** Counts a newly effective objection once per programme it covers, by lateness. */
+export function countEffective(ctx: ServerContext, channel: string, receipt: Receipt): void {
+  for (const [programme, late] of Object.entries(receipt.late)) {
+    ctx.metrics.inc('dissent_objections_filed_total', { channel, programme, late: String(late) });
+  }
+}

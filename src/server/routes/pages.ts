@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.ts';
+import { formatDuration, formatTime } from '../i18n/index.ts';
+import { graceWindowMs, requestConfirmation } from '../intake.ts';
+import type { FieldError } from '../views/fields.ts';
+import { landingPage, type ObjectionFormValues } from '../views/landing.ts';
+import type { PageContext } from '../views/layout.ts';
+import { messagePage } from '../views/message.ts';
+import { sentPage } from '../views/sent.ts';
+import { field, pageContext, sendPage } from './_page.ts';
+
+/** Checks the objection and withdrawal forms' shared fields; errors name the field id they belong to. */
+export function checkAccountForm(
+  ctx: ServerContext,
+  page: PageContext,
+  values: { account: string; programme: string; reason?: string },
+): FieldError[] {
+  const { t } = page;
+  const errors: FieldError[] = [];
+  if (values.account.trim() === '') errors.push({ field: 'account', message: t.errAccountRequired });
+  else if (values.account.length > 254) errors.push({ field: 'account', message: t.errAccountTooLong });
+  if (values.programme !== '*' && !ctx.programmes.some((p) => p.id === values.programme)) {
+    errors.push({ field: 'programme-0', message: t.errProgrammeUnknown });
+  }
+  if ((values.reason ?? '').length > 2000) errors.push({ field: 'reason', message: t.errReasonTooLong });
+  return errors;
+}
+
+/** The start page with the programmes and the objection form, and the form's submission. */
+export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const landing = (
+    page: PageContext,
+    csrf: string,
+    values?: ObjectionFormValues,
+    errors?: readonly FieldError[],
+  ): string =>
+    landingPage(page, {
+      programmes: ctx.programmes.map((p) => ({ programme: p, facts: ctx.facts.get(p.id) ?? programmeFactsNone })),
+      now: ctx.clock(),
+      timeZone: ctx.timeZone,
+      csrf,
+      ...(values ? { values } : {}),
+      ...(errors ? { errors } : {}),
+    });
+
+  app.get('/', async (req, reply) => {
+    const page = pageContext(ctx, req, reply, '/');
+    return sendPage(reply, 200, landing(page, reply.generateCsrf()));
+  });
+
+  app.post(
+    '/object',
+    {
+      preValidation: app.csrfProtection,
+      config: { rateLimit: { max: ctx.limits.formsPerIpPerMinute, timeWindow: 60_000 } },
+    },
+    async (req, reply) => {
+      const page = pageContext(ctx, req, reply, '/');
+      const values = {
+        account: field(req.body, 'account').trim(),
+        programme: field(req.body, 'programme') || '*',
+        reason: field(req.body, 'reason').trim(),
+      };
+      const errors = checkAccountForm(ctx, page, values);
+      if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
+      if (!ctx.subjects.take(`web:${values.account.toLowerCase()}`)) {
+        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
+      }
+      const now = ctx.clock();
+      await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });
+      const html = sentPage(page, {
+        kind: 'object',
+        grace: formatDuration(graceWindowMs(ctx, values.programme), page.lang),
+        time: formatTime(now, page.lang, ctx.timeZone),
+      });
+      return sendPage(reply, 200, html);
+    },
+  );
+}
+
+const programmeFactsNone = {
+  sources: [],
+  kinds: [],
+  publicOnly: false,
+  minAge: undefined,
+  jurisdictions: [],
+  assistantChats: false,
+};

@@ -1,0 +1,54 @@
+import type { Lang, Messages } from '../i18n/index.ts';
+import { html, type SafeHtml } from './html.ts';
+
+/** What every page knows about its request. */
+export interface PageContext {
+  readonly t: Messages;
+  readonly lang: Lang;
+  /** The GET path the language switch links to (a POST result links back to its form). */
+  readonly path: string;
+  readonly verifierKey: string;
+}
+
+const NAV = [
+  ['/', 'home'],
+  ['/verify', 'verify'],
+  ['/status', 'status'],
+  ['/withdraw', 'withdraw'],
+] as const;
+
+/** Wraps a page body in the shared document: language, skip link, navigation, language switch and footer. */
+export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: { scripts?: string[] } = {}): string {
+  const { t, lang, path } = ctx;
+  const other = lang === 'de' ? 'en' : 'de';
+  const page = html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${t.siteName}</title>
+<link rel="stylesheet" href="/static/portal.css">
+${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
+</head>
+<body>
+<a class="skip" href="#main">${t.skip}</a>
+<header>
+<p class="site"><a href="/">${t.siteName}</a></p>
+<nav aria-label="${t.navLabel}"><ul>
+${NAV.map(([href, key]) => html`<li><a href="${href}"${href === path ? html` aria-current="page"` : ''}>${t.nav[key]}</a></li>`)}
+</ul></nav>
+<p class="lang">${t.languageLabel}: <a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${other === 'de' ? 'Deutsch' : 'English'}</a></p>
+</header>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+<footer>
+<p>${t.footerKey}: <code class="vkey">${ctx.verifierKey}</code></p>
+<p><a href="/api/v1/openapi.json">${t.footerApi}</a></p>
+</footer>
+</body>
+</html>
+`;
+  return page.value;
+}
