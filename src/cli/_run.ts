@@ -4,6 +4,16 @@ import { DissentError, InputError, VerificationError } from '../shared/errors.ts
 /** Process exit codes: 0 ok, 1 a check failed, 2 usage or input error. */
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
+/**
+ * Sets the exit code a command ends with, without throwing (citty drops subcommands' return values). The worst code
+ * wins, so that a later success cannot hide an earlier failure.
+ */
+export function setExitCode(code: number): number {
+  const current = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = Math.max(current, code);
+  return code;
+}
+
 /** Maps an error to an exit code and a message that says what was wrong and what to do; no stack unless debug. */
 export function reportError(error: unknown, debug: boolean): number {
   const e = error as Error & { code?: string };
@@ -70,8 +80,8 @@ export async function runCli(root: CommandDef, rawArgs: string[]): Promise<numbe
       process.stdout.write(`${stripAnsi(await renderUsage(cmd, parent))}\n`);
       return EXIT.ok;
     }
-    const { result } = await runCommand(root, { rawArgs });
-    return typeof result === 'number' ? result : EXIT.ok;
+    await runCommand(root, { rawArgs });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     return reportError(error, debug);
   }

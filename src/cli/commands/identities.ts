@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
 import { importAccounts } from '../../registry/identities.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
-import { EXIT } from '../_run.ts';
+import { EXIT, setExitCode } from '../_run.ts';
 
 const importCommand = defineCommand({
   meta: {
@@ -28,7 +28,7 @@ const importCommand = defineCommand({
         `imported ${summary.imported} of ${summary.read} lines (${summary.bad.length} bad); ` +
           `the registry now holds ${counts.accounts} accounts of ${counts.persons} persons`,
       );
-      return summary.bad.length > 0 ? EXIT.usage : EXIT.ok;
+      return setExitCode(summary.bad.length > 0 ? EXIT.usage : EXIT.ok);
     } finally {
       await home.close();
     }

@@ -4,7 +4,7 @@ import type { ObjectionRequest } from '../../registry/registry.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
 import { emitReceipt, readUserFile } from '../_receipt-io.ts';
-import { EXIT } from '../_run.ts';
+import { EXIT, setExitCode } from '../_run.ts';
 
 export default defineCommand({
   meta: {
@@ -72,7 +72,7 @@ async function bulk(home: Awaited<ReturnType<typeof openHome>>, file: string): P
   for (const r of results) process.stdout.write(`${JSON.stringify(r.receipt)}\n`);
   const created = results.filter((r) => r.created).length;
   info(`${created} new objections, ${results.length - created} already effective, ${bad} bad lines; one group commit`);
-  return bad > 0 ? EXIT.usage : EXIT.ok;
+  return setExitCode(bad > 0 ? EXIT.usage : EXIT.ok);
 }
 
 async function checkLine(

@@ -7,7 +7,7 @@ import { type Check, verifyReceipt } from '../../log/receipt.ts';
 import { InputError } from '../../shared/errors.ts';
 import { out } from '../_common.ts';
 import { readKeyArg, readUserFile } from '../_receipt-io.ts';
-import { EXIT } from '../_run.ts';
+import { EXIT, setExitCode } from '../_run.ts';
 
 const keyArg = {
   key: {
@@ -32,7 +32,7 @@ function report(checks: readonly Check[]): number {
   for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? `: ${c.detail}` : ''}`);
   const ok = checks.length > 0 && checks.every((c) => c.ok);
   out(ok ? 'VALID' : 'INVALID');
-  return ok ? EXIT.ok : EXIT.checkFailed;
+  return setExitCode(ok ? EXIT.ok : EXIT.checkFailed);
 }
 
 function parseJson(text: string): unknown {

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import type { Programme } from '../config/config.ts';
+import { openCheckpoint } from '../log/checkpoint.ts';
+import { decodeEvent } from '../log/event.ts';
+import { fromBase64 } from '../log/hash.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../log/note.ts';
+import { verifyConsistency } from '../log/proofs.ts';
+import { verifyReceipt } from '../log/receipt.ts';
+import { InputError, NotFoundError } from '../shared/errors.ts';
+import { Registry } from './registry.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { AccountRow } from './types.ts';
+
+const signer = parseSignerKey(generateSignerKey('test.example/log'));
+const verifier = parseVerifierKey(verifierKeyOf(signer));
+
+const programme = (id: string, deadline: string): Programme => ({
+  id,
+  title: id,
+  purpose: 'train_ai_system',
+  legal_basis: 'legitimate_interest',
+  jurisdictions: ['EU'],
+  notice_date: new Date('2025-04-14T00:00:00Z'),
+  deadline: new Date(deadline),
+  grace_window: 72 * 3_600_000,
+  policy: '/dev/null',
+});
+
+const PROGRAMMES = [programme('early', '2025-05-01T00:00:00Z'), programme('late', '2025-06-01T00:00:00Z')];
+
+const accounts: AccountRow[] = [
+  {
+    account: 'fb:a:1',
+    person: 'p:1',
+    source: 'facebook',
+    handle: 'anna',
+    display_name: 'Anna Müller',
+    email: 'anna@web.de',
+    birth_date: '1990-02-03',
+    country: 'DE',
+  },
+  {
+    account: 'ig:a:1',
+    person: 'p:1',
+    source: 'instagram',
+    handle: 'anna_m',
+    display_name: 'Anna M.',
+    email: 'anna@web.de',
+    birth_date: '1990-02-03',
+    country: 'DE',
+  },
+  ...Array.from({ length: 300 }, (_, i) => ({
+    account: `fb:a:${i + 2}`,
+    person: `p:${i + 2}`,
+    source: 'facebook',
+    handle: `user${i + 2}`,
+    display_name: `User ${i + 2}`,
+    email: `user${i + 2}@gmx.de`,
+    birth_date: '1985-01-01',
+    country: 'DE',
+  })),
+];
+
+async function setup(now = '2025-05-15T12:00:00.000Z') {
+  const store = new SqliteStore(':memory:');
+  await store.migrate();
+  await store.upsertAccounts(accounts);
+  const clock = { t: new Date(now) };
+  const registry = await Registry.open({
+    store,
+    origin: 'test.example/log',
+    signer,
+    programmes: PROGRAMMES,
+    clock: () => clock.t,
+  });
+  return { store, registry, clock };
+}
+
+describe('Registry', () => {
+  it('files an objection by account id for the whole person, with a receipt that verifies offline', async () => {
+    const { registry } = await setup();
+    const r = await registry.object({ subject: 'ig:a:1', channel: 'cli' });
+    expect(r.created).toBe(true);
+    expect(r.receipt.subject).toBe('p:1');
+    expect(r.receipt.scope).toBe('person');
+    expect(r.receipt.programme).toBe('*');
+    expect(verifyReceipt(r.receipt, verifier)).toMatchObject({ ok: true });
+  });
+
+  it('judges lateness per programme from the submission time: a * objection can be late for one and not another', async () => {
+    const { registry } = await setup('2025-05-15T12:00:00.000Z');
+    const r = await registry.object({ subject: 'p:2', channel: 'api' });
+    expect(r.receipt.late).toEqual({ early: true, late: false });
+    const one = await registry.object({ subject: 'p:3', programme: 'late', channel: 'api' });
+    expect(one.receipt.late).toEqual({ late: false });
+  });
+
+  it('returns the existing receipt for a repeat objection, without a second log entry', async () => {
+    const { registry } = await setup();
+    const a = await registry.object({ subject: 'p:1', channel: 'cli' });
+    const b = await registry.object({ subject: 'fb:a:1', channel: 'web' });
+    const c = await registry.object({ subject: 'p:1', programme: 'early', channel: 'cli' });
+    expect(b.created).toBe(false);
+    expect(c.created).toBe(false);
+    expect(b.receipt.objection_id).toBe(a.receipt.objection_id);
+    expect(c.receipt.objection_id).toBe(a.receipt.objection_id);
+    expect(registry.size).toBe(1);
+  });
+
+  it('keeps account-only objections apart from person objections', async () => {
+    const { registry } = await setup();
+    const acc = await registry.object({ subject: 'fb:a:1', accountOnly: true, channel: 'cli' });
+    expect(acc.receipt.scope).toBe('account');
+    expect(acc.receipt.subject).toBe('fb:a:1');
+    const person = await registry.object({ subject: 'fb:a:1', channel: 'cli' });
+    expect(person.created).toBe(true);
+    await expect(registry.object({ subject: 'p:1', accountOnly: true, channel: 'cli' })).rejects.toBeInstanceOf(
+      InputError,
+    );
+  });
+
+  it('refuses unknown subjects and programmes without echoing the subject id', async () => {
+    const { registry } = await setup();
+    const err = await registry.object({ subject: 'secret-person-42', channel: 'cli' }).catch((e) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(String(err.message)).not.toContain('secret-person-42');
+    await expect(registry.object({ subject: 'p:1', programme: 'nope', channel: 'cli' })).rejects.toThrow(
+      /unknown programme/,
+    );
+  });
+
+  it('withdraws with its own logged event and receipt, after which the subject can object anew', async () => {
+    const { registry, store } = await setup();
+    const o = await registry.object({ subject: 'p:4', channel: 'cli' });
+    const w = await registry.withdraw({ subject: 'p:4', channel: 'cli' });
+    expect(verifyReceipt(w.receipt, verifier)).toMatchObject({ ok: true });
+    expect(decodeEvent(w.receipt.leaf)).toMatchObject({ type: 'withdrawal', id: o.receipt.objection_id });
+    expect((await store.getObjection(o.receipt.objection_id))?.state).toBe('withdrawn');
+    await expect(registry.withdraw({ subject: 'p:4', channel: 'cli' })).rejects.toBeInstanceOf(NotFoundError);
+    const again = await registry.object({ subject: 'p:4', channel: 'cli' });
+    expect(again.created).toBe(true);
+    expect(again.receipt.objection_id).not.toBe(o.receipt.objection_id);
+  });
+
+  it('keeps the submission time of a pending objection confirmed later', async () => {
+    const { registry, clock } = await setup('2025-04-30T23:00:00.000Z');
+    const pending = await registry.createPending({ subject: 'fb:a:5', channel: 'web' });
+    expect(registry.size).toBe(0);
+    clock.t = new Date('2025-05-02T10:00:00.000Z');
+    const r = await registry.confirmPending(pending.id);
+    expect(r.created).toBe(true);
+    expect(decodeEvent(r.receipt.leaf)).toMatchObject({
+      submitted_at: '2025-04-30T23:00:00.000Z',
+      effective_at: '2025-05-02T10:00:00.000Z',
+    });
+    expect(r.receipt.late).toEqual({ early: false, late: false });
+  });
+
+  it('group-commits concurrent objections: each gets a valid receipt, with far fewer checkpoints than requests', async () => {
+    const { registry } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => registry.object({ subject: `p:${i + 2}`, channel: 'api' })),
+    );
+    expect(new Set(results.map((r) => r.receipt.leaf_index)).size).toBe(200);
+    for (const r of results) expect(verifyReceipt(r.receipt, verifier).ok).toBe(true);
+    const checkpoints = new Set(results.map((r) => r.receipt.checkpoint));
+    expect(checkpoints.size).toBeLessThan(10);
+  });
+
+  it('resumes the log after reopening and proves the new tree consistent with the old', async () => {
+    const { registry, store } = await setup();
+    await registry.objectMany(
+      Array.from({ length: 37 }, (_, i) => ({ subject: `p:${i + 2}`, channel: 'cli' as const })),
+    );
+    const old = openCheckpoint((await registry.latestCheckpoint()).note, verifier);
+    const reopened = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
+    expect(reopened.size).toBe(37);
+    await reopened.objectMany(
+      Array.from({ length: 29 }, (_, i) => ({ subject: `p:${i + 100}`, channel: 'cli' as const })),
+    );
+    const now = openCheckpoint((await reopened.latestCheckpoint()).note, verifier);
+    const proof = await reopened.consistencyProof(old.size, now.size);
+    expect(verifyConsistency(old.size, now.size, proof.proof.map(fromBase64), old.root, now.root)).toBe(true);
+    const inc = await reopened.inclusionProof(5);
+    expect(inc.size).toBe(66);
+    await expect(reopened.inclusionProof(66)).rejects.toBeInstanceOf(InputError);
+    await expect(reopened.consistencyProof(0, 67)).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('puts no subject id, e-mail or name into the log', async () => {
+    const { registry, store } = await setup();
+    await registry.object({ subject: 'fb:a:1', channel: 'cli' });
+    await registry.object({ subject: 'fb:a:7', accountOnly: true, channel: 'cli' });
+    const leaves = (await store.getLeaves(0, registry.size)).join('\n');
+    const cp = (await registry.latestCheckpoint()).note;
+    for (const needle of ['p:1', 'fb:a:1', 'ig:a:1', 'fb:a:7', 'anna', 'Anna', 'web.de', 'user7']) {
+      expect(leaves + cp).not.toContain(needle);
+    }
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { hashLeaf } from '../log/hash.ts';
+import { Frontier } from '../log/merkle.ts';
+import { LogConflictError, type Store } from './store.ts';
+import type { AccountRow, ObjectionRow } from './types.ts';
+
+const account = (n: number, person = `p:${n}`): AccountRow => ({
+  account: `fb:a:${n}`,
+  person,
+  source: 'facebook',
+  handle: `user${n}`,
+  display_name: `User ${n}`,
+  email: `user${n}@example.org`,
+  birth_date: '1990-01-01',
+  country: 'DE',
+});
+
+const objection = (id: string, subject: string, over: Partial<ObjectionRow> = {}): ObjectionRow => ({
+  id,
+  subject,
+  scope: 'person',
+  programme: '*',
+  state: 'effective',
+  channel: 'cli',
+  submitted_at: '2025-05-01T00:00:00.000Z',
+  effective_at: '2025-05-01T00:00:00.000Z',
+  withdrawn_at: null,
+  reason: null,
+  salt: 'ab'.repeat(32),
+  leaf_index: null,
+  withdrawal_id: null,
+  ...over,
+});
+
+/**
+ * The contract every Store implementation must keep. It runs on SQLite always, and on PostgreSQL when the server
+ * mode driver is configured.
+ */
+export function describeStore(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    const fresh = async () => {
+      const s = await open();
+      await s.migrate();
+      return s;
+    };
+
+    it('migrates idempotently', async () => {
+      const s = await fresh();
+      expect(await s.migrate()).toBeGreaterThanOrEqual(2);
+      await s.close();
+    });
+
+    it('upserts accounts, finds them by handle or e-mail, and groups them by person', async () => {
+      const s = await fresh();
+      await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)]);
+      await s.upsertAccounts([{ ...account(3), display_name: 'Renamed' }]);
+      expect((await s.getAccount('fb:a:3'))?.display_name).toBe('Renamed');
+      expect((await s.accountsOfPerson('p:1')).map((a) => a.account)).toEqual(['fb:a:1', 'fb:a:2']);
+      expect((await s.findAccounts('@USER2')).map((a) => a.account)).toEqual(['fb:a:2']);
+      expect((await s.findAccounts('User3@Example.org')).map((a) => a.account)).toEqual(['fb:a:3']);
+      expect(await s.countAccounts()).toEqual({ accounts: 3, persons: 2 });
+      const batches: string[][] = [];
+      for await (const b of s.iterateAccounts(2)) batches.push(b.map((a) => a.account));
+      expect(batches).toEqual([['fb:a:1', 'fb:a:2'], ['fb:a:3']]);
+      await s.close();
+    });
+
+    it('commits leaves, nodes, objections and a checkpoint atomically, and refuses a stale writer', async () => {
+      const s = await fresh();
+      const f = new Frontier();
+      const nodes = [...f.append(hashLeaf('a')), ...f.append(hashLeaf('b'))];
+      await s.commit({
+        objections: [objection('o_1', 'p:1', { leaf_index: 0 })],
+        withdrawals: [],
+        leaves: [
+          { index: 0, leaf: 'a' },
+          { index: 1, leaf: 'b' },
+        ],
+        nodes,
+        checkpoint: { size: 2, note: 'note-2', created_at: '2025-05-01T00:00:00.000Z' },
+      });
+      expect(await s.logSize()).toBe(2);
+      expect(await s.getLeaves(0, 5)).toEqual(['a', 'b']);
+      expect((await s.latestCheckpoint())?.size).toBe(2);
+      const got = await s.getNodes([{ level: 1, index: 0 }]);
+      expect(Buffer.from(got.get('1/0') as Uint8Array).equals(Buffer.from(f.root()))).toBe(true);
+      // A writer that still thinks the log has 1 leaf must not overwrite index 1.
+      await expect(
+        s.commit({ objections: [], withdrawals: [], leaves: [{ index: 1, leaf: 'x' }], nodes: [] }),
+      ).rejects.toBeInstanceOf(LogConflictError);
+      expect(await s.getLeaves(0, 5)).toEqual(['a', 'b']);
+      await s.close();
+    });
+
+    it('keeps at most one effective objection per subject, scope and programme', async () => {
+      const s = await fresh();
+      await s.commit({ objections: [objection('o_1', 'p:1')], withdrawals: [], leaves: [], nodes: [] });
+      await expect(
+        s.commit({ objections: [objection('o_2', 'p:1')], withdrawals: [], leaves: [], nodes: [] }),
+      ).rejects.toThrow();
+      expect(await s.getObjection('o_2')).toBeUndefined();
+      expect((await s.findEffective('p:1', 'person', 'prog-a'))?.id).toBe('o_1');
+      expect(await s.findEffective('p:1', 'account', 'prog-a')).toBeUndefined();
+      await s.close();
+    });
+
+    it('uses a token once, refuses it when expired, and counts attempts', async () => {
+      const s = await fresh();
+      await s.commit({
+        objections: [objection('o_1', 'p:1', { state: 'pending', effective_at: null })],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+      });
+      const hash = new Uint8Array(32).fill(7);
+      await s.createToken({
+        token_hash: hash,
+        objection_id: 'o_1',
+        purpose: 'confirm',
+        expires_at: '2025-05-02T00:00:00Z',
+      });
+      expect(await s.useToken(new Uint8Array(32), '2025-05-01T00:00:00Z')).toEqual({ ok: false, reason: 'unknown' });
+      expect(await s.useToken(hash, '2025-05-03T00:00:00Z')).toEqual({ ok: false, reason: 'expired' });
+      const ok = await s.useToken(hash, '2025-05-01T12:00:00Z');
+      expect(ok.ok && ok.token.objection_id).toBe('o_1');
+      expect(await s.useToken(hash, '2025-05-01T12:00:01Z')).toEqual({ ok: false, reason: 'used' });
+      await s.close();
+    });
+
+    it('remembers idempotency keys and snapshots', async () => {
+      const s = await fresh();
+      await s.putIdempotency('k1', 'h1', 'o_1', '2025-05-01T00:00:00Z');
+      await s.putIdempotency('k1', 'h2', 'o_2', '2025-05-01T00:00:00Z');
+      expect(await s.getIdempotency('k1')).toEqual({ request_hash: 'h1', objection_id: 'o_1' });
+      const snap = {
+        id: 's1',
+        programme: 'prog-a',
+        cut_size: 3,
+        manifest_sha256: 'ff',
+        out_dir: '/x',
+        records_kept: 10,
+        created_at: '2025-06-01T00:00:00Z',
+      };
+      await s.recordSnapshot(snap);
+      expect(await s.listSnapshots('prog-a')).toEqual([snap]);
+      expect(await s.listSnapshots('other')).toEqual([]);
+      await s.close();
+    });
+  });
+}

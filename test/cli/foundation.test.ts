@@ -1,0 +1,292 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
+import { dissent, tempDir } from '../helpers/cli.ts';
+
+const home = join(tempDir(), 'home');
+let vkey = '';
+let accountsFile = '';
+
+beforeAll(() => {
+  const init = dissent(['init', '--home', home]);
+  expect(init.code, init.stderr).toBe(0);
+  vkey = init.stdout.trim();
+  accountsFile = join(tempDir(), 'accounts.jsonl');
+  const rows = [...generateIdentityGraph({ persons: 60 })].map((r) => JSON.stringify(r));
+  writeFileSync(accountsFile, `${rows.join('\n')}\n`);
+  const imp = dissent(['identities', 'import', accountsFile, '--home', home]);
+  expect(imp.code, imp.stderr).toBe(0);
+});
+
+describe('dissent init', () => {
+  it('writes a commented config, a policy and a 0600 key, prints the verifier key, and refuses to overwrite', () => {
+    expect(vkey).toMatch(/^dissent\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
+    expect(readFileSync(join(home, 'dissent.config.yaml'), 'utf8')).toMatch(
+      /deadline: \S+ +# objections submitted after this are late/,
+    );
+    expect(statSync(join(home, 'log.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(home, 'policies', 'ai-training-2025.yaml'), 'utf8')).toContain('min_age: 18');
+    const again = dissent(['init', '--home', home]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/refusing to overwrite/);
+    expect(dissent(['log', 'key', '--home', home]).stdout.trim()).toBe(vkey);
+  });
+
+  it('names the file, line and field of a config error', () => {
+    const bad = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', bad]).code).toBe(0);
+    const file = join(bad, 'dissent.config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/deadline: \S+/, 'deadline: next-tuesday'));
+    const r = dissent(['log', 'checkpoint', '--home', bad]);
+    expect(r.code).toBe(2);
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('next-tuesday')) + 1;
+    expect(r.stderr).toContain(`dissent.config.yaml:${line}: programmes.0.deadline:`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes the home from DISSENT_HOME', () => {
+    const r = dissent(['log', 'key'], { env: { DISSENT_HOME: home } });
+    expect(r.stdout.trim()).toBe(vkey);
+  });
+});
+
+describe('dissent identities import', () => {
+  it('reports bad lines by number, imports the rest, and upserts on re-import', () => {
+    const file = join(tempDir(), 'mixed.jsonl');
+    const good = (n: number) =>
+      JSON.stringify({
+        account: `x:a:${n}`,
+        person: `x:p:${n}`,
+        source: 'mastodon',
+        handle: `h${n}`,
+        display_name: null,
+        email: null,
+        birth_date: '1970-01-01',
+        country: 'AT',
+      });
+    writeFileSync(
+      file,
+      [
+        good(1),
+        '{not json',
+        JSON.stringify({ account: 'x:a:9', source: 'x' }),
+        good(2),
+        JSON.stringify({ account: 'x:a:3', person: 'x:p:3', source: 's', birth_date: '31.12.1999' }),
+        good(1),
+      ].join('\n'),
+    );
+    const r = dissent(['identities', 'import', file, '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mixed.jsonl:2: invalid JSON');
+    expect(r.stderr).toContain('mixed.jsonl:3: field person');
+    expect(r.stderr).toContain('mixed.jsonl:5: field birth_date: must be a date YYYY-MM-DD');
+    expect(r.stderr).toMatch(/imported 3 of 6 lines \(3 bad\)/);
+    expect(dissent(['object', '--subject', 'x:a:2', '--home', home]).code).toBe(0);
+  });
+
+  it('gives a clear error for a missing file', () => {
+    const r = dissent(['identities', 'import', '/nonexistent/accounts.jsonl', '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read accounts file/);
+  });
+});
+
+describe('objections, receipts and offline verification', () => {
+  it('files an objection whose receipt verifies offline with no home, and a repeat returns the same receipt', () => {
+    const dir = tempDir();
+    const withInstagram = [...generateIdentityGraph({ persons: 60 })].find(
+      (a) => a.source === 'instagram' && a.person !== 'p:1',
+    );
+    const person = withInstagram?.person as string;
+    const first = dissent([
+      'object',
+      '--subject',
+      withInstagram?.account as string,
+      '--home',
+      home,
+      '--out',
+      join(dir, 'r.json'),
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const receipt = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(receipt).toMatchObject({ v: 1, subject: person, scope: 'person', programme: '*' });
+    expect(receipt.late).toEqual({ 'ai-training-2025': true });
+    const v = dissent(['verify', 'receipt', join(dir, 'r.json'), '--key', vkey], { cwd: dir });
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/VALID/);
+    const again = dissent(['object', '--subject', person, '--home', home]);
+    expect(JSON.parse(again.stdout).objection_id).toBe(receipt.objection_id);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it('names the failing check for a tampered receipt and a wrong key (exit 1), and a malformed key (exit 2)', () => {
+    const dir = tempDir();
+    const r = JSON.parse(dissent(['object', '--subject', 'p:3', '--home', home]).stdout);
+    const write = (name: string, v: unknown) => {
+      writeFileSync(join(dir, name), typeof v === 'string' ? v : JSON.stringify(v));
+      return join(dir, name);
+    };
+    const cases: [string, unknown, RegExp][] = [
+      ['subject.json', { ...r, subject: 'p:4' }, /FAIL subject/],
+      ['index.json', { ...r, leaf_index: r.leaf_index + 1 }, /FAIL (inclusion|checkpoint)/],
+      ['leaf.json', { ...r, leaf: r.leaf.replace('"v":1', '"v":2') }, /FAIL leaf/],
+      [
+        'sig.json',
+        { ...r, checkpoint: r.checkpoint.replace(/\n(\d+)\n/, (_: string, n: string) => `\n${Number(n) + 1}\n`) },
+        /FAIL checkpoint: note signature is invalid/,
+      ],
+      ['garbage.json', '{"v":1, trunc', /FAIL format/],
+    ];
+    for (const [name, content, msg] of cases) {
+      const out = dissent(['verify', 'receipt', write(name, content), '--key', vkey]);
+      expect(out.code, name).toBe(1);
+      expect(out.stdout, name).toMatch(msg);
+      expect(out.stdout).toMatch(/INVALID/);
+    }
+    const otherHome = join(tempDir(), 'other');
+    const otherKey = dissent(['init', '--home', otherHome]).stdout.trim();
+    const wrong = dissent([
+      'verify',
+      'receipt',
+      write('ok.json', r),
+      '--key',
+      otherKey.replace(/^[^+]+/, 'dissent.example/log'),
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/FAIL checkpoint: note is not signed by key/);
+    const malformed = dissent(['verify', 'receipt', write('ok2.json', r), '--key', 'not-a-key']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/--key value is neither a verifier key/);
+  });
+
+  it('refuses an unknown subject and an unknown programme with exit 2 and no stack trace', () => {
+    const u = dissent(['object', '--subject', 'who-is-this', '--home', home]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/unknown subject/);
+    expect(u.stderr).not.toContain('who-is-this');
+    expect(u.stderr).not.toMatch(/\n\s+at /);
+    const p = dissent(['object', '--subject', 'p:5', '--programme', 'nope', '--home', home]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/unknown programme "nope"; use "\*" or one of: ai-training-2025/);
+    const d = dissent(['object', '--subject', 'who-is-this', '--home', home, '--debug']);
+    expect(d.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('withdraws with a receipt that verifies, and a second withdrawal fails clearly', () => {
+    const dir = tempDir();
+    expect(dissent(['object', '--subject', 'p:6', '--home', home]).code).toBe(0);
+    const w = dissent(['withdraw', '--subject', 'fb:a:6', '--home', home, '--out', join(dir, 'w.json')]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).leaf).toContain('"type":"withdrawal"');
+    expect(dissent(['verify', 'receipt', join(dir, 'w.json'), '--key', vkey]).code).toBe(0);
+    const again = dissent(['withdraw', '--subject', 'p:6', '--home', home]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no effective objection to withdraw/);
+  });
+
+  it('files bulk objections in one go with one receipt a line, reporting bad lines', () => {
+    const file = join(tempDir(), 'subjects.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"subject":"p:10"}',
+        '{"subject":"fb:a:11","account_only":true}',
+        'oops',
+        '{"subject":"nobody"}',
+        '{"subject":"p:12","programme":"ai-training-2025"}',
+      ].join('\n'),
+    );
+    const r = dissent(['object', '--subjects', file, '--home', home]);
+    expect(r.code).toBe(2);
+    const receipts = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(receipts.map((x) => x.subject)).toEqual(['p:10', 'fb:a:11', 'p:12']);
+    expect(new Set(receipts.map((x) => x.checkpoint)).size).toBe(1);
+    expect(r.stderr).toContain('subjects.jsonl:3: invalid JSON');
+    expect(r.stderr).toMatch(/subjects\.jsonl:4: unknown subject/);
+  });
+
+  it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'old.txt'), dissent(['log', 'checkpoint', '--home', home]).stdout);
+    const oldSize = Number(readFileSync(join(dir, 'old.txt'), 'utf8').split('\n')[1]);
+    expect(dissent(['object', '--subject', 'p:20', '--home', home]).code).toBe(0);
+    writeFileSync(join(dir, 'new.txt'), dissent(['log', 'checkpoint', '--home', home]).stdout);
+    const proof = dissent(['log', 'consistency', String(oldSize), '--home', home]);
+    writeFileSync(join(dir, 'proof.json'), proof.stdout);
+    expect(JSON.parse(proof.stdout)).toMatchObject({ from: oldSize, to: oldSize + 1 });
+    const ok = dissent([
+      'verify',
+      'consistency',
+      join(dir, 'old.txt'),
+      join(dir, 'new.txt'),
+      '--proof',
+      join(dir, 'proof.json'),
+      '--key',
+      vkey,
+    ]);
+    expect(ok.code, ok.stdout).toBe(0);
+    const swapped = dissent([
+      'verify',
+      'consistency',
+      join(dir, 'new.txt'),
+      join(dir, 'old.txt'),
+      '--proof',
+      join(dir, 'proof.json'),
+      '--key',
+      vkey,
+    ]);
+    expect(swapped.code).toBe(1);
+    expect(dissent(['verify', 'checkpoint', join(dir, 'new.txt'), '--key', vkey]).code).toBe(0);
+    const entry = dissent(['log', 'entry', '0', '--home', home]);
+    expect(JSON.parse(entry.stdout)).toMatchObject({ v: 1, type: 'objection' });
+    const prove = JSON.parse(dissent(['log', 'prove', '0', '--size', '2', '--home', home]).stdout);
+    expect(prove).toMatchObject({ index: 0, size: 2 });
+    expect(prove.proof).toHaveLength(1);
+    const beyond = dissent(['log', 'prove', '0', '--size', '99999', '--home', home]);
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr).toMatch(/beyond the log/);
+  });
+
+  it('keeps subject ids and e-mails out of the log table and every checkpoint', () => {
+    const db = new Database(join(home, 'registry.db'), { readonly: true });
+    const leaves = (db.prepare('SELECT leaf FROM log_leaves').pluck().all() as string[]).join('\n');
+    const notes = (db.prepare('SELECT note FROM checkpoints').pluck().all() as string[]).join('\n');
+    const subjects = db
+      .prepare('SELECT subject FROM objections UNION SELECT account FROM accounts')
+      .pluck()
+      .all() as string[];
+    const emails = db.prepare('SELECT email FROM accounts WHERE email IS NOT NULL').pluck().all() as string[];
+    db.close();
+    expect(leaves.length).toBeGreaterThan(0);
+    for (const needle of [...subjects, ...emails]) {
+      expect(leaves).not.toContain(`"${needle}"`);
+      expect(leaves).not.toContain(needle.includes('@') ? needle : `"${needle}`);
+      expect(notes).not.toContain(needle);
+    }
+  });
+
+  it('prints --help for every command', () => {
+    for (const cmd of [
+      [],
+      ['object'],
+      ['withdraw'],
+      ['log', 'prove'],
+      ['verify', 'receipt'],
+      ['identities', 'import'],
+      ['init'],
+      ['demo'],
+    ]) {
+      const r = dissent([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/USAGE/);
+    }
+  });
+});
