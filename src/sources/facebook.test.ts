@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { collector, drain, fixture, listFiles, zipFolder } from './_testkit.ts';
+import { readExport } from './read-export.ts';
+
+const ACCOUNT = 'fb:a:42';
+const read = (path: string, extra: { onQuarantine?: ReturnType<typeof collector>['onQuarantine'] } = {}) =>
+  drain(readExport({ format: 'facebook', path, account: ACCOUNT, ...extra }));
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'dissent-fb-'));
+});
+
+describe('Facebook export', () => {
+  it.each([
+    ['old layout (posts/)', 'facebook-old', 'FB-OLD-POST Schöner Tag am See 😊', 'FB-OLD-COMMENT Grüße aus Köln'],
+    [
+      'middle layout (your_activity_across_facebook/)',
+      'facebook-mid',
+      'FB-MID-POST plain ascii',
+      'FB-MID-COMMENT nice',
+    ],
+    [
+      'new layout (your_facebook_activity/)',
+      'facebook-new',
+      'FB-NEW-POST Grüße aus München! Das kostet 5 € 🎉👍🏽',
+      'FB-NEW-COMMENT Stimmt, ganz genau ✔',
+    ],
+  ])('reads posts and comments in the %s, with mojibake repaired', async (_, dir, post, comment) => {
+    const { records } = await read(fixture(dir));
+    const posts = records.filter((r) => r.kind === 'post');
+    const comments = records.filter((r) => r.kind === 'comment');
+    expect(posts.map((r) => r.text)).toContain(post);
+    expect(comments.map((r) => r.text)).toContain(comment);
+    for (const r of [...posts, ...comments]) {
+      expect(r).toMatchObject({ source: 'facebook', account: ACCOUNT, e2ee: false, parent: null });
+      expect(r.id).toMatch(r.kind === 'post' ? /^fb:p:[0-9a-f]{16}$/ : /^fb:c:[0-9a-f]{16}$/);
+    }
+  });
+
+  it('writes keys in the canonical order', async () => {
+    const { records } = await read(fixture('facebook-mid'));
+    expect(Object.keys(records[0] ?? {})).toEqual([
+      'id',
+      'source',
+      'kind',
+      'account',
+      'created_at',
+      'visibility',
+      'e2ee',
+      'text',
+      'participants',
+      'parent',
+    ]);
+  });
+
+  it('derives post ids from account, timestamp and text, identically for a folder and a zip', async () => {
+    const folder = await read(fixture('facebook-new'));
+    const zip = join(tmp, 'fb.zip');
+    await zipFolder(fixture('facebook-new'), zip, 'facebook-juergen-2024-05-01/');
+    const zipped = await read(zip);
+    expect(zipped.records.map((r) => r.id)).toEqual(folder.records.map((r) => r.id));
+    const again = await read(fixture('facebook-new'));
+    expect(again.records).toEqual(folder.records);
+    const post = folder.records.find((r) => r.text.startsWith('FB-NEW-POST'));
+    const hash = createHash('sha256').update(`${ACCOUNT}\n1714564800\n${post?.text}`).digest('hex').slice(0, 16);
+    expect(post?.id).toBe(`fb:p:${hash}`);
+  });
+
+  it('leaves correct Latin-1 text alone and converts second and millisecond timestamps', async () => {
+    const { records } = await read(fixture('facebook-new'));
+    expect(records.map((r) => r.text)).toContain('FB-NEW-LATIN1 Gräfin und SÃO PAULO');
+    const ms = records.find((r) => r.text.startsWith('FB-NEW-MS-TIMESTAMP'));
+    expect(ms?.created_at).toBe('2024-05-01T16:00:00Z');
+  });
+
+  it('never uses the generated title as text and never emits attachment data such as upload_ip', async () => {
+    for (const dir of ['facebook-old', 'facebook-new']) {
+      const { texts } = await read(fixture(dir));
+      expect(texts).not.toMatch(/added a new photo|hat ein neues Foto|hat seinen Status|hat einen Beitrag geteilt/);
+      expect(texts).not.toContain('198.51.100.23');
+      expect(texts).not.toContain('203.0.113.77');
+      expect(texts).not.toContain('FB-NEW-PHOTO-DESCRIPTION');
+    }
+  });
+
+  it('never reads e2ee_cutover threads: their content is absent and the files are counted as skipped e2ee', async () => {
+    const zip = join(tmp, 'fb-e2ee.zip');
+    await zipFolder(fixture('facebook-new'), zip);
+    for (const path of [fixture('facebook-new'), zip]) {
+      const { texts, summary } = await read(path);
+      expect(texts).not.toContain('E2EE-SECRET');
+      expect(summary.skipped.e2ee).toBe(2);
+    }
+  });
+
+  it('emits Messenger inbox messages as private messages attributed by sender', async () => {
+    const { records } = await read(fixture('facebook-new'));
+    const messages = records.filter((r) => r.kind === 'message');
+    expect(messages.map((r) => r.text).sort()).toEqual(['FB-NEW-DM from Anna: Grüß dich', 'FB-NEW-DM from Jürgen']);
+    for (const m of messages) expect(m).toMatchObject({ source: 'messenger', visibility: 'private', e2ee: false });
+    // The owner's name comes from the profile file (mojibake-repaired); others get a per-export pseudonym.
+    expect(messages.find((m) => m.text.includes('from Jürgen'))?.account).toBe(ACCOUNT);
+    expect(messages.find((m) => m.text.includes('from Anna'))?.account).toMatch(/^fb:n:[0-9a-f]{16}$/);
+  });
+
+  it('counts every file and every item: read, skipped or quarantined', async () => {
+    const q = collector();
+    const { records, summary } = await read(fixture('facebook-new'), { onQuarantine: q.onQuarantine });
+    const files = await listFiles(fixture('facebook-new'));
+    expect(summary.filesRead + (summary.skipped.file_not_used ?? 0) + (summary.skipped.e2ee ?? 0)).toBe(files.length);
+    // Items in the fixture: 8 posts, 2 comments, 5 inbox messages.
+    const skippedItems = Object.entries(summary.skipped)
+      .filter(([k]) => k !== 'file_not_used' && k !== 'e2ee')
+      .reduce((n, [, v]) => n + v, 0);
+    expect(summary.records + skippedItems + summary.quarantined).toBe(8 + 2 + 5);
+    expect(summary.records).toBe(records.length);
+    expect(summary.skipped).toMatchObject({ no_text: 3, system_message: 1, unsent: 1 });
+    expect(q.entries.map((e) => e.reason).sort()).toEqual(['bad_item', 'bad_item', 'bad_timestamp']);
+    expect(q.entries.every((e) => e.file.endsWith('your_posts__check_ins__photos_and_videos_1.json'))).toBe(true);
+    expect(JSON.stringify(q.entries)).not.toContain('FB-NEW'); // quarantine details carry no content
+    expect(summary.unknownFields).toEqual({ 'facebook.post.brand_new_field': 1 });
+  });
+
+  it('defaults posts to friends visibility and takes an explicit one', async () => {
+    const { records } = await read(fixture('facebook-mid'));
+    expect(new Set(records.map((r) => r.visibility))).toEqual(new Set(['friends']));
+    const pub = await drain(
+      readExport({ format: 'facebook', path: fixture('facebook-mid'), account: ACCOUNT, visibility: 'public' }),
+    );
+    expect(new Set(pub.records.map((r) => r.visibility))).toEqual(new Set(['public']));
+  });
+
+  it('keeps the fixture honest: the e2ee files really hold the marker text', async () => {
+    const raw = await readFile(
+      fixture('facebook-new', 'your_facebook_activity/messages/e2ee_cutover/geheimnis_20001/message_1.json'),
+      'utf8',
+    );
+    expect(raw).toContain('E2EE-SECRET-CONTENT');
+  });
+});

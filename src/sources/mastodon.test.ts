@@ -1,0 +1,82 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { drain, fixture, tarGzFolder } from './_testkit.ts';
+import { readExport } from './read-export.ts';
+import type { CanonicalRecord } from './types.ts';
+
+const ACCOUNT = 'md:a:1';
+let archive: string;
+beforeAll(async () => {
+  archive = join(await mkdtemp(join(tmpdir(), 'dissent-md-')), 'archive-20240501.tar.gz');
+  await tarGzFolder(fixture('mastodon'), archive);
+});
+
+const read = (path: string) => drain(readExport({ format: 'mastodon', path, account: ACCOUNT }));
+const byMarker = (records: CanonicalRecord[], marker: string) => records.find((r) => r.text.includes(marker));
+
+describe('Mastodon archive', () => {
+  it('reads the populated orderedItems although an empty one comes first', async () => {
+    const raw = await readFile(fixture('mastodon', 'outbox.json'), 'utf8');
+    expect(raw.match(/"orderedItems"/g)).toHaveLength(2);
+    expect(JSON.parse(raw).orderedItems.length).toBeGreaterThan(0);
+    const { records } = await read(fixture('mastodon'));
+    expect(records.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same records from the tar.gz as from the folder', async () => {
+    expect((await read(archive)).records).toEqual((await read(fixture('mastodon'))).records);
+  });
+
+  it('derives visibility from to/cc', async () => {
+    const { records } = await read(archive);
+    expect(byMarker(records, 'MD-PUBLIC')?.visibility).toBe('public');
+    expect(byMarker(records, 'MD-UNLISTED')?.visibility).toBe('unlisted');
+    expect(byMarker(records, 'MD-FOLLOWERS')?.visibility).toBe('followers');
+    expect(byMarker(records, 'MD-DIRECT')?.visibility).toBe('private');
+  });
+
+  it('never ingests boosts as the owner’s posts, and counts them', async () => {
+    const { records, summary } = await read(archive);
+    expect(summary.skipped.boost).toBe(1);
+    expect(JSON.stringify(records)).not.toContain('statuses/999');
+  });
+
+  it('converts HTML to text and keeps mentions as participants', async () => {
+    const { records } = await read(archive);
+    const pub = byMarker(records, 'MD-PUBLIC');
+    expect(pub?.text).toBe(
+      "MD-PUBLIC Hallo @anna & alle, wie geht's? 😀\n\nZweite Zeile\ndritte Zeile https://example.com/a/very/long/path",
+    );
+    expect(pub?.participants).toEqual(['https://other.example/users/anna']);
+  });
+
+  it('keeps a content warning as the first paragraph', async () => {
+    const { records } = await read(archive);
+    expect(byMarker(records, 'MD-CW-BODY')?.text).toBe('MD-CW-SUMMARY Spoiler: Tatort\n\nMD-CW-BODY the ending is sad');
+  });
+
+  it('links a reply to the record of the status it answers', async () => {
+    const { records } = await read(archive);
+    expect(byMarker(records, 'MD-REPLY')?.parent).toBe(byMarker(records, 'MD-PUBLIC')?.id);
+  });
+
+  it('reports indexable:false from actor.json as a noindex account', async () => {
+    const { summary } = await read(archive);
+    expect(summary.noindexAccounts).toEqual([ACCOUNT]);
+  });
+
+  it('counts every item and file', async () => {
+    const { summary } = await read(archive);
+    // 9 activities; actor.json and outbox.json read; likes.json and one media file not used.
+    const items = Object.entries(summary.skipped)
+      .filter(([k]) => k !== 'file_not_used')
+      .reduce((n, [, v]) => n + v, 0);
+    expect(summary.records + items + summary.quarantined).toBe(9);
+    expect(summary.filesRead).toBe(2);
+    expect(summary.skipped.file_not_used).toBe(2);
+    expect(summary.skipped.no_text).toBe(1);
+    expect(summary.quarantined).toBe(1);
+  });
+});
