@@ -51,7 +51,6 @@ function causeChain(e: Error): string {
 }
 
 function stripAnsi(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -31,7 +31,11 @@ export function dissent(
 
 /** Starts a TypeScript script as one Node process (no tsx wrapper process), so that kill -9 reaches it. */
 export function spawnTsx(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
 }
 
 /** A new empty temporary folder. */

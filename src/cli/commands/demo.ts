@@ -81,7 +81,7 @@ export default defineCommand({
       const inTime = Array.from({ length: Math.max(5, Math.floor(persons / 20)) }, (_, i) => `p:${i * 7 + 1}`);
       const first = await reg.object({ subject: 'fb:a:3', channel: 'cli' });
       const bulk = await reg.objectMany(inTime.map((subject) => ({ subject, channel: 'api' as const })));
-      const accountOnly = await reg.object({
+      await reg.object({
         subject: 'fb:a:5',
         accountOnly: true,
         programme: 'demo-2025',
