@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckpoint } from '../../src/log/checkpoint.ts';
+import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
+import { parseVerifierKey } from '../../src/log/note.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
+import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import type { RunningServer } from '../../src/server/app.ts';
+import { api, makeHome, serve, type TestHome } from './_harness.ts';
+import { covered, operations, requestErrors, responseErrors } from './_openapi.ts';
+
+let t: TestHome;
+let server: RunningServer;
+let base: string;
+
+/** Calls the API and checks the response against the OpenAPI document before handing it back. */
+async function call(
+  method: string,
+  template: string,
+  path: string,
+  opts: Parameters<typeof api>[2] = {},
+): Promise<Awaited<ReturnType<typeof api>>> {
+  const res = await api(base, path, { ...opts, method });
+  const ct = res.headers.get('content-type');
+  const body = ct?.startsWith('text/plain') ? res.text : res.json;
+  expect(responseErrors(method, template, res.status, ct, body), `${method} ${path} -> ${res.status}`).toEqual([]);
+  return res;
+}
+
+beforeAll(async () => {
+  t = await makeHome({ persons: 40 });
+  server = await serve(t, { limits: { perSubjectPerHour: 5 } });
+  base = server.url;
+});
+afterAll(async () => {
+  await server.close();
+  await t.cleanup();
+});
+
+describe('operator API', () => {
+  it('refuses requests without a token or with a wrong one (401 problem+json)', async () => {
+    for (const token of [null, 'wrong-token-wrong-token-wrong', `${'x'.repeat(35)}`]) {
+      const res = await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:1' }, token });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    expect(
+      (await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body: { subject: 'p:1' }, token: null }))
+        .status,
+    ).toBe(401);
+    expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_x', { token: 'nope' })).status).toBe(
+      401,
+    );
+  });
+
+  it('files an objection durably: 201 with a receipt that verifies, then 200 with the same one', async () => {
+    const body = { subject: 'fb:a:2' };
+    expect(requestErrors('POST', '/api/v1/objections', body)).toEqual([]);
+    const first = await call('POST', '/api/v1/objections', '/api/v1/objections', { body });
+    expect(first.status).toBe(201);
+    const receipt = first.json as Receipt;
+    expect(verifyReceipt(receipt, parseVerifierKey((await api(base, '/api/v1/log/key')).text.trim())).ok).toBe(true);
+    expect(receipt.scope).toBe('person');
+    expect(receipt.subject).toBe('p:2');
+    expect(receipt.late).toEqual({ 'ai-training-2025': false, 'assistant-2025': false });
+    expect(first.headers.get('location')).toBe(`/api/v1/objections/${receipt.objection_id}`);
+    // Durable before the answer: the store already holds it, inside a signed checkpoint.
+    const row = await t.home.store.getObjection(receipt.objection_id);
+    expect(row?.state).toBe('effective');
+    expect((await t.home.store.latestCheckpoint())?.size).toBeGreaterThan(receipt.leaf_index);
+
+    const again = await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:2' } });
+    expect(again.status).toBe(200);
+    expect((again.json as Receipt).objection_id).toBe(receipt.objection_id);
+  });
+
+  it('makes retries safe with Idempotency-Key and refuses a key reused with another body (422)', async () => {
+    const headers = { 'idempotency-key': 'retry-7f3a' };
+    const a = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'fb:a:3', programme: 'assistant-2025' },
+      headers,
+    });
+    expect(a.status).toBe(201);
+    const b = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'fb:a:3', programme: 'assistant-2025' },
+      headers,
+    });
+    expect(b.status).toBe(200);
+    expect(b.headers.get('idempotency-replayed')).toBe('true');
+    expect((b.json as Receipt).objection_id).toBe((a.json as Receipt).objection_id);
+    const c = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'fb:a:4', programme: 'assistant-2025' },
+      headers,
+    });
+    expect(c.status).toBe(422);
+    expect((c.json as { code: string }).code).toBe('E_IDEMPOTENCY');
+    const rows = await t.home.store.countObjections();
+    expect(rows.filter((r) => r.programme === 'assistant-2025').reduce((n, r) => n + r.n, 0)).toBe(1);
+  });
+
+  it('runs concurrent requests with one Idempotency-Key as one objection', async () => {
+    const headers = { 'idempotency-key': 'concurrent-1' };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:9' }, headers }),
+      ),
+    );
+    const ids = new Set(results.map((r) => (r.json as Receipt).objection_id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+  });
+
+  it('rejects bad bodies with 400 problem+json that never echoes the subject', async () => {
+    for (const body of [{}, { subject: '' }, { subject: 'p:1', extra: true }, { subject: 'p:1', scope: 'family' }]) {
+      expect(requestErrors('POST', '/api/v1/objections', body)).not.toEqual([]);
+      const res = await call('POST', '/api/v1/objections', '/api/v1/objections', { body });
+      expect(res.status).toBe(400);
+    }
+    const unknown = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:secret-999' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).not.toContain('secret-999');
+    const badProgramme = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:1', programme: 'nope' },
+    });
+    expect(badProgramme.status).toBe(400);
+    const notJson = await fetch(`${base}/api/v1/objections`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-operator-token-0123456789abcdef', 'content-type': 'application/json' },
+      body: '{"subject": "p:1"',
+    });
+    expect(notJson.status).toBe(400);
+    const problem = await notJson.json();
+    expect(responseErrors('POST', '/api/v1/objections', 400, notJson.headers.get('content-type'), problem)).toEqual([]);
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const res = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:1', programme: 'x'.repeat(100_000) },
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('limits requests per subject (429), whatever the IP', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:20' } })).status,
+      );
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 201 || s === 200)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('withdraws (201 with a withdrawal receipt), then 404 when nothing is left to withdraw', async () => {
+    const filed = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'fb:a:5', scope: 'account', programme: 'ai-training-2025' },
+    });
+    expect(filed.status).toBe(201);
+    const body = { subject: 'fb:a:5', scope: 'account', programme: 'ai-training-2025' };
+    const w = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body });
+    expect(w.status).toBe(201);
+    const receipt = w.json as Receipt;
+    expect(JSON.parse(receipt.leaf).type).toBe('withdrawal');
+    const again = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body });
+    expect(again.status).toBe(404);
+
+    const view = await call('GET', '/api/v1/objections/{id}', `/api/v1/objections/${receipt.objection_id}`);
+    expect(view.status).toBe(200);
+    const o = view.json as { state: string; withdrawal: { leaf_index: number } | null; scope: string };
+    expect(o.state).toBe('withdrawn');
+    expect(o.scope).toBe('account');
+    expect(o.withdrawal?.leaf_index).toBe(receipt.leaf_index);
+    expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
+  });
+});
+
+describe('public log API', () => {
+  it('serves checkpoint, key, proofs and entries that check out against each other', async () => {
+    const key = await call('GET', '/api/v1/log/key', '/api/v1/log/key', { token: null });
+    const verifier = parseVerifierKey(key.text.trim());
+    const note = await call('GET', '/api/v1/log/checkpoint', '/api/v1/log/checkpoint', { token: null });
+    const cp = openCheckpoint(note.text, verifier, 'test.dissent/log');
+    expect(cp.size).toBeGreaterThan(3);
+
+    const entries = await call('GET', '/api/v1/log/entries', `/api/v1/log/entries?start=0&end=${cp.size}`, {
+      token: null,
+    });
+    const leaves = (entries.json as { entries: string[] }).entries;
+    expect(leaves).toHaveLength(cp.size);
+
+    for (const index of [0, cp.size - 1]) {
+      const p = await call(
+        'GET',
+        '/api/v1/log/proof/inclusion',
+        `/api/v1/log/proof/inclusion?index=${index}&size=${cp.size}`,
+        { token: null },
+      );
+      const proof = p.json as { proof: string[]; root: string };
+      expect(
+        verifyInclusion(hashLeaf(leaves[index] as string), index, cp.size, proof.proof.map(fromBase64), cp.root),
+      ).toBe(true);
+    }
+    const rootAt2 = (
+      await call('GET', '/api/v1/log/proof/inclusion', '/api/v1/log/proof/inclusion?index=0&size=2', { token: null })
+    ).json as { root: string };
+    const c = await call('GET', '/api/v1/log/proof/consistency', `/api/v1/log/proof/consistency?from=2&to=${cp.size}`, {
+      token: null,
+    });
+    expect(
+      verifyConsistency(
+        2,
+        cp.size,
+        (c.json as { proof: string[] }).proof.map(fromBase64),
+        fromBase64(rootAt2.root),
+        cp.root,
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses bad ranges with 400 problem+json', async () => {
+    expect(
+      (await call('GET', '/api/v1/log/proof/inclusion', '/api/v1/log/proof/inclusion?index=99999', { token: null }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('GET', '/api/v1/log/proof/inclusion', '/api/v1/log/proof/inclusion?index=-1', { token: null }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('GET', '/api/v1/log/proof/consistency', '/api/v1/log/proof/consistency?from=5&to=2', { token: null }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=0&end=5000', { token: null })).status,
+    ).toBe(400);
+    expect((await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=abc', { token: null })).status).toBe(
+      400,
+    );
+  });
+
+  it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
+    const res = await call('GET', '/api/v1/openapi.json', '/api/v1/openapi.json', { token: null });
+    expect((res.json as { openapi: string }).openapi).toBe('3.1.0');
+    expect(operations().filter((op) => !covered.has(op))).toEqual([]);
+  });
+});

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseVerifierKey } from '../../src/log/note.ts';
+import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import type { AccessLogLine, RunningServer, ServerOptions } from '../../src/server/app.ts';
+import { Client, makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
+
+let t: TestHome;
+let server: RunningServer;
+let log: AccessLogLine[];
+
+async function start(opts: ServerOptions = {}): Promise<Client> {
+  log = [];
+  server = await serve(t, { accessLog: (l) => log.push(l), ...opts });
+  return new Client(server.url);
+}
+
+beforeEach(async () => {
+  t = await makeHome({ persons: 30 });
+});
+afterEach(async () => {
+  await server?.close();
+  await t.cleanup();
+});
+
+/** Submits the objection form from a fresh page load, in the given language. */
+async function object(c: Client, account: string, programme = '*', lang = 'en'): Promise<Response> {
+  const { csrf } = await c.page(`/?lang=${lang}`);
+  return c.post('/object', { _csrf: csrf, account, programme, reason: '', lang });
+}
+
+/** Opens a mailed link and presses its button; returns the resulting page. */
+async function follow(c: Client, link: string): Promise<{ status: number; html: string }> {
+  const url = new URL(link);
+  const { csrf, res } = await c.page(url.pathname + url.search);
+  expect(res.status).toBe(200);
+  const token = url.pathname.split('/').pop() as string;
+  const action = url.pathname.startsWith('/withdraw') ? '/withdraw/confirm' : '/confirm';
+  const done = await c.post(action, { _csrf: csrf, token, lang: 'en' });
+  return { status: done.status, html: await done.text() };
+}
+
+function receiptOf(html: string): Receipt {
+  const b64 = /href="data:application\/json;base64,([^"]+)"/.exec(html)?.[1];
+  expect(b64).toBeDefined();
+  return JSON.parse(Buffer.from(b64 as string, 'base64').toString('utf8'));
+}
+
+const withoutVolatile = (h: Headers) =>
+  [...h].filter(([k]) => !['date', 'x-ratelimit-remaining', 'x-ratelimit-reset'].includes(k));
+
+describe('objection form', () => {
+  it('answers an existing and an unknown account identically, and mails only the registered address', async () => {
+    const c = await start();
+    const account = t.accounts.find((a) => a.source === 'instagram') ?? t.accounts[0];
+    const a = await object(c, account?.handle as string);
+    const aBody = await a.text();
+    const b = await object(c, 'nobody.here@example.org');
+    const bBody = await b.text();
+    expect(b.status).toBe(a.status);
+    expect(a.status).toBe(200);
+    const strip = (s: string) => s.replace(/name="_csrf" value="[^"]*"/g, '');
+    expect(strip(bBody)).toBe(strip(aBody));
+    expect(Buffer.byteLength(bBody)).toBe(Buffer.byteLength(aBody));
+    expect(withoutVolatile(b.headers)).toEqual(withoutVolatile(a.headers));
+
+    await server.ctx.tasks.idle();
+    const mails = readOutbox(t.dir);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toBe(account?.email);
+    expect(mails[0]?.link).toMatch(new RegExp(`^${server.url}/confirm/`));
+  });
+
+  it('files, confirms and shows a verifiable receipt; the deadline is judged by the submission time', async () => {
+    const c = await start();
+    const account = t.accounts[3];
+    // Submitted one hour before the deadline of ai-training-2025, confirmed two hours later (within 24 h grace).
+    t.clock.ms = Date.parse('2025-05-26T20:59:59Z');
+    expect((await object(c, account?.email as string)).status).toBe(200);
+    await server.ctx.tasks.idle();
+    const [mail] = readOutbox(t.dir);
+    expect(mail?.body).toContain(account?.handle);
+    t.clock.advance(2 * 3_600_000);
+    const page = await follow(c, mail?.link as string);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Your objection is effective');
+    const receipt = receiptOf(page.html);
+    expect(receipt.late).toEqual({ 'ai-training-2025': false, 'assistant-2025': false });
+    expect(receipt.subject).toBe(account?.person);
+    expect(verifyReceipt(receipt, parseVerifierKey(server.ctx.verifierKey)).ok).toBe(true);
+    const row = await t.home.store.getObjection(receipt.objection_id);
+    expect(row?.channel).toBe('web');
+    expect(row?.submitted_at).toBe('2025-05-26T20:59:59.000Z');
+  });
+
+  it('shows field errors tied to their fields and keeps what was typed', async () => {
+    const c = await start();
+    const { csrf } = await c.page('/?lang=en');
+    const res = await c.post('/object', { _csrf: csrf, account: '  ', programme: 'nope', reason: 'r'.repeat(2001) });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('aria-describedby="account-hint account-error"');
+    expect(html).toContain('id="account-error"');
+    expect(html).toContain('id="reason-error"');
+    expect(html).toContain('aria-invalid="true"');
+    expect(html).toContain('role="alert"');
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir)).toHaveLength(0);
+  });
+
+  it('escapes everything it echoes', async () => {
+    const c = await start();
+    const { csrf } = await c.page('/?lang=en');
+    const res = await c.post('/object', { _csrf: csrf, account: '', reason: '<script>alert(1)</script>"' });
+    const html = await res.text();
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;');
+  });
+});
+
+describe('link tokens', () => {
+  it('refuses a reused, a wrong and a malformed token', async () => {
+    const c = await start();
+    await object(c, t.accounts[0]?.email as string);
+    await server.ctx.tasks.idle();
+    const link = readOutbox(t.dir)[0]?.link as string;
+    expect((await follow(c, link)).status).toBe(200);
+    const reused = await follow(c, link);
+    expect(reused.status).toBe(410);
+    expect(reused.html).toContain('already been used');
+
+    const { csrf } = await c.page('/verify');
+    const wrong = await c.post('/confirm', { _csrf: csrf, token: randomBytes(32).toString('base64url') });
+    expect(wrong.status).toBe(404);
+    const malformed = await c.post('/confirm', { _csrf: csrf, token: 'short' });
+    expect(malformed.status).toBe(404);
+    expect((await c.request('/confirm/short')).status).toBe(404);
+  });
+
+  it('refuses an expired token: the link lives as long as the shortest grace window for "*"', async () => {
+    const c = await start();
+    await object(c, t.accounts[0]?.email as string);
+    await server.ctx.tasks.idle();
+    const link = readOutbox(t.dir)[0]?.link as string;
+    t.clock.advance(24 * 3_600_000 + 1);
+    const res = await follow(c, link);
+    expect(res.status).toBe(410);
+    expect(res.html).toContain('expired');
+    const pending = await t.home.store.countObjections();
+    expect(pending.find((r) => r.state === 'effective')).toBeUndefined();
+  });
+
+  it('does not accept a confirmation link as a withdrawal link', async () => {
+    const c = await start();
+    await object(c, t.accounts[0]?.email as string);
+    await server.ctx.tasks.idle();
+    const token = (readOutbox(t.dir)[0]?.link as string).split('/confirm/')[1]?.split('?')[0] as string;
+    const { csrf } = await c.page('/');
+    expect((await c.post('/withdraw/confirm', { _csrf: csrf, token })).status).toBe(404);
+  });
+
+  it('limits token attempts per address', async () => {
+    const c = await start({ limits: { tokenAttemptsPer15Min: 3 } });
+    const { csrf } = await c.page('/');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await c.post('/confirm', { _csrf: csrf, token: randomBytes(32).toString('base64url') })).status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses every form post without a valid token (403)', async () => {
+    const c = await start();
+    await c.page('/');
+    const forms = {
+      '/object': { account: 'x' },
+      '/withdraw': { account: 'x' },
+      '/verify': { receipt: '{}' },
+      '/status': { receipt: '{}' },
+      '/confirm': { token: 'a'.repeat(43) },
+      '/withdraw/confirm': { token: 'a'.repeat(43) },
+    };
+    for (const [path, fields] of Object.entries(forms)) {
+      expect((await c.post(path, fields)).status, path).toBe(403);
+      expect((await c.post(path, { ...fields, _csrf: 'forged' })).status, path).toBe(403);
+      const { csrf } = await c.page('/');
+      expect(
+        (await new Client(server.url).post(path, { ...fields, _csrf: csrf })).status,
+        `${path} without cookie`,
+      ).toBe(403);
+    }
+  });
+});
+
+describe('withdrawal, status and verification pages', () => {
+  it('withdraws by mailed link, and /status shows state, lateness and the snapshots that honour it', async () => {
+    const c = await start();
+    const account = t.accounts[5];
+    await object(c, account?.handle as string, 'ai-training-2025');
+    await server.ctx.tasks.idle();
+    const confirmed = await follow(c, readOutbox(t.dir)[0]?.link as string);
+    const receipt = receiptOf(confirmed.html);
+    await t.home.store.recordSnapshot({
+      id: 'snap-1',
+      programme: 'ai-training-2025',
+      cut_size: receipt.leaf_index + 1,
+      manifest_sha256: 'a'.repeat(64),
+      out_dir: '/tmp/x',
+      records_kept: 10,
+      created_at: '2025-06-01T00:00:00Z',
+    });
+    await t.home.store.recordSnapshot({
+      id: 'snap-old',
+      programme: 'ai-training-2025',
+      cut_size: receipt.leaf_index,
+      manifest_sha256: 'b'.repeat(64),
+      out_dir: '/tmp/y',
+      records_kept: 10,
+      created_at: '2025-05-21T00:00:00Z',
+    });
+    let { csrf } = await c.page('/status?lang=en');
+    let status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
+    expect(status).toMatch(/id="state"><strong>effective/);
+    expect(status).toContain('snap-1');
+    expect(status).not.toContain('snap-old');
+
+    ({ csrf } = await c.page('/withdraw?lang=en'));
+    expect(
+      (await c.post('/withdraw', { _csrf: csrf, account: account?.email as string, programme: 'ai-training-2025' }))
+        .status,
+    ).toBe(200);
+    await server.ctx.tasks.idle();
+    const mail = readOutbox(t.dir).find((m) => m.link?.includes('/withdraw/confirm/'));
+    expect(mail?.to).toBe(account?.email);
+    const withdrawn = await follow(c, mail?.link as string);
+    expect(withdrawn.status).toBe(200);
+    const wReceipt = receiptOf(withdrawn.html);
+    expect(JSON.parse(wReceipt.leaf).type).toBe('withdrawal');
+    expect(verifyReceipt(wReceipt, parseVerifierKey(server.ctx.verifierKey)).ok).toBe(true);
+
+    ({ csrf } = await c.page('/status?lang=en'));
+    status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(wReceipt) })).text();
+    expect(status).toMatch(/id="state"><strong>withdrawn/);
+
+    const forged = { ...receipt, salt: 'f'.repeat(64) };
+    ({ csrf } = await c.page('/status?lang=en'));
+    status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(forged) })).text();
+    expect(status).toContain('not valid');
+  });
+
+  it('sends no withdrawal mail when there is nothing to withdraw, and answers the same', async () => {
+    const c = await start();
+    let { csrf } = await c.page('/withdraw?lang=en');
+    const a = await c.post('/withdraw', { _csrf: csrf, account: t.accounts[7]?.email as string, programme: '*' });
+    ({ csrf } = await c.page('/withdraw?lang=en'));
+    const b = await c.post('/withdraw', { _csrf: csrf, account: 'ghost@example.org', programme: '*' });
+    expect(await a.text()).toBe(await b.text());
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir)).toHaveLength(0);
+  });
+
+  it('verifies on the server without JavaScript: valid and tampered receipts', async () => {
+    const c = await start();
+    const r = await t.home.registry.object({ subject: 'p:4', channel: 'cli' });
+    let { csrf } = await c.page('/verify?lang=en');
+    let html = await (await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify(r.receipt) })).text();
+    expect(html).toContain('data-valid="true"');
+    expect(html).toContain('Checked on the server');
+    ({ csrf } = await c.page('/verify'));
+    html = await (
+      await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, subject: 'p:5' }) })
+    ).text();
+    expect(html).toContain('data-valid="false"');
+    ({ csrf } = await c.page('/verify'));
+    const res = await c.post('/verify', { _csrf: csrf, receipt: '{not json' });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('operations', () => {
+  it('keeps personal data, tokens and receipts out of the access log', async () => {
+    const c = await start();
+    const account = t.accounts[2];
+    await object(c, account?.email as string);
+    await object(c, account?.handle as string);
+    await server.ctx.tasks.idle();
+    const link = readOutbox(t.dir)[0]?.link as string;
+    const page = await follow(c, link);
+    const receipt = receiptOf(page.html);
+    const text = JSON.stringify(log);
+    for (const secret of [
+      account?.email,
+      account?.handle,
+      account?.account,
+      account?.person,
+      receipt.salt,
+      link.split('/').pop()?.split('?')[0],
+    ]) {
+      expect(text).not.toContain(secret as string);
+    }
+    expect(log.length).toBeGreaterThan(5);
+    for (const line of log) expect(Object.keys(line).sort()).toEqual(['method', 'ms', 'route', 'status']);
+    expect(log.map((l) => l.route)).toContain('/confirm/:token');
+  });
+
+  it('serves /healthz, /metrics in Prometheus text, security headers and the language switch', async () => {
+    const c = await start();
+    await t.home.registry.object({ subject: 'p:1', channel: 'api' });
+    const health = await c.request('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const metrics = await (await c.request('/metrics')).text();
+    expect(metrics).toMatch(/dissent_objections\{state="effective",channel="api",programme="\*"\} 1/);
+    expect(metrics).toMatch(/dissent_log_size \d+/);
+    expect(metrics).toMatch(
+      /dissent_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",status="200",le="\+Inf"\} 1/,
+    );
+
+    const de = await c.page('/', { headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } });
+    expect(de.html).toContain('<html lang="de">');
+    const en = await c.page('/', { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    expect(en.html).toContain('<html lang="en">');
+    const csp = en.res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(en.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(en.res.headers.get('referrer-policy')).toBe('no-referrer');
+    await c.page('/?lang=de', { headers: { 'accept-language': 'en' } });
+    expect((await c.page('/', { headers: { 'accept-language': 'en' } })).html).toContain('<html lang="de">');
+  });
+
+  it('limits form submissions per address and per typed account', async () => {
+    const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await object(c, 'Someone@Example.org')).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await object(c, 'other@example.org')).status).toBe(200);
+  });
+});
