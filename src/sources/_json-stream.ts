@@ -14,11 +14,23 @@ class Utf8Error extends Error {
   }
 }
 
+// The trailing bytes of `bytes` that start a multi-byte sequence not yet complete (they continue in the next chunk).
+function incompleteTail(bytes: Buffer): Buffer {
+  for (let k = 1; k <= Math.min(3, bytes.length); k++) {
+    const b = bytes[bytes.length - k] as number;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > k ? bytes.subarray(bytes.length - k) : Buffer.alloc(0);
+  }
+  return Buffer.alloc(0);
+}
+
 // Lets bytes through unchanged but fails on the first invalid UTF-8 sequence, and drops a leading byte-order mark.
 class Utf8Check extends Transform {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
   #line = 1;
   #first = true;
+  #pending: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     let bytes = chunk;
@@ -27,12 +39,12 @@ class Utf8Check extends Transform {
     }
     this.#first = false;
     try {
-      const text = this.#decoder.decode(bytes, { stream: true });
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.#line++;
+      this.#line += countNewlines(this.#decoder.decode(bytes, { stream: true }));
     } catch {
-      done(new Utf8Error(this.#line));
+      done(new Utf8Error(this.#line + this.#linesBeforeFault(bytes)));
       return;
     }
+    this.#pending = incompleteTail(bytes);
     done(null, bytes);
   }
 
@@ -44,6 +56,25 @@ class Utf8Check extends Transform {
       done(new Utf8Error(this.#line));
     }
   }
+
+  // Only on the error path: replays the chunk byte by byte to find the line of the first bad byte.
+  #linesBeforeFault(bytes: Buffer): number {
+    const probe = new TextDecoder('utf-8', { fatal: true });
+    let lines = 0;
+    try {
+      probe.decode(this.#pending, { stream: true });
+      for (const b of bytes) lines += countNewlines(probe.decode(Uint8Array.of(b), { stream: true }));
+    } catch {
+      // reached the fault
+    }
+    return lines;
+  }
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** Checks that a stream is valid UTF-8 as it passes, failing with the line of the first bad byte. */

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture } from './_testkit.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+// `npx tsx src/cli/main.ts`, minus the npx start-up: the same tsx CLI run directly by this Node.
+const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+function dissent(...args: string[]) {
+  const r = spawnSync(process.execPath, [tsx, 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('dissent sources convert', () => {
+  it('writes canonical JSONL to stdout and the summary to stderr', () => {
+    const r = dissent('sources', 'convert', '--format', 'facebook', fixture('facebook-new'), '--account', 'fb:a:42');
+    expect(r.code).toBe(0);
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((x) => x.account === 'fb:a:42' || x.account.startsWith('fb:n:'))).toBe(true);
+    expect(r.stdout).not.toContain('E2EE-SECRET');
+    expect(r.stderr).toMatch(new RegExp(`4 files read, ${records.length} records, 3 quarantined`));
+    expect(r.stderr).toMatch(/skipped: .*e2ee 2/);
+    expect(r.stderr).not.toContain('fb:a:42'); // no ids in human output
+  });
+
+  it('writes --out and --quarantine files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    const out = join(dir, 'md.jsonl');
+    const q = join(dir, 'q.jsonl');
+    const r = dissent(
+      'sources',
+      'convert',
+      '--format',
+      'mastodon',
+      fixture('mastodon'),
+      '--account',
+      'md:a:1',
+      '--out',
+      out,
+      '--quarantine',
+      q,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(6);
+    expect(JSON.parse(await readFile(q, 'utf8'))).toMatchObject({ file: 'outbox.json', reason: 'bad_timestamp' });
+    expect(r.stderr).toMatch(/noindex/);
+  });
+
+  it.each([
+    ['whatsapp', fixture('whatsapp', 'android-en.txt')],
+    ['whatsapp', fixture('whatsapp', 'notes.txt')],
+    ['chatgpt', fixture('whatsapp', 'ios-de.txt')],
+    ['facebook', fixture('whatsapp')],
+  ])('refuses WhatsApp (--format %s) with exit code 2 and writes nothing', async (format, input) => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    const r = dissent(
+      'sources',
+      'convert',
+      '--format',
+      format,
+      input,
+      '--account',
+      'w:a:1',
+      '--out',
+      join(dir, 'x.jsonl'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/end-to-end encrypted, refused/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toContain('WA-SECRET');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('rejects an unknown format as a usage error', () => {
+    const r = dissent('sources', 'convert', '--format', 'tiktok', fixture('claude'), '--account', 'a');
+    expect(r.code).toBe(2);
+  });
+});

@@ -1,0 +1,204 @@
+import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InputError, RefusedError } from '../shared/errors.ts';
+import { collector, drain, fixture, tarGzFolder, writeZip, zipFolder } from './_testkit.ts';
+import { convertToJsonl } from './convert.ts';
+import { readExport } from './read-export.ts';
+import type { ExportFormat } from './types.ts';
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'dissent-src-'));
+});
+
+async function put(path: string, data: string | Buffer): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, data);
+  return path;
+}
+
+const posts = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ timestamp: 1714564800 + from + i, data: [{ post: `post ${from + i}` }] }));
+
+function reading(format: ExportFormat, path: string) {
+  const q = collector();
+  const r = readExport({ format, path, account: 'x:a:1', onQuarantine: q.onQuarantine });
+  return { ...r, quarantine: q.entries };
+}
+
+describe('bad input never crashes', () => {
+  it.each([2, 5000])('quarantines a file with invalid UTF-8 after %i items, naming its line', async (n) => {
+    const good = JSON.stringify(posts(n), null, 1);
+    const bad = Buffer.concat([
+      Buffer.from(good.slice(0, -2)),
+      Buffer.from(',\n{"timestamp": 1714564900, "data": [{"post": "bad '),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}]}\n]\n'),
+    ]);
+    const badLine = bad.subarray(0, bad.indexOf(0xff)).toString('latin1').split('\n').length;
+    await put(join(tmp, 'exp/posts/your_posts_1.json'), bad);
+    const r = reading('facebook', join(tmp, 'exp'));
+    const { summary } = await drain(r);
+    expect(r.quarantine).toEqual([
+      expect.objectContaining({ file: 'posts/your_posts_1.json', reason: 'invalid_utf8', line: badLine }),
+    ]);
+    expect(summary.quarantined).toBe(1);
+    expect(summary.filesRead).toBe(1);
+  });
+
+  it('keeps the items before the cut of a truncated JSON file and quarantines the rest', async () => {
+    const text = JSON.stringify(posts(5), null, 1);
+    await put(join(tmp, 'exp/posts/your_posts_1.json'), text.slice(0, text.indexOf('post 3') + 3));
+    const r = reading('facebook', join(tmp, 'exp'));
+    const { records } = await drain(r);
+    expect(records.map((x) => x.text)).toEqual(['post 0', 'post 1', 'post 2']);
+    expect(r.quarantine).toEqual([expect.objectContaining({ reason: 'invalid_json' })]);
+  });
+
+  it('reads a JSON file of an unexpected shape as no items, and a binary file as not used', async () => {
+    await put(join(tmp, 'exp/posts/your_posts_1.json'), '{"surprise": {"nested": true}, "n": 3}');
+    await put(join(tmp, 'exp/media/x.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0x00]));
+    const { records, summary } = await drain(reading('facebook', join(tmp, 'exp')));
+    expect(records).toEqual([]);
+    expect(summary).toMatchObject({ filesRead: 1, quarantined: 0, skipped: { file_not_used: 1 } });
+  });
+
+  it('throws a clear InputError for a truncated zip', async () => {
+    const zip = join(tmp, 'fb.zip');
+    await zipFolder(fixture('facebook-new'), zip);
+    await truncate(zip, (await stat(zip)).size - 40);
+    const r = reading('facebook', zip);
+    await expect(drain(r)).rejects.toThrow(InputError);
+    await expect(r.summary).rejects.toThrow(/zip.*truncated or corrupt/);
+  });
+
+  it('quarantines a corrupt entry inside an intact zip and reads the others', async () => {
+    const big = JSON.stringify(posts(200), null, 1);
+    const zip = join(tmp, 'fb.zip');
+    await writeZip(zip, [
+      { name: 'posts/your_posts_1.json', data: Buffer.from(big) },
+      { name: 'comments/comments.json', data: Buffer.from('{"comments_v2": []}') },
+    ]);
+    const bytes = await readFile(zip);
+    bytes.fill(0x55, 100, 400); // scramble the deflated data of the first entry
+    await writeFile(zip, bytes);
+    const r = reading('facebook', zip);
+    const { summary } = await drain(r);
+    expect(r.quarantine.map((q) => q.file)).toEqual(['posts/your_posts_1.json']);
+    expect(['unreadable_file', 'invalid_json', 'invalid_utf8']).toContain(r.quarantine[0]?.reason);
+    expect(summary.filesRead).toBe(2);
+  });
+
+  it('throws a clear InputError for a truncated tar.gz', async () => {
+    const tgz = join(tmp, 'md.tar.gz');
+    await tarGzFolder(fixture('mastodon'), tgz);
+    await truncate(tgz, Math.floor((await stat(tgz)).size / 2));
+    await expect(drain(reading('mastodon', tgz))).rejects.toThrow(/tar archive.*truncated or corrupt/);
+  });
+
+  it('throws InputError for a path that does not exist', async () => {
+    await expect(drain(reading('claude', join(tmp, 'nope.zip')))).rejects.toThrow(InputError);
+  });
+
+  it('stops when the signal aborts', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const r = readExport({
+      format: 'facebook',
+      path: fixture('facebook-new'),
+      account: 'x',
+      signal: controller.signal,
+    });
+    await expect(drain(r)).rejects.toThrow(/abort/i);
+  });
+
+  it('rejects the summary, without an unhandled rejection, when the reader stops early', async () => {
+    const r = reading('facebook', fixture('facebook-new'));
+    for await (const _ of r.records) break;
+    await expect(r.summary).rejects.toMatchObject({ code: 'E_INCOMPLETE' });
+  });
+});
+
+describe('WhatsApp is refused as end-to-end encrypted', () => {
+  it('refuses the whatsapp format before reading anything', () => {
+    expect(() => readExport({ format: 'whatsapp', path: join(tmp, 'absent.txt'), account: 'x' })).toThrow(
+      expect.objectContaining({ code: 'E_E2EE', message: expect.stringMatching(/end-to-end encrypted, refused/) }),
+    );
+  });
+
+  it.each(['android-en.txt', 'android-de.txt', 'ios-de.txt', 'ios-en.txt'])(
+    'refuses %s given under another format, emitting nothing',
+    async (name) => {
+      const r = reading('claude', fixture('whatsapp', name));
+      const seen: string[] = [];
+      await expect(
+        (async () => {
+          for await (const rec of r.records) seen.push(rec.text);
+        })(),
+      ).rejects.toBeInstanceOf(RefusedError);
+      expect(seen).toEqual([]);
+    },
+  );
+
+  it('finds a chat inside a folder or zip before the first record leaves', async () => {
+    const dir = join(tmp, 'fb');
+    for (const f of ['posts/your_posts_1.json']) {
+      await put(join(dir, f), await readFile(fixture('facebook-old', f)));
+    }
+    await copyFile(fixture('whatsapp', 'android-de.txt'), join(dir, 'chat-backup.txt'));
+    const zip = join(tmp, 'fb.zip');
+    await zipFolder(dir, zip);
+    for (const path of [dir, zip]) {
+      const r = reading('facebook', path);
+      const seen: string[] = [];
+      await expect(
+        (async () => {
+          for await (const rec of r.records) seen.push(rec.text);
+        })(),
+      ).rejects.toMatchObject({ code: 'E_E2EE' });
+      expect(seen).toEqual([]);
+    }
+  });
+
+  it('refuses a chat found in a tar.gz, by name alone (_chat.txt)', async () => {
+    const dir = join(tmp, 'md');
+    await put(join(dir, 'outbox.json'), '{"orderedItems": []}');
+    await put(join(dir, 'x/_chat.txt'), 'anything');
+    await tarGzFolder(dir, join(tmp, 'md.tar.gz'));
+    await expect(drain(reading('mastodon', join(tmp, 'md.tar.gz')))).rejects.toMatchObject({ code: 'E_E2EE' });
+  });
+
+  it('leaves no output file behind when converting a refused input', async () => {
+    const out = join(tmp, 'out', 'records.jsonl');
+    await mkdir(dirname(out));
+    await expect(
+      convertToJsonl({ format: 'facebook', path: fixture('whatsapp'), account: 'x', outFile: out }),
+    ).rejects.toMatchObject({ code: 'E_E2EE' });
+    expect(await readdir(dirname(out))).toEqual([]);
+  });
+});
+
+describe('convertToJsonl', () => {
+  it('writes one canonical JSON object per line and returns the summary', async () => {
+    const out = join(tmp, 'claude.jsonl');
+    const summary = await convertToJsonl({
+      format: 'claude',
+      path: fixture('claude'),
+      account: 'as:a:1',
+      outFile: out,
+    });
+    const lines = (await readFile(out, 'utf8')).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(summary.records);
+    expect(lines.map((l) => JSON.parse(l).text)).toContain('CLAUDE-FOLLOWUP thanks');
+    expect(lines[0]?.startsWith('{"id":"cl:u:')).toBe(true);
+  });
+
+  it('fails with a clear InputError when the output cannot be written', async () => {
+    await expect(
+      convertToJsonl({ format: 'claude', path: fixture('claude'), account: 'a', outFile: join(tmp, 'no/such/dir/x') }),
+    ).rejects.toThrow(/cannot write the output/);
+  });
+});

@@ -1,0 +1,53 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { readExport } from './read-export.ts';
+
+const POSTS = 200_000;
+
+// Writes a Facebook posts file of `n` posts without ever holding it in memory; returns its size in bytes.
+async function writeHugePosts(path: string, n: number): Promise<number> {
+  const out = createWriteStream(path);
+  const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. '.repeat(3);
+  out.write('[\n');
+  for (let i = 0; i < n; i++) {
+    const post = {
+      timestamp: 1600000000 + i,
+      data: [{ post: `Beitrag ${i} Gr\u00c3\u00bc\u00c3\u009fe ${filler}` }],
+      attachments: [{ data: [{ media: { uri: `photos/${i}.jpg`, title: 'Mobile Uploads' } }] }],
+      title: 'Someone updated their status.',
+    };
+    if (!out.write(`${i ? ',\n' : ''}${JSON.stringify(post)}`)) await new Promise((r) => out.once('drain', r));
+  }
+  out.end('\n]\n');
+  await finished(out);
+  return (await stat(path)).size;
+}
+
+describe('streaming', () => {
+  it(`converts ${POSTS} Facebook posts with heap growth far below the file size`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-big-'));
+    await mkdir(join(dir, 'posts'));
+    const size = await writeHugePosts(join(dir, 'posts', 'your_posts_1.json'), POSTS);
+    const { records, summary } = readExport({ format: 'facebook', path: dir, account: 'fb:a:1' });
+    const base = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let count = 0;
+    let last = '';
+    for await (const r of records) {
+      count++;
+      last = r.text;
+      if (count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    }
+    expect(count).toBe(POSTS);
+    expect((await summary).records).toBe(POSTS);
+    expect(last.startsWith(`Beitrag ${POSTS - 1} Grüße`)).toBe(true);
+    expect(size).toBeGreaterThan(60_000_000);
+    // Holding the file, let alone its parsed objects, would need more than the file size; streaming needs a fraction.
+    expect(peak).toBeLessThan(size / 3);
+    console.info(`file ${(size / 1e6).toFixed(0)} MB, peak heap growth ${(peak / 1e6).toFixed(1)} MB`);
+  });
+});
