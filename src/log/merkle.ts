@@ -161,6 +161,12 @@ export class Frontier {
     return created;
   }
 
+  /** The right-edge perfect subtrees with their ids, largest first. */
+  edgeNodes(): { id: NodeId; hash: Hash }[] {
+    const ids = rangeNodes(0, this.#size);
+    return this.#edge.map((e, i) => ({ id: ids[i] as NodeId, hash: e.hash }));
+  }
+
   /** A copy that can be advanced without touching this one (for a transaction that may roll back). */
   clone(): Frontier {
     const f = new Frontier();
