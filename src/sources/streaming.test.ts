@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ async function writeHugePosts(path: string, n: number): Promise<number> {
       attachments: [{ data: [{ media: { uri: `photos/${i}.jpg`, title: 'Mobile Uploads' } }] }],
       title: 'Someone updated their status.',
     };
-    if (!out.write(`${i ? ',\n' : ''}${JSON.stringify(post)}`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${i ? ',\n' : ''}${JSON.stringify(post)}`)) await once(out, 'drain');
   }
   out.end('\n]\n');
   await finished(out);
