@@ -1,0 +1,311 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseVerifierKey } from '../../src/log/note.ts';
+import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import type { RunningServer } from '../../src/server/app.ts';
+import { makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is not installed`);
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+type Lang = 'de' | 'en';
+const TEXT = {
+  de: {
+    account: 'Benutzername oder E-Mail-Adresse eines Ihrer Konten',
+    submit: 'Widersprechen',
+    sent: 'Bitte prüfen Sie Ihre E-Mails',
+    confirm: 'Widerspruch bestätigen',
+    effective: 'Ihr Widerspruch ist wirksam',
+    download: 'Beleg herunterladen (JSON)',
+    receipt: 'Beleg (JSON)',
+    file: 'Beleg-Datei',
+    check: 'Prüfen',
+    browser: 'In Ihrem Browser geprüft.',
+    server: 'Auf dem Server geprüft.',
+  },
+  en: {
+    account: 'Handle or e-mail of one of your accounts',
+    submit: 'Object',
+    sent: 'Check your e-mail',
+    confirm: 'Confirm objection',
+    effective: 'Your objection is effective',
+    download: 'Download receipt (JSON)',
+    receipt: 'Receipt (JSON)',
+    file: 'Receipt file',
+    check: 'Check',
+    browser: 'Checked in your browser.',
+    server: 'Checked on the server.',
+  },
+} as const;
+
+describe.skipIf(!hasChromium)('portal in Chromium', () => {
+  let t: TestHome;
+  let server: RunningServer;
+  const profiles: string[] = [];
+  const contexts: BrowserContext[] = [];
+  const audited = new Set<string>();
+
+  async function browser(lang: Lang, javaScriptEnabled: boolean): Promise<BrowserContext> {
+    const dir = mkdtempSync(join(tmpdir(), 'dissent-chromium-'));
+    profiles.push(dir);
+    const ctx = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      locale: lang === 'de' ? 'de-DE' : 'en-GB',
+      javaScriptEnabled,
+      acceptDownloads: true,
+    });
+    contexts.push(ctx);
+    return ctx;
+  }
+
+  /** Runs axe-core on the page; fails on any serious or critical violation. */
+  async function audit(page: Page, name: string): Promise<void> {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: (o?: unknown) => Promise<unknown> } }).axe;
+      return (await axe.run()) as { violations: { id: string; impact: string; nodes: { html: string }[] }[] };
+    });
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.html).join(' | ')}`);
+    expect(bad, `axe on ${name}`).toEqual([]);
+    audited.add(name);
+  }
+
+  async function latestLink(kind: 'confirm' | 'withdraw/confirm'): Promise<string> {
+    await server.ctx.tasks.idle();
+    const link = readOutbox(t.dir)
+      .map((m) => m.link)
+      .filter((l): l is string => l?.includes(`/${kind}/`) === true)
+      .pop();
+    if (!link) throw new Error('no mail with a link');
+    return link;
+  }
+
+  /** Files, confirms, downloads the receipt and checks it (valid, then tampered) on /verify. */
+  async function flow(lang: Lang, js: boolean, accountIndex: number): Promise<void> {
+    const tx = TEXT[lang];
+    const ctx = await browser(lang, js);
+    const page = await ctx.newPage();
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(new URL(r.url()).pathname);
+    });
+    const account = t.accounts[accountIndex];
+    await page.goto(`${server.url}/`);
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    if (js) await audit(page, `landing-${lang}`);
+    await page.getByLabel(tx.account).fill(account?.email as string);
+    await page.getByRole('button', { name: tx.submit, exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(tx.sent);
+    if (js) await audit(page, `sent-${lang}`);
+
+    await page.goto(await latestLink('confirm'));
+    if (js) await audit(page, `confirm-${lang}`);
+    await page.getByRole('button', { name: tx.confirm }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(tx.effective);
+    if (js) await audit(page, `receipt-${lang}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: tx.download }).click(),
+    ]);
+    const file = await download.path();
+    const receipt = JSON.parse(readFileSync(file, 'utf8')) as Receipt;
+    expect(verifyReceipt(receipt, parseVerifierKey(server.ctx.verifierKey)).ok).toBe(true);
+    expect(receipt.subject).toBe(account?.person);
+
+    await page.goto(`${server.url}/verify`);
+    if (js) {
+      await audit(page, `verify-${lang}`);
+      await page.getByLabel(tx.file).setInputFiles(file);
+      await expect.poll(() => page.getByLabel(tx.receipt).inputValue()).toContain(receipt.objection_id);
+    } else {
+      expect(await page.locator('#file-field').isHidden()).toBe(true);
+      await page.getByLabel(tx.receipt).fill(readFileSync(file, 'utf8'));
+    }
+    const before = posts.length;
+    await page.getByRole('button', { name: tx.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('true');
+    await expect.poll(() => page.locator('#result .where').textContent()).toBe(js ? tx.browser : tx.server);
+    if (js) {
+      expect(posts.length, 'the browser check must not post the receipt').toBe(before);
+      await audit(page, `verify-valid-${lang}`);
+    }
+
+    const tampered = { ...receipt, subject: `${receipt.subject}0` };
+    if (!js) await page.goto(`${server.url}/verify`);
+    await page.getByLabel(tx.receipt).fill(JSON.stringify(tampered));
+    await page.getByRole('button', { name: tx.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('false');
+    await expect.poll(() => page.locator('#result .where').textContent()).toBe(js ? tx.browser : tx.server);
+    if (js) await audit(page, `verify-invalid-${lang}`);
+    await page.close();
+  }
+
+  beforeAll(async () => {
+    t = await makeHome({ persons: 40 });
+    // Some log history first, so that inclusion proofs have several levels.
+    await t.home.registry.objectMany(
+      Array.from({ length: 21 }, (_, i) => ({ subject: `p:${i + 15}`, channel: 'api' as const })),
+    );
+    server = await serve(t);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    for (const d of profiles) rmSync(d, { recursive: true, force: true });
+    await server?.close();
+    await t?.cleanup();
+  });
+
+  it('German: file, confirm by mailed link, download the receipt, /verify says valid, a tampered one invalid', async () => {
+    await flow('de', true, 1);
+  });
+
+  it('English: the same flow', async () => {
+    await flow('en', true, 2);
+  });
+
+  it('without JavaScript: the same flow, checked on the server', async () => {
+    await flow('de', false, 3);
+    await flow('en', false, 4);
+  });
+
+  it('the browser check agrees with the server on valid and tampered receipts', async () => {
+    const { receipt } = await t.home.registry.object({ subject: 'p:5', channel: 'api' });
+    const key = server.ctx.verifierKey;
+    const flip = (b64: string) => {
+      const bytes = Buffer.from(b64, 'base64');
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
+      return bytes.toString('base64');
+    };
+    const [body, sigLine] = receipt.checkpoint.split('\n\n') as [string, string];
+    const sig = /^(\u2014 \S+ )(\S+)\n$/u.exec(sigLine) as RegExpExecArray;
+    const lines = body.split('\n');
+    const variants: Record<string, unknown> = {
+      valid: receipt,
+      subject: { ...receipt, subject: 'p:6' },
+      salt: { ...receipt, salt: 'f'.repeat(64) },
+      index: { ...receipt, leaf_index: receipt.leaf_index - 1 },
+      beyond: { ...receipt, leaf_index: 10_000 },
+      proofFlipped: { ...receipt, inclusion_proof: receipt.inclusion_proof.map((p, i) => (i === 0 ? flip(p) : p)) },
+      proofShort: { ...receipt, inclusion_proof: receipt.inclusion_proof.slice(1) },
+      proofNotBase64: { ...receipt, inclusion_proof: ['@@@'] },
+      signature: { ...receipt, checkpoint: `${body}\n\n${sig[1]}${flip(sig[2] as string)}\n` },
+      root: { ...receipt, checkpoint: `${lines[0]}\n${lines[1]}\n${flip(lines[2] as string)}\n\n${sigLine}` },
+      size: { ...receipt, checkpoint: `${lines[0]}\n${Number(lines[1]) + 1}\n${lines[2]}\n\n${sigLine}` },
+      leafSpaced: { ...receipt, leaf: receipt.leaf.replace('{', '{ ') },
+      objectionId: { ...receipt, objection_id: 'o_other' },
+      programme: { ...receipt, programme: 'ai-training-2025' },
+      version: { ...receipt, v: 2 },
+      late: { ...receipt, late: { x: 'yes' } },
+      notObject: 'receipt',
+    };
+    const ctx = await browser('en', true);
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/verify`);
+    const verifier = parseVerifierKey(key);
+    for (const [name, v] of Object.entries(variants)) {
+      const inBrowser = (await page.evaluate(
+        ([r, k]) =>
+          (
+            globalThis as unknown as { dissentVerifyReceipt: (r: unknown, k: string) => Promise<unknown> }
+          ).dissentVerifyReceipt(r, k),
+        [v, key] as const,
+      )) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+      const onServer = verifyReceipt(v, verifier);
+      expect(inBrowser.ok, name).toBe(onServer.ok);
+      expect(
+        inBrowser.checks.map((c) => `${c.name}:${c.ok}`),
+        name,
+      ).toEqual(onServer.checks.map((c) => `${c.name}:${c.ok}`));
+    }
+    expect(
+      Object.keys(variants)
+        .filter((n) => n !== 'valid')
+        .every((n) => !verifyReceipt(variants[n], verifier).ok),
+    ).toBe(true);
+    const otherKey = 'other.example/log+00000000+AW44QgF6e8Of7uJdWsUv0QFqFhyIV0ypSUuw9er4Rr8p';
+    const wrongKey = (await page.evaluate(
+      ([r, k]) =>
+        (
+          globalThis as unknown as { dissentVerifyReceipt: (r: unknown, k: string) => Promise<{ ok: boolean }> }
+        ).dissentVerifyReceipt(r, k),
+      [receipt, otherKey] as const,
+    )) as { ok: boolean };
+    expect(wrongKey.ok).toBe(false);
+    await page.close();
+  });
+
+  it('every other page passes axe-core: status, withdrawal, errors and form errors', async () => {
+    const ctx = await browser('en', true);
+    const page = await ctx.newPage();
+    const account = t.accounts[6];
+    await page.goto(`${server.url}/`);
+    await page.getByRole('button', { name: 'Object', exact: true }).click();
+    await expect.poll(() => page.locator('#account-error').count()).toBe(1);
+    await audit(page, 'landing-errors');
+    await page.getByLabel(TEXT.en.account).fill(account?.handle as string);
+    await page.getByRole('radio', { name: 'Training of our AI models on public posts and AI-assistant chats' }).check();
+    await page.getByRole('button', { name: 'Object', exact: true }).click();
+    await page.goto(await latestLink('confirm'));
+    await page.getByRole('button', { name: TEXT.en.confirm }).click();
+    const receiptJson = (await page.locator('#receipt-json').textContent()) as string;
+
+    await page.goto(`${server.url}/status`);
+    await audit(page, 'status');
+    await page.getByLabel(TEXT.en.receipt).fill(receiptJson);
+    await page.getByRole('button', { name: 'Show status' }).click();
+    await expect.poll(() => page.locator('#state').textContent()).toBe('effective');
+    await audit(page, 'status-result');
+
+    await page.goto(`${server.url}/withdraw`);
+    await audit(page, 'withdraw');
+    await page.getByLabel(TEXT.en.account).fill(account?.email as string);
+    await page.getByRole('radio', { name: 'Training of our AI models on public posts and AI-assistant chats' }).check();
+    await page.getByRole('button', { name: 'Request withdrawal link' }).click();
+    await audit(page, 'withdraw-sent');
+    await page.goto(await latestLink('withdraw/confirm'));
+    await audit(page, 'withdraw-confirm');
+    await page.getByRole('button', { name: 'Withdraw objection' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your objection is withdrawn');
+    await audit(page, 'withdrawal-receipt');
+
+    await page.goto(`${server.url}/confirm/${'A'.repeat(43)}`);
+    await page.getByRole('button', { name: TEXT.en.confirm }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('The link cannot be used');
+    await audit(page, 'link-problem');
+    await page.goto(`${server.url}/no-such-page`);
+    await audit(page, 'not-found');
+
+    // Keyboard only: the skip link is the first stop and is visible when focused.
+    await page.goto(`${server.url}/`);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { text: el.textContent, left: el.getBoundingClientRect().left, outline: style.outlineStyle };
+    });
+    expect(focused.text).toBe('Skip to content');
+    expect(focused.left).toBeGreaterThanOrEqual(0);
+    expect(focused.outline).not.toBe('none');
+    expect([...audited].length).toBeGreaterThanOrEqual(15);
+  });
+});

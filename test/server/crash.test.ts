@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openCheckpoint } from '../../src/log/checkpoint.ts';
+import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
+import { parseVerifierKey } from '../../src/log/note.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
+import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import { API_TOKEN, api, makeHome } from './_harness.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Starts `dissent serve` as a child process and resolves with its URL once it listens. */
+function startChild(home: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--home', home, '--listen', '127.0.0.1:0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] as string, stderr: () => err });
+    });
+    child.once('exit', (code) => reject(new Error(`dissent serve exited with ${code}: ${err}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+describe('kill -9 under load', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('every receipt the server returned verifies against the checkpoint after restart, which is consistent with all earlier ones', async () => {
+    const t = await makeHome({ persons: 2000 });
+    await t.home.close();
+    dirs.push(t.dir);
+    const first = await startChild(t.dir);
+    children.push(first.child);
+
+    const receipts: Receipt[] = [];
+    let next = 1;
+    let killed = false;
+    const KILL_AFTER = 300;
+    const worker = async () => {
+      while (!killed) {
+        const subject = `p:${next++}`;
+        try {
+          const res = await fetch(`${first.url}/api/v1/objections`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ subject }),
+          });
+          if (res.status === 201) receipts.push((await res.json()) as Receipt);
+        } catch {
+          return; // the server is gone
+        }
+        if (receipts.length >= KILL_AFTER && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    const gone = await exited(first.child);
+    expect(gone.signal).toBe('SIGKILL');
+    expect(receipts.length).toBeGreaterThanOrEqual(KILL_AFTER);
+
+    const second = await startChild(t.dir);
+    children.push(second.child);
+    const key = parseVerifierKey((await api(second.url, '/api/v1/log/key', { token: null })).text.trim());
+    const note = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
+    const now = openCheckpoint(note, key, 'test.dissent/log');
+
+    const oldCheckpoints = new Map<number, Uint8Array>();
+    for (const r of receipts) {
+      expect(verifyReceipt(r, key).ok).toBe(true);
+      const proof = (
+        await api(second.url, `/api/v1/log/proof/inclusion?index=${r.leaf_index}&size=${now.size}`, { token: null })
+      ).json as { proof: string[] };
+      expect(verifyInclusion(hashLeaf(r.leaf), r.leaf_index, now.size, proof.proof.map(fromBase64), now.root)).toBe(
+        true,
+      );
+      const cp = openCheckpoint(r.checkpoint, key);
+      oldCheckpoints.set(cp.size, cp.root);
+    }
+    expect(oldCheckpoints.size).toBeGreaterThan(1);
+    for (const [size, root] of oldCheckpoints) {
+      expect(size).toBeLessThanOrEqual(now.size);
+      const c = (await api(second.url, `/api/v1/log/proof/consistency?from=${size}&to=${now.size}`, { token: null }))
+        .json as { proof: string[] };
+      expect(verifyConsistency(size, now.size, c.proof.map(fromBase64), root, now.root), `from ${size}`).toBe(true);
+    }
+
+    // The restarted server keeps taking objections, and a SIGTERM shuts it down cleanly.
+    const more = await api(second.url, '/api/v1/objections', { body: { subject: `p:${next + 1}` } });
+    expect(more.status).toBe(201);
+    second.child.kill('SIGTERM');
+    const stopped = await exited(second.child);
+    expect(stopped.code).toBe(0);
+    expect(second.stderr()).toContain('stopped; the log has');
+  });
+});

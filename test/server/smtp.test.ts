@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server/app.ts';
+import { Client, makeHome, parseMail, serve, type TestHome } from './_harness.ts';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+describe('mail over SMTP (a real smtp-server instance)', () => {
+  const received: Received[] = [];
+  let smtp: SMTPServer;
+  let port: number;
+  let t: TestHome;
+  let server: RunningServer;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, cb) {
+        if (address.address.endsWith('@refused.example')) return cb(new Error('mailbox unavailable'));
+        cb();
+      },
+      onData(stream, session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    port = (smtp.server.address() as AddressInfo).port;
+    t = await makeHome({ persons: 20, smtpUrl: `smtp://127.0.0.1:${port}` });
+    await t.home.store.upsertAccounts([
+      {
+        account: 'fb:a:refused',
+        person: 'p:refused',
+        source: 'facebook',
+        handle: 'refused.one',
+        display_name: 'R',
+        email: 'x@refused.example',
+        birth_date: '1990-01-01',
+        country: 'DE',
+      },
+    ]);
+    server = await serve(t, { errorLog: (e) => errors.push(e.code) });
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.cleanup();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('delivers the confirmation mail to the registered address, in German, with a working link', async () => {
+    const account = t.accounts[1];
+    const c = new Client(server.url);
+    const { csrf } = await c.page('/?lang=de');
+    const res = await c.post('/object', {
+      _csrf: csrf,
+      account: account?.handle as string,
+      programme: '*',
+      lang: 'de',
+    });
+    expect(res.status).toBe(200);
+    await server.ctx.tasks.idle();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.to).toEqual([account?.email]);
+    expect(received[0]?.from).toBe('no-reply@localhost');
+    const mail = parseMail(received[0]?.raw as string);
+    expect(mail.body).toContain('Zum Bestätigen');
+    expect(mail.subject).toContain('=?UTF-8?');
+    const url = new URL(mail.link as string);
+    const page = await c.page(url.pathname + url.search);
+    const token = url.pathname.split('/').pop() as string;
+    const done = await c.post('/confirm', { _csrf: page.csrf, token, lang: 'de' });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Ihr Widerspruch ist wirksam');
+  });
+
+  it('reports a refused delivery as a metric and an error code, and still answers the form the same', async () => {
+    const c = new Client(server.url);
+    const { csrf } = await c.page('/?lang=en');
+    const res = await c.post('/object', { _csrf: csrf, account: 'refused.one', programme: '*', lang: 'en' });
+    expect(res.status).toBe(200);
+    await server.ctx.tasks.idle();
+    expect(errors.length).toBeGreaterThan(0);
+    const metrics = await (await c.request('/metrics')).text();
+    expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 1/);
+    expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
+  });
+});
