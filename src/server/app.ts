@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Home } from '../config/home.ts';
@@ -19,6 +18,7 @@ import { checkRoutes } from './routes/check.ts';
 import { linkRoutes } from './routes/links.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { withdrawRoutes } from './routes/withdraw.ts';
+import { helmetHeaders } from './security-headers.ts';
 import { messagePage } from './views/message.ts';
 
 export type { AccessLogLine, Limits, ServerOptions } from './context.ts';
@@ -66,22 +66,9 @@ export async function buildApp(
     forceCloseConnections: 'idle',
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
+  const securityHeaders = await helmetHeaders();
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.headers(securityHeaders);
   });
   await app.register(cookie);
   await app.register(csrf, {

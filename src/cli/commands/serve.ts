@@ -20,6 +20,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const home = await openHome(homeDir(args));
+    const accessLog = new LineBuffer(process.stderr);
     const debug = args.debug === true;
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
@@ -53,6 +54,25 @@ export default defineCommand({
     await server.close();
     const size = home.registry.size;
     await home.close();
+    accessLog.flush();
     info(`stopped; the log has ${size} entries, all covered by the last signed checkpoint`);
   },
 });
+
+/** Collects log lines and writes them in one call every 50 ms, instead of one blocking write per request. */
+class LineBuffer {
+  #lines: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  constructor(readonly stream: NodeJS.WritableStream) {}
+  push(line: string): void {
+    this.#lines.push(line);
+    this.#timer ??= setTimeout(() => this.flush(), 50).unref();
+  }
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#lines.length === 0) return;
+    this.stream.write(`${this.#lines.join('\n')}\n`);
+    this.#lines = [];
+  }
+}
