@@ -36,7 +36,9 @@ initHome(dir, { ...EXAMPLE_VALUES, origin: 'bench.dissent/log' });
 const configFile = join(dir, CONFIG_FILE);
 writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('api_tokens: []', `api_tokens: ["${TOKEN}"]`));
 
-console.log(`dissent intake benchmark: ${PERSONS.toLocaleString('en')} persons, ${CONNECTIONS} connections, ${SECONDS} s per route`);
+console.log(
+  `dissent intake benchmark: ${PERSONS.toLocaleString('en')} persons, ${CONNECTIONS} connections, ${SECONDS} s per route`,
+);
 const home = await openHome(dir);
 let batch: AccountRow[] = [];
 for (const row of generateIdentityGraph({ persons: PERSONS })) {
@@ -105,7 +107,11 @@ child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
 
-const created = Number(/dissent_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/objections",status="201"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+const created = Number(
+  /dissent_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/objections",status="201"\} (\d+)/.exec(
+    metrics,
+  )?.[1] ?? 0,
+);
 const perSec = (r: autocannon.Result) => r['2xx'] / r.duration;
 const healthRps = perSec(health);
 const objRps = perSec(objections);
