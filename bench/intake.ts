@@ -23,6 +23,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean' },
     /** Write a V8 CPU profile of the server process into this folder. */
     profile: { type: 'string' },
+    /** Parent folder of the temporary home, e.g. /dev/shm to see what the run costs without a real fsync. */
+    tmp: { type: 'string', default: tmpdir() },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -31,7 +33,7 @@ const PERSONS = Number(values.persons);
 const TOKEN = 'bench-operator-token-0123456789abcdef';
 const ROOT = join(import.meta.dirname, '..');
 
-const dir = mkdtempSync(join(tmpdir(), 'dissent-bench-intake-'));
+const dir = mkdtempSync(join(values.tmp, 'dissent-bench-intake-'));
 initHome(dir, { ...EXAMPLE_VALUES, origin: 'bench.dissent/log' });
 const configFile = join(dir, CONFIG_FILE);
 writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('api_tokens: []', `api_tokens: ["${TOKEN}"]`));

@@ -28,8 +28,7 @@ export default defineCommand({
         ...(args.listen ? { listen: args.listen } : {}),
         ...(args['access-log']
           ? {
-              accessLog: (line) =>
-                process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), ...line })}\n`),
+              accessLog: (line) => accessLog.push(JSON.stringify({ t: new Date().toISOString(), ...line })),
             }
           : {}),
         errorLog: (e) =>
