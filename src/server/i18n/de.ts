@@ -118,6 +118,7 @@ export const de: Messages = {
     subject: 'Personen-Commitment',
     checkpoint: 'signierter Checkpoint',
     inclusion: 'Inklusionsbeweis',
+    key: 'Prüfschlüssel',
   },
   passed: 'bestanden',
   failed: 'fehlgeschlagen',

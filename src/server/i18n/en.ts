@@ -115,6 +115,7 @@ export const en = {
     subject: 'subject commitment',
     checkpoint: 'signed checkpoint',
     inclusion: 'inclusion proof',
+    key: 'verifier key',
   } as Record<string, string>,
   passed: 'passed',
   failed: 'failed',

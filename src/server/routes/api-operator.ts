@@ -76,8 +76,8 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
     limitSubject(ctx, body.subject);
-    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
     if (key === undefined) return fileObjection(ctx, reply, body);
+    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
     while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
     const work = (async () => {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { bearerMatches } from '../../src/server/auth.ts';
+import { formatDuration, negotiateLang } from '../../src/server/i18n/index.ts';
+import { WindowLimiter } from '../../src/server/limiter.ts';
+import { hashLinkToken, isLinkToken, newLinkToken } from '../../src/server/link-token.ts';
+import { toProblem } from '../../src/server/problem.ts';
+import { honours } from '../../src/server/receipt-status.ts';
+import { html, raw } from '../../src/server/views/html.ts';
+import { InputError, NotFoundError } from '../../src/shared/errors.ts';
+
+describe('server building blocks', () => {
+  it('escapes interpolated values but not nested markup', () => {
+    const inner = html`<b>${'<i>'}</b>`;
+    expect(html`<p title="${'"x"'}">${inner}${['&', raw('<br>')]}</p>`.value).toBe(
+      '<p title="&quot;x&quot;"><b>&lt;i&gt;</b>&amp;<br></p>',
+    );
+  });
+
+  it('picks the language by explicit choice, then Accept-Language quality, else German', () => {
+    expect(negotiateLang('en-GB,en;q=0.9,de;q=0.8')).toBe('en');
+    expect(negotiateLang('fr-FR, en;q=0.3, de;q=0.7')).toBe('de');
+    expect(negotiateLang('en', 'de')).toBe('de');
+    expect(negotiateLang('en', 'xx', undefined, 'de')).toBe('de');
+    expect(negotiateLang(undefined)).toBe('de');
+    expect(negotiateLang('en;q=0')).toBe('de');
+  });
+
+  it('formats grace windows in the largest whole unit', () => {
+    expect(formatDuration(72 * 3_600_000, 'de')).toBe('3 Tagen');
+    expect(formatDuration(90 * 60_000, 'en')).toBe('90 minutes');
+    expect(formatDuration(1000, 'en')).toBe('1 second');
+  });
+
+  it('accepts only configured bearer tokens', () => {
+    const tokens = ['a'.repeat(32), 'b'.repeat(32)];
+    expect(bearerMatches(`Bearer ${'b'.repeat(32)}`, tokens)).toBe(true);
+    expect(bearerMatches(`Bearer ${'b'.repeat(31)}`, tokens)).toBe(false);
+    expect(bearerMatches(`Basic ${'b'.repeat(32)}`, tokens)).toBe(false);
+    expect(bearerMatches(undefined, tokens)).toBe(false);
+    expect(bearerMatches(`Bearer ${'a'.repeat(32)}`, [])).toBe(false);
+  });
+
+  it('makes 256-bit URL-safe link tokens and stores only their hash', () => {
+    const a = newLinkToken();
+    expect(isLinkToken(a)).toBe(true);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(newLinkToken()).not.toBe(a);
+    expect(Buffer.from(hashLinkToken(a)).toString('hex')).not.toContain(Buffer.from(a, 'base64url').toString('hex'));
+    expect(isLinkToken('x'.repeat(42))).toBe(false);
+    expect(isLinkToken(`${'x'.repeat(42)}/`)).toBe(false);
+  });
+
+  it('limits per key within a window and forgets at the next one', () => {
+    let now = 0;
+    const limiter = new WindowLimiter(2, 1000, () => now);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a'), limiter.take('b')]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    now = 1000;
+    expect(limiter.take('a')).toBe(true);
+  });
+
+  it('maps errors to problems without leaking internals', () => {
+    expect(toProblem(new NotFoundError('gone', 'E_X'))).toMatchObject({ status: 404, code: 'E_X', detail: 'gone' });
+    expect(toProblem(new InputError('bad'))).toMatchObject({ status: 400, code: 'E_INPUT' });
+    const internal = toProblem(new Error('SQLITE_BUSY at /secret/path'));
+    expect(internal.status).toBe(500);
+    expect(JSON.stringify(internal)).not.toContain('secret');
+    const parse = toProblem(
+      Object.assign(new Error('Unexpected token "p:42"'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
+    );
+    expect(parse.status).toBe(400);
+    expect(JSON.stringify(parse)).not.toContain('p:42');
+  });
+
+  it('says which snapshots honour an objection: inside the cut, same programme or "*", not withdrawn before', () => {
+    const snap = (programme: string, cut_size: number) => ({
+      id: 's',
+      programme,
+      cut_size,
+      manifest_sha256: '',
+      out_dir: '',
+      records_kept: 0,
+      created_at: '',
+    });
+    const o = { leaf_index: 10, programme: 'a' };
+    expect(honours(snap('a', 11), o, undefined)).toBe(true);
+    expect(honours(snap('a', 10), o, undefined)).toBe(false);
+    expect(honours(snap('b', 11), o, undefined)).toBe(false);
+    expect(honours(snap('b', 11), { leaf_index: 10, programme: '*' }, undefined)).toBe(true);
+    expect(honours(snap('a', 15), o, 14)).toBe(false);
+    expect(honours(snap('a', 14), o, 14)).toBe(true);
+  });
+});
