@@ -16,6 +16,7 @@ export const root = defineCommand({
     withdraw: () => import('./commands/withdraw.ts').then((m) => m.default),
     log: () => import('./commands/log.ts').then((m) => m.default),
     verify: () => import('./commands/verify.ts').then((m) => m.default),
+    build: () => import('./commands/build.ts').then((m) => m.default),
     serve: () => import('./commands/serve.ts').then((m) => m.default),
     sources: () => import('./commands/sources.ts').then((m) => m.default),
     redact: () => import('./commands/redact.ts').then((m) => m.default),

@@ -1,0 +1,78 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DissentError } from '../shared/errors.ts';
+
+/** Engine settings for one build. */
+export interface EngineOptions {
+  /** Database file; the build's tables live here so that a killed build can resume. */
+  readonly file: string;
+  readonly threads: number;
+  /** DuckDB memory limit such as `1GB`; above it, DuckDB spills to `tempDir`. */
+  readonly memoryLimit: string;
+  readonly tempDir: string;
+}
+
+/** An open DuckDB database and one connection to it. */
+export interface Engine {
+  readonly conn: DuckDBConnection;
+  /** Runs statements that return nothing. */
+  run(sql: string): Promise<void>;
+  /** Runs a query and returns its rows as plain objects with JSON-safe values (bigints as strings). */
+  rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  close(): void;
+}
+
+/** Opens (or reopens, to resume) the build database with bounded memory and a deterministic session. */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(opts.file, {
+      threads: String(opts.threads),
+      memory_limit: opts.memoryLimit,
+      temp_directory: opts.tempDir,
+      preserve_insertion_order: 'true',
+    });
+  } catch (cause) {
+    throw new DissentError('cannot open the build database (is another build using this folder?)', 'E_ENGINE', {
+      cause,
+    });
+  }
+  const conn = await instance.connect();
+  // Dates and the record hash must not depend on the machine's time zone.
+  await conn.run("SET TimeZone = 'UTC'");
+  const wrap = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (cause) {
+      const first = sql.trim().split(/\s+/).slice(0, 4).join(' ');
+      throw new DissentError(
+        `the build engine failed in "${first} …": ${scrub((cause as Error).message)}`,
+        'E_ENGINE',
+        {
+          cause,
+        },
+      );
+    }
+  };
+  return {
+    conn,
+    run: (sql) => wrap(sql, async () => void (await conn.run(sql))),
+    rows: <T>(sql: string) => wrap(sql, async () => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[]),
+    close: () => {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Quotes an SQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Engine messages can quote values from the data; keep paths, drop anything else in quotes. */
+function scrub(message: string): string {
+  return message
+    .split('\n')[0]!
+    .replace(/'([^'\n]*)'/g, (_, v: string) => (v.startsWith('/') ? `'${v}'` : "'…'"))
+    .slice(0, 300);
+}

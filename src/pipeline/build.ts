@@ -1,0 +1,508 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import { programmeById } from '../config/config.ts';
+import { type Home, loadSigner } from '../config/home.ts';
+import { parseCheckpoint } from '../log/checkpoint.ts';
+import { sha256 } from '../log/hash.ts';
+import { parsePolicy } from '../policy/load.ts';
+import { QUARANTINE_REASONS } from '../policy/reasons.ts';
+import { type Policy, reasonsOf } from '../policy/schema.ts';
+import { importAccounts } from '../registry/identities.ts';
+import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
+import { type Engine, openEngine } from './_duckdb.ts';
+import { classify } from './classify.ts';
+import { convertExports, type InputFile, listInputs, sha256File } from './inputs.ts';
+import { type Journal, markDone, readJournal, type Stage, saveJournal, WORK_DIR, writeFileAtomic } from './journal.ts';
+import {
+  formatManifest,
+  type Manifest,
+  type ManifestInput,
+  MERKLE_ALGORITHM,
+  RECORD_HASH_SPEC,
+  signManifest,
+} from './manifest.ts';
+import { merkleRootSql } from './merkle-sql.ts';
+import { objectingSubjects } from './objections.ts';
+import { createReadTables, readJsonl, readParquet } from './read.ts';
+import { loadRegistryTables } from './registry-tables.ts';
+import { transform } from './transform.ts';
+import { buildFinal, type ShardInfo, writeLineage, writeQuarantine, writeShards } from './writer.ts';
+
+/** What a build is asked to do. */
+export interface BuildOptions {
+  readonly home: Home;
+  readonly programme: string;
+  /** Files or folders of canonical JSONL(.gz)/Parquet, or `FORMAT:PATH[@ACCOUNT]` platform exports. */
+  readonly inputs: readonly string[];
+  /** The snapshot folder. */
+  readonly out: string;
+  /** A policy file instead of the programme's. */
+  readonly policyFile?: string;
+  /** An accounts JSONL file imported into the registry before the build. */
+  readonly accountsFile?: string;
+  /** Owner of export inputs given without `@ACCOUNT`. */
+  readonly account?: string;
+  /** Engine threads; the output is the same whatever the value. Default: the machine's cores. */
+  readonly threads?: number;
+  /** Engine memory limit, e.g. `1GB` (default); the engine spills to disk above it. */
+  readonly memoryLimit?: string;
+  /** Rows per Parquet shard (default 250,000). */
+  readonly shardRows?: number;
+  /** Lines longer than this are quarantined (default 1 MiB). */
+  readonly maxLineBytes?: number;
+  /** Start over in a snapshot folder that holds a different or finished build. */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: BuildProgress) => void;
+}
+
+/** A progress event: a stage started, or moved on by `done` of `total` units. */
+export interface BuildProgress {
+  readonly stage: Stage;
+  readonly message?: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly unit?: 'bytes' | 'shards';
+}
+
+/** The outcome of a build, for the summary table and for callers such as the demo. */
+export interface BuildSummary {
+  readonly snapshot: string;
+  readonly out: string;
+  readonly programme: string;
+  readonly cutSize: number;
+  readonly read: number;
+  readonly kept: number;
+  readonly excluded: Readonly<Record<string, number>>;
+  readonly quarantined: number;
+  readonly shards: number;
+  readonly root: string;
+  readonly manifestSha256: string;
+  readonly inputBytes: number;
+  readonly seconds: number;
+  /** True when this run resumed an interrupted build; `alreadyBuilt` when there was nothing left to do. */
+  readonly resumed: boolean;
+  readonly alreadyBuilt: boolean;
+}
+
+const DEFAULT_SHARD_ROWS = 250_000;
+const DEFAULT_MAX_LINE = 1 << 20;
+
+interface PlanData {
+  cut: { size: number; note: string };
+  inputs: InputFile[];
+  policy: { file: string; sha256: string; text: string };
+  accounts: number;
+  objectorAccounts: number;
+}
+
+/**
+ * Builds a training snapshot for one programme: pins the registry cut, applies the policy in SQL, redacts, dedups
+ * and writes shards, lineage, quarantine and a signed manifest, then records the snapshot in the registry. Killed
+ * and run again with the same options, it resumes from the last finished stage.
+ * @example const summary = await runBuild({ home, programme: 'ai-training-2025', inputs: ['posts.jsonl'], out: 'snap' })
+ */
+export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
+  const started = Date.now();
+  const out = resolve(opts.out);
+  const work = join(out, WORK_DIR);
+  const programme = programmeById(opts.home.config, opts.programme);
+  const shardRows = opts.shardRows ?? DEFAULT_SHARD_ROWS;
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
+  if (!Number.isInteger(shardRows) || shardRows < 1) throw new InputError('--shard-rows must be a positive integer');
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1024) {
+    throw new InputError('--max-line-bytes must be an integer of at least 1024');
+  }
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new InputError('--threads must be a positive integer');
+  const progress = (p: BuildProgress) => opts.onProgress?.(p);
+
+  if (opts.accountsFile) {
+    progress({ stage: 'plan', message: 'importing accounts' });
+    const imported = await importAccounts(
+      opts.home.store,
+      opts.accountsFile,
+      opts.signal ? { signal: opts.signal } : {},
+    );
+    if (imported.bad.length > 0) {
+      const first = imported.bad[0];
+      throw new InputError(
+        `the accounts file has ${imported.bad.length} bad lines (first: line ${first?.line}: ${first?.reason}); fix them and run again`,
+        'E_ACCOUNTS',
+      );
+    }
+  }
+
+  const policyFile = resolve(opts.policyFile ?? programme.policy);
+  let policyText: string;
+  try {
+    policyText = readFileSync(policyFile, 'utf8');
+  } catch (cause) {
+    throw new InputError(`cannot read the policy ${policyFile}`, 'E_POLICY', { cause });
+  }
+  const policy = parsePolicy(policyText, policyFile);
+  const listed = listInputs(opts.inputs, { workDir: work, ...(opts.account ? { account: opts.account } : {}) });
+  const fingerprint = sha256Hex(
+    JSON.stringify({
+      programme: programme.id,
+      policy: sha256Hex(policyText),
+      inputs: listed.map((f) => [f.path, f.format, f.bytes, f.mtimeMs, f.export?.format, f.export?.account]),
+      shardRows,
+      maxLineBytes,
+    }),
+  );
+
+  const journal = prepareOutDir(out, fingerprint, opts.force === true);
+  if (journal.stages.finish) return summaryFromManifest(out, programme.id, started, true);
+  const resumed = Object.keys(journal.stages).length > 0;
+  if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
+
+  mkdirSync(join(work, 'tmp'), { recursive: true });
+  const unlock = lock(work);
+  let db: Engine | undefined;
+  const onAbort = () => db?.conn.interrupt();
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    db = await openEngine({
+      file: join(work, 'build.duckdb'),
+      threads,
+      memoryLimit: opts.memoryLimit ?? '1GB',
+      tempDir: join(work, 'tmp'),
+    });
+    const timings: Record<string, number> = {};
+    const stage = async <T>(name: Stage, fn: () => Promise<T>): Promise<T | undefined> => {
+      const done = journal.stages[name];
+      if (done) {
+        timings[name] = (done.data as { ms?: number } | undefined)?.ms ?? 0;
+        return (done.data as { value?: T } | undefined)?.value;
+      }
+      opts.signal?.throwIfAborted();
+      progress({ stage: name });
+      const t0 = Date.now();
+      const value = await fn();
+      await db!.run('CHECKPOINT');
+      timings[name] = Date.now() - t0;
+      markDone(out, journal, name, { ms: timings[name], value });
+      return value;
+    };
+
+    const plan = (await stage('plan', async (): Promise<PlanData> => {
+      await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
+      const cutRow = await opts.home.registry.latestCheckpoint();
+      const size = parseCheckpoint(noteBody(cutRow.note)).size;
+      const events = await opts.home.store.subjectEventsBefore(size);
+      const objecting = objectingSubjects(events, programme.id);
+      const loaded = await loadRegistryTables(db!, opts.home.store.iterateAccounts(5000), objecting, {
+        tempFile: join(work, 'accounts.jsonl'),
+      });
+      if (listed.some((f) => f.export)) progress({ stage: 'plan', message: 'converting platform exports' });
+      const inputs = await convertExports(listed, opts.signal);
+      await db!.run(`DROP TABLE IF EXISTS input_files; CREATE TABLE input_files (file INTEGER, path VARCHAR);`);
+      const app = await db!.conn.createAppender('input_files');
+      inputs.forEach((f, i) => {
+        app.appendInteger(i);
+        app.appendVarchar(f.path);
+        app.endRow();
+      });
+      app.closeSync();
+      return {
+        cut: { size, note: cutRow.note },
+        inputs,
+        policy: { file: policyFile, sha256: sha256Hex(policyText), text: policyText },
+        ...loaded,
+      };
+    })) as PlanData;
+    const inputs = plan.inputs.map((f) => ({ ...f, bytes: f.export ? statSync(f.read).size : f.bytes }));
+    const inputBytes = inputs.reduce((a, f) => a + f.bytes, 0);
+
+    const hashes = (await stage('read', async () => {
+      await createReadTables(db!);
+      const hashing = Promise.all(inputs.map((f) => sha256File(f.read, opts.signal)));
+      hashing.catch(() => {});
+      let before = 0;
+      for (const [index, f] of inputs.entries()) {
+        const timer = setInterval(() => {
+          const pct = db!.conn.progress.percentage;
+          if (pct >= 0)
+            progress({ stage: 'read', done: before + (f.bytes * pct) / 100, total: inputBytes, unit: 'bytes' });
+        }, 200);
+        try {
+          if (f.format === 'parquet') await readParquet(db!, f, { index, maxLineBytes });
+          else await readJsonl(db!, f, { index, maxLineBytes });
+        } finally {
+          clearInterval(timer);
+        }
+        before += f.bytes;
+        progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes' });
+      }
+      const originals = await Promise.all(
+        inputs.map((f) => (f.export && statSync(f.path).isFile() ? sha256File(f.path, opts.signal) : null)),
+      );
+      return { read: await hashing, originals };
+    })) as { read: string[]; originals: (string | null)[] };
+
+    await stage('classify', async () => {
+      await classify(db!, policy);
+      return null;
+    });
+    await stage('transform', async () => transform(db!, policy));
+
+    const written = (await stage('write', async () => {
+      const kept = await buildFinal(db!);
+      const shards = await writeShards(db!, out, {
+        kept,
+        shardRows,
+        onShard: (done, total) => progress({ stage: 'write', done, total, unit: 'shards' }),
+      });
+      const lineage = await writeLineage(db!, out, shardRows);
+      const quarantine = await writeQuarantine(db!, out);
+      const { root, size } = await merkleRootSql(db!, 'final');
+      const counts = await countsOf(db!, policy, inputs.length);
+      return { shards, lineage, quarantine, root, size, counts };
+    })) as {
+      shards: ShardInfo[];
+      lineage: string;
+      quarantine: string;
+      root: string;
+      size: number;
+      counts: Counts;
+    };
+
+    const manifestInfo = (await stage('manifest', async () => {
+      const createdAt = opts.home.registry.now();
+      const snapshotId = `${programme.id}-${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+      const fileHash = async (rel: string) => {
+        const p = join(out, rel);
+        return { sha256: await sha256File(p, opts.signal), bytes: statSync(p).size };
+      };
+      const shards = [];
+      for (const s of written.shards) shards.push({ ...s, ...(await fileHash(s.path)) });
+      const manifestInputs: ManifestInput[] = inputs.map((f, i) => ({
+        path: f.path,
+        format: f.export ? f.export.format : f.format,
+        bytes: f.export ? statSync(f.path).size : f.bytes,
+        sha256: hashes.originals[i] ?? (hashes.read[i] as string),
+        read: written.counts.perInput[i] ?? 0,
+        export: f.export
+          ? { format: f.export.format, account: f.export.account, converted_sha256: hashes.read[i] as string }
+          : undefined,
+      }));
+      const manifest: Manifest = {
+        v: 1,
+        type: 'dissent-snapshot',
+        snapshot: snapshotId,
+        created_at: createdAt,
+        programme: {
+          id: programme.id,
+          title: programme.title,
+          purpose: programme.purpose,
+          legal_basis: programme.legal_basis,
+          deadline: programme.deadline.toISOString(),
+        },
+        policy: plan.policy,
+        cut: { size: plan.cut.size, checkpoint: plan.cut.note },
+        inputs: manifestInputs,
+        counts: {
+          read: written.counts.read,
+          kept: written.counts.kept,
+          excluded: written.counts.excluded,
+          quarantined: written.counts.quarantined,
+          quarantined_by_reason: written.counts.quarantinedByReason,
+        },
+        shards,
+        lineage: { path: written.lineage, sha256: (await fileHash(written.lineage)).sha256 },
+        quarantine: { path: written.quarantine, sha256: (await fileHash(written.quarantine)).sha256 },
+        merkle: { algorithm: MERKLE_ALGORITHM, record_hash: RECORD_HASH_SPEC, size: written.size, root: written.root },
+        options: { shard_rows: shardRows, max_line_bytes: maxLineBytes },
+        tool: { name: 'dissent', version: pkg.version },
+        timings_ms: { ...timings, total: Date.now() - Date.parse(journal.started_at) },
+      };
+      if (
+        manifest.counts.read !==
+        manifest.counts.kept + sumOf(manifest.counts.excluded) + manifest.counts.quarantined
+      ) {
+        throw new DissentError('internal error: the counts do not add up; the snapshot was not signed', 'E_COUNTS');
+      }
+      const text = formatManifest(manifest);
+      const manifestSha = sha256Hex(text);
+      const signer = programme.key_file ? loadSigner(programme.key_file) : opts.home.signer;
+      writeFileAtomic(join(out, 'manifest.json'), text);
+      writeFileAtomic(join(out, 'manifest.sig'), signManifest(manifest, manifestSha, signer));
+      return { snapshot: snapshotId, sha256: manifestSha, createdAt };
+    })) as { snapshot: string; sha256: string; createdAt: string };
+
+    await stage('finish', async () => {
+      const known = await opts.home.store.listSnapshots(programme.id);
+      if (!known.some((s) => s.id === manifestInfo.snapshot)) {
+        await opts.home.store.recordSnapshot({
+          id: manifestInfo.snapshot,
+          programme: programme.id,
+          cut_size: plan.cut.size,
+          manifest_sha256: manifestInfo.sha256,
+          out_dir: out,
+          records_kept: written.counts.kept,
+          created_at: manifestInfo.createdAt,
+        });
+      }
+      return null;
+    });
+    db.close();
+    db = undefined;
+    // The engine database holds record text; nothing of it may outlive the build.
+    for (const f of readdirSync(work))
+      if (f !== 'journal.json' && f !== 'lock') rmSync(join(work, f), { recursive: true, force: true });
+    return { ...summaryFromManifest(out, programme.id, started, false), resumed };
+  } catch (error) {
+    if (opts.signal?.aborted)
+      throw new DissentError('the build was cancelled; run it again to resume', 'E_CANCELLED', { cause: error });
+    throw error;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    db?.close();
+    unlock();
+  }
+}
+
+interface Counts {
+  read: number;
+  kept: number;
+  excluded: Record<string, number>;
+  quarantined: number;
+  quarantinedByReason: Record<string, number>;
+  perInput: number[];
+}
+
+async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise<Counts> {
+  const reasons = await db.rows<{ reason: string | null; n: string }>(
+    'SELECT reason, count(*) AS n FROM classified GROUP BY reason',
+  );
+  const quarantine = await db.rows<{ reason: string; n: string }>(
+    `SELECT reason, count(*) AS n FROM (SELECT qreason AS reason FROM staged WHERE qreason IS NOT NULL
+       UNION ALL SELECT reason FROM rejects) GROUP BY reason`,
+  );
+  const perFile = await db.rows<{ file: number; n: string }>(
+    'SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged GROUP BY file UNION ALL SELECT file, count(*) FROM rejects GROUP BY file) GROUP BY file',
+  );
+  const excluded: Record<string, number> = Object.fromEntries(reasonsOf(policy).map((r) => [r, 0]));
+  let kept = 0;
+  for (const r of reasons) {
+    if (r.reason === null) kept = Number(r.n);
+    else excluded[r.reason] = Number(r.n);
+  }
+  const quarantinedByReason: Record<string, number> = Object.fromEntries(QUARANTINE_REASONS.map((r) => [r, 0]));
+  for (const q of quarantine) quarantinedByReason[q.reason] = Number(q.n);
+  const quarantined = sumOf(quarantinedByReason);
+  const perInput = Array.from({ length: inputCount }, (_, i) =>
+    Number(perFile.find((p) => Number(p.file) === i)?.n ?? 0),
+  );
+  return { read: kept + sumOf(excluded) + quarantined, kept, excluded, quarantined, quarantinedByReason, perInput };
+}
+
+function sumOf(o: Readonly<Record<string, number>>): number {
+  return Object.values(o).reduce((a, b) => a + b, 0);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The checkpoint body of a signed note (the text before the blank line). */
+function noteBody(note: string): string {
+  const end = note.indexOf('\n\n');
+  return end < 0 ? note : note.slice(0, end + 1);
+}
+
+async function refuseEarlyFirstSnapshot(home: Home, programme: string, deadline: Date, graceMs: number): Promise<void> {
+  if ((await home.store.listSnapshots(programme)).length > 0) return;
+  const allowed = new Date(deadline.getTime() + graceMs);
+  const now = Date.parse(home.registry.now());
+  if (now < allowed.getTime()) {
+    throw new RefusedError(
+      `the first snapshot of programme ${programme} may not be built before its objection deadline plus the grace window; building is allowed from ${allowed.toISOString()}`,
+      'E_TOO_EARLY',
+    );
+  }
+}
+
+const OWN_ENTRIES = new Set([WORK_DIR, 'data', 'lineage', 'quarantine', 'manifest.json', 'manifest.sig']);
+
+/** Decides between a fresh build, a resume and a refusal, and returns the journal to continue with. */
+function prepareOutDir(out: string, fingerprint: string, force: boolean): Journal {
+  const entries = existsSync(out) ? readdirSync(out) : [];
+  const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
+  const existing = entries.length > 0 ? readJournal(out) : undefined;
+  if (existing && existing.fingerprint === fingerprint && foreign.length === 0) return existing;
+  if (entries.length > 0) {
+    if (foreign.length > 0) {
+      throw new InputError(
+        `${out} is not empty and is not a snapshot folder; choose a new --out folder`,
+        'E_OUT_NOT_EMPTY',
+      );
+    }
+    if (!force) {
+      throw new InputError(
+        existing
+          ? `${out} holds a build with other inputs, policy or options; pass --force to start over there, or choose a new --out folder`
+          : `${out} holds a snapshot without a build journal; pass --force to replace it, or choose a new --out folder`,
+        'E_OUT_NOT_EMPTY',
+      );
+    }
+    for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
+  }
+  mkdirSync(join(out, WORK_DIR), { recursive: true });
+  const journal: Journal = { v: 1, fingerprint, started_at: new Date().toISOString(), stages: {} };
+  saveJournal(out, journal);
+  return journal;
+}
+
+/** Takes the work folder's lock, refusing when a live process holds it. */
+function lock(work: string): () => void {
+  const file = join(work, 'lock');
+  try {
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new RefusedError('another build is running in this snapshot folder', 'E_BUILD_RUNNING');
+    }
+  } catch (error) {
+    if (error instanceof RefusedError) throw error;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a finished snapshot's manifest back into a summary. */
+function summaryFromManifest(out: string, programme: string, started: number, alreadyBuilt: boolean): BuildSummary {
+  const text = readFileSync(join(out, 'manifest.json'), 'utf8');
+  const m = JSON.parse(text) as Manifest;
+  if (m.programme.id !== programme)
+    throw new InputError(`${out} holds a snapshot of another programme`, 'E_OUT_NOT_EMPTY');
+  return {
+    snapshot: m.snapshot,
+    out,
+    programme: m.programme.id,
+    cutSize: m.cut.size,
+    read: m.counts.read,
+    kept: m.counts.kept,
+    excluded: m.counts.excluded,
+    quarantined: m.counts.quarantined,
+    shards: m.shards.length,
+    root: m.merkle.root,
+    manifestSha256: Buffer.from(sha256(text)).toString('hex'),
+    inputBytes: m.inputs.reduce((a, i) => a + i.bytes, 0),
+    seconds: (Date.now() - started) / 1000,
+    resumed: false,
+    alreadyBuilt,
+  };
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../shared/errors.ts';
+import { convertToJsonl, parseInputSpec } from '../sources/index.ts';
+import type { ConvertSummary } from '../sources/types.ts';
+
+/** One file the engine reads: canonical JSONL (optionally gzipped) or Parquet. */
+export interface InputFile {
+  /** The file as the user named it (or as found inside a named folder). */
+  readonly path: string;
+  /** The file the engine reads: the same, or the canonical JSONL converted from an export. */
+  readonly read: string;
+  readonly format: 'jsonl' | 'parquet';
+  readonly bytes: number;
+  readonly mtimeMs: number;
+  /** For a converted export: its format and the conversion summary. */
+  readonly export?: { readonly format: string; readonly account: string; readonly summary?: ConvertSummary };
+}
+
+const DATA_FILE = /\.(jsonl|ndjson|json)(\.gz)?$|\.parquet$/i;
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.name.startsWith('.')) continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(p));
+    else if (DATA_FILE.test(entry.name)) out.push(p);
+  }
+  return out;
+}
+
+function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean } {
+  try {
+    const s = statSync(path);
+    return { bytes: s.size, mtimeMs: Math.floor(s.mtimeMs), dir: s.isDirectory() };
+  } catch (cause) {
+    throw new InputError(`cannot read input ${path}: no such file or folder`, 'E_INPUT_MISSING', { cause });
+  }
+}
+
+/** Splits `facebook:EXPORT.zip@fb:a:42` into the spec and its owning account (the part after the last `@`). */
+export function splitAccount(spec: string): { spec: string; account?: string } {
+  const at = spec.lastIndexOf('@');
+  if (at > 0 && /^[a-z][a-z0-9_-]+:/.test(spec) && !spec.slice(at + 1).includes('/') && spec.length > at + 1) {
+    return { spec: spec.slice(0, at), account: spec.slice(at + 1) };
+  }
+  return { spec };
+}
+
+/**
+ * Lists the files named by the build's inputs without reading them: folders are walked (sorted, hidden entries
+ * skipped) for .jsonl, .jsonl.gz, .ndjson and .parquet files; export inputs (`FORMAT:PATH[@ACCOUNT]`) are listed as
+ * the JSONL file they will be converted to inside `workDir`.
+ */
+export function listInputs(specs: readonly string[], opts: { workDir: string; account?: string }): InputFile[] {
+  if (specs.length === 0) throw new InputError('no input given; pass --input PATH (a file or a folder)', 'E_USAGE');
+  const files: InputFile[] = [];
+  specs.forEach((raw, i) => {
+    const { spec, account } = splitAccount(raw);
+    const parsed = parseInputSpec(spec);
+    const path = resolve(parsed.path);
+    const st = statOf(path);
+    if (parsed.format !== 'jsonl') {
+      const owner = account ?? opts.account;
+      if (!owner) {
+        throw new InputError(
+          `input ${raw} is a ${parsed.format} export; name its owner with ${parsed.format}:PATH@ACCOUNT or --account ID`,
+          'E_USAGE',
+        );
+      }
+      const read = join(opts.workDir, 'inputs', `${String(i).padStart(3, '0')}-${parsed.format}.jsonl`);
+      files.push({
+        path,
+        read,
+        format: 'jsonl',
+        bytes: st.bytes,
+        mtimeMs: st.mtimeMs,
+        export: { format: parsed.format, account: owner },
+      });
+      return;
+    }
+    const found = st.dir ? walk(path) : [path];
+    if (st.dir && found.length === 0)
+      throw new InputError(`input folder ${path} holds no .jsonl, .jsonl.gz or .parquet files`, 'E_INPUT_EMPTY');
+    for (const f of found) {
+      const s = st.dir ? statOf(f) : st;
+      const format = /\.parquet$/i.test(f) ? 'parquet' : 'jsonl';
+      files.push({ path: f, read: f, format, bytes: s.bytes, mtimeMs: s.mtimeMs });
+    }
+  });
+  return files;
+}
+
+/** Converts the export inputs to canonical JSONL files in the work folder (skipping ones already converted). */
+export async function convertExports(files: InputFile[], signal?: AbortSignal): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  for (const f of files) {
+    if (!f.export) {
+      out.push(f);
+      continue;
+    }
+    mkdirSync(join(f.read, '..'), { recursive: true });
+    const summary = await convertToJsonl({
+      format: f.export.format as never,
+      path: f.path,
+      account: f.export.account,
+      outFile: f.read,
+      ...(signal ? { signal } : {}),
+    });
+    out.push({ ...f, export: { ...f.export, summary } });
+  }
+  return out;
+}
+
+/** The SHA-256 of a file (hex), streamed. */
+export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) {
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,101 @@
+import type { BuildProgress, BuildSummary } from './build.ts';
+
+/** A sink for progress lines, normally process.stderr. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+const STAGE_TEXT: Record<string, string> = {
+  plan: 'pinning the cut and the identity graph',
+  read: 'reading',
+  classify: 'applying the policy',
+  transform: 'redacting and deduplicating',
+  write: 'writing shards',
+  manifest: 'signing the manifest',
+  finish: 'recording the snapshot',
+};
+
+/**
+ * A progress bar for a TTY: stage, a bar, MB/s and an ETA while reading, shards while writing. On anything that is
+ * not a TTY it stays silent, so that piped output holds only the final summary.
+ */
+export function createProgressBar(
+  stream: ProgressStream,
+  now: () => number = Date.now,
+): {
+  update(p: BuildProgress): void;
+  done(): void;
+} {
+  if (!stream.isTTY) return { update: () => {}, done: () => {} };
+  let readStart = 0;
+  let last = 0;
+  let shown = false;
+  const render = (line: string) => {
+    const width = Math.max(40, (stream.columns ?? 80) - 1);
+    stream.write(`\r${line.slice(0, width).padEnd(width)}`);
+    shown = true;
+  };
+  return {
+    update(p) {
+      const t = now();
+      if (p.done === undefined) {
+        render(`${p.stage}: ${p.message ?? STAGE_TEXT[p.stage] ?? ''}`);
+        return;
+      }
+      if (t - last < 100 && p.done !== p.total) return;
+      last = t;
+      const total = p.total ?? 0;
+      const frac = total > 0 ? Math.min(1, p.done / total) : 0;
+      const bar = `${'█'.repeat(Math.round(frac * 24))}${'░'.repeat(24 - Math.round(frac * 24))}`;
+      if (p.unit === 'bytes') {
+        if (readStart === 0) readStart = t;
+        const secs = Math.max(0.001, (t - readStart) / 1000);
+        const rate = p.done / secs;
+        const eta = rate > 0 ? (total - p.done) / rate : 0;
+        render(
+          `${p.stage} ${bar} ${(frac * 100).toFixed(0).padStart(3)}%  ${mb(p.done)}/${mb(total)} MB  ${mb(rate)} MB/s  ETA ${eta.toFixed(0)} s`,
+        );
+      } else {
+        render(`${p.stage} ${bar} ${p.done}/${total} ${p.unit ?? ''}`);
+      }
+    },
+    done() {
+      if (shown) stream.write(`\r${' '.repeat(Math.max(40, (stream.columns ?? 80) - 1))}\r`);
+    },
+  };
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/** The final summary as a plain-text table: read, kept, each exclusion reason, quarantined, shards, time, MB/s. */
+export function formatSummary(s: BuildSummary): string {
+  const rows: [string, string][] = [
+    ['read', fmt(s.read)],
+    ['kept', fmt(s.kept)],
+  ];
+  for (const [reason, n] of Object.entries(s.excluded)) rows.push([`excluded: ${reason}`, fmt(n)]);
+  rows.push(['quarantined', fmt(s.quarantined)]);
+  rows.push(['shards', fmt(s.shards)]);
+  rows.push(['time', `${s.seconds.toFixed(1)} s`]);
+  rows.push(['throughput', `${(s.inputBytes / 1e6 / Math.max(s.seconds, 0.001)).toFixed(1)} MB/s`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const v = Math.max(...rows.map(([, x]) => x.length));
+  const head = s.alreadyBuilt
+    ? `snapshot ${s.snapshot} was already built (nothing to do)`
+    : `snapshot ${s.snapshot}${s.resumed ? ' (resumed)' : ''}`;
+  const lines = rows.map(([k, x]) => `  ${k.padEnd(w)}  ${x.padStart(v)}`);
+  return [
+    head,
+    ...lines,
+    `  cut: log size ${s.cutSize}; merkle root ${s.root}`,
+    `  written to ${s.out} (manifest.json, manifest.sig, data/, lineage/, quarantine/)`,
+  ].join('\n');
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,155 @@
+import { sqlString } from '../policy/compile-sql.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { Engine } from './_duckdb.ts';
+import { redactInDuckDB } from './redact/index.ts';
+import { NAME_VALID_SOURCE, NAMES_REPLACEMENT_RE2, TOKEN_SOURCE } from './redact/known-names.ts';
+import { WORD } from './redact/patterns.ts';
+
+/** The placeholder for an objecting participant's handle or name in someone else's record. */
+export const PERSON_PLACEHOLDER = '[person]';
+
+// A name counts only as a whole word: the character before and after must not be a letter, digit or underscore.
+// RE2 has no lookaround, so the neighbours are captured and put back.
+const BEFORE = `(^|[^${WORD}_@.])`;
+const AFTER = `([^${WORD}_@]|$)`;
+
+/**
+ * Builds `kept_text` (the records without an exclusion reason), replaces objecting participants' handles and display
+ * names with [person] (policy `participants: redact`), redacts PII with the redactor's SQL path, then marks exact
+ * duplicates of the normalised text (lowest id wins). Idempotent: it starts again from `staged` and `classified`.
+ */
+export async function transform(
+  db: Engine,
+  policy: Policy,
+): Promise<{ candidatesChecked: number; duplicates: number }> {
+  await db.run(`
+    UPDATE classified SET reason = NULL WHERE reason = 'duplicate';
+    DROP TABLE IF EXISTS kept_text;
+    CREATE TABLE kept_text AS
+      SELECT s.key, s.id, s.text, s.source, s.kind, s.created_at
+      FROM staged s JOIN classified c ON c.key = s.key
+      WHERE c.reason IS NULL;`);
+
+  if (policy.participants === 'redact') await redactParticipants(db);
+
+  let candidatesChecked = 0;
+  if (policy.pii.length > 0) {
+    const r = await redactInDuckDB(db.conn, {
+      table: 'kept_text',
+      keyColumn: 'key',
+      textColumn: 'text',
+      types: policy.pii.filter((t) => t !== 'known_name'),
+    });
+    candidatesChecked = r.candidatesChecked;
+    if (policy.pii.includes('known_name')) await redactKnownNames(db);
+  }
+
+  let duplicates = 0;
+  if (policy.dedup === 'exact') {
+    await db.run(`
+      DROP TABLE IF EXISTS dup_keys;
+      CREATE TABLE dup_keys AS
+        SELECT key FROM (
+          SELECT key, row_number() OVER (PARTITION BY md5_number(lower(trim(regexp_replace(text, '\\s+', ' ', 'g'))))
+                                          ORDER BY id, key) AS rk
+          FROM kept_text
+        ) WHERE rk > 1;
+      UPDATE classified SET reason = 'duplicate' WHERE key IN (SELECT key FROM dup_keys);
+      DELETE FROM kept_text WHERE key IN (SELECT key FROM dup_keys);`);
+    const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM dup_keys');
+    duplicates = Number(row?.n ?? 0);
+  }
+  return { candidatesChecked, duplicates };
+}
+
+/** Alternatives per regexp: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
+const CHUNK = 2000;
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replaces every alternative (longest first) as a whole word in the rows of `table` whose key is in `keysSql`.
+ * Patterns are constants, compiled once per chunk; a pattern built per row would be compiled per row (about 4 ms
+ * each in RE2), which made this step the slowest of the build. Two passes catch matches that share a separator.
+ */
+async function replaceWords(
+  db: Engine,
+  opts: {
+    table: string;
+    keysSql: string;
+    alternatives: string[];
+    before: string;
+    after: string;
+    replacement: string;
+    flags?: string;
+  },
+): Promise<void> {
+  const alts = [...new Set(opts.alternatives)].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 0; i < alts.length; i += CHUNK) {
+    const pattern = sqlString(
+      `${opts.flags ?? ''}${opts.before}(?:${alts.slice(i, i + CHUNK).join('|')})${opts.after}`,
+    );
+    const repl = sqlString(opts.replacement);
+    await db.run(`
+      UPDATE ${opts.table} SET text = regexp_replace(regexp_replace(text, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
+      WHERE key IN (${opts.keysSql}) AND regexp_matches(text, ${pattern})`);
+  }
+}
+
+/**
+ * In records that name an objector as a participant, replaces the handles and display names of objectors with
+ * [person]. Every objector's names are replaced in such a record, not only the listed participants': the text may
+ * quote more than the participants field says, and a namesake's name would be redacted as a known name anyway.
+ */
+async function redactParticipants(db: Engine): Promise<void> {
+  const rows = await db.rows<{ alt: string }>(`
+    SELECT DISTINCT alt FROM (
+      SELECT ltrim(handle, '@') AS alt FROM objector_accounts UNION ALL SELECT display_name FROM objector_accounts
+    ) WHERE coalesce(alt, '') <> ''`);
+  if (rows.length === 0) return;
+  await replaceWords(db, {
+    table: 'kept_text',
+    keysSql: 'SELECT key FROM participant_hits',
+    alternatives: rows.map((r) => `@?${escapeRe(r.alt)}`),
+    before: BEFORE,
+    after: AFTER,
+    replacement: `\\1${PERSON_PLACEHOLDER}\\2`,
+    flags: '(?i)',
+  });
+}
+
+/**
+ * known_name redaction with the redactor's rules (same name normalisation, validity rule, word characters and
+ * placeholder as src/pipeline/redact), but with constant patterns: candidate rows are those with a token equal to a
+ * name's first token that also contain the name.
+ */
+async function redactKnownNames(db: Engine): Promise<void> {
+  const reserved = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person']
+    .map(sqlString)
+    .join(', ');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE kn_names AS
+      SELECT DISTINCT n AS name, regexp_extract(n, ${sqlString(TOKEN_SOURCE)}) AS first
+      FROM (SELECT regexp_replace(regexp_replace(name, '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
+            FROM known_names WHERE name IS NOT NULL)
+      WHERE length(n) >= 2 AND n NOT IN (${reserved}) AND regexp_matches(n, ${sqlString(NAME_VALID_SOURCE)});
+    CREATE OR REPLACE TEMP TABLE kn_hits AS
+      SELECT DISTINCT t.key, n.name FROM (
+        SELECT DISTINCT key, tok FROM (
+          SELECT key, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM kept_text
+        ) WHERE tok IN (SELECT first FROM kn_names)
+      ) t JOIN kn_names n ON n.first = t.tok JOIN kept_text k ON k.key = t.key
+      WHERE contains(k.text, n.name);`);
+  const names = await db.rows<{ name: string }>('SELECT DISTINCT name FROM kn_hits');
+  await replaceWords(db, {
+    table: 'kept_text',
+    keysSql: 'SELECT key FROM kn_hits',
+    alternatives: names.map((r) => escapeRe(r.name)),
+    before: `(^|[^${WORD}_])`,
+    after: `([^${WORD}_]|$)`,
+    replacement: NAMES_REPLACEMENT_RE2,
+  });
+  await db.run('DROP TABLE kn_names; DROP TABLE kn_hits;');
+}

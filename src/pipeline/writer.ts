@@ -1,0 +1,116 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sqlString } from '../policy/compile-sql.ts';
+import type { Engine } from './_duckdb.ts';
+import { langFromWordsSql, langWordsSql } from './lang.ts';
+import { recordHashSql } from './record-hash.ts';
+
+/** One written training shard. */
+export interface ShardInfo {
+  /** Path relative to the snapshot folder, e.g. `data/part-00000.parquet`. */
+  readonly path: string;
+  readonly rows: number;
+}
+
+/** Orders the kept records (by id, then input position), guesses their language and hashes each one. */
+export async function buildFinal(db: Engine): Promise<number> {
+  await db.run(`
+    DROP TABLE IF EXISTS final;
+    CREATE TABLE final AS
+      SELECT pos, key, id, text, source, kind, created_at, lang, ${recordHashSql()} AS rh
+      FROM (
+        SELECT row_number() OVER (ORDER BY id, key) - 1 AS pos, key, id, text, source, kind, created_at,
+          ${langFromWordsSql('w')} AS lang
+        FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept_text)
+      );`);
+  const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM final');
+  return Number(row?.n ?? 0);
+}
+
+function copyAtomic(sql: string, file: string, options: string): string {
+  return `COPY (${sql}) TO ${sqlString(`${file}.tmp`)} (${options})`;
+}
+
+/**
+ * Writes the training shards (zstd Parquet, `shardRows` rows each, in output order), each to a temp file renamed
+ * into place, so that a shard is either whole or absent. Output is the same bytes whatever the thread count.
+ */
+export async function writeShards(
+  db: Engine,
+  outDir: string,
+  opts: { kept: number; shardRows: number; onShard?: (done: number, total: number) => void },
+): Promise<ShardInfo[]> {
+  const dataDir = join(outDir, 'data');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const total = Math.ceil(opts.kept / opts.shardRows);
+  const shards: ShardInfo[] = [];
+  for (let s = 0; s < total; s++) {
+    const rel = `data/part-${String(s).padStart(5, '0')}.parquet`;
+    const file = join(outDir, rel);
+    const from = s * opts.shardRows;
+    const to = Math.min(from + opts.shardRows, opts.kept);
+    await db.run(
+      copyAtomic(
+        `SELECT id, text, source, kind, created_at, lang FROM final WHERE pos >= ${from} AND pos < ${to} ORDER BY pos`,
+        file,
+        'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880',
+      ),
+    );
+    renameSync(`${file}.tmp`, file);
+    shards.push({ path: rel, rows: to - from });
+    opts.onShard?.(s + 1, total);
+  }
+  return shards;
+}
+
+/**
+ * Writes `lineage/records.parquet`: for every record read, its id, account, person, exclusion reason (NULL when
+ * kept) and, when kept, its shard and row; no text. Kept apart from the training data and access-restricted.
+ */
+export async function writeLineage(db: Engine, outDir: string, shardRows: number): Promise<string> {
+  mkdirSync(join(outDir, 'lineage'), { recursive: true });
+  const rel = 'lineage/records.parquet';
+  const file = join(outDir, rel);
+  await db.run(
+    copyAtomic(
+      `SELECT c.id, c.account, c.person, c.reason, f.pos // ${shardRows} AS shard, f.pos % ${shardRows} AS shard_row,
+         f.pos AS leaf
+       FROM classified c LEFT JOIN final f ON f.key = c.key ORDER BY c.key`,
+      file,
+      'FORMAT parquet, COMPRESSION zstd',
+    ),
+  );
+  renameSync(`${file}.tmp`, file);
+  return rel;
+}
+
+/**
+ * Writes `quarantine/quarantine.jsonl`: one line per malformed input line with its file, line number, reason and a
+ * detail (a field name or what was wrong), never the line's content: it may hold personal data or e2ee text.
+ */
+export async function writeQuarantine(db: Engine, outDir: string): Promise<string> {
+  mkdirSync(join(outDir, 'quarantine'), { recursive: true });
+  const rel = 'quarantine/quarantine.jsonl';
+  const file = join(outDir, rel);
+  // A staged row's number counts only the lines the scanner accepted: add back the rejected lines before it.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE reject_gaps AS
+      SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS g FROM rejects;`);
+  await db.run(
+    copyAtomic(
+      `SELECT i.path AS file, q.line, q.reason, q.detail FROM (
+         SELECT s.file, s.rn + (SELECT count(*) FROM reject_gaps r WHERE r.file = s.file AND r.g < s.rn) AS line,
+           s.qreason AS reason, s.qdetail AS detail
+         FROM staged s WHERE s.qreason IS NOT NULL
+         UNION ALL
+         SELECT file, line, reason, detail FROM rejects
+       ) q JOIN input_files i ON i.file = q.file
+       ORDER BY q.file, q.line`,
+      file,
+      'FORMAT json',
+    ),
+  );
+  renameSync(`${file}.tmp`, file);
+  return rel;
+}

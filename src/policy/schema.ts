@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { EXCLUSION_REASONS } from './reasons.ts';
+
+/** The 27 EU member states (ISO 3166-1 alpha-2). */
+export const EU_COUNTRIES = [
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE',
+  'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE',
+] as const; // biome-ignore format: a table reads better
+
+/** The EEA: the EU plus Iceland, Liechtenstein and Norway. */
+export const EEA_COUNTRIES = [...EU_COUNTRIES, 'IS', 'LI', 'NO'] as const;
+
+const PII = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'known_name'] as const;
+
+const word = z.string().min(1, 'must not be empty').max(100);
+
+/** The zod schema of a policy file (DESIGN.md, "Policy"); unknown keys are errors so that typos do not pass. */
+export const policySchema = z
+  .object({
+    sources: z.array(word).min(1, 'needs at least one source'),
+    kinds: z.array(word).min(1, 'needs at least one kind'),
+    visibility: z
+      .array(z.enum(['public', 'unlisted', 'followers', 'friends', 'private']))
+      .min(1, 'needs at least one visibility'),
+    min_age: z.number().int('must be a whole number of years').min(0).max(120).default(18),
+    jurisdictions: z
+      .array(z.string().regex(/^([A-Z]{2}|EU|EEA)$/, 'must be EU, EEA or an ISO 3166-1 alpha-2 code such as DE'))
+      .min(1, 'needs at least one jurisdiction'),
+    participants: z.enum(['redact', 'drop', 'keep']).default('redact'),
+    pii: z.array(z.enum(PII)).default([...PII]),
+    dedup: z.enum(['exact', 'none']).default('exact'),
+  })
+  .strict();
+
+/** A validated policy. */
+export type Policy = z.infer<typeof policySchema>;
+
+/** Expands EU and EEA to member states; returns sorted unique country codes. */
+export function expandJurisdictions(list: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const j of list) {
+    if (j === 'EU') for (const c of EU_COUNTRIES) out.add(c);
+    else if (j === 'EEA') for (const c of EEA_COUNTRIES) out.add(c);
+    else out.add(j);
+  }
+  return [...out].sort();
+}
+
+/** The exclusion reasons a policy can produce, in priority order (participant_objected only under drop). */
+export function reasonsOf(policy: Policy): string[] {
+  return EXCLUSION_REASONS.filter(
+    (r) =>
+      (r !== 'participant_objected' || policy.participants === 'drop') &&
+      (r !== 'duplicate' || policy.dedup === 'exact'),
+  );
+}
