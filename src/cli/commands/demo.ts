@@ -5,10 +5,14 @@ import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
 import { EXAMPLE_VALUES } from '../../config/template.ts';
 import { generateIdentityGraph } from '../../demo/identity-graph.ts';
+import { writePostsJsonl } from '../../demo/posts.ts';
 import { parseVerifierKey, verifierKeyOf } from '../../log/note.ts';
 import { verifyReceipt } from '../../log/receipt.ts';
+import { runBuild } from '../../pipeline/build.ts';
+import { formatSummary } from '../../pipeline/progress.ts';
 import { importAccounts } from '../../registry/identities.ts';
-import { InputError } from '../../shared/errors.ts';
+import { startServer } from '../../server/app.ts';
+import { InputError, RefusedError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, out } from '../_common.ts';
 import { initHome } from './init.ts';
 
@@ -28,6 +32,22 @@ export default defineCommand({
     ...commonArgs,
     persons: { type: 'string', description: 'persons in the generated identity graph', default: '2000' },
     'deadline-in': { type: 'string', description: 'seconds until the demo programme deadline', default: '4' },
+    records: {
+      type: 'string',
+      description: 'generated posts, chats and messages for the corpus build',
+      default: '20000',
+    },
+    serve: {
+      type: 'boolean',
+      description: 'serve the portal at the end (until Ctrl-C on a terminal; a quick check otherwise)',
+      default: true,
+    },
+    listen: {
+      type: 'string',
+      description: 'address for the demo portal',
+      default: '127.0.0.1:8080',
+      valueHint: 'HOST:PORT',
+    },
   },
   async run({ args }) {
     const dir = homeDir(args);
@@ -35,6 +55,9 @@ export default defineCommand({
     const deadlineIn = Number(args['deadline-in']);
     if (!Number.isInteger(persons) || persons < 50) throw new InputError('--persons must be an integer of at least 50');
     if (!(deadlineIn >= 1)) throw new InputError('--deadline-in must be at least 1 second');
+    const records = Number(args.records);
+    if (!Number.isInteger(records) || records < 100)
+      throw new InputError('--records must be an integer of at least 100');
     if (existsSync(dir)) {
       if (!existsSync(join(dir, MARKER))) {
         throw new InputError(
@@ -108,6 +131,22 @@ export default defineCommand({
         `5. after the deadline: ${late.length} late objections (late for demo-2025: ${lateCount}); they cover future training only`,
       );
 
+      const postsFile = join(demoDir, 'posts.jsonl');
+      await writePostsJsonl(postsFile, { accounts: rows, count: records, until: new Date(started) });
+      const snapshotDir = join(demoDir, 'snapshot-1');
+      const build = () => runBuild({ home, programme: 'demo-2025', inputs: [postsFile], out: snapshotDir });
+      try {
+        await build();
+      } catch (e) {
+        if (!(e instanceof RefusedError)) throw e;
+        say(`6. a corpus build right after the deadline is refused, as it must be:\n   ${e.message}`);
+        const allowed = deadline.getTime() + 3000 - Date.now() + 200;
+        if (allowed > 0) await sleep(allowed);
+      }
+      const summary = await build();
+      say(`7. built the first training snapshot from ${records.toLocaleString('en')} generated records (DuckDB):`);
+      say(indent(formatSummary(summary)));
+
       const receipt = late[0]?.receipt ?? first.receipt;
       const receiptFile = join(demoDir, 'receipt.json');
       writeFileSync(receiptFile, `${JSON.stringify(first.receipt, null, 2)}\n`);
@@ -130,11 +169,38 @@ export default defineCommand({
       );
       say(`    npx dissent verify receipt ${rel(receiptFile)} --key ${verifierKey}`);
       say(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (args.serve) await servePortal(home, args.listen);
     } finally {
       await home.close();
     }
   },
 });
+
+/** Serves the portal: until Ctrl-C on a terminal, or just long enough for a self-check when run unattended. */
+async function servePortal(home: Awaited<ReturnType<typeof openHome>>, listen: string): Promise<void> {
+  const server = await startServer(home, { listen }).catch(async (e: Error & { code?: string }) => {
+    if (e.code !== 'EADDRINUSE') throw e;
+    say(`\n   ${listen} is taken; serving on a free port instead`);
+    return startServer(home, { listen: listen.replace(/:\d+$/, ':0') });
+  });
+  try {
+    const health = await fetch(`${server.url}/healthz`);
+    say(
+      `\nportal: ${server.url}/ (German and English) · verify a receipt: ${server.url}/verify · API: ${server.url}/api/v1/openapi.json`,
+    );
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      say(`   portal self-check: /healthz answered ${health.status}; run "npx dissent serve" to keep it running`);
+      return;
+    }
+    say('   confirmation mails land in .dissent/outbox/ as .eml files. Press Ctrl-C to stop.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } finally {
+    await server.close();
+  }
+}
 
 const EU = new Set('AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(' '));
 
