@@ -34,13 +34,19 @@ export async function transform(
 
   let candidatesChecked = 0;
   if (policy.pii.length > 0) {
-    const r = await redactInDuckDB(db.conn, {
-      table: 'kept_text',
-      keyColumn: 'key',
-      textColumn: 'text',
-      types: policy.pii.filter((t) => t !== 'known_name'),
-    });
-    candidatesChecked = r.candidatesChecked;
+    const types = policy.pii.filter((t) => t !== 'known_name');
+    if (types.length > 0) {
+      // Every candidate needs an @, a colon, a digit or an obfuscated "[at]"; the redactor's combined pattern costs
+      // about 0.3 ms a row in RE2, so it only sees the rows that can match at all.
+      await db.run(`
+        DROP TABLE IF EXISTS pii_rows;
+        CREATE TABLE pii_rows AS SELECT key, text FROM kept_text WHERE regexp_matches(text, ${sqlString(PII_PREFILTER)});`);
+      const r = await redactInDuckDB(db.conn, { table: 'pii_rows', keyColumn: 'key', textColumn: 'text', types });
+      await db.run(`
+        UPDATE kept_text SET text = p.text FROM pii_rows p WHERE kept_text.key = p.key AND kept_text.text <> p.text;
+        DROP TABLE pii_rows;`);
+      candidatesChecked = r.candidatesChecked;
+    }
     if (policy.pii.includes('known_name')) await redactKnownNames(db);
   }
 
@@ -61,6 +67,9 @@ export async function transform(
   }
   return { candidatesChecked, duplicates };
 }
+
+/** A necessary condition for every PII candidate pattern except known names (see redact/patterns.ts). */
+const PII_PREFILTER = '[@:\\p{N}]|[\\[(](?:at|AT)[\\])]';
 
 /** Alternatives per regexp: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
 const CHUNK = 2000;
