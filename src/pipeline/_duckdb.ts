@@ -74,5 +74,6 @@ function scrub(message: string): string {
   return message
     .split('\n')[0]!
     .replace(/'([^'\n]*)'/g, (_, v: string) => (v.startsWith('/') ? `'${v}'` : "'…'"))
+    .replace(/"([^"\n]*)"/g, (_, v: string) => (v.startsWith('/') ? `"${v}"` : '"…"'))
     .slice(0, 300);
 }

@@ -88,7 +88,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     INSERT INTO staged
     SELECT ${opts.index}::BIGINT * ${KEY_SHIFT} + rn, ${opts.index}, rn, qreason, qdetail,
       CASE WHEN ok THEN j.id END, CASE WHEN ok THEN j.source END, CASE WHEN ok THEN j.kind END,
-      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN CAST(j.created_at AS TIMESTAMPTZ) END,
+      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN try_cast(j.created_at AS TIMESTAMPTZ) END,
       CASE WHEN ok THEN j.visibility END, CASE WHEN ok THEN j.e2ee END,
       CASE WHEN ok AND NOT j.e2ee THEN j.text END,
       CASE WHEN ok THEN coalesce(j.participants, []) END, CASE WHEN ok THEN j.parent END

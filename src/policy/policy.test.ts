@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../shared/errors.ts';
+import { compileReasonSql } from './compile-sql.ts';
+import { parsePolicy } from './load.ts';
+import { expandJurisdictions, reasonsOf } from './schema.ts';
+
+const GOOD = 'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU, CH]\n';
+
+describe('parsePolicy', () => {
+  it('fills defaults for the optional fields', () => {
+    const p = parsePolicy(GOOD, 'p.yaml');
+    expect(p).toMatchObject({ min_age: 18, participants: 'redact', dedup: 'exact' });
+    expect(p.pii).toContain('known_name');
+  });
+
+  it.each([
+    ['sources: [facebook]\nkinds: [post]\nvisibility: [publik]\njurisdictions: [EU]\n', 3, 'visibility.0'],
+    [`${GOOD}min_age: eighteen\n`, 5, 'min_age'],
+    [`${GOOD}participants: maybe\n`, 5, 'participants'],
+    [`${GOOD}pii: [email, shoe_size]\n`, 5, 'pii.1'],
+    [`${GOOD}dedupe: exact\n`, 1, '(document)'],
+    ['sources: [facebook\n', 1, '(syntax)'],
+  ])('names the file, line and field of a mistake (%#)', (text, line, field) => {
+    try {
+      parsePolicy(text, 'policies/p.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).code).toBe('E_POLICY');
+      expect((e as ConfigError).line).toBe(line);
+      expect((e as ConfigError).field).toBe(field);
+      expect((e as Error).message).toMatch(/^policies\/p\.yaml:\d+: /);
+    }
+  });
+});
+
+describe('compileReasonSql', () => {
+  it('puts e2ee and objection first whatever the policy, and participant_objected only under drop', () => {
+    const sql = compileReasonSql(parsePolicy(GOOD, 'p.yaml'));
+    expect(sql.indexOf("'e2ee'")).toBeLessThan(sql.indexOf("'objection'"));
+    expect(sql.indexOf("'objection'")).toBeLessThan(sql.indexOf("'source'"));
+    expect(sql.indexOf("'minor'")).toBeLessThan(sql.indexOf("'age_unknown'"));
+    expect(sql).not.toContain('participant_objected');
+    const drop = parsePolicy(`${GOOD}participants: drop\n`, 'p.yaml');
+    expect(compileReasonSql(drop)).toContain("'participant_objected'");
+    expect(reasonsOf(drop)).toContain('participant_objected');
+  });
+
+  it('quotes list values so that a quote in a source name cannot break out', () => {
+    const p = parsePolicy('sources: ["it\'s"]\nkinds: [post]\nvisibility: [public]\njurisdictions: [DE]\n', 'p.yaml');
+    expect(compileReasonSql(p)).toContain("'it''s'");
+  });
+});
+
+describe('expandJurisdictions', () => {
+  it('expands EU and EEA to member states', () => {
+    expect(expandJurisdictions(['EU'])).toHaveLength(27);
+    expect(expandJurisdictions(['EEA'])).toEqual(expect.arrayContaining(['NO', 'IS', 'LI', 'DE']));
+    expect(expandJurisdictions(['EU', 'CH'])).toContain('CH');
+    expect(expandJurisdictions(['EU'])).not.toContain('CH');
+  });
+});

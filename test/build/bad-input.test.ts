@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuild } from '../../src/pipeline/build.ts';
+import { makeHome, record, tempDir, withHome } from './_fixture.ts';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+/** Broken lines of every kind, each with the reason and detail the build must give it. */
+const BROKEN: [string | Buffer, string, string | null][] = [
+  ['{"id": "broken', 'invalid_json', null],
+  ['not json at all', 'invalid_json', null],
+  ['{"id":"a","text":"raw\u0001control"}', 'invalid_json', null],
+  [Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), 'invalid_utf8', null],
+  [JSON.stringify(record({ text: 'x'.repeat(5000) })), 'line_too_long', null],
+  ['[1, 2, 3]', 'not_an_object', null],
+  ['"just a string"', 'not_an_object', null],
+  [JSON.stringify({ ...record(), id: undefined }), 'missing_field', 'id'],
+  [JSON.stringify({ ...record(), created_at: undefined }), 'missing_field', 'created_at'],
+  [JSON.stringify({ ...record(), text: undefined }), 'missing_field', 'text'],
+  [JSON.stringify({ ...record(), account: null }), 'missing_field', 'account'],
+  [JSON.stringify(record({ e2ee: 'no' })), 'ill_typed_field', 'e2ee'],
+  [JSON.stringify(record({ created_at: 'yesterday' })), 'ill_typed_field', 'created_at'],
+  [JSON.stringify(record({ id: 42 })), 'ill_typed_field', 'id'],
+  [JSON.stringify(record({ visibility: 'everyone' })), 'ill_typed_field', 'visibility'],
+  [JSON.stringify(record({ participants: 'fb:a:2' })), 'ill_typed_field', 'participants'],
+  [JSON.stringify(record({ participants: ['fb:a:2', 7] })), 'ill_typed_field', 'participants'],
+  [JSON.stringify(record({ text: { nested: true } })), 'ill_typed_field', 'text'],
+];
+
+let lines: Buffer[];
+const expected: { line: number; reason: string; detail: string | null }[] = [];
+let input: string;
+let summary: Awaited<ReturnType<typeof runBuild>>;
+let home: string;
+
+beforeAll(async () => {
+  home = await makeHome(dir);
+  lines = [];
+  let broken = 0;
+  for (let i = 1; i <= 1000; i++) {
+    if (i % 20 === 7) {
+      const [text, reason, detail] = BROKEN[broken % BROKEN.length] as [string | Buffer, string, string | null];
+      broken++;
+      lines.push(Buffer.isBuffer(text) ? text : Buffer.from(text));
+      expected.push({ line: i, reason, detail });
+    } else {
+      lines.push(
+        Buffer.from(
+          JSON.stringify(
+            record({ id: `ok:${String(i).padStart(4, '0')}`, text: `Beitrag Nummer ${i} über den Garten.` }),
+          ),
+        ),
+      );
+    }
+  }
+  input = join(dir, 'bad.jsonl');
+  writeFileSync(input, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  summary = await withHome(home, (h) =>
+    runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out: join(dir, 'snap'), maxLineBytes: 2048 }),
+  );
+});
+
+describe('a 1,000-line input with 50 broken lines', () => {
+  it('keeps the 950 good records and quarantines the 50 broken lines', () => {
+    expect(expected).toHaveLength(50);
+    expect(summary.read).toBe(1000);
+    expect(summary.kept).toBe(950);
+    expect(summary.quarantined).toBe(50);
+  });
+
+  it('names each broken line by file, line number and the right reason, without its content', () => {
+    const text = readFileSync(join(dir, 'snap', 'quarantine', 'quarantine.jsonl'), 'utf8');
+    const entries = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number; reason: string; detail: string | null });
+    expect(
+      entries.map((e) => ({
+        line: e.line,
+        reason: e.reason,
+        detail:
+          e.reason === 'invalid_json' ||
+          e.reason === 'invalid_utf8' ||
+          e.reason === 'line_too_long' ||
+          e.reason === 'not_an_object'
+            ? null
+            : e.detail,
+      })),
+    ).toEqual(expected);
+    expect(new Set(entries.map((e) => e.file))).toEqual(new Set([input]));
+    expect(text).not.toContain('xxxxxxxx');
+    expect(text).not.toContain('Beitrag');
+  });
+
+  it('counts quarantined lines by reason in the manifest', () => {
+    const m = JSON.parse(readFileSync(join(dir, 'snap', 'manifest.json'), 'utf8'));
+    const byReason: Record<string, number> = {};
+    for (const e of expected) byReason[e.reason] = (byReason[e.reason] ?? 0) + 1;
+    for (const [reason, n] of Object.entries(byReason)) expect(m.counts.quarantined_by_reason[reason]).toBe(n);
+    expect(m.inputs[0].read).toBe(1000);
+  });
+});

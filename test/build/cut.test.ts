@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initHome } from '../../src/cli/commands/init.ts';
+import { EXAMPLE_VALUES } from '../../src/config/template.ts';
+import { runBuild } from '../../src/pipeline/build.ts';
+import { RefusedError } from '../../src/shared/errors.ts';
+import { makeHome, readShards, record, runCli, tempDir, withHome, writeJsonl } from './_fixture.ts';
+
+const { dir, cleanup } = tempDir();
+let home: string;
+let input: string;
+const P = 'ai-training-2025';
+
+beforeAll(async () => {
+  home = await makeHome(dir);
+  input = join(dir, 'records.jsonl');
+  writeJsonl(input, [
+    record({ id: 'r:p4', account: 'fb:a:4' }),
+    record({ id: 'r:p5', account: 'ig:a:5', source: 'instagram', kind: 'caption' }),
+    record({ id: 'r:p6', account: 'fb:a:6' }),
+  ]);
+});
+afterAll(cleanup);
+
+async function keptIds(out: string): Promise<string[]> {
+  return (await readShards(out)).map((r) => r.id as string);
+}
+
+describe('objections and the registry cut', () => {
+  it('a withdrawal before the cut makes the data usable again', async () => {
+    await withHome(home, async (h) => {
+      await h.registry.object({ subject: 'p:5', channel: 'cli' });
+      await h.registry.withdraw({ subject: 'p:5', channel: 'cli' });
+    });
+    const out = join(dir, 'snap-withdrawn');
+    await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out }));
+    expect(await keptIds(out)).toContain('r:p5');
+  });
+
+  it('a late objection is honoured in the next snapshot', async () => {
+    const first = join(dir, 'snap-before-late');
+    await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out: first }));
+    expect(await keptIds(first)).toContain('r:p4');
+    const late = await withHome(home, (h) => h.registry.object({ subject: 'fb:a:4', channel: 'web' }));
+    expect(late.receipt.late[P]).toBe(true);
+    const next = join(dir, 'snap-after-late');
+    await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out: next }));
+    expect(await keptIds(next)).not.toContain('r:p4');
+    expect(await keptIds(first)).toContain('r:p4');
+  });
+
+  it('a withdrawal after the cut changes nothing: a resumed build keeps its pinned cut', async () => {
+    await withHome(home, (h) => h.registry.object({ subject: 'p:6', channel: 'cli' }));
+    const out = join(dir, 'snap-pinned');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    const killed = runCli(args, { DISSENT_TEST_KILL_AFTER: 'plan' });
+    expect(killed.signal).toBe('SIGKILL');
+    await withHome(home, (h) => h.registry.withdraw({ subject: 'p:6', channel: 'cli' }));
+    const resumed = runCli(args);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toContain('(resumed)');
+    expect(await keptIds(out)).not.toContain('r:p6');
+    // The next, fresh snapshot takes the newer cut, in which the withdrawal counts.
+    const fresh = join(dir, 'snap-fresh');
+    await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out: fresh }));
+    expect(await keptIds(fresh)).toContain('r:p6');
+  });
+});
+
+describe('the first snapshot of a programme', () => {
+  it('is refused before deadline plus grace window, naming when building is allowed', async () => {
+    const early = join(dir, 'early-home');
+    const deadline = new Date(Date.now() + 86_400_000);
+    initHome(early, { ...EXAMPLE_VALUES, deadline: deadline.toISOString(), graceWindow: '72h' });
+    const allowed = new Date(deadline.getTime() + 72 * 3_600_000).toISOString();
+    const attempt = withHome(early, (h) =>
+      runBuild({ home: h, programme: P, inputs: [input], out: join(dir, 'snap-early') }),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(RefusedError);
+    await expect(attempt).rejects.toThrow(allowed);
+  });
+});

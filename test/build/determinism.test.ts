@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initHome } from '../../src/cli/commands/init.ts';
+import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
+import { writePostsJsonl } from '../../src/demo/posts.ts';
+import { runBuild } from '../../src/pipeline/build.ts';
+import { importAccounts } from '../../src/registry/identities.ts';
+import { runCli, tempDir, withHome } from './_fixture.ts';
+
+const { dir, cleanup } = tempDir();
+let home: string;
+let input: string;
+const P = 'ai-training-2025';
+
+beforeAll(async () => {
+  home = join(dir, 'home');
+  initHome(home);
+  const accounts = [...generateIdentityGraph({ persons: 300, seed: 7 })];
+  const accountsFile = join(dir, 'accounts.jsonl');
+  writeFileSync(accountsFile, accounts.map((a) => JSON.stringify(a)).join('\n') + '\n');
+  input = join(dir, 'posts.jsonl');
+  await writePostsJsonl(input, { accounts, count: 3000, seed: 11 });
+  await withHome(home, async (h) => {
+    await importAccounts(h.store, accountsFile);
+    await h.registry.objectMany(
+      Array.from({ length: 15 }, (_, i) => ({ subject: `p:${i * 20 + 1}`, channel: 'api' as const })),
+    );
+  });
+});
+afterAll(cleanup);
+
+function snapshotBytes(out: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const sub of ['data', 'lineage', 'quarantine']) {
+    for (const f of readdirSync(join(out, sub)).sort())
+      files[`${sub}/${f}`] = readFileSync(join(out, sub, f)).toString('base64');
+  }
+  return files;
+}
+
+function manifestOf(out: string): { merkle: { root: string }; counts: unknown; shards: { sha256: string }[] } {
+  return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+}
+
+describe('determinism', () => {
+  it('writes byte-identical shards, lineage and the same root with 1 and 2 threads', async () => {
+    const one = join(dir, 'snap-t1');
+    const two = join(dir, 'snap-t2');
+    await withHome(home, (h) =>
+      runBuild({ home: h, programme: P, inputs: [input], out: one, threads: 1, shardRows: 400 }),
+    );
+    await withHome(home, (h) =>
+      runBuild({ home: h, programme: P, inputs: [input], out: two, threads: 2, shardRows: 400 }),
+    );
+    const a = snapshotBytes(one);
+    expect(Object.keys(a).filter((k) => k.startsWith('data/')).length).toBeGreaterThan(1);
+    expect(snapshotBytes(two)).toEqual(a);
+    expect(manifestOf(two).merkle.root).toBe(manifestOf(one).merkle.root);
+    expect(manifestOf(two).shards).toEqual(manifestOf(one).shards);
+  });
+});
+
+describe('resume after kill -9', () => {
+  it.each(['classify', 'write'])('killed after %s, the same command resumes and ends identical', async (stage) => {
+    const reference = join(dir, 'snap-ref');
+    const args = (out: string) => [
+      'build',
+      '--home',
+      home,
+      '--programme',
+      P,
+      '--input',
+      input,
+      '--out',
+      out,
+      '--shard-rows',
+      '400',
+      '--quiet',
+    ];
+    if (readdirSafe(reference).length === 0) expect(runCli(args(reference)).status).toBe(0);
+    const out = join(dir, `snap-killed-${stage}`);
+    const killed = runCli(args(out), { DISSENT_TEST_KILL_AFTER: stage });
+    expect(killed.signal).toBe('SIGKILL');
+    const again = runCli(args(out));
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('(resumed)');
+    expect(snapshotBytes(out)).toEqual(snapshotBytes(reference));
+    expect(manifestOf(out).merkle.root).toBe(manifestOf(reference).merkle.root);
+    // Run once more: nothing left to do.
+    expect(runCli(args(out)).stdout).toContain('already built');
+  });
+
+  it('refuses to resume into a snapshot folder built with other options, unless --force', () => {
+    const out = join(dir, 'snap-ref');
+    const base = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    const other = runCli([...base, '--shard-rows', '999']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain('--force');
+    expect(runCli([...base, '--shard-rows', '999', '--force']).status).toBe(0);
+  });
+});
+
+function readdirSafe(p: string): string[] {
+  try {
+    return readdirSync(p);
+  } catch {
+    return [];
+  }
+}

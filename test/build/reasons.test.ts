@@ -1,0 +1,147 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuild } from '../../src/pipeline/build.ts';
+import { allFiles, makeHome, readLineage, readShards, record, tempDir, withHome, writeJsonl } from './_fixture.ts';
+
+const SECRET = 'GEHEIM-e2ee-xyzzy-4711';
+const { dir, cleanup } = tempDir();
+let home: string;
+let out: string;
+let summary: Awaited<ReturnType<typeof runBuild>>;
+
+const keep = record({ id: 'k:001', text: 'Heute scheint die Sonne über Berlin.' });
+const rows = [
+  keep,
+  record({ id: 'x:e2ee', source: 'whatsapp', kind: 'message', visibility: 'private', e2ee: true, text: SECRET }),
+  record({ id: 'x:obj-fb', account: 'fb:a:2' }),
+  record({ id: 'x:obj-ig-linked', account: 'ig:a:2', source: 'instagram', kind: 'caption' }),
+  record({ id: 'x:obj-account-only', account: 'fb:a:3' }),
+  record({ id: 'k:other-account-kept', account: 'ig:a:3', source: 'instagram', kind: 'caption' }),
+  record({ id: 'x:source', source: 'messenger', kind: 'message' }),
+  record({ id: 'x:kind', kind: 'reel' }),
+  record({ id: 'x:not-public', visibility: 'friends' }),
+  record({ id: 'x:minor', account: 'fb:a:7' }),
+  record({ id: 'x:age-unknown', account: 'fb:a:8' }),
+  record({ id: 'x:unknown-account', account: 'fb:a:999' }),
+  record({ id: 'x:jurisdiction', account: 'fb:a:9' }),
+  record({ id: 'k:dup-a', text: 'Kettenbrief: Ich widerspreche der Nutzung!' }),
+  record({ id: 'k:dup-b', text: '  kettenbrief:   ich widerspreche der nutzung! ' }),
+  record({
+    id: 'k:pii',
+    text:
+      'Mail an max.mustermann@web.de oder +49 170 1234567, IBAN DE89 3704 0044 0532 0130 00, ' +
+      'Karte 4111 1111 1111 1111, Server 192.168.10.20, Gruß an @someone und Anna Musterfrau.',
+  }),
+  record({ id: 'k:negatives', text: 'Bestellnummer 1234567890123456789 und DE00 1234 5678 9012 3456 78 bleiben.' }),
+  record({ id: 'k:mention', text: 'Danke @user2 und Person2 Beispiel für den Tipp!', participants: ['fb:a:2'] }),
+];
+
+beforeAll(async () => {
+  home = await makeHome(dir);
+  await withHome(home, async (h) => {
+    await h.registry.object({ subject: 'fb:a:2', channel: 'cli' });
+    await h.registry.object({ subject: 'fb:a:3', accountOnly: true, channel: 'cli' });
+  });
+  const input = join(dir, 'records.jsonl');
+  writeJsonl(input, rows);
+  out = join(dir, 'snap');
+  summary = await withHome(home, (h) =>
+    runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, threads: 1 }),
+  );
+});
+afterAll(cleanup);
+
+describe('a build over a small fixture', () => {
+  it('gives every record exactly one reason, in priority order, and the counts add up', async () => {
+    expect(summary.excluded).toEqual({
+      e2ee: 1,
+      objection: 3,
+      source: 1,
+      kind: 1,
+      not_public: 1,
+      minor: 1,
+      age_unknown: 2,
+      jurisdiction: 1,
+      duplicate: 1,
+    });
+    expect(summary.read).toBe(rows.length);
+    expect(summary.kept).toBe(6);
+    const excluded = Object.values(summary.excluded).reduce((a, b) => a + b, 0);
+    expect(summary.read).toBe(summary.kept + excluded + summary.quarantined);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.counts.read).toBe(manifest.counts.kept + excluded + manifest.counts.quarantined);
+    const lineage = await readLineage(out);
+    const reasonOf = Object.fromEntries(lineage.map((l) => [l.id, l.reason]));
+    expect(reasonOf['x:e2ee']).toBe('e2ee');
+    expect(reasonOf['x:unknown-account']).toBe('age_unknown');
+    expect(reasonOf['k:dup-b']).toBe('duplicate');
+    expect(reasonOf['k:dup-a']).toBeNull();
+  });
+
+  it('leaves out every record of an objector, through a linked account too, and only the one account when asked', async () => {
+    const ids = (await readShards(out)).map((r) => r.id);
+    expect(ids).not.toContain('x:obj-fb');
+    expect(ids).not.toContain('x:obj-ig-linked');
+    expect(ids).not.toContain('x:obj-account-only');
+    expect(ids).toContain('k:other-account-kept');
+    expect(ids).toEqual([...ids].sort());
+  });
+
+  it('never writes e2ee text anywhere in the snapshot folder', () => {
+    const files = allFiles(out);
+    expect(files.length).toBeGreaterThan(4);
+    for (const f of files) expect(f.bytes.includes(SECRET), f.path).toBe(false);
+  });
+
+  it('redacts PII with typed placeholders and leaves checksum failures alone', async () => {
+    const byId = Object.fromEntries((await readShards(out)).map((r) => [r.id, r.text]));
+    const pii = byId['k:pii'] ?? '';
+    expect(pii).toContain('[email]');
+    expect(pii).toContain('[phone]');
+    expect(pii).toContain('[iban]');
+    expect(pii).toContain('[credit_card]');
+    expect(pii).toContain('[ip]');
+    expect(pii).toContain('[handle]');
+    expect(pii).toContain('[name]');
+    expect(pii).not.toMatch(/mustermann|1234567|4111|192\.168|@someone|Musterfrau/);
+    expect(byId['k:negatives']).toContain('1234567890123456789');
+    expect(byId['k:negatives']).toContain('DE00 1234 5678 9012 3456 78');
+  });
+
+  it("replaces an objecting participant's handle and name with [person] in someone else's record", async () => {
+    const text = (await readShards(out)).find((r) => r.id === 'k:mention')?.text ?? '';
+    expect(text).toBe('Danke [person] und [person] für den Tipp!');
+  });
+
+  it('writes a shard schema without account ids and a signed manifest', async () => {
+    const shard = (await readShards(out))[0] ?? {};
+    expect(Object.keys(shard).sort()).toEqual(['created_at', 'id', 'kind', 'lang', 'source', 'text']);
+    expect(readFileSync(join(out, 'manifest.sig'), 'utf8')).toMatch(/^dissent-snapshot-manifest v1\n/);
+    const snaps = await withHome(home, (h) => h.store.listSnapshots('ai-training-2025'));
+    expect(snaps.map((s) => s.id)).toContain(summary.snapshot);
+  });
+});
+
+describe('participants: drop', () => {
+  it('excludes a record that names an objector as participant with participant_objected', async () => {
+    const policy = join(dir, 'drop.yaml');
+    writeFileSync(
+      policy,
+      'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: drop\n',
+    );
+    const input = join(dir, 'drop.jsonl');
+    writeJsonl(input, [record({ id: 'd:1' }), record({ id: 'd:2', participants: ['ig:a:2'] })]);
+    const s = await withHome(home, (h) =>
+      runBuild({
+        home: h,
+        programme: 'ai-training-2025',
+        inputs: [input],
+        out: join(dir, 'snap-drop'),
+        policyFile: policy,
+      }),
+    );
+    expect(s.excluded.participant_objected).toBe(1);
+    expect(s.kept).toBe(1);
+  });
+});
