@@ -30,13 +30,20 @@ export function writeSignerKey(file: string, name: string): string {
   return verifierKeyOf(parseSignerKey(skey));
 }
 
+/** How a home's store is opened. */
+export interface StoreOptions {
+  /** Commit on a writer thread so that a long-running server keeps serving while a batch is fsync'd. */
+  readonly writerThread?: boolean;
+}
+
 /** Opens the store named by the config (or DATABASE_URL) and migrates it. */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, opts: StoreOptions = {}): Promise<Store> {
   const url = process.env.DATABASE_URL ?? config.database.url;
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     const store = new SqliteStore(path === ':memory:' ? path : join(config.home, path));
     await store.migrate();
+    if (opts.writerThread && path !== ':memory:') store.startWriterThread();
     return store;
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -56,10 +63,10 @@ export interface Home {
 }
 
 /** Opens a home folder for a command: config, key, store and registry. */
-export async function openHome(dir: string, opts: { clock?: () => Date } = {}): Promise<Home> {
+export async function openHome(dir: string, opts: { clock?: () => Date } & StoreOptions = {}): Promise<Home> {
   const config = loadConfig(dir);
   const signer = loadSigner(config.log.key_file);
-  const store = await openStore(config);
+  const store = await openStore(config, opts);
   const registry = await Registry.open({
     store,
     origin: config.log.origin,

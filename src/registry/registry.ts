@@ -126,13 +126,11 @@ export class Registry {
 
   /** Resolves a subject id against the identity graph; never echoes the id in an error. */
   async resolveSubject(id: string, accountOnly = false): Promise<ResolvedSubject> {
-    const account = await this.store.getAccount(id);
-    if (account)
-      return accountOnly
-        ? { subject: account.account, scope: 'account' }
-        : { subject: account.person, scope: 'person' };
-    const linked = await this.store.accountsOfPerson(id);
-    if (linked.length > 0) {
+    const found = await this.store.lookupSubject(id);
+    if (found?.kind === 'account') {
+      return accountOnly ? { subject: found.account, scope: 'account' } : { subject: found.person, scope: 'person' };
+    }
+    if (found?.kind === 'person') {
       if (accountOnly)
         throw new InputError('--account-only needs an account id, but the subject given is a person', 'E_SUBJECT');
       return { subject: id, scope: 'person' };

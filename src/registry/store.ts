@@ -39,6 +39,10 @@ export interface Store {
   /** Accounts whose handle (without @, case-insensitive) or e-mail (case-insensitive) equals `value`. */
   findAccounts(value: string): Promise<AccountRow[]>;
   accountsOfPerson(person: string): Promise<AccountRow[]>;
+  /** What an id names in the identity graph, in one lookup: an account (with its person), a person, or nothing. */
+  lookupSubject(
+    id: string,
+  ): Promise<{ kind: 'account'; account: string; person: string } | { kind: 'person'; person: string } | undefined>;
   /** Streams the whole identity graph in batches, ordered by account. */
   iterateAccounts(batchSize?: number): AsyncIterable<AccountRow[]>;
   countAccounts(): Promise<{ accounts: number; persons: number }>;

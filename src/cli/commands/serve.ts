@@ -19,7 +19,7 @@ export default defineCommand({
     'access-log': { type: 'boolean', description: 'write one JSON line per request to stderr', default: true },
   },
   async run({ args }) {
-    const home = await openHome(homeDir(args));
+    const home = await openHome(homeDir(args), { writerThread: true });
     const accessLog = new LineBuffer(process.stderr);
     const debug = args.debug === true;
     let server: Awaited<ReturnType<typeof startServer>>;

@@ -8,6 +8,13 @@ import { SqliteStore } from './sqlite-store.ts';
 
 describeStore('SQLite :memory:', async () => new SqliteStore(':memory:'));
 
+describeStore('SQLite file, commits on the writer thread', async () => {
+  const s = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db'));
+  await s.migrate();
+  s.startWriterThread();
+  return s;
+});
+
 it('opens a file database in WAL mode with synchronous=FULL', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db');
   const s = new SqliteStore(file);

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Hash } from '../../log/hash.ts';
 import { type NodeId, nodeKey } from '../../log/merkle.ts';
@@ -26,13 +27,28 @@ export class SqliteStore implements Store {
   #stmts: Statements | undefined;
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
+  #file: string;
+  #writer: CommitWriter | undefined;
+
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.#file = file;
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 10000');
+  }
+
+  /**
+   * Moves group commits to a writer thread with its own connection, so that a server keeps answering requests while
+   * a batch is fsync'd. Call after migrate(); a file database only. Reads stay on this thread (WAL lets them run
+   * beside the writer).
+   */
+  startWriterThread(): void {
+    if (this.#file === ':memory:') throw new Error('an in-memory database cannot have a writer thread');
+    const sql = Object.fromEntries(COMMIT_STATEMENTS.map((name) => [name, this.#s[name].source]));
+    this.#writer ??= new CommitWriter(this.#file, sql);
   }
 
   async migrate(): Promise<number> {
@@ -57,6 +73,7 @@ export class SqliteStore implements Store {
     return this.#stmts;
   }
   async close(): Promise<void> {
+    await this.#writer?.close();
     this.#db.close();
   }
 
@@ -81,6 +98,14 @@ export class SqliteStore implements Store {
     return this.#s.accountsOfPerson.all(person) as AccountRow[];
   }
 
+  async lookupSubject(id: string) {
+    const row = this.#s.lookupSubject.get(id, id) as { account: string | null; person: string } | undefined;
+    if (!row) return undefined;
+    return row.account === null
+      ? { kind: 'person' as const, person: row.person }
+      : { kind: 'account' as const, account: row.account, person: row.person };
+  }
+
   async *iterateAccounts(batchSize = 10_000): AsyncIterable<AccountRow[]> {
     let after = '';
     for (;;) {
@@ -103,7 +128,9 @@ export class SqliteStore implements Store {
   }
 
   async findEffective(subject: string, scope: ObjectionRow['scope'], programme: string) {
-    return this.#s.findEffective.get(subject, scope, programme) as ObjectionRow | undefined;
+    // At most two rows (the programme and '*'); choosing in JS spares SQLite a sort per lookup.
+    const rows = this.#s.findEffective.all(subject, scope, programme) as ObjectionRow[];
+    return rows.find((r) => r.programme === programme) ?? rows[0];
   }
 
   async getWithdrawal(id: string): Promise<WithdrawalRow | undefined> {
@@ -153,17 +180,22 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
+    const expectedSize = batch.leaves[0]?.index ?? null;
+    const ops = commitOps(batch);
+    if (this.#writer) {
+      if ((await this.#writer.commit(expectedSize, ops)) === 'conflict') throw new LogConflictError();
+      return;
+    }
     const s = this.#s;
     this.#db
       .transaction(() => {
-        const first = batch.leaves[0];
-        if (first && (s.logSize.get() as { n: number }).n !== first.index) throw new LogConflictError();
-        for (const l of batch.leaves) s.insertLeaf.run(l.index, l.leaf);
-        for (const n of batch.nodes) s.insertNode.run(n.id.level, n.id.index, n.hash);
-        for (const o of batch.objections) s.upsertObjection.run(o);
-        for (const w of batch.withdrawals) s.insertWithdrawal.run(w);
-        const cp = batch.checkpoint;
-        if (cp) s.insertCheckpoint.run(cp.size, cp.note, cp.created_at);
+        if (expectedSize !== null && (s.logSize.get() as { n: number }).n !== expectedSize)
+          throw new LogConflictError();
+        for (const [name, params] of ops) {
+          const stmt = s[name] as Database.Statement;
+          if (Array.isArray(params)) stmt.run(...params);
+          else stmt.run(params);
+        }
       })
       .immediate();
   }
@@ -221,6 +253,68 @@ export class SqliteStore implements Store {
   }
 }
 
+const COMMIT_STATEMENTS = [
+  'logSize',
+  'insertLeaf',
+  'insertNode',
+  'upsertObjection',
+  'insertWithdrawal',
+  'insertCheckpoint',
+] as const;
+
+type CommitOp = [name: (typeof COMMIT_STATEMENTS)[number], params: unknown[] | Record<string, unknown>];
+
+/** The statements of one group commit, in order, for this thread or the writer thread to run in one transaction. */
+function commitOps(batch: CommitBatch): CommitOp[] {
+  const ops: CommitOp[] = [];
+  for (const l of batch.leaves) ops.push(['insertLeaf', [l.index, l.leaf]]);
+  for (const n of batch.nodes) ops.push(['insertNode', [n.id.level, n.id.index, n.hash]]);
+  for (const o of batch.objections) ops.push(['upsertObjection', { ...o }]);
+  for (const w of batch.withdrawals) ops.push(['insertWithdrawal', { ...w }]);
+  const cp = batch.checkpoint;
+  if (cp) ops.push(['insertCheckpoint', [cp.size, cp.note, cp.created_at]]);
+  return ops;
+}
+
+/** The main thread's side of the writer thread: one request in flight per commit, answered in order. */
+class CommitWriter {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (r: 'ok' | 'conflict') => void; reject: (e: Error) => void }>();
+  #next = 0;
+
+  constructor(file: string, sql: Record<string, string>) {
+    this.#worker = new Worker(new URL('./_commit-worker.mjs', import.meta.url), { workerData: { file, sql } });
+    this.#worker.on(
+      'message',
+      (m: { type: 'done' | 'error'; id: number; result?: 'ok' | 'conflict'; message?: string }) => {
+        const p = this.#pending.get(m.id);
+        this.#pending.delete(m.id);
+        if (m.type === 'done') p?.resolve(m.result as 'ok' | 'conflict');
+        else p?.reject(new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT'));
+      },
+    );
+    this.#worker.on('error', (e) => {
+      for (const p of this.#pending.values())
+        p.reject(new DissentError('the registry writer thread failed', 'E_COMMIT', { cause: e }));
+      this.#pending.clear();
+    });
+  }
+
+  commit(expectedSize: number | null, ops: CommitOp[]): Promise<'ok' | 'conflict'> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, expectedSize, ops });
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    this.#worker.postMessage({ type: 'close' });
+    await exited;
+  }
+}
+
 type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
@@ -248,7 +342,11 @@ function prepareStatements(db: Database.Database) {
     getObjection: db.prepare(`SELECT ${OBJECTION_COLS} FROM objections WHERE id = ?`),
     findEffective: db.prepare(
       `SELECT ${OBJECTION_COLS} FROM objections WHERE subject = ? AND scope = ? AND state = 'effective'
-       AND (programme = ? OR programme = '*') ORDER BY programme = '*', leaf_index LIMIT 1`,
+       AND programme IN (?, '*')`,
+    ),
+    lookupSubject: db.prepare(
+      `SELECT account, person FROM accounts WHERE account = ?
+       UNION ALL SELECT * FROM (SELECT NULL, person FROM accounts WHERE person = ? LIMIT 1) LIMIT 1`,
     ),
     getWithdrawal: db.prepare(
       'SELECT id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index FROM withdrawals WHERE id = ?',
