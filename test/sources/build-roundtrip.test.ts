@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
+
+const FIXTURES = repoPath('test', 'fixtures', 'sources');
+
+/** Every byte of every file below `dir`, as one latin1 string, so that any leaked text can be searched for. */
+function everything(dir: string): string {
+  let all = '';
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    all += statSync(p).isDirectory() ? everything(p) : readFileSync(p).toString('latin1');
+  }
+  return all;
+}
+
+describe('platform exports through dissent build', () => {
+  const home = join(tempDir(), 'home');
+  const policy = join(tempDir(), 'policy.yaml');
+
+  beforeAll(() => {
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const accounts = join(tempDir(), 'accounts.jsonl');
+    writeFileSync(
+      accounts,
+      `${JSON.stringify({ account: 'fb:a:owner', person: 'p:owner', source: 'facebook', handle: 'juergen.m', display_name: 'Jürgen Müller', email: 'j@example.org', birth_date: '1980-01-01', country: 'DE' })}\n`,
+    );
+    expect(dissent(['identities', 'import', accounts, '--home', home]).code).toBe(0);
+    // Keep what the exports mark as friends-only too, so that the snapshot is not empty and the test can fail.
+    writeFileSync(
+      policy,
+      'sources: [facebook, messenger, instagram]\nkinds: [post, comment, message]\nvisibility: [public, friends, private]\nmin_age: 18\njurisdictions: [EU]\nparticipants: redact\npii: [email, phone]\ndedup: exact\n',
+    );
+  });
+
+  it('keeps the posts of a Facebook export while its end-to-end-encrypted threads appear in no output file', () => {
+    const out = join(tempDir(), 'snap');
+    const r = dissent([
+      'build',
+      '--home',
+      home,
+      '--programme',
+      'ai-training-2025',
+      '--policy',
+      policy,
+      '--input',
+      `facebook:${join(FIXTURES, 'facebook-new')}@fb:a:owner`,
+      '--out',
+      out,
+      '--quiet',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.kept).toBeGreaterThan(0);
+    expect(summary.read).toBe(
+      summary.kept +
+        Object.values(summary.excluded as Record<string, number>).reduce((a, b) => a + b, 0) +
+        summary.quarantined,
+    );
+    const all = everything(out);
+    expect(all).not.toContain('E2EE-SECRET-CONTENT');
+    expect(all).not.toContain('Geheim Person');
+  });
+
+  it('refuses a WhatsApp export as end-to-end encrypted and writes none of its messages', () => {
+    const out = join(tempDir(), 'snap-wa');
+    const r = dissent([
+      'build',
+      '--home',
+      home,
+      '--programme',
+      'ai-training-2025',
+      '--input',
+      `whatsapp:${join(FIXTURES, 'whatsapp', 'android-de.txt')}@fb:a:owner`,
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/end-to-end encrypted/i);
+    let written = '';
+    try {
+      written = everything(out);
+    } catch {
+      // no output folder at all is the best outcome
+    }
+    expect(written).not.toContain('WA-SECRET');
+  });
+});
