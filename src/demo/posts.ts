@@ -284,3 +284,23 @@ export async function writePostsJsonl(
   }
   return { records, bytes };
 }
+
+/**
+ * Writes demo records for the accounts of a home's registry (e.g. the demo's identity graph) to a JSONL file, ready
+ * for runBuild; about `perAccount` records per account.
+ * @example await writeDemoRecords(home.store, join(dir, 'posts.jsonl'), { perAccount: 3 })
+ */
+export async function writeDemoRecords(
+  store: { iterateAccounts(batchSize?: number): AsyncIterable<AccountRow[]> },
+  file: string,
+  opts: { perAccount?: number; seed?: number; signal?: AbortSignal } = {},
+): Promise<{ records: number; bytes: number }> {
+  const accounts: AccountRow[] = [];
+  for await (const batch of store.iterateAccounts(5000)) accounts.push(...batch);
+  return writePostsJsonl(file, {
+    accounts,
+    count: Math.max(1, Math.round(accounts.length * (opts.perAccount ?? 3))),
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
