@@ -6,9 +6,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../../shared/errors.ts';
-import { candidateSource, resolveCandidate } from './checks.ts';
-import { NAME_VALID_SOURCE, NAMES_REPLACEMENT_RE2, TOKEN_SOURCE } from './known-names.ts';
-import { WORD } from './patterns.ts';
+import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
+import { NAME_BORDER, NAME_VALID_SOURCE, NAMES_REPLACEMENT_RE2, TOKEN_SOURCE } from './known-names.ts';
 import type { PiiType } from './types.ts';
 
 /** Where and what to redact inside DuckDB. */
@@ -75,17 +74,28 @@ interface CandidateStep {
   types: ReadonlySet<PiiType>;
 }
 
+// Private-use sentinels around each candidate: one regexp_replace (RE2 finds match bounds with its fast DFA) and plain
+// string splitting, instead of capture groups, which force RE2 onto its slow NFA.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+
 async function redactCandidates(conn: DuckDBConnection, s: CandidateStep): Promise<number> {
-  // Group 1 is the text before a candidate, group 2 the candidate: RE2's global iteration here is the same as JS's
-  // String.prototype.replace with /g (regexp_split_to_array is not: it re-anchors ^ after every match).
-  const gapped = lit(`((?s:.)*?)(${s.source})`);
+  const prefilter = `regexp_matches(${s.text}, ${lit(PREFILTER_SOURCE)})`;
+  const hasSentinel = `(contains(${s.text}, ${lit(OPEN)}) OR contains(${s.text}, ${lit(CLOSE)}))`;
+  // RE2's global iteration, like JS's String.prototype.replace with /g, resumes after each match and sees the
+  // context before it (regexp_split_to_array does not: it re-anchors ^ and \b), so the marks fall where JS matches.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${CANDIDATE_TABLE} AS
-    SELECT ${s.key} AS k, ${s.text} AS t,
-           regexp_extract_all(${s.text}, ${gapped}, 1) AS g,
-           regexp_extract_all(${s.text}, ${gapped}, 2) AS m
-    FROM ${s.table} WHERE regexp_matches(${s.text}, ${lit(s.source)})`);
+    SELECT k, p[1 : strpos(p, ${lit(CLOSE)}) - 1] AS m, p[strpos(p, ${lit(CLOSE)}) + 1 :] AS rest, i, first
+    FROM (
+      SELECT k, unnest(parts) AS p, unnest(range(0, len(parts))) AS i, parts[1] AS first
+      FROM (
+        SELECT ${s.key} AS k,
+               string_split(regexp_replace(${s.text}, ${lit(s.source)}, ${lit(`${OPEN}\\0${CLOSE}`)}, 'g'), ${lit(OPEN)}) AS parts
+        FROM ${s.table} WHERE ${prefilter} AND NOT ${hasSentinel}
+      )
+    ) WHERE i > 0`);
   try {
-    const reader = await conn.runAndReadAll(`SELECT DISTINCT unnest(m) AS c FROM ${CANDIDATE_TABLE}`);
+    const reader = await conn.runAndReadAll(`SELECT DISTINCT m FROM ${CANDIDATE_TABLE}`);
     const distinct = reader.getColumns()[0] ?? [];
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${MAP_TABLE} (c VARCHAR, r VARCHAR)`);
     const appender = await conn.createAppender(MAP_TABLE);
@@ -99,18 +109,53 @@ async function redactCandidates(conn: DuckDBConnection, s: CandidateStep): Promi
     }
     appender.closeSync();
     await conn.run(`UPDATE ${s.table} SET ${s.text} = x.t FROM (
-        SELECT k, string_agg(g || coalesce(r, m), '' ORDER BY i) || any_value(tail) AS t
-        FROM (
-          SELECT k, unnest(g) AS g, unnest(m) AS m, unnest(range(1, len(m) + 1)) AS i,
-                 substring(t, 1 + length(array_to_string(g, '')) + length(array_to_string(m, ''))) AS tail
-          FROM ${CANDIDATE_TABLE}
-        ) u LEFT JOIN ${MAP_TABLE} ON ${MAP_TABLE}.c = u.m
+        SELECT k, any_value(first) || string_agg(coalesce(r, m) || rest, '' ORDER BY i) AS t
+        FROM ${CANDIDATE_TABLE} u LEFT JOIN ${MAP_TABLE} ON ${MAP_TABLE}.c = u.m
         GROUP BY k HAVING count(r) > 0
       ) x WHERE ${s.table}.${s.key} = x.k`);
-    return distinct.length;
+    return distinct.length + (await redactSentinelRows(conn, s, prefilter, hasSentinel));
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${CANDIDATE_TABLE}; DROP TABLE IF EXISTS ${MAP_TABLE}`);
   }
+}
+
+/** The (practically absent) rows that already contain a sentinel character go through the JS reference instead. */
+async function redactSentinelRows(
+  conn: DuckDBConnection,
+  s: CandidateStep,
+  prefilter: string,
+  hasSentinel: string,
+): Promise<number> {
+  const reader = await conn.runAndReadAll(
+    `SELECT ${s.key} AS k, ${s.text} AS t FROM ${s.table} WHERE ${prefilter} AND ${hasSentinel}`,
+  );
+  const rows = reader.getRowObjects();
+  if (rows.length === 0) return 0;
+  const candidates = new RegExp(s.source, 'gu');
+  let checked = 0;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${MAP_TABLE} (k ${await keyType(conn, s)}, t VARCHAR)`);
+  const appender = await conn.createAppender(MAP_TABLE);
+  for (const row of rows) {
+    const text = String(row.t);
+    appender.appendValue(row.k ?? null);
+    appender.appendVarchar(
+      text.replace(candidates, (c) => {
+        checked++;
+        return resolveCandidate(c, s.types);
+      }),
+    );
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(`UPDATE ${s.table} SET ${s.text} = x.t FROM ${MAP_TABLE} x WHERE ${s.table}.${s.key} = x.k`);
+  return checked;
+}
+
+async function keyType(conn: DuckDBConnection, s: CandidateStep): Promise<string> {
+  const reader = await conn.runAndReadAll(`SELECT typeof(${s.key}) FROM ${s.table} LIMIT 1`);
+  const type = String(reader.getColumns()[0]?.[0] ?? 'VARCHAR');
+  if (!/^[A-Z0-9_() ,]+$/.test(type)) throw new InputError('redact: unsupported key column type', 'E_REDACT_KEY');
+  return type;
 }
 
 interface NamesStep {
@@ -124,26 +169,30 @@ async function redactKnownNames(conn: DuckDBConnection, s: NamesStep): Promise<v
   const reserved = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person'].map(lit).join(', ');
   // Same normalisation and validity rule as known-names.ts normalizeName.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
-    SELECT DISTINCT n AS name, regexp_extract(n, ${lit(TOKEN_SOURCE)}) AS first, replace(n, '.', '\\.') AS pat
+    SELECT DISTINCT n AS name, array_to_string(regexp_extract_all(n, ${lit(TOKEN_SOURCE)})[1:2], ' ') AS key,
+           replace(n, '.', '\\.') AS pat
     FROM (SELECT regexp_replace(regexp_replace(name, '^[ \\t]+|[ \\t]+$', '', 'g'), '[ \\t]+', ' ', 'g') AS n
           FROM ${s.names} WHERE name IS NOT NULL)
     WHERE length(n) >= 2 AND n NOT IN (${reserved}) AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)})`);
   try {
-    // Candidate rows: a token equal to some name's first token, then the names that really occur in the text.
+    // Keys in each row: every token and every adjacent pair (see known-names.ts), joined against the names' keys,
+    // then only the names that really occur in the text.
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
-      WITH firsts AS (SELECT DISTINCT first FROM ${NAMES_TABLE}),
-      toks AS (
-        SELECT DISTINCT k, tok FROM (
-          SELECT ${s.key} AS k, unnest(regexp_extract_all(${s.text}, ${lit(TOKEN_SOURCE)})) AS tok FROM ${s.table}
-        ) WHERE tok IN (SELECT first FROM firsts)
+      WITH keys AS (SELECT DISTINCT key FROM ${NAMES_TABLE}),
+      toks AS (SELECT ${s.key} AS k, regexp_extract_all(${s.text}, ${lit(TOKEN_SOURCE)}) AS t FROM ${s.table}),
+      row_keys AS (
+        SELECT DISTINCT k, key FROM (
+          SELECT k, unnest(t || list_transform(range(1, len(t)), i -> t[i] || ' ' || t[i + 1])) AS key FROM toks
+        ) WHERE key IN (SELECT key FROM keys)
       ),
       found AS (
-        SELECT DISTINCT toks.k, n.name, n.pat
-        FROM toks JOIN ${NAMES_TABLE} n ON n.first = toks.tok
-        JOIN ${s.table} src ON src.${s.key} = toks.k
+        SELECT DISTINCT row_keys.k, n.name, n.pat
+        FROM row_keys JOIN ${NAMES_TABLE} n ON n.key = row_keys.key
+        JOIN ${s.table} src ON src.${s.key} = row_keys.k
         WHERE contains(src.${s.text}, n.name)
       )
-      SELECT k, '(^|[^${WORD}_])(?:' || string_agg(pat, '|' ORDER BY length(name) DESC, name) || ')([^${WORD}_]|$)' AS p
+      SELECT k, ${lit(`(^|${NAME_BORDER})(?:`)} || string_agg(pat, '|' ORDER BY length(name) DESC, name)
+             || ${lit(`)(${NAME_BORDER}|$)`)} AS p
       FROM found GROUP BY k`);
     const repl = lit(NAMES_REPLACEMENT_RE2);
     await conn.run(`UPDATE ${s.table} SET ${s.text} =

@@ -1,7 +1,7 @@
 /**
  * Candidate patterns, one per regex-found PII type. Every string here is valid, and means the same, in RE2 (DuckDB)
- * and in JavaScript with the `u` flag: no lookaround, no backreferences, `\b` and `\d` are ASCII in both, `\p{…}`
- * classes instead of `\w` for letters, and no `.` or `\s` (their meaning differs between the engines). Because RE2 has
+ * and in JavaScript with the `u` flag: no lookaround, no backreferences, `\b` and `\d` are ASCII in both, explicit
+ * letter ranges (LETTER) instead of `\w` or `\p{…}`, and no `.` or `\s` (their meaning differs between the engines). Because RE2 has
  * no lookbehind, a pattern that needs "not preceded by X" consumes that one character as `lead`; the checker puts it
  * back. A pattern only finds candidates; `checks.ts` decides what is really PII.
  */
@@ -14,17 +14,25 @@ export interface CandidatePattern {
   body: string;
 }
 
-/** Letters, combining marks and digits of any script: what counts as part of a word. */
-export const WORD = String.raw`\p{L}\p{M}\p{N}`;
+/**
+ * Letters of the Latin, Greek and Cyrillic scripts (with combining accents): what counts as a letter. Explicit ranges,
+ * not `\p{L}`: RE2 builds its DFA over UTF-8 bytes, and a pattern with several all-script classes blows the DFA's
+ * memory and falls back to a ~15x slower NFA. Text in other scripts is treated like punctuation.
+ */
+export const LETTER =
+  'A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0300-\u036F\u0370-\u03FF\u0400-\u052F\u1E00-\u1EFF';
 
-const EMAIL_LOCAL = String.raw`[${WORD}._%+-]+`;
-const EMAIL_LABEL = String.raw`[${WORD}-]+`;
-const EMAIL_PLAIN = String.raw`${EMAIL_LOCAL}@${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.\p{L}{2,}`;
+/** Letters and digits: what counts as part of a word (as a class body, without brackets). */
+export const WORD = `0-9${LETTER}`;
+
+const EMAIL_LOCAL = `[${WORD}._%+-]+`;
+const EMAIL_LABEL = `[${WORD}-]+`;
+const EMAIL_PLAIN = String.raw`${EMAIL_LOCAL}@${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[${LETTER}]{2,}`;
 // "name [at] domain [dot] de": people hide addresses from scrapers, but the address is still theirs.
 const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+`;
 
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
-const PHONE_SEP = String.raw`(?: ?[-/.] ?| )`;
+const PHONE_SEP = `(?: ?[-/.] ?| )`;
 const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
 const PHONE_INTL = String.raw`(?:\+|00)[1-9]\d{0,3}(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
 const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0 ?[1-9]\d{1,4})${PHONE_GROUPS}`;
@@ -39,19 +47,19 @@ const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
 export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
-  { type: 'email', lead: String.raw`(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
+  { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
   { type: 'iban', lead: '', body: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b` },
   { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[ -]?\d){11,17}\b` },
-  { type: 'ip', lead: String.raw`(?:^|[^${WORD}_:.])`, body: IPV6 },
+  { type: 'ip', lead: `(?:^|[^${WORD}_:.])`, body: IPV6 },
   { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
   {
     type: 'phone',
-    lead: String.raw`(?:^|[^${WORD}_+#/.,-])`,
+    lead: `(?:^|[^${WORD}_+#/.,-])`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {
     type: 'handle',
-    lead: String.raw`(?:^|[^${WORD}_.@/+-])`,
-    body: String.raw`@[\p{L}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
+    lead: `(?:^|[^${WORD}_.@/+-])`,
+    body: String.raw`@[${LETTER}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
   },
 ];

@@ -1,4 +1,4 @@
-import { candidateSource, resolveCandidate } from './checks.ts';
+import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
 import { KnownNames } from './known-names.ts';
 import type { PiiType, RedactOptions } from './types.ts';
 
@@ -19,6 +19,7 @@ export function createRedactor(opts: RedactOptions): Redactor {
   const types = new Set<PiiType>(opts.types);
   const source = candidateSource(types);
   const candidates = source === null ? null : new RegExp(source, 'gu');
+  const prefilter = new RegExp(PREFILTER_SOURCE, 'u');
   const names = types.has('known_name') ? new KnownNames(opts.knownNames ?? []) : null;
   // Candidates repeat (the same e-mail, the same time of day); memoising keeps long streams cheap, bounded in size.
   const memo = new Map<string, string>();
@@ -33,7 +34,7 @@ export function createRedactor(opts: RedactOptions): Redactor {
   };
   return {
     redact(text: string): string {
-      let out = candidates === null ? text : text.replace(candidates, resolve);
+      let out = candidates === null || !prefilter.test(text) ? text : text.replace(candidates, resolve);
       if (names !== null) out = names.redact(out);
       return out;
     },

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+/** Runs `dissent redact` with `args`, feeding `input` on stdin. */
+function runRedact(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'src/cli/main.ts', 'redact', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('dissent redact', () => {
+  it('redacts only the chosen types and keeps line order and count, empty lines included', async () => {
+    const input = ['mail anna@example.org', '', 'ruf 0170-1234567 an', '@anna_s und 192.168.0.1', 'nichts hier'];
+    const { code, stdout } = await runRedact(['--pii', 'email,phone'], `${input.join('\n')}\n`);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      'mail [email]',
+      '',
+      'ruf [phone] an',
+      '@anna_s und 192.168.0.1',
+      'nichts hier',
+      '',
+    ]);
+  });
+
+  it('redacts display names and handles from an accounts file as known names', async () => {
+    const { stdout } = await runRedact(
+      ['--accounts', 'test/fixtures/pii/accounts.jsonl'],
+      'Gestern Anna Schmidt und juergen_m gesehen, Annaberg nicht\n',
+    );
+    expect(stdout).toBe('Gestern [name] und [name] gesehen, Annaberg nicht\n');
+  });
+
+  it('streams many lines through in order', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `Zeile ${i}: schreib an user${i}@example.org`);
+    const { code, stdout } = await runRedact(['--pii', 'email'], `${lines.join('\n')}\n`);
+    expect(code).toBe(0);
+    const out = stdout.split('\n');
+    expect(out).toHaveLength(20_001);
+    expect(out[12_345]).toBe('Zeile 12345: schreib an [email]');
+  });
+
+  it('rejects an unknown PII type with exit code 2', async () => {
+    const { code, stderr } = await runRedact(['--pii', 'email,shoe_size'], 'x\n');
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown PII type');
+  });
+});

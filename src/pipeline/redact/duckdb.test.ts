@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readKnownNames } from './accounts.ts';
+import { redactInDuckDB } from './duckdb.ts';
+import { createRedactor } from './redactor.ts';
+import { ALL_PII_TYPES, type PiiType } from './types.ts';
+
+const FIXTURES = new URL('../../../test/fixtures/pii/', import.meta.url);
+
+let instance: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  conn = await instance.connect();
+});
+afterAll(() => {
+  conn.closeSync();
+  instance.closeSync();
+});
+
+/** Redacts `texts` in a fresh DuckDB table and returns them in input order. */
+async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
+  await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR); CREATE OR REPLACE TABLE n (name VARCHAR)');
+  const app = await conn.createAppender('t');
+  texts.forEach((text, i) => {
+    app.appendInteger(i);
+    app.appendVarchar(text);
+    app.endRow();
+  });
+  app.closeSync();
+  const nameApp = await conn.createAppender('n');
+  for (const name of names) {
+    nameApp.appendVarchar(name);
+    nameApp.endRow();
+  }
+  nameApp.closeSync();
+  const result = await redactInDuckDB(conn, {
+    table: 't',
+    keyColumn: 'id',
+    textColumn: 'body',
+    types,
+    knownNamesTable: 'n',
+  });
+  const reader = await conn.runAndReadAll('SELECT body FROM t ORDER BY id');
+  return { texts: reader.getColumns()[0]!.map(String), ...result };
+}
+
+describe('redactInDuckDB', () => {
+  it('gives the same output as the JS redactor on every labelled snippet', async () => {
+    const texts = readFileSync(new URL('labelled.jsonl', FIXTURES), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    const names = await readKnownNames(new URL('accounts.jsonl', FIXTURES).pathname);
+    const js = createRedactor({ types: ALL_PII_TYPES, knownNames: names });
+    const sql = await viaDuckDB(texts, ALL_PII_TYPES, names);
+    expect(sql.texts).toEqual(texts.map((t) => js.redact(t)));
+    expect(sql.texts.filter((t, i) => t !== texts[i]).length).toBeGreaterThan(250);
+    expect(sql.candidatesChecked).toBeGreaterThan(0);
+  });
+
+  it('redacts only the types asked for', async () => {
+    const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
+    expect(texts).toEqual(['a@b.de [phone] @x']);
+  });
+
+  it('keeps a 19-digit number that fails Luhn and redacts one that passes', async () => {
+    const { texts } = await viaDuckDB(['1234 5678 9012 3456 789', '4214 4507 6798 1534 243'], ALL_PII_TYPES, []);
+    expect(texts).toEqual(['1234 5678 9012 3456 789', '[credit_card]']);
+  });
+
+  it('agrees with the JS redactor on random text built from PII-like pieces', async () => {
+    const names = ['Anna Schmidt', 'Anna', 'Zoë', 'Hans-Peter Krause', "O'Connor Liam", 'Dr. Müller'];
+    const piece = fc.oneof(
+      fc.constantFrom(
+        ' ',
+        '  ',
+        '\t',
+        '\n',
+        '.',
+        ',',
+        ':',
+        '::',
+        '/',
+        '-',
+        '(',
+        ')',
+        '(0)',
+        '+',
+        '+49',
+        '0049',
+        '@',
+        '[at]',
+        '[dot]',
+        'a',
+        'Z',
+        'ü',
+        'ß',
+        'é',
+        '\u0301',
+        '🌸',
+        '_',
+        '#',
+        'de',
+        'DE89',
+        '3704',
+        '0044',
+        '4111',
+        '1111',
+        'GB82',
+        'WEST',
+        '192.168.0.1',
+        'fe80',
+        'ff',
+        '255',
+        '0170',
+        '1234567',
+        '030',
+        'Version ',
+        'anna',
+        '@x.de',
+        '.png',
+        'Anna',
+        'Schmidt',
+        'Anna Schmidt',
+        'Zoë',
+        'Hans-Peter',
+        'Krause',
+        "O'Connor",
+        'Liam',
+        'Dr.',
+        'Müller',
+        '[email]',
+        '中文',
+        '\uE000',
+        '\uE001',
+      ),
+      fc.string({ maxLength: 4 }),
+      fc.integer({ min: 0, max: 99999 }).map(String),
+      fc.string({ unit: 'grapheme', maxLength: 3 }),
+    );
+    const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+    const typeSets = fc.subarray([...ALL_PII_TYPES], { minLength: 1 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 60 }), typeSets, async (texts, types) => {
+        const js = createRedactor({ types, knownNames: names });
+        const sql = await viaDuckDB(texts, types, names);
+        expect(sql.texts).toEqual(texts.map((t) => js.redact(t)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('redactInDuckDB with sentinel characters in the input', () => {
+  it('gives the JS output for rows that contain the private-use marks it uses internally', async () => {
+    const texts = ['\uE000 a@b.de \uE001 0170 1234567', 'x\uE001@anna y', 'plain 0170 1234567'];
+    const js = createRedactor({ types: ALL_PII_TYPES });
+    const sql = await viaDuckDB(texts, ALL_PII_TYPES, []);
+    expect(sql.texts).toEqual(texts.map((t) => js.redact(t)));
+    expect(sql.texts[0]).toBe('\uE000 [email] \uE001 [phone]');
+  });
+});

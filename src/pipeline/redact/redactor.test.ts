@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor } from './redactor.ts';
+import { ALL_PII_TYPES } from './types.ts';
+
+const all = createRedactor({
+  types: ALL_PII_TYPES,
+  knownNames: ['Anna Schmidt', 'Anna', 'Jürgen Müller', 'Zoë Martin', 'Hans-Peter Krause', "Sarah O'Connor", 'Kathi'],
+});
+
+describe.each([
+  ['email', 'Schreib an anna.schmidt@gmx.de!', 'Schreib an [email]!'],
+  ['email with umlauts', 'Jürgen.Müller@posteo.de ist neu', '[email] ist neu'],
+  ['obfuscated email', 'info[at]verein[dot]de', '[email]'],
+  ['phone +49', 'Tel +49 30 1234567.', 'Tel [phone].'],
+  ['phone 0049 (0)', 'über 0049 (0)30 123456', 'über [phone]'],
+  ['phone (0)30', 'Durchwahl (0)30 12345-67', 'Durchwahl [phone]'],
+  ['phone mobile dash', 'Handy 0170-1234567', 'Handy [phone]'],
+  ['phone mobile space', 'ruf 0151 23456789 an', 'ruf [phone] an'],
+  ['phone UK', 'call +44 20 7946 0958', 'call [phone]'],
+  ['phone US', 'call +1 (555) 123-4567 now', 'call [phone] now'],
+  ['iban spaced', 'an DE89 3704 0044 0532 0130 00 bitte', 'an [iban] bitte'],
+  ['iban compact', 'IBAN DE89370400440532013000', 'IBAN [iban]'],
+  ['card spaced', 'Karte 4111 1111 1111 1111 weg', 'Karte [credit_card] weg'],
+  ['card dashed', 'card 5500-0000-0000-0004', 'card [credit_card]'],
+  ['19-digit card', 'Visa 4214 4507 6798 1534 243', 'Visa [credit_card]'],
+  ['ipv4', 'ping 192.168.178.1 now', 'ping [ip] now'],
+  ['ipv6 compressed', 'host 2001:db8::ff00:42:8329 up', 'host [ip] up'],
+  ['ipv6 loopback', 'nur ::1 geht', 'nur [ip] geht'],
+  ['handle', 'Danke @anna_s!', 'Danke [handle]!'],
+  ['fediverse handle', 'via @kathi@chaos.social', 'via [handle]'],
+  ['multi-word known name', 'Gestern Jürgen Müller getroffen', 'Gestern [name] getroffen'],
+  ['known name with apostrophe', "Ask Sarah O'Connor today", 'Ask [name] today'],
+  ['hyphenated known name', 'laut Hans-Peter Krause', 'laut [name]'],
+])('redacts %s', (_label, input, expected) => {
+  it(JSON.stringify(input), () => expect(all.redact(input)).toBe(expected));
+});
+
+describe.each([
+  ['a 19-digit number failing Luhn', 'Auftrag 1234 5678 9012 3456 789 bitte angeben'],
+  ['a card number failing Luhn', 'die 4111 1111 1111 1112 ist alt'],
+  ['an IBAN failing mod-97', 'DE89 3704 0044 0532 0130 01 ist falsch'],
+  ['an IBAN of the wrong length', 'DE89 3704 0044 0532 0130 0 ist zu kurz'],
+  ['dates and times', 'Am 12.03.2024 um 10:30 Uhr, bis 23:59:59'],
+  ['prices', 'Kostet 1.299,00 EUR, Versand 4,95 €'],
+  ['order numbers', 'Bestellnummer 302-4581190-7731524 und Nr. 0001234567'],
+  ['version numbers in context', 'Update auf Version 1.2.3.4 und Firmware 5.10.2.7'],
+  ['octets out of range', 'die 300.168.1.1 gibt es nicht'],
+  ['network ranges and netmasks', '192.168.0.0/24 mit Maske 255.255.255.0'],
+  ['e-mail-like file names', 'die Datei logo@2x.png'],
+  ['@ used as "at"', 'Treffen @ Bahnhof, 2 @ 3,50 €, Zimmer 3@Haus B'],
+  ['code annotations and scoped packages', '@Override und npm i @types/node'],
+  ['postcodes', '10115 Berlin, 01067 Dresden'],
+  ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
+  ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
+  ['names inside words or in other case', 'Annaberg, Kathinka, anna schmidt, Schmidtstraße'],
+])('keeps %s', (_label, input) => {
+  it(JSON.stringify(input), () => expect(all.redact(input)).toBe(input));
+});
+
+describe('ordering and names', () => {
+  it('reads an e-mail as e-mail, not as a handle', () => {
+    expect(createRedactor({ types: ['handle', 'email'] }).redact('a.b@example.org')).toBe('[email]');
+  });
+  it('leaves types that were not asked for', () => {
+    expect(createRedactor({ types: ['phone'] }).redact('a@b.de 0170 1234567')).toBe('a@b.de [phone]');
+  });
+  it('prefers the longest known name and finds adjacent names', () => {
+    expect(all.redact('Anna Schmidt, Anna und Kathi Kathi')).toBe('[name], [name] und [name] [name]');
+  });
+  it('ignores names equal to a placeholder word', () => {
+    expect(createRedactor({ types: ['email', 'known_name'], knownNames: ['email'] }).redact('x@y.de')).toBe('[email]');
+  });
+  it('scales to many names without a giant alternation', () => {
+    const names = Array.from({ length: 50_000 }, (_, i) => `Person${i} Nachname${i}`);
+    const r = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(r.redact('Hallo Person49999 Nachname49999 und Person1 Nachname2')).toBe(
+      'Hallo [name] und Person1 Nachname2',
+    );
+  });
+});
