@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+// An absolute loader URL, so that commands also run from a folder outside the repository (as a user's would).
+const TSX = import.meta.resolve('tsx');
 
 /** The result of running the real `dissent` command. */
 export interface CliResult {
@@ -19,7 +21,7 @@ export function dissent(
   args: readonly string[],
   opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): CliResult {
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
     cwd: opts.cwd ?? ROOT,
@@ -31,7 +33,7 @@ export function dissent(
 
 /** Starts a TypeScript script as one Node process (no tsx wrapper process), so that kill -9 reaches it. */
 export function spawnTsx(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawn(process.execPath, ['--import', TSX, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: 'pipe',
