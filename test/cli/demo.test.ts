@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dissent, tempDir } from '../helpers/cli.ts';
+
+describe('dissent demo (what npm start runs)', () => {
+  it('tells the whole story and leaves a receipt that dissent verify accepts and a signed snapshot', () => {
+    const home = join(tempDir(), '.dissent');
+    const r = dissent([
+      'demo',
+      '--home',
+      home,
+      '--persons',
+      '300',
+      '--records',
+      '3000',
+      '--deadline-in',
+      '2',
+      '--serve',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/objecting again returned the same receipt: yes/);
+    expect(r.stdout).toMatch(/late objections \(late for demo-2025: 5\)/);
+    expect(r.stdout).toMatch(/refused, as it must be/);
+    expect(r.stdout).toMatch(/excluded: objection\s+[1-9]/);
+    expect(r.stdout).toMatch(/portal self-check: \/healthz answered 200/);
+    const vkey = dissent(['log', 'key', '--home', home]).stdout.trim();
+    expect(r.stdout).toContain(vkey);
+    const v = dissent(['verify', 'receipt', join(home, 'demo', 'receipt.json'), '--key', vkey]);
+    expect(v.code, v.stdout).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(home, 'demo', 'snapshot-1', 'manifest.json'), 'utf8'));
+    expect(manifest.programme.id).toBe('demo-2025');
+    expect(existsSync(join(home, 'demo', 'snapshot-1', 'manifest.sig'))).toBe(true);
+    // A second run replaces the demo's own home instead of refusing.
+    expect(
+      dissent(['demo', '--home', home, '--persons', '100', '--records', '500', '--deadline-in', '1', '--no-serve'])
+        .code,
+    ).toBe(0);
+  });
+
+  it('refuses to touch a folder it did not make', () => {
+    const home = join(tempDir(), 'mine');
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const r = dissent(['demo', '--home', home, '--no-serve']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/was not made by the demo/);
+    expect(existsSync(join(home, 'dissent.config.yaml'))).toBe(true);
+  });
+});
