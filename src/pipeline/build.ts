@@ -13,7 +13,7 @@ import { type Policy, reasonsOf } from '../policy/schema.ts';
 import { importAccounts } from '../registry/identities.ts';
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
-import { classify } from './classify.ts';
+import { classify, textNeededSql } from './classify.ts';
 import { convertExports, type InputFile, listInputs, sha256File } from './inputs.ts';
 import { type Journal, markDone, readJournal, type Stage, saveJournal, WORK_DIR, writeFileAtomic } from './journal.ts';
 import {
@@ -230,8 +230,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             progress({ stage: 'read', done: before + (f.bytes * pct) / 100, total: inputBytes, unit: 'bytes' });
         }, 200);
         try {
-          if (f.format === 'parquet') await readParquet(db!, f, { index, maxLineBytes });
-          else await readJsonl(db!, f, { index, maxLineBytes });
+          const textNeeded = (cols: { source: string; kind: string; visibility: string }) =>
+            textNeededSql(policy, cols);
+          if (f.format === 'parquet') await readParquet(db!, f, { index, maxLineBytes, textNeeded });
+          else await readJsonl(db!, f, { index, maxLineBytes, textNeeded });
         } finally {
           clearInterval(timer);
         }

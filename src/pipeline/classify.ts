@@ -1,4 +1,4 @@
-import { compileReasonSql } from '../policy/compile-sql.ts';
+import { compileReasonSql, sqlList } from '../policy/compile-sql.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 
@@ -31,4 +31,18 @@ export async function classify(db: Engine, policy: Policy): Promise<void> {
         LEFT JOIN objector_accounts o ON o.account = s.account
         LEFT JOIN participant_hits h ON h.key = s.key
       WHERE s.qreason IS NULL;`);
+}
+
+/**
+ * An SQL condition that is false for a record the policy excludes by source, kind or visibility whatever else holds
+ * (see compileReasonSql); the read stage stores no text for such a record.
+ */
+export function textNeededSql(policy: Policy, cols: { source: string; kind: string; visibility: string }): string {
+  // The same as "the reason's WHEN does not fire" for NULLs and empty lists. list_contains rather than IN: the
+  // planner turns a long IN list into a join, which would cost the read its order-preserving parallel insert.
+  const ok = (col: string, list: readonly string[]) =>
+    list.length === 0 ? 'true' : `(${col} IS NULL OR list_contains([${sqlList(list)}], ${col}))`;
+  return [ok(cols.source, policy.sources), ok(cols.kind, policy.kinds), ok(cols.visibility, policy.visibility)].join(
+    ' AND ',
+  );
 }

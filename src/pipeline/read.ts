@@ -1,4 +1,5 @@
 import { sqlString } from '../policy/compile-sql.ts';
+import { DissentError } from '../shared/errors.ts';
 import type { Engine } from './_duckdb.ts';
 import type { InputFile } from './inputs.ts';
 
@@ -16,33 +17,78 @@ const FIELDS = [
   ['parent', false],
 ] as const;
 
-const VISIBILITIES = ['public', 'unlisted', 'followers', 'friends', 'private'];
+/** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
+const VISIBILITIES = `[${['public', 'unlisted', 'followers', 'friends', 'private'].map(sqlString).join(', ')}]`;
 
 /** A record's key: input number in the high bits, line (or row) number in the low 40 bits; unique and ordered. */
 export const KEY_SHIFT = 1_099_511_627_776; // 2^40
 
-/** Creates the tables the read stage fills; dropping them first makes a resumed read start clean. */
+/**
+ * Creates the tables the read stage fills; dropping them first makes a resumed read start clean. `staged_rows` holds
+ * one row per scanned line in input order (blank lines included, so that a row's position is its line number);
+ * `staged` is the view the later stages read: the records and quarantined lines with their key and number.
+ */
 export async function createReadTables(db: Engine): Promise<void> {
+  const [old] = await db.rows<{ kind: string }>(
+    "SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = 'staged' AND NOT internal UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = 'staged'",
+  );
   await db.run(`
-    DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS rejects;
-    CREATE TABLE staged (
-      key BIGINT, file INTEGER, rn BIGINT, qreason VARCHAR, qdetail VARCHAR,
+    ${old ? `DROP ${old.kind} staged;` : ''}
+    DROP TABLE IF EXISTS staged_rows; DROP TABLE IF EXISTS file_bases; DROP TABLE IF EXISTS rejects;
+    CREATE TABLE staged_rows (
+      file INTEGER, blank BOOLEAN, qreason VARCHAR, qdetail VARCHAR,
       id VARCHAR, source VARCHAR, kind VARCHAR, account VARCHAR, created_at TIMESTAMPTZ, visibility VARCHAR,
       e2ee BOOLEAN, text VARCHAR, participants VARCHAR[], parent VARCHAR);
-    CREATE TABLE rejects (file INTEGER, line BIGINT, reason VARCHAR, detail VARCHAR);`);
+    CREATE TABLE file_bases (file INTEGER, first BIGINT);
+    CREATE TABLE rejects (file INTEGER, line BIGINT, reason VARCHAR, detail VARCHAR);
+    CREATE VIEW staged AS
+      SELECT r.file::BIGINT * ${KEY_SHIFT} + (r.rowid - b.first + 1) AS key, r.file, r.rowid - b.first + 1 AS rn,
+        r.qreason, r.qdetail, r.id, r.source, r.kind, r.account, r.created_at, r.visibility, r.e2ee, r.text,
+        r.participants, r.parent
+      FROM staged_rows r JOIN file_bases b ON b.file = r.file
+      WHERE NOT r.blank;`);
+}
+
+/**
+ * Notes where a file's rows start in `staged_rows`. Rows are only ever appended (never deleted or updated), and with
+ * preserve_insertion_order a parallel INSERT keeps the scan's order, so a row's rowid minus its file's first rowid is
+ * its position in the file: line numbers without a window, which would force the whole read onto one thread.
+ */
+async function startFile(db: Engine, index: number): Promise<void> {
+  await db.run(`INSERT INTO file_bases SELECT ${index}, count(*) FROM staged_rows`);
+}
+
+/**
+ * Runs an INSERT into `staged_rows` after checking that DuckDB plans it as an order-preserving batch insert: some
+ * operators (a join, for instance an IN list the planner rewrites) make a parallel insert append in any order, and
+ * the line numbers would then be wrong. On one thread every insert is in order, and DuckDB plans a plain one.
+ */
+async function insertInOrder(db: Engine, sql: string): Promise<void> {
+  const [setting] = await db.rows<{ threads: string }>("SELECT current_setting('threads')::VARCHAR AS threads");
+  const plan = await db.rows<{ explain_value: string }>(`EXPLAIN ${sql}`);
+  if (setting?.threads !== '1' && !plan.some((p) => p.explain_value.includes('BATCH_INSERT'))) {
+    throw new DissentError('internal error: the read would not keep the input order', 'E_ENGINE');
+  }
+  await db.run(sql);
 }
 
 /** The options of reading one file. */
 export interface ReadFileOptions {
   readonly index: number;
   readonly maxLineBytes: number;
+  /**
+   * An SQL condition over the record's source, kind and visibility (see `textNeededSql`); the text of a record that
+   * fails it is excluded by the policy anyway and is not stored. Default: keep every text but e2ee.
+   */
+  readonly textNeeded?: (cols: { source: string; kind: string; visibility: string }) => string;
 }
 
 /**
- * Reads one JSONL file into `staged` in a single SQL pass: each line is read as raw text (so that a bad line can be
- * named by its number), parsed once for types and once into fields, and checked; a bad line keeps its reason but no
- * content. Lines the CSV scanner itself rejects (invalid UTF-8, too long) go to `rejects` with their line numbers.
- * The text of an end-to-end-encrypted record is dropped here, before anything is stored.
+ * Reads one JSONL file into `staged` in a single parallel SQL pass: each line is read as raw text (so that a bad line
+ * can be named by its number), parsed once for types and once into fields, and checked; a bad line keeps its reason
+ * but no content. Lines the CSV scanner itself rejects (invalid UTF-8, too long) go to `rejects` with their line
+ * numbers. The text of an end-to-end-encrypted record, and of one the policy excludes by source, kind or visibility,
+ * is dropped here, before anything is stored.
  */
 export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
   const scan = `read_csv(${sqlString(f.read)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
@@ -76,7 +122,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
   const illTyped = [
     ...['id', 'source', 'kind', 'account'].map(stringField),
     `WHEN ${t('created_at')} <> 'VARCHAR' OR try_cast(j.created_at AS TIMESTAMPTZ) IS NULL THEN 'created_at'`,
-    `WHEN ${t('visibility')} <> 'VARCHAR' OR j.visibility NOT IN (${VISIBILITIES.map(sqlString).join(', ')}) THEN 'visibility'`,
+    `WHEN ${t('visibility')} <> 'VARCHAR' OR NOT list_contains(${VISIBILITIES}, j.visibility) THEN 'visibility'`,
     `WHEN ${t('e2ee')} <> 'BOOLEAN' THEN 'e2ee'`,
     `WHEN ${t('text')} NOT IN ('VARCHAR', 'NULL') THEN 'text'`,
     `WHEN ${t('participants')} NOT IN ('ARRAY', 'NULL') THEN 'participants'`,
@@ -84,32 +130,44 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
           AND len(list_filter(json_type(line, '$.participants[*]'), x -> x <> 'VARCHAR')) > 0 THEN 'participants'`,
     `WHEN ${t('parent')} NOT IN ('VARCHAR', 'NULL') THEN 'parent'`,
   ].join(' ');
-  await db.run(`
-    INSERT INTO staged
-    SELECT ${opts.index}::BIGINT * ${KEY_SHIFT} + rn, ${opts.index}, rn, qreason, qdetail,
+  const keepText = opts.textNeeded?.({ source: 'j.source', kind: 'j.kind', visibility: 'j.visibility' }) ?? 'true';
+  await startFile(db, opts.index);
+  // No window and no ORDER BY: the INSERT runs on all threads and keeps the scan's order (see startFile). A blank
+  // line stays as a placeholder row so that the positions after it are still line numbers.
+  await insertInOrder(
+    db,
+    `
+    INSERT INTO staged_rows
+    SELECT ${opts.index}, blank, qreason, qdetail,
       CASE WHEN ok THEN j.id END, CASE WHEN ok THEN j.source END, CASE WHEN ok THEN j.kind END,
       CASE WHEN ok THEN j.account END, CASE WHEN ok THEN try_cast(j.created_at AS TIMESTAMPTZ) END,
       CASE WHEN ok THEN j.visibility END, CASE WHEN ok THEN j.e2ee END,
-      CASE WHEN ok AND NOT j.e2ee THEN j.text END,
+      CASE WHEN ok AND NOT j.e2ee AND (${keepText}) THEN j.text END,
       CASE WHEN ok THEN coalesce(j.participants, []) END, CASE WHEN ok THEN j.parent END
     FROM (
-      SELECT *, qreason IS NULL AS ok FROM (
-        SELECT rn, j,
-          CASE WHEN t IS NULL THEN 'invalid_json' WHEN t[1] <> 'OBJECT' THEN 'not_an_object'
+      SELECT *, NOT blank AND qreason IS NULL AS ok FROM (
+        SELECT blank, j,
+          CASE WHEN blank THEN NULL WHEN t IS NULL THEN 'invalid_json' WHEN t[1] <> 'OBJECT' THEN 'not_an_object'
                WHEN missing IS NOT NULL THEN 'missing_field' WHEN ill IS NOT NULL THEN 'ill_typed_field' END AS qreason,
-          CASE WHEN t IS NULL OR t[1] <> 'OBJECT' THEN NULL ELSE coalesce(missing, ill) END AS qdetail
+          CASE WHEN blank OR t IS NULL OR t[1] <> 'OBJECT' THEN NULL ELSE coalesce(missing, ill) END AS qdetail
         FROM (
-          SELECT rn, line, t, j,
+          SELECT blank, line, t, j,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${missing} END END AS missing,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${illTyped} END END AS ill
           FROM (
-            SELECT rn, line, try(json_type(line, [${paths}])) AS t, try(json_transform(line, ${schema})) AS j
-            FROM (SELECT row_number() OVER () AS rn, line FROM ${scan})
-            WHERE line IS NOT NULL AND trim(line) <> ''
+            SELECT blank, line,
+              CASE WHEN NOT blank THEN try(json_type(line, [${paths}])) END AS t,
+              CASE WHEN NOT blank THEN try(json_transform(line, ${schema})) END AS j
+            FROM (
+              -- trim() over every line was a fifth of the read; a line that starts with '{' cannot be blank.
+              SELECT line, line IS NULL OR (NOT starts_with(line, '{') AND trim(line) = '') AS blank
+              FROM ${scan}
+            )
           )
         )
       )
-    )`);
+    )`,
+  );
   await db.run(`
     INSERT INTO rejects
     SELECT ${opts.index}, line,
@@ -121,19 +179,23 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
 
 /** Reads one Parquet file in the canonical schema into `staged`; rows whose values do not cast are quarantined. */
 export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
-  const src = `read_parquet(${sqlString(f.read)}, file_row_number = true)`;
+  const src = `read_parquet(${sqlString(f.read)})`;
   const cols = await db.rows<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${src})`);
   const have = new Set(cols.map((c) => c.column_name));
   const col = (name: string) => (have.has(name) ? `"${name}"` : 'NULL');
   const required = FIELDS.filter(([name, req]) => req && name !== 'text').map(([name]) => name);
   const missing = required.map((name) => `WHEN ${col(name)} IS NULL THEN '${name}'`).join(' ');
   const castable = (name: string) => `WHEN ${col(name)} IS NOT NULL AND c_${name} IS NULL THEN '${name}'`;
-  await db.run(`
-    INSERT INTO staged
-    SELECT ${opts.index}::BIGINT * ${KEY_SHIFT} + rn, ${opts.index}, rn, qreason, qdetail,
+  const keepText = opts.textNeeded?.({ source: 'c_source', kind: 'c_kind', visibility: 'c_visibility' }) ?? 'true';
+  await startFile(db, opts.index);
+  await insertInOrder(
+    db,
+    `
+    INSERT INTO staged_rows
+    SELECT ${opts.index}, false, qreason, qdetail,
       CASE WHEN ok THEN c_id END, CASE WHEN ok THEN c_source END, CASE WHEN ok THEN c_kind END,
       CASE WHEN ok THEN c_account END, CASE WHEN ok THEN c_created_at END, CASE WHEN ok THEN c_visibility END,
-      CASE WHEN ok THEN c_e2ee END, CASE WHEN ok AND NOT c_e2ee THEN c_text END,
+      CASE WHEN ok THEN c_e2ee END, CASE WHEN ok AND NOT c_e2ee AND (${keepText}) THEN c_text END,
       CASE WHEN ok THEN coalesce(c_participants, []) END, CASE WHEN ok THEN c_parent END
     FROM (
       SELECT *, qreason IS NULL AS ok FROM (
@@ -144,9 +206,9 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
           SELECT *,
             CASE ${missing} WHEN c_e2ee = false AND c_text IS NULL THEN 'text' END AS miss,
             CASE ${FIELDS.map(([name]) => castable(name)).join(' ')}
-                 WHEN c_visibility NOT IN (${VISIBILITIES.map(sqlString).join(', ')}) THEN 'visibility' END AS ill
+                 WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility' END AS ill
           FROM (
-            SELECT *, file_row_number + 1 AS rn,
+            SELECT *,
               try_cast(${col('id')} AS VARCHAR) AS c_id, try_cast(${col('source')} AS VARCHAR) AS c_source,
               try_cast(${col('kind')} AS VARCHAR) AS c_kind, try_cast(${col('account')} AS VARCHAR) AS c_account,
               try_cast(${col('created_at')} AS TIMESTAMPTZ) AS c_created_at,
@@ -158,5 +220,6 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
           )
         )
       )
-    )`);
+    )`,
+  );
 }
