@@ -54,7 +54,7 @@ const EN = [
 
 /** An SQL expression listing the German and English function words of a text (one regexp pass). */
 export function langWordsSql(text: string): string {
-  return `regexp_extract_all(lower(${text}), '\\b(${[...DE, ...EN].join('|')})\\b')`;
+  return `regexp_extract_all(lower(${text}), '\\b(?:${[...DE, ...EN].join('|')})\\b')`;
 }
 
 /**

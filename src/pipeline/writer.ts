@@ -14,15 +14,17 @@ export interface ShardInfo {
 
 /** Orders the kept records (by id, then input position), guesses their language and hashes each one. */
 export async function buildFinal(db: Engine): Promise<number> {
+  // The order comes from a sort of the narrow (id, key) pairs; a window sorting the whole rows moved every text.
   await db.run(`
     DROP TABLE IF EXISTS final;
+    CREATE OR REPLACE TEMP TABLE final_order AS SELECT key, row_number() OVER (ORDER BY id, key) - 1 AS pos FROM kept_text;
     CREATE TABLE final AS
       SELECT pos, key, id, text, source, kind, created_at, lang, ${recordHashSql()} AS rh
       FROM (
-        SELECT row_number() OVER (ORDER BY id, key) - 1 AS pos, key, id, text, source, kind, created_at,
-          ${langFromWordsSql('w')} AS lang
-        FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept_text)
-      );`);
+        SELECT o.pos, k.key, k.id, k.text, k.source, k.kind, k.created_at, ${langFromWordsSql('w')} AS lang
+        FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept_text) k JOIN final_order o ON o.key = k.key
+      );
+    DROP TABLE final_order;`);
   const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM final');
   return Number(row?.n ?? 0);
 }
