@@ -159,8 +159,10 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
               CASE WHEN NOT blank THEN try(json_type(line, [${paths}])) END AS t,
               CASE WHEN NOT blank THEN try(json_transform(line, ${schema})) END AS j
             FROM (
-              -- trim() over every line was a fifth of the read; a line that starts with '{' cannot be blank.
-              SELECT line, line IS NULL OR (NOT starts_with(line, '{') AND trim(line) = '') AS blank
+              -- trim() over every line was half of the read: a line that starts with '{' cannot be blank, and only
+              -- CASE skips work per row (a projection evaluates both sides of AND/OR for every row).
+              SELECT line, CASE WHEN line IS NULL THEN true WHEN starts_with(line, '{') THEN false
+                ELSE trim(line) = '' END AS blank
               FROM ${scan}
             )
           )

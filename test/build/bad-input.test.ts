@@ -102,3 +102,16 @@ describe('a 1,000-line input with 50 broken lines', () => {
     expect(m.inputs[0].read).toBe(1000);
   });
 });
+
+describe('blank lines', () => {
+  it('are not records, yet count towards the line numbers of the lines after them', async () => {
+    const file = join(dir, 'blank.jsonl');
+    const good = (n: number) => JSON.stringify(record({ id: `blank:${n}`, text: `Zeile ${n} über den Garten.` }));
+    writeFileSync(file, `${[good(1), '', '   ', '\u00a0', good(5), '{"id": "broken', good(7)].join('\n')}\n`);
+    const out = join(dir, 'snap-blank');
+    const s = await withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs: [file], out }));
+    expect([s.read, s.kept, s.quarantined]).toEqual([4, 3, 1]);
+    const entry = JSON.parse(readFileSync(join(out, 'quarantine', 'quarantine.jsonl'), 'utf8').trim());
+    expect([entry.line, entry.reason]).toEqual([6, 'invalid_json']);
+  });
+});
