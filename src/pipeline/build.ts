@@ -163,7 +163,21 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   mkdirSync(join(work, 'tmp'), { recursive: true });
   const unlock = lock(work);
   let db: Engine | undefined;
-  const onAbort = () => db?.conn.interrupt();
+  // Hashing the inputs keeps a core busy for seconds: started here, it overlaps the plan stage's registry work instead
+  // of competing with the engine in the read stage. Exports are converted during the plan and hashed in the read.
+  const hashAbort = new AbortController();
+  const earlyHashes = new Map<string, Promise<string>>();
+  if (!journal.stages.read) {
+    for (const f of listed.filter((x) => !x.export)) {
+      const hashing = sha256File(f.read, hashAbort.signal);
+      hashing.catch(() => {});
+      earlyHashes.set(f.read, hashing);
+    }
+  }
+  const onAbort = () => {
+    hashAbort.abort();
+    db?.conn.interrupt();
+  };
   opts.signal?.addEventListener('abort', onAbort);
   try {
     db = await openEngine({
@@ -220,7 +234,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
 
     const hashes = (await stage('read', async () => {
       await createReadTables(db!);
-      const hashing = Promise.all(inputs.map((f) => sha256File(f.read, opts.signal)));
+      const hashing = Promise.all(inputs.map((f) => earlyHashes.get(f.read) ?? sha256File(f.read, hashAbort.signal)));
       hashing.catch(() => {});
       let before = 0;
       for (const [index, f] of inputs.entries()) {
@@ -362,6 +376,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       throw new DissentError('the build was cancelled; run it again to resume', 'E_CANCELLED', { cause: error });
     throw error;
   } finally {
+    hashAbort.abort();
     opts.signal?.removeEventListener('abort', onAbort);
     db?.close();
     unlock();
