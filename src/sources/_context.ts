@@ -85,6 +85,27 @@ export function makeRecord(r: Omit<CanonicalRecord, 'e2ee'>): CanonicalRecord {
   };
 }
 
+/**
+ * A user's turn in an AI-assistant chat export (ChatGPT, Claude): assistant chats count as public unless the caller
+ * says otherwise, as in Meta's 2025 programme.
+ */
+export function makeAssistantTurn(
+  ctx: Pick<ReaderContext, 'account' | 'visibility'>,
+  turn: { id: string; createdAt: string; text: string; parent: string | null },
+): CanonicalRecord {
+  return makeRecord({
+    id: turn.id,
+    source: 'assistant',
+    kind: 'assistant_chat',
+    account: ctx.account,
+    created_at: turn.createdAt,
+    visibility: ctx.visibility ?? 'public',
+    text: turn.text,
+    participants: [],
+    parent: turn.parent,
+  });
+}
+
 /** The known keys of a zod object schema, for unknown-field counting. */
 export function keysOf(schema: { shape: object }): ReadonlySet<string> {
   return new Set(Object.keys(schema.shape));

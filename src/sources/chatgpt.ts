@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ExportEntry } from './_container.ts';
-import { keysOf, makeRecord, type ReaderContext } from './_context.ts';
+import { keysOf, makeAssistantTurn, type ReaderContext } from './_context.ts';
 import { stableId } from './_ids.ts';
 import { streamJson } from './_json-stream.ts';
 import { type FormatReader, fileName, topLevelItems } from './_reader.ts';
@@ -122,17 +122,7 @@ async function* readConversations(entry: ExportEntry, ctx: ReaderContext): Async
         continue;
       }
       const id = stableId('cg:u', ctx.account, m.id);
-      yield makeRecord({
-        id,
-        source: 'assistant',
-        kind: 'assistant_chat',
-        account: ctx.account,
-        created_at: createdAt,
-        visibility: ctx.visibility ?? 'public',
-        text,
-        participants: [],
-        parent,
-      });
+      yield makeAssistantTurn(ctx, { id, createdAt, text, parent });
       parent = id;
     }
   }
