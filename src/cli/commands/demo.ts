@@ -26,7 +26,7 @@ export default defineCommand({
   meta: {
     name: 'demo',
     description:
-      'Run the whole story on the embedded default: a home, a programme whose deadline passes while the demo runs, an identity graph, objections in time and late, a withdrawal, and a receipt to verify.',
+      'Run the whole story on the embedded default: a home, a programme whose deadline passes while the demo runs, an identity graph, objections in time and late, a withdrawal, the first training snapshot, a receipt to verify, and the portal.',
   },
   args: {
     ...commonArgs,
