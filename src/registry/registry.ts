@@ -170,22 +170,7 @@ export class Registry {
           const existing =
             this.#freshCovering(ctx, who, programme) ?? (await this.#storedEffective(ctx, who, programme));
           if (existing) return () => this.#objectionResult(existing, false);
-          const row: ObjectionRow = {
-            id: newId('o'),
-            subject: who.subject,
-            scope: who.scope,
-            programme,
-            state: 'effective',
-            channel: req.channel,
-            submitted_at: ctx.now,
-            effective_at: ctx.now,
-            withdrawn_at: null,
-            reason: req.reason ?? null,
-            salt: newSalt(),
-            leaf_index: null,
-            withdrawal_id: null,
-          };
-          const effective = this.#appendObjection(ctx, row);
+          const effective = this.#appendObjection(ctx, newObjection(who, programme, req, 'effective', ctx.now));
           return () => this.#objectionResult(effective, true);
         }),
       ),
@@ -201,21 +186,7 @@ export class Registry {
     this.#checkProgramme(programme);
     const who = await this.resolveSubject(req.subject, req.accountOnly);
     return this.#enqueue<ObjectionRow>(async (ctx) => {
-      const row: ObjectionRow = {
-        id: newId('o'),
-        subject: who.subject,
-        scope: who.scope,
-        programme,
-        state: 'pending',
-        channel: req.channel,
-        submitted_at: ctx.now,
-        effective_at: null,
-        withdrawn_at: null,
-        reason: req.reason ?? null,
-        salt: newSalt(),
-        leaf_index: null,
-        withdrawal_id: null,
-      };
+      const row = newObjection(who, programme, req, 'pending', ctx.now);
       ctx.batch.objections.set(row.id, row);
       return async () => row;
     });
@@ -521,6 +492,31 @@ export class Registry {
       checkpoint: { size, note, created_at: this.now() },
     });
   }
+}
+
+/** A new objection row with a fresh id and salt, submitted `now`; effective at once unless it is pending. */
+function newObjection(
+  who: ResolvedSubject,
+  programme: string,
+  req: ObjectionRequest,
+  state: 'effective' | 'pending',
+  now: string,
+): ObjectionRow {
+  return {
+    id: newId('o'),
+    subject: who.subject,
+    scope: who.scope,
+    programme,
+    state,
+    channel: req.channel,
+    submitted_at: now,
+    effective_at: state === 'effective' ? now : null,
+    withdrawn_at: null,
+    reason: req.reason ?? null,
+    salt: newSalt(),
+    leaf_index: null,
+    withdrawal_id: null,
+  };
 }
 
 function key(who: { subject: string; scope: Scope }, programme: string): string {
