@@ -27,6 +27,21 @@ function intArg(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/** Turns the engine's out-of-memory failure into advice on this command's own flags; the build resumes after it. */
+function outOfMemory(e: unknown, memory: string): InputError | undefined {
+  for (let cur: unknown = e; cur instanceof Error; cur = cur.cause) {
+    if (/Out of Memory Error/i.test(cur.message)) {
+      return new InputError(
+        `the build engine ran out of its memory limit (--memory ${memory}); run the same command again with a ` +
+          'larger --memory (e.g. 2GB) or fewer --threads: it resumes from the last finished stage',
+        'E_ENGINE_MEMORY',
+        { cause: e },
+      );
+    }
+  }
+  return undefined;
+}
+
 export default defineCommand({
   meta: {
     name: 'build',
@@ -108,6 +123,8 @@ export default defineCommand({
       });
       bar.done();
       out(args.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    } catch (e) {
+      throw outOfMemory(e, args.memory) ?? e;
     } finally {
       bar.done();
       process.off('SIGINT', onSignal);
