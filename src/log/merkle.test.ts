@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leafHashesOf, treeOver } from './_test-trees.ts';
 import { EMPTY_ROOT, type Hash, hashLeaf, hashNode, toHex } from './hash.ts';
 import {
   consistencyRanges,
@@ -7,7 +8,6 @@ import {
   foldRange,
   hashRange,
   inclusionRanges,
-  MemoryTree,
   type NodeId,
   nodesForRanges,
   rangeNodes,
@@ -43,15 +43,6 @@ function naiveProof(m: number, d: readonly Hash[]): Hash[] {
     return [...sub(m - k, d.slice(k), false), naiveRoot(d.slice(0, k))];
   };
   return m === 0 || m === d.length ? [] : sub(m, d, true);
-}
-
-const leafHashesOf = (n: number, salt: number): Hash[] =>
-  Array.from({ length: n }, (_, i) => hashLeaf(`leaf ${salt} ${i}`));
-
-function treeOver(leafHashes: readonly Hash[]): MemoryTree {
-  const tree = new MemoryTree();
-  for (const h of leafHashes) tree.append(h);
-  return tree;
 }
 
 const isPerfect = (id: NodeId, start: number, end: number): boolean =>

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leafHashesOf, treeOver } from './_test-trees.ts';
 import { type Hash, hashLeaf, hashNode } from './hash.ts';
-import { consistencyRanges, inclusionRanges, MemoryTree } from './merkle.ts';
+import { consistencyRanges, inclusionRanges } from './merkle.ts';
 import { verifyConsistency, verifyInclusion } from './proofs.ts';
-
-const leafHashesOf = (n: number, salt: number): Hash[] =>
-  Array.from({ length: n }, (_, i) => hashLeaf(`leaf ${salt} ${i}`));
-
-function treeOver(leafHashes: readonly Hash[]): MemoryTree {
-  const tree = new MemoryTree();
-  for (const h of leafHashes) tree.append(h);
-  return tree;
-}
 
 function flipBit(h: Hash, bit: number): Hash {
   const out = new Uint8Array(h);
