@@ -7,7 +7,7 @@ import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } fr
 import { verifyConsistency } from '../log/proofs.ts';
 import { verifyReceipt } from '../log/receipt.ts';
 import { InputError, NotFoundError } from '../shared/errors.ts';
-import { Registry } from './registry.ts';
+import { type ObjectionResult, Registry } from './registry.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { AccountRow } from './types.ts';
 
@@ -105,6 +105,21 @@ describe('Registry', () => {
     expect(b.receipt.objection_id).toBe(a.receipt.objection_id);
     expect(c.receipt.objection_id).toBe(a.receipt.objection_id);
     expect(registry.size).toBe(1);
+  });
+
+  it('answers a repeat objection in a later batch with the stored one, even when filed together with new ones', async () => {
+    const { registry } = await setup();
+    const first = await registry.object({ subject: 'p:1', channel: 'api' });
+    // One batch: a repeat (by the person's account, for a programme the * objection covers) among new objections.
+    const [again, other] = await registry.objectMany([
+      { subject: 'fb:a:1', programme: 'early', channel: 'api' },
+      { subject: 'p:2', channel: 'api' },
+    ]);
+    expect(again?.created).toBe(false);
+    expect(again?.receipt.objection_id).toBe(first.receipt.objection_id);
+    expect(other?.created).toBe(true);
+    expect(registry.size).toBe(2);
+    expect(verifyReceipt((other as ObjectionResult).receipt, verifier)).toMatchObject({ ok: true });
   });
 
   it('keeps account-only objections apart from person objections', async () => {

@@ -18,7 +18,7 @@ import { makeReceipt, type Receipt } from '../log/receipt.ts';
 import { InputError, NotFoundError } from '../shared/errors.ts';
 import { newId, newSalt } from './ids.ts';
 import { lateness } from './lateness.ts';
-import { type CommitBatch, LogConflictError, type Store } from './store.ts';
+import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store } from './store.ts';
 import type { Channel, CheckpointRow, ObjectionRow, WithdrawalRow } from './types.ts';
 
 /** What a person or the operator asks for when objecting. */
@@ -68,6 +68,12 @@ interface BatchContext {
   readonly fresh: Map<string, ObjectionRow>;
   /** Objections withdrawn earlier in this batch, which the store still shows as effective. */
   readonly withdrawn: Set<string>;
+  /**
+   * On a batch's first attempt, a new objection is assumed not to be covered by a stored one: instead of a lookup per
+   * request, the commit checks all of them at once (`absent`), and the batch is redone with lookups if one is.
+   */
+  readonly optimistic: boolean;
+  readonly absent: { subject: string; scope: ResolvedSubject['scope']; programme: string }[];
 }
 
 type Op = {
@@ -168,7 +174,7 @@ export class Registry {
       resolved.map(({ req, programme, who }) =>
         this.#enqueue<ObjectionResult>(async (ctx) => {
           const existing =
-            this.#freshCovering(ctx, who, programme) ?? (await this.#storedEffective(ctx, who, programme));
+            this.#freshCovering(ctx, who, programme) ?? (await this.#storedCovering(ctx, who, programme));
           if (existing) return () => this.#objectionResult(existing, false);
           const effective = this.#appendObjection(ctx, newObjection(who, programme, req, 'effective', ctx.now));
           return () => this.#objectionResult(effective, true);
@@ -200,7 +206,7 @@ export class Registry {
       if (row.state !== 'pending') return () => this.#objectionResult(row, false);
       const who = { subject: row.subject, scope: row.scope };
       const existing =
-        this.#freshCovering(ctx, who, row.programme) ?? (await this.#storedEffective(ctx, who, row.programme));
+        this.#freshCovering(ctx, who, row.programme) ?? (await this.#storedCovering(ctx, who, row.programme));
       if (existing) return () => this.#objectionResult(existing, false);
       const effective = this.#appendObjection(ctx, { ...row, state: 'effective', effective_at: ctx.now });
       return () => this.#objectionResult(effective, true);
@@ -256,6 +262,13 @@ export class Registry {
   ): Promise<ObjectionRow | undefined> {
     const row = await this.store.findEffective(who.subject, who.scope, programme);
     return row && !ctx.withdrawn.has(row.id) ? row : undefined;
+  }
+
+  /** The stored effective objection covering a new one; on an optimistic attempt, none, but a check at commit. */
+  async #storedCovering(ctx: BatchContext, who: ResolvedSubject, programme: string): Promise<ObjectionRow | undefined> {
+    if (!ctx.optimistic) return this.#storedEffective(ctx, who, programme);
+    ctx.absent.push({ subject: who.subject, scope: who.scope, programme });
+    return undefined;
   }
 
   #freshCovering(ctx: BatchContext, who: ResolvedSubject, programme: string): ObjectionRow | undefined {
@@ -426,6 +439,7 @@ export class Registry {
   async #flush(): Promise<void> {
     const ops = this.#queue.splice(0, MAX_BATCH);
     if (ops.length === 0) return;
+    let optimistic = true;
     for (let attempt = 0; ; attempt++) {
       const ctx: BatchContext = {
         now: this.now(),
@@ -433,6 +447,8 @@ export class Registry {
         batch: { objections: new Map(), withdrawals: [], leaves: [], nodes: [] },
         fresh: new Map(),
         withdrawn: new Set(),
+        optimistic,
+        absent: [],
       };
       const finishers: ({ op: Op; finish: () => Promise<unknown> } | undefined)[] = [];
       for (const op of ops) {
@@ -444,7 +460,11 @@ export class Registry {
         }
       }
       try {
-        const batch: CommitBatch = { ...ctx.batch, objections: [...ctx.batch.objections.values()] };
+        const batch: CommitBatch = {
+          ...ctx.batch,
+          objections: [...ctx.batch.objections.values()],
+          absent: ctx.absent,
+        };
         if (batch.leaves.length > 0) {
           const size = ctx.frontier.size;
           const note = signCheckpoint({ origin: this.origin, size, root: ctx.frontier.root() }, this.#signer);
@@ -461,6 +481,11 @@ export class Registry {
         }
         this.#frontier = ctx.frontier;
       } catch (e) {
+        if (e instanceof EffectiveExistsError && optimistic) {
+          // Someone in the batch has objected before: redo it with a lookup per request.
+          optimistic = false;
+          continue;
+        }
         if (e instanceof LogConflictError && attempt < 5) {
           // Another process appended: pick up its tree and redo this batch on top of it.
           this.#frontier = await loadFrontier(this.store);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashLeaf } from '../log/hash.ts';
 import { Frontier } from '../log/merkle.ts';
-import { LogConflictError, type Store } from './store.ts';
+import { EffectiveExistsError, LogConflictError, type Store } from './store.ts';
 import type { AccountRow, ObjectionRow } from './types.ts';
 
 const account = (n: number, person = `p:${n}`): AccountRow => ({
@@ -104,6 +104,41 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await s.getObjection('o_2')).toBeUndefined();
       expect((await s.findEffective('p:1', 'person', 'prog-a'))?.id).toBe('o_1');
       expect(await s.findEffective('p:1', 'account', 'prog-a')).toBeUndefined();
+      await s.close();
+    });
+
+    it('refuses a whole commit when a subject it assumed free already has a covering effective objection', async () => {
+      const s = await fresh();
+      await s.commit({
+        objections: [objection('o_1', 'p:1', { programme: '*' })],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+      });
+      // p:1 is covered for every programme by its * objection; p:2 has none.
+      const attempt = (subject: string, programme: string) =>
+        s.commit({
+          objections: [objection('o_new', subject, { programme, leaf_index: 0 })],
+          withdrawals: [],
+          leaves: [{ index: 0, leaf: 'new' }],
+          nodes: [],
+          absent: [{ subject, scope: 'person', programme }],
+        });
+      await expect(attempt('p:1', 'prog-a')).rejects.toBeInstanceOf(EffectiveExistsError);
+      await expect(attempt('p:1', '*')).rejects.toBeInstanceOf(EffectiveExistsError);
+      expect(await s.logSize()).toBe(0);
+      expect(await s.getObjection('o_new')).toBeUndefined();
+      // Another scope is another subject; and a free subject commits.
+      await s.commit({
+        objections: [],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+        absent: [{ subject: 'p:1', scope: 'account', programme: 'prog-a' }],
+      });
+      await attempt('p:2', 'prog-a');
+      expect(await s.logSize()).toBe(1);
+      expect((await s.getObjection('o_new'))?.subject).toBe('p:2');
       await s.close();
     });
 

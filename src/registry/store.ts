@@ -22,6 +22,17 @@ export interface CommitBatch {
   /** Perfect-subtree hashes completed by those leaves. */
   readonly nodes: readonly { readonly id: NodeId; readonly hash: Hash }[];
   readonly checkpoint?: CheckpointRow;
+  /**
+   * Subjects that must have no effective objection covering the programme (the same programme, or `*`) when the
+   * commit starts; otherwise nothing is written and `commit` throws `EffectiveExistsError`. The registry files new
+   * objections optimistically with these instead of one lookup per request, and redoes the batch with lookups when
+   * the check fails.
+   */
+  readonly absent?: readonly {
+    readonly subject: string;
+    readonly scope: ObjectionRow['scope'];
+    readonly programme: string;
+  }[];
 }
 
 /**
@@ -78,6 +89,14 @@ export interface Store {
   recordSnapshot(snapshot: SnapshotRow): Promise<void>;
   /** Snapshots, oldest first; of one programme when given. */
   listSnapshots(programme?: string): Promise<SnapshotRow[]>;
+}
+
+/** Raised by `commit` when a subject listed in `absent` already has an effective covering objection. */
+export class EffectiveExistsError extends DissentError {
+  override name = 'EffectiveExistsError';
+  constructor() {
+    super('an objection in the batch is already covered by an effective one; retry with lookups', 'E_EFFECTIVE_EXISTS');
+  }
 }
 
 /** Raised by `commit` when another writer appended to the log first; the caller reloads the tree and retries. */

@@ -15,15 +15,29 @@ const statements = new Map(Object.entries(workerData.sql).map(([name, sql]) => [
 const blob = (v) =>
   v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 
+// Thrown inside the transaction so that it rolls back: a subject the batch assumed free has an effective objection.
+const EXISTS = Symbol('exists');
+
 const run = db.transaction((expectedSize, ops) => {
   if (expectedSize !== null && statements.get('logSize').get().n !== expectedSize) return 'conflict';
   for (const [name, params] of ops) {
     const stmt = statements.get(name);
-    if (Array.isArray(params)) stmt.run(...params.map(blob));
+    if (name === 'coveringEffective') {
+      if (stmt.get(...params) !== undefined) throw EXISTS;
+    } else if (Array.isArray(params)) stmt.run(...params.map(blob));
     else stmt.run(params);
   }
   return 'ok';
 });
+
+function commit(expectedSize, ops) {
+  try {
+    return run.immediate(expectedSize, ops);
+  } catch (e) {
+    if (e === EXISTS) return 'exists';
+    throw e;
+  }
+}
 
 parentPort.on('message', (msg) => {
   if (msg.type === 'close') {
@@ -32,7 +46,7 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    parentPort.postMessage({ type: 'done', id: msg.id, result: run.immediate(msg.expectedSize, msg.ops) });
+    parentPort.postMessage({ type: 'done', id: msg.id, result: commit(msg.expectedSize, msg.ops) });
   } catch (e) {
     parentPort.postMessage({ type: 'error', id: msg.id, message: String(e?.message ?? e), code: e?.code });
   }

@@ -6,7 +6,7 @@ import type { Hash } from '../../log/hash.ts';
 import { type NodeId, nodeKey } from '../../log/merkle.ts';
 import { DissentError } from '../../shared/errors.ts';
 import { MIGRATIONS } from '../migrations.ts';
-import { type CommitBatch, LogConflictError, type Store } from '../store.ts';
+import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store } from '../store.ts';
 import type {
   AccountRow,
   CheckpointRow,
@@ -183,7 +183,9 @@ export class SqliteStore implements Store {
     const expectedSize = batch.leaves[0]?.index ?? null;
     const ops = commitOps(batch);
     if (this.#writer) {
-      if ((await this.#writer.commit(expectedSize, ops)) === 'conflict') throw new LogConflictError();
+      const result = await this.#writer.commit(expectedSize, ops);
+      if (result === 'conflict') throw new LogConflictError();
+      if (result === 'exists') throw new EffectiveExistsError();
       return;
     }
     const s = this.#s;
@@ -193,7 +195,9 @@ export class SqliteStore implements Store {
           throw new LogConflictError();
         for (const [name, params] of ops) {
           const stmt = s[name] as Database.Statement;
-          if (Array.isArray(params)) stmt.run(...params);
+          if (name === 'coveringEffective') {
+            if (stmt.get(...(params as unknown[])) !== undefined) throw new EffectiveExistsError();
+          } else if (Array.isArray(params)) stmt.run(...params);
           else stmt.run(params);
         }
       })
@@ -255,6 +259,7 @@ export class SqliteStore implements Store {
 
 const COMMIT_STATEMENTS = [
   'logSize',
+  'coveringEffective',
   'insertLeaf',
   'insertNode',
   'upsertObjection',
@@ -267,6 +272,8 @@ type CommitOp = [name: (typeof COMMIT_STATEMENTS)[number], params: unknown[] | R
 /** The statements of one group commit, in order, for this thread or the writer thread to run in one transaction. */
 function commitOps(batch: CommitBatch): CommitOp[] {
   const ops: CommitOp[] = [];
+  // The checks come first: they must see the store as it was before this batch.
+  for (const a of batch.absent ?? []) ops.push(['coveringEffective', [a.subject, a.scope, a.programme]]);
   for (const l of batch.leaves) ops.push(['insertLeaf', [l.index, l.leaf]]);
   for (const n of batch.nodes) ops.push(['insertNode', [n.id.level, n.id.index, n.hash]]);
   for (const o of batch.objections) ops.push(['upsertObjection', { ...o }]);
@@ -276,23 +283,23 @@ function commitOps(batch: CommitBatch): CommitOp[] {
   return ops;
 }
 
+/** What the writer thread says of a commit: written, or nothing written because the log grew or a check failed. */
+type CommitResult = 'ok' | 'conflict' | 'exists';
+
 /** The main thread's side of the writer thread: one request in flight per commit, answered in order. */
 class CommitWriter {
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (r: 'ok' | 'conflict') => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (r: CommitResult) => void; reject: (e: Error) => void }>();
   #next = 0;
 
   constructor(file: string, sql: Record<string, string>) {
     this.#worker = new Worker(new URL('./_commit-worker.mjs', import.meta.url), { workerData: { file, sql } });
-    this.#worker.on(
-      'message',
-      (m: { type: 'done' | 'error'; id: number; result?: 'ok' | 'conflict'; message?: string }) => {
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.type === 'done') p?.resolve(m.result as 'ok' | 'conflict');
-        else p?.reject(new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT'));
-      },
-    );
+    this.#worker.on('message', (m: { type: 'done' | 'error'; id: number; result?: CommitResult; message?: string }) => {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (m.type === 'done') p?.resolve(m.result as CommitResult);
+      else p?.reject(new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT'));
+    });
     this.#worker.on('error', (e) => {
       for (const p of this.#pending.values())
         p.reject(new DissentError('the registry writer thread failed', 'E_COMMIT', { cause: e }));
@@ -300,7 +307,7 @@ class CommitWriter {
     });
   }
 
-  commit(expectedSize: number | null, ops: CommitOp[]): Promise<'ok' | 'conflict'> {
+  commit(expectedSize: number | null, ops: CommitOp[]): Promise<CommitResult> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -343,6 +350,10 @@ function prepareStatements(db: Database.Database) {
     findEffective: db.prepare(
       `SELECT ${OBJECTION_COLS} FROM objections WHERE subject = ? AND scope = ? AND state = 'effective'
        AND programme IN (?, '*')`,
+    ),
+    coveringEffective: db.prepare(
+      `SELECT 1 FROM objections WHERE subject = ? AND scope = ? AND state = 'effective' AND programme IN (?, '*')
+       LIMIT 1`,
     ),
     lookupSubject: db.prepare(
       `SELECT account, person FROM accounts WHERE account = ?
