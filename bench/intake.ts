@@ -71,6 +71,16 @@ const { child, url } = await new Promise<{ child: ChildProcess; url: string }>((
   c.once('exit', (code) => reject(new Error(`dissent serve exited with ${code}`)));
 });
 
+/** CPU seconds (user + system, all threads) the server process has used so far, from /proc; NaN elsewhere. */
+function serverCpu(): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
@@ -89,8 +99,11 @@ await run({
   requests: [{ method: 'POST', headers, setupRequest: (r) => ({ ...r, body: objectionBody() }) }],
 });
 
+let cpu0 = serverCpu();
 const health = await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: SECONDS });
+const healthCpu = serverCpu() - cpu0;
 let person = 0;
+cpu0 = serverCpu();
 const objections = await run({
   url: `${url}/api/v1/objections`,
   connections: CONNECTIONS,
@@ -104,6 +117,7 @@ const objections = await run({
   ],
 });
 
+const objectionsCpu = serverCpu() - cpu0;
 const metrics = await (await fetch(`${url}/metrics`)).text();
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
@@ -119,13 +133,14 @@ const healthRps = perSec(health);
 const objRps = perSec(objections);
 const fmt = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 1 });
 console.log('');
-console.log('route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts');
-for (const [name, r] of [
-  ['GET /healthz', health],
-  ['POST /api/v1/objections', objections],
+console.log('route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  server CPU µs/req');
+for (const [name, r, cpu] of [
+  ['GET /healthz', health, healthCpu],
+  ['POST /api/v1/objections', objections, objectionsCpu],
 ] as const) {
+  const cpuPerReq = (cpu * 1e6) / Math.max(1, r.requests.total);
   console.log(
-    `${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)}`,
+    `${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${fmt(cpuPerReq).padStart(17)}`,
   );
 }
 console.log('');
