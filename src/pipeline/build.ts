@@ -195,6 +195,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       }
       opts.signal?.throwIfAborted();
       progress({ stage: name });
+      // Only the read needs the engine to keep rows in scan order (rowids are line numbers there). Every later stage
+      // orders explicitly by key, and without the constraint the engine runs more in parallel and spills sooner.
+      await db!.run(`SET preserve_insertion_order = ${name === 'read' ? 'true' : 'false'}`);
       const t0 = Date.now();
       const value = await fn();
       await db!.run('CHECKPOINT');
@@ -394,7 +397,7 @@ interface Counts {
 
 async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise<Counts> {
   const reasons = await db.rows<{ reason: string | null; n: string }>(
-    'SELECT reason, count(*) AS n FROM classified GROUP BY reason',
+    'SELECT reason, count(*) AS n FROM reasons GROUP BY reason',
   );
   const quarantine = await db.rows<{ reason: string; n: string }>(
     `SELECT reason, count(*) AS n FROM (SELECT qreason AS reason FROM staged WHERE qreason IS NOT NULL

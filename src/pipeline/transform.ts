@@ -9,18 +9,24 @@ import { WORD } from './redact/patterns.ts';
 export const PERSON_PLACEHOLDER = '[person]';
 
 /**
- * Builds `kept_text` (the records without an exclusion reason), replaces objecting participants' handles and display
- * names with [person] (policy `participants: redact`), redacts PII with the redactor's SQL path, then marks exact
- * duplicates of the normalised text (lowest id, then input position, wins). Idempotent: it starts again from `staged` and `classified`.
+ * Builds `kept_text` (the records without an exclusion reason, with their final text) and `dup_keys` (the records
+ * that are exact duplicates of the normalised text; the lowest id, then input position, wins):
+ * 1. objecting participants' handles and display names become [person] (policy `participants: redact`);
+ * 2. PII is redacted with the redactor's SQL path;
+ * 3. known names are redacted;
+ * 4. duplicates are marked.
+ * Rewritten rows are collected in side tables and joined back once, instead of updated in place: an UPDATE holds every
+ * new text in memory until it commits, which made memory grow with the input. Idempotent: it starts again from
+ * `staged` and `classified`, which it never changes; `reasons` and `kept` are the views later stages read.
  */
 export async function transform(
   db: Engine,
   policy: Policy,
 ): Promise<{ candidatesChecked: number; duplicates: number }> {
   await db.run(`
-    UPDATE classified SET reason = NULL WHERE reason = 'duplicate';
-    DROP TABLE IF EXISTS kept_text;
-    CREATE TABLE kept_text AS
+    DROP VIEW IF EXISTS kept; DROP VIEW IF EXISTS reasons; DROP TABLE IF EXISTS dup_keys; DROP TABLE IF EXISTS kept_text;
+    DROP TABLE IF EXISTS pii_changes; DROP TABLE IF EXISTS kn_rows;
+    CREATE OR REPLACE TABLE kept_base AS
       SELECT s.key, s.id, s.text, s.source, s.kind, s.created_at
       FROM staged s JOIN classified c ON c.key = s.key
       WHERE c.reason IS NULL;`);
@@ -28,49 +34,58 @@ export async function transform(
   if (policy.participants === 'redact') await redactParticipants(db);
 
   let candidatesChecked = 0;
-  if (policy.pii.length > 0) {
-    const types = policy.pii.filter((t) => t !== 'known_name');
-    if (types.length > 0) {
-      // Every candidate needs an @, a colon, a digit or an obfuscated "[at]"; the redactor's combined pattern costs
-      // about 0.3 ms a row in RE2, so it only sees the rows that can match at all.
-      await db.run(`
-        DROP TABLE IF EXISTS pii_rows;
-        CREATE TABLE pii_rows AS SELECT key, text FROM kept_text WHERE regexp_matches(text, ${sqlString(PII_PREFILTER)});`);
-      const r = await redactInDuckDB(db.conn, { table: 'pii_rows', keyColumn: 'key', textColumn: 'text', types });
-      await db.run(`
-        UPDATE kept_text SET text = p.text FROM pii_rows p WHERE kept_text.key = p.key AND kept_text.text <> p.text;
-        DROP TABLE pii_rows;`);
-      candidatesChecked = r.candidatesChecked;
-    }
-    if (policy.pii.includes('known_name')) await redactKnownNames(db);
+  const types = policy.pii.filter((t) => t !== 'known_name');
+  if (types.length > 0) {
+    // The redactor finds candidates only in rows that pass its own prefilter, and writes changed rows aside.
+    const r = await redactInDuckDB(db.conn, {
+      table: 'kept_base',
+      keyColumn: 'key',
+      textColumn: 'text',
+      types,
+      changesTable: 'pii_changes',
+    });
+    candidatesChecked = r.candidatesChecked;
+  } else {
+    await db.run('CREATE TABLE pii_changes AS SELECT key AS k, text AS t FROM kept_base LIMIT 0');
   }
+  await db.run(`
+    CREATE OR REPLACE VIEW pii_text AS
+      SELECT b.key, coalesce(p.t, b.text) AS text FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key;
+    CREATE TABLE kn_rows (key BIGINT, text VARCHAR);`);
+  if (policy.pii.includes('known_name')) await redactKnownNames(db);
+
+  await db.run(`
+    CREATE TABLE kept_text AS
+      SELECT b.key, b.id, coalesce(n.text, p.t, b.text) AS text, b.source, b.kind, b.created_at
+      FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.key = b.key;
+    DROP VIEW pii_text; DROP TABLE kn_rows; DROP TABLE pii_changes; DROP TABLE kept_base;
+    CREATE TABLE dup_keys (key BIGINT);`);
 
   let duplicates = 0;
   if (policy.dedup === 'exact') {
     // A hash aggregate instead of a window sorted per text; and regexp_replace (the costliest part) only on texts
     // where it changes something: a whitespace run other than a single space.
     await db.run(`
-      DROP TABLE IF EXISTS dup_keys;
       CREATE OR REPLACE TEMP TABLE dedup_hashes AS
         SELECT key, id, md5_number(lower(trim(CASE WHEN regexp_matches(text, '\\s\\s|[\\t\\n\\f\\r]')
           THEN regexp_replace(text, '\\s+', ' ', 'g') ELSE text END))) AS h
         FROM kept_text;
-      CREATE TABLE dup_keys AS
+      INSERT INTO dup_keys
         SELECT n.key FROM dedup_hashes n
           JOIN (SELECT h, min({'id': id, 'key': key}) AS w FROM dedup_hashes GROUP BY h HAVING count(*) > 1) g
             ON g.h = n.h
         WHERE n.key <> g.w.key;
-      DROP TABLE dedup_hashes;
-      UPDATE classified SET reason = 'duplicate' WHERE key IN (SELECT key FROM dup_keys);
-      DELETE FROM kept_text WHERE key IN (SELECT key FROM dup_keys);`);
+      DROP TABLE dedup_hashes;`);
     const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM dup_keys');
     duplicates = Number(row?.n ?? 0);
   }
+  await db.run(`
+    CREATE VIEW reasons AS
+      SELECT c.key, c.id, c.account, c.person, CASE WHEN d.key IS NOT NULL THEN 'duplicate' ELSE c.reason END AS reason
+      FROM classified c LEFT JOIN dup_keys d ON d.key = c.key;
+    CREATE VIEW kept AS SELECT * FROM kept_text k WHERE NOT EXISTS (SELECT 1 FROM dup_keys d WHERE d.key = k.key);`);
   return { candidatesChecked, duplicates };
 }
-
-/** A necessary condition for every PII candidate pattern except known names (see redact/patterns.ts). */
-const PII_PREFILTER = '[@:\\p{N}]|[\\[(](?:at|AT)[\\])]';
 
 /** Alternatives per regexp: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
 const CHUNK = 2000;
@@ -128,15 +143,15 @@ async function redactParticipants(db: Engine): Promise<void> {
           SELECT account, display_name FROM objector_accounts WHERE coalesce(display_name, '') <> ''
         ) x ON x.account = p.participant
       ) GROUP BY key;
-    UPDATE kept_text SET text = list_reduce(list_prepend(kept_text.text, pn.alts), (acc, alt) -> replace(acc, alt, ${sqlString(PERSON_PLACEHOLDER)}))
-      FROM participant_names pn WHERE kept_text.key = pn.key;
+    UPDATE kept_base SET text = list_reduce(list_prepend(kept_base.text, pn.alts), (acc, alt) -> replace(acc, alt, ${sqlString(PERSON_PLACEHOLDER)}))
+      FROM participant_names pn WHERE kept_base.key = pn.key;
     DROP TABLE participant_names;`);
 }
 
 /**
  * known_name redaction with the redactor's rules (same name normalisation, validity rule, word characters and
- * placeholder as src/pipeline/redact), but with constant patterns: candidate rows are those with a token equal to a
- * name's first token that also contain the name.
+ * placeholder as src/pipeline/redact), but with constant patterns: candidate rows are those of `pii_text` with a
+ * token equal to a name's first token that also contain the name; they are copied to `kn_rows` and rewritten there.
  */
 async function redactKnownNames(db: Engine): Promise<void> {
   const reserved = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person']
@@ -151,13 +166,14 @@ async function redactKnownNames(db: Engine): Promise<void> {
     CREATE OR REPLACE TEMP TABLE kn_hits AS
       SELECT DISTINCT t.key, n.name FROM (
         SELECT DISTINCT key, tok FROM (
-          SELECT key, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM kept_text
+          SELECT key, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM pii_text
         ) WHERE tok IN (SELECT first FROM kn_names)
-      ) t JOIN kn_names n ON n.first = t.tok JOIN kept_text k ON k.key = t.key
-      WHERE contains(k.text, n.name);`);
+      ) t JOIN kn_names n ON n.first = t.tok JOIN pii_text k ON k.key = t.key
+      WHERE contains(k.text, n.name);
+    INSERT INTO kn_rows SELECT key, text FROM pii_text WHERE key IN (SELECT key FROM kn_hits);`);
   const names = await db.rows<{ name: string }>('SELECT DISTINCT name FROM kn_hits');
   await replaceWords(db, {
-    table: 'kept_text',
+    table: 'kn_rows',
     keysSql: 'SELECT key FROM kn_hits',
     alternatives: names.map((r) => escapeRe(r.name)),
     before: `(^|[^${WORD}_])`,

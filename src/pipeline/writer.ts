@@ -17,12 +17,12 @@ export async function buildFinal(db: Engine): Promise<number> {
   // The order comes from a sort of the narrow (id, key) pairs; a window sorting the whole rows moved every text.
   await db.run(`
     DROP TABLE IF EXISTS final;
-    CREATE OR REPLACE TEMP TABLE final_order AS SELECT key, row_number() OVER (ORDER BY id, key) - 1 AS pos FROM kept_text;
+    CREATE OR REPLACE TEMP TABLE final_order AS SELECT key, row_number() OVER (ORDER BY id, key) - 1 AS pos FROM kept;
     CREATE TABLE final AS
       SELECT pos, key, id, text, source, kind, created_at, lang, ${recordHashSql()} AS rh
       FROM (
         SELECT o.pos, k.key, k.id, k.text, k.source, k.kind, k.created_at, ${langFromWordsSql('w')} AS lang
-        FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept_text) k JOIN final_order o ON o.key = k.key
+        FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept) k JOIN final_order o ON o.key = k.key
       );
     DROP TABLE final_order;`);
   const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM final');
@@ -78,7 +78,7 @@ export async function writeLineage(db: Engine, outDir: string, shardRows: number
     copyAtomic(
       `SELECT c.id, c.account, c.person, c.reason, f.pos // ${shardRows} AS shard, f.pos % ${shardRows} AS shard_row,
          f.pos AS leaf
-       FROM classified c LEFT JOIN final f ON f.key = c.key ORDER BY c.key`,
+       FROM reasons c LEFT JOIN final f ON f.key = c.key ORDER BY c.key`,
       file,
       'FORMAT parquet, COMPRESSION zstd',
     ),

@@ -155,6 +155,35 @@ describe('redactInDuckDB', () => {
   });
 });
 
+describe('redactInDuckDB with a changes table', () => {
+  it('leaves the table as it is and writes exactly the rows that change, with the JS output', async () => {
+    const texts = [
+      ...readFileSync(new URL('labelled.jsonl', FIXTURES), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { text: string }).text),
+      '\uE000 a@b.de \uE001 0170 1234567',
+    ];
+    await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR)');
+    const app = await conn.createAppender('t');
+    texts.forEach((text, i) => {
+      app.appendInteger(i);
+      app.appendVarchar(text);
+      app.endRow();
+    });
+    app.closeSync();
+    const types = ALL_PII_TYPES.filter((t) => t !== 'known_name');
+    await redactInDuckDB(conn, { table: 't', keyColumn: 'id', textColumn: 'body', types, changesTable: 'changed' });
+    const unchanged = (await conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);
+    expect(unchanged).toEqual(texts);
+    const rows = (await conn.runAndReadAll('SELECT k, t FROM changed ORDER BY k')).getRowObjects();
+    const js = createRedactor({ types });
+    const expected = texts.map((t, i) => [i, js.redact(t)] as const).filter(([i, r]) => r !== texts[i]);
+    expect(rows.map((r) => [Number(r.k), String(r.t)])).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(200);
+  });
+});
+
 describe('redactInDuckDB with sentinel characters in the input', () => {
   it('gives the JS output for rows that contain the private-use marks it uses internally', async () => {
     const texts = ['\uE000 a@b.de \uE001 0170 1234567', 'x\uE001@anna y', 'plain 0170 1234567'];

@@ -21,6 +21,12 @@ export interface DuckDBRedactOptions {
   types: readonly PiiType[];
   /** A table with one VARCHAR column `name` holding display names (and handles) of accounts. */
   knownNamesTable?: string;
+  /**
+   * Leave `table` as it is and write the redacted text of every row that changes to this new table instead, as
+   * `(k, t)`: for large tables, where rewriting rows in place holds every new text in memory until the commit.
+   * Not with `knownNamesTable`.
+   */
+  changesTable?: string;
 }
 
 /** Quotes an SQL identifier; accepts `schema.table` as two parts. */
@@ -38,6 +44,8 @@ function lit(text: string): string {
 }
 
 const CANDIDATE_TABLE = '__dissent_redact_cand';
+/** Candidate pieces put back together per statement (see redactCandidates). */
+const PIECES_PER_SLICE = 400_000;
 const MAP_TABLE = '__dissent_redact_map';
 const NAMES_TABLE = '__dissent_redact_names';
 const HITS_TABLE = '__dissent_redact_name_hits';
@@ -57,8 +65,15 @@ export async function redactInDuckDB(
   const text = ident(opts.textColumn);
   let candidatesChecked = 0;
 
+  if (opts.changesTable !== undefined && opts.knownNamesTable !== undefined) {
+    throw new InputError('redact: changesTable cannot be combined with knownNamesTable', 'E_REDACT_OPTIONS');
+  }
+  const changes = opts.changesTable === undefined ? undefined : ident(opts.changesTable);
+  if (changes !== undefined) {
+    await conn.run(`CREATE OR REPLACE TABLE ${changes} AS SELECT ${key} AS k, ${text} AS t FROM ${table} LIMIT 0`);
+  }
   const source = candidateSource(types);
-  if (source !== null) candidatesChecked = await redactCandidates(conn, { table, key, text, source, types });
+  if (source !== null) candidatesChecked = await redactCandidates(conn, { table, key, text, source, types, changes });
 
   if (types.has('known_name') && opts.knownNamesTable !== undefined) {
     await redactKnownNames(conn, { table, key, text, names: ident(opts.knownNamesTable) });
@@ -72,6 +87,15 @@ interface CandidateStep {
   text: string;
   source: string;
   types: ReadonlySet<PiiType>;
+  /** Where changed rows go instead of an UPDATE (see DuckDBRedactOptions.changesTable). */
+  changes: string | undefined;
+}
+
+/** Writes `rowsSql` (columns k, t) as the new text of those rows: into the changes table, or in place. */
+function applySql(s: CandidateStep, rowsSql: string): string {
+  return s.changes !== undefined
+    ? `INSERT INTO ${s.changes} SELECT k, t FROM (${rowsSql})`
+    : `UPDATE ${s.table} SET ${s.text} = x.t FROM (${rowsSql}) x WHERE ${s.table}.${s.key} = x.k`;
 }
 
 // Private-use sentinels around each candidate: one regexp_replace (RE2 finds match bounds with its fast DFA) and plain
@@ -108,11 +132,21 @@ async function redactCandidates(conn: DuckDBConnection, s: CandidateStep): Promi
       appender.endRow();
     }
     appender.closeSync();
-    await conn.run(`UPDATE ${s.table} SET ${s.text} = x.t FROM (
-        SELECT k, any_value(first) || string_agg(coalesce(r, m) || rest, '' ORDER BY i) AS t
-        FROM ${CANDIDATE_TABLE} u LEFT JOIN ${MAP_TABLE} ON ${MAP_TABLE}.c = u.m
-        GROUP BY k HAVING count(r) > 0
-      ) x WHERE ${s.table}.${s.key} = x.k`);
+    // Rows are put back together with an ordered aggregate, which the engine cannot spill to disk: in slices of a
+    // few million pieces, so that memory stays bounded whatever the input size.
+    const pieces = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${CANDIDATE_TABLE}`)).getColumns()[0]?.[0]);
+    const slices = Math.max(1, Math.ceil(pieces / PIECES_PER_SLICE));
+    for (let slice = 0; slice < slices; slice++) {
+      const inSlice = slices === 1 ? 'true' : `hash(k) % ${slices} = ${slice}`;
+      await conn.run(
+        applySql(
+          s,
+          `SELECT k, any_value(first) || string_agg(coalesce(r, m) || rest, '' ORDER BY i) AS t
+           FROM (SELECT * FROM ${CANDIDATE_TABLE} WHERE ${inSlice}) u LEFT JOIN ${MAP_TABLE} ON ${MAP_TABLE}.c = u.m
+           GROUP BY k HAVING count(r) > 0`,
+        ),
+      );
+    }
     return distinct.length + (await redactSentinelRows(conn, s, prefilter, hasSentinel));
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${CANDIDATE_TABLE}; DROP TABLE IF EXISTS ${MAP_TABLE}`);
@@ -147,7 +181,7 @@ async function redactSentinelRows(
     appender.endRow();
   }
   appender.closeSync();
-  await conn.run(`UPDATE ${s.table} SET ${s.text} = x.t FROM ${MAP_TABLE} x WHERE ${s.table}.${s.key} = x.k`);
+  await conn.run(applySql(s, `SELECT k, t FROM ${MAP_TABLE}`));
   return checked;
 }
 
