@@ -1,4 +1,4 @@
-// npm run bench [-- --records N] [--threads N] [--memory 1GB]
+// npm run bench [-- --records N] [--threads N] [--memory 768MB]
 // Generates realistic German posts once into bench/.data/, then times a plain DuckDB anti-join baseline and the
 // full `dissent build` on the same data, each as its own process, and prints wall time, records/s, MB/s, peak RSS
 // and the ratio. Target: ratio <= 1.5; at 10M records, peak RSS under 1.5 GB.
@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MEMORY } from '../src/pipeline/build.ts';
 import { type ChildRun, runMeasured } from './_child.ts';
 import { benchData } from './_data.ts';
 
@@ -14,7 +15,7 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '2000000' },
     threads: { type: 'string', default: String(availableParallelism()) },
-    memory: { type: 'string', default: '1GB' },
+    memory: { type: 'string', default: DEFAULT_MEMORY },
   },
 });
 const records = Number(String(values.records).replaceAll('_', ''));

@@ -47,7 +47,7 @@ export interface BuildOptions {
   readonly account?: string;
   /** Engine threads; the output is the same whatever the value. Default: the machine's cores. */
   readonly threads?: number;
-  /** Engine memory limit, e.g. `1GB` (default); the engine spills to disk above it. */
+  /** Engine memory limit, e.g. `768MB` (the default) or `2GB`; the engine spills to disk above it. */
   readonly memoryLimit?: string;
   /** Rows per Parquet shard (default 250,000). */
   readonly shardRows?: number;
@@ -89,6 +89,11 @@ export interface BuildSummary {
 }
 
 const DEFAULT_SHARD_ROWS = 250_000;
+/**
+ * The engine's memory limit unless `--memory` says otherwise. The process needs about 600 MB beyond it (Node, the
+ * engine's own structures outside its buffer pool), so the default keeps a build under 1.5 GB at 10M records.
+ */
+export const DEFAULT_MEMORY = '768MB';
 const DEFAULT_MAX_LINE = 1 << 20;
 
 interface PlanData {
@@ -183,7 +188,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     db = await openEngine({
       file: join(work, 'build.duckdb'),
       threads,
-      memoryLimit: opts.memoryLimit ?? '1GB',
+      memoryLimit: opts.memoryLimit ?? DEFAULT_MEMORY,
       tempDir: join(work, 'tmp'),
     });
     const timings: Record<string, number> = {};

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
-import { runBuild } from '../../pipeline/build.ts';
+import { DEFAULT_MEMORY, runBuild } from '../../pipeline/build.ts';
 import { createProgressBar, formatSummary } from '../../pipeline/progress.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, out } from '../_common.ts';
@@ -78,8 +78,8 @@ export default defineCommand({
     },
     memory: {
       type: 'string',
-      description: 'engine memory limit; spills to disk above it',
-      default: '1GB',
+      description: 'engine memory limit; spills to disk above it (the process needs about 600 MB more)',
+      default: DEFAULT_MEMORY,
       valueHint: 'SIZE',
     },
     'shard-rows': { type: 'string', description: 'rows per Parquet shard', default: '250000', valueHint: 'N' },
