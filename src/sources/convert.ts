@@ -59,7 +59,11 @@ export async function convertToJsonl(opts: ReadExportOptions & { outFile: string
     await rename(partial, outFile);
     return summary;
   } catch (error) {
+    // The file is opened asynchronously: wait until the stream has closed (and so has created the file, if it was
+    // still opening) before removing it, or a refused export can leave an empty .partial file behind.
+    const closed = out.closed ? Promise.resolve() : once(out, 'close').catch(() => {});
     out.on('error', () => {}).destroy();
+    await closed;
     await rm(partial, { force: true });
     throw error;
   }

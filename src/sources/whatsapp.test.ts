@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture } from './_testkit.ts';
+import { convertToJsonl } from './convert.ts';
 import { isWhatsAppFileName, looksLikeWhatsApp } from './whatsapp.ts';
 
 describe('WhatsApp recognition', () => {
@@ -33,5 +36,23 @@ describe('WhatsApp recognition', () => {
     expect(isWhatsAppFileName('WhatsApp Chat with Anna.txt')).toBe(true);
     expect(isWhatsAppFileName('WhatsApp-Chat mit Anna.txt')).toBe(true);
     expect(isWhatsAppFileName('notes.txt')).toBe(false);
+  });
+});
+
+describe('converting a refused WhatsApp export', () => {
+  it('leaves no file behind, not even one the output stream was still opening when the refusal came', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-wa-'));
+    // The refusal can come before the output file is open; the race only shows now and then, hence the repetitions.
+    for (let i = 0; i < 100; i++) {
+      await expect(
+        convertToJsonl({
+          format: 'whatsapp',
+          path: fixture('whatsapp', 'android-en.txt'),
+          account: 'w:a:1',
+          outFile: join(dir, `x${i}.jsonl`),
+        }),
+      ).rejects.toThrow(/end-to-end encrypted, refused/);
+    }
+    expect(await readdir(dir)).toEqual([]);
   });
 });
