@@ -81,6 +81,12 @@ process.stdout.write(
     row('baseline', baseline, baseKept),
     row('build', build, summary.kept),
     `ratio build/baseline: ${(build.wallMs / baseline.wallMs).toFixed(2)} (target <= 1.5); build's own time ${summary.seconds.toFixed(1)} s`,
+    `  ${build.wallMs / baseline.wallMs <= 1.5 ? 'PASS' : 'MISS'}  ratio <= 1.5`,
+    ...(records >= 10_000_000
+      ? [
+          `  ${build.peakRss < 1.5e9 ? 'PASS' : 'MISS'}  peak RSS under 1.5 GB at ${records.toLocaleString('en-US')} records`,
+        ]
+      : []),
     '',
   ].join('\n'),
 );
