@@ -21,9 +21,9 @@ afterAll(() => {
   instance.closeSync();
 });
 
-/** Redacts `texts` in a fresh DuckDB table and returns them in input order. */
-async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
-  await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR); CREATE OR REPLACE TABLE n (name VARCHAR)');
+/** Loads `texts` into a fresh table `t (id, body)`, numbered from 0 in input order. */
+async function loadTexts(texts: readonly string[]): Promise<void> {
+  await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR)');
   const app = await conn.createAppender('t');
   texts.forEach((text, i) => {
     app.appendInteger(i);
@@ -31,6 +31,12 @@ async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], na
     app.endRow();
   });
   app.closeSync();
+}
+
+/** Redacts `texts` in a fresh DuckDB table and returns them in input order. */
+async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
+  await loadTexts(texts);
+  await conn.run('CREATE OR REPLACE TABLE n (name VARCHAR)');
   const nameApp = await conn.createAppender('n');
   for (const name of names) {
     nameApp.appendVarchar(name);
@@ -164,14 +170,7 @@ describe('redactInDuckDB with a changes table', () => {
         .map((l) => (JSON.parse(l) as { text: string }).text),
       '\uE000 a@b.de \uE001 0170 1234567',
     ];
-    await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR)');
-    const app = await conn.createAppender('t');
-    texts.forEach((text, i) => {
-      app.appendInteger(i);
-      app.appendVarchar(text);
-      app.endRow();
-    });
-    app.closeSync();
+    await loadTexts(texts);
     const types = ALL_PII_TYPES.filter((t) => t !== 'known_name');
     await redactInDuckDB(conn, { table: 't', keyColumn: 'id', textColumn: 'body', types, changesTable: 'changed' });
     const unchanged = (await conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);
