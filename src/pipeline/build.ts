@@ -95,6 +95,11 @@ const DEFAULT_SHARD_ROWS = 250_000;
  */
 export const DEFAULT_MEMORY = '768MB';
 const DEFAULT_MAX_LINE = 1 << 20;
+/**
+ * The layout of the engine's work tables. Part of a build's fingerprint, so that a build interrupted under an older
+ * layout is refused (with advice to pass --force) instead of resumed into tables that are not there.
+ */
+const WORK_FORMAT = 2;
 
 interface PlanData {
   cut: { size: number; note: string };
@@ -157,6 +162,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       inputs: listed.map((f) => [f.path, f.format, f.bytes, f.mtimeMs, f.export?.format, f.export?.account]),
       shardRows,
       maxLineBytes,
+      work: WORK_FORMAT,
     }),
   );
 
