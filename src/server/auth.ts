@@ -1,4 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../log/hash.ts';
+
+/** The tokens' digests, computed once per configured list. */
+const digests = new WeakMap<readonly string[], Uint8Array[]>();
 
 /**
  * Checks an `Authorization: Bearer` header against the configured operator tokens in constant time: every token is
@@ -6,11 +10,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  */
 export function bearerMatches(header: string | undefined, tokens: readonly string[]): boolean {
   if (typeof header !== 'string' || !/^Bearer [\x21-\x7e]+$/.test(header)) return false;
-  const given = createHash('sha256').update(header.slice(7)).digest();
-  let ok = false;
-  for (const t of tokens) {
-    const want = createHash('sha256').update(t).digest();
-    ok = timingSafeEqual(given, want) || ok;
+  const given = sha256(header.slice(7));
+  let wanted = digests.get(tokens);
+  if (!wanted) {
+    wanted = tokens.map((t) => sha256(t));
+    digests.set(tokens, wanted);
   }
+  let ok = false;
+  for (const want of wanted) ok = timingSafeEqual(given, want) || ok;
   return ok;
 }
