@@ -1,17 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
 import { dissent, tempDir } from '../helpers/cli.ts';
 import { buildGoVerifier, goAvailability, runGoInterop } from '../helpers/go.ts';
+import { describeWhere } from '../helpers/requires.ts';
 
 const go = goAvailability();
-if (!go.ok) console.warn(`skipping CLI/Go interop: ${go.reason}`);
 
 type NoteResult = { ok: boolean; error?: string; checkpoint?: { origin: string; size: number; root: string } };
 type ProofResults = { inclusion: { ok: boolean; error?: string }[]; consistency: { ok: boolean; error?: string }[] };
 
-describe.skipIf(!go.ok)("the real CLI's checkpoints and proofs, checked by Go's sumdb/note and sumdb/tlog", () => {
+describeWhere(go, "the real CLI's checkpoints and proofs, checked by Go's sumdb/note and sumdb/tlog", () => {
   let bin = '';
   const home = join(tempDir(), 'home');
   let vkey = '';

@@ -17,6 +17,7 @@ import {
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { makeReceipt, verifyReceipt } from '../../src/log/receipt.ts';
 import { buildGoVerifier, goAvailability, runGoInterop } from '../helpers/go.ts';
+import { describeWhere } from '../helpers/requires.ts';
 
 interface Result {
   ok: boolean;
@@ -63,7 +64,6 @@ interface Signed {
 }
 
 const avail = goAvailability();
-if (!avail.ok) console.warn(`skipping Go interop: ${avail.reason}`);
 
 const b64 = toBase64;
 
@@ -107,7 +107,7 @@ function samplePairs(n: number): { inc: [number, number][]; con: [number, number
   return { inc, con };
 }
 
-describe.skipIf(!avail.ok)('Go interop: golang.org/x/mod/sumdb/note and sumdb/tlog', () => {
+describeWhere(avail, 'Go interop: golang.org/x/mod/sumdb/note and sumdb/tlog', () => {
   let bin = '';
   const go = <T>(command: string, request: unknown): Promise<T> => runGoInterop<T>(bin, command, request);
 

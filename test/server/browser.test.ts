@@ -7,11 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { RunningServer } from '../../src/server/app.ts';
+import { describeWhere } from '../helpers/requires.ts';
 import { makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is not installed`);
+const chromiumHere = existsSync(CHROMIUM)
+  ? ({ ok: true } as const)
+  : ({ ok: false, reason: `${CHROMIUM} is not installed (apt-get install chromium)` } as const);
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -45,7 +47,7 @@ const TEXT = {
   },
 } as const;
 
-describe.skipIf(!hasChromium)('portal in Chromium', () => {
+describeWhere(chromiumHere, 'portal in Chromium', () => {
   let t: TestHome;
   let server: RunningServer;
   const profiles: string[] = [];

@@ -1,0 +1,18 @@
+import { describe } from 'vitest';
+
+/** Whether something a suite needs (Go, Chromium) is here, and if not, why. */
+export type Requirement = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * A suite that needs a tool from Debian's packages. Where the tool is missing, the suite is skipped and says why
+ * twice: on stderr when the file loads, and in its own name, so the reason stands in the test report next to the
+ * skipped tests. CI installs every such tool (.ci/run), so nothing is skipped there.
+ */
+export function describeWhere(need: Requirement, name: string, body: () => void): void {
+  if (need.ok) {
+    describe(name, body);
+    return;
+  }
+  console.warn(`skipping "${name}": ${need.reason}`);
+  describe.skip(`${name} [skipped: ${need.reason}]`, body);
+}
