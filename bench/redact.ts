@@ -6,7 +6,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ALL_PII_TYPES, createRedactor, type PiiType, redactInDuckDB } from '../src/pipeline/redact/index.ts';
+import {
+  ALL_PII_TYPES,
+  createRedactor,
+  loadNames,
+  loadTexts,
+  type PiiType,
+  redactInDuckDB,
+} from '../src/pipeline/redact/index.ts';
 
 const ROWS = Number(process.argv[2] ?? 200_000);
 const NAMES = Number(process.argv[3] ?? 200_000);
@@ -77,20 +84,8 @@ async function main(): Promise<void> {
 
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  await conn.run('CREATE TABLE src (id INTEGER, text VARCHAR); CREATE TABLE names (name VARCHAR)');
-  const app = await conn.createAppender('src');
-  rows.forEach((r, i) => {
-    app.appendInteger(i);
-    app.appendVarchar(r);
-    app.endRow();
-  });
-  app.closeSync();
-  const nameApp = await conn.createAppender('names');
-  for (const n of names) {
-    nameApp.appendVarchar(n);
-    nameApp.endRow();
-  }
-  nameApp.closeSync();
+  await loadTexts(conn, 'src', rows);
+  await loadNames(conn, 'names', names);
 
   const time = async (types: readonly PiiType[]) => {
     await conn.run('CREATE OR REPLACE TABLE work AS SELECT * FROM src');

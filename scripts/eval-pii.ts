@@ -8,6 +8,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import {
   ALL_PII_TYPES,
   createRedactor,
+  loadNames,
+  loadTexts,
   type PiiType,
   PLACEHOLDER,
   readKnownNames,
@@ -137,20 +139,12 @@ async function runDuckDB(snippets: readonly Snippet[], names: readonly string[])
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    await conn.run('CREATE TABLE snippets (id INTEGER, text VARCHAR); CREATE TABLE names (name VARCHAR)');
-    const app = await conn.createAppender('snippets');
-    snippets.forEach((s, i) => {
-      app.appendInteger(i);
-      app.appendVarchar(s.text);
-      app.endRow();
-    });
-    app.closeSync();
-    const nameApp = await conn.createAppender('names');
-    for (const n of names) {
-      nameApp.appendVarchar(n);
-      nameApp.endRow();
-    }
-    nameApp.closeSync();
+    await loadTexts(
+      conn,
+      'snippets',
+      snippets.map((s) => s.text),
+    );
+    await loadNames(conn, 'names', names);
     await redactInDuckDB(conn, {
       table: 'snippets',
       keyColumn: 'id',

@@ -3,7 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKnownNames } from './accounts.ts';
-import { redactInDuckDB } from './duckdb.ts';
+import { loadNames, loadTexts, redactInDuckDB } from './duckdb.ts';
 import { createRedactor } from './redactor.ts';
 import { ALL_PII_TYPES, type PiiType } from './types.ts';
 
@@ -21,28 +21,10 @@ afterAll(() => {
   instance.closeSync();
 });
 
-/** Loads `texts` into a fresh table `t (id, body)`, numbered from 0 in input order. */
-async function loadTexts(texts: readonly string[]): Promise<void> {
-  await conn.run('CREATE OR REPLACE TABLE t (id INTEGER, body VARCHAR)');
-  const app = await conn.createAppender('t');
-  texts.forEach((text, i) => {
-    app.appendInteger(i);
-    app.appendVarchar(text);
-    app.endRow();
-  });
-  app.closeSync();
-}
-
 /** Redacts `texts` in a fresh DuckDB table and returns them in input order. */
 async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
-  await loadTexts(texts);
-  await conn.run('CREATE OR REPLACE TABLE n (name VARCHAR)');
-  const nameApp = await conn.createAppender('n');
-  for (const name of names) {
-    nameApp.appendVarchar(name);
-    nameApp.endRow();
-  }
-  nameApp.closeSync();
+  await loadTexts(conn, 't', texts, 'body');
+  await loadNames(conn, 'n', names);
   const result = await redactInDuckDB(conn, {
     table: 't',
     keyColumn: 'id',
@@ -170,7 +152,7 @@ describe('redactInDuckDB with a changes table', () => {
         .map((l) => (JSON.parse(l) as { text: string }).text),
       '\uE000 a@b.de \uE001 0170 1234567',
     ];
-    await loadTexts(texts);
+    await loadTexts(conn, 't', texts, 'body');
     const types = ALL_PII_TYPES.filter((t) => t !== 'known_name');
     await redactInDuckDB(conn, { table: 't', keyColumn: 'id', textColumn: 'body', types, changesTable: 'changed' });
     const unchanged = (await conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);

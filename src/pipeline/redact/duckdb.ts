@@ -236,3 +236,34 @@ async function redactKnownNames(conn: DuckDBConnection, s: NamesStep): Promise<v
     await conn.run(`DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}`);
   }
 }
+
+/**
+ * Creates (or replaces) `table (id INTEGER, <textColumn> VARCHAR)` holding `texts` numbered from 0 in order: the input
+ * of a redactInDuckDB run for spot checks, evaluation and benchmarks.
+ */
+export async function loadTexts(
+  conn: DuckDBConnection,
+  table: string,
+  texts: readonly string[],
+  textColumn = 'text',
+): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (id INTEGER, ${ident(textColumn)} VARCHAR)`);
+  const app = await conn.createAppender(table);
+  texts.forEach((text, i) => {
+    app.appendInteger(i);
+    app.appendVarchar(text);
+    app.endRow();
+  });
+  app.closeSync();
+}
+
+/** Creates (or replaces) `table (name VARCHAR)` holding `names`: a `knownNamesTable` for redactInDuckDB. */
+export async function loadNames(conn: DuckDBConnection, table: string, names: readonly string[]): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (name VARCHAR)`);
+  const app = await conn.createAppender(table);
+  for (const name of names) {
+    app.appendVarchar(name);
+    app.endRow();
+  }
+  app.closeSync();
+}
