@@ -122,6 +122,32 @@ describe('Registry', () => {
     expect(verifyReceipt((other as ObjectionResult).receipt, verifier)).toMatchObject({ ok: true });
   });
 
+  it('resolves concurrent requests together, and one unknown subject among them fails alone', async () => {
+    const { store, registry } = await setup();
+    let reads = 0;
+    const lookupSubjects = store.lookupSubjects.bind(store);
+    store.lookupSubjects = (ids) => {
+      reads++;
+      return lookupSubjects(ids);
+    };
+    const results = await Promise.allSettled([
+      registry.object({ subject: 'p:2', channel: 'api' }),
+      registry.object({ subject: 'nobody', channel: 'api' }),
+      registry.object({ subject: 'fb:a:3', channel: 'api' }),
+      registry.object({ subject: 'ig:a:1', accountOnly: true, channel: 'api' }),
+    ]);
+    expect(reads).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
+    const receipts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.receipt] : []));
+    expect(receipts.map((r) => [r.subject, r.scope])).toEqual([
+      ['p:2', 'person'],
+      ['p:3', 'person'],
+      ['ig:a:1', 'account'],
+    ]);
+    for (const r of receipts) expect(verifyReceipt(r, verifier)).toMatchObject({ ok: true });
+  });
+
   it('keeps account-only objections apart from person objections', async () => {
     const { registry } = await setup();
     const acc = await registry.object({ subject: 'fb:a:1', accountOnly: true, channel: 'cli' });

@@ -18,7 +18,7 @@ import { makeReceipt, type Receipt } from '../log/receipt.ts';
 import { InputError, NotFoundError } from '../shared/errors.ts';
 import { newId, newSalt } from './ids.ts';
 import { lateness } from './lateness.ts';
-import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store } from './store.ts';
+import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store, type SubjectLookup } from './store.ts';
 import type { Channel, CheckpointRow, ObjectionRow, WithdrawalRow } from './types.ts';
 
 /** What a person or the operator asks for when objecting. */
@@ -106,6 +106,7 @@ export class Registry {
     leaves: new Map(),
   };
   #flushing: Promise<void> | undefined;
+  #lookups: { id: string; resolve: (found: SubjectLookup | undefined) => void; reject: (e: unknown) => void }[] = [];
 
   private constructor(opts: RegistryOptions, frontier: Frontier) {
     this.store = opts.store;
@@ -132,7 +133,7 @@ export class Registry {
 
   /** Resolves a subject id against the identity graph; never echoes the id in an error. */
   async resolveSubject(id: string, accountOnly = false): Promise<ResolvedSubject> {
-    const found = await this.store.lookupSubject(id);
+    const found = await this.#lookup(id);
     if (found?.kind === 'account') {
       return accountOnly ? { subject: found.account, scope: 'account' } : { subject: found.person, scope: 'person' };
     }
@@ -145,6 +146,28 @@ export class Registry {
       'unknown subject: no person or account with that id in the identity graph (import it with "dissent identities import FILE")',
       'E_UNKNOWN_SUBJECT',
     );
+  }
+
+  /**
+   * Looks a subject up in the identity graph. Every lookup asked for in one event-loop turn (say, all the requests a
+   * server parsed in it) is answered by one store read, which costs a fraction of one read per request.
+   */
+  #lookup(id: string): Promise<SubjectLookup | undefined> {
+    return new Promise((resolve, reject) => {
+      this.#lookups.push({ id, resolve, reject });
+      if (this.#lookups.length === 1) setImmediate(() => this.#runLookups());
+    });
+  }
+
+  async #runLookups(): Promise<void> {
+    const asked = this.#lookups;
+    this.#lookups = [];
+    try {
+      const found = await this.store.lookupSubjects(asked.map((a) => a.id));
+      for (const [i, a] of asked.entries()) a.resolve(found[i]);
+    } catch (e) {
+      for (const a of asked) a.reject(e);
+    }
   }
 
   #checkProgramme(programme: string): void {

@@ -59,9 +59,14 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await s.findAccounts('@USER2')).map((a) => a.account)).toEqual(['fb:a:2']);
       expect((await s.findAccounts('User3@Example.org')).map((a) => a.account)).toEqual(['fb:a:3']);
       expect(await s.countAccounts()).toEqual({ accounts: 3, persons: 2 });
-      expect(await s.lookupSubject('fb:a:2')).toEqual({ kind: 'account', account: 'fb:a:2', person: 'p:1' });
-      expect(await s.lookupSubject('p:1')).toEqual({ kind: 'person', person: 'p:1' });
-      expect(await s.lookupSubject('p:9')).toBeUndefined();
+      expect(await s.lookupSubjects(['fb:a:2', 'p:1', 'p:9', 'fb:a:9', 'p:3'])).toEqual([
+        { kind: 'account', account: 'fb:a:2', person: 'p:1' },
+        { kind: 'person', person: 'p:1' },
+        undefined,
+        undefined,
+        { kind: 'person', person: 'p:3' },
+      ]);
+      expect(await s.lookupSubjects([])).toEqual([]);
       const batches: string[][] = [];
       for await (const b of s.iterateAccounts(2)) batches.push(b.map((a) => a.account));
       expect(batches).toEqual([['fb:a:1', 'fb:a:2'], ['fb:a:3']]);

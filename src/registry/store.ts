@@ -12,6 +12,9 @@ import type {
   WithdrawalRow,
 } from './types.ts';
 
+/** What an id names in the identity graph. */
+export type SubjectLookup = { kind: 'account'; account: string; person: string } | { kind: 'person'; person: string };
+
 /** Everything one group commit writes, atomically: all of it is durable, or none of it. */
 export interface CommitBatch {
   /** New or changed objections (upserted by id). */
@@ -50,10 +53,11 @@ export interface Store {
   /** Accounts whose handle (without @, case-insensitive) or e-mail (case-insensitive) equals `value`. */
   findAccounts(value: string): Promise<AccountRow[]>;
   accountsOfPerson(person: string): Promise<AccountRow[]>;
-  /** What an id names in the identity graph, in one lookup: an account (with its person), a person, or nothing. */
-  lookupSubject(
-    id: string,
-  ): Promise<{ kind: 'account'; account: string; person: string } | { kind: 'person'; person: string } | undefined>;
+  /**
+   * What each id names in the identity graph, in input order: an account (with its person), a person, or nothing.
+   * One read for the lot, so that a server can resolve every request of an event-loop turn at once.
+   */
+  lookupSubjects(ids: readonly string[]): Promise<(SubjectLookup | undefined)[]>;
   /** Streams the whole identity graph in batches, ordered by account. */
   iterateAccounts(batchSize?: number): AsyncIterable<AccountRow[]>;
   countAccounts(): Promise<{ accounts: number; persons: number }>;

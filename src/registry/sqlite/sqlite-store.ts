@@ -6,7 +6,7 @@ import type { Hash } from '../../log/hash.ts';
 import { type NodeId, nodeKey } from '../../log/merkle.ts';
 import { DissentError } from '../../shared/errors.ts';
 import { MIGRATIONS } from '../migrations.ts';
-import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store } from '../store.ts';
+import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store, type SubjectLookup } from '../store.ts';
 import type {
   AccountRow,
   CheckpointRow,
@@ -98,12 +98,17 @@ export class SqliteStore implements Store {
     return this.#s.accountsOfPerson.all(person) as AccountRow[];
   }
 
-  async lookupSubject(id: string) {
-    const row = this.#s.lookupSubject.get(id, id) as { account: string | null; person: string } | undefined;
-    if (!row) return undefined;
-    return row.account === null
-      ? { kind: 'person' as const, person: row.person }
-      : { kind: 'account' as const, account: row.account, person: row.person };
+  async lookupSubjects(ids: readonly string[]): Promise<(SubjectLookup | undefined)[]> {
+    // One read transaction for the lot: in WAL mode, starting one costs more than an index lookup (about 8 µs
+    // against 1 µs here), and a statement outside a transaction starts its own.
+    const s = this.#s;
+    return this.#db.transaction(() =>
+      ids.map((id): SubjectLookup | undefined => {
+        const person = s.personOfAccount.get(id) as string | undefined;
+        if (person !== undefined) return { kind: 'account', account: id, person };
+        return s.isPerson.get(id) === undefined ? undefined : { kind: 'person', person: id };
+      }),
+    )();
   }
 
   async *iterateAccounts(batchSize = 10_000): AsyncIterable<AccountRow[]> {
@@ -355,10 +360,8 @@ function prepareStatements(db: Database.Database) {
       `SELECT 1 FROM objections WHERE subject = ? AND scope = ? AND state = 'effective' AND programme IN (?, '*')
        LIMIT 1`,
     ),
-    lookupSubject: db.prepare(
-      `SELECT account, person FROM accounts WHERE account = ?
-       UNION ALL SELECT * FROM (SELECT NULL, person FROM accounts WHERE person = ? LIMIT 1) LIMIT 1`,
-    ),
+    personOfAccount: db.prepare('SELECT person FROM accounts WHERE account = ?').pluck(),
+    isPerson: db.prepare('SELECT 1 FROM accounts WHERE person = ? LIMIT 1').pluck(),
     getWithdrawal: db.prepare(
       'SELECT id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index FROM withdrawals WHERE id = ?',
     ),

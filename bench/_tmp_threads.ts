@@ -1,0 +1,175 @@
+// npm run bench:intake [-- --seconds N --connections C --persons P]: durable objections per second through
+// POST /api/v1/objections (distinct subjects, embedded SQLite, group commit), with p50/p99 latency and errors, next
+// to GET /healthz of the same server in the same run. The server runs as a `dissent serve` child process, autocannon
+// in this one, so that the two share the machine as a client and a server would.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { initHome } from '/work/main/src/cli/commands/init.ts';
+import { CONFIG_FILE } from '/work/main/src/config/config.ts';
+import { openHome } from '/work/main/src/config/home.ts';
+import { EXAMPLE_VALUES } from '/work/main/src/config/template.ts';
+import { generateIdentityGraph } from '/work/main/src/demo/identity-graph.ts';
+import type { AccountRow } from '/work/main/src/registry/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    persons: { type: 'string', default: '150000' },
+    keep: { type: 'boolean' },
+    /** Write a V8 CPU profile of the server process into this folder. */
+    profile: { type: 'string' },
+    /** Parent folder of the temporary home, e.g. /dev/shm to see what the run costs without a real fsync. */
+    tmp: { type: 'string', default: tmpdir() },
+  },
+});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const PERSONS = Number(values.persons);
+const TOKEN = 'bench-operator-token-0123456789abcdef';
+const ROOT = '/work/main';
+
+const dir = mkdtempSync(join(values.tmp, 'dissent-bench-intake-'));
+initHome(dir, { ...EXAMPLE_VALUES, origin: 'bench.dissent/log' });
+const configFile = join(dir, CONFIG_FILE);
+writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('api_tokens: []', `api_tokens: ["${TOKEN}"]`));
+
+console.log(
+  `dissent intake benchmark: ${PERSONS.toLocaleString('en')} persons, ${CONNECTIONS} connections, ${SECONDS} s per route`,
+);
+const home = await openHome(dir);
+let batch: AccountRow[] = [];
+for (const row of generateIdentityGraph({ persons: PERSONS })) {
+  batch.push(row);
+  if (batch.length === 20_000) {
+    await home.store.upsertAccounts(batch);
+    batch = [];
+  }
+}
+await home.store.upsertAccounts(batch);
+await home.close();
+
+const { child, url } = await new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+  const c = spawn(
+    process.execPath,
+    [
+      ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+      ...['--import', 'tsx', 'src/cli/main.ts', 'serve', '--home', dir, '--listen', '127.0.0.1:0'],
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  c.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) resolve({ child: c, url: m[1] as string });
+  });
+  c.once('exit', (code) => reject(new Error(`dissent serve exited with ${code}`)));
+});
+
+/** CPU seconds (user + system, all threads) the server process has used so far, from /proc; NaN elsewhere. */
+function serverCpu(): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+// Warm up JIT and the SQLite page cache on both routes, with subjects the measured run will not use.
+let nextPerson = PERSONS;
+const objectionBody = () => JSON.stringify({ subject: `p:${nextPerson--}` });
+const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: 2 });
+await run({
+  url: `${url}/api/v1/objections`,
+  connections: CONNECTIONS,
+  amount: 2000,
+  requests: [{ method: 'POST', headers, setupRequest: (r) => ({ ...r, body: objectionBody() }) }],
+});
+
+let cpu0 = serverCpu();
+const health = await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: SECONDS });
+const healthCpu = serverCpu() - cpu0;
+let person = 0;
+cpu0 = serverCpu();
+const threads0 = new Map<string, number>();
+{
+  const { readdirSync } = await import('node:fs');
+  for (const t of readdirSync(`/proc/${child.pid}/task`)) {
+    const f = readFileSync(`/proc/${child.pid}/task/${t}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    threads0.set(t, (Number(f[11]) + Number(f[12])) / 100);
+  }
+}
+const objections = await run({
+  url: `${url}/api/v1/objections`,
+  connections: CONNECTIONS,
+  duration: SECONDS,
+  requests: [
+    {
+      method: 'POST',
+      headers,
+      setupRequest: (r) => ({ ...r, body: JSON.stringify({ subject: `p:${++person}` }) }),
+    },
+  ],
+});
+
+const objectionsCpu = serverCpu() - cpu0;
+{
+  const { readdirSync } = await import('node:fs');
+  for (const t of readdirSync(`/proc/${child.pid}/task`)) {
+    const st = readFileSync(`/proc/${child.pid}/task/${t}/stat`, 'utf8');
+    const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+    const f = st.split(') ')[1]?.split(' ') ?? [];
+    const c = (Number(f[11]) + Number(f[12])) / 100;
+    const b = threads0.get(t) ?? 0;
+    if (c - b > 0.05) console.log(`thread ${t} ${name}: ${((c - b) * 1e6 / objections.requests.total).toFixed(1)} µs/req (user ${f[11]} sys ${f[12]})`);
+  }
+}
+const metrics = await (await fetch(`${url}/metrics`)).text();
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+if (!values.keep) rmSync(dir, { recursive: true, force: true });
+
+const created = Number(
+  /dissent_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/objections",status="201"\} (\d+)/.exec(
+    metrics,
+  )?.[1] ?? 0,
+);
+const perSec = (r: autocannon.Result) => r['2xx'] / r.duration;
+const healthRps = perSec(health);
+const objRps = perSec(objections);
+const fmt = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 1 });
+console.log('');
+console.log('route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  server CPU µs/req');
+for (const [name, r, cpu] of [
+  ['GET /healthz', health, healthCpu],
+  ['POST /api/v1/objections', objections, objectionsCpu],
+] as const) {
+  const cpuPerReq = (cpu * 1e6) / Math.max(1, r.requests.total);
+  console.log(
+    `${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${fmt(cpuPerReq).padStart(17)}`,
+  );
+}
+console.log('');
+console.log(`durable objections/s: ${fmt(objRps)} (each 201 answered after fsync and a signed checkpoint)`);
+console.log(`objections created (server metrics, incl. warm-up): ${created.toLocaleString('en')}`);
+console.log(`ratio to /healthz: ${(objRps / healthRps).toFixed(2)}`);
+const checks = [
+  [`>= 2,000 objections/s`, objRps >= 2000],
+  ['p99 <= 50 ms', objections.latency.p99 <= 50],
+  ['>= 0.4 of /healthz', objRps / healthRps >= 0.4],
+  ['no errors', objections.errors === 0 && objections.non2xx === 0],
+] as const;
+for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${name}`);
