@@ -1,11 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so that `npx dissent` and `npm link` work without a build step.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Runs the TypeScript CLI through tsx's loader in this very process, so that `npx dissent` and `npm link` work
+// without a build step, and a signal sent to this process (SIGTERM from a service manager, Ctrl-C) reaches the
+// server itself: a launcher that spawned a child would die and leave the child running.
+import { register } from 'tsx/esm/api';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const tsx = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const main = join(here, '..', 'src', 'cli', 'main.ts');
-const r = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 2);
+register();
+await import('../src/cli/main.ts');

@@ -11,13 +11,19 @@ import { API_TOKEN, api, makeHome } from './_harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Starts `dissent serve` as a child process and resolves with its URL once it listens. */
-function startChild(home: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--home', home, '--listen', '127.0.0.1:0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/**
+ * Starts `dissent serve` as a child process and resolves with its URL once it listens: by default the CLI module
+ * under tsx, or the `dissent` command a user installs (`bin/dissent.js`).
+ */
+function startChild(
+  home: string,
+  via: 'module' | 'bin' = 'module',
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const entry = via === 'bin' ? ['bin/dissent.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...entry, 'serve', '--home', home, '--listen', '127.0.0.1:0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
@@ -41,7 +47,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-describe('kill -9 under load', () => {
+describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
   afterAll(() => {
@@ -117,5 +123,19 @@ describe('kill -9 under load', () => {
     const stopped = await exited(second.child);
     expect(stopped.code).toBe(0);
     expect(second.stderr()).toContain('stopped; the log has');
+  });
+
+  it('the installed dissent command shuts the server down gracefully when its own pid gets SIGTERM', async () => {
+    const t = await makeHome({ persons: 20 });
+    await t.home.close();
+    dirs.push(t.dir);
+    const server = await startChild(t.dir, 'bin');
+    children.push(server.child);
+    expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
+    // A service manager signals the pid it started, which is the launcher's.
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toContain('stopped; the log has 1 entries');
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 });
