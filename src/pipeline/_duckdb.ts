@@ -39,7 +39,9 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const conn = await instance.connect();
   // Dates and the record hash must not depend on the machine's time zone.
   await conn.run("SET TimeZone = 'UTC'");
+  const trace = process.env.DISSENT_TRACE_SQL === '1';
   const wrap = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = trace ? performance.now() : 0;
     try {
       return await fn();
     } catch (cause) {
@@ -51,6 +53,12 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
           cause,
         },
       );
+    } finally {
+      if (trace) {
+        // The statement's shape only: SQL text is the build's own, but keep it to one short line.
+        const head = sql.replace(/\s+/g, ' ').trim().slice(0, 100);
+        process.stderr.write(`[sql] ${(performance.now() - t0).toFixed(0).padStart(7)} ms  ${head}\n`);
+      }
     }
   };
   return {
