@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
+import { hashLeaf } from '../../log/hash.ts';
+import { Frontier } from '../../log/merkle.ts';
+import { MIGRATIONS } from '../migrations.ts';
 import { describeStore } from '../store.contract.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
@@ -23,5 +26,52 @@ it('opens a file database in WAL mode with synchronous=FULL', async () => {
   const db = new Database(file, { readonly: true });
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   expect(statSync(file).size).toBeGreaterThan(0);
+  db.close();
+});
+
+it('upgrades a version 2 database in place: the log keeps every leaf and checkpoint, and appends on top', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db');
+  // A registry as version 2 left it, with a log of three leaves and two checkpoints.
+  const old = new Database(file);
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
+  for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+    old.exec(m.sqlite);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2025-05-01T00:00:00Z');
+  }
+  const f = new Frontier();
+  const nodes = ['a', 'b', 'c'].flatMap((leaf) => f.append(hashLeaf(leaf)));
+  ['a', 'b', 'c'].forEach((leaf, i) => {
+    old.prepare('INSERT INTO log_leaves VALUES (?, ?)').run(i, leaf);
+  });
+  for (const n of nodes) old.prepare('INSERT INTO log_nodes VALUES (?, ?, ?)').run(n.id.level, n.id.index, n.hash);
+  old.prepare('INSERT INTO checkpoints VALUES (?, ?, ?)').run(2, 'note at 2', '2025-05-01T00:00:00Z');
+  old.prepare('INSERT INTO checkpoints VALUES (?, ?, ?)').run(3, 'note at 3', '2025-05-01T00:00:01Z');
+  old.close();
+
+  const s = new SqliteStore(file);
+  expect(await s.migrate()).toBe(3);
+  expect(await s.logSize()).toBe(3);
+  expect(await s.getLeaves(0, 3)).toEqual(['a', 'b', 'c']);
+  expect((await s.latestCheckpoint())?.note).toBe('note at 3');
+  const more = f.append(hashLeaf('d'));
+  await s.commit({
+    objections: [],
+    withdrawals: [],
+    leaves: [{ index: 3, leaf: 'd' }],
+    nodes: more,
+    checkpoint: { size: 4, note: 'note at 4', created_at: '2025-05-01T00:00:02Z' },
+  });
+  expect(await s.getLeaves(2, 4)).toEqual(['c', 'd']);
+  expect((await s.latestCheckpoint())?.size).toBe(4);
+  await s.close();
+  const db = new Database(file, { readonly: true });
+  const indexes = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('log_leaves', 'checkpoints', 'objections')",
+    )
+    .pluck()
+    .all();
+  expect(indexes).not.toContain('objections_subject');
+  expect(indexes.filter((n) => String(n).startsWith('sqlite_autoindex_log_leaves'))).toEqual([]);
   db.close();
 });
