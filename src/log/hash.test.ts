@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalBytes, fromBase64, hashLeaf, hashNode, sha256, toBase64, toHex } from './hash.ts';
+import { equalBytes, fromBase64, hashLeaf, hashNode, sha256, sha256Base64, toBase64, toHex } from './hash.ts';
 
 describe('RFC 6962 hashes', () => {
   it('prefixes leaves with 0x00 and interior nodes with 0x01 (domain separation)', () => {
@@ -24,6 +24,7 @@ describe('RFC 6962 hashes', () => {
 
   it('hashes strings as UTF-8', () => {
     expect(toHex(sha256('Widerspruch ä'))).toBe(createHash('sha256').update('Widerspruch ä', 'utf8').digest('hex'));
+    expect(sha256Base64('Widerspruch ä')).toBe(createHash('sha256').update('Widerspruch ä', 'utf8').digest('base64'));
   });
 });
 

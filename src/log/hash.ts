@@ -36,6 +36,13 @@ export function sha256(data: Uint8Array | string): Hash {
   return oneShot ? oneShot(data) : createHash('sha256').update(data).digest();
 }
 
+/** SHA-256 of a UTF-8 string as standard base64, in one call where Node has `crypto.hash`. */
+export function sha256Base64(text: string): string {
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha256', text, 'base64')
+    : createHash('sha256').update(text).digest('base64');
+}
+
 /** Encodes bytes as standard base64. */
 export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Home } from '../config/home.ts';
 import { InputError } from '../shared/errors.ts';
-import { bearerMatches } from './auth.ts';
+import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
 import { messagesFor } from './i18n/index.ts';
 import { openApiDocument } from './openapi.ts';
@@ -80,7 +80,7 @@ export async function buildApp(
     max: ctx.limits.perIpPerMinute,
     timeWindow: 60_000,
     // The operator's backend is trusted and may be one busy address; it is limited per subject instead.
-    allowList: (req) => req.url.startsWith('/api/v1/') && bearerMatches(req.headers.authorization, ctx.apiTokens),
+    allowList: (req) => req.url.startsWith('/api/v1/') && isOperatorRequest(req, ctx.apiTokens),
     errorResponseBuilder: (_req, c) =>
       Object.assign(new Error('rate limited'), { statusCode: c.statusCode, code: 'RATE_LIMITED' }),
   });

@@ -20,3 +20,19 @@ export function bearerMatches(header: string | undefined, tokens: readonly strin
   for (const want of wanted) ok = timingSafeEqual(given, want) || ok;
   return ok;
 }
+
+/** Verdicts per request, so that the rate limiter's allow list and the route's own check hash the header once. */
+const verdicts = new WeakMap<object, boolean>();
+
+/** `bearerMatches` for one request (keyed by its raw message), computed at most once. */
+export function isOperatorRequest(
+  req: { raw: object; headers: { authorization?: string | undefined } },
+  tokens: readonly string[],
+): boolean {
+  let ok = verdicts.get(req.raw);
+  if (ok === undefined) {
+    ok = bearerMatches(req.headers.authorization, tokens);
+    verdicts.set(req.raw, ok);
+  }
+  return ok;
+}

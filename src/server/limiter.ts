@@ -1,4 +1,4 @@
-import { sha256 } from '../log/hash.ts';
+import { sha256Base64 } from '../log/hash.ts';
 
 /**
  * A fixed-window counter per key, for limits that @fastify/rate-limit cannot key on (the subject in a body). Keys
@@ -24,7 +24,7 @@ export class WindowLimiter {
       this.#windowStart = now;
       this.#counts = new Map();
     }
-    const k = Buffer.from(sha256(key)).toString('base64');
+    const k = sha256Base64(key);
     const n = (this.#counts.get(k) ?? 0) + 1;
     this.#counts.set(k, n);
     return n <= this.#max;

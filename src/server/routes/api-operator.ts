@@ -5,7 +5,7 @@ import { canonicalJson } from '../../log/canonical-json.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import { lateness } from '../../registry/lateness.ts';
 import type { ObjectionRow } from '../../registry/types.ts';
-import { bearerMatches } from '../auth.ts';
+import { isOperatorRequest } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
 import { countEffective } from './links.ts';
@@ -27,7 +27,7 @@ const idempotencyKey = z
 /** Refuses a request without a valid operator bearer token (401, with a WWW-Authenticate challenge). */
 export function requireOperator(ctx: ServerContext) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!bearerMatches(req.headers.authorization, ctx.apiTokens)) {
+    if (!isOperatorRequest(req, ctx.apiTokens)) {
       reply.header('www-authenticate', 'Bearer realm="dissent"');
       throw new HttpError(401, 'a valid operator bearer token is required', 'E_UNAUTHORIZED');
     }
