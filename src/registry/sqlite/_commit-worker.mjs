@@ -4,35 +4,20 @@
 // worker threads do not go through the TypeScript loader of every test runner.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { applyCommit, EXISTS } from './_commit-apply.mjs';
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 10000');
-const statements = new Map(Object.entries(workerData.sql).map(([name, sql]) => [name, db.prepare(sql)]));
+const statements = Object.fromEntries(Object.entries(workerData.sql).map(([name, sql]) => [name, db.prepare(sql)]));
 
-const blob = (v) =>
-  v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+const run = db.transaction((batch) => applyCommit(statements, batch));
 
-// Thrown inside the transaction so that it rolls back: a subject the batch assumed free has an effective objection.
-const EXISTS = Symbol('exists');
-
-const run = db.transaction((expectedSize, ops) => {
-  if (expectedSize !== null && statements.get('logSize').get().n !== expectedSize) return 'conflict';
-  for (const [name, params] of ops) {
-    const stmt = statements.get(name);
-    if (name === 'coveringEffective') {
-      if (stmt.get(...params) !== undefined) throw EXISTS;
-    } else if (Array.isArray(params)) stmt.run(...params.map(blob));
-    else stmt.run(params);
-  }
-  return 'ok';
-});
-
-function commit(expectedSize, ops) {
+function commit(batch) {
   try {
-    return run.immediate(expectedSize, ops);
+    return run.immediate(batch);
   } catch (e) {
     if (e === EXISTS) return 'exists';
     throw e;
@@ -46,7 +31,7 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    parentPort.postMessage({ type: 'done', id: msg.id, result: commit(msg.expectedSize, msg.ops) });
+    parentPort.postMessage({ type: 'done', id: msg.id, result: commit(msg.batch) });
   } catch (e) {
     parentPort.postMessage({ type: 'error', id: msg.id, message: String(e?.message ?? e), code: e?.code });
   }

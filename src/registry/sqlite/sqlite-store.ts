@@ -17,6 +17,7 @@ import type {
   TokenUse,
   WithdrawalRow,
 } from '../types.ts';
+import { applyCommit, EXISTS, type PackedBatch } from './_commit-apply.mjs';
 
 const OBJECTION_COLS =
   'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id';
@@ -185,28 +186,19 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    const expectedSize = batch.leaves[0]?.index ?? null;
-    const ops = commitOps(batch);
-    if (this.#writer) {
-      const result = await this.#writer.commit(expectedSize, ops);
-      if (result === 'conflict') throw new LogConflictError();
-      if (result === 'exists') throw new EffectiveExistsError();
-      return;
+    const packed = packBatch(batch);
+    let result: CommitResult;
+    if (this.#writer) result = await this.#writer.commit(packed);
+    else {
+      try {
+        result = this.#db.transaction(() => applyCommit(this.#s, packed)).immediate();
+      } catch (e) {
+        if (e !== EXISTS) throw e;
+        result = 'exists';
+      }
     }
-    const s = this.#s;
-    this.#db
-      .transaction(() => {
-        if (expectedSize !== null && (s.logSize.get() as { n: number }).n !== expectedSize)
-          throw new LogConflictError();
-        for (const [name, params] of ops) {
-          const stmt = s[name] as Database.Statement;
-          if (name === 'coveringEffective') {
-            if (stmt.get(...(params as unknown[])) !== undefined) throw new EffectiveExistsError();
-          } else if (Array.isArray(params)) stmt.run(...params);
-          else stmt.run(params);
-        }
-      })
-      .immediate();
+    if (result === 'conflict') throw new LogConflictError();
+    if (result === 'exists') throw new EffectiveExistsError();
   }
 
   async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
@@ -272,20 +264,49 @@ const COMMIT_STATEMENTS = [
   'insertCheckpoint',
 ] as const;
 
-type CommitOp = [name: (typeof COMMIT_STATEMENTS)[number], params: unknown[] | Record<string, unknown>];
-
-/** The statements of one group commit, in order, for this thread or the writer thread to run in one transaction. */
-function commitOps(batch: CommitBatch): CommitOp[] {
-  const ops: CommitOp[] = [];
-  // The checks come first: they must see the store as it was before this batch.
-  for (const a of batch.absent ?? []) ops.push(['coveringEffective', [a.subject, a.scope, a.programme]]);
-  for (const l of batch.leaves) ops.push(['insertLeaf', [l.index, l.leaf]]);
-  for (const n of batch.nodes) ops.push(['insertNode', [n.id.level, n.id.index, n.hash]]);
-  for (const o of batch.objections) ops.push(['upsertObjection', { ...o }]);
-  for (const w of batch.withdrawals) ops.push(['insertWithdrawal', { ...w }]);
+/** A batch as the flat arrays that `applyCommit` runs, on this thread or (after a cheap clone) the writer thread. */
+function packBatch(batch: CommitBatch): PackedBatch {
+  const nodeHashes = Buffer.allocUnsafe(batch.nodes.length * 32);
+  batch.nodes.forEach((n, i) => {
+    nodeHashes.set(n.hash, i * 32);
+  });
   const cp = batch.checkpoint;
-  if (cp) ops.push(['insertCheckpoint', [cp.size, cp.note, cp.created_at]]);
-  return ops;
+  return {
+    expectedSize: batch.leaves[0]?.index ?? null,
+    absent: (batch.absent ?? []).flatMap((a) => [a.subject, a.scope, a.programme]),
+    leafIndex: batch.leaves.map((l) => l.index),
+    leafText: batch.leaves.map((l) => l.leaf),
+    nodeLevel: batch.nodes.map((n) => n.id.level),
+    nodeIndex: batch.nodes.map((n) => n.id.index),
+    nodeHashes,
+    objections: batch.objections.flatMap((o) => [
+      o.id,
+      o.subject,
+      o.scope,
+      o.programme,
+      o.state,
+      o.channel,
+      o.submitted_at,
+      o.effective_at,
+      o.withdrawn_at,
+      o.reason,
+      o.salt,
+      o.leaf_index,
+      o.withdrawal_id,
+    ]),
+    withdrawals: batch.withdrawals.flatMap((w) => [
+      w.id,
+      w.objection_id,
+      w.subject,
+      w.scope,
+      w.programme,
+      w.channel,
+      w.submitted_at,
+      w.salt,
+      w.leaf_index,
+    ]),
+    checkpoint: cp ? [cp.size, cp.note, cp.created_at] : null,
+  };
 }
 
 /** What the writer thread says of a commit: written, or nothing written because the log grew or a check failed. */
@@ -312,11 +333,11 @@ class CommitWriter {
     });
   }
 
-  commit(expectedSize: number | null, ops: CommitOp[]): Promise<CommitResult> {
+  commit(batch: PackedBatch): Promise<CommitResult> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, expectedSize, ops });
+      this.#worker.postMessage({ id, batch });
     });
   }
 
@@ -365,15 +386,15 @@ function prepareStatements(db: Database.Database) {
     getWithdrawal: db.prepare(
       'SELECT id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index FROM withdrawals WHERE id = ?',
     ),
+    // Positional, in OBJECTION_COLS order: packBatch writes the values in that order.
     upsertObjection: db.prepare(
-      `INSERT INTO objections (${OBJECTION_COLS}) VALUES (@id, @subject, @scope, @programme, @state, @channel,
-         @submitted_at, @effective_at, @withdrawn_at, @reason, @salt, @leaf_index, @withdrawal_id)
+      `INSERT INTO objections (${OBJECTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, effective_at = excluded.effective_at,
          withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index, withdrawal_id = excluded.withdrawal_id`,
     ),
     insertWithdrawal: db.prepare(
       `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)
-       VALUES (@id, @objection_id, @subject, @scope, @programme, @channel, @submitted_at, @salt, @leaf_index)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     logSize: db.prepare('SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves'),
     getNode: db.prepare('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck(),
