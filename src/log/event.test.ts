@@ -15,6 +15,26 @@ const EVENT: LogEvent = {
   effective_at: '2025-05-26T22:00:00.123Z',
 };
 
+describe('encodeEvent', () => {
+  it('writes exactly the canonical JSON of any event', () => {
+    const event: fc.Arbitrary<LogEvent> = fc.record({
+      v: fc.constant(1 as const),
+      type: fc.constantFrom('objection' as const, 'withdrawal' as const),
+      id: fc.string(),
+      programme: fc.string({ unit: 'binary' }),
+      scope: fc.constantFrom('person' as const, 'account' as const),
+      subject_commitment: fc.string(),
+      submitted_at: fc.string({ unit: 'grapheme' }),
+      effective_at: fc.string(),
+    });
+    fc.assert(
+      fc.property(event, (e) => {
+        expect(encodeEvent(e)).toBe(canonicalJson({ ...e }));
+      }),
+    );
+  });
+});
+
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops whitespace', () => {
     expect(canonicalJson({ b: 1, a: { d: [true, null], c: 'x' } })).toBe('{"a":{"c":"x","d":[true,null]},"b":1}');

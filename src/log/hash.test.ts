@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalBytes, fromBase64, hashLeaf, hashNode, sha256, sha256Base64, toBase64, toHex } from './hash.ts';
+import {
+  equalBytes,
+  fromBase64,
+  hashLeaf,
+  hashNode,
+  sha256,
+  sha256Base64,
+  sha256Hex,
+  toBase64,
+  toHex,
+} from './hash.ts';
 
 describe('RFC 6962 hashes', () => {
   it('prefixes leaves with 0x00 and interior nodes with 0x01 (domain separation)', () => {
@@ -11,6 +21,8 @@ describe('RFC 6962 hashes', () => {
       .digest('hex');
     expect(toHex(hashLeaf(leaf))).toBe(want);
     expect(toHex(hashLeaf('dissent'))).toBe(want);
+    // Strings are hashed as their UTF-8 bytes, a lone surrogate as U+FFFD, the same as Buffer.from would encode them.
+    for (const text of ['Widerspruch ä 🙂', 'x\ud800y']) expect(hashLeaf(text)).toEqual(hashLeaf(Buffer.from(text)));
     const a = hashLeaf('a');
     const b = hashLeaf('b');
     const node = createHash('sha256')
@@ -24,6 +36,7 @@ describe('RFC 6962 hashes', () => {
 
   it('hashes strings as UTF-8', () => {
     expect(toHex(sha256('Widerspruch ä'))).toBe(createHash('sha256').update('Widerspruch ä', 'utf8').digest('hex'));
+    expect(toHex(sha256('Widerspruch ä'))).toBe(sha256Hex('Widerspruch ä'));
     expect(sha256Base64('Widerspruch ä')).toBe(createHash('sha256').update('Widerspruch ä', 'utf8').digest('base64'));
   });
 });

@@ -17,6 +17,8 @@ const NODE_PREFIX = Uint8Array.of(0x01);
 
 /** RFC 6962 leaf hash: SHA-256(0x00 || leaf). */
 export function hashLeaf(leaf: Uint8Array | string): Hash {
+  // A string leaf is hashed as UTF-8 straight from the string: "\u0000" encodes to the single byte 0x00.
+  if (oneShot && typeof leaf === 'string') return oneShot(`\u0000${leaf}`);
   const bytes = typeof leaf === 'string' ? Buffer.from(leaf, 'utf8') : leaf;
   if (oneShot) return oneShot(Buffer.concat([LEAF_PREFIX, bytes]));
   return createHash('sha256').update(LEAF_PREFIX).update(bytes).digest();
@@ -41,6 +43,13 @@ export function sha256Base64(text: string): string {
   return typeof crypto.hash === 'function'
     ? crypto.hash('sha256', text, 'base64')
     : createHash('sha256').update(text).digest('base64');
+}
+
+/** SHA-256 of a UTF-8 string as lowercase hex, in one call where Node has `crypto.hash`. */
+export function sha256Hex(text: string): string {
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha256', text, 'hex')
+    : createHash('sha256').update(text).digest('hex');
 }
 
 /** Encodes bytes as standard base64. */
