@@ -22,17 +22,16 @@ export function bearerMatches(header: string | undefined, tokens: readonly strin
 }
 
 /** Verdicts per request, so that the rate limiter's allow list and the route's own check hash the header once. */
-const verdicts = new WeakMap<object, boolean>();
+const verdicts = new WeakMap<object, { tokens: readonly string[]; ok: boolean }>();
 
-/** `bearerMatches` for one request (keyed by its raw message), computed at most once. */
+/** `bearerMatches` for one request (keyed by its raw message) and token list, computed at most once. */
 export function isOperatorRequest(
   req: { raw: object; headers: { authorization?: string | undefined } },
   tokens: readonly string[],
 ): boolean {
-  let ok = verdicts.get(req.raw);
-  if (ok === undefined) {
-    ok = bearerMatches(req.headers.authorization, tokens);
-    verdicts.set(req.raw, ok);
-  }
+  const known = verdicts.get(req.raw);
+  if (known?.tokens === tokens) return known.ok;
+  const ok = bearerMatches(req.headers.authorization, tokens);
+  verdicts.set(req.raw, { tokens, ok });
   return ok;
 }

@@ -55,12 +55,11 @@ export class SqliteStore implements Store {
   async migrate(): Promise<number> {
     const db = this.#db;
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
-    const have = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-    );
+    const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
     for (const m of MIGRATIONS) {
-      if (have.has(m.version)) continue;
+      // Checked inside the write lock: another process starting at the same time may have applied it meanwhile.
       db.transaction(() => {
+        if (applied.get(m.version) !== undefined) return;
         db.exec(m.sqlite);
         db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       }).immediate();
