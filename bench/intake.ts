@@ -1,4 +1,4 @@
-// npm run bench:intake [-- --seconds N --connections C --persons P]: durable objections per second through
+// npm run bench:intake [-- --seconds N --rounds R --connections C --persons P]: durable objections per second through
 // POST /api/v1/objections (distinct subjects, embedded SQLite, group commit), with p50/p99 latency and errors, next
 // to GET /healthz of the same server in the same run. The server runs as a `dissent serve` child process, autocannon
 // in this one, so that the two share the machine as a client and a server would.
@@ -17,9 +17,10 @@ import type { AccountRow } from '../src/registry/types.ts';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
-    persons: { type: 'string', default: '150000' },
+    persons: { type: 'string', default: '250000' },
     keep: { type: 'boolean' },
     /** Write a V8 CPU profile of the server process into this folder. */
     profile: { type: 'string' },
@@ -28,6 +29,15 @@ const { values } = parseArgs({
   },
 });
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+for (const [name, v] of [
+  ['--seconds', SECONDS],
+  ['--rounds', ROUNDS],
+  ['--connections', Number(values.connections)],
+  ['--persons', Number(values.persons)],
+] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+}
 const CONNECTIONS = Number(values.connections);
 const PERSONS = Number(values.persons);
 const TOKEN = 'bench-operator-token-0123456789abcdef';
@@ -39,7 +49,7 @@ const configFile = join(dir, CONFIG_FILE);
 writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('api_tokens: []', `api_tokens: ["${TOKEN}"]`));
 
 console.log(
-  `dissent intake benchmark: ${PERSONS.toLocaleString('en')} persons, ${CONNECTIONS} connections, ${SECONDS} s per route`,
+  `dissent intake benchmark: ${PERSONS.toLocaleString('en')} persons, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route`,
 );
 const home = await openHome(dir);
 let batch: AccountRow[] = [];
@@ -99,25 +109,41 @@ await run({
   requests: [{ method: 'POST', headers, setupRequest: (r) => ({ ...r, body: objectionBody() }) }],
 });
 
-let cpu0 = serverCpu();
-const health = await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: SECONDS });
-const healthCpu = serverCpu() - cpu0;
+// Rounds alternate the two routes, so that a drift of the machine's speed (common on shared and virtual machines)
+// hits both alike; the verdict uses the median round.
+interface Round {
+  readonly health: autocannon.Result;
+  readonly objections: autocannon.Result;
+  readonly healthCpu: number;
+  readonly objectionsCpu: number;
+}
+const rounds: Round[] = [];
 let person = 0;
-cpu0 = serverCpu();
-const objections = await run({
-  url: `${url}/api/v1/objections`,
-  connections: CONNECTIONS,
-  duration: SECONDS,
-  requests: [
-    {
-      method: 'POST',
-      headers,
-      setupRequest: (r) => ({ ...r, body: JSON.stringify({ subject: `p:${++person}` }) }),
-    },
-  ],
-});
+for (let i = 0; i < ROUNDS; i++) {
+  let cpu0 = serverCpu();
+  const health = await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: SECONDS });
+  const healthCpu = serverCpu() - cpu0;
+  cpu0 = serverCpu();
+  const objections = await run({
+    url: `${url}/api/v1/objections`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        headers,
+        setupRequest: (r) => ({ ...r, body: JSON.stringify({ subject: `p:${++person}` }) }),
+      },
+    ],
+  });
+  rounds.push({ health, objections, healthCpu, objectionsCpu: serverCpu() - cpu0 });
+}
+if (person > PERSONS - 2000) {
+  console.error(
+    `warning: the run used more subjects than the identity graph has; pass --persons ${person + 2000} or more`,
+  );
+}
 
-const objectionsCpu = serverCpu() - cpu0;
 const metrics = await (await fetch(`${url}/metrics`)).text();
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
@@ -129,28 +155,40 @@ const created = Number(
   )?.[1] ?? 0,
 );
 const perSec = (r: autocannon.Result) => r['2xx'] / r.duration;
-const healthRps = perSec(health);
-const objRps = perSec(objections);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
 const fmt = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 1 });
 console.log('');
-console.log('route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  server CPU µs/req');
-for (const [name, r, cpu] of [
-  ['GET /healthz', health, healthCpu],
-  ['POST /api/v1/objections', objections, objectionsCpu],
-] as const) {
-  const cpuPerReq = (cpu * 1e6) / Math.max(1, r.requests.total);
-  console.log(
-    `${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${fmt(cpuPerReq).padStart(17)}`,
-  );
+console.log('round  route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  server CPU µs/req');
+for (const [i, round] of rounds.entries()) {
+  for (const [name, r, cpu] of [
+    ['GET /healthz', round.health, round.healthCpu],
+    ['POST /api/v1/objections', round.objections, round.objectionsCpu],
+  ] as const) {
+    const cpuPerReq = (cpu * 1e6) / Math.max(1, r.requests.total);
+    console.log(
+      `${String(i + 1).padStart(5)}  ${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${fmt(cpuPerReq).padStart(17)}`,
+    );
+  }
 }
+const ratios = rounds.map((r) => perSec(r.objections) / perSec(r.health));
+const objRps = median(rounds.map((r) => perSec(r.objections)));
+const worstP99 = Math.max(...rounds.map((r) => r.objections.latency.p99));
+const failures = rounds.reduce((n, r) => n + r.objections.errors + r.objections.non2xx + r.objections.timeouts, 0);
 console.log('');
-console.log(`durable objections/s: ${fmt(objRps)} (each 201 answered after fsync and a signed checkpoint)`);
+console.log(
+  `durable objections/s (median round): ${fmt(objRps)} (each 201 answered after fsync and a signed checkpoint)`,
+);
 console.log(`objections created (server metrics, incl. warm-up): ${created.toLocaleString('en')}`);
-console.log(`ratio to /healthz: ${(objRps / healthRps).toFixed(2)}`);
+console.log(
+  `ratio to /healthz per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`,
+);
 const checks = [
   [`>= 2,000 objections/s`, objRps >= 2000],
-  ['p99 <= 50 ms', objections.latency.p99 <= 50],
-  ['>= 0.4 of /healthz', objRps / healthRps >= 0.4],
-  ['no errors', objections.errors === 0 && objections.non2xx === 0],
+  ['p99 <= 50 ms (worst round)', worstP99 <= 50],
+  ['>= 0.4 of /healthz (median round)', median(ratios) >= 0.4],
+  ['no errors', failures === 0],
 ] as const;
 for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${name}`);
