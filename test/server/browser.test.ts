@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { RunningServer } from '../../src/server/app.ts';
