@@ -99,7 +99,7 @@ const DEFAULT_MAX_LINE = 1 << 20;
  * The layout of the engine's work tables. Part of a build's fingerprint, so that a build interrupted under an older
  * layout is refused (with advice to pass --force) instead of resumed into tables that are not there.
  */
-const WORK_FORMAT = 2;
+const WORK_FORMAT = 3;
 
 interface PlanData {
   cut: { size: number; note: string };

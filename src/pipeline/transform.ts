@@ -15,8 +15,8 @@ export const PERSON_PLACEHOLDER = '[person]';
  * 2. PII is redacted with the redactor's SQL path;
  * 3. known names are redacted;
  * 4. duplicates are marked.
- * Rewritten rows are collected in side tables and joined back once, instead of updated in place: an UPDATE holds every
- * new text in memory until it commits, which made memory grow with the input. Idempotent: it starts again from
+ * Rewritten rows are collected in side tables and joined back in the view `kept_text`, instead of updated in place: an
+ * UPDATE holds every new text in memory until it commits, which made memory grow with the input. Idempotent: it starts again from
  * `staged` and `classified`, which it never changes; `reasons` and `kept` are the views later stages read.
  */
 export async function transform(
@@ -24,8 +24,8 @@ export async function transform(
   policy: Policy,
 ): Promise<{ candidatesChecked: number; duplicates: number }> {
   await db.run(`
-    DROP VIEW IF EXISTS kept; DROP VIEW IF EXISTS reasons; DROP TABLE IF EXISTS dup_keys; DROP TABLE IF EXISTS kept_text;
-    DROP TABLE IF EXISTS pii_changes; DROP TABLE IF EXISTS kn_rows;
+    DROP VIEW IF EXISTS kept; DROP VIEW IF EXISTS reasons; DROP TABLE IF EXISTS dup_keys; DROP VIEW IF EXISTS kept_text;
+    DROP VIEW IF EXISTS pii_text; DROP TABLE IF EXISTS pii_changes; DROP TABLE IF EXISTS kn_rows;
     CREATE OR REPLACE TABLE kept_base AS
       SELECT s.key, s.id, s.text, s.source, s.kind, s.created_at
       FROM staged s JOIN classified c ON c.key = s.key
@@ -54,11 +54,12 @@ export async function transform(
     CREATE TABLE kn_rows (key BIGINT, text VARCHAR);`);
   if (policy.pii.includes('known_name')) await redactKnownNames(db);
 
+  // A view, not a copy: storing every kept text once more cost as much as computing it.
   await db.run(`
-    CREATE TABLE kept_text AS
+    CREATE VIEW kept_text AS
       SELECT b.key, b.id, coalesce(n.text, p.t, b.text) AS text, b.source, b.kind, b.created_at
       FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.key = b.key;
-    DROP VIEW pii_text; DROP TABLE kn_rows; DROP TABLE pii_changes; DROP TABLE kept_base;
+    DROP VIEW pii_text;
     CREATE TABLE dup_keys (key BIGINT);`);
 
   let duplicates = 0;

@@ -12,14 +12,17 @@ export interface ShardInfo {
   readonly rows: number;
 }
 
-/** Orders the kept records (by id, then input position), guesses their language and hashes each one. */
+/**
+ * Orders the kept records (by id, then input position), guesses their language and hashes each one. `final` holds
+ * only the position, key, language and hash of each record; the shards read the rest from `kept` by key.
+ */
 export async function buildFinal(db: Engine): Promise<number> {
   // The order comes from a sort of the narrow (id, key) pairs; a window sorting the whole rows moved every text.
   await db.run(`
     DROP TABLE IF EXISTS final;
     CREATE OR REPLACE TEMP TABLE final_order AS SELECT key, row_number() OVER (ORDER BY id, key) - 1 AS pos FROM kept;
     CREATE TABLE final AS
-      SELECT pos, key, id, text, source, kind, created_at, lang, ${recordHashSql()} AS rh
+      SELECT pos, key, lang, ${recordHashSql()} AS rh
       FROM (
         SELECT o.pos, k.key, k.id, k.text, k.source, k.kind, k.created_at, ${langFromWordsSql('w')} AS lang
         FROM (SELECT *, ${langWordsSql('text')} AS w FROM kept) k JOIN final_order o ON o.key = k.key
@@ -54,7 +57,8 @@ export async function writeShards(
     const to = Math.min(from + opts.shardRows, opts.kept);
     await db.run(
       copyAtomic(
-        `SELECT id, text, source, kind, created_at, lang FROM final WHERE pos >= ${from} AND pos < ${to} ORDER BY pos`,
+        `SELECT k.id, k.text, k.source, k.kind, k.created_at, f.lang FROM final f JOIN kept k ON k.key = f.key
+         WHERE f.pos >= ${from} AND f.pos < ${to} ORDER BY f.pos`,
         file,
         'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880',
       ),
