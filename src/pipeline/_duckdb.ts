@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DissentError } from '../shared/errors.ts';
 
@@ -57,7 +58,9 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       if (trace) {
         // The statement's shape only: SQL text is the build's own, but keep it to one short line.
         const head = sql.replace(/\s+/g, ' ').trim().slice(0, 100);
-        process.stderr.write(`[sql] ${(performance.now() - t0).toFixed(0).padStart(7)} ms  ${head}\n`);
+        process.stderr.write(
+          `[sql] ${(performance.now() - t0).toFixed(0).padStart(7)} ms  peak ${peakRssMiB().padStart(5)} MiB  ${head}\n`,
+        );
       }
     }
   };
@@ -70,6 +73,16 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       instance.closeSync();
     },
   };
+}
+
+/** The process's peak resident memory so far (VmHWM), in MiB; '?' where /proc is not there. */
+function peakRssMiB(): string {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? String(Math.round(Number(kb) / 1024)) : '?';
+  } catch {
+    return '?';
+  }
 }
 
 /** Quotes an SQL identifier. */
