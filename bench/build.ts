@@ -1,4 +1,4 @@
-// npm run bench [-- --records N] [--threads N] [--memory 640MB]
+// npm run bench [-- --records N] [--threads N] [--memory 512MB]
 // Generates realistic German posts once into bench/.data/, then times a plain DuckDB anti-join baseline and the
 // full `dissent build` on the same data, each as its own process, and prints wall time, records/s, MB/s, peak RSS
 // and the ratio. Target: ratio <= 1.5; at 10M records, peak RSS under 1.5 GB.

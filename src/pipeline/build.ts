@@ -47,7 +47,7 @@ export interface BuildOptions {
   readonly account?: string;
   /** Engine threads; the output is the same whatever the value. Default: the machine's cores. */
   readonly threads?: number;
-  /** Engine memory limit, e.g. `640MB` (the default) or `2GB`; the engine spills to disk above it. */
+  /** Engine memory limit, e.g. `512MB` (the default) or `2GB`; the engine spills to disk above it. */
   readonly memoryLimit?: string;
   /** Rows per Parquet shard (default 250,000). */
   readonly shardRows?: number;
@@ -90,11 +90,11 @@ export interface BuildSummary {
 
 const DEFAULT_SHARD_ROWS = 250_000;
 /**
- * The engine's memory limit unless `--memory` says otherwise. The process needs up to about 700 MB beyond it (Node,
- * the engine's structures outside its buffer pool; the peak is the known-name token scan), so the default keeps a
- * build under 1.5 GB at 10M records: 1.31 GB measured, against 1.43 GB at 768MB.
+ * The engine's memory limit unless `--memory` says otherwise. The process needs up to about 750 MB beyond it (Node,
+ * the engine's allocations outside its buffer pool, which vary from run to run), so the default keeps a build of 10M
+ * records under 1.5 GB with room to spare: 1.15-1.2 GB measured at 512MB, against 1.31-1.41 GB at 640MB.
  */
-export const DEFAULT_MEMORY = '640MB';
+export const DEFAULT_MEMORY = '512MB';
 const DEFAULT_MAX_LINE = 1 << 20;
 /**
  * The layout of the engine's work tables. Part of a build's fingerprint, so that a build interrupted under an older

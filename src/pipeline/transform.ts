@@ -164,13 +164,13 @@ async function redactKnownNames(db: Engine): Promise<void> {
       FROM (SELECT regexp_replace(regexp_replace(name, '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
             FROM known_names WHERE name IS NOT NULL)
       WHERE length(n) >= 2 AND n NOT IN (${reserved}) AND regexp_matches(n, ${sqlString(NAME_VALID_SOURCE)});
+    -- One streaming pass: each token carries its row's text, so that the containment check needs no join back to the
+    -- texts (a hash table of texts was this step's memory peak); the only table built is the names.
     CREATE OR REPLACE TEMP TABLE kn_hits AS
-      SELECT DISTINCT t.key, n.name FROM (
-        SELECT DISTINCT key, tok FROM (
-          SELECT key, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM pii_text
-        ) WHERE tok IN (SELECT first FROM kn_names)
-      ) t JOIN kn_names n ON n.first = t.tok JOIN pii_text k ON k.key = t.key
-      WHERE contains(k.text, n.name);
+      SELECT DISTINCT t.key, n.name
+      FROM (SELECT key, text, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM pii_text) t
+        JOIN kn_names n ON n.first = t.tok
+      WHERE contains(t.text, n.name);
     INSERT INTO kn_rows SELECT key, text FROM pii_text WHERE key IN (SELECT key FROM kn_hits);`);
   const names = await db.rows<{ name: string }>('SELECT DISTINCT name FROM kn_hits');
   await replaceWords(db, {

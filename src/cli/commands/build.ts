@@ -78,7 +78,7 @@ export default defineCommand({
     },
     memory: {
       type: 'string',
-      description: 'engine memory limit; spills to disk above it (the process needs up to about 700 MB more)',
+      description: 'engine memory limit; spills to disk above it (the process needs up to about 750 MB more)',
       default: DEFAULT_MEMORY,
       valueHint: 'SIZE',
     },
