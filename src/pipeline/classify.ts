@@ -7,6 +7,8 @@ import type { Engine } from './_duckdb.ts';
  * records that mention an objector. Idempotent: it rebuilds its tables from `staged`.
  */
 export async function classify(db: Engine, policy: Policy): Promise<void> {
+  // accounts and objector_accounts hold one row per account (the registry's primary key, and a UNION), so the joins
+  // never repeat a record; were that ever broken, the manifest's count check would refuse to sign the snapshot.
   await db.run(`
     DROP TABLE IF EXISTS participant_hits; DROP TABLE IF EXISTS classified;
     CREATE TABLE participant_hits AS
@@ -27,7 +29,7 @@ export async function classify(db: Engine, policy: Policy): Promise<void> {
           participantObjected: 'h.key IS NOT NULL',
         })} AS reason
       FROM staged s
-        LEFT JOIN (SELECT DISTINCT ON (account) * FROM accounts) a ON a.account = s.account
+        LEFT JOIN accounts a ON a.account = s.account
         LEFT JOIN objector_accounts o ON o.account = s.account
         LEFT JOIN participant_hits h ON h.key = s.key
       WHERE s.qreason IS NULL;`);
