@@ -16,8 +16,9 @@ export const PERSON_PLACEHOLDER = '[person]';
  * 3. known names are redacted;
  * 4. duplicates are marked.
  * Rewritten rows are collected in side tables and joined back in the view `kept_text`, instead of updated in place: an
- * UPDATE holds every new text in memory until it commits, which made memory grow with the input. Idempotent: it starts again from
- * `staged` and `classified`, which it never changes; `reasons` and `kept` are the views later stages read.
+ * UPDATE holds every new text in memory until it commits, which made memory grow with the input. Idempotent: it
+ * starts again from `staged` and `classified`, which it never changes; `reasons` and `kept` are the views later
+ * stages read.
  */
 export async function transform(
   db: Engine,
