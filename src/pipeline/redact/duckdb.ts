@@ -132,8 +132,8 @@ async function redactCandidates(conn: DuckDBConnection, s: CandidateStep): Promi
       appender.endRow();
     }
     appender.closeSync();
-    // Rows are put back together with an ordered aggregate, which the engine cannot spill to disk: in slices of a
-    // few million pieces, so that memory stays bounded whatever the input size.
+    // Rows are put back together with an ordered aggregate, which the engine cannot spill to disk: in slices of about
+    // PIECES_PER_SLICE pieces, so that memory stays bounded whatever the input size.
     const pieces = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${CANDIDATE_TABLE}`)).getColumns()[0]?.[0]);
     const slices = Math.max(1, Math.ceil(pieces / PIECES_PER_SLICE));
     for (let slice = 0; slice < slices; slice++) {
