@@ -116,14 +116,24 @@ interface Round {
   readonly objections: autocannon.Result;
   readonly healthCpu: number;
   readonly objectionsCpu: number;
+  readonly healthClientCpu: number;
+  readonly objectionsClientCpu: number;
 }
+/** CPU seconds this process (autocannon, the client) has used so far. */
+const clientCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const rounds: Round[] = [];
 let person = 0;
 for (let i = 0; i < ROUNDS; i++) {
   let cpu0 = serverCpu();
+  let client0 = clientCpu();
   const health = await run({ url: `${url}/healthz`, connections: CONNECTIONS, duration: SECONDS });
   const healthCpu = serverCpu() - cpu0;
+  const healthClientCpu = clientCpu() - client0;
   cpu0 = serverCpu();
+  client0 = clientCpu();
   const objections = await run({
     url: `${url}/api/v1/objections`,
     connections: CONNECTIONS,
@@ -136,7 +146,14 @@ for (let i = 0; i < ROUNDS; i++) {
       },
     ],
   });
-  rounds.push({ health, objections, healthCpu, objectionsCpu: serverCpu() - cpu0 });
+  rounds.push({
+    health,
+    objections,
+    healthCpu,
+    objectionsCpu: serverCpu() - cpu0,
+    healthClientCpu,
+    objectionsClientCpu: clientCpu() - client0,
+  });
 }
 if (person > PERSONS - 2000) {
   console.error(
@@ -161,15 +178,17 @@ const median = (xs: number[]) => {
 };
 const fmt = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 1 });
 console.log('');
-console.log('round  route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  server CPU µs/req');
+console.log(
+  'round  route                     2xx/s   p50 ms  p99 ms  non-2xx  errors  timeouts  CPU µs/req: server  client',
+);
 for (const [i, round] of rounds.entries()) {
-  for (const [name, r, cpu] of [
-    ['GET /healthz', round.health, round.healthCpu],
-    ['POST /api/v1/objections', round.objections, round.objectionsCpu],
+  for (const [name, r, cpu, clientCpu] of [
+    ['GET /healthz', round.health, round.healthCpu, round.healthClientCpu],
+    ['POST /api/v1/objections', round.objections, round.objectionsCpu, round.objectionsClientCpu],
   ] as const) {
-    const cpuPerReq = (cpu * 1e6) / Math.max(1, r.requests.total);
+    const perReq = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, r.requests.total));
     console.log(
-      `${String(i + 1).padStart(5)}  ${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${fmt(cpuPerReq).padStart(17)}`,
+      `${String(i + 1).padStart(5)}  ${name.padEnd(24)} ${fmt(perSec(r)).padStart(7)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(9)} ${perReq(cpu).padStart(19)} ${perReq(clientCpu).padStart(7)}`,
     );
   }
 }
