@@ -1,9 +1,7 @@
 import { sqlString } from '../policy/compile-sql.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
-import { redactInDuckDB } from './redact/index.ts';
-import { NAME_VALID_SOURCE, NAMES_REPLACEMENT_RE2, TOKEN_SOURCE } from './redact/known-names.ts';
-import { WORD } from './redact/patterns.ts';
+import { knownNameChanges, redactInDuckDB } from './redact/index.ts';
 
 /** The placeholder for an objecting participant's handle or name in someone else's record. */
 export const PERSON_PLACEHOLDER = '[person]';
@@ -52,14 +50,23 @@ export async function transform(
   await db.run(`
     CREATE OR REPLACE VIEW pii_text AS
       SELECT b.key, coalesce(p.t, b.text) AS text FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key;
-    CREATE TABLE kn_rows (key BIGINT, text VARCHAR);`);
-  if (policy.pii.includes('known_name')) await redactKnownNames(db);
+    CREATE TABLE kn_rows (k BIGINT, t VARCHAR);`);
+  if (policy.pii.includes('known_name')) {
+    // Only rows where a name may occur are copied to kn_rows and rewritten there.
+    await knownNameChanges(db.conn, {
+      table: 'pii_text',
+      keyColumn: 'key',
+      textColumn: 'text',
+      namesTable: 'known_names',
+      into: 'kn_rows',
+    });
+  }
 
   // A view, not a copy: storing every kept text once more cost as much as computing it.
   await db.run(`
     CREATE VIEW kept_text AS
-      SELECT b.key, b.id, coalesce(n.text, p.t, b.text) AS text, b.source, b.kind, b.created_at
-      FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.key = b.key;
+      SELECT b.key, b.id, coalesce(n.t, p.t, b.text) AS text, b.source, b.kind, b.created_at
+      FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.k = b.key;
     DROP VIEW pii_text;
     CREATE TABLE dup_keys (key BIGINT);`);
 
@@ -89,42 +96,6 @@ export async function transform(
   return { candidatesChecked, duplicates };
 }
 
-/** Alternatives per regexp: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
-const CHUNK = 2000;
-
-function escapeRe(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Replaces every alternative (longest first) as a whole word in the rows of `table` whose key is in `keysSql`.
- * Patterns are constants, compiled once per chunk; a pattern built per row would be compiled per row (about 4 ms
- * each in RE2), which made this step the slowest of the build. Two passes catch matches that share a separator.
- */
-async function replaceWords(
-  db: Engine,
-  opts: {
-    table: string;
-    keysSql: string;
-    alternatives: string[];
-    before: string;
-    after: string;
-    replacement: string;
-    flags?: string;
-  },
-): Promise<void> {
-  const alts = [...new Set(opts.alternatives)].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  for (let i = 0; i < alts.length; i += CHUNK) {
-    const pattern = sqlString(
-      `${opts.flags ?? ''}${opts.before}(?:${alts.slice(i, i + CHUNK).join('|')})${opts.after}`,
-    );
-    const repl = sqlString(opts.replacement);
-    await db.run(`
-      UPDATE ${opts.table} SET text = regexp_replace(regexp_replace(text, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
-      WHERE key IN (${opts.keysSql}) AND regexp_matches(text, ${pattern})`);
-  }
-}
-
 /**
  * In records that name an objector as a participant, replaces that participant's `@handle` and display name with
  * [person]. Literal replacement (longest first) keeps this step linear: a regexp built per row costs RE2 a compile
@@ -148,39 +119,4 @@ async function redactParticipants(db: Engine): Promise<void> {
     UPDATE kept_base SET text = list_reduce(list_prepend(kept_base.text, pn.alts), (acc, alt) -> replace(acc, alt, ${sqlString(PERSON_PLACEHOLDER)}))
       FROM participant_names pn WHERE kept_base.key = pn.key;
     DROP TABLE participant_names;`);
-}
-
-/**
- * known_name redaction with the redactor's rules (same name normalisation, validity rule, word characters and
- * placeholder as src/pipeline/redact), but with constant patterns: candidate rows are those of `pii_text` with a
- * token equal to a name's first token that also contain the name; they are copied to `kn_rows` and rewritten there.
- */
-async function redactKnownNames(db: Engine): Promise<void> {
-  const reserved = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person']
-    .map(sqlString)
-    .join(', ');
-  await db.run(`
-    CREATE OR REPLACE TEMP TABLE kn_names AS
-      SELECT DISTINCT n AS name, regexp_extract(n, ${sqlString(TOKEN_SOURCE)}) AS first
-      FROM (SELECT regexp_replace(regexp_replace(name, '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
-            FROM known_names WHERE name IS NOT NULL)
-      WHERE length(n) >= 2 AND n NOT IN (${reserved}) AND regexp_matches(n, ${sqlString(NAME_VALID_SOURCE)});
-    -- One streaming pass: each token carries its row's text, so that the containment check needs no join back to the
-    -- texts (a hash table of texts was this step's memory peak); the only table built is the names.
-    CREATE OR REPLACE TEMP TABLE kn_hits AS
-      SELECT DISTINCT t.key, n.name
-      FROM (SELECT key, text, unnest(regexp_extract_all(text, ${sqlString(TOKEN_SOURCE)})) AS tok FROM pii_text) t
-        JOIN kn_names n ON n.first = t.tok
-      WHERE contains(t.text, n.name);
-    INSERT INTO kn_rows SELECT key, text FROM pii_text WHERE key IN (SELECT key FROM kn_hits);`);
-  const names = await db.rows<{ name: string }>('SELECT DISTINCT name FROM kn_hits');
-  await replaceWords(db, {
-    table: 'kn_rows',
-    keysSql: 'SELECT key FROM kn_hits',
-    alternatives: names.map((r) => escapeRe(r.name)),
-    before: `(^|[^${WORD}_])`,
-    after: `([^${WORD}_]|$)`,
-    replacement: NAMES_REPLACEMENT_RE2,
-  });
-  await db.run('DROP TABLE kn_names; DROP TABLE kn_hits;');
 }

@@ -50,6 +50,15 @@ describe('redactInDuckDB', () => {
     expect(sql.candidatesChecked).toBeGreaterThan(0);
   });
 
+  it('replaces known names as whole words whatever borders them, as the JS redactor does', async () => {
+    const texts = ['Gruß →Anna Schmidt, §Anna×2, 中文Zoë Martin!', 'Anna_Schmidt, 2Anna, Annaberg', 'Anna Anna'];
+    const names = ['Anna Schmidt', 'Anna', 'Zoë Martin'];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual(['Gruß →[name], §[name]×2, 中文[name]!', 'Anna_Schmidt, 2Anna, Annaberg', '[name] [name]']);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);

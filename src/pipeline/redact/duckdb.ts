@@ -7,7 +7,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../../shared/errors.ts';
 import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
-import { NAME_BORDER, NAME_VALID_SOURCE, NAMES_REPLACEMENT_RE2, TOKEN_SOURCE } from './known-names.ts';
+import {
+  byLengthDesc,
+  escapeName,
+  NAME_VALID_SOURCE,
+  NAMES_REPLACEMENT_RE2,
+  namesPattern,
+  RESERVED_NAMES,
+  TOKEN_SOURCE,
+} from './known-names.ts';
 import type { PiiType } from './types.ts';
 
 /** Where and what to redact inside DuckDB. */
@@ -49,6 +57,7 @@ const PIECES_PER_SLICE = 400_000;
 const MAP_TABLE = '__dissent_redact_map';
 const NAMES_TABLE = '__dissent_redact_names';
 const HITS_TABLE = '__dissent_redact_name_hits';
+const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
 
 /**
  * Redacts `textColumn` of `table` in place with SQL regexp functions; JS only resolves distinct checksum/regex
@@ -76,7 +85,16 @@ export async function redactInDuckDB(
   if (source !== null) candidatesChecked = await redactCandidates(conn, { table, key, text, source, types, changes });
 
   if (types.has('known_name') && opts.knownNamesTable !== undefined) {
-    await redactKnownNames(conn, { table, key, text, names: ident(opts.knownNamesTable) });
+    await knownNameChanges(conn, {
+      table: opts.table,
+      keyColumn: opts.keyColumn,
+      textColumn: opts.textColumn,
+      namesTable: opts.knownNamesTable,
+      into: NAME_CHANGES_TABLE,
+    });
+    const changed = ident(NAME_CHANGES_TABLE);
+    await conn.run(`UPDATE ${table} SET ${text} = x.t FROM ${changed} x WHERE ${table}.${key} = x.k;
+      DROP TABLE ${changed}`);
   }
   return { candidatesChecked };
 }
@@ -192,46 +210,60 @@ async function keyType(conn: DuckDBConnection, s: CandidateStep): Promise<string
   return type;
 }
 
-interface NamesStep {
+/** Where `knownNameChanges` looks for names, and where it writes the rows it rewrites. */
+export interface KnownNameOptions {
+  /** A table or view with the rows to redact. */
   table: string;
-  key: string;
-  text: string;
-  names: string;
+  /** A column with a unique value per row. */
+  keyColumn: string;
+  /** The VARCHAR column to redact. */
+  textColumn: string;
+  /** A table with one VARCHAR column `name` holding display names (and handles) of accounts. */
+  namesTable: string;
+  /** A new table `(k, t)` that gets the redacted text of every row in which a name may occur. */
+  into: string;
 }
 
-async function redactKnownNames(conn: DuckDBConnection, s: NamesStep): Promise<void> {
-  const reserved = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person'].map(lit).join(', ');
-  // Same normalisation and validity rule as known-names.ts normalizeName.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
-    SELECT DISTINCT n AS name, array_to_string(regexp_extract_all(n, ${lit(TOKEN_SOURCE)})[1:2], ' ') AS key,
-           replace(n, '.', '\\.') AS pat
-    FROM (SELECT regexp_replace(regexp_replace(name, '^[ \\t]+|[ \\t]+$', '', 'g'), '[ \\t]+', ' ', 'g') AS n
-          FROM ${s.names} WHERE name IS NOT NULL)
-    WHERE length(n) >= 2 AND n NOT IN (${reserved}) AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)})`);
+/** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
+const NAMES_PER_PATTERN = 2000;
+
+/**
+ * known_name redaction in SQL, with the redactor's rules (known-names.ts: the same normalisation, validity rule,
+ * borders and placeholder) and constant patterns: rows with a token equal to a name's first token and containing the
+ * name are copied to `into` and rewritten there. One streaming pass finds them: each token carries its row's text,
+ * so that the containment check needs no join back to the texts (a hash table of texts was the build's memory
+ * peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
+ */
+export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOptions): Promise<void> {
+  const [table, key, text, names, into] = [opts.table, opts.keyColumn, opts.textColumn, opts.namesTable, opts.into].map(
+    ident,
+  );
   try {
-    // Keys in each row: every token and every adjacent pair (see known-names.ts), joined against the names' keys,
-    // then only the names that really occur in the text.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
-      WITH keys AS (SELECT DISTINCT key FROM ${NAMES_TABLE}),
-      toks AS (SELECT ${s.key} AS k, regexp_extract_all(${s.text}, ${lit(TOKEN_SOURCE)}) AS t FROM ${s.table}),
-      row_keys AS (
-        SELECT DISTINCT k, key FROM (
-          SELECT k, unnest(t || list_transform(range(1, len(t)), i -> t[i] || ' ' || t[i + 1])) AS key FROM toks
-        ) WHERE key IN (SELECT key FROM keys)
-      ),
-      found AS (
-        SELECT DISTINCT row_keys.k, n.name, n.pat
-        FROM row_keys JOIN ${NAMES_TABLE} n ON n.key = row_keys.key
-        JOIN ${s.table} src ON src.${s.key} = row_keys.k
-        WHERE contains(src.${s.text}, n.name)
-      )
-      SELECT k, ${lit(`(^|${NAME_BORDER})(?:`)} || string_agg(pat, '|' ORDER BY length(name) DESC, name)
-             || ${lit(`)(${NAME_BORDER}|$)`)} AS p
-      FROM found GROUP BY k`);
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
+        SELECT DISTINCT n AS name, regexp_extract(n, ${lit(TOKEN_SOURCE)}) AS first
+        FROM (SELECT regexp_replace(regexp_replace(name, '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
+              FROM ${names} WHERE name IS NOT NULL)
+        WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
+          AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)});
+      CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
+        SELECT DISTINCT t.k, n.name
+        FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok
+              FROM ${table}) t
+          JOIN ${NAMES_TABLE} n ON n.first = t.tok
+        WHERE contains(t.t, n.name);
+      CREATE OR REPLACE TABLE ${into} AS
+        SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
+    const reader = await conn.runAndReadAll(`SELECT DISTINCT name FROM ${HITS_TABLE}`);
+    const found = (reader.getColumns()[0] ?? []).map(String).sort(byLengthDesc).map(escapeName);
     const repl = lit(NAMES_REPLACEMENT_RE2);
-    await conn.run(`UPDATE ${s.table} SET ${s.text} =
-        regexp_replace(regexp_replace(${s.table}.${s.text}, x.p, ${repl}, 'g'), x.p, ${repl}, 'g')
-      FROM ${HITS_TABLE} x WHERE ${s.table}.${s.key} = x.k`);
+    for (let i = 0; i < found.length; i += NAMES_PER_PATTERN) {
+      // Two passes, because a match consumes its right border, which may be the next name's left one.
+      const pattern = lit(namesPattern(found.slice(i, i + NAMES_PER_PATTERN)));
+      await conn.run(`
+        UPDATE ${into} SET t = regexp_replace(regexp_replace(t, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
+        WHERE regexp_matches(t, ${pattern})`);
+    }
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}`);
   }

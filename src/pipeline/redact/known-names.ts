@@ -1,8 +1,8 @@
 /**
  * Known names (display names and handles of accounts) at scale. A regex alternation of 200k names is out of the
  * question, so both engines do the same three steps: split the text into word tokens, look the tokens up among the
- * names' first one or two tokens, and replace only the names that then occur in the text, with a small per-text alternation
- * (longest name first) bounded by non-word characters.
+ * names' first tokens, and replace only the names that then occur in the text, with an alternation of those names
+ * (longest first) bounded by non-token characters.
  */
 import { WORD } from './patterns.ts';
 import { PLACEHOLDER } from './types.ts';
@@ -13,8 +13,9 @@ export const TOKEN_SOURCE = `[${WORD}_]+`;
 /** A usable name: starts with a letter or digit, ends with a word character, no regex-special characters but `.`. */
 export const NAME_VALID_SOURCE = `^[${WORD}](?:[${WORD}_'’. -]*[${WORD}_])?$`;
 
-// Placeholders are lower-case words that known_name runs over; a "name" equal to one would rewrite them.
-const RESERVED = new Set(['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person']);
+/** Placeholders are lower-case words that known_name runs over; a "name" equal to one would rewrite them. */
+export const RESERVED_NAMES = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person'] as const;
+const RESERVED = new Set<string>(RESERVED_NAMES);
 
 const NAME_VALID = new RegExp(NAME_VALID_SOURCE, 'u');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
@@ -40,13 +41,17 @@ export function escapeName(name: string): string {
 }
 
 /**
- * Characters that may border a name: ASCII spaces and punctuation, typographic quotes and dashes, and emoji. A small
- * explicit class on purpose: the per-text pattern is compiled once per matching row, and a negated `\p{L}` class
- * costs milliseconds to compile in RE2, this one microseconds. None of these is a token character.
+ * What may border a name: any character that is not a token character (see TOKEN_SOURCE), or the start or end of
+ * the text, so that a name is only ever replaced as whole words, whatever punctuation, symbol or other script stands
+ * next to it.
  */
-export const NAME_BORDER = `${String.raw`[\t\n\r !-/:-@\[-\^\x60{-~`}\u00A0\u00AB\u00B7\u00BB\u2010-\u2027\u2030-\u205E\u20AC\u2600-\u2775\u{1F300}-\u{1FAFF}]`;
+export const NAME_BORDER = `[^${WORD}_]`;
 
-/** Builds the per-text pattern from the names found in it; group 1 and 2 are the border characters kept. */
+/**
+ * The pattern that replaces the given names (escaped, longest first, so that a longer name wins over its own prefix
+ * at the same position); group 1 and 2 are the border characters kept. The JS redactor builds one per text from the
+ * names found in it, the SQL path one per chunk of the names found in any row.
+ */
 export function namesPattern(escapedNamesLongestFirst: readonly string[]): string {
   return `(^|${NAME_BORDER})(?:${escapedNamesLongestFirst.join('|')})(${NAME_BORDER}|$)`;
 }

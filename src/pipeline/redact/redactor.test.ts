@@ -31,6 +31,11 @@ describe.each([
   ['multi-word known name', 'Gestern Jürgen Müller getroffen', 'Gestern [name] getroffen'],
   ['known name with apostrophe', "Ask Sarah O'Connor today", 'Ask [name] today'],
   ['hyphenated known name', 'laut Hans-Peter Krause', 'laut [name]'],
+  [
+    'known names next to symbols or other scripts',
+    'Gruß →Kathi, §Anna Schmidt×2, 中文Zoë Martin',
+    'Gruß →[name], §[name]×2, 中文[name]',
+  ],
 ])('redacts %s', (_label, input, expected) => {
   it(JSON.stringify(input), () => expect(all.redact(input)).toBe(expected));
 });
@@ -53,6 +58,7 @@ describe.each([
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
   ['names inside words or in other case', 'Annaberg, Kathinka, anna schmidt, Schmidtstraße'],
+  ['names joined to digits or underscores', 'Kathi2, 3Kathi und Anna_Schmidt'],
 ])('keeps %s', (_label, input) => {
   it(JSON.stringify(input), () => expect(all.redact(input)).toBe(input));
 });
