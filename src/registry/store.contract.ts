@@ -162,11 +162,14 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         purpose: 'confirm',
         expires_at: '2025-05-02T00:00:00Z',
       });
-      expect(await s.useToken(new Uint8Array(32), '2025-05-01T00:00:00Z')).toEqual({ ok: false, reason: 'unknown' });
-      expect(await s.useToken(hash, '2025-05-03T00:00:00Z')).toEqual({ ok: false, reason: 'expired' });
-      const ok = await s.useToken(hash, '2025-05-01T12:00:00Z');
+      const unknown = { ok: false, reason: 'unknown' };
+      expect(await s.useToken(new Uint8Array(32), 'confirm', '2025-05-01T00:00:00Z')).toEqual(unknown);
+      expect(await s.useToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toEqual({ ok: false, reason: 'expired' });
+      // A confirmation token offered as a withdrawal link is unknown there, and stays usable for its own purpose.
+      expect(await s.useToken(hash, 'withdraw', '2025-05-01T11:00:00Z')).toEqual(unknown);
+      const ok = await s.useToken(hash, 'confirm', '2025-05-01T12:00:00Z');
       expect(ok.ok && ok.token.objection_id).toBe('o_1');
-      expect(await s.useToken(hash, '2025-05-01T12:00:01Z')).toEqual({ ok: false, reason: 'used' });
+      expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:01Z')).toEqual({ ok: false, reason: 'used' });
       await s.close();
     });
 

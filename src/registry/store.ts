@@ -82,8 +82,11 @@ export interface Store {
 
   /** Stores a new link token (by hash). */
   createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void>;
-  /** Marks a token used if it exists, is unused and unexpired at `now`; counts every attempt. Atomic. */
-  useToken(tokenHash: Uint8Array, now: string): Promise<TokenUse>;
+  /**
+   * Marks a token used if it exists for `purpose`, is unused and unexpired at `now`; counts every attempt. Atomic. A
+   * token made for another purpose is unknown here and stays as it is.
+   */
+  useToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenUse>;
 
   /** The objection an idempotency key already produced, with the hash of the request that used it. */
   getIdempotency(key: string): Promise<{ request_hash: string; objection_id: string } | undefined>;

@@ -162,13 +162,16 @@ describe('link tokens', () => {
     expect(pending.find((r) => r.state === 'effective')).toBeUndefined();
   });
 
-  it('does not accept a confirmation link as a withdrawal link', async () => {
+  it('does not accept a confirmation link as a withdrawal link, nor use it up there', async () => {
     const c = await start();
     await object(c, t.accounts[0]?.email as string);
     await server.ctx.tasks.idle();
     const token = linkAt(0).split('/confirm/')[1]?.split('?')[0] as string;
     const { csrf } = await c.page('/');
     expect((await c.post('/withdraw/confirm', { _csrf: csrf, token })).status).toBe(404);
+    const confirmed = await follow(c, linkAt(0));
+    expect(confirmed.status).toBe(200);
+    expect(receiptOf(confirmed.html).objection_id).toMatch(/^o_/);
   });
 
   it('limits token attempts per address', async () => {

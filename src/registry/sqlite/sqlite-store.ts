@@ -206,12 +206,12 @@ export class SqliteStore implements Store {
       .run(token.token_hash, token.objection_id, token.purpose, token.expires_at);
   }
 
-  async useToken(tokenHash: Uint8Array, now: string): Promise<TokenUse> {
+  async useToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenUse> {
     const db = this.#db;
     return db
       .transaction((): TokenUse => {
         const row = db.prepare('SELECT * FROM tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
-        if (!row) return { ok: false, reason: 'unknown' };
+        if (!row || row.purpose !== purpose) return { ok: false, reason: 'unknown' };
         db.prepare('UPDATE tokens SET attempts = attempts + 1 WHERE token_hash = ?').run(tokenHash);
         if (row.used_at !== null) return { ok: false, reason: 'used' };
         if (Date.parse(row.expires_at) < Date.parse(now)) return { ok: false, reason: 'expired' };

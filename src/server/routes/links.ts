@@ -36,8 +36,8 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');
       // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
-      const used = await ctx.store.useToken(hashLinkToken(token), ctx.clock().toISOString());
-      if (!used.ok || used.token.purpose !== purpose || !isLinkToken(token)) {
+      const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
+      if (!used.ok || !isLinkToken(token)) {
         const reason = used.ok ? 'unknown' : used.reason;
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: reason });
         return refuse(reply, page, reason);
