@@ -9,8 +9,10 @@ const digests = new WeakMap<readonly string[], Uint8Array[]>();
  * compared (as SHA-256, so lengths do not leak), and the loop never stops early.
  */
 export function bearerMatches(header: string | undefined, tokens: readonly string[]): boolean {
-  if (typeof header !== 'string' || !/^Bearer [\x21-\x7e]+$/.test(header)) return false;
-  const given = sha256(header.slice(7));
+  // The scheme is case-insensitive (RFC 9110, 11.1), and one or more spaces may follow it (RFC 6750, 2.1).
+  const token = typeof header === 'string' ? /^bearer +([\x21-\x7e]+)$/i.exec(header)?.[1] : undefined;
+  if (token === undefined) return false;
+  const given = sha256(token);
   let wanted = digests.get(tokens);
   if (!wanted) {
     wanted = tokens.map((t) => sha256(t));

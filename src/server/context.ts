@@ -112,12 +112,17 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
   };
 }
 
-/** An error reduced to what may be logged: its code, class name and stack (messages carry no personal data). */
+/**
+ * An error reduced to what may be logged: its code, class name and call stack. Never its message, which may quote
+ * personal data (a mail server's refusal names the recipient's address, for one), so the stack keeps only its
+ * `at ...` frames.
+ */
 export function describeError(e: unknown): { code: string; name: string; stack?: string } {
   const err = e as { code?: unknown; name?: unknown; stack?: unknown };
+  const frames = typeof err?.stack === 'string' ? err.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
   return {
     code: typeof err?.code === 'string' ? err.code : 'E_UNEXPECTED',
     name: typeof err?.name === 'string' ? err.name : 'Error',
-    ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}),
+    ...(frames.length > 0 ? { stack: frames.join('\n') } : {}),
   };
 }

@@ -17,6 +17,8 @@ const operatorErrors = {
   '415': problemResponse('The body is not JSON.'),
   '429': problemResponse('Too many requests for this subject.'),
 };
+/** Public routes are limited per IP address. */
+const rateLimited = { '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.') };
 
 /**
  * The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. Tests validate real responses of
@@ -204,7 +206,9 @@ export const openApiDocument = {
             content: json({ $ref: '#/components/schemas/Receipt' }),
           },
           '200': {
-            description: 'An effective objection already covered the request (or an idempotent replay).',
+            description:
+              'An effective objection already covered the request, or an idempotent replay (Idempotency-Replayed: true).',
+            headers: { Location: { schema: { type: 'string' } } },
             content: json({ $ref: '#/components/schemas/Receipt' }),
           },
           ...operatorErrors,
@@ -244,7 +248,10 @@ export const openApiDocument = {
       get: {
         operationId: 'getCheckpoint',
         summary: 'The latest signed checkpoint (C2SP signed note with a tlog-checkpoint body).',
-        responses: { '200': { description: 'The note.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        responses: {
+          '200': { description: 'The note.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...rateLimited,
+        },
       },
     },
     '/api/v1/log/key': {
@@ -258,6 +265,7 @@ export const openApiDocument = {
               'text/plain': { schema: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+\\n$' } },
             },
           },
+          ...rateLimited,
         },
       },
     },
@@ -272,6 +280,7 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'The proof.', content: json({ $ref: '#/components/schemas/InclusionProof' }) },
           '400': problemResponse('Index or size out of range.'),
+          ...rateLimited,
         },
       },
     },
@@ -286,6 +295,7 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'The proof.', content: json({ $ref: '#/components/schemas/ConsistencyProof' }) },
           '400': problemResponse('Sizes out of range.'),
+          ...rateLimited,
         },
       },
     },
@@ -300,6 +310,7 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'The entries.', content: json({ $ref: '#/components/schemas/Entries' }) },
           '400': problemResponse('Range invalid or too large.'),
+          ...rateLimited,
         },
       },
     },
@@ -307,7 +318,7 @@ export const openApiDocument = {
       get: {
         operationId: 'getOpenApi',
         summary: 'This document.',
-        responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) } },
+        responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) }, ...rateLimited },
       },
     },
   },

@@ -88,6 +88,15 @@ describe('operator API', () => {
     expect(b.status).toBe(200);
     expect(b.headers.get('idempotency-replayed')).toBe('true');
     expect((b.json as Receipt).objection_id).toBe((a.json as Receipt).objection_id);
+    expect(b.headers.get('location')).toBe(a.headers.get('location'));
+    // Retries are answered from the first result and never run into the per-subject limit (5 here).
+    for (let i = 0; i < 5; i++) {
+      const retry = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+        body: { subject: 'fb:a:3', programme: 'assistant-2025' },
+        headers,
+      });
+      expect(retry.status).toBe(200);
+    }
     const c = await call('POST', '/api/v1/objections', '/api/v1/objections', {
       body: { subject: 'fb:a:4', programme: 'assistant-2025' },
       headers,
@@ -133,6 +142,29 @@ describe('operator API', () => {
     expect(notJson.status).toBe(400);
     const problem = await notJson.json();
     expect(responseErrors('POST', '/api/v1/objections', 400, notJson.headers.get('content-type'), problem)).toEqual([]);
+  });
+
+  it('takes the bearer scheme in any case, and refuses a body not sent as JSON (415)', async () => {
+    const lower = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:11' },
+      token: null,
+      headers: { authorization: 'bearer  test-operator-token-0123456789abcdef' },
+    });
+    expect(lower.status).toBe(201);
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'subject=p%3A12'],
+      ['text/plain', '{"subject":"p:12"}'],
+    ] as const) {
+      const res = await fetch(`${base}/api/v1/objections`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-operator-token-0123456789abcdef', 'content-type': type },
+        body,
+      });
+      const problem = await res.json();
+      expect(res.status).toBe(415);
+      expect(responseErrors('POST', '/api/v1/objections', 415, res.headers.get('content-type'), problem)).toEqual([]);
+    }
+    expect((await t.home.store.findEffective('p:12', 'person', '*')) ?? null).toBeNull();
   });
 
   it('refuses bodies over the limit with 413', async () => {
@@ -232,8 +264,12 @@ describe('public log API', () => {
       (await call('GET', '/api/v1/log/proof/consistency', '/api/v1/log/proof/consistency?from=5&to=2', { token: null }))
         .status,
     ).toBe(400);
+    // end is clamped to the log's size before the page size is checked.
+    const clamped = await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=0&end=5000', { token: null });
+    expect(clamped.status).toBe(200);
+    expect((clamped.json as { end: number; size: number }).end).toBe((clamped.json as { size: number }).size);
     expect(
-      (await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=0&end=5000', { token: null })).status,
+      (await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=3&end=2', { token: null })).status,
     ).toBe(400);
     expect((await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=abc', { token: null })).status).toBe(
       400,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearerMatches } from '../../src/server/auth.ts';
+import { describeError } from '../../src/server/context.ts';
 import { formatDuration, negotiateLang } from '../../src/server/i18n/index.ts';
 import { WindowLimiter } from '../../src/server/limiter.ts';
 import { hashLinkToken, isLinkToken, newLinkToken } from '../../src/server/link-token.ts';
@@ -38,6 +39,20 @@ describe('server building blocks', () => {
     expect(bearerMatches(`Basic ${'b'.repeat(32)}`, tokens)).toBe(false);
     expect(bearerMatches(undefined, tokens)).toBe(false);
     expect(bearerMatches(`Bearer ${'a'.repeat(32)}`, [])).toBe(false);
+    expect(bearerMatches(`bearer ${'b'.repeat(32)}`, tokens)).toBe(true);
+    expect(bearerMatches(`BEARER   ${'b'.repeat(32)}`, tokens)).toBe(true);
+    expect(bearerMatches(`Bearer${'b'.repeat(32)}`, tokens)).toBe(false);
+  });
+
+  it('logs an error by code, class and call frames, never by its message', () => {
+    const e = Object.assign(new Error("Can't send mail - all recipients were rejected: 550 <bob@example.org>"), {
+      code: 'EENVELOPE',
+    });
+    const d = describeError(e);
+    expect(d.code).toBe('EENVELOPE');
+    expect(d.name).toBe('Error');
+    expect(d.stack).toMatch(/^\s+at /);
+    expect(JSON.stringify(d)).not.toContain('bob@example.org');
   });
 
   it('makes 256-bit URL-safe link tokens and stores only their hash', () => {

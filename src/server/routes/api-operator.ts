@@ -34,6 +34,14 @@ export function requireOperator(ctx: ServerContext) {
   };
 }
 
+/** Refuses a body that is not sent as JSON (415), whatever the server's other parsers could read. */
+async function requireJson(req: FastifyRequest): Promise<void> {
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)', 'E_MEDIA_TYPE');
+  }
+}
+
 function limitSubject(ctx: ServerContext, subject: string): void {
   if (!ctx.subjects.take(`api:${subject}`)) {
     throw new HttpError(429, 'too many requests for this subject; wait and retry', 'E_RATE_SUBJECT');
@@ -71,12 +79,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Requests with the same key wait for each other, so that a key can never be bound to two different requests.
   const inFlight = new Map<string, Promise<unknown>>();
 
-  app.post('/api/v1/objections', { preHandler: auth }, async (req, reply) => {
+  app.post('/api/v1/objections', { preHandler: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
-    limitSubject(ctx, body.subject);
-    if (key === undefined) return fileObjection(ctx, reply, body);
+    if (key === undefined) {
+      limitSubject(ctx, body.subject);
+      return fileObjection(ctx, reply, body);
+    }
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
     while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
@@ -93,8 +103,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const row = await ctx.store.getObjection(seen.objection_id);
         if (!row) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
         const receipt = await ctx.registry.objectionReceipt(row);
-        return sendReceipt(reply.header('idempotency-replayed', 'true'), 200, receipt);
+        // A retry gets the first answer again, and does not count against the subject's limit.
+        reply.header('idempotency-replayed', 'true').header('location', objectionUrl(row.id));
+        return sendReceipt(reply, 200, receipt);
       }
+      limitSubject(ctx, body.subject);
       return fileObjection(ctx, reply, body, (id) =>
         ctx.store.putIdempotency(key, requestHash, id, ctx.clock().toISOString()),
       );
@@ -107,7 +120,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  app.post('/api/v1/withdrawals', { preHandler: auth }, async (req, reply) => {
+  app.post('/api/v1/withdrawals', { preHandler: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     limitSubject(ctx, body.subject);
     const result = await ctx.registry.withdraw({
@@ -117,7 +130,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
       channel: 'api',
     });
     ctx.metrics.inc('dissent_withdrawals_total', { channel: 'api' });
-    reply.header('location', `/api/v1/objections/${encodeURIComponent(result.withdrawal.objection_id)}`);
+    reply.header('location', objectionUrl(result.withdrawal.objection_id));
     return sendReceipt(reply, 201, result.receipt);
   });
 
@@ -142,8 +155,12 @@ async function fileObjection(
   });
   await remember?.(result.objection.id);
   if (result.created) countEffective(ctx, 'api', result.receipt);
-  reply.header('location', `/api/v1/objections/${encodeURIComponent(result.objection.id)}`);
+  reply.header('location', objectionUrl(result.objection.id));
   return sendReceipt(reply, result.created ? 201 : 200, result.receipt);
+}
+
+function objectionUrl(id: string): string {
+  return `/api/v1/objections/${encodeURIComponent(id)}`;
 }
 
 function sendReceipt(reply: FastifyReply, status: number, receipt: Receipt): FastifyReply {
