@@ -197,6 +197,29 @@ describe('Registry', () => {
     expect(r.receipt.late).toEqual({ early: false, late: false });
   });
 
+  it('judges an objection by when it was asked for, not by when its batch commits', async () => {
+    const { registry, clock } = await setup('2025-04-30T23:59:59.990Z');
+    const asked = registry.object({ subject: 'p:6', programme: 'early', channel: 'api' });
+    const withdrawal = registry.object({ subject: 'p:7', programme: 'early', channel: 'api' }).then(async () => {
+      clock.t = new Date('2025-05-01T00:00:01.000Z');
+      const w = registry.withdraw({ subject: 'p:7', programme: 'early', channel: 'api' });
+      clock.t = new Date('2025-05-01T00:00:05.000Z');
+      return w;
+    });
+    // The deadline passes while the requests wait for their commit.
+    clock.t = new Date('2025-05-01T00:00:00.500Z');
+    const r = await asked;
+    expect(decodeEvent(r.receipt.leaf)).toMatchObject({
+      submitted_at: '2025-04-30T23:59:59.990Z',
+      effective_at: '2025-05-01T00:00:00.500Z',
+    });
+    expect(r.receipt.late).toEqual({ early: false });
+    expect(decodeEvent((await withdrawal).receipt.leaf)).toMatchObject({
+      submitted_at: '2025-05-01T00:00:01.000Z',
+      effective_at: '2025-05-01T00:00:05.000Z',
+    });
+  });
+
   it('group-commits concurrent objections: each gets a valid receipt, with far fewer checkpoints than requests', async () => {
     const { registry } = await setup();
     const results = await Promise.all(

@@ -139,7 +139,10 @@ export class Registry {
     }
     if (found?.kind === 'person') {
       if (accountOnly)
-        throw new InputError('--account-only needs an account id, but the subject given is a person', 'E_SUBJECT');
+        throw new InputError(
+          'an account-only objection needs an account id, but the subject given is a person',
+          'E_SUBJECT',
+        );
       return { subject: id, scope: 'person' };
     }
     throw new NotFoundError(
@@ -186,6 +189,9 @@ export class Registry {
 
   /** Files many objections in one group commit; each result is its receipt, in input order. */
   async objectMany(reqs: readonly ObjectionRequest[]): Promise<ObjectionResult[]> {
+    // Submitted when asked, not when the batch commits: under a deadline-night queue the difference could make an
+    // objection late.
+    const submittedAt = this.now();
     const resolved = await Promise.all(
       reqs.map(async (r) => {
         const programme = r.programme ?? '*';
@@ -199,7 +205,8 @@ export class Registry {
           const existing =
             this.#freshCovering(ctx, who, programme) ?? (await this.#storedCovering(ctx, who, programme));
           if (existing) return () => this.#objectionResult(existing, false);
-          const effective = this.#appendObjection(ctx, newObjection(who, programme, req, 'effective', ctx.now));
+          const row = newObjection(who, programme, req, submittedAt, ctx.now);
+          const effective = this.#appendObjection(ctx, row);
           return () => this.#objectionResult(effective, true);
         }),
       ),
@@ -211,11 +218,12 @@ export class Registry {
    * `submitted_at` is fixed now and is kept when it is confirmed within the grace window.
    */
   async createPending(req: ObjectionRequest): Promise<ObjectionRow> {
+    const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.#checkProgramme(programme);
     const who = await this.resolveSubject(req.subject, req.accountOnly);
     return this.#enqueue<ObjectionRow>(async (ctx) => {
-      const row = newObjection(who, programme, req, 'pending', ctx.now);
+      const row = newObjection(who, programme, req, submittedAt, null);
       ctx.batch.objections.set(row.id, row);
       return async () => row;
     });
@@ -238,6 +246,7 @@ export class Registry {
 
   /** Withdraws the subject's effective objection to exactly `programme` (default `*`), logging a withdrawal event. */
   async withdraw(req: Omit<ObjectionRequest, 'reason'>): Promise<{ receipt: Receipt; withdrawal: WithdrawalRow }> {
+    const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.#checkProgramme(programme);
     const who = await this.resolveSubject(req.subject, req.accountOnly);
@@ -256,7 +265,7 @@ export class Registry {
         scope: found.scope,
         programme,
         channel: req.channel,
-        submitted_at: ctx.now,
+        submitted_at: submittedAt,
         salt: newSalt(),
         leaf_index: ctx.frontier.size,
       };
@@ -267,7 +276,7 @@ export class Registry {
         programme,
         scope: found.scope,
         subject_commitment: subjectCommitment(w.salt, w.subject),
-        submitted_at: ctx.now,
+        submitted_at: submittedAt,
         effective_at: ctx.now,
       });
       ctx.batch.withdrawals.push(w);
@@ -542,23 +551,23 @@ export class Registry {
   }
 }
 
-/** A new objection row with a fresh id and salt, submitted `now`; effective at once unless it is pending. */
+/** A new objection row with a fresh id and salt: effective at `effectiveAt`, or pending when that is null. */
 function newObjection(
   who: ResolvedSubject,
   programme: string,
   req: ObjectionRequest,
-  state: 'effective' | 'pending',
-  now: string,
+  submittedAt: string,
+  effectiveAt: string | null,
 ): ObjectionRow {
   return {
     id: newId('o'),
     subject: who.subject,
     scope: who.scope,
     programme,
-    state,
+    state: effectiveAt === null ? 'pending' : 'effective',
     channel: req.channel,
-    submitted_at: now,
-    effective_at: state === 'effective' ? now : null,
+    submitted_at: submittedAt,
+    effective_at: effectiveAt,
     withdrawn_at: null,
     reason: req.reason ?? null,
     salt: newSalt(),
