@@ -100,12 +100,23 @@ export async function buildApp(
     }
     return errorPage(ctx, req, reply, p.status);
   });
+  // Fastify sends a method it has no route for to the not-found handler; a path that other methods serve gets 405.
+  const routes: { method: string; path: RegExp }[] = [];
+  app.addHook('onRoute', (r) => {
+    const path = new RegExp(`^${r.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of [r.method].flat()) routes.push({ method, path });
+  });
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const allow = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))].sort();
+    const status = allow.length > 0 ? 405 : 404;
+    if (status === 405) reply.header('allow', allow.join(', '));
     if (req.url.startsWith('/api/')) {
-      const p = toProblem(Object.assign(new Error('not found'), { statusCode: 404, code: 'NOT_FOUND' }));
-      return reply.code(404).header('content-type', 'application/problem+json').send(p);
+      const code = status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND';
+      const p = toProblem(Object.assign(new Error(code), { statusCode: status, code }));
+      return reply.code(status).header('content-type', 'application/problem+json').send(p);
     }
-    return errorPage(ctx, req, reply, 404);
+    return errorPage(ctx, req, reply, status);
   });
 
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok', log_size: ctx.registry.size }));

@@ -276,6 +276,19 @@ describe('public log API', () => {
     );
   });
 
+  it('answers a method a path does not serve with 405 and Allow, and an unknown path with 404', async () => {
+    const put = await fetch(`${base}/api/v1/objections`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    expect(put.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const post = await fetch(`${base}/api/v1/objections/o_1`, { method: 'DELETE' });
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await fetch(`${base}/api/v1/nothing-here`)).status).toBe(404);
+    const page = await fetch(`${base}/object`, { method: 'PUT' });
+    expect(page.status).toBe(405);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
   it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
     const res = await call('GET', '/api/v1/openapi.json', '/api/v1/openapi.json', { token: null });
     expect((res.json as { openapi: string }).openapi).toBe('3.1.0');
