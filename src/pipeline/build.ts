@@ -14,7 +14,7 @@ import { importAccounts } from '../registry/identities.ts';
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
 import { classify, textNeededSql } from './classify.ts';
-import { convertExports, type InputFile, listInputs, sha256File } from './inputs.ts';
+import { convertExports, type InputFile, type InputScan, listInputs, scanInput, sha256File } from './inputs.ts';
 import { type Journal, markDone, readJournal, type Stage, saveJournal, WORK_DIR, writeFileAtomic } from './journal.ts';
 import {
   formatManifest,
@@ -26,7 +26,7 @@ import {
 } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { objectingSubjects } from './objections.ts';
-import { createReadTables, readJsonl, readParquet } from './read.ts';
+import { createReadTables, readBufferBytes, readJsonl, readParquet } from './read.ts';
 import { loadRegistryTables } from './registry-tables.ts';
 import { transform } from './transform.ts';
 import { buildFinal, type ShardInfo, writeLineage, writeQuarantine, writeShards } from './writer.ts';
@@ -178,10 +178,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   // Hashing the inputs keeps a core busy for seconds: started here, it overlaps the plan stage's registry work instead
   // of competing with the engine in the read stage. Exports are converted during the plan and hashed in the read.
   const hashAbort = new AbortController();
-  const earlyHashes = new Map<string, Promise<string>>();
+  const earlyHashes = new Map<string, Promise<InputScan>>();
   if (!journal.stages.read) {
     for (const f of listed.filter((x) => !x.export)) {
-      const hashing = sha256File(f.read, hashAbort.signal);
+      const hashing = scanInput(f, hashAbort.signal);
       hashing.catch(() => {});
       earlyHashes.set(f.read, hashing);
     }
@@ -249,7 +249,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
 
     const hashes = (await stage('read', async () => {
       await createReadTables(db!);
-      const hashing = Promise.all(inputs.map((f) => earlyHashes.get(f.read) ?? sha256File(f.read, hashAbort.signal)));
+      const hashing = Promise.all(inputs.map((f) => earlyHashes.get(f.read) ?? scanInput(f, hashAbort.signal)));
       hashing.catch(() => {});
       let before = 0;
       for (const [index, f] of inputs.entries()) {
@@ -269,10 +269,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
         before += f.bytes;
         progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes' });
       }
+      const scans = await hashing;
+      await checkEveryLineRead(db!, inputs, scans, maxLineBytes);
       const originals = await Promise.all(
         inputs.map((f) => (f.export && statSync(f.path).isFile() ? sha256File(f.path, opts.signal) : null)),
       );
-      return { read: await hashing, originals };
+      return { read: scans.map((s) => s.sha256), originals };
     })) as { read: string[]; originals: (string | null)[] };
 
     await stage('classify', async () => {
@@ -430,7 +432,33 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
   const perInput = Array.from({ length: inputCount }, (_, i) =>
     Number(perFile.find((p) => Number(p.file) === i)?.n ?? 0),
   );
-  return { read: kept + sumOf(excluded) + quarantined, kept, excluded, quarantined, quarantinedByReason, perInput };
+  // read is what the read stage took in (records and quarantined lines, per input); the manifest checks that it
+  // equals kept + excluded + quarantined as counted from the stages after it.
+  return { read: perInput.reduce((a, b) => a + b, 0), kept, excluded, quarantined, quarantinedByReason, perInput };
+}
+
+/**
+ * Checks that the engine took in every line of each JSONL input, as a record, a blank line or a quarantined one.
+ * DuckDB skips a line longer than its read buffer without a reject row, which would otherwise pass unnoticed.
+ */
+async function checkEveryLineRead(
+  db: Engine,
+  inputs: readonly InputFile[],
+  scans: readonly InputScan[],
+  maxLineBytes: number,
+): Promise<void> {
+  const rows = await db.rows<{ file: number; n: string }>(
+    'SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged_rows GROUP BY file UNION ALL SELECT file, count(*) FROM rejects GROUP BY file) GROUP BY file',
+  );
+  for (const [i, f] of inputs.entries()) {
+    const lines = scans[i]?.lines;
+    const taken = Number(rows.find((r) => Number(r.file) === i)?.n ?? 0);
+    if (lines === null || lines === undefined || lines === taken) continue;
+    throw new InputError(
+      `${f.path}: ${lines} lines, but the engine read only ${taken}: a line longer than its read buffer (${Math.round(readBufferBytes(maxLineBytes) / 2 ** 20)} MiB) is dropped without a trace; remove such lines, or raise --max-line-bytes (the buffer is 4 times that) to quarantine them`,
+      'E_INPUT_LINES',
+    );
+  }
 }
 
 function sumOf(o: Readonly<Record<string, number>>): number {

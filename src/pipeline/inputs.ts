@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import { convertToJsonl, parseInputSpec } from '../sources/index.ts';
 import type { ConvertSummary } from '../sources/types.ts';
@@ -18,7 +21,8 @@ export interface InputFile {
   readonly export?: { readonly format: string; readonly account: string; readonly summary?: ConvertSummary };
 }
 
-const DATA_FILE = /\.(jsonl|ndjson|json)(\.gz)?$|\.parquet$/i;
+/** What a folder walk takes: JSON Lines (.jsonl, .ndjson, gzipped or not) and Parquet, not other .json files. */
+const DATA_FILE = /\.(jsonl|ndjson)(\.gz)?$|\.parquet$/i;
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -83,14 +87,24 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
     }
     const found = st.dir ? walk(path) : [path];
     if (st.dir && found.length === 0)
-      throw new InputError(`input folder ${path} holds no .jsonl, .jsonl.gz or .parquet files`, 'E_INPUT_EMPTY');
+      throw new InputError(
+        `input folder ${path} holds no .jsonl, .ndjson (optionally .gz) or .parquet files`,
+        'E_INPUT_EMPTY',
+      );
     for (const f of found) {
       const s = st.dir ? statOf(f) : st;
       const format = /\.parquet$/i.test(f) ? 'parquet' : 'jsonl';
       files.push({ path: f, read: f, format, bytes: s.bytes, mtimeMs: s.mtimeMs });
     }
   });
-  return files;
+  // A file named twice (directly and inside a named folder, say) is read once.
+  const seen = new Set<string>();
+  return files.filter((f) => {
+    const key = f.export ? `${f.export.format}:${f.path}@${f.export.account}` : f.path;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Converts the export inputs to canonical JSONL files in the work folder (skipping ones already converted). */
@@ -112,6 +126,61 @@ export async function convertExports(files: InputFile[], signal?: AbortSignal): 
     out.push({ ...f, export: { ...f.export, summary } });
   }
   return out;
+}
+
+/** Whether the engine reads `path` as gzip: by its name, in any case. */
+export function isGzip(path: string): boolean {
+  return /\.gz$/i.test(path);
+}
+
+/** A JSONL input as the read stage checks it: the SHA-256 (hex) of its bytes and its number of lines. */
+export interface InputScan {
+  readonly sha256: string;
+  /** Lines as the engine splits them (at '\n'; a last line without one counts); null for Parquet. */
+  readonly lines: number | null;
+}
+
+/**
+ * Streams an input once for its SHA-256 and, for JSONL, its number of lines (decompressed when gzipped), so that the
+ * read stage can prove that every line was read. A gzip stream that is corrupt or cut short is refused here: the
+ * engine would read what it could of it and go on.
+ */
+export async function scanInput(
+  f: Pick<InputFile, 'path' | 'read' | 'format'>,
+  signal?: AbortSignal,
+): Promise<InputScan> {
+  const hash = createHash('sha256');
+  const source = createReadStream(f.read, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+  if (f.format === 'parquet') {
+    for await (const chunk of source) hash.update(chunk as Buffer);
+    return { sha256: hash.digest('hex'), lines: null };
+  }
+  let lines = 0;
+  let last = 0x0a;
+  const count = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lines++;
+      if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
+      done();
+    },
+  });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await (isGzip(f.read) ? pipeline(source, tap, createGunzip(), count) : pipeline(source, tap, count));
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (!code.startsWith('Z_')) throw e;
+    throw new InputError(
+      `${f.path}: the gzip data is corrupt or cut short (${code}); nothing was built from it`,
+      'E_INPUT_GZIP',
+    );
+  }
+  return { sha256: hash.digest('hex'), lines: lines + (last === 0x0a ? 0 : 1) };
 }
 
 /** The SHA-256 of a file (hex), streamed. */

@@ -1,7 +1,7 @@
 import { sqlString } from '../policy/compile-sql.ts';
-import { DissentError } from '../shared/errors.ts';
+import { DissentError, InputError } from '../shared/errors.ts';
 import type { Engine } from './_duckdb.ts';
-import type { InputFile } from './inputs.ts';
+import { type InputFile, isGzip } from './inputs.ts';
 
 /** The fields of a canonical record, in schema order, with whether they are required. */
 const FIELDS = [
@@ -72,6 +72,11 @@ async function insertInOrder(db: Engine, sql: string): Promise<void> {
   await db.run(sql);
 }
 
+/** The engine's read buffer for a line limit: a longer line is dropped by DuckDB without a reject row. */
+export function readBufferBytes(maxLineBytes: number): number {
+  return Math.max(maxLineBytes * 4, 32 << 20);
+}
+
 /** The options of reading one file. */
 export interface ReadFileOptions {
   readonly index: number;
@@ -93,7 +98,8 @@ export interface ReadFileOptions {
 export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
   const scan = `read_csv(${sqlString(f.read)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
       header = false, auto_detect = false, new_line = '\\n', strict_mode = true, max_line_size = ${opts.maxLineBytes},
-      buffer_size = ${Math.max(opts.maxLineBytes * 4, 32 << 20)}, ignore_errors = true, store_rejects = true,
+      buffer_size = ${readBufferBytes(opts.maxLineBytes)}, ignore_errors = true, store_rejects = true,
+      compression = '${isGzip(f.read) ? 'gzip' : 'none'}',
       rejects_table = 'reject_errors_now', rejects_scan = 'reject_scans_now')`;
   const paths = ["'$'", ...FIELDS.map(([f]) => `'$.${f}'`)].join(', ');
   const schema = sqlString(
@@ -132,10 +138,13 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
   ].join(' ');
   const keepText = opts.textNeeded?.({ source: 'j.source', kind: 'j.kind', visibility: 'j.visibility' }) ?? 'true';
   await startFile(db, opts.index);
+  // The rejects tables outlive a scan and collect the rejected lines of every scan: only this file's may be copied.
+  await db.run('DROP TABLE IF EXISTS reject_errors_now; DROP TABLE IF EXISTS reject_scans_now;');
   // No window and no ORDER BY: the INSERT runs on all threads and keeps the scan's order (see startFile). A blank
   // line stays as a placeholder row so that the positions after it are still line numbers.
-  await insertInOrder(
+  await insertJsonl(
     db,
+    f,
     `
     INSERT INTO staged_rows
     SELECT ${opts.index}, blank, qreason, qdetail,
@@ -162,7 +171,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
               -- trim() over every line was half of the read: a line that starts with '{' cannot be blank, and only
               -- CASE skips work per row (a projection evaluates both sides of AND/OR for every row).
               SELECT line, CASE WHEN line IS NULL THEN true WHEN starts_with(line, '{') THEN false
-                ELSE trim(line) = '' END AS blank
+                ELSE trim(regexp_replace(line, '[\\t\\x0B\\f\\r]', '', 'g')) = '' END AS blank
               FROM ${scan}
             )
           )
@@ -177,6 +186,19 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
         ELSE 'invalid_json' END,
       CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'control character' ELSE NULL END
     FROM (SELECT line, min(error_type) AS error_type FROM reject_errors_now GROUP BY line)`);
+}
+
+/** insertInOrder for a JSONL scan, with a clear error where DuckDB's CSV scanner gives up on a line ending. */
+async function insertJsonl(db: Engine, f: InputFile, sql: string): Promise<void> {
+  try {
+    await insertInOrder(db, sql);
+  } catch (e) {
+    if (!String((e as Error).message).includes('CSV Parser state machine reached an invalid state')) throw e;
+    throw new InputError(
+      `${f.path}: a line ends in a carriage return (Windows CR LF line ends, or a bare CR); convert the file to LF line ends (e.g. with dos2unix) and build again`,
+      'E_INPUT_NEWLINE',
+    );
+  }
 }
 
 /** Reads one Parquet file in the canonical schema into `staged`; rows whose values do not cast are quarantined. */

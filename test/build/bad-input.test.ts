@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { makeHome, record, tempDir, withHome } from './_fixture.ts';
@@ -113,5 +114,65 @@ describe('blank lines', () => {
     expect([s.read, s.kept, s.quarantined]).toEqual([4, 3, 1]);
     const entry = JSON.parse(readFileSync(join(out, 'quarantine', 'quarantine.jsonl'), 'utf8').trim());
     expect([entry.line, entry.reason]).toEqual([6, 'invalid_json']);
+  });
+});
+
+describe('several inputs and damaged files', () => {
+  const good = (id: string) => JSON.stringify(record({ id, text: `Beitrag ${id} über den Garten.` }));
+  const build = (inputs: string[], out: string) =>
+    withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs, out: join(dir, out) }));
+  const quarantine = (out: string) =>
+    readFileSync(join(dir, out, 'quarantine', 'quarantine.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
+
+  it("gives each file only its own rejected lines, with that file's line numbers", async () => {
+    const a = join(dir, 'multi-a.jsonl');
+    const b = join(dir, 'multi-b.jsonl');
+    writeFileSync(a, Buffer.from([0xff, 0x0a]));
+    writeFileSync(b, `${good('multi:1')}\n{bad\n`);
+    const s = await build([a, b], 'snap-multi');
+    expect([s.read, s.kept, s.quarantined]).toEqual([3, 1, 2]);
+    expect(quarantine('snap-multi').map((e) => [e.file, e.line, e.reason])).toEqual([
+      [a, 1, 'invalid_utf8'],
+      [b, 2, 'invalid_json'],
+    ]);
+  });
+
+  it('takes a line of tabs and spaces as blank', async () => {
+    const file = join(dir, 'tabs.jsonl');
+    writeFileSync(file, `${good('tabs:1')}\n\t \t\n${good('tabs:3')}\n`);
+    const s = await build([file], 'snap-tabs');
+    expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
+  });
+
+  it('refuses CR LF line ends with a clear error instead of an engine failure', async () => {
+    const file = join(dir, 'crlf.jsonl');
+    writeFileSync(file, `${good('crlf:1')}\r\n${good('crlf:2')}\r\n`);
+    await expect(build([file], 'snap-crlf')).rejects.toMatchObject({
+      code: 'E_INPUT_NEWLINE',
+      message: expect.stringContaining('crlf.jsonl'),
+    });
+  });
+
+  it('refuses a gzip input that is cut short, instead of building from part of it', async () => {
+    const file = join(dir, 'cut.jsonl.gz');
+    const rows = Array.from({ length: 5000 }, (_, i) => good(`cut:${i}`)).join('\n');
+    const gz = gzipSync(`${rows}\n`);
+    writeFileSync(file, gz.subarray(0, Math.floor(gz.length / 2)));
+    await expect(build([file], 'snap-cut')).rejects.toMatchObject({ code: 'E_INPUT_GZIP' });
+  });
+
+  it('refuses to build when the engine drops a line longer than its read buffer', async () => {
+    const file = join(dir, 'huge.jsonl');
+    writeFileSync(
+      file,
+      `${good('huge:1')}\n${good('huge:2').replace('Beitrag', 'x'.repeat(33 << 20))}\n${good('huge:3')}\n`,
+    );
+    await expect(build([file], 'snap-huge')).rejects.toMatchObject({
+      code: 'E_INPUT_LINES',
+      message: expect.stringContaining('3 lines, but the engine read only 2'),
+    });
   });
 });

@@ -88,4 +88,19 @@ describe('platform exports through dissent build', () => {
     }
     expect(written).not.toContain('WA-SECRET');
   });
+
+  it('reads each of several files listed after one --input once', () => {
+    const dir = tempDir();
+    const post = (id: string) =>
+      `${JSON.stringify({ id, source: 'facebook', kind: 'post', account: 'fb:a:owner', created_at: '2024-05-01T12:00:00Z', visibility: 'public', e2ee: false, text: `Beitrag ${id}` })}\n`;
+    writeFileSync(join(dir, 'a.jsonl'), post('list:a'));
+    writeFileSync(join(dir, 'b.jsonl'), post('list:b'));
+    const args = ['build', '--home', home, '--programme', 'ai-training-2025', '--policy', policy, '--quiet', '--json'];
+    const r = dissent([...args, '--out', join(dir, 'snap'), '--input', join(dir, 'a.jsonl'), join(dir, 'b.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect([summary.read, summary.kept]).toEqual([2, 2]);
+    const manifest = JSON.parse(readFileSync(join(dir, 'snap', 'manifest.json'), 'utf8'));
+    expect(manifest.inputs.map((i: { path: string }) => i.path)).toEqual([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')]);
+  });
 });

@@ -94,7 +94,8 @@ export default defineCommand({
     json: { type: 'boolean', description: 'print the summary as JSON' },
   },
   async run({ args, rawArgs }) {
-    const inputs = [...allValues(rawArgs, '--input'), ...args._];
+    // Values listed after one --input are also citty's positionals: each counts once.
+    const inputs = [...new Set([...allValues(rawArgs, '--input'), ...args._])];
     if (inputs.length === 0) throw new InputError('no input given; pass --input PATH (a file or a folder)', 'E_USAGE');
     const threads = intArg(args.threads, 'threads');
     const shardRows = intArg(args['shard-rows'], 'shard-rows');
