@@ -70,6 +70,30 @@ async function resolveSub(cmd: CommandDef, rawArgs: string[]): Promise<[CommandD
   return [cmd, undefined];
 }
 
+/**
+ * Refuses an option that the command does not define. citty would ignore it, so a typo (`--programe`) would silently
+ * change what runs: an objection to every programme instead of one.
+ */
+async function checkOptions(cmd: CommandDef, rawArgs: readonly string[]): Promise<void> {
+  const known = new Set(['help', 'h', 'home', 'debug']);
+  for (const [name, def] of Object.entries((await resolve(cmd.args)) ?? {})) {
+    if (def.type === 'positional') continue;
+    known.add(name);
+    known.add(name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()));
+    if (def.type === 'boolean') known.add(`no-${name}`);
+    for (const alias of [(def as { alias?: string | string[] }).alias ?? []].flat()) known.add(alias);
+  }
+  for (const arg of rawArgs) {
+    if (arg === '--') return;
+    // A value such as -1 is not an option.
+    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) continue;
+    const option = arg.split('=')[0] as string;
+    if (!known.has(option.replace(/^--?/, ''))) {
+      throw new InputError(`unknown option ${option}; run with --help to see the options`, 'E_USAGE');
+    }
+  }
+}
+
 /** Runs the CLI with `rawArgs` and returns the exit code, printing usage on --help. */
 export async function runCli(root: CommandDef, rawArgs: string[]): Promise<number> {
   const debug = rawArgs.includes('--debug');
@@ -79,6 +103,8 @@ export async function runCli(root: CommandDef, rawArgs: string[]): Promise<numbe
       process.stdout.write(`${stripAnsi(await renderUsage(cmd, parent))}\n`);
       return EXIT.ok;
     }
+    const [leaf] = await resolveSub(root, rawArgs);
+    await checkOptions(leaf, rawArgs);
     await runCommand(root, { rawArgs });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {

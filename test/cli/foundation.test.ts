@@ -177,6 +177,15 @@ describe('objections, receipts and offline verification', () => {
     expect(d.stderr).toMatch(/\n\s+at /);
   });
 
+  it('refuses a misspelt option (exit 2) instead of filing an objection to every programme', () => {
+    const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
+    const r = dissent(['object', '--subject', 'p:6', '--programe', 'ai-training-2025', '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown option --programe');
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
+    expect(dissent(['log', 'key', '--hme', home]).code).toBe(2);
+  });
+
   it('withdraws with a receipt that verifies, and a second withdrawal fails clearly', () => {
     const dir = tempDir();
     expect(dissent(['object', '--subject', 'p:6', '--home', home]).code).toBe(0);
