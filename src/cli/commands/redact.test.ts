@@ -36,12 +36,13 @@ describe('dissent redact', () => {
     ]);
   });
 
-  it('redacts display names and handles from an accounts file as known names', async () => {
+  it('redacts the display names of an accounts file as known names, as the build does', async () => {
     const { stdout } = await runRedact(
       ['--accounts', 'test/fixtures/pii/accounts.jsonl'],
-      'Gestern Anna Schmidt und juergen_m gesehen, Annaberg nicht\n',
+      'Gestern Anna Schmidt und Jürgen Müller gesehen, Annaberg nicht; @juergen_m schrieb, juergen_m nicht\n',
     );
-    expect(stdout).toBe('Gestern [name] und [name] gesehen, Annaberg nicht\n');
+    // Like the build: a handle is the handle type's when written as one (@juergen_m), not a known name.
+    expect(stdout).toBe('Gestern [name] und [name] gesehen, Annaberg nicht; [handle] schrieb, juergen_m nicht\n');
   });
 
   it('streams many lines through in order', async () => {

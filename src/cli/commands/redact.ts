@@ -34,7 +34,7 @@ export default defineCommand({
     },
     accounts: {
       type: 'string',
-      description: 'accounts JSONL whose display names and handles are redacted as known names',
+      description: 'accounts JSONL whose display names are redacted as known names (as the build does)',
       valueHint: 'FILE',
     },
   },

@@ -27,7 +27,7 @@ export interface DuckDBRedactOptions {
   /** The VARCHAR column to redact. */
   textColumn: string;
   types: readonly PiiType[];
-  /** A table with one VARCHAR column `name` holding display names (and handles) of accounts. */
+  /** A table with one VARCHAR column `name` holding display names of accounts. */
   knownNamesTable?: string;
   /**
    * Leave `table` as it is and write the redacted text of every row that changes to this new table instead, as
@@ -218,7 +218,7 @@ export interface KnownNameOptions {
   keyColumn: string;
   /** The VARCHAR column to redact. */
   textColumn: string;
-  /** A table with one VARCHAR column `name` holding display names (and handles) of accounts. */
+  /** A table with one VARCHAR column `name` holding display names of accounts. */
   namesTable: string;
   /** A new table `(k, t)` that gets the redacted text of every row in which a name may occur. */
   into: string;

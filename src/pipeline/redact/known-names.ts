@@ -1,5 +1,5 @@
 /**
- * Known names (display names and handles of accounts) at scale. A regex alternation of 200k names is out of the
+ * Known names (display names of accounts) at scale. A regex alternation of 200k names is out of the
  * question, so both engines do the same three steps: split the text into word tokens, look the tokens up among the
  * names' first tokens, and replace only the names that then occur in the text, with an alternation of those names
  * (longest first) bounded by non-token characters.

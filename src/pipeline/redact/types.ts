@@ -32,6 +32,6 @@ export const PLACEHOLDER: Readonly<Record<PiiType, string>> = {
 export interface RedactOptions {
   /** Types to redact; order here does not matter, ALL_PII_TYPES fixes it. */
   types: readonly PiiType[];
-  /** Display names (and handles) of accounts; only used when `types` includes known_name. */
+  /** Display names of accounts; only used when `types` includes known_name. */
   knownNames?: Iterable<string>;
 }
