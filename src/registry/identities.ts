@@ -86,7 +86,8 @@ export async function importAccounts(
     opts.signal?.throwIfAborted();
     if (text.trim() === '') continue;
     read++;
-    const row = parseAccountLine(text);
+    // A byte order mark, which some editors write, is not part of the first line.
+    const row = parseAccountLine(lineNo === 1 ? text.replace(/^\uFEFF/, '') : text);
     if (typeof row === 'string') {
       bad.push({ file, line: lineNo, reason: row });
       continue;

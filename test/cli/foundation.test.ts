@@ -69,16 +69,17 @@ describe('dissent identities import', () => {
         birth_date: '1970-01-01',
         country: 'AT',
       });
+    // Starts with a byte order mark, as some editors write one.
     writeFileSync(
       file,
-      [
+      `\uFEFF${[
         good(1),
         '{not json',
         JSON.stringify({ account: 'x:a:9', source: 'x' }),
         good(2),
         JSON.stringify({ account: 'x:a:3', person: 'x:p:3', source: 's', birth_date: '31.12.1999' }),
         good(1),
-      ].join('\n'),
+      ].join('\n')}`,
     );
     const r = dissent(['identities', 'import', file, '--home', home]);
     expect(r.code).toBe(2);
