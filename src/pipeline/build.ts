@@ -129,6 +129,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   }
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new InputError('--threads must be a positive integer');
+  if (opts.memoryLimit !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(opts.memoryLimit)) {
+    throw new InputError('--memory must be a size such as 512MB, 2GB or 1.5GiB', 'E_USAGE');
+  }
   const progress = (p: BuildProgress) => opts.onProgress?.(p);
 
   if (opts.accountsFile) {

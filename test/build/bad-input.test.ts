@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,18 @@ describe('several inputs and damaged files', () => {
     writeFileSync(file, `${good('tabs:1')}\n\t \t\n${good('tabs:3')}\n`);
     const s = await build([file], 'snap-tabs');
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
+  });
+
+  it('refuses a memory limit that is not a size before it creates anything', async () => {
+    const file = join(dir, 'mem.jsonl');
+    writeFileSync(file, `${good('mem:1')}\n`);
+    const out = join(dir, 'snap-mem');
+    await expect(
+      withHome(home, (h) =>
+        runBuild({ home: h, programme: 'ai-training-2025', inputs: [file], out, memoryLimit: 'lots' }),
+      ),
+    ).rejects.toMatchObject({ message: expect.stringContaining('--memory must be a size') });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses CR LF line ends with a clear error instead of an engine failure', async () => {

@@ -85,7 +85,7 @@ export default defineCommand({
     'shard-rows': { type: 'string', description: 'rows per Parquet shard', default: '250000', valueHint: 'N' },
     'max-line-bytes': {
       type: 'string',
-      description: 'quarantine longer input lines',
+      description: 'quarantine longer input lines (at least 1024)',
       default: '1048576',
       valueHint: 'N',
     },
