@@ -225,7 +225,8 @@ describe('objections, receipts and offline verification', () => {
 
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'old.txt'), dissent(['log', 'checkpoint', '--home', home]).stdout);
+    // Saved with one newline more than the note has, as `jq -r` or an editor would.
+    writeFileSync(join(dir, 'old.txt'), `${dissent(['log', 'checkpoint', '--home', home]).stdout}\n`);
     const oldSize = Number(readFileSync(join(dir, 'old.txt'), 'utf8').split('\n')[1]);
     expect(dissent(['object', '--subject', 'p:20', '--home', home]).code).toBe(0);
     writeFileSync(join(dir, 'new.txt'), dissent(['log', 'checkpoint', '--home', home]).stdout);

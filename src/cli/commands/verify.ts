@@ -63,7 +63,8 @@ function checkpointCheck(
   v: Verifier,
 ): { check: Check; cp?: ReturnType<typeof openCheckpoint> } {
   try {
-    const cp = openCheckpoint(readUserFile(file, 'checkpoint'), v);
+    // A note ends in one newline; tools that save it (`jq -r`, editors) often add another, which is not signed.
+    const cp = openCheckpoint(readUserFile(file, 'checkpoint').replace(/\n\n+$/, '\n'), v);
     return { check: { name, ok: true, detail: `${cp.origin}, size ${cp.size}` }, cp };
   } catch (e) {
     if (e instanceof NoteError) return { check: { name, ok: false, detail: e.message } };
