@@ -2,6 +2,7 @@ import { sqlString } from '../policy/compile-sql.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 import { knownNameChanges, redactInDuckDB } from './redact/index.ts';
+import { byLengthDesc, namesPattern } from './redact/known-names.ts';
 
 /** The placeholder for an objecting participant's handle or name in someone else's record. */
 export const PERSON_PLACEHOLDER = '[person]';
@@ -97,26 +98,36 @@ export async function transform(
 }
 
 /**
- * In records that name an objector as a participant, replaces that participant's `@handle` and display name with
- * [person]. Literal replacement (longest first) keeps this step linear: a regexp built per row costs RE2 a compile
- * per row, and one big case-insensitive alternation over all objectors falls off RE2's DFA. Other spellings are left
- * to the PII step (handle, known_name).
+ * In records that name an objector as a participant, replaces the `@handle` and display name of every objecting
+ * participant of such records with [person], as whole words (the known-name borders: not next to a letter, digit or
+ * `_`, so `@annabelle` keeps its `@anna`). Constant patterns over those names, in chunks, applied only to those
+ * records: a pattern built per record would cost RE2 a compile per record. Other spellings are left to the PII step
+ * (handle, known_name).
  */
 async function redactParticipants(db: Engine): Promise<void> {
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS
-      SELECT key, list(alt ORDER BY length(alt) DESC, alt) AS alts FROM (
-        SELECT DISTINCT p.key, x.alt FROM (
-          SELECT s.key, unnest(s.participants) AS participant
-          FROM staged s JOIN participant_hits h ON h.key = s.key
-        ) p JOIN (
-          SELECT account, '@' || ltrim(handle, '@') AS alt FROM objector_accounts WHERE coalesce(handle, '') <> ''
-          UNION ALL
-          SELECT account, display_name FROM objector_accounts WHERE coalesce(display_name, '') <> ''
-        ) x ON x.account = p.participant
-      ) GROUP BY key;
-    UPDATE kept_base SET text = list_reduce(list_prepend(kept_base.text, pn.alts), (acc, alt) -> replace(acc, alt, ${sqlString(PERSON_PLACEHOLDER)}))
-      FROM participant_names pn WHERE kept_base.key = pn.key;
-    DROP TABLE participant_names;`);
+      SELECT DISTINCT p.key, x.alt FROM (
+        SELECT s.key, unnest(s.participants) AS participant
+        FROM staged s JOIN participant_hits h ON h.key = s.key
+      ) p JOIN (
+        SELECT account, '@' || ltrim(handle, '@') AS alt FROM objector_accounts WHERE coalesce(ltrim(handle, '@'), '') <> ''
+        UNION ALL
+        SELECT account, display_name FROM objector_accounts WHERE coalesce(display_name, '') <> ''
+      ) x ON x.account = p.participant;`);
+  const alts = (await db.rows<{ alt: string }>('SELECT DISTINCT alt FROM participant_names')).map((r) => r.alt);
+  const escaped = alts.sort(byLengthDesc).map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const repl = sqlString(`\\1${PERSON_PLACEHOLDER}\\2`);
+  for (let i = 0; i < escaped.length; i += PARTICIPANTS_PER_PATTERN) {
+    // Two passes, because a match consumes its right border, which may be the next name's left one.
+    const pattern = sqlString(namesPattern(escaped.slice(i, i + PARTICIPANTS_PER_PATTERN)));
+    await db.run(`
+      UPDATE kept_base SET text = regexp_replace(regexp_replace(text, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
+      WHERE key IN (SELECT key FROM participant_names) AND regexp_matches(text, ${pattern})`);
+  }
+  await db.run('DROP TABLE participant_names;');
 }
+
+/** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
+const PARTICIPANTS_PER_PATTERN = 2000;

@@ -35,6 +35,11 @@ const rows = [
   }),
   record({ id: 'k:negatives', text: 'Bestellnummer 1234567890123456789 und DE00 1234 5678 9012 3456 78 bleiben.' }),
   record({ id: 'k:mention', text: 'Danke @user2 und Person2 Beispiel für den Tipp!', participants: ['fb:a:2'] }),
+  record({
+    id: 'k:mention-words',
+    text: 'Grüße an @user2s Freundin und Person2 Beispielhaft, nicht @user2.',
+    participants: ['fb:a:2'],
+  }),
 ];
 
 beforeAll(async () => {
@@ -66,7 +71,7 @@ describe('a build over a small fixture', () => {
       duplicate: 1,
     });
     expect(summary.read).toBe(rows.length);
-    expect(summary.kept).toBe(6);
+    expect(summary.kept).toBe(7);
     const excluded = Object.values(summary.excluded).reduce((a, b) => a + b, 0);
     expect(summary.read).toBe(summary.kept + excluded + summary.quarantined);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
@@ -112,6 +117,9 @@ describe('a build over a small fixture', () => {
   it("replaces an objecting participant's handle and name with [person] in someone else's record", async () => {
     const text = (await readShards(out)).find((r) => r.id === 'k:mention')?.text ?? '';
     expect(text).toBe('Danke [person] und [person] für den Tipp!');
+    // Only as whole words: another handle or word that starts with the same letters keeps them.
+    const words = (await readShards(out)).find((r) => r.id === 'k:mention-words')?.text ?? '';
+    expect(words).toBe('Grüße an [handle] Freundin und Person2 Beispielhaft, nicht [person].');
   });
 
   it('writes a shard schema without account ids and a signed manifest', async () => {
