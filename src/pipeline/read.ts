@@ -230,6 +230,7 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
           SELECT *,
             CASE ${missing} WHEN c_e2ee = false AND c_text IS NULL THEN 'text' END AS miss,
             CASE ${FIELDS.map(([name]) => castable(name)).join(' ')}
+                 ${['id', 'source', 'kind', 'account'].map((name) => `WHEN c_${name} = '' THEN '${name}'`).join(' ')}
                  WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility' END AS ill
           FROM (
             SELECT *,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { makeHome, record, tempDir, withHome } from './_fixture.ts';
@@ -186,5 +187,36 @@ describe('several inputs and damaged files', () => {
       code: 'E_INPUT_LINES',
       message: expect.stringContaining('3 lines, but the engine read only 2'),
     });
+  });
+
+  it('reads Parquet inputs like JSONL: the same checks, quarantined rows named by row number', async () => {
+    const file = join(dir, 'posts.parquet');
+    const rows = [
+      record({ id: 'pq:1' }),
+      record({ id: '' }),
+      record({ id: 'pq:3', text: null }),
+      record({ id: 'pq:4', visibility: 'everyone' }),
+      record({ id: 'pq:5', e2ee: true, text: 'PARQUET-SECRET' }),
+      record({ id: 'pq:6' }),
+    ];
+    const jsonl = join(dir, 'posts-for-parquet.jsonl');
+    writeFileSync(jsonl, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run(
+      `COPY (SELECT * FROM read_json('${jsonl}', format = 'newline_delimited', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR', account: 'VARCHAR', created_at: 'VARCHAR', visibility: 'VARCHAR', e2ee: 'BOOLEAN', text: 'VARCHAR', participants: 'VARCHAR[]', parent: 'VARCHAR'})) TO '${file}' (FORMAT PARQUET)`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    const s = await build([file], 'snap-parquet');
+    expect([s.read, s.kept, s.quarantined, s.excluded.e2ee]).toEqual([6, 2, 3, 1]);
+    expect(quarantine('snap-parquet').map((e) => [e.line, e.reason])).toEqual([
+      [2, 'ill_typed_field'],
+      [3, 'missing_field'],
+      [4, 'ill_typed_field'],
+    ]);
+    expect(readFileSync(join(dir, 'snap-parquet', 'data', 'part-00000.parquet')).includes('PARQUET-SECRET')).toBe(
+      false,
+    );
   });
 });
