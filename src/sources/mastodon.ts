@@ -165,7 +165,7 @@ const readActor = metadataHandler(async (entry, ctx) => {
     ctx.quarantineInvalid(entry.path, 0, actor.error);
     return;
   }
-  // `indexable: false` is the owner saying "do not index me"; respect_noindex turns it into an objection signal.
+  // `indexable: false` is the owner saying "do not index me"; it is reported so that the operator can honour it.
   if (actor.data.indexable === false) ctx.noindex.add(ctx.account);
 });
 

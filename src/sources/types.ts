@@ -52,7 +52,7 @@ export interface ConvertSummary {
   skipped: Record<string, number>;
   /** Quarantine entries raised (bad items and unreadable files). */
   quarantined: number;
-  /** Accounts whose archive says they do not want to be indexed (Mastodon `indexable: false`), for respect_noindex. */
+  /** Accounts whose archive says they do not want to be indexed (Mastodon `indexable: false`), for the operator. */
   noindexAccounts: string[];
   /** Fields the reader does not know, as `itemkind.field` -> times seen; a sign that the platform changed its format. */
   unknownFields: Record<string, number>;

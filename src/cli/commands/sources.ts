@@ -24,7 +24,9 @@ function printSummary(s: ConvertSummary, quarantineFile: string | undefined): vo
     info(`unknown fields (the export format may have changed): ${unknown.map(([k, n]) => `${k} x${n}`).join(', ')}`);
   }
   if (s.noindexAccounts.length > 0) {
-    info('noindex: the archive owner set indexable: false (an objection signal when the policy has respect_noindex)');
+    info(
+      'noindex: the archive owner set indexable: false; dissent does not act on it by itself: to honour it, file an objection for that account (dissent object --subject ID --account-only)',
+    );
   }
 }
 
