@@ -189,10 +189,12 @@ async function servePortal(home: Awaited<ReturnType<typeof openHome>>, listen: s
       `\nportal: ${server.url}/ (German and English) · verify a receipt: ${server.url}/verify · API: ${server.url}/api/v1/openapi.json`,
     );
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
-      say(`   portal self-check: /healthz answered ${health.status}; run "npx dissent serve" to keep it running`);
+      say(
+        `   portal self-check: /healthz answered ${health.status}; run "npx dissent serve --home ${rel(home.dir)} --listen ${listen}" to keep it running`,
+      );
       return;
     }
-    say('   confirmation mails land in .dissent/outbox/ as .eml files. Press Ctrl-C to stop.');
+    say(`   confirmation mails land in ${rel(join(home.dir, 'outbox'))}/ as .eml files. Press Ctrl-C to stop.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
