@@ -18,8 +18,9 @@ describe('parsePolicy', () => {
     [`${GOOD}min_age: eighteen\n`, 5, 'min_age'],
     [`${GOOD}participants: maybe\n`, 5, 'participants'],
     [`${GOOD}pii: [email, shoe_size]\n`, 5, 'pii.1'],
-    [`${GOOD}dedupe: exact\n`, 1, '(document)'],
-    ['sources: [facebook\n', 1, '(syntax)'],
+    [`${GOOD}\n\ndedupe: exact\n`, 7, 'dedupe'],
+    [`${GOOD}dedup: exact\ndedup: none\n`, 6, '(syntax)'],
+    ['sources: [facebook]\nkinds: [post\nvisibility: [public]\n', 3, '(syntax)'],
   ])('names the file, line and field of a mistake (%#)', (text, line, field) => {
     try {
       parsePolicy(text, 'policies/p.yaml');

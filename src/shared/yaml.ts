@@ -11,13 +11,16 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line ?? 1;
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new ConfigError(file, line, '(syntax)', first.message.split('\n')[0] ?? 'invalid YAML');
   }
   const result = schema.safeParse(doc.toJS());
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = (issue?.path ?? []).map(String);
+  // An unknown key is reported on its object; point at the key itself.
+  const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  if (unknown !== undefined) path.push(unknown);
   return throwAt(doc, lineCounter, file, path, issue?.message ?? 'invalid value');
 }
 
