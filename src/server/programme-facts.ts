@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { Programme } from '../config/config.ts';
+import { parsePolicy } from '../policy/load.ts';
+import { InputError } from '../shared/errors.ts';
 
 /** What the landing page tells people about a programme's policy: which content it may use. */
 export interface ProgrammeFacts {
@@ -12,31 +13,25 @@ export interface ProgrammeFacts {
   readonly assistantChats: boolean;
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
 /**
- * Reads the facts people need from a programme's policy file. The policy module validates policies for builds;
- * here a policy that cannot be read shows no details rather than taking the portal down.
+ * Reads the facts people need from a programme's policy file, validated as a build validates it (with its
+ * defaults). A policy that cannot be read or is invalid stops the server from starting: the landing page would
+ * otherwise tell people less than the builds will use.
  */
 export function programmeFacts(p: Programme): ProgrammeFacts {
-  let doc: Record<string, unknown> = {};
+  let text: string;
   try {
-    const parsed: unknown = parse(readFileSync(p.policy, 'utf8'));
-    if (parsed && typeof parsed === 'object') doc = parsed as Record<string, unknown>;
-  } catch {
-    // Fall through with an empty policy: the page then lists only what is never used.
+    text = readFileSync(p.policy, 'utf8');
+  } catch (cause) {
+    throw new InputError(`cannot read the policy ${p.policy} of programme ${p.id}`, 'E_POLICY', { cause });
   }
-  const sources = strings(doc.sources);
-  const kinds = strings(doc.kinds);
-  const visibility = strings(doc.visibility);
+  const policy = parsePolicy(text, p.policy);
   return {
-    sources: sources.filter((s) => s !== 'assistant'),
-    kinds: kinds.filter((k) => k !== 'assistant_chat'),
-    publicOnly: visibility.length > 0 && visibility.every((v) => v === 'public'),
-    minAge: typeof doc.min_age === 'number' ? doc.min_age : undefined,
-    jurisdictions: strings(doc.jurisdictions).length > 0 ? strings(doc.jurisdictions) : [...p.jurisdictions],
-    assistantChats: sources.includes('assistant') || kinds.includes('assistant_chat'),
+    sources: policy.sources.filter((s) => s !== 'assistant'),
+    kinds: policy.kinds.filter((k) => k !== 'assistant_chat'),
+    publicOnly: policy.visibility.length > 0 && policy.visibility.every((v) => v === 'public'),
+    minAge: policy.min_age,
+    jurisdictions: policy.jurisdictions,
+    assistantChats: policy.sources.includes('assistant') || policy.kinds.includes('assistant_chat'),
   };
 }

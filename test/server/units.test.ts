@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Programme } from '../../src/config/config.ts';
 import { bearerMatches } from '../../src/server/auth.ts';
 import { describeError } from '../../src/server/context.ts';
 import { formatDuration, negotiateLang } from '../../src/server/i18n/index.ts';
 import { WindowLimiter } from '../../src/server/limiter.ts';
 import { hashLinkToken, isLinkToken, newLinkToken } from '../../src/server/link-token.ts';
 import { toProblem } from '../../src/server/problem.ts';
+import { programmeFacts } from '../../src/server/programme-facts.ts';
 import { honours } from '../../src/server/receipt-status.ts';
 import { html, raw } from '../../src/server/views/html.ts';
 import { InputError, NotFoundError } from '../../src/shared/errors.ts';
@@ -42,6 +47,23 @@ describe('server building blocks', () => {
     expect(bearerMatches(`bearer ${'b'.repeat(32)}`, tokens)).toBe(true);
     expect(bearerMatches(`BEARER   ${'b'.repeat(32)}`, tokens)).toBe(true);
     expect(bearerMatches(`Bearer${'b'.repeat(32)}`, tokens)).toBe(false);
+  });
+
+  it("states a programme's facts from its validated policy, and refuses a policy it cannot trust", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facts-'));
+    const programme = (policy: string) => ({ id: 'p', jurisdictions: ['EU'], policy }) as unknown as Programme;
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, 'sources: [facebook, assistant]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n');
+    expect(programmeFacts(programme(good))).toMatchObject({
+      sources: ['facebook'],
+      publicOnly: true,
+      minAge: 18,
+      assistantChats: true,
+    });
+    const typo = join(dir, 'typo.yaml');
+    writeFileSync(typo, 'sources: [facebook]\nkinds: [post]\nvisibility: [publik]\njurisdictions: [EU]\n');
+    expect(() => programmeFacts(programme(typo))).toThrow(/typo\.yaml:3: visibility\.0/);
+    expect(() => programmeFacts(programme(join(dir, 'missing.yaml')))).toThrow(/cannot read the policy/);
   });
 
   it('logs an error by code, class and call frames, never by its message', () => {
