@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
 import { startServer } from '../../server/app.ts';
+import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info, out } from '../_common.ts';
 
 export default defineCommand({
@@ -38,6 +39,17 @@ export default defineCommand({
       });
     } catch (e) {
       await home.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        const listen = args.listen ?? home.config.server.listen;
+        throw new InputError(
+          `cannot listen on ${listen} (${code}); pick another address with --listen HOST:PORT`,
+          'E_LISTEN',
+          {
+            cause: e,
+          },
+        );
+      }
       throw e;
     }
     out(`listening on ${server.url}`);
