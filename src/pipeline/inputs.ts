@@ -85,6 +85,12 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
       });
       return;
     }
+    if (!st.dir && /\.(zip|tar|tgz|tar\.gz)$/i.test(path)) {
+      throw new InputError(
+        `input ${raw} is an archive, not JSONL or Parquet; for a platform export name its format: FORMAT:PATH@ACCOUNT (facebook, instagram, mastodon, chatgpt, claude)`,
+        'E_USAGE',
+      );
+    }
     const found = st.dir ? walk(path) : [path];
     if (st.dir && found.length === 0)
       throw new InputError(

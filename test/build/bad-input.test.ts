@@ -160,6 +160,15 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses an archive named without its export format, instead of quarantining its bytes as lines', async () => {
+    const file = join(dir, 'export.zip');
+    writeFileSync(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x0a]));
+    await expect(build([file], 'snap-zip')).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringContaining('FORMAT:PATH@ACCOUNT'),
+    });
+  });
+
   it('refuses CR LF line ends with a clear error instead of an engine failure', async () => {
     const file = join(dir, 'crlf.jsonl');
     writeFileSync(file, `${good('crlf:1')}\r\n${good('crlf:2')}\r\n`);
