@@ -2,7 +2,7 @@ import { sqlString } from '../policy/compile-sql.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 import { knownNameChanges, redactInDuckDB } from './redact/index.ts';
-import { byLengthDesc, namesPattern } from './redact/known-names.ts';
+import { WORD } from './redact/patterns.ts';
 
 /** The placeholder for an objecting participant's handle or name in someone else's record. */
 export const PERSON_PLACEHOLDER = '[person]';
@@ -98,36 +98,40 @@ export async function transform(
 }
 
 /**
- * In records that name an objector as a participant, replaces the `@handle` and display name of every objecting
- * participant of such records with [person], as whole words (the known-name borders: not next to a letter, digit or
- * `_`, so `@annabelle` keeps its `@anna`). Constant patterns over those names, in chunks, applied only to those
- * records: a pattern built per record would cost RE2 a compile per record. Other spellings are left to the PII step
- * (handle, known_name).
+ * In records that name an objector as a participant, replaces that participant's `@handle` and display name with
+ * [person], as whole words: an occurrence is replaced only where neither neighbour is a token character (the
+ * known-name borders), so `@annabelle` keeps its `@anna`. Literal splitting, longest name first, instead of a
+ * regexp: one built per record would cost RE2 a compile per record, and one alternation of every objecting
+ * participant's names made RE2 fall back to its slow engine (20 s at 2M records). Other spellings are left to the PII
+ * step (handle, known_name).
  */
 async function redactParticipants(db: Engine): Promise<void> {
+  // The parts of the text around each occurrence of alt; occurrence i sits between parts[i - 1] and parts[i].
+  const parts = 'string_split(acc, alt)';
+  const token = (ch: string) => `regexp_matches(${ch}, ${sqlString(`[${WORD}_]`)})`;
+  // The character before an occurrence: the end of the part before it, or, when that part is empty, the end of
+  // the previous occurrence (none at the start of the text); the character after it likewise.
+  const leftOk = `CASE WHEN ${parts}[i - 1] = '' THEN i = 2 OR NOT ${token('right(alt, 1)')}
+    ELSE NOT ${token(`right(${parts}[i - 1], 1)`)} END`;
+  const rightOk = `CASE WHEN ${parts}[i] = '' THEN i = len(${parts}) OR NOT ${token('left(alt, 1)')}
+    ELSE NOT ${token(`left(${parts}[i], 1)`)} END`;
+  const replaceWhole = `${parts}[1] || array_to_string(list_transform(range(2, len(${parts}) + 1),
+    i -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${sqlString(PERSON_PLACEHOLDER)} ELSE alt END || ${parts}[i]), '')`;
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS
-      SELECT DISTINCT p.key, x.alt FROM (
+      SELECT p.key, list(DISTINCT x.alt ORDER BY length(x.alt) DESC, x.alt) AS alts FROM (
         SELECT s.key, unnest(s.participants) AS participant
         FROM staged s JOIN participant_hits h ON h.key = s.key
       ) p JOIN (
         SELECT account, '@' || ltrim(handle, '@') AS alt FROM objector_accounts WHERE coalesce(ltrim(handle, '@'), '') <> ''
         UNION ALL
         SELECT account, display_name FROM objector_accounts WHERE coalesce(display_name, '') <> ''
-      ) x ON x.account = p.participant;`);
-  const alts = (await db.rows<{ alt: string }>('SELECT DISTINCT alt FROM participant_names')).map((r) => r.alt);
-  const escaped = alts.sort(byLengthDesc).map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const repl = sqlString(`\\1${PERSON_PLACEHOLDER}\\2`);
-  for (let i = 0; i < escaped.length; i += PARTICIPANTS_PER_PATTERN) {
-    // Two passes, because a match consumes its right border, which may be the next name's left one.
-    const pattern = sqlString(namesPattern(escaped.slice(i, i + PARTICIPANTS_PER_PATTERN)));
-    await db.run(`
-      UPDATE kept_base SET text = regexp_replace(regexp_replace(text, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
-      WHERE key IN (SELECT key FROM participant_names) AND regexp_matches(text, ${pattern})`);
-  }
-  await db.run('DROP TABLE participant_names;');
+      ) x ON x.account = p.participant
+      JOIN kept_base b ON b.key = p.key
+      WHERE contains(b.text, x.alt)
+      GROUP BY p.key;
+    UPDATE kept_base SET text = list_reduce(list_prepend(kept_base.text, pn.alts), (acc, alt) -> ${replaceWhole})
+      FROM participant_names pn WHERE kept_base.key = pn.key;
+    DROP TABLE participant_names;`);
 }
-
-/** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
-const PARTICIPANTS_PER_PATTERN = 2000;
