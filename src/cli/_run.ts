@@ -58,14 +58,23 @@ async function resolve<T>(v: T | Promise<T> | (() => T | Promise<T>) | undefined
   return typeof v === 'function' ? await (v as () => T | Promise<T>)() : await v;
 }
 
-/** Finds the deepest subcommand named in `rawArgs`, for `--help`. */
-async function resolveSub(cmd: CommandDef, rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+/**
+ * Finds the deepest subcommand named in `rawArgs`, and a parent for its usage line that carries the whole command
+ * path (`dissent identities`), since citty's usage names only the direct parent.
+ */
+async function resolveSub(
+  cmd: CommandDef,
+  rawArgs: string[],
+  path: readonly string[] = [],
+): Promise<[CommandDef, CommandDef | undefined]> {
   const subs = await resolve(cmd.subCommands);
   const name = rawArgs.find((a) => !a.startsWith('-'));
   if (subs && name && subs[name]) {
     const sub = (await resolve(subs[name])) as CommandDef;
-    const [leaf, parent] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1));
-    return [leaf, parent ?? cmd];
+    const meta = (await resolve(cmd.meta)) ?? {};
+    const here = [...path, meta.name ?? ''];
+    const [leaf, parent] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1), here);
+    return [leaf, parent ?? { ...cmd, meta: { ...meta, name: here.join(' ') } }];
   }
   return [cmd, undefined];
 }
