@@ -130,6 +130,9 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     `WHEN ${t('created_at')} <> 'VARCHAR' OR try_cast(j.created_at AS TIMESTAMPTZ) IS NULL THEN 'created_at'`,
     `WHEN ${t('visibility')} <> 'VARCHAR' OR NOT list_contains(${VISIBILITIES}, j.visibility) THEN 'visibility'`,
     `WHEN ${t('e2ee')} <> 'BOOLEAN' THEN 'e2ee'`,
+    // JSON parsers disagree on a repeated key (DuckDB takes the first value, most others the last): a record that
+    // says e2ee false and then true must not be read as not encrypted. A nested "e2ee": true errs the safe way.
+    `WHEN NOT j.e2ee AND regexp_matches(line, '"e2ee"\\s*:\\s*true') THEN 'e2ee'`,
     `WHEN ${t('text')} NOT IN ('VARCHAR', 'NULL') THEN 'text'`,
     `WHEN ${t('participants')} NOT IN ('ARRAY', 'NULL') THEN 'participants'`,
     `WHEN ${t('participants')} = 'ARRAY' AND len(j.participants) > 0

@@ -29,6 +29,7 @@ const BROKEN: [string | Buffer, string, string | null][] = [
   [JSON.stringify(record({ participants: 'fb:a:2' })), 'ill_typed_field', 'participants'],
   [JSON.stringify(record({ participants: ['fb:a:2', 7] })), 'ill_typed_field', 'participants'],
   [JSON.stringify(record({ text: { nested: true } })), 'ill_typed_field', 'text'],
+  [JSON.stringify(record({ text: 'DUPKEY-SECRET' })).replace(/}$/, ',"e2ee":true}'), 'ill_typed_field', 'e2ee'],
 ];
 
 let lines: Buffer[];
@@ -93,6 +94,7 @@ describe('a 1,000-line input with 50 broken lines', () => {
     ).toEqual(expected);
     expect(new Set(entries.map((e) => e.file))).toEqual(new Set([input]));
     expect(text).not.toContain('xxxxxxxx');
+    expect(text).not.toContain('DUPKEY-SECRET');
     expect(text).not.toContain('Beitrag');
   });
 
