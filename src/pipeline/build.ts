@@ -129,7 +129,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   }
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new InputError('--threads must be a positive integer');
-  if (opts.memoryLimit !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(opts.memoryLimit)) {
+  if (opts.memoryLimit !== undefined && !/^\d+(\.\d+)?(e\d+)?\s*([KMGT]i?B?|B)$/i.test(opts.memoryLimit)) {
     throw new InputError('--memory must be a size such as 512MB, 2GB or 1.5GiB', 'E_USAGE');
   }
   const progress = (p: BuildProgress) => opts.onProgress?.(p);
@@ -458,7 +458,7 @@ async function checkEveryLineRead(
     const taken = Number(rows.find((r) => Number(r.file) === i)?.n ?? 0);
     if (lines === null || lines === undefined || lines === taken) continue;
     throw new InputError(
-      `${f.path}: ${lines} lines, but the engine read only ${taken}: a line longer than its read buffer (${Math.round(readBufferBytes(maxLineBytes) / 2 ** 20)} MiB) is dropped without a trace; remove such lines, or raise --max-line-bytes (the buffer is 4 times that) to quarantine them`,
+      `${f.path}: ${lines} lines, but the engine read only ${taken}; most likely a line is longer than the engine's read buffer (${Math.round(readBufferBytes(maxLineBytes) / 2 ** 20)} MiB), which DuckDB drops without a trace; remove such lines, or raise --max-line-bytes (the buffer is 4 times that) to quarantine them`,
       'E_INPUT_LINES',
     );
   }

@@ -163,10 +163,12 @@ export async function scanInput(
   }
   let lines = 0;
   let last = 0x0a;
+  let bytes = 0;
   const count = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lines++;
       if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
+      bytes += chunk.length;
       done();
     },
   });
@@ -186,7 +188,9 @@ export async function scanInput(
       'E_INPUT_GZIP',
     );
   }
-  return { sha256: hash.digest('hex'), lines: lines + (last === 0x0a ? 0 : 1) };
+  // A file that holds only a byte order mark has no line: the engine skips the mark.
+  const onlyBom = bytes === 3 && lines === 0 && last === 0xbf;
+  return { sha256: hash.digest('hex'), lines: lines + (last === 0x0a || onlyBom ? 0 : 1) };
 }
 
 /** The SHA-256 of a file (hex), streamed. */

@@ -106,17 +106,20 @@ export async function transform(
  * step (handle, known_name).
  */
 async function redactParticipants(db: Engine): Promise<void> {
-  // The parts of the text around each occurrence of alt; occurrence i sits between parts[i - 1] and parts[i].
-  const parts = 'string_split(acc, alt)';
+  // The text is split once at every occurrence of alt (a lambda over [split] binds the parts), and each occurrence is
+  // seen as x = (part before, part after, 2 for the first occurrence, 2 for the last): zipped lists rather than
+  // indexing into the parts, which a lambda would copy once per occurrence.
   const token = (ch: string) => `regexp_matches(${ch}, ${sqlString(`[${WORD}_]`)})`;
   // The character before an occurrence: the end of the part before it, or, when that part is empty, the end of
   // the previous occurrence (none at the start of the text); the character after it likewise.
-  const leftOk = `CASE WHEN ${parts}[i - 1] = '' THEN i = 2 OR NOT ${token('right(alt, 1)')}
-    ELSE NOT ${token(`right(${parts}[i - 1], 1)`)} END`;
-  const rightOk = `CASE WHEN ${parts}[i] = '' THEN i = len(${parts}) OR NOT ${token('left(alt, 1)')}
-    ELSE NOT ${token(`left(${parts}[i], 1)`)} END`;
-  const replaceWhole = `${parts}[1] || array_to_string(list_transform(range(2, len(${parts}) + 1),
-    i -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${sqlString(PERSON_PLACEHOLDER)} ELSE alt END || ${parts}[i]), '')`;
+  const leftOk = `CASE WHEN x[1] = '' THEN x[3] = 2 OR NOT ${token('right(alt, 1)')} ELSE NOT ${token('right(x[1], 1)')} END`;
+  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 OR NOT ${token('left(alt, 1)')} ELSE NOT ${token('left(x[2], 1)')} END`;
+  const occurrences = `list_zip(list_slice(parts, 1, len(parts) - 1), list_slice(parts, 2, len(parts)),
+    range(2, len(parts) + 1), list_reverse(range(2, len(parts) + 1)))`;
+  const replaceWhole = `list_transform([string_split(acc, alt)], parts -> parts[1] || array_to_string(
+    list_transform(${occurrences},
+      x -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${sqlString(PERSON_PLACEHOLDER)} ELSE alt END || x[2]),
+    ''))[1]`;
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS

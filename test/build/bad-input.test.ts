@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
-import { makeHome, record, tempDir, withHome } from './_fixture.ts';
+import { makeHome, readShards, record, tempDir, withHome } from './_fixture.ts';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -148,6 +148,29 @@ describe('several inputs and damaged files', () => {
     writeFileSync(file, `${good('tabs:1')}\n\t \t\n${good('tabs:3')}\n`);
     const s = await build([file], 'snap-tabs');
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
+  });
+
+  it('reads a file that holds only a byte order mark as empty', async () => {
+    const file = join(dir, 'bom-only.jsonl');
+    writeFileSync(file, '\uFEFF');
+    const s = await build([file], 'snap-bom');
+    expect([s.read, s.kept, s.quarantined]).toEqual([0, 0, 0]);
+  });
+
+  it('redacts a long record naming an objecting participant many times, in linear time and bounded memory', async () => {
+    await withHome(home, (h) => h.registry.object({ subject: 'fb:a:4', channel: 'cli' }));
+    // Person4 Beispiel (fb:a:4) now objects. Splitting the text once per occurrence made this quadratic (44 s and
+    // 1.7 GB for 8,000 occurrences), and carrying a long text along with each of its tokens ran out of memory.
+    const file = join(dir, 'many.jsonl');
+    const text = `${'Person4 Beispiel, '.repeat(20_000)}Ende`;
+    writeFileSync(file, `${JSON.stringify(record({ id: 'many:1', text, participants: ['fb:a:4'] }))}\n`);
+    const out = 'snap-many';
+    const s = await build([file], out);
+    expect(s.excluded.participant_objected ?? 0).toBe(0);
+    expect(s.kept).toBe(1);
+    const [row] = await readShards(join(dir, out));
+    expect(row?.text?.startsWith('[person], [person], ')).toBe(true);
+    expect(row?.text).not.toContain('Person4');
   });
 
   it('refuses a memory limit that is not a size before it creates anything', async () => {

@@ -228,11 +228,17 @@ export interface KnownNameOptions {
 const NAMES_PER_PATTERN = 2000;
 
 /**
+ * Texts up to this size ride along with each of their tokens, which spares a join back to the texts; a longer one
+ * would be copied once per token (a 1 MB text of 150,000 words: 150 GB), so its candidate names are joined back.
+ */
+const CARRIED_TEXT_BYTES = 4096;
+
+/**
  * known_name redaction in SQL, with the redactor's rules (known-names.ts: the same normalisation, validity rule,
  * borders and placeholder) and constant patterns: rows with a token equal to a name's first token and containing the
- * name are copied to `into` and rewritten there. One streaming pass finds them: each token carries its row's text,
- * so that the containment check needs no join back to the texts (a hash table of texts was the build's memory
- * peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
+ * name are copied to `into` and rewritten there. One streaming pass finds them: each token of a text of usual size
+ * carries the text, so that the containment check needs no join back to the texts (a hash table of texts was the
+ * build's memory peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
  */
 export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOptions): Promise<void> {
   const [table, key, text, names, into] = [opts.table, opts.keyColumn, opts.textColumn, opts.namesTable, opts.into].map(
@@ -249,9 +255,18 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
         SELECT DISTINCT t.k, n.name
         FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok
-              FROM ${table}) t
+              FROM ${table} WHERE strlen(${text}) <= ${CARRIED_TEXT_BYTES}) t
           JOIN ${NAMES_TABLE} n ON n.first = t.tok
-        WHERE contains(t.t, n.name);
+        WHERE contains(t.t, n.name)
+        UNION
+        SELECT c.k, c.name
+        FROM (SELECT DISTINCT t.k, n.name
+              FROM (SELECT ${key} AS k, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok
+                    FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) t
+                JOIN ${NAMES_TABLE} n ON n.first = t.tok) c
+          JOIN (SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) src
+            ON src.k = c.k
+        WHERE contains(src.t, c.name);
       CREATE OR REPLACE TABLE ${into} AS
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
     const reader = await conn.runAndReadAll(`SELECT DISTINCT name FROM ${HITS_TABLE}`);
