@@ -130,9 +130,6 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     `WHEN ${t('created_at')} <> 'VARCHAR' OR try_cast(j.created_at AS TIMESTAMPTZ) IS NULL THEN 'created_at'`,
     `WHEN ${t('visibility')} <> 'VARCHAR' OR NOT list_contains(${VISIBILITIES}, j.visibility) THEN 'visibility'`,
     `WHEN ${t('e2ee')} <> 'BOOLEAN' THEN 'e2ee'`,
-    // JSON parsers disagree on a repeated key (DuckDB takes the first value, most others the last): a record that
-    // says e2ee false and then true must not be read as not encrypted. A nested "e2ee": true errs the safe way.
-    `WHEN NOT j.e2ee AND regexp_matches(line, '"e2ee"\\s*:\\s*true') THEN 'e2ee'`,
     `WHEN ${t('text')} NOT IN ('VARCHAR', 'NULL') THEN 'text'`,
     `WHEN ${t('participants')} NOT IN ('ARRAY', 'NULL') THEN 'participants'`,
     `WHEN ${t('participants')} = 'ARRAY' AND len(j.participants) > 0
@@ -160,10 +157,17 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
       SELECT *, NOT blank AND qreason IS NULL AS ok FROM (
         SELECT blank, j,
           CASE WHEN blank THEN NULL WHEN t IS NULL THEN 'invalid_json' WHEN t[1] <> 'OBJECT' THEN 'not_an_object'
+               WHEN repeated THEN 'invalid_json'
                WHEN missing IS NOT NULL THEN 'missing_field' WHEN ill IS NOT NULL THEN 'ill_typed_field' END AS qreason,
-          CASE WHEN blank OR t IS NULL OR t[1] <> 'OBJECT' THEN NULL ELSE coalesce(missing, ill) END AS qdetail
+          CASE WHEN blank OR t IS NULL OR t[1] <> 'OBJECT' THEN NULL WHEN repeated THEN 'repeated key'
+               ELSE coalesce(missing, ill) END AS qdetail
         FROM (
           SELECT blank, line, t, j,
+            -- A repeated key is read differently by different JSON parsers (DuckDB takes the first value, most others
+            -- the last: "e2ee": false, then true). More keys than known fields present means a repeat or an unknown
+            -- key; only then are the keys compared.
+            CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' AND len(json_keys(line)) > list_count(t) - 1
+                 THEN len(json_keys(line)) <> list_unique(json_keys(line)) ELSE false END AS repeated,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${missing} END END AS missing,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${illTyped} END END AS ill
           FROM (

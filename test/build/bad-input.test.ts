@@ -29,7 +29,8 @@ const BROKEN: [string | Buffer, string, string | null][] = [
   [JSON.stringify(record({ participants: 'fb:a:2' })), 'ill_typed_field', 'participants'],
   [JSON.stringify(record({ participants: ['fb:a:2', 7] })), 'ill_typed_field', 'participants'],
   [JSON.stringify(record({ text: { nested: true } })), 'ill_typed_field', 'text'],
-  [JSON.stringify(record({ text: 'DUPKEY-SECRET' })).replace(/}$/, ',"e2ee":true}'), 'ill_typed_field', 'e2ee'],
+  [JSON.stringify(record({ text: 'DUPKEY-SECRET' })).replace(/}$/, ',"e2ee":true}'), 'invalid_json', null],
+  [JSON.stringify(record({ account: 'fb:a:1' })).replace(/}$/, ',"account":"fb:a:2"}'), 'invalid_json', null],
 ];
 
 let lines: Buffer[];
