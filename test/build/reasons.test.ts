@@ -153,3 +153,33 @@ describe('participants: drop', () => {
     expect(s.kept).toBe(1);
   });
 });
+
+describe('participants: redact, as whole words', () => {
+  it('replaces the objecting participant at the start, at the end and beside punctuation, and nowhere inside a word', async () => {
+    const policy = join(dir, 'redact-only.yaml');
+    writeFileSync(
+      policy,
+      'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
+    );
+    const texts = {
+      'w:1': 'Person2 Beispiel: @user2, (@user2) und @user2.',
+      'w:2': '@user2s, x@user2 und xPerson2 Beispiel bleiben, @user2_x und Person2 Beispielhaft auch',
+      'w:3': 'Mit (Person2 Beispiel)? Ja: @user2',
+    };
+    const input = join(dir, 'words.jsonl');
+    writeJsonl(
+      input,
+      Object.entries(texts).map(([id, text]) => record({ id, text, participants: ['fb:a:2'] })),
+    );
+    const out = join(dir, 'snap-words');
+    await withHome(home, (h) =>
+      runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, policyFile: policy }),
+    );
+    const byId = Object.fromEntries((await readShards(out)).map((r) => [r.id, r.text]));
+    expect(byId).toEqual({
+      'w:1': '[person]: [person], ([person]) und [person].',
+      'w:2': texts['w:2'],
+      'w:3': 'Mit ([person])? Ja: [person]',
+    });
+  });
+});
