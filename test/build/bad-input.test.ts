@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -142,6 +142,16 @@ describe('several inputs and damaged files', () => {
       [a, 1, 'invalid_utf8'],
       [b, 2, 'invalid_json'],
     ]);
+  });
+
+  it('walks a folder for JSON Lines and Parquet only, and reads a .GZ name in capitals as gzip', async () => {
+    const folder = join(dir, 'walk');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.JSONL.GZ'), gzipSync(`${good('walk:a')}\n`));
+    writeFileSync(join(folder, 'b.ndjson'), `${good('walk:b')}\n`);
+    writeFileSync(join(folder, 'meta.json'), '{\n  "exported": "2025-05-01"\n}\n');
+    const s = await build([folder], 'snap-walk');
+    expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
   });
 
   it('takes a line of tabs and spaces as blank', async () => {

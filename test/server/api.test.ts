@@ -289,6 +289,23 @@ describe('public log API', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
+  it('limits public routes per address with a 429 that the document declares', async () => {
+    const limited = await serve(t, { limits: { perIpPerMinute: 2 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await api(limited.url, '/api/v1/log/key', { token: null });
+        expect(
+          responseErrors('GET', '/api/v1/log/key', res.status, res.headers.get('content-type'), res.json ?? res.text),
+        ).toEqual([]);
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
     const res = await call('GET', '/api/v1/openapi.json', '/api/v1/openapi.json', { token: null });
     expect((res.json as { openapi: string }).openapi).toBe('3.1.0');
