@@ -4,10 +4,10 @@ import { describe, it } from 'vitest';
 export type Requirement = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
- * A suite that needs a tool from Debian's packages. Where the tool is missing, the suite is skipped and says why
- * twice: on stderr when the file loads, and in its own name, so the reason stands in the test report next to the
- * skipped tests. Under CI (`CI` set) nothing may be skipped: .ci/run installs every such tool, so a missing one is an
- * install step that went wrong, and the suite fails with the reason instead.
+ * A suite that needs a tool from Debian's packages. Where the tool is missing, its tests are not registered; in
+ * their place one test skips itself with the reason as its note (vitest prints it in the report), and the reason also
+ * goes to stderr when the file loads. Under CI (`CI` set) nothing may be skipped: .ci/run installs every such tool,
+ * so a missing one is an install step that went wrong, and the suite fails with the reason instead.
  */
 export function describeWhere(need: Requirement, name: string, body: () => void): void {
   if (need.ok) {
@@ -23,5 +23,7 @@ export function describeWhere(need: Requirement, name: string, body: () => void)
     return;
   }
   console.warn(`skipping "${name}": ${need.reason}`);
-  describe.skip(`${name} [skipped: ${need.reason}]`, body);
+  describe(name, () => {
+    it(`needs what is missing here: ${need.reason}`, (ctx) => ctx.skip(need.reason));
+  });
 }
