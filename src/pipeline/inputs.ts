@@ -155,12 +155,9 @@ export async function scanInput(
   f: Pick<InputFile, 'path' | 'read' | 'format'>,
   signal?: AbortSignal,
 ): Promise<InputScan> {
+  if (f.format === 'parquet') return { sha256: await sha256File(f.read, signal), lines: null };
   const hash = createHash('sha256');
   const source = createReadStream(f.read, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
-  if (f.format === 'parquet') {
-    for await (const chunk of source) hash.update(chunk as Buffer);
-    return { sha256: hash.digest('hex'), lines: null };
-  }
   let lines = 0;
   let last = 0x0a;
   let bytes = 0;
