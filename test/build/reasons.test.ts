@@ -131,24 +131,25 @@ describe('a build over a small fixture', () => {
   });
 });
 
+/** Builds `rows` under a facebook/post/public/EU policy with these extra lines, into snapshot folder `name`. */
+async function buildWithPolicy(name: string, extra: string, rows: Record<string, unknown>[]) {
+  const policy = join(dir, `${name}.yaml`);
+  writeFileSync(policy, `sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n${extra}`);
+  const input = join(dir, `${name}.jsonl`);
+  writeJsonl(input, rows);
+  const out = join(dir, `snap-${name}`);
+  const s = await withHome(home, (h) =>
+    runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, policyFile: policy }),
+  );
+  return { summary: s, out };
+}
+
 describe('participants: drop', () => {
   it('excludes a record that names an objector as participant with participant_objected', async () => {
-    const policy = join(dir, 'drop.yaml');
-    writeFileSync(
-      policy,
-      'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: drop\n',
-    );
-    const input = join(dir, 'drop.jsonl');
-    writeJsonl(input, [record({ id: 'd:1' }), record({ id: 'd:2', participants: ['ig:a:2'] })]);
-    const s = await withHome(home, (h) =>
-      runBuild({
-        home: h,
-        programme: 'ai-training-2025',
-        inputs: [input],
-        out: join(dir, 'snap-drop'),
-        policyFile: policy,
-      }),
-    );
+    const { summary: s } = await buildWithPolicy('drop', 'participants: drop\n', [
+      record({ id: 'd:1' }),
+      record({ id: 'd:2', participants: ['ig:a:2'] }),
+    ]);
     expect(s.excluded.participant_objected).toBe(1);
     expect(s.kept).toBe(1);
   });
@@ -156,25 +157,13 @@ describe('participants: drop', () => {
 
 describe('participants: redact, as whole words', () => {
   it('replaces the objecting participant at the start, at the end and beside punctuation, and nowhere inside a word', async () => {
-    const policy = join(dir, 'redact-only.yaml');
-    writeFileSync(
-      policy,
-      'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
-    );
     const texts = {
       'w:1': 'Person2 Beispiel: @user2, (@user2) und @user2.',
       'w:2': '@user2s, x@user2 und xPerson2 Beispiel bleiben, @user2_x und Person2 Beispielhaft auch',
       'w:3': 'Mit (Person2 Beispiel)? Ja: @user2',
     };
-    const input = join(dir, 'words.jsonl');
-    writeJsonl(
-      input,
-      Object.entries(texts).map(([id, text]) => record({ id, text, participants: ['fb:a:2'] })),
-    );
-    const out = join(dir, 'snap-words');
-    await withHome(home, (h) =>
-      runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, policyFile: policy }),
-    );
+    const rows = Object.entries(texts).map(([id, text]) => record({ id, text, participants: ['fb:a:2'] }));
+    const { out } = await buildWithPolicy('words', 'participants: redact\npii: []\n', rows);
     const byId = Object.fromEntries((await readShards(out)).map((r) => [r.id, r.text]));
     expect(byId).toEqual({
       'w:1': '[person]: [person], ([person]) und [person].',
