@@ -161,7 +161,7 @@ if (person > PERSONS - 2000) {
   );
 }
 
-const metrics = await (await fetch(`${url}/metrics`)).text();
+const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 if (!values.keep) rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface ObjectionRequest {
   readonly programme?: string;
   readonly channel: Channel;
   readonly reason?: string;
+  /** The subject as `resolveSubject` already resolved it for this request, which spares a second lookup. */
+  readonly resolved?: ResolvedSubject;
 }
 
 /** The outcome of an objection: its receipt, and whether it was new or an existing effective one. */
@@ -39,10 +41,15 @@ export interface ObjectionResult {
   readonly objection: ObjectionRow;
 }
 
+/** Who an objection is about: a subject and its scope. */
+type Who = Pick<ResolvedSubject, 'subject' | 'scope'>;
+
 /** A subject resolved against the identity graph. */
 export interface ResolvedSubject {
   readonly subject: string;
   readonly scope: Scope;
+  /** The person the subject belongs to (the subject itself for a person). */
+  readonly person: string;
 }
 
 /** Options for opening a registry. */
@@ -135,7 +142,9 @@ export class Registry {
   async resolveSubject(id: string, accountOnly = false): Promise<ResolvedSubject> {
     const found = await this.#lookup(id);
     if (found?.kind === 'account') {
-      return accountOnly ? { subject: found.account, scope: 'account' } : { subject: found.person, scope: 'person' };
+      return accountOnly
+        ? { subject: found.account, scope: 'account', person: found.person }
+        : { subject: found.person, scope: 'person', person: found.person };
     }
     if (found?.kind === 'person') {
       if (accountOnly)
@@ -143,7 +152,7 @@ export class Registry {
           'an account-only objection needs an account id, but the subject given is a person',
           'E_SUBJECT',
         );
-      return { subject: id, scope: 'person' };
+      return { subject: id, scope: 'person', person: id };
     }
     throw new NotFoundError(
       'unknown subject: no person or account with that id in the identity graph (import it with "dissent identities import FILE")',
@@ -196,7 +205,7 @@ export class Registry {
       reqs.map(async (r) => {
         const programme = r.programme ?? '*';
         this.#checkProgramme(programme);
-        return { req: r, programme, who: await this.resolveSubject(r.subject, r.accountOnly) };
+        return { req: r, programme, who: r.resolved ?? (await this.resolveSubject(r.subject, r.accountOnly)) };
       }),
     );
     return Promise.all(
@@ -249,7 +258,7 @@ export class Registry {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.#checkProgramme(programme);
-    const who = await this.resolveSubject(req.subject, req.accountOnly);
+    const who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
     return this.#enqueue(async (ctx) => {
       const found = ctx.fresh.get(key(who, programme)) ?? (await this.#storedEffective(ctx, who, programme));
       if (!found || found.programme !== programme) {
@@ -287,23 +296,19 @@ export class Registry {
     });
   }
 
-  async #storedEffective(
-    ctx: BatchContext,
-    who: ResolvedSubject,
-    programme: string,
-  ): Promise<ObjectionRow | undefined> {
+  async #storedEffective(ctx: BatchContext, who: Who, programme: string): Promise<ObjectionRow | undefined> {
     const row = await this.store.findEffective(who.subject, who.scope, programme);
     return row && !ctx.withdrawn.has(row.id) ? row : undefined;
   }
 
   /** The stored effective objection covering a new one; on an optimistic attempt, none, but a check at commit. */
-  async #storedCovering(ctx: BatchContext, who: ResolvedSubject, programme: string): Promise<ObjectionRow | undefined> {
+  async #storedCovering(ctx: BatchContext, who: Who, programme: string): Promise<ObjectionRow | undefined> {
     if (!ctx.optimistic) return this.#storedEffective(ctx, who, programme);
     ctx.absent.push({ subject: who.subject, scope: who.scope, programme });
     return undefined;
   }
 
-  #freshCovering(ctx: BatchContext, who: ResolvedSubject, programme: string): ObjectionRow | undefined {
+  #freshCovering(ctx: BatchContext, who: Who, programme: string): ObjectionRow | undefined {
     return ctx.fresh.get(key(who, programme)) ?? ctx.fresh.get(key(who, '*'));
   }
 
@@ -553,7 +558,7 @@ export class Registry {
 
 /** A new objection row with a fresh id and salt: effective at `effectiveAt`, or pending when that is null. */
 function newObjection(
-  who: ResolvedSubject,
+  who: Who,
   programme: string,
   req: ObjectionRequest,
   submittedAt: string,

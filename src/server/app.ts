@@ -13,7 +13,7 @@ import { openApiDocument } from './openapi.ts';
 import { toProblem } from './problem.ts';
 import { langOf, sendPage } from './routes/_page.ts';
 import { logRoutes } from './routes/api-log.ts';
-import { operatorRoutes } from './routes/api-operator.ts';
+import { operatorRoutes, requireOperator } from './routes/api-operator.ts';
 import { checkRoutes } from './routes/check.ts';
 import { linkRoutes } from './routes/links.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -33,6 +33,11 @@ const STATIC: Record<string, { type: string; body: string }> = {
     body: readFileSync(new URL('./static/portal.css', import.meta.url), 'utf8'),
   },
 };
+
+/** Routes read by programs, not people: their errors are problem+json, not pages. */
+function isMachineRoute(url: string): boolean {
+  return url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
+}
 
 function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
   const lang = langOf(req);
@@ -95,7 +100,7 @@ export async function buildApp(
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err);
     if (p.status >= 500) ctx.errorLog(describeError(err));
-    if (req.url.startsWith('/api/')) {
+    if (isMachineRoute(req.url)) {
       return reply.code(p.status).header('content-type', 'application/problem+json').send(p);
     }
     return errorPage(ctx, req, reply, p.status);
@@ -120,7 +125,9 @@ export async function buildApp(
   });
 
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok', log_size: ctx.registry.size }));
-  app.get('/metrics', { config: { rateLimit: false } }, async (_req, reply) =>
+  // The counters move when a form finds an account (a mail is sent, a pending objection appears), so they are for the
+  // operator only: anyone who could read them could tell an existing account from a typo.
+  app.get('/metrics', { config: { rateLimit: false }, onRequest: requireOperator(ctx) }, async (_req, reply) =>
     reply
       .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
       .send(await ctx.metrics.render(ctx.store, ctx.registry.size)),

@@ -19,6 +19,15 @@ export function graceWindowMs(ctx: ServerContext, programme: string): number {
   return Math.min(...windows);
 }
 
+/**
+ * The limiter key of a typed account: a handle with or without its `@`, in any case, is one key. The visible limit
+ * (a 429 page) keys on what was typed, never on the person found, or its answer would tell which handles and
+ * e-mails belong to one person.
+ */
+export function typedAccountKey(account: string): string {
+  return `web:${account.trim().toLowerCase().replace(/^@/, '')}`;
+}
+
 /** The accounts a typed value names, at most one per person, each with an e-mail to write to. */
 function recipients(accounts: readonly AccountRow[]): AccountRow[] {
   const seen = new Set<string>();
@@ -30,6 +39,15 @@ function recipients(accounts: readonly AccountRow[]): AccountRow[] {
     if (out.length === MAX_PERSONS) break;
   }
   return out;
+}
+
+/**
+ * Whether a person may get one more link mail in this hour. Typing another of their handles or their e-mail gets
+ * past the visible per-value limit, so the mails themselves are limited per person as well; past the limit the
+ * request is dropped in silence (no pending objection, no mail), and the page stays the same.
+ */
+function mayMail(ctx: ServerContext, account: AccountRow): boolean {
+  return ctx.subjects.take(`mail:${account.person}`);
 }
 
 /**
@@ -49,6 +67,7 @@ export async function requestConfirmation(
   ctx.tasks.run(async () => {
     await Promise.all(
       accounts.map(async (account, i) => {
+        if (!mayMail(ctx, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
           programme: form.programme,
@@ -84,7 +103,8 @@ export async function requestWithdrawal(
   ctx: ServerContext,
   form: { account: string; programme: string; lang: Lang },
 ): Promise<void> {
-  const accounts = recipients(await ctx.store.findAccounts(form.account));
+  const named = await ctx.store.findAccounts(form.account);
+  const accounts = recipients(named);
   const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
   const hashes = tokens.map(hashLinkToken);
   if (accounts.length === 0) return;
@@ -92,11 +112,17 @@ export async function requestWithdrawal(
   ctx.tasks.run(async () => {
     await Promise.all(
       accounts.map(async (account, i) => {
-        const found =
-          (await ctx.store.findEffective(account.person, 'person', form.programme)) ??
-          (await ctx.store.findEffective(account.account, 'account', form.programme));
-        // Only an objection to exactly this programme can be withdrawn; a `*` one covers it but is not it.
-        if (!found || found.programme !== form.programme) return;
+        // Only an objection to exactly this programme can be withdrawn; a `*` one covers it but is not it. The
+        // person's `*` objection must not hide an objection of this one account to the programme.
+        const found = [
+          await ctx.store.findEffective(account.person, 'person', form.programme),
+          ...(await Promise.all(
+            named
+              .filter((a) => a.person === account.person)
+              .map((a) => ctx.store.findEffective(a.account, 'account', form.programme)),
+          )),
+        ].find((row) => row?.programme === form.programme);
+        if (!found || !mayMail(ctx, account)) return;
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: found.id,

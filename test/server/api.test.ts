@@ -185,6 +185,17 @@ describe('operator API', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
+  it("counts every id of a person against the person's limit: the person and each of their accounts", async () => {
+    const ids = ['p:21', ...t.accounts.filter((a) => a.person === 'p:21').map((a) => a.account)];
+    expect(ids.length).toBeGreaterThan(1);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const subject = ids[i % ids.length] as string;
+      statuses.push((await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject } })).status);
+    }
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
   it('withdraws (201 with a withdrawal receipt), then 404 when nothing is left to withdraw', async () => {
     const filed = await call('POST', '/api/v1/objections', '/api/v1/objections', {
       body: { subject: 'fb:a:5', scope: 'account', programme: 'ai-training-2025' },

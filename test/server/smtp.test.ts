@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/app.ts';
-import { Client, makeHome, parseMail, serve, type TestHome } from './_harness.ts';
+import { api, Client, makeHome, parseMail, serve, type TestHome } from './_harness.ts';
 
 interface Received {
   from: string;
@@ -96,7 +96,7 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     expect(res.status).toBe(200);
     await server.ctx.tasks.idle();
     expect(errors.length).toBeGreaterThan(0);
-    const metrics = await (await c.request('/metrics')).text();
+    const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 1/);
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
   });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { AccessLogLine, RunningServer, ServerOptions } from '../../src/server/app.ts';
-import { Client, makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
+import { api, Client, makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
 
 let t: TestHome;
 let server: RunningServer;
@@ -265,6 +265,26 @@ describe('withdrawal, status and verification pages', () => {
     expect(status).toContain('not valid');
   });
 
+  it("mails a withdrawal link for one account's objection even when its person also objects to everything", async () => {
+    const c = await start();
+    const account = t.accounts[9];
+    await t.home.registry.object({
+      subject: account?.account as string,
+      accountOnly: true,
+      programme: 'ai-training-2025',
+      channel: 'api',
+    });
+    await t.home.registry.object({ subject: account?.person as string, channel: 'api' });
+    const { csrf } = await c.page('/withdraw?lang=en');
+    await c.post('/withdraw', { _csrf: csrf, account: account?.email as string, programme: 'ai-training-2025' });
+    await server.ctx.tasks.idle();
+    const mail = readOutbox(t.dir).find((m) => m.link?.includes('/withdraw/confirm/'));
+    expect(mail?.to).toBe(account?.email);
+    const withdrawn = await follow(c, mail?.link as string);
+    const leaf = JSON.parse(receiptOf(withdrawn.html).leaf);
+    expect(leaf).toMatchObject({ type: 'withdrawal', programme: 'ai-training-2025', scope: 'account' });
+  });
+
   it('sends no withdrawal mail when there is nothing to withdraw, and answers the same', async () => {
     const c = await start();
     let { csrf } = await c.page('/withdraw?lang=en');
@@ -326,7 +346,12 @@ describe('operations', () => {
     const health = await c.request('/healthz');
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
-    const metrics = await (await c.request('/metrics')).text();
+    // Only the operator reads the counters: they move when a form finds an account.
+    const anonymous = await c.request('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    expect(await anonymous.text()).not.toContain('dissent_');
+    const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_objections\{state="effective",channel="api",programme="\*"\} 1/);
     expect(metrics).toMatch(/dissent_log_size \d+/);
     expect(metrics).toMatch(
@@ -352,5 +377,23 @@ describe('operations', () => {
     for (let i = 0; i < 3; i++) statuses.push((await object(c, 'Someone@Example.org')).status);
     expect(statuses).toEqual([200, 200, 429]);
     expect((await object(c, 'other@example.org')).status).toBe(200);
+  });
+
+  it('counts a handle with and without its @ as one typed account, and mails one person at most the limit', async () => {
+    const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
+    const account = t.accounts.find((a) => a.handle && a.email);
+    const handle = account?.handle as string;
+    expect((await object(c, handle)).status).toBe(200);
+    expect((await object(c, `@${handle.toUpperCase()}`)).status).toBe(200);
+    expect((await object(c, `@${handle}`)).status).toBe(429);
+    // Typing the e-mail is another value, so the page cannot tell that it belongs to the same person; but the
+    // person already had their two mails this hour, so no third one is sent and no pending objection is made.
+    const viaEmail = await object(c, account?.email as string);
+    expect(viaEmail.status).toBe(200);
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).filter((m) => m.to === account?.email)).toHaveLength(2);
+    expect(await t.home.store.countObjections()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ state: 'pending', n: 2 })]),
+    );
   });
 });

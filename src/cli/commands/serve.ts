@@ -53,7 +53,9 @@ export default defineCommand({
       throw e;
     }
     out(`listening on ${server.url}`);
-    info(`portal ${server.url}/ · API ${server.url}/api/v1/openapi.json · metrics ${server.url}/metrics`);
+    info(
+      `portal ${server.url}/ · API ${server.url}/api/v1/openapi.json · metrics ${server.url}/metrics (with an operator token)`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         info(`${signal}: finishing in-flight requests, then closing the registry`);

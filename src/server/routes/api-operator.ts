@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../../log/canonical-json.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import { lateness } from '../../registry/lateness.ts';
+import type { ResolvedSubject } from '../../registry/registry.ts';
 import type { ObjectionRow } from '../../registry/types.ts';
 import { isOperatorRequest } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
@@ -42,10 +43,16 @@ async function requireJson(req: FastifyRequest): Promise<void> {
   }
 }
 
-function limitSubject(ctx: ServerContext, subject: string): void {
-  if (!ctx.subjects.take(`api:${subject}`)) {
+/**
+ * Resolves the body's subject and counts the request against its person's limit, whichever of the person's ids it
+ * names (the person, or any of their accounts).
+ */
+async function limitSubject(ctx: ServerContext, body: z.infer<typeof subjectBody>): Promise<ResolvedSubject> {
+  const who = await ctx.registry.resolveSubject(body.subject, body.scope === 'account');
+  if (!ctx.subjects.take(`api:${who.person}`)) {
     throw new HttpError(429, 'too many requests for this subject; wait and retry', 'E_RATE_SUBJECT');
   }
+  return who;
 }
 
 /** The operator's view of an objection: the stored row, its lateness, its withdrawal and a fresh receipt. */
@@ -83,10 +90,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = subjectBody.parse(req.body ?? {});
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
-    if (key === undefined) {
-      limitSubject(ctx, body.subject);
-      return fileObjection(ctx, reply, body);
-    }
+    if (key === undefined) return fileObjection(ctx, reply, body, await limitSubject(ctx, body));
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
     while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
@@ -107,8 +111,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
         reply.header('idempotency-replayed', 'true').header('location', objectionUrl(row.id));
         return sendReceipt(reply, 200, receipt);
       }
-      limitSubject(ctx, body.subject);
-      return fileObjection(ctx, reply, body, (id) =>
+      return fileObjection(ctx, reply, body, await limitSubject(ctx, body), (id) =>
         ctx.store.putIdempotency(key, requestHash, id, ctx.clock().toISOString()),
       );
     })();
@@ -122,8 +125,9 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/api/v1/withdrawals', { preHandler: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
-    limitSubject(ctx, body.subject);
+    const resolved = await limitSubject(ctx, body);
     const result = await ctx.registry.withdraw({
+      resolved,
       subject: body.subject,
       accountOnly: body.scope === 'account',
       programme: body.programme,
@@ -145,9 +149,11 @@ async function fileObjection(
   ctx: ServerContext,
   reply: FastifyReply,
   body: z.infer<typeof subjectBody>,
+  resolved: ResolvedSubject,
   remember?: (objectionId: string) => Promise<void>,
 ): Promise<FastifyReply> {
   const result = await ctx.registry.object({
+    resolved,
     subject: body.subject,
     programme: body.programme,
     accountOnly: body.scope === 'account',

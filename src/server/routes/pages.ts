@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { formatDuration, formatTime } from '../i18n/index.ts';
-import { graceWindowMs, requestConfirmation } from '../intake.ts';
+import { graceWindowMs, requestConfirmation, typedAccountKey } from '../intake.ts';
 import type { FieldError } from '../views/fields.ts';
 import { landingPage, type ObjectionFormValues } from '../views/landing.ts';
 import type { PageContext } from '../views/layout.ts';
@@ -63,7 +63,7 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       };
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
-      if (!ctx.subjects.take(`web:${values.account.toLowerCase()}`)) {
+      if (!ctx.subjects.take(typedAccountKey(values.account))) {
         return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
       }
       const now = ctx.clock();

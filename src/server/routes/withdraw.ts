@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { formatDuration } from '../i18n/index.ts';
-import { requestWithdrawal, WITHDRAW_LINK_MS } from '../intake.ts';
+import { requestWithdrawal, typedAccountKey, WITHDRAW_LINK_MS } from '../intake.ts';
 import { messagePage } from '../views/message.ts';
 import { sentPage } from '../views/sent.ts';
 import { withdrawPage } from '../views/withdraw.ts';
@@ -32,7 +32,7 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
           withdrawPage(page, { programmes: ctx.programmes, csrf: reply.generateCsrf(), values, errors }),
         );
       }
-      if (!ctx.subjects.take(`web:${values.account.toLowerCase()}`)) {
+      if (!ctx.subjects.take(typedAccountKey(values.account))) {
         return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
       }
       await requestWithdrawal(ctx, { ...values, lang: page.lang });
