@@ -42,7 +42,9 @@ export async function receiptStatus(ctx: ServerContext, input: unknown): Promise
   return {
     kind: 'found',
     state: row.state,
-    receipt: event.type === 'objection' ? receipt : await ctx.registry.objectionReceipt(row),
+    // A fresh receipt from the registry, never the one posted: its `late` map is not covered by the signature, and
+    // an old receipt for `*` lacks the programmes added since.
+    receipt: await ctx.registry.objectionReceipt(row),
     submittedAt: row.submitted_at,
     withdrawnAt: row.withdrawn_at,
     honouredBy: snapshots.filter((s) => honours(s, objection, withdrawal?.leaf_index)),

@@ -259,6 +259,18 @@ describe('withdrawal, status and verification pages', () => {
     status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(wReceipt) })).text();
     expect(status).toMatch(/id="state"><strong>withdrawn/);
 
+    // The `late` map is not signed: /status shows the registry's lateness, whatever the posted receipt says.
+    const relabelled = { ...receipt, late: { 'ai-training-2025': true } };
+    ({ csrf } = await c.page('/status?lang=en'));
+    status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(relabelled) })).text();
+    expect(status).toMatch(/id="state"><strong>withdrawn/);
+    expect(status).not.toContain('late: covers only future training');
+    expect(status).toMatch(/: <strong>in time<\/strong>/);
+    ({ csrf } = await c.page('/status?lang=en'));
+    const emptied = JSON.stringify({ ...receipt, late: {} });
+    status = await (await c.post('/status', { _csrf: csrf, receipt: emptied })).text();
+    expect(status).toMatch(/: <strong>in time<\/strong>/);
+
     const forged = { ...receipt, salt: 'f'.repeat(64) };
     ({ csrf } = await c.page('/status?lang=en'));
     status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(forged) })).text();
