@@ -51,6 +51,17 @@ describe('operator API', () => {
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_x', { token: 'nope' })).status).toBe(
       401,
     );
+    // The token is checked before the body is read: whatever the body, a caller without one learns only that.
+    for (const [type, body] of [
+      ['application/json', '{bad'],
+      ['application/json', ''],
+      ['application/xml', '<subject/>'],
+      ['application/json', JSON.stringify({ subject: 'x'.repeat(100_000) })],
+    ] as const) {
+      const res = await fetch(`${base}/api/v1/objections`, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
   });
 
   it('files an objection durably: 201 with a receipt that verifies, then 200 with the same one', async () => {
@@ -154,6 +165,7 @@ describe('operator API', () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', 'subject=p%3A12'],
       ['text/plain', '{"subject":"p:12"}'],
+      ['application/xml', '<subject>p:12</subject>'],
     ] as const) {
       const res = await fetch(`${base}/api/v1/objections`, {
         method: 'POST',
@@ -162,6 +174,7 @@ describe('operator API', () => {
       });
       const problem = await res.json();
       expect(res.status).toBe(415);
+      expect(problem.code).toBe('E_MEDIA_TYPE');
       expect(responseErrors('POST', '/api/v1/objections', 415, res.headers.get('content-type'), problem)).toEqual([]);
     }
     expect((await t.home.store.findEffective('p:12', 'person', '*')) ?? null).toBeNull();

@@ -86,7 +86,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Requests with the same key wait for each other, so that a key can never be bound to two different requests.
   const inFlight = new Map<string, Promise<unknown>>();
 
-  app.post('/api/v1/objections', { preHandler: [auth, requireJson] }, async (req, reply) => {
+  app.post('/api/v1/objections', { onRequest: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
@@ -123,7 +123,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  app.post('/api/v1/withdrawals', { preHandler: [auth, requireJson] }, async (req, reply) => {
+  app.post('/api/v1/withdrawals', { onRequest: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     const resolved = await limitSubject(ctx, body);
     const result = await ctx.registry.withdraw({
@@ -138,7 +138,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return sendReceipt(reply, 201, result.receipt);
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { preHandler: auth }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { onRequest: auth }, async (req, reply) => {
     const row = /^[ow]_[0-9a-z]{1,40}$/.test(req.params.id) ? await ctx.store.getObjection(req.params.id) : undefined;
     if (!row) throw new HttpError(404, 'no objection with this id', 'E_UNKNOWN_OBJECTION');
     return reply.header('cache-control', 'no-store').send(await objectionView(ctx, row));
