@@ -218,6 +218,11 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
       programme: { ...receipt, programme: 'ai-training-2025' },
       version: { ...receipt, v: 2 },
       late: { ...receipt, late: { x: 'yes' } },
+      // A valid signature among more lines than any verifier takes: all three checks refuse it alike.
+      manySignatures: {
+        ...receipt,
+        checkpoint: `${receipt.checkpoint}${Array.from({ length: 100 }, (_, i) => `\u2014 other${i} AAAAAAAAAAAAAAAA\n`).join('')}`,
+      },
       notObject: 'receipt',
     };
     const ctx = await browser('en', true);

@@ -93,22 +93,23 @@
   }
 
   async function openNote(note, verifier) {
+    // The same limits as the server's and the CLI's check (src/log/note.ts), so that all three agree.
+    if (note.length > 1000000) throw new CheckError('note is too large');
     if (CONTROL.test(note) || LONE_SURROGATE.test(note)) throw new CheckError('note has control characters');
     const split = note.lastIndexOf('\n\n');
     if (split < 0) throw new CheckError('note has no signature block');
     const text = note.slice(0, split + 1);
     const block = note.slice(split + 2);
     if (!block.endsWith('\n')) throw new CheckError('note signature block must end in a newline');
-    const sigs = block
-      .slice(0, -1)
-      .split('\n')
-      .map((line) => {
-        const m = /^\u2014 ([^\s+]+) (\S+)$/u.exec(line);
-        if (!m) throw new CheckError('malformed signature line');
-        const raw = fromBase64(m[2]);
-        if (raw.length < 5) throw new CheckError('signature is too short');
-        return { name: m[1], keyHash: raw.slice(0, 4), signature: raw.slice(4) };
-      });
+    const lines = block.slice(0, -1).split('\n');
+    if (lines.length > 100) throw new CheckError('note has too many signatures');
+    const sigs = lines.map((line) => {
+      const m = /^\u2014 ([^\s+]+) (\S+)$/u.exec(line);
+      if (!m) throw new CheckError('malformed signature line');
+      const raw = fromBase64(m[2]);
+      if (raw.length < 5) throw new CheckError('signature is too short');
+      return { name: m[1], keyHash: raw.slice(0, 4), signature: raw.slice(4) };
+    });
     const mine = sigs.find((s) => s.name === verifier.name && equal(s.keyHash, verifier.keyHash));
     if (!mine) throw new CheckError(`note is not signed by key ${verifier.name}`);
     const ok =
