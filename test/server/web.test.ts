@@ -120,6 +120,15 @@ describe('objection form', () => {
     expect(readOutbox(t.dir)).toHaveLength(0);
   });
 
+  it('counts a line break in the reason as one character, as the browser does against maxlength', async () => {
+    const c = await start();
+    const { csrf } = await c.page('/?lang=en');
+    // 2,000 characters as the browser counts them, 2,005 as sent.
+    const reason = `${'x'.repeat(1990)}${'\r\ny'.repeat(5)}`;
+    const res = await c.post('/object', { _csrf: csrf, account: t.accounts[3]?.handle as string, reason, lang: 'en' });
+    expect(res.status).toBe(200);
+  });
+
   it('escapes everything it echoes', async () => {
     const c = await start();
     const { csrf } = await c.page('/?lang=en');

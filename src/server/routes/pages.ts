@@ -59,7 +59,8 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const values = {
         account: field(req.body, 'account').trim(),
         programme: field(req.body, 'programme') || '*',
-        reason: field(req.body, 'reason').trim(),
+        // Browsers count a line break as one character against the field's maxlength but send it as CR LF.
+        reason: field(req.body, 'reason').replace(/\r\n?/g, '\n').trim(),
       };
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
