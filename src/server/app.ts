@@ -10,7 +10,7 @@ import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
 import { messagesFor } from './i18n/index.ts';
 import { openApiDocument } from './openapi.ts';
-import { toProblem } from './problem.ts';
+import { HttpError, toProblem } from './problem.ts';
 import { langOf, sendPage } from './routes/_page.ts';
 import { logRoutes } from './routes/api-log.ts';
 import { operatorRoutes, requireOperator } from './routes/api-operator.ts';
@@ -67,13 +67,23 @@ export async function buildApp(
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.limits.bodyBytes,
-    return503OnClosing: true,
+    // Our own 503 below, so that it is problem+json with the security headers and an access-log line.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
 
   const securityHeaders = await helmetHeaders();
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(securityHeaders);
+    // A request that arrives on a kept-alive connection after shutdown began (new connections are refused).
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new HttpError(503, 'the server is shutting down; retry on a new connection', 'E_SHUTTING_DOWN');
+    }
   });
   await app.register(cookie);
   await app.register(csrf, {

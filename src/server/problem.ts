@@ -48,6 +48,17 @@ const FRAMEWORK_DETAIL: Record<number, string> = {
   429: 'too many requests; wait and retry',
 };
 
+/** Stable codes for the framework's own refusals, whatever Fastify or a plugin calls them internally. */
+const FRAMEWORK_CODE: Record<number, string> = {
+  400: 'E_BAD_REQUEST',
+  403: 'E_CSRF',
+  404: 'E_NOT_FOUND',
+  405: 'E_METHOD_NOT_ALLOWED',
+  413: 'E_TOO_LARGE',
+  415: 'E_MEDIA_TYPE',
+  429: 'E_RATE_LIMITED',
+};
+
 function problem(status: number, code: string, detail?: string): Problem {
   return {
     type: `urn:dissent:problem:${code.toLowerCase().replace(/_/g, '-')}`,
@@ -75,7 +86,7 @@ export function toProblem(e: unknown): Problem {
   if (e instanceof VerificationError) return problem(422, e.code, e.message);
   const fe = e as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = typeof fe.code === 'string' ? `E_${fe.code.replace(/^FST_/, '')}` : 'E_HTTP';
+    const code = FRAMEWORK_CODE[fe.statusCode] ?? 'E_HTTP';
     // Framework messages can quote the request (a JSON parse error does), so only fixed texts go out.
     return problem(fe.statusCode, code, FRAMEWORK_DETAIL[fe.statusCode]);
   }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
@@ -5,7 +6,7 @@ import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { RunningServer } from '../../src/server/app.ts';
-import { api, makeHome, serve, type TestHome } from './_harness.ts';
+import { API_TOKEN, api, makeHome, serve, type TestHome } from './_harness.ts';
 import { covered, operations, requestErrors, responseErrors } from './_openapi.ts';
 
 let t: TestHome;
@@ -178,6 +179,13 @@ describe('operator API', () => {
       expect(responseErrors('POST', '/api/v1/objections', 415, res.headers.get('content-type'), problem)).toEqual([]);
     }
     expect((await t.home.store.findEffective('p:12', 'person', '*')) ?? null).toBeNull();
+    const malformed = await fetch(`${base}/api/v1/objections`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-operator-token-0123456789abcdef', 'content-type': 'application/json' },
+      body: '{"subject":',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'E_BAD_REQUEST' });
   });
 
   it('refuses bodies over the limit with 413', async () => {
@@ -328,6 +336,35 @@ describe('public log API', () => {
     } finally {
       await limited.close();
     }
+  });
+
+  it('finishes a request in flight at shutdown, and answers one pipelined after it with a 503 problem', async () => {
+    const closing = await serve(t);
+    const { port } = new URL(closing.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => {
+      received += d.toString();
+    });
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const body = JSON.stringify({ subject: 'p:33' });
+    socket.write(
+      `POST /api/v1/objections HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_TOKEN}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = closing.close();
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write(`${body.slice(5)}GET /api/v1/log/checkpoint HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+    socket.destroy();
+    await closed;
+    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 201 /);
+    expect(second).toMatch(/^HTTP\/1\.1 503 /);
+    expect(second).toMatch(/content-type: application\/problem\+json/i);
+    expect(second).toContain('"code":"E_SHUTTING_DOWN"');
+    expect(second).toMatch(/x-content-type-options: nosniff/i);
   });
 
   it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
