@@ -1,12 +1,48 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Receipt } from '../log/receipt.ts';
-import { InputError } from '../shared/errors.ts';
+import { DissentError, InputError } from '../shared/errors.ts';
 
-/** Writes a receipt as pretty JSON to `file`, or to stdout when no file is given. */
+/**
+ * Refuses an --out path that cannot take a file (a folder, or a path whose folder does not exist) before anything is
+ * filed: a receipt is the person's proof, and the log entry behind it cannot be made twice.
+ */
+export function checkOutPath(file: string | undefined): void {
+  if (!file) return;
+  const folder = dirname(file);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`cannot write ${file}: the folder ${folder} does not exist`, 'E_OUT');
+  }
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`cannot write ${file}: it is a folder; give a file name`, 'E_OUT');
+  }
+}
+
+/**
+ * Writes `text` to `file`, or to stdout when no file is given. When the file cannot be written after all, the text
+ * goes to stdout and the error says so, so that a receipt for something already logged is never lost.
+ */
+export function emitText(text: string, file?: string): void {
+  if (!file) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (cause) {
+    process.stdout.write(text);
+    const why = (cause as NodeJS.ErrnoException).code ?? 'write failed';
+    throw new DissentError(
+      `could not write ${file} (${why}); the receipt is printed on stdout above instead: keep it`,
+      'E_OUT',
+      { cause },
+    );
+  }
+}
+
+/** Writes a receipt as pretty JSON to `file`, or to stdout when no file is given (see emitText). */
 export function emitReceipt(receipt: Receipt, file?: string): void {
-  const text = `${JSON.stringify(receipt, null, 2)}\n`;
-  if (file) writeFileSync(file, text, { mode: 0o600 });
-  else process.stdout.write(text);
+  emitText(`${JSON.stringify(receipt, null, 2)}\n`, file);
 }
 
 /** Reads a file the user named, turning a missing or unreadable file into an input error. */

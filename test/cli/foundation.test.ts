@@ -223,6 +223,53 @@ describe('objections, receipts and offline verification', () => {
     expect(r.stderr).toMatch(/subjects\.jsonl:4: unknown subject/);
   });
 
+  it('applies --programme, --account-only and --reason to bulk lines without their own, and writes --out', () => {
+    const dir = tempDir();
+    const file = join(dir, 'subjects.jsonl');
+    writeFileSync(
+      file,
+      ['{"subject":"fb:a:30"}', '{"subject":"p:31","programme":"*","account_only":false}'].join('\n'),
+    );
+    const out = join(dir, 'receipts.jsonl');
+    const r = dissent([
+      'object',
+      '--subjects',
+      file,
+      '--programme',
+      'ai-training-2025',
+      '--account-only',
+      '--out',
+      out,
+      '--home',
+      home,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const receipts = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(receipts.map((x) => [x.subject, x.programme, x.scope])).toEqual([
+      ['fb:a:30', 'ai-training-2025', 'account'],
+      ['p:31', '*', 'person'],
+    ]);
+  });
+
+  it('refuses an --out it cannot write before filing anything, so no receipt is lost', () => {
+    const missing = join(tempDir(), 'no-such-folder', 'w.json');
+    expect(dissent(['object', '--subject', 'p:32', '--home', home]).code).toBe(0);
+    const w = dissent(['withdraw', '--subject', 'p:32', '--out', missing, '--home', home]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/no-such-folder does not exist/);
+    // Nothing was withdrawn: the same command with a good path still works.
+    const good = join(tempDir(), 'w.json');
+    expect(dissent(['withdraw', '--subject', 'p:32', '--out', good, '--home', home]).code).toBe(0);
+    expect(JSON.parse(readFileSync(good, 'utf8')).leaf).toContain('"type":"withdrawal"');
+    const asFolder = dissent(['object', '--subject', 'p:33', '--out', tempDir(), '--home', home]);
+    expect(asFolder.code).toBe(2);
+    expect(asFolder.stderr).toMatch(/it is a folder/);
+  });
+
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
     const dir = tempDir();
     // Saved with one newline more than the note has, as `jq -r` or an editor would.

@@ -3,7 +3,7 @@ import { openHome } from '../../config/home.ts';
 import type { ObjectionRequest } from '../../registry/registry.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
-import { emitReceipt, readUserFile } from '../_receipt-io.ts';
+import { checkOutPath, emitReceipt, emitText, readUserFile } from '../_receipt-io.ts';
 import { EXIT, setExitCode } from '../_run.ts';
 
 export default defineCommand({
@@ -18,16 +18,22 @@ export default defineCommand({
     programme: { type: 'string', description: 'programme id, or * for all current and future', default: '*' },
     'account-only': { type: 'boolean', description: 'cover only this one account, not the linked ones' },
     reason: { type: 'string', description: 'optional reason (never required)' },
-    out: { type: 'string', description: 'write the receipt to this file instead of stdout', valueHint: 'FILE' },
+    out: {
+      type: 'string',
+      description: 'write the receipt (with --subjects: the receipts, one a line) to this file instead of stdout',
+      valueHint: 'FILE',
+    },
     subjects: {
       type: 'string',
-      description: 'bulk: JSONL lines {subject, programme?, account_only?}; one receipt per line on stdout',
+      description:
+        'bulk: JSONL lines {subject, programme?, account_only?, reason?}; --programme, --account-only and --reason apply to lines without their own',
       valueHint: 'FILE',
     },
   },
   async run({ args }) {
     if (!args.subject === !args.subjects)
       throw new InputError('give exactly one of --subject ID or --subjects FILE', 'E_USAGE');
+    checkOutPath(args.out);
     const home = await openHome(homeDir(args));
     try {
       if (args.subject) {
@@ -49,27 +55,42 @@ export default defineCommand({
         );
         return EXIT.ok;
       }
-      return await bulk(home, args.subjects as string);
+      const defaults: ObjectionRequest = {
+        subject: '',
+        programme: args.programme,
+        accountOnly: args['account-only'] === true,
+        channel: 'cli',
+        ...(args.reason ? { reason: args.reason } : {}),
+      };
+      return await bulk(home, args.subjects as string, defaults, args.out);
     } finally {
       await home.close();
     }
   },
 });
 
-async function bulk(home: Awaited<ReturnType<typeof openHome>>, file: string): Promise<number> {
+async function bulk(
+  home: Awaited<ReturnType<typeof openHome>>,
+  file: string,
+  defaults: ObjectionRequest,
+  out: string | undefined,
+): Promise<number> {
+  if (defaults.programme !== '*' && !home.config.programmes.some((p) => p.id === defaults.programme)) {
+    throw new InputError(`unknown programme "${defaults.programme}"`, 'E_UNKNOWN_PROGRAMME');
+  }
   const lines = readUserFile(file, 'subjects').split('\n');
   const good: ObjectionRequest[] = [];
   let bad = 0;
   for (const [i, text] of lines.entries()) {
     if (text.trim() === '') continue;
-    const problem = await checkLine(home, text, good);
+    const problem = await checkLine(home, text, defaults, good);
     if (problem) {
       bad++;
       info(`${file}:${i + 1}: ${problem}`);
     }
   }
   const results = await home.registry.objectMany(good);
-  for (const r of results) process.stdout.write(`${JSON.stringify(r.receipt)}\n`);
+  emitText(results.map((r) => `${JSON.stringify(r.receipt)}\n`).join(''), out);
   const created = results.filter((r) => r.created).length;
   info(`${created} new objections, ${results.length - created} already effective, ${bad} bad lines; one group commit`);
   return setExitCode(bad > 0 ? EXIT.usage : EXIT.ok);
@@ -78,9 +99,10 @@ async function bulk(home: Awaited<ReturnType<typeof openHome>>, file: string): P
 async function checkLine(
   home: Awaited<ReturnType<typeof openHome>>,
   text: string,
+  defaults: ObjectionRequest,
   good: ObjectionRequest[],
 ): Promise<string | undefined> {
-  let v: { subject?: unknown; programme?: unknown; account_only?: unknown };
+  let v: { subject?: unknown; programme?: unknown; account_only?: unknown; reason?: unknown };
   try {
     v = JSON.parse(text);
   } catch {
@@ -90,13 +112,16 @@ async function checkLine(
     return 'field subject: missing or not a string';
   if (v.programme !== undefined && typeof v.programme !== 'string') return 'field programme: not a string';
   if (v.account_only !== undefined && typeof v.account_only !== 'boolean') return 'field account_only: not true/false';
-  const programme = (v.programme as string | undefined) ?? '*';
+  if (v.reason !== undefined && typeof v.reason !== 'string') return 'field reason: not a string';
+  const programme = (v.programme as string | undefined) ?? defaults.programme ?? '*';
+  const accountOnly = (v.account_only as boolean | undefined) ?? defaults.accountOnly === true;
+  const reason = (v.reason as string | undefined) ?? defaults.reason;
   if (programme !== '*' && !home.config.programmes.some((p) => p.id === programme)) return 'unknown programme';
   try {
-    await home.registry.resolveSubject(v.subject, v.account_only === true);
+    await home.registry.resolveSubject(v.subject, accountOnly);
   } catch (e) {
     return e instanceof InputError ? e.message : 'cannot resolve subject';
   }
-  good.push({ subject: v.subject, programme, accountOnly: v.account_only === true, channel: 'cli' });
+  good.push({ subject: v.subject, programme, accountOnly, channel: 'cli', ...(reason ? { reason } : {}) });
   return undefined;
 }

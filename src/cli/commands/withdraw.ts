@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
-import { emitReceipt } from '../_receipt-io.ts';
+import { checkOutPath, emitReceipt } from '../_receipt-io.ts';
 
 export default defineCommand({
   meta: {
@@ -18,6 +18,7 @@ export default defineCommand({
   async run({ args }) {
     const home = await openHome(homeDir(args));
     try {
+      checkOutPath(args.out);
       const r = await home.registry.withdraw({
         subject: args.subject,
         programme: args.programme,
