@@ -388,12 +388,18 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     db.close();
     db = undefined;
     // The engine database holds record text; nothing of it may outlive the build.
-    for (const f of readdirSync(work))
-      if (f !== 'journal.json' && f !== 'lock') rmSync(join(work, f), { recursive: true, force: true });
+    removeEngineFiles(work);
     return { ...summaryFromManifest(out, programme.id, started, false), resumed };
   } catch (error) {
     if (opts.signal?.aborted)
       throw new DissentError('the build was cancelled; run it again to resume', 'E_CANCELLED', { cause: error });
+    if (error instanceof InputError) {
+      // The input or the options must change before a build can succeed, so the engine database (which holds record
+      // text) is of no use to a resume: remove it now.
+      db?.close();
+      db = undefined;
+      removeEngineFiles(work);
+    }
     throw error;
   } finally {
     hashAbort.abort();
@@ -492,13 +498,22 @@ async function refuseEarlyFirstSnapshot(home: Home, programme: string, deadline:
 
 const OWN_ENTRIES = new Set([WORK_DIR, 'data', 'lineage', 'quarantine', 'manifest.json', 'manifest.sig']);
 
+/** Deletes the engine database and its temporary files from the work folder, keeping the journal and the lock. */
+function removeEngineFiles(work: string): void {
+  for (const f of readdirSync(work)) {
+    if (f !== 'journal.json' && f !== 'lock') rmSync(join(work, f), { recursive: true, force: true });
+  }
+}
+
 /** Decides between a fresh build, a resume and a refusal, and returns the journal to continue with. */
 function prepareOutDir(out: string, fingerprint: string, force: boolean): Journal {
   const entries = existsSync(out) ? readdirSync(out) : [];
   const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
   const existing = entries.length > 0 ? readJournal(out) : undefined;
   if (existing && existing.fingerprint === fingerprint && foreign.length === 0) return existing;
-  if (entries.length > 0) {
+  // A build that stopped before it had read its inputs (say, one was refused) holds nothing worth keeping.
+  const unread = existing !== undefined && existing.stages.read === undefined && !entries.includes('manifest.json');
+  if (entries.length > 0 && !unread) {
     if (foreign.length > 0) {
       throw new InputError(
         `${out} is not empty and is not a snapshot folder; choose a new --out folder`,
@@ -513,8 +528,8 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
         'E_OUT_NOT_EMPTY',
       );
     }
-    for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
   }
+  for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
   mkdirSync(join(out, WORK_DIR), { recursive: true });
   const journal: Journal = { v: 1, fingerprint, started_at: new Date().toISOString(), stages: {} };
   saveJournal(out, journal);

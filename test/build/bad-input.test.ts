@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -212,6 +212,10 @@ describe('several inputs and damaged files', () => {
       code: 'E_INPUT_NEWLINE',
       message: expect.stringContaining('crlf.jsonl'),
     });
+    // The refused build leaves no engine database (it holds record text) and is no obstacle to building again.
+    expect(readdirSync(join(dir, 'snap-crlf', '.build')).sort()).toEqual(['journal.json']);
+    writeFileSync(file, `${good('crlf:1')}\n${good('crlf:2')}\n`);
+    expect((await build([file], 'snap-crlf')).kept).toBe(2);
   });
 
   it('refuses a gzip input that is cut short, instead of building from part of it', async () => {
