@@ -10,13 +10,15 @@ export const WITHDRAW_LINK_MS = 24 * 3_600_000;
 const MAX_PERSONS = 3;
 
 /**
- * How long a confirmation link for `programme` stays valid: that programme's grace window, or for `*` the shortest
- * grace window of all programmes, so that a confirmation never keeps a submission time longer than any programme
- * allows.
+ * How long a confirmation link for `programme` stays valid: that programme's grace window. For `*` it is the shortest
+ * grace window of the programmes still open at `at` (their deadline not passed), so that a confirmation never keeps a
+ * submission time longer than any programme allows; a programme already closed has no say, since the objection is
+ * late for it however soon it is confirmed. When every programme is closed, the longest window applies.
  */
-export function graceWindowMs(ctx: ServerContext, programme: string): number {
-  const windows = ctx.programmes.filter((p) => programme === '*' || p.id === programme).map((p) => p.grace_window);
-  return Math.min(...windows);
+export function graceWindowMs(ctx: ServerContext, programme: string, at: Date): number {
+  if (programme !== '*') return ctx.programmes.find((p) => p.id === programme)?.grace_window ?? 0;
+  const open = ctx.programmes.filter((p) => p.deadline.getTime() >= at.getTime()).map((p) => p.grace_window);
+  return open.length > 0 ? Math.min(...open) : Math.max(...ctx.programmes.map((p) => p.grace_window));
 }
 
 /**
@@ -74,7 +76,7 @@ export async function requestConfirmation(
           channel: 'web',
           ...(form.reason ? { reason: form.reason } : {}),
         });
-        const grace = graceWindowMs(ctx, form.programme);
+        const grace = graceWindowMs(ctx, form.programme, new Date(pending.submitted_at));
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: pending.id,

@@ -31,6 +31,11 @@ describe('dissent demo (what npm start runs)', () => {
     const manifest = JSON.parse(readFileSync(join(home, 'demo', 'snapshot-1', 'manifest.json'), 'utf8'));
     expect(manifest.programme.id).toBe('demo-2025');
     expect(existsSync(join(home, 'demo', 'snapshot-1', 'manifest.sig'))).toBe(true);
+    // Beside demo-2025 (3 s grace window, so that the demo can build) an open programme gives the portal's
+    // confirmation links a window a person can use.
+    const config = readFileSync(join(home, 'dissent.config.yaml'), 'utf8');
+    expect(config).toMatch(/- id: demo-next\n(?:.*\n)*?\s+grace_window: 72h/);
+    expect(dissent(['object', '--subject', 'p:2', '--programme', 'demo-next', '--home', home]).code).toBe(0);
     // A second run replaces the demo's own home instead of refusing.
     expect(
       dissent(['demo', '--home', home, '--persons', '100', '--records', '500', '--deadline-in', '1', '--no-serve'])

@@ -171,6 +171,20 @@ describe('link tokens', () => {
     expect(pending.find((r) => r.state === 'effective')).toBeUndefined();
   });
 
+  it('lets a closed programme\'s grace window no longer cut short the link of an objection to "*"', async () => {
+    // Both deadlines have passed: the objection is late everywhere however soon it is confirmed, so the longest
+    // window (72 h) applies, not the closed assistant programme's 24 h.
+    await t.cleanup();
+    t = await makeHome({ persons: 30, now: '2025-07-01T10:00:00Z' });
+    const c = await start();
+    await object(c, t.accounts[0]?.email as string);
+    await server.ctx.tasks.idle();
+    t.clock.advance(48 * 3_600_000);
+    const res = await follow(c, readOutbox(t.dir)[0]?.link as string);
+    expect(res.status).toBe(200);
+    expect(receiptOf(res.html).late).toEqual({ 'ai-training-2025': true, 'assistant-2025': true });
+  });
+
   it('does not accept a confirmation link as a withdrawal link, nor use it up there', async () => {
     const c = await start();
     await object(c, t.accounts[0]?.email as string);

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineCommand } from 'citty';
+import { CONFIG_FILE } from '../../config/config.ts';
 import { openHome } from '../../config/home.ts';
 import { EXAMPLE_VALUES } from '../../config/template.ts';
 import { generateIdentityGraph } from '../../demo/identity-graph.ts';
@@ -81,7 +82,11 @@ export default defineCommand({
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, MARKER), 'made by "dissent demo"; the demo may delete this folder\n');
     const { verifierKey } = initHome(dir, values, [MARKER]);
-    say(`1. created home ${rel(dir)} with programme demo-2025 (deadline in ${deadlineIn} s) and a fresh Ed25519 key`);
+    addNextProgramme(dir, new Date(started + 365 * 86_400_000));
+    say(
+      `1. created home ${rel(dir)} with programme demo-2025 (deadline in ${deadlineIn} s), demo-next (deadline in a ` +
+        'year, so that the portal at the end takes objections people can confirm) and a fresh Ed25519 key',
+    );
 
     const demoDir = join(dir, 'demo');
     mkdirSync(demoDir);
@@ -175,6 +180,26 @@ export default defineCommand({
     }
   },
 });
+
+/**
+ * Adds a second programme whose deadline is a year away, with the usual 72-hour grace window. demo-2025's window is 3
+ * seconds, so that the demo can build right after its deadline; without an open programme beside it, a confirmation
+ * link from the portal would expire before anyone could click it.
+ */
+function addNextProgramme(dir: string, deadline: Date): void {
+  const file = join(dir, CONFIG_FILE);
+  const entry = `  - id: demo-next
+    title: "Demo: next year's AI training on public posts"
+    purpose: train_ai_system
+    legal_basis: legitimate_interest
+    jurisdictions: [EU]
+    notice_date: ${new Date().toISOString()}
+    deadline: ${deadline.toISOString()}
+    grace_window: 72h
+    policy: policies/demo-2025.yaml
+`;
+  writeFileSync(file, readFileSync(file, 'utf8').replace('\nserver:', `${entry}\nserver:`));
+}
 
 /** Serves the portal: until Ctrl-C on a terminal, or just long enough for a self-check when run unattended. */
 async function servePortal(home: Awaited<ReturnType<typeof openHome>>, listen: string): Promise<void> {

@@ -71,7 +71,7 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });
       const html = sentPage(page, {
         kind: 'object',
-        grace: formatDuration(graceWindowMs(ctx, values.programme), page.lang),
+        grace: formatDuration(graceWindowMs(ctx, values.programme, now), page.lang),
         time: formatTime(now, page.lang, ctx.timeZone),
       });
       return sendPage(reply, 200, html);
