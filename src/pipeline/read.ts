@@ -18,6 +18,15 @@ const FIELDS = [
 ] as const;
 
 /** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
+/**
+ * `value` as a timestamp, or NULL unless it is a real date between 1970 and 2100: DuckDB also casts `infinity`,
+ * `epoch` and years like 99999, and an age judged at such a "date" would let a minor's post through as an adult's.
+ */
+function saneTime(value: string): string {
+  const v = `try_cast(${value} AS TIMESTAMPTZ)`;
+  return `CASE WHEN isfinite(${v}) AND ${v} >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ${v} < TIMESTAMPTZ '2100-01-01 00:00:00+00' THEN ${v} END`;
+}
+
 const VISIBILITIES = `[${['public', 'unlisted', 'followers', 'friends', 'private'].map(sqlString).join(', ')}]`;
 
 /** A record's key: input number in the high bits, line (or row) number in the low 40 bits; unique and ordered. */
@@ -127,7 +136,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
   const stringField = (f: string) => `WHEN ${t(f)} <> 'VARCHAR' OR j.${f} = '' THEN '${f}'`;
   const illTyped = [
     ...['id', 'source', 'kind', 'account'].map(stringField),
-    `WHEN ${t('created_at')} <> 'VARCHAR' OR try_cast(j.created_at AS TIMESTAMPTZ) IS NULL THEN 'created_at'`,
+    `WHEN ${t('created_at')} <> 'VARCHAR' OR ${saneTime('j.created_at')} IS NULL THEN 'created_at'`,
     `WHEN ${t('visibility')} <> 'VARCHAR' OR NOT list_contains(${VISIBILITIES}, j.visibility) THEN 'visibility'`,
     `WHEN ${t('e2ee')} <> 'BOOLEAN' THEN 'e2ee'`,
     `WHEN ${t('text')} NOT IN ('VARCHAR', 'NULL') THEN 'text'`,
@@ -149,7 +158,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     INSERT INTO staged_rows
     SELECT ${opts.index}, blank, qreason, qdetail,
       CASE WHEN ok THEN j.id END, CASE WHEN ok THEN j.source END, CASE WHEN ok THEN j.kind END,
-      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN try_cast(j.created_at AS TIMESTAMPTZ) END,
+      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN ${saneTime('j.created_at')} END,
       CASE WHEN ok THEN j.visibility END, CASE WHEN ok THEN j.e2ee END,
       CASE WHEN ok AND NOT j.e2ee AND (${keepText}) THEN j.text END,
       CASE WHEN ok THEN coalesce(j.participants, []) END, CASE WHEN ok THEN j.parent END
@@ -243,7 +252,7 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
             SELECT *,
               try_cast(${col('id')} AS VARCHAR) AS c_id, try_cast(${col('source')} AS VARCHAR) AS c_source,
               try_cast(${col('kind')} AS VARCHAR) AS c_kind, try_cast(${col('account')} AS VARCHAR) AS c_account,
-              try_cast(${col('created_at')} AS TIMESTAMPTZ) AS c_created_at,
+              ${saneTime(col('created_at'))} AS c_created_at,
               try_cast(${col('visibility')} AS VARCHAR) AS c_visibility,
               try_cast(${col('e2ee')} AS BOOLEAN) AS c_e2ee, try_cast(${col('text')} AS VARCHAR) AS c_text,
               try_cast(${col('participants')} AS VARCHAR[]) AS c_participants,

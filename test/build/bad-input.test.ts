@@ -24,6 +24,9 @@ const BROKEN: [string | Buffer, string, string | null][] = [
   [JSON.stringify({ ...record(), account: null }), 'missing_field', 'account'],
   [JSON.stringify(record({ e2ee: 'no' })), 'ill_typed_field', 'e2ee'],
   [JSON.stringify(record({ created_at: 'yesterday' })), 'ill_typed_field', 'created_at'],
+  // DuckDB casts these to timestamps; an age judged at them would pass a minor's post as an adult's.
+  [JSON.stringify(record({ created_at: 'infinity' })), 'ill_typed_field', 'created_at'],
+  [JSON.stringify(record({ created_at: '99999-01-01T00:00:00Z' })), 'ill_typed_field', 'created_at'],
   [JSON.stringify(record({ id: 42 })), 'ill_typed_field', 'id'],
   [JSON.stringify(record({ visibility: 'everyone' })), 'ill_typed_field', 'visibility'],
   [JSON.stringify(record({ participants: 'fb:a:2' })), 'ill_typed_field', 'participants'],
