@@ -507,10 +507,19 @@ function removeEngineFiles(work: string): void {
 
 /** Decides between a fresh build, a resume and a refusal, and returns the journal to continue with. */
 function prepareOutDir(out: string, fingerprint: string, force: boolean): Journal {
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    throw new InputError(`--out ${out} is a file; give a folder for the snapshot`, 'E_OUT_NOT_EMPTY');
+  }
   const entries = existsSync(out) ? readdirSync(out) : [];
   const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
-  const existing = entries.length > 0 ? readJournal(out) : undefined;
-  if (existing && existing.fingerprint === fingerprint && foreign.length === 0) return existing;
+  // Nothing here may be deleted while another build works in the folder, --force or not.
+  if (entries.includes(WORK_DIR)) refuseIfLocked(join(out, WORK_DIR));
+  // With --force a damaged journal is no obstacle: the folder is started over anyway.
+  const existing = entries.length === 0 ? undefined : force ? readJournalOrNone(out) : readJournal(out);
+  const finished = existing?.stages.finish !== undefined;
+  if (existing && existing.fingerprint === fingerprint && foreign.length === 0 && !(force && finished)) {
+    return existing;
+  }
   // A build that stopped before it had read its inputs (say, one was refused) holds nothing worth keeping.
   const unread = existing !== undefined && existing.stages.read === undefined && !entries.includes('manifest.json');
   if (entries.length > 0 && !unread) {
@@ -536,19 +545,33 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   return journal;
 }
 
+/** Refuses when a live process other than this one holds the work folder's lock. */
+function refuseIfLocked(work: string): void {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(join(work, 'lock'), 'utf8'));
+  } catch {
+    return;
+  }
+  if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+    throw new RefusedError('another build is running in this snapshot folder', 'E_BUILD_RUNNING');
+  }
+}
+
 /** Takes the work folder's lock, refusing when a live process holds it. */
 function lock(work: string): () => void {
+  refuseIfLocked(work);
   const file = join(work, 'lock');
-  try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new RefusedError('another build is running in this snapshot folder', 'E_BUILD_RUNNING');
-    }
-  } catch (error) {
-    if (error instanceof RefusedError) throw error;
-  }
   writeFileSync(file, String(process.pid));
   return () => rmSync(file, { force: true });
+}
+
+function readJournalOrNone(out: string): Journal | undefined {
+  try {
+    return readJournal(out);
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,44 @@ describe('resume after kill -9', () => {
     expect(other.status).toBe(2);
     expect(other.stderr).toContain('--force');
     expect(runCli([...base, '--shard-rows', '999', '--force']).status).toBe(0);
+  });
+
+  it('starts a finished build over with --force, even past a damaged journal, but never under a running build', async () => {
+    const out = join(dir, 'snap-force');
+    const base = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(base).status).toBe(0);
+    const cutOf = () =>
+      (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { cut: { size: number } }).cut.size;
+    const first = cutOf();
+    await withHome(home, (h) => h.registry.object({ subject: 'p:2', channel: 'api' }));
+    expect(runCli(base).stdout).toContain('already built');
+    const forced = runCli([...base, '--force']);
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).not.toContain('already built');
+    // Started over: the new build pins the log as it is now, with the objection filed since.
+    expect(cutOf()).toBe(first + 1);
+
+    writeFileSync(join(out, '.build', 'journal.json'), '{"v":1,"fingerp');
+    expect(runCli(base).stderr).toContain('journal is damaged');
+    expect(runCli([...base, '--force']).status).toBe(0);
+
+    // A live process holds the lock: --force must not delete its work.
+    const holder = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(out, '.build', 'lock'), String(holder.pid));
+      const refused = runCli([...base, '--force']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('another build is running');
+      expect(readdirSync(join(out, 'data')).length).toBeGreaterThan(0);
+    } finally {
+      holder.kill();
+    }
+
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const onFile = runCli(['build', '--home', home, '--programme', P, '--input', input, '--out', file, '--quiet']);
+    expect(onFile.status).toBe(2);
+    expect(onFile.stderr).toContain('is a file');
   });
 });
 
