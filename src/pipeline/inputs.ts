@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
-import { convertToJsonl, parseInputSpec } from '../sources/index.ts';
+import { convertToJsonl, isWhatsAppFileName, looksLikeWhatsApp, parseInputSpec } from '../sources/index.ts';
+import { refuseWhatsApp } from '../sources/whatsapp.ts';
 import type { ConvertSummary } from '../sources/types.ts';
 
 /** One file the engine reads: canonical JSONL (optionally gzipped) or Parquet. */
@@ -62,6 +63,9 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
   if (specs.length === 0) throw new InputError('no input given; pass --input PATH (a file or a folder)', 'E_USAGE');
   const files: InputFile[] = [];
   specs.forEach((raw, i) => {
+    if (raw.trim() === '') {
+      throw new InputError('an --input is empty (an unset shell variable?); name a file or a folder', 'E_USAGE');
+    }
     const { spec, account } = splitAccount(raw);
     const parsed = parseInputSpec(spec);
     const path = resolve(parsed.path);
@@ -100,6 +104,7 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
     for (const f of found) {
       const s = st.dir ? statOf(f) : st;
       const format = /\.parquet$/i.test(f) ? 'parquet' : 'jsonl';
+      if (format === 'jsonl') refuseWhatsAppInput(f);
       files.push({ path: f, read: f, format, bytes: s.bytes, mtimeMs: s.mtimeMs });
     }
   });
@@ -111,6 +116,26 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Refuses a WhatsApp chat export given as a plain input, by its name or its first lines: its messages are end-to-end
+ * encrypted and must never be read, and as JSONL every line would only be quarantined (with its text).
+ */
+function refuseWhatsAppInput(path: string): void {
+  let head = '';
+  if (!isGzip(path)) {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(16 * 1024);
+      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (isWhatsAppFileName(path) || (!head.trimStart().startsWith('{') && looksLikeWhatsApp(head))) {
+    throw refuseWhatsApp(path);
+  }
 }
 
 /** Converts the export inputs to canonical JSONL files in the work folder (skipping ones already converted). */

@@ -199,6 +199,19 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a WhatsApp chat given as a plain input, and an empty --input, before reading anything', async () => {
+    for (const name of ['chat.txt', 'renamed.jsonl']) {
+      const file = join(dir, name);
+      writeFileSync(file, readFileSync(join('test', 'fixtures', 'sources', 'whatsapp', 'android-de.txt')));
+      await expect(build([file], `snap-wa-${name}`)).rejects.toMatchObject({ code: 'E_E2EE' });
+      expect(existsSync(join(dir, `snap-wa-${name}`))).toBe(false);
+    }
+    await expect(build([''], 'snap-empty-input')).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringContaining('--input is empty'),
+    });
+  });
+
   it('refuses an archive named without its export format, instead of quarantining its bytes as lines', async () => {
     const file = join(dir, 'export.zip');
     writeFileSync(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x0a]));
