@@ -67,7 +67,9 @@ function checkIPv4(entity: string, lead: string): string | null {
 }
 
 function checkPhone(entity: string, lead: string): string | null {
-  const international = entity.startsWith('+') || entity.startsWith('00');
+  const international = /^\(?(?:\+|00)/.test(entity);
+  // A date such as 01.05.2024 has the shape of a short national number.
+  if (!international && /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(entity)) return null;
   // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.
   const digits = (international ? entity.replace('(0)', '') : entity).replace(/\D/g, '');
   const significant = international ? digits.replace(/^00/, '').length : digits.length;

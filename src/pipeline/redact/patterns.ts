@@ -34,8 +34,10 @@ const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?${EMAIL
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
 const PHONE_SEP = `(?: ?[-/.] ?| )`;
 const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
-const PHONE_INTL = String.raw`(?:\+|00)[1-9]\d{0,3}(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
-const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0 ?[1-9]\d{1,4})${PHONE_GROUPS}`;
+// The country code may stand in brackets: (+49) 170 1234567, (0049) 170 1234567.
+const PHONE_INTL = String.raw`(?:\(?\+|\(?00)[1-9]\d{0,3}\)?(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
+// A one-digit area or mobile prefix too, as in France and the Netherlands: 06 12 34 56 78, 06-12345678.
+const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0 ?[1-9]\d{0,4})${PHONE_GROUPS}`;
 // North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199.
 const PHONE_NANP = String.raw`(?:1-\d{3}-|\(\d{3}\) ?|\d{3}-)\d{3}[-. ]\d{4}`;
 
