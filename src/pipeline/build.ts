@@ -158,7 +158,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     throw new InputError(`cannot read the policy ${policyFile}`, 'E_POLICY', { cause });
   }
   const policy = parsePolicy(policyText, policyFile);
-  const listed = listInputs(opts.inputs, { workDir: work, ...(opts.account ? { account: opts.account } : {}) });
+  const listed = listInputs(opts.inputs, {
+    workDir: work,
+    outDir: out,
+    ...(opts.account ? { account: opts.account } : {}),
+  });
   const fingerprint = sha256Hex(
     JSON.stringify({
       programme: programme.id,

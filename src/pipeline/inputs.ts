@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,13 +35,23 @@ export interface InputFile {
 /** What a folder walk takes: JSON Lines (.jsonl, .ndjson, gzipped or not) and Parquet, not other .json files. */
 const DATA_FILE = /\.(jsonl|ndjson)(\.gz)?$|\.parquet$/i;
 
-function walk(dir: string): string[] {
+/**
+ * The data files under `dir`, sorted. Symbolic links to folders are followed (each real folder once); `skip` (the
+ * snapshot's own folder, when it lies inside an input folder) is never walked.
+ */
+function walk(dir: string, skip: string | undefined, seen = new Set<string>([realpathSync(dir)])): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(p));
-    else if (DATA_FILE.test(entry.name)) out.push(p);
+    const isDir =
+      entry.isDirectory() || (entry.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isDirectory());
+    if (isDir) {
+      const real = realpathSync(p);
+      if (p === skip || real === skip || seen.has(real)) continue;
+      seen.add(real);
+      out.push(...walk(p, skip, seen));
+    } else if (DATA_FILE.test(entry.name)) out.push(p);
   }
   return out;
 }
@@ -59,7 +79,12 @@ export function splitAccount(spec: string): { spec: string; account?: string } {
  * skipped) for .jsonl, .jsonl.gz, .ndjson and .parquet files; export inputs (`FORMAT:PATH[@ACCOUNT]`) are listed as
  * the JSONL file they will be converted to inside `workDir`.
  */
-export function listInputs(specs: readonly string[], opts: { workDir: string; account?: string }): InputFile[] {
+export function listInputs(
+  specs: readonly string[],
+  opts: { workDir: string; account?: string; outDir?: string },
+): InputFile[] {
+  const outDir = opts.outDir === undefined ? undefined : resolve(opts.outDir);
+  const skip = outDir === undefined || !existsSync(outDir) ? outDir : realpathSync(outDir);
   if (specs.length === 0) throw new InputError('no input given; pass --input PATH (a file or a folder)', 'E_USAGE');
   const files: InputFile[] = [];
   specs.forEach((raw, i) => {
@@ -95,7 +120,7 @@ export function listInputs(specs: readonly string[], opts: { workDir: string; ac
         'E_USAGE',
       );
     }
-    const found = st.dir ? walk(path) : [path];
+    const found = st.dir ? walk(path, skip) : [path];
     if (st.dir && found.length === 0)
       throw new InputError(
         `input folder ${path} holds no .jsonl, .ndjson (optionally .gz) or .parquet files`,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -155,6 +155,21 @@ describe('several inputs and damaged files', () => {
     writeFileSync(join(folder, 'meta.json'), '{\n  "exported": "2025-05-01"\n}\n');
     const s = await build([folder], 'snap-walk');
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
+  });
+
+  it('follows a link to a folder, and never walks its own snapshot folder inside an input folder', async () => {
+    const folder = join(dir, 'nest');
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'c.jsonl'), `${good('nest:c')}\n`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.jsonl'), `${good('nest:a')}\n`);
+    symlinkSync(join(dir, 'elsewhere'), join(folder, 'linked'));
+    symlinkSync(folder, join(folder, 'loop'));
+    const out = join('nest', 'snap');
+    expect((await build([folder], out)).read).toBe(2);
+    // The same command again: its own Parquet files are not inputs, so it is the same build, already done.
+    const again = await build([folder], out);
+    expect([again.read, again.alreadyBuilt]).toEqual([2, true]);
   });
 
   it('takes a line of tabs and spaces as blank', async () => {
