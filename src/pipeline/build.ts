@@ -167,7 +167,15 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     JSON.stringify({
       programme: programme.id,
       policy: sha256Hex(policyText),
-      inputs: listed.map((f) => [f.path, f.format, f.bytes, f.mtimeMs, f.export?.format, f.export?.account]),
+      inputs: listed.map((f) => [
+        f.path,
+        f.format,
+        f.bytes,
+        f.mtimeMs,
+        f.export?.format,
+        f.export?.account,
+        ...(f.contents ? [f.contents] : []),
+      ]),
       shardRows,
       maxLineBytes,
       work: WORK_FORMAT,

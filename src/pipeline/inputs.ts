@@ -28,6 +28,8 @@ export interface InputFile {
   readonly format: 'jsonl' | 'parquet';
   readonly bytes: number;
   readonly mtimeMs: number;
+  /** For an unpacked export folder: a digest of its files' names, sizes and times (the folder's own do not change). */
+  readonly contents?: string;
   /** For a converted export: its format and the conversion summary. */
   readonly export?: { readonly format: string; readonly account: string; readonly summary?: ConvertSummary };
 }
@@ -65,6 +67,25 @@ function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean } 
   }
 }
 
+/** An unpacked export folder as one input: the total size of its files, and a digest of their names, sizes and times. */
+function folderStat(path: string): { bytes: number; contents: string } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) visit(p);
+      else if (entry.isFile()) {
+        const s = statSync(p);
+        bytes += s.size;
+        hash.update(`${p.slice(path.length)}\0${s.size}\0${Math.floor(s.mtimeMs)}\n`);
+      }
+    }
+  };
+  visit(path);
+  return { bytes, contents: hash.digest('hex') };
+}
+
 /** Splits `facebook:EXPORT.zip@fb:a:42` into the spec and its owning account (the part after the last `@`). */
 export function splitAccount(spec: string): { spec: string; account?: string } {
   const at = spec.lastIndexOf('@');
@@ -96,6 +117,7 @@ export function listInputs(
     const path = resolve(parsed.path);
     const st = statOf(path);
     if (parsed.format !== 'jsonl') {
+      const folder = st.dir ? folderStat(path) : undefined;
       const owner = account ?? opts.account;
       if (!owner) {
         throw new InputError(
@@ -108,8 +130,9 @@ export function listInputs(
         path,
         read,
         format: 'jsonl',
-        bytes: st.bytes,
+        bytes: folder?.bytes ?? st.bytes,
         mtimeMs: st.mtimeMs,
+        ...(folder ? { contents: folder.contents } : {}),
         export: { format: parsed.format, account: owner },
       });
       return;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
@@ -62,6 +62,25 @@ describe('platform exports through dissent build', () => {
     const all = everything(out);
     expect(all).not.toContain('E2EE-SECRET-CONTENT');
     expect(all).not.toContain('Geheim Person');
+  });
+
+  it('takes an export folder with an edited file for another input, not for the build already done', () => {
+    const folder = join(tempDir(), 'fb-export');
+    cpSync(join(FIXTURES, 'facebook-new'), folder, { recursive: true });
+    const out = join(tempDir(), 'snap-folder');
+    const args = ['build', '--home', home, '--programme', 'ai-training-2025', '--policy', policy];
+    const build = (...more: string[]) =>
+      dissent([...args, '--input', `facebook:${folder}@fb:a:owner`, '--out', out, '--quiet', ...more]);
+    expect(build().code).toBe(0);
+    expect(build().stdout).toContain('already built');
+    // Touch one file deep inside the folder: the folder's own size and time stay the same.
+    const posts = readdirSync(folder, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.json'));
+    const file = join(folder, posts as string);
+    writeFileSync(file, `${readFileSync(file, 'utf8')} `);
+    const changed = build();
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('other inputs');
+    expect(build('--force').code).toBe(0);
   });
 
   it('refuses a WhatsApp export as end-to-end encrypted and writes none of its messages', () => {
