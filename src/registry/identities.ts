@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { InputError } from '../shared/errors.ts';
@@ -69,6 +69,9 @@ export async function importAccounts(
   file: string,
   opts: { signal?: AbortSignal; onProgress?: (read: number) => void } = {},
 ): Promise<ImportSummary> {
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`the accounts file ${file} is a folder; give the JSONL file itself`, 'E_READ');
+  }
   const stream = createReadStream(file, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());

@@ -94,6 +94,10 @@ describe('dissent identities import', () => {
     const r = dissent(['identities', 'import', '/nonexistent/accounts.jsonl', '--home', home]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read accounts file/);
+    const folder = dissent(['identities', 'import', tempDir(), '--home', home]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is a folder; give the JSONL file itself/);
+    expect(folder.stderr).not.toContain('unexpected');
   });
 });
 
