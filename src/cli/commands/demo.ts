@@ -215,7 +215,7 @@ async function servePortal(home: Awaited<ReturnType<typeof openHome>>, listen: s
     );
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       say(
-        `   portal self-check: /healthz answered ${health.status}; run "npx dissent serve --home ${rel(home.dir)} --listen ${listen}" to keep it running`,
+        `   portal self-check: /healthz answered ${health.status}; run "npx dissent serve --home ${rel(home.dir)} --listen ${new URL(server.url).host}" to keep it running`,
       );
       return;
     }
