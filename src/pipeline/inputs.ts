@@ -16,8 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import { convertToJsonl, isWhatsAppFileName, looksLikeWhatsApp, parseInputSpec } from '../sources/index.ts';
-import { refuseWhatsApp } from '../sources/whatsapp.ts';
 import type { ConvertSummary } from '../sources/types.ts';
+import { refuseWhatsApp } from '../sources/whatsapp.ts';
 
 /** One file the engine reads: canonical JSONL (optionally gzipped) or Parquet. */
 export interface InputFile {

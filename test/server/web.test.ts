@@ -343,6 +343,14 @@ describe('withdrawal, status and verification pages', () => {
       await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, subject: 'p:5' }) })
     ).text();
     expect(html).toContain('data-valid="false"');
+    expect(html).toContain('the subject and salt do not match the commitment in the leaf');
+    // In German the reason is German too.
+    ({ csrf } = await c.page('/verify?lang=de'));
+    html = await (
+      await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, subject: 'p:5' }) })
+    ).text();
+    expect(html).toContain('Personen-Commitment: fehlgeschlagen (Person und Salt passen nicht zum Commitment');
+    expect(html).not.toContain('do not match');
     ({ csrf } = await c.page('/verify'));
     const res = await c.post('/verify', { _csrf: csrf, receipt: '{not json' });
     expect(res.status).toBe(400);

@@ -117,6 +117,8 @@ export const en = {
     inclusion: 'inclusion proof',
     key: 'verifier key',
   } as Record<string, string>,
+  /** Why a check failed, in this language; where a check has none, the checker's own (English) detail is shown. */
+  checkFailures: {} as Record<string, string>,
   passed: 'passed',
   failed: 'failed',
   errReceiptRequired: 'Paste a receipt.',

@@ -222,8 +222,9 @@
     for (const c of result.checks) {
       const li = document.createElement('li');
       li.className = c.ok ? 'ok' : 'bad';
+      const why = texts.checkFailures?.[c.name] ?? c.detail;
       li.textContent = `${texts.checkNames[c.name] ?? c.name}: ${c.ok ? texts.passed : texts.failed}${
-        c.ok || !c.detail ? '' : ` (${c.detail})`
+        c.ok || !why ? '' : ` (${why})`
       }`;
       list.append(li);
     }

@@ -20,7 +20,7 @@ export function verdict(t: Messages, outcome: VerifyOutcome, where: string): Saf
 <ul class="checks">${outcome.checks.map(
     (c) =>
       html`<li class="${c.ok ? 'ok' : 'bad'}">${t.checkNames[c.name] ?? c.name}: ${c.ok ? t.passed : t.failed}${
-        c.detail && !c.ok ? html` (${c.detail})` : ''
+        !c.ok && (t.checkFailures[c.name] ?? c.detail) ? html` (${t.checkFailures[c.name] ?? c.detail})` : ''
       }</li>`,
   )}</ul>
 <p class="where">${where}</p>`;
@@ -32,6 +32,7 @@ export function verifyTexts(t: Messages): Record<string, unknown> {
     valid: t.valid(-1, -2).replace('-1', '{index}').replace('-2', '{size}'),
     invalid: t.invalid,
     checkNames: t.checkNames,
+    checkFailures: t.checkFailures,
     passed: t.passed,
     failed: t.failed,
     where: t.checkedInBrowser,
