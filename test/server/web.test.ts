@@ -158,6 +158,18 @@ describe('link tokens', () => {
     expect((await c.request('/confirm/short')).status).toBe(404);
   });
 
+  it('keeps the language switch of a confirmation page on that page', async () => {
+    const c = await start();
+    await object(c, t.accounts[1]?.email as string);
+    await server.ctx.tasks.idle();
+    const url = new URL(linkAt(0));
+    const { html } = await c.page(`${url.pathname}?lang=en`);
+    expect(html).toContain(`href="${url.pathname}?lang=de"`);
+    const de = await c.page(`${url.pathname}?lang=de`);
+    expect(de.html).toContain('<html lang="de">');
+    expect(de.html).toContain('name="token"');
+  });
+
   it('refuses an expired token: the link lives as long as the shortest grace window for "*"', async () => {
     const c = await start();
     await object(c, t.accounts[0]?.email as string);

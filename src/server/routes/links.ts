@@ -24,8 +24,9 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   for (const purpose of ['confirm', 'withdraw'] as const) {
     const base = purpose === 'confirm' ? '/confirm' : '/withdraw/confirm';
     app.get<{ Params: { token: string } }>(`${base}/:token`, { config: tokenLimit }, async (req, reply) => {
-      const page = pageContext(ctx, req, reply, '/');
-      if (!isLinkToken(req.params.token)) return refuse(reply, page, 'unknown');
+      if (!isLinkToken(req.params.token)) return refuse(reply, pageContext(ctx, req, reply, '/'), 'unknown');
+      // The language switch stays on this page, with its button (the token is the visitor's own).
+      const page = pageContext(ctx, req, reply, `${base}/${req.params.token}`);
       return sendPage(
         reply,
         200,
