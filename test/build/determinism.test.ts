@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
 import { writePostsJsonl } from '../../src/demo/posts.ts';
+import { generateSignerKey, parseSignerKey, verifierKeyOf } from '../../src/log/note.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { importAccounts } from '../../src/registry/identities.ts';
 import { runCli, tempDir, withHome } from './_fixture.ts';
@@ -138,6 +139,43 @@ describe('resume after kill -9', () => {
     const onFile = runCli(['build', '--home', home, '--programme', P, '--input', input, '--out', file, '--quiet']);
     expect(onFile.status).toBe(2);
     expect(onFile.stderr).toContain('is a file');
+  });
+});
+
+describe('dissent verify snapshot', () => {
+  it('passes an untouched snapshot, and names what was changed in a tampered one', () => {
+    const out = join(dir, 'snap-audit');
+    const base = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli([...base, '--shard-rows', '700']).status).toBe(0);
+    const key = runCli(['log', 'key', '--home', home]).stdout.trim();
+    const audit = () => runCli(['verify', 'snapshot', out, '--key', key]);
+    const ok = audit();
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/ok {3}merkle: root over \d+ records/);
+    expect(ok.stdout).toContain('VALID');
+
+    // A shard swapped for another one: the file no longer matches the manifest.
+    const shards = readdirSync(join(out, 'data')).sort();
+    const first = join(out, 'data', shards[0] as string);
+    const original = readFileSync(first);
+    writeFileSync(first, readFileSync(join(out, 'data', shards[1] as string)));
+    const swapped = audit();
+    expect(swapped.status).toBe(1);
+    expect(swapped.stdout).toMatch(/FAIL files: data\/part-00000\.parquet does not match its sha256/);
+    writeFileSync(first, original);
+
+    // A count edited in the manifest: the signature no longer covers it.
+    const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
+    writeFileSync(
+      join(out, 'manifest.json'),
+      manifest.replace(/"kept": (\d+)/, (_, n) => `"kept": ${Number(n) - 1}`),
+    );
+    expect(audit().stdout).toMatch(/FAIL signature/);
+    writeFileSync(join(out, 'manifest.json'), manifest);
+
+    const other = verifierKeyOf(parseSignerKey(generateSignerKey('other.example/log')));
+    expect(runCli(['verify', 'snapshot', out, '--key', other]).stdout).toMatch(/FAIL signature: note is not signed/);
+    expect(audit().status).toBe(0);
   });
 });
 

@@ -4,6 +4,7 @@ import { fromBase64 } from '../../log/hash.ts';
 import { NoteError, parseVerifierKey, type Verifier } from '../../log/note.ts';
 import { verifyConsistency } from '../../log/proofs.ts';
 import { type Check, verifyReceipt } from '../../log/receipt.ts';
+import { verifySnapshot } from '../../pipeline/verify-snapshot.ts';
 import { InputError } from '../../shared/errors.ts';
 import { out } from '../_common.ts';
 import { readKeyArg, readUserFile } from '../_receipt-io.ts';
@@ -139,7 +140,32 @@ const consistency = defineCommand({
   },
 });
 
+const snapshot = defineCommand({
+  meta: {
+    name: 'snapshot',
+    description:
+      "Audit a snapshot folder: the manifest's signature and counts, every listed file's sha256, the Merkle root recomputed from the shards, and the signed cut.",
+  },
+  args: {
+    dir: { type: 'positional', description: 'snapshot folder (holds manifest.json and manifest.sig)', required: true },
+    ...keyArg,
+    'log-key': {
+      type: 'string',
+      description:
+        "the log's verifier key, for the cut, when the programme signs with a key of its own (default: --key)",
+      valueHint: 'VKEY',
+    },
+  },
+  async run({ args }) {
+    const key = verifier(args.key);
+    return report(await verifySnapshot(args.dir, key, args['log-key'] ? verifier(args['log-key']) : key));
+  },
+});
+
 export default defineCommand({
-  meta: { name: 'verify', description: 'Offline checks of receipts, checkpoints and consistency; no home needed.' },
-  subCommands: { receipt, checkpoint, consistency },
+  meta: {
+    name: 'verify',
+    description: 'Offline checks of receipts, checkpoints, consistency and snapshots; no home needed.',
+  },
+  subCommands: { receipt, checkpoint, consistency, snapshot },
 });

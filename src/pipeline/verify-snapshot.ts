@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import { openCheckpoint } from '../log/checkpoint.ts';
+import { sha256Hex } from '../log/hash.ts';
+import { NoteError, openNote, type Verifier } from '../log/note.ts';
+import type { Check } from '../log/receipt.ts';
+import { openEngine } from './_duckdb.ts';
+import { sha256File } from './inputs.ts';
+import type { Manifest } from './manifest.ts';
+import { merkleRootSql } from './merkle-sql.ts';
+import { recordHashSql } from './record-hash.ts';
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * Checks a snapshot folder the way an auditor would, without the home or the registry: the manifest's signature, its
+ * counts, every file it lists (shards, lineage, quarantine) by SHA-256, the Merkle root recomputed from the shards,
+ * and the signed checkpoint it names as its cut. Never throws on a bad snapshot; it reports which check failed.
+ * `key` is the key that signed the manifest (the programme's, or the log's); `logKey` the log's, for the cut.
+ */
+export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifier = key): Promise<Check[]> {
+  const checks: Check[] = [];
+  const fail = (name: string, detail: string): Check[] => [...checks, { name, ok: false, detail }];
+
+  let text: string;
+  let sig: string;
+  try {
+    text = readFileSync(join(dir, 'manifest.json'), 'utf8');
+    sig = readFileSync(join(dir, 'manifest.sig'), 'utf8');
+  } catch {
+    return fail('format', `${dir} holds no manifest.json and manifest.sig`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    return fail('format', 'manifest.json is not valid JSON');
+  }
+  if (manifest?.type !== 'dissent-snapshot' || manifest.v !== 1)
+    return fail('format', 'not a dissent snapshot manifest');
+
+  let signed: string;
+  try {
+    signed = openNote(sig, key);
+  } catch (e) {
+    return fail('signature', e instanceof NoteError ? e.message : 'manifest.sig cannot be read');
+  }
+  const expected = `dissent-snapshot-manifest v1\n${manifest.programme.id}\n${manifest.snapshot}\nsha256:${sha256Hex(text)}\n`;
+  if (signed !== expected) {
+    return fail('signature', 'the signed note does not name this manifest (programme, snapshot or sha256 differ)');
+  }
+  checks.push({ name: 'signature', ok: true, detail: `signed by ${key.name}` });
+
+  const { read, kept, quarantined, excluded } = manifest.counts;
+  const sum = kept + Object.values(excluded).reduce((a, b) => a + b, 0) + quarantined;
+  if (sum !== read) return fail('counts', `read ${read}, but kept + excluded + quarantined = ${sum}`);
+  checks.push({ name: 'counts', ok: true, detail: `read ${read} = kept ${kept} + excluded + quarantined` });
+
+  const files = [...manifest.shards, manifest.lineage, manifest.quarantine];
+  const root = resolve(dir);
+  for (const f of files) {
+    const path = resolve(root, f.path);
+    if (!path.startsWith(root + sep)) return fail('files', `${f.path} lies outside the snapshot folder`);
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return fail('files', `${f.path} is missing`);
+    if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
+  }
+  checks.push({ name: 'files', ok: true, detail: `${files.length} files match their sha256` });
+
+  const tmp = mkdtempSync(join(tmpdir(), 'dissent-verify-'));
+  const db = await openEngine({ file: ':memory:', threads: 2, memoryLimit: '512MB', tempDir: tmp });
+  try {
+    const shards = manifest.shards.map((s) => resolve(root, s.path));
+    let size = 0;
+    let computed: string;
+    if (shards.length === 0) {
+      ({ root: computed } = await merkleRootSql(db, '(SELECT 0 AS pos, NULL AS rh WHERE false)'));
+    } else {
+      const list = `[${shards.map(sqlString).join(', ')}]`;
+      await db.run(`
+        CREATE TEMP TABLE hashes AS
+          SELECT row_number() OVER (ORDER BY list_position(${list}, filename), file_row_number) - 1 AS pos,
+            ${recordHashSql()} AS rh
+          FROM read_parquet(${list}, filename = true, file_row_number = true)`);
+      ({ root: computed, size } = await merkleRootSql(db, 'hashes'));
+    }
+    if (size !== manifest.merkle.size || computed !== manifest.merkle.root) {
+      return fail(
+        'merkle',
+        `the shards give root ${computed} over ${size} records; the manifest says ${manifest.merkle.root}`,
+      );
+    }
+    checks.push({ name: 'merkle', ok: true, detail: `root over ${size} records` });
+  } finally {
+    db.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  try {
+    const cp = openCheckpoint(manifest.cut.checkpoint, logKey);
+    if (cp.size !== manifest.cut.size)
+      return fail('cut', `the checkpoint has size ${cp.size}, the manifest says ${manifest.cut.size}`);
+    checks.push({ name: 'cut', ok: true, detail: `log checkpoint of size ${cp.size}, signed by ${logKey.name}` });
+  } catch (e) {
+    return fail('cut', e instanceof NoteError ? e.message : 'the cut checkpoint cannot be read');
+  }
+  return checks;
+}
