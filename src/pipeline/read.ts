@@ -105,8 +105,9 @@ export interface ReadFileOptions {
  * is dropped here, before anything is stored.
  */
 export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
+  // DuckDB's max_line_size counts the line's end too: one more, so that a line of exactly maxLineBytes is read.
   const scan = `read_csv(${sqlString(f.read)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
-      header = false, auto_detect = false, new_line = '\\n', strict_mode = true, max_line_size = ${opts.maxLineBytes},
+      header = false, auto_detect = false, new_line = '\\n', strict_mode = true, max_line_size = ${opts.maxLineBytes + 1},
       buffer_size = ${readBufferBytes(opts.maxLineBytes)}, ignore_errors = true, store_rejects = true,
       compression = '${isGzip(f.read) ? 'gzip' : 'none'}',
       rejects_table = 'reject_errors_now', rejects_scan = 'reject_scans_now')`;

@@ -172,6 +172,26 @@ describe('several inputs and damaged files', () => {
     expect([again.read, again.alreadyBuilt]).toEqual([2, true]);
   });
 
+  it('keeps a line of exactly --max-line-bytes and quarantines one byte more', async () => {
+    const file = join(dir, 'edge.jsonl');
+    const line = (id: string, bytes: number) => {
+      const base = good(id);
+      return base.replace('Beitrag', `Beitrag${'x'.repeat(bytes - Buffer.byteLength(base))}`);
+    };
+    writeFileSync(file, `${line('edge:1', 1024)}\n${line('edge:2', 1025)}\n`);
+    const s = await withHome(home, (h) =>
+      runBuild({
+        home: h,
+        programme: 'ai-training-2025',
+        inputs: [file],
+        out: join(dir, 'snap-edge'),
+        maxLineBytes: 1024,
+      }),
+    );
+    expect([s.read, s.kept, s.quarantined]).toEqual([2, 1, 1]);
+    expect(quarantine('snap-edge').map((q) => [q.line, q.reason])).toEqual([[2, 'line_too_long']]);
+  });
+
   it('takes a line of tabs and spaces as blank', async () => {
     const file = join(dir, 'tabs.jsonl');
     writeFileSync(file, `${good('tabs:1')}\n\t \t\n${good('tabs:3')}\n`);
