@@ -134,22 +134,6 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   }
   const progress = (p: BuildProgress) => opts.onProgress?.(p);
 
-  if (opts.accountsFile) {
-    progress({ stage: 'plan', message: 'importing accounts' });
-    const imported = await importAccounts(
-      opts.home.store,
-      opts.accountsFile,
-      opts.signal ? { signal: opts.signal } : {},
-    );
-    if (imported.bad.length > 0) {
-      const first = imported.bad[0];
-      throw new InputError(
-        `the accounts file has ${imported.bad.length} bad lines (first: line ${first?.line}: ${first?.reason}); fix them and run again`,
-        'E_ACCOUNTS',
-      );
-    }
-  }
-
   const policyFile = resolve(opts.policyFile ?? programme.policy);
   let policyText: string;
   try {
@@ -184,6 +168,21 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
 
   const journal = prepareOutDir(out, fingerprint, opts.force === true);
   if (journal.stages.finish) return summaryFromManifest(out, programme.id, started, true);
+  // After the checks above: a refused or finished build leaves the identity graph alone.
+  if (opts.accountsFile) {
+    progress({ stage: 'plan', message: 'importing accounts' });
+    const imported = await importAccounts(opts.home.store, opts.accountsFile, {
+      allOrNothing: true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (imported.bad.length > 0) {
+      const first = imported.bad[0];
+      throw new InputError(
+        `the accounts file has ${imported.bad.length} bad lines (first: line ${first?.line}: ${first?.reason}); fix them and run again (nothing was imported)`,
+        'E_ACCOUNTS',
+      );
+    }
+  }
   const resumed = Object.keys(journal.stages).length > 0;
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
 

@@ -60,6 +60,9 @@ export interface ImportSummary {
   readonly bad: BadLine[];
 }
 
+/** A store that takes upserts and keeps nothing: a dry run of an import, for its line checks. */
+const noStore = { upsertAccounts: async () => {} } as unknown as Store;
+
 /**
  * Imports an accounts JSONL file into the store, upserting by account id in batches. A bad line is reported with
  * its number and skipped; the rest still goes in.
@@ -67,8 +70,17 @@ export interface ImportSummary {
 export async function importAccounts(
   store: Store,
   file: string,
-  opts: { signal?: AbortSignal; onProgress?: (read: number) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (read: number) => void;
+    /** Read the whole file first and import nothing when a line is bad (the build wants all or nothing). */
+    allOrNothing?: boolean;
+  } = {},
 ): Promise<ImportSummary> {
+  if (opts.allOrNothing) {
+    const checked = await importAccounts(noStore, file, { ...opts, allOrNothing: false });
+    if (checked.bad.length > 0) return { ...checked, imported: 0 };
+  }
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError(`the accounts file ${file} is a folder; give the JSONL file itself`, 'E_READ');
   }

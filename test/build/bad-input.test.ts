@@ -192,6 +192,28 @@ describe('several inputs and damaged files', () => {
     expect(quarantine('snap-edge').map((q) => [q.line, q.reason])).toEqual([[2, 'line_too_long']]);
   });
 
+  it('imports nothing from an --accounts file with a bad line, and refuses the build', async () => {
+    const accounts = join(dir, 'accounts-bad.jsonl');
+    const row = (n: number) =>
+      JSON.stringify({ account: `zz:a:${n}`, person: `zz:p:${n}`, source: 'facebook', country: 'DE' });
+    writeFileSync(accounts, `${row(1)}\n{not json\n${row(2)}\n`);
+    const file = join(dir, 'acc.jsonl');
+    writeFileSync(file, `${good('acc:1')}\n`);
+    await expect(
+      withHome(home, (h) =>
+        runBuild({
+          home: h,
+          programme: 'ai-training-2025',
+          inputs: [file],
+          out: join(dir, 'snap-acc'),
+          accountsFile: accounts,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'E_ACCOUNTS', message: expect.stringContaining('nothing was imported') });
+    const found = await withHome(home, (h) => h.store.lookupSubjects(['zz:a:1', 'zz:a:2']));
+    expect(found).toEqual([undefined, undefined]);
+  });
+
   it('takes a line of tabs and spaces as blank', async () => {
     const file = join(dir, 'tabs.jsonl');
     writeFileSync(file, `${good('tabs:1')}\n\t \t\n${good('tabs:3')}\n`);
