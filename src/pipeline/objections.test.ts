@@ -12,6 +12,7 @@ function ev(type: SubjectEvent['type'], subject: string, over: Partial<SubjectEv
     scope: 'person',
     programme: '*',
     submitted_at: '2025-05-01T00:00:00Z',
+    via_account: null,
     ...over,
   };
 }
@@ -51,5 +52,11 @@ describe('objectingSubjects', () => {
     const r = objectingSubjects([ev('objection', 'fb:a:1', { scope: 'account' }), ev('withdrawal', 'fb:a:1')], 'prog');
     expect([...r.accounts]).toEqual(['fb:a:1']);
     expect(r.persons.size).toBe(0);
+  });
+
+  it('keeps the account a person objected through out, until the objection is withdrawn', () => {
+    const filed = ev('objection', 'p:4', { via_account: 'fb:a:4' });
+    expect([...objectingSubjects([filed], 'prog').accounts]).toEqual(['fb:a:4']);
+    expect(objectingSubjects([filed, ev('withdrawal', 'p:4')], 'prog').accounts.size).toBe(0);
   });
 });

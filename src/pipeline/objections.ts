@@ -24,6 +24,9 @@ export function objectingSubjects(events: readonly SubjectEvent[], programme: st
   for (const e of latest.values()) {
     if (e.type !== 'objection') continue;
     (e.scope === 'person' ? persons : accounts).add(e.subject);
+    // The account it was filed through stays out too, even if the identity graph has since moved it to another
+    // person: that account's owner objected.
+    if (e.scope === 'person' && e.via_account) accounts.add(e.via_account);
   }
   return { persons, accounts };
 }

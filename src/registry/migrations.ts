@@ -117,6 +117,12 @@ DROP TABLE checkpoints;
 ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
 `;
 
+/**
+ * A person-scope objection filed through an account remembers that account, so that the account's content stays out
+ * even if the identity graph later links it to another person.
+ */
+const viaAccount = 'ALTER TABLE objections ADD COLUMN via_account TEXT;';
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
@@ -131,5 +137,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'fewer index writes per objection',
     sqlite: leanerWrites,
     postgres: 'DROP INDEX objections_subject;',
+  },
+  {
+    version: 4,
+    name: 'the account a person-scope objection was filed through',
+    sqlite: viaAccount,
+    postgres: viaAccount,
   },
 ];

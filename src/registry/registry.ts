@@ -50,6 +50,8 @@ export interface ResolvedSubject {
   readonly scope: Scope;
   /** The person the subject belongs to (the subject itself for a person). */
   readonly person: string;
+  /** The account id the request named, when it named an account rather than a person. */
+  readonly account?: string;
 }
 
 /** Options for opening a registry. */
@@ -143,8 +145,8 @@ export class Registry {
     const found = await this.#lookup(id);
     if (found?.kind === 'account') {
       return accountOnly
-        ? { subject: found.account, scope: 'account', person: found.person }
-        : { subject: found.person, scope: 'person', person: found.person };
+        ? { subject: found.account, scope: 'account', person: found.person, account: found.account }
+        : { subject: found.person, scope: 'person', person: found.person, account: found.account };
     }
     if (found?.kind === 'person') {
       if (accountOnly)
@@ -558,7 +560,7 @@ export class Registry {
 
 /** A new objection row with a fresh id and salt: effective at `effectiveAt`, or pending when that is null. */
 function newObjection(
-  who: Who,
+  who: Who & { readonly account?: string },
   programme: string,
   req: ObjectionRequest,
   submittedAt: string,
@@ -578,6 +580,8 @@ function newObjection(
     salt: newSalt(),
     leaf_index: null,
     withdrawal_id: null,
+    // Only a person-scope objection needs it: an account-scope one names the account as its subject.
+    via_account: who.scope === 'person' ? (who.account ?? null) : null,
   };
 }
 

@@ -29,6 +29,7 @@ const objection = (id: string, subject: string, over: Partial<ObjectionRow> = {}
   salt: 'ab'.repeat(32),
   leaf_index: null,
   withdrawal_id: null,
+  via_account: null,
   ...over,
 });
 

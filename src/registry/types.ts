@@ -37,6 +37,8 @@ export interface ObjectionRow {
   /** Log index of the objection event, once it is effective. */
   readonly leaf_index: number | null;
   readonly withdrawal_id: string | null;
+  /** For a person-scope objection filed through one of the person's accounts: that account. */
+  readonly via_account: string | null;
 }
 
 /** A withdrawal of an effective objection; it has its own log event, salt and receipt. */
@@ -68,6 +70,8 @@ export interface SubjectEvent {
   readonly scope: Scope;
   readonly programme: string;
   readonly submitted_at: string;
+  /** The account a person-scope objection was filed through (null for withdrawals and other objections). */
+  readonly via_account: string | null;
 }
 
 /** A single-use link token (stored only as its SHA-256) that confirms or withdraws an objection. */

@@ -172,3 +172,36 @@ describe('participants: redact, as whole words', () => {
     });
   });
 });
+
+describe('an objection through an account that the identity graph later moves to another person', () => {
+  it("keeps that account's content out, though the person it now belongs to has not objected", async () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      const h = await makeHome(d);
+      await withHome(h, (x) => x.registry.object({ subject: 'fb:a:4', channel: 'web' }));
+      // Re-import: fb:a:4 now belongs to a new person, p:40, who never objected.
+      const moved = join(d, 'moved.jsonl');
+      writeJsonl(moved, [
+        { account: 'fb:a:4', person: 'p:40', source: 'facebook', birth_date: '1980-01-01', country: 'DE' },
+      ]);
+      const input = join(d, 'records.jsonl');
+      writeJsonl(input, [
+        record({ id: 'x:moved-account', account: 'fb:a:4' }),
+        record({ id: 'k:untouched', account: 'fb:a:1' }),
+      ]);
+      const s = await withHome(h, (x) =>
+        runBuild({
+          home: x,
+          programme: 'ai-training-2025',
+          inputs: [input],
+          out: join(d, 'snap'),
+          accountsFile: moved,
+        }),
+      );
+      expect(s.excluded.objection).toBe(1);
+      expect((await readShards(join(d, 'snap'))).map((r) => r.id)).toEqual(['k:untouched']);
+    } finally {
+      done();
+    }
+  });
+});

@@ -30,6 +30,6 @@ export type CommitStatements = Record<
 >;
 
 export declare const EXISTS: unique symbol;
-export declare const OBJECTION_WIDTH: 13;
+export declare const OBJECTION_WIDTH: 14;
 export declare const WITHDRAWAL_WIDTH: 9;
 export declare function applyCommit(statements: CommitStatements, batch: PackedBatch): 'ok' | 'conflict';

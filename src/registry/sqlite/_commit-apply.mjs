@@ -6,7 +6,7 @@
 export const EXISTS = Symbol('exists');
 
 /** Columns per objection row, and per withdrawal row, in the flat arrays. */
-export const OBJECTION_WIDTH = 13;
+export const OBJECTION_WIDTH = 14;
 export const WITHDRAWAL_WIDTH = 9;
 
 /**

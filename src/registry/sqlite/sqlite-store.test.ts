@@ -49,7 +49,7 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   old.close();
 
   const s = new SqliteStore(file);
-  expect(await s.migrate()).toBe(3);
+  expect(await s.migrate()).toBe(4);
   expect(await s.logSize()).toBe(3);
   expect(await s.getLeaves(0, 3)).toEqual(['a', 'b', 'c']);
   expect((await s.latestCheckpoint())?.note).toBe('note at 3');

@@ -20,7 +20,7 @@ import type {
 import { applyCommit, EXISTS, type PackedBatch } from './_commit-apply.mjs';
 
 const OBJECTION_COLS =
-  'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id';
+  'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id, via_account';
 
 /** The embedded registry: one SQLite file in WAL mode with synchronous=FULL, so that a commit survives power loss. */
 export class SqliteStore implements Store {
@@ -151,10 +151,12 @@ export class SqliteStore implements Store {
   async subjectEventsBefore(size: number): Promise<SubjectEvent[]> {
     return this.#db
       .prepare(
-        `SELECT leaf_index, 'objection' AS type, id AS objection_id, subject, scope, programme, submitted_at
+        `SELECT leaf_index, 'objection' AS type, id AS objection_id, subject, scope, programme, submitted_at,
+             via_account
            FROM objections WHERE leaf_index IS NOT NULL AND leaf_index < ?
          UNION ALL
-         SELECT leaf_index, 'withdrawal' AS type, objection_id, subject, scope, programme, submitted_at
+         SELECT leaf_index, 'withdrawal' AS type, objection_id, subject, scope, programme, submitted_at,
+             NULL AS via_account
            FROM withdrawals WHERE leaf_index < ?
          ORDER BY leaf_index`,
       )
@@ -292,6 +294,7 @@ function packBatch(batch: CommitBatch): PackedBatch {
       o.salt,
       o.leaf_index,
       o.withdrawal_id,
+      o.via_account,
     ]),
     withdrawals: batch.withdrawals.flatMap((w) => [
       w.id,
@@ -387,7 +390,7 @@ function prepareStatements(db: Database.Database) {
     ),
     // Positional, in OBJECTION_COLS order: packBatch writes the values in that order.
     upsertObjection: db.prepare(
-      `INSERT INTO objections (${OBJECTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO objections (${OBJECTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, effective_at = excluded.effective_at,
          withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index, withdrawal_id = excluded.withdrawal_id`,
     ),
