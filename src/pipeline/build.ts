@@ -26,7 +26,7 @@ import {
 } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { objectingSubjects } from './objections.ts';
-import { createReadTables, readBufferBytes, readJsonl, readParquet } from './read.ts';
+import { createReadTables, readBufferBytes, readJsonl, readParquet, recordExportRejects } from './read.ts';
 import { loadRegistryTables } from './registry-tables.ts';
 import { transform } from './transform.ts';
 import { buildFinal, type ShardInfo, writeLineage, writeQuarantine, writeShards } from './writer.ts';
@@ -277,6 +277,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             textNeededSql(policy, cols);
           if (f.format === 'parquet') await readParquet(db!, f, { index, maxLineBytes, textNeeded });
           else await readJsonl(db!, f, { index, maxLineBytes, textNeeded });
+          await recordExportRejects(db!, index, f);
         } finally {
           clearInterval(timer);
         }
@@ -435,10 +436,12 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
   );
   const quarantine = await db.rows<{ reason: string; n: string }>(
     `SELECT reason, count(*) AS n FROM (SELECT qreason AS reason FROM staged WHERE qreason IS NOT NULL
-       UNION ALL SELECT reason FROM rejects) GROUP BY reason`,
+       UNION ALL SELECT reason FROM rejects UNION ALL SELECT reason FROM export_rejects) GROUP BY reason`,
   );
   const perFile = await db.rows<{ file: number; n: string }>(
-    'SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged GROUP BY file UNION ALL SELECT file, count(*) FROM rejects GROUP BY file) GROUP BY file',
+    `SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged GROUP BY file
+       UNION ALL SELECT file, count(*) FROM rejects GROUP BY file
+       UNION ALL SELECT file, count(*) FROM export_rejects GROUP BY file) GROUP BY file`,
   );
   const excluded: Record<string, number> = Object.fromEntries(reasonsOf(policy).map((r) => [r, 0]));
   let kept = 0;

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import { convertToJsonl, isWhatsAppFileName, looksLikeWhatsApp, parseInputSpec } from '../sources/index.ts';
-import type { ConvertSummary } from '../sources/types.ts';
+import type { ConvertSummary, QuarantineEntry } from '../sources/types.ts';
 import { refuseWhatsApp } from '../sources/whatsapp.ts';
 
 /** One file the engine reads: canonical JSONL (optionally gzipped) or Parquet. */
@@ -30,8 +30,13 @@ export interface InputFile {
   readonly mtimeMs: number;
   /** For an unpacked export folder: a digest of its files' names, sizes and times (the folder's own do not change). */
   readonly contents?: string;
-  /** For a converted export: its format and the conversion summary. */
-  readonly export?: { readonly format: string; readonly account: string; readonly summary?: ConvertSummary };
+  /** For a converted export: its format, the conversion summary and what the conversion quarantined. */
+  readonly export?: {
+    readonly format: string;
+    readonly account: string;
+    readonly summary?: ConvertSummary;
+    readonly quarantine?: readonly QuarantineEntry[];
+  };
 }
 
 /** What a folder walk takes: JSON Lines (.jsonl, .ndjson, gzipped or not) and Parquet, not other .json files. */
@@ -195,14 +200,17 @@ export async function convertExports(files: InputFile[], signal?: AbortSignal): 
       continue;
     }
     mkdirSync(join(f.read, '..'), { recursive: true });
+    // Items the conversion could not read go to the snapshot's quarantine, so that nothing is lost from the counts.
+    const quarantine: QuarantineEntry[] = [];
     const summary = await convertToJsonl({
       format: f.export.format as never,
       path: f.path,
       account: f.export.account,
       outFile: f.read,
+      onQuarantine: (q) => quarantine.push(q),
       ...(signal ? { signal } : {}),
     });
-    out.push({ ...f, export: { ...f.export, summary } });
+    out.push({ ...f, export: { ...f.export, summary, quarantine } });
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { sqlString } from '../policy/compile-sql.ts';
 import { DissentError, InputError } from '../shared/errors.ts';
 import type { Engine } from './_duckdb.ts';
@@ -44,12 +46,16 @@ export async function createReadTables(db: Engine): Promise<void> {
   await db.run(`
     ${old ? `DROP ${old.kind} staged;` : ''}
     DROP TABLE IF EXISTS staged_rows; DROP TABLE IF EXISTS file_bases; DROP TABLE IF EXISTS rejects;
+    DROP TABLE IF EXISTS export_rejects;
     CREATE TABLE staged_rows (
       file INTEGER, blank BOOLEAN, qreason VARCHAR, qdetail VARCHAR,
       id VARCHAR, source VARCHAR, kind VARCHAR, account VARCHAR, created_at TIMESTAMPTZ, visibility VARCHAR,
       e2ee BOOLEAN, text VARCHAR, participants VARCHAR[], parent VARCHAR);
     CREATE TABLE file_bases (file INTEGER, first BIGINT);
     CREATE TABLE rejects (file INTEGER, line BIGINT, reason VARCHAR, detail VARCHAR);
+    -- Items a platform export's conversion quarantined: \`path\` is the file inside the export, \`line\` its line
+    -- (0 for an item of a JSON file).
+    CREATE TABLE export_rejects (file INTEGER, path VARCHAR, line BIGINT, reason VARCHAR, detail VARCHAR);
     CREATE VIEW staged AS
       SELECT r.file::BIGINT * ${KEY_SHIFT} + (r.rowid - b.first + 1) AS key, r.file, r.rowid - b.first + 1 AS rn,
         r.qreason, r.qdetail, r.id, r.source, r.kind, r.account, r.created_at, r.visibility, r.e2ee, r.text,
@@ -264,4 +270,25 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
       )
     )`,
   );
+}
+
+/**
+ * Records what the conversion of export input `index` quarantined, as quarantined lines of that input, each named
+ * by the file inside the export: `EXPORT/inner/file.json` for a folder, `EXPORT.zip!/inner/file.json` for an archive.
+ */
+export async function recordExportRejects(db: Engine, index: number, f: InputFile): Promise<void> {
+  const entries = f.export?.quarantine ?? [];
+  if (entries.length === 0) return;
+  const inFolder = statSync(f.path, { throwIfNoEntry: false })?.isDirectory() === true;
+  const app = await db.conn.createAppender('export_rejects');
+  for (const q of entries) {
+    app.appendInteger(index);
+    app.appendVarchar(inFolder ? join(f.path, q.file) : `${f.path}!/${q.file}`);
+    app.appendBigInt(BigInt(q.line));
+    app.appendVarchar(q.reason);
+    if (q.detail === undefined) app.appendNull();
+    else app.appendVarchar(q.detail);
+    app.endRow();
+  }
+  app.closeSync();
 }

@@ -105,14 +105,19 @@ export async function writeQuarantine(db: Engine, outDir: string): Promise<strin
       SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS g FROM rejects;`);
   await db.run(
     copyAtomic(
-      `SELECT i.path AS file, q.line, q.reason, q.detail FROM (
-         SELECT s.file, s.rn + (SELECT count(*) FROM reject_gaps r WHERE r.file = s.file AND r.g < s.rn) AS line,
-           s.qreason AS reason, s.qdetail AS detail
-         FROM staged s WHERE s.qreason IS NOT NULL
+      `SELECT file, line, reason, detail FROM (
+         SELECT i.path AS file, q.line, q.reason, q.detail, q.file AS f, 0 AS part FROM (
+           SELECT s.file, s.rn + (SELECT count(*) FROM reject_gaps r WHERE r.file = s.file AND r.g < s.rn) AS line,
+             s.qreason AS reason, s.qdetail AS detail
+           FROM staged s WHERE s.qreason IS NOT NULL
+           UNION ALL
+           SELECT file, line, reason, detail FROM rejects
+         ) q JOIN input_files i ON i.file = q.file
          UNION ALL
-         SELECT file, line, reason, detail FROM rejects
-       ) q JOIN input_files i ON i.file = q.file
-       ORDER BY q.file, q.line`,
+         -- A platform export's own quarantine, named by the file inside the export.
+         SELECT path, line, reason, detail, file, 1 FROM export_rejects
+       )
+       ORDER BY f, part, file, line`,
       file,
       'FORMAT json',
     ),

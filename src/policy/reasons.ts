@@ -26,6 +26,8 @@ export const QUARANTINE_REASONS = [
   'not_an_object',
   'missing_field',
   'ill_typed_field',
+  'bad_item',
+  'bad_timestamp',
 ] as const;
 
 /** A reason code for a malformed input line. */
@@ -49,4 +51,6 @@ export const REASON_TEXT: Readonly<Record<ExclusionReason | QuarantineReason, st
   not_an_object: 'JSON, but not an object',
   missing_field: 'a required field is missing',
   ill_typed_field: 'a field has the wrong type or an unreadable value',
+  bad_item: 'an item of a platform export that could not be read as a record',
+  bad_timestamp: 'an item of a platform export without a plausible time',
 };

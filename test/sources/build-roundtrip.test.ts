@@ -62,6 +62,14 @@ describe('platform exports through dissent build', () => {
     const all = everything(out);
     expect(all).not.toContain('E2EE-SECRET-CONTENT');
     expect(all).not.toContain('Geheim Person');
+    // The items the conversion could not read are in the snapshot's quarantine and counts, named by their file.
+    const quarantine = readFileSync(join(out, 'quarantine', 'quarantine.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; reason: string });
+    expect(summary.quarantined).toBe(3);
+    expect(quarantine.map((q) => q.reason).sort()).toEqual(['bad_item', 'bad_item', 'bad_timestamp']);
+    for (const q of quarantine) expect(q.file).toMatch(/facebook-new\/your_facebook_activity\/posts\/.+\.json$/);
   });
 
   it('takes an export folder with an edited file for another input, not for the build already done', () => {
