@@ -66,17 +66,40 @@ async function resolveSub(
   cmd: CommandDef,
   rawArgs: string[],
   path: readonly string[] = [],
-): Promise<[CommandDef, CommandDef | undefined]> {
+): Promise<[CommandDef, CommandDef | undefined, string | undefined]> {
   const subs = await resolve(cmd.subCommands);
   const name = rawArgs.find((a) => !a.startsWith('-'));
   if (subs && name && subs[name]) {
     const sub = (await resolve(subs[name])) as CommandDef;
     const meta = (await resolve(cmd.meta)) ?? {};
     const here = [...path, meta.name ?? ''];
-    const [leaf, parent] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1), here);
-    return [leaf, parent ?? { ...cmd, meta: { ...meta, name: here.join(' ') } }];
+    const [leaf, parent, stray] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1), here);
+    return [leaf, parent ?? { ...cmd, meta: { ...meta, name: here.join(' ') } }, stray];
   }
-  return [cmd, undefined];
+  // A word where a command group expects one of its commands: a misspelt command.
+  return [cmd, undefined, subs && name ? name : undefined];
+}
+
+/**
+ * Moves `--home DIR` and `--debug` given before the command to its end, so that `dissent --home DIR log key` works
+ * as documented (the command is found as the first word that is not an option).
+ */
+function commandFirst(rawArgs: readonly string[]): string[] {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < rawArgs.length) {
+    const a = rawArgs[i] as string;
+    if (a === '--home' && i + 1 < rawArgs.length) {
+      globals.push(a, rawArgs[i + 1] as string);
+      i += 2;
+    } else if (a === '--debug' || a.startsWith('--home=')) {
+      globals.push(a);
+      i++;
+    } else break;
+  }
+  const rest = rawArgs.slice(i);
+  const end = rest.indexOf('--');
+  return end < 0 ? [...rest, ...globals] : [...rest.slice(0, end), ...globals, ...rest.slice(end)];
 }
 
 /**
@@ -104,15 +127,23 @@ async function checkOptions(cmd: CommandDef, rawArgs: readonly string[]): Promis
 }
 
 /** Runs the CLI with `rawArgs` and returns the exit code, printing usage on --help. */
-export async function runCli(root: CommandDef, rawArgs: string[]): Promise<number> {
-  const debug = rawArgs.includes('--debug');
+export async function runCli(root: CommandDef, given: string[]): Promise<number> {
+  const debug = given.includes('--debug');
+  const rawArgs = commandFirst(given);
   try {
+    if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+      process.stdout.write(`${(await resolve(root.meta))?.version ?? ''}\n`);
+      return EXIT.ok;
+    }
     if (rawArgs.includes('--help') || rawArgs.includes('-h') || rawArgs.length === 0) {
       const [cmd, parent] = await resolveSub(root, rawArgs);
       process.stdout.write(`${stripAnsi(await renderUsage(cmd, parent))}\n`);
       return EXIT.ok;
     }
-    const [leaf] = await resolveSub(root, rawArgs);
+    const [leaf, , stray] = await resolveSub(root, rawArgs);
+    if (stray !== undefined) {
+      throw new InputError(`unknown command "${stray}"; run with --help to see the commands`, 'E_USAGE');
+    }
     await checkOptions(leaf, rawArgs);
     await runCommand(root, { rawArgs });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

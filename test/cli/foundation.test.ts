@@ -191,6 +191,17 @@ describe('objections, receipts and offline verification', () => {
     expect(dissent(['log', 'key', '--hme', home]).code).toBe(2);
   });
 
+  it('names a misspelt command as such, takes --home before the command, and prints its version', () => {
+    const typo = dissent(['objekt', '--subject', 'p:6', '--home', home]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown command "objekt"');
+    expect(dissent(['identities', 'imprt', 'x.jsonl', '--home', home]).stderr).toContain('unknown command "imprt"');
+    const first = dissent(['--home', home, 'log', 'key']);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe(dissent(['log', 'key', '--home', home]).stdout.trim());
+    expect(dissent(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('withdraws with a receipt that verifies, and a second withdrawal fails clearly', () => {
     const dir = tempDir();
     expect(dissent(['object', '--subject', 'p:6', '--home', home]).code).toBe(0);
