@@ -420,6 +420,7 @@ describe('operations', () => {
     const csp = en.res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(en.res.headers.get('x-frame-options')).toBe('DENY');
     expect(en.res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(en.res.headers.get('referrer-policy')).toBe('no-referrer');
     await c.page('/?lang=de', { headers: { 'accept-language': 'en' } });
