@@ -21,12 +21,17 @@ const FIELDS = [
 
 /** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
 /**
- * `value` as a timestamp, or NULL unless it is a real date between 1970 and 2100: DuckDB also casts `infinity`,
- * `epoch` and years like 99999, and an age judged at such a "date" would let a minor's post through as an adult's.
+ * Whether `value` casts to a real date between 1970 and 2100: DuckDB also casts `infinity`, `epoch` and years like
+ * 99999, and an age judged at such a "date" would let a minor's post through as an adult's. BETWEEN evaluates the
+ * cast once, and excludes the infinities, which compare beyond every date.
  */
+function saneTimeCheck(value: string): string {
+  return `coalesce(try_cast(${value} AS TIMESTAMPTZ) BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
+}
+
+/** `value` as a timestamp when saneTimeCheck holds, else NULL. */
 function saneTime(value: string): string {
-  const v = `try_cast(${value} AS TIMESTAMPTZ)`;
-  return `CASE WHEN isfinite(${v}) AND ${v} >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ${v} < TIMESTAMPTZ '2100-01-01 00:00:00+00' THEN ${v} END`;
+  return `CASE WHEN ${saneTimeCheck(value)} THEN try_cast(${value} AS TIMESTAMPTZ) END`;
 }
 
 const VISIBILITIES = `[${['public', 'unlisted', 'followers', 'friends', 'private'].map(sqlString).join(', ')}]`;
@@ -143,7 +148,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
   const stringField = (f: string) => `WHEN ${t(f)} <> 'VARCHAR' OR j.${f} = '' THEN '${f}'`;
   const illTyped = [
     ...['id', 'source', 'kind', 'account'].map(stringField),
-    `WHEN ${t('created_at')} <> 'VARCHAR' OR ${saneTime('j.created_at')} IS NULL THEN 'created_at'`,
+    `WHEN ${t('created_at')} <> 'VARCHAR' OR NOT ${saneTimeCheck('j.created_at')} THEN 'created_at'`,
     `WHEN ${t('visibility')} <> 'VARCHAR' OR NOT list_contains(${VISIBILITIES}, j.visibility) THEN 'visibility'`,
     `WHEN ${t('e2ee')} <> 'BOOLEAN' THEN 'e2ee'`,
     `WHEN ${t('text')} NOT IN ('VARCHAR', 'NULL') THEN 'text'`,
@@ -165,7 +170,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     INSERT INTO staged_rows
     SELECT ${opts.index}, blank, qreason, qdetail,
       CASE WHEN ok THEN j.id END, CASE WHEN ok THEN j.source END, CASE WHEN ok THEN j.kind END,
-      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN ${saneTime('j.created_at')} END,
+      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN try_cast(j.created_at AS TIMESTAMPTZ) END,
       CASE WHEN ok THEN j.visibility END, CASE WHEN ok THEN j.e2ee END,
       CASE WHEN ok AND NOT j.e2ee AND (${keepText}) THEN j.text END,
       CASE WHEN ok THEN coalesce(j.participants, []) END, CASE WHEN ok THEN j.parent END
