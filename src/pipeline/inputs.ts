@@ -173,7 +173,7 @@ export function listInputs(
 
 /**
  * Refuses a WhatsApp chat export given as a plain input, by its name or its first lines: its messages are end-to-end
- * encrypted and must never be read, and as JSONL every line would only be quarantined (with its text).
+ * encrypted and must never be read (as JSONL, every line would be scanned and quarantined, and the snapshot signed).
  */
 function refuseWhatsAppInput(path: string): void {
   let head = '';

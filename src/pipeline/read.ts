@@ -19,9 +19,8 @@ const FIELDS = [
   ['parent', false],
 ] as const;
 
-/** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
 /**
- * Whether `value` casts to a real date between 1970 and 2100: DuckDB also casts `infinity`, `epoch` and years like
+ * Whether `value` casts to a real date from 1970 up to the end of 2099: DuckDB also casts `infinity`, `epoch` and years like
  * 99999, and an age judged at such a "date" would let a minor's post through as an adult's. BETWEEN evaluates the
  * cast once, and excludes the infinities, which compare beyond every date.
  */
@@ -34,6 +33,7 @@ function saneTime(value: string): string {
   return `CASE WHEN ${saneTimeCheck(value)} THEN try_cast(${value} AS TIMESTAMPTZ) END`;
 }
 
+/** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
 const VISIBILITIES = `[${['public', 'unlisted', 'followers', 'friends', 'private'].map(sqlString).join(', ')}]`;
 
 /** A record's key: input number in the high bits, line (or row) number in the low 40 bits; unique and ordered. */
