@@ -20,9 +20,9 @@ const FIELDS = [
 ] as const;
 
 /**
- * Whether `value` casts to a real date from 1970 up to the end of 2099: DuckDB also casts `infinity`, `epoch` and years like
- * 99999, and an age judged at such a "date" would let a minor's post through as an adult's. BETWEEN evaluates the
- * cast once, and excludes the infinities, which compare beyond every date.
+ * Whether `value` casts to a real date from 1970 up to the end of 2099: DuckDB also casts `infinity`, `epoch` and
+ * years like 99999, and an age judged at such a "date" would let a minor's post through as an adult's. BETWEEN
+ * evaluates the cast once, and excludes the infinities, which compare beyond every date.
  */
 function saneTimeCheck(value: string): string {
   return `coalesce(try_cast(${value} AS TIMESTAMPTZ) BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
