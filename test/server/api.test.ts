@@ -306,6 +306,9 @@ describe('public log API', () => {
     expect((await call('GET', '/api/v1/log/entries', '/api/v1/log/entries?start=abc', { token: null })).status).toBe(
       400,
     );
+    const noStart = await call('GET', '/api/v1/log/entries', '/api/v1/log/entries', { token: null });
+    expect(noStart.status).toBe(400);
+    expect((noStart.json as { detail: string }).detail).toBe('field start: is required');
   });
 
   it('answers a method a path does not serve with 405 and Allow, and an unknown path with 404', async () => {

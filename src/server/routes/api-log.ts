@@ -7,7 +7,7 @@ import { HttpError } from '../problem.ts';
 export const MAX_ENTRIES = 1000;
 
 const index = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a non-negative integer') })
   .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer')
   .transform(Number)
   .refine(Number.isSafeInteger, 'is too large');
