@@ -559,16 +559,32 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   return journal;
 }
 
-/** Refuses when a live process other than this one holds the work folder's lock. */
+/**
+ * Refuses when a live process other than this one holds the work folder's lock. The lock names the process id and,
+ * on Linux, the process's start time, so that a lock left by a killed build is not taken for a running one when its
+ * id has since gone to another process (as after a container restart).
+ */
 function refuseIfLocked(work: string): void {
-  let pid = 0;
+  let text: string;
   try {
-    pid = Number(readFileSync(join(work, 'lock'), 'utf8'));
+    text = readFileSync(join(work, 'lock'), 'utf8');
   } catch {
     return;
   }
-  if (pid > 0 && pid !== process.pid && isAlive(pid)) {
-    throw new RefusedError('another build is running in this snapshot folder', 'E_BUILD_RUNNING');
+  const [pidText, started] = text.trim().split(' ');
+  const pid = Number(pidText);
+  if (!(pid > 0) || pid === process.pid || !isAlive(pid)) return;
+  if (started !== undefined && startTimeOf(pid) !== started) return;
+  throw new RefusedError('another build is running in this snapshot folder', 'E_BUILD_RUNNING');
+}
+
+/** A process's start time in clock ticks since boot, from /proc (Linux); undefined elsewhere. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
@@ -576,7 +592,8 @@ function refuseIfLocked(work: string): void {
 function lock(work: string): () => void {
   refuseIfLocked(work);
   const file = join(work, 'lock');
-  writeFileSync(file, String(process.pid));
+  const started = startTimeOf(process.pid);
+  writeFileSync(file, started === undefined ? String(process.pid) : `${process.pid} ${started}`);
   return () => rmSync(file, { force: true });
 }
 

@@ -130,6 +130,9 @@ describe('resume after kill -9', () => {
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toContain('another build is running');
       expect(readdirSync(join(out, 'data')).length).toBeGreaterThan(0);
+      // The same id with another start time: a lock left by a killed build whose id went to another process.
+      writeFileSync(join(out, '.build', 'lock'), `${holder.pid} 1`);
+      expect(runCli(base).stdout).toContain('already built');
     } finally {
       holder.kill();
     }
