@@ -86,6 +86,8 @@ export interface BuildSummary {
   /** True when this run resumed an interrupted build; `alreadyBuilt` when there was nothing left to do. */
   readonly resumed: boolean;
   readonly alreadyBuilt: boolean;
+  /** What the operator should know although the build succeeded (an empty identity graph, no records). */
+  readonly warnings: readonly string[];
 }
 
 const DEFAULT_SHARD_ROWS = 250_000;
@@ -401,7 +403,16 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     db = undefined;
     // The engine database holds record text; nothing of it may outlive the build.
     removeEngineFiles(work);
-    return { ...summaryFromManifest(out, programme.id, started, false), resumed };
+    const summary = summaryFromManifest(out, programme.id, started, false);
+    const warnings = [
+      ...(plan.accounts === 0
+        ? [
+            'the identity graph is empty, so no record could be matched to a person (nor to an objection or an age); import it first with --accounts FILE or "dissent identities import FILE"',
+          ]
+        : []),
+      ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
+    ];
+    return { ...summary, resumed, warnings };
   } catch (error) {
     if (opts.signal?.aborted)
       throw new DissentError('the build was cancelled; run it again to resume', 'E_CANCELLED', { cause: error });
@@ -636,5 +647,6 @@ function summaryFromManifest(out: string, programme: string, started: number, al
     seconds: (Date.now() - started) / 1000,
     resumed: false,
     alreadyBuilt,
+    warnings: [],
   };
 }

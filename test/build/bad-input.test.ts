@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initHome } from '../../src/cli/commands/init.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { makeHome, readShards, record, tempDir, withHome } from './_fixture.ts';
 
@@ -212,6 +213,23 @@ describe('several inputs and damaged files', () => {
     ).rejects.toMatchObject({ code: 'E_ACCOUNTS', message: expect.stringContaining('nothing was imported') });
     const found = await withHome(home, (h) => h.store.lookupSubjects(['zz:a:1', 'zz:a:2']));
     expect(found).toEqual([undefined, undefined]);
+  });
+
+  it('warns when the identity graph is empty or the inputs hold no records, instead of only signing', async () => {
+    const bare = join(dir, 'bare-home');
+    initHome(bare);
+    const file = join(dir, 'nothing.jsonl');
+    writeFileSync(file, '');
+    const s = await withHome(bare, (h) =>
+      runBuild({ home: h, programme: 'ai-training-2025', inputs: [file], out: join(dir, 'snap-bare') }),
+    );
+    expect(s.warnings).toEqual([
+      expect.stringContaining('the identity graph is empty'),
+      expect.stringContaining('the inputs hold no records'),
+    ]);
+    // With an identity graph and records, nothing to warn about.
+    writeFileSync(file, `${good('warn:1')}\n`);
+    expect((await build([file], 'snap-warn')).warnings).toEqual([]);
   });
 
   it('takes a line of tabs and spaces as blank', async () => {

@@ -3,7 +3,7 @@ import { openHome } from '../../config/home.ts';
 import { DEFAULT_MEMORY, runBuild } from '../../pipeline/build.ts';
 import { createProgressBar, formatSummary } from '../../pipeline/progress.ts';
 import { InputError } from '../../shared/errors.ts';
-import { commonArgs, homeDir, out } from '../_common.ts';
+import { commonArgs, homeDir, info, out } from '../_common.ts';
 
 /** Every value of a repeatable flag (`--input a --input b`, `--input=a`), since the parser keeps only the last. */
 function allValues(rawArgs: readonly string[], flag: string): string[] {
@@ -124,6 +124,7 @@ export default defineCommand({
       });
       bar.done();
       out(args.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+      for (const w of summary.warnings) info(`warning: ${w}`);
     } catch (e) {
       throw outOfMemory(e, args.memory) ?? e;
     } finally {
