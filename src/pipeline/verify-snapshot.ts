@@ -2,16 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { openCheckpoint } from '../log/checkpoint.ts';
-import { sha256Hex } from '../log/hash.ts';
+import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
+import { sqlString } from '../policy/compile-sql.ts';
 import { openEngine } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
 import type { Manifest } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { recordHashSql } from './record-hash.ts';
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * Checks a snapshot folder the way an auditor would, without the home or the registry: the manifest's signature, its
@@ -72,10 +71,8 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   try {
     const shards = manifest.shards.map((s) => resolve(root, s.path));
     let size = 0;
-    let computed: string;
-    if (shards.length === 0) {
-      ({ root: computed } = await merkleRootSql(db, '(SELECT 0 AS pos, NULL AS rh WHERE false)'));
-    } else {
+    let computed = toHex(EMPTY_ROOT);
+    if (shards.length > 0) {
       const list = `[${shards.map(sqlString).join(', ')}]`;
       await db.run(`
         CREATE TEMP TABLE hashes AS

@@ -60,27 +60,31 @@ export interface ImportSummary {
   readonly bad: BadLine[];
 }
 
-/** A store that takes upserts and keeps nothing: a dry run of an import, for its line checks. */
-const noStore = { upsertAccounts: async () => {} } as unknown as Store;
+interface ImportOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (read: number) => void;
+  /** Read the whole file first and import nothing when a line is bad (the build wants all or nothing). */
+  readonly allOrNothing?: boolean;
+}
 
 /**
  * Imports an accounts JSONL file into the store, upserting by account id in batches. A bad line is reported with
- * its number and skipped; the rest still goes in.
+ * its number and skipped; the rest still goes in, unless `allOrNothing`, which checks every line in a first pass.
  */
-export async function importAccounts(
-  store: Store,
-  file: string,
-  opts: {
-    signal?: AbortSignal;
-    onProgress?: (read: number) => void;
-    /** Read the whole file first and import nothing when a line is bad (the build wants all or nothing). */
-    allOrNothing?: boolean;
-  } = {},
-): Promise<ImportSummary> {
+export async function importAccounts(store: Store, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   if (opts.allOrNothing) {
-    const checked = await importAccounts(noStore, file, { ...opts, allOrNothing: false });
-    if (checked.bad.length > 0) return { ...checked, imported: 0 };
+    const checked = await readAccounts(file, opts);
+    if (checked.bad.length > 0) return checked;
   }
+  return readAccounts(file, opts, (rows) => store.upsertAccounts(rows));
+}
+
+/** Reads and checks an accounts file, handing the good rows to `upsert` in batches (none: a check only). */
+async function readAccounts(
+  file: string,
+  opts: ImportOptions,
+  upsert?: (rows: AccountRow[]) => Promise<unknown>,
+): Promise<ImportSummary> {
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError(`the accounts file ${file} is a folder; give the JSONL file itself`, 'E_READ');
   }
@@ -96,6 +100,13 @@ export async function importAccounts(
   let read = 0;
   let imported = 0;
   let lineNo = 0;
+  const flush = async () => {
+    if (upsert && batch.length > 0) {
+      await upsert(batch);
+      imported += batch.length;
+    }
+    batch = [];
+  };
   for await (const text of lines) {
     lineNo++;
     opts.signal?.throwIfAborted();
@@ -109,15 +120,10 @@ export async function importAccounts(
     }
     batch.push(row);
     if (batch.length >= 10_000) {
-      await store.upsertAccounts(batch);
-      imported += batch.length;
-      batch = [];
+      await flush();
       opts.onProgress?.(read);
     }
   }
-  if (batch.length > 0) {
-    await store.upsertAccounts(batch);
-    imported += batch.length;
-  }
+  await flush();
   return { read, imported, bad };
 }

@@ -126,7 +126,7 @@ export async function buildApp(
     const allow = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))].sort();
     const status = allow.length > 0 ? 405 : 404;
     if (status === 405) reply.header('allow', allow.join(', '));
-    if (req.url.startsWith('/api/')) {
+    if (isMachineRoute(req.url)) {
       const code = status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND';
       const p = toProblem(Object.assign(new Error(code), { statusCode: status, code }));
       return reply.code(status).header('content-type', 'application/problem+json').send(p);

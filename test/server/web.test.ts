@@ -406,6 +406,9 @@ describe('operations', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
     expect(await anonymous.text()).not.toContain('dissent_');
+    const posted = await c.request('/metrics', { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('content-type')).toContain('application/problem+json');
     const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_objections\{state="effective",channel="api",programme="\*"\} 1/);
     expect(metrics).toMatch(/dissent_log_size \d+/);
