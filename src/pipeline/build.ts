@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,7 +27,14 @@ import {
 } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { objectingSubjects } from './objections.ts';
-import { createReadTables, readBufferBytes, readJsonl, readParquet, recordExportRejects } from './read.ts';
+import {
+  createReadTables,
+  readBufferBytes,
+  readJsonl,
+  readJsonlFast,
+  readParquet,
+  recordExportRejects,
+} from './read.ts';
 import { loadRegistryTables } from './registry-tables.ts';
 import { transform } from './transform.ts';
 import { buildFinal, type ShardInfo, writeLineage, writeQuarantine, writeShards } from './writer.ts';
@@ -194,6 +202,8 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   // Hashing the inputs keeps a core busy for seconds: started here, it overlaps the plan stage's registry work instead
   // of competing with the engine in the read stage. Exports are converted during the plan and hashed in the read.
   const hashAbort = new AbortController();
+  // One listener per input stream: many inputs are normal, not a leak.
+  setMaxListeners(0, hashAbort.signal);
   const earlyHashes = new Map<string, Promise<InputScan>>();
   if (!journal.stages.read) {
     for (const f of listed.filter((x) => !x.export)) {
@@ -240,7 +250,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       const size = parseCheckpoint(noteBody(cutRow.note)).size;
       const events = await opts.home.store.subjectEventsBefore(size);
       const objecting = objectingSubjects(events, programme.id);
-      const loaded = await loadRegistryTables(db!, opts.home.store.iterateAccounts(5000), objecting, {
+      const loaded = await loadRegistryTables(db!, opts.home.store.accountLines(5000), objecting, {
         tempFile: join(work, 'accounts.jsonl'),
       });
       if (listed.some((f) => f.export)) progress({ stage: 'plan', message: 'converting platform exports' });
@@ -264,34 +274,54 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     const inputBytes = inputs.reduce((a, f) => a + f.bytes, 0);
 
     const hashes = (await stage('read', async () => {
-      await createReadTables(db!);
       const hashing = Promise.all(inputs.map((f) => earlyHashes.get(f.read) ?? scanInput(f, hashAbort.signal)));
       hashing.catch(() => {});
-      let before = 0;
-      for (const [index, f] of inputs.entries()) {
-        const timer = setInterval(() => {
-          const pct = db!.conn.progress.percentage;
-          if (pct >= 0)
-            progress({ stage: 'read', done: before + (f.bytes * pct) / 100, total: inputBytes, unit: 'bytes' });
-        }, 200);
-        try {
-          const textNeeded = (cols: { source: string; kind: string; visibility: string }) =>
-            textNeededSql(policy, cols);
-          if (f.format === 'parquet') await readParquet(db!, f, { index, maxLineBytes, textNeeded });
-          else await readJsonl(db!, f, { index, maxLineBytes, textNeeded });
-          await recordExportRejects(db!, index, f);
-        } finally {
-          clearInterval(timer);
+      const textNeeded = (cols: { source: string; kind: string; visibility: string }) => textNeededSql(policy, cols);
+      // JSONL is read the fast way first (readJsonlFast), line by line where that gives up or where the file's scan
+      // shows what the fast reader cannot see; then the whole read starts again, so that rows stay in input order.
+      const exact = new Set<number>(process.env.DISSENT_TEST_EXACT_READ === '1' ? inputs.keys() : []);
+      let fastRead = new Set<number>();
+      for (;;) {
+        await createReadTables(db!);
+        const fast = new Set<number>();
+        let before = 0;
+        for (const [index, f] of inputs.entries()) {
+          const timer = setInterval(() => {
+            const pct = db!.conn.progress.percentage;
+            if (pct >= 0)
+              progress({ stage: 'read', done: before + (f.bytes * pct) / 100, total: inputBytes, unit: 'bytes' });
+          }, 200);
+          try {
+            const fileOpts = { index, maxLineBytes, textNeeded };
+            if (f.format === 'parquet') await readParquet(db!, f, fileOpts);
+            else if (!exact.has(index) && (await readJsonlFast(db!, f, fileOpts))) fast.add(index);
+            else {
+              opts.signal?.throwIfAborted();
+              await readJsonl(db!, f, fileOpts);
+            }
+            await recordExportRejects(db!, index, f);
+          } finally {
+            clearInterval(timer);
+          }
+          before += f.bytes;
+          progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes' });
         }
-        before += f.bytes;
-        progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes' });
+        const scans = await hashing;
+        const again = await fastReadMisses(db!, fast, scans, maxLineBytes);
+        if (again.length === 0) {
+          await checkEveryLineRead(db!, inputs, scans, maxLineBytes);
+          fastRead = fast;
+          break;
+        }
+        for (const i of again) exact.add(i);
+        progress({ stage: 'read', message: `reading ${again.length} file(s) again line by line` });
       }
       const scans = await hashing;
-      await checkEveryLineRead(db!, inputs, scans, maxLineBytes);
       const originals = await Promise.all(
         inputs.map((f) => (f.export && statSync(f.path).isFile() ? sha256File(f.path, opts.signal) : null)),
       );
-      return { read: scans.map((s) => s.sha256), originals };
+      // Which inputs the fast reader took: for the journal, where tests (and a curious operator) can see it.
+      return { read: scans.map((x) => x.sha256), originals, fast: [...fastRead] };
     })) as { read: string[]; originals: (string | null)[] };
 
     await stage('classify', async () => {
@@ -475,6 +505,26 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
  * Checks that the engine took in every line of each JSONL input, as a record, a blank line or a quarantined one.
  * DuckDB skips a line longer than its read buffer without a reject row, which would otherwise pass unnoticed.
  */
+/**
+ * The files read the fast way whose scan shows what that reader cannot see, so that they must be read line by line:
+ * a blank line (the reader skips it: the row count is short of the line count), a carriage return or byte order
+ * mark, or a line over the size limit.
+ */
+async function fastReadMisses(
+  db: Engine,
+  fast: ReadonlySet<number>,
+  scans: readonly InputScan[],
+  maxLineBytes: number,
+): Promise<number[]> {
+  if (fast.size === 0) return [];
+  const rows = await db.rows<{ file: number; n: string }>('SELECT file, count(*) AS n FROM staged_rows GROUP BY file');
+  return [...fast].filter((i) => {
+    const scan = scans[i];
+    const read = Number(rows.find((r) => Number(r.file) === i)?.n ?? 0);
+    return !scan || scan.lines !== read || scan.oddBytes || scan.longestLine > maxLineBytes;
+  });
+}
+
 async function checkEveryLineRead(
   db: Engine,
   inputs: readonly InputFile[],

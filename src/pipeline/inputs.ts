@@ -225,26 +225,41 @@ export interface InputScan {
   readonly sha256: string;
   /** Lines as the engine splits them (at '\n'; a last line without one counts); null for Parquet. */
   readonly lines: number | null;
+  /** The longest line's length in bytes, without its '\n'; 0 for Parquet. */
+  readonly longestLine: number;
+  /** Whether the text has a carriage return or starts with a byte order mark (JSONL only). */
+  readonly oddBytes: boolean;
 }
 
 /**
- * Streams an input once for its SHA-256 and, for JSONL, its number of lines (decompressed when gzipped), so that the
- * read stage can prove that every line was read. A gzip stream that is corrupt or cut short is refused here: the
+ * Streams an input once for its SHA-256 and, for JSONL, its number of lines, longest line and odd bytes (decompressed
+ * when gzipped), so that the read stage can prove that every line was read, and check what its fast path cannot see. A gzip stream that is corrupt or cut short is refused here: the
  * engine would read what it could of it and go on.
  */
 export async function scanInput(
   f: Pick<InputFile, 'path' | 'read' | 'format'>,
   signal?: AbortSignal,
 ): Promise<InputScan> {
-  if (f.format === 'parquet') return { sha256: await sha256File(f.read, signal), lines: null };
+  if (f.format === 'parquet') {
+    return { sha256: await sha256File(f.read, signal), lines: null, longestLine: 0, oddBytes: false };
+  }
   const hash = createHash('sha256');
   const source = createReadStream(f.read, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
   let lines = 0;
   let last = 0x0a;
   let bytes = 0;
+  let lineStart = 0;
+  let longestLine = 0;
+  let oddBytes = false;
   const count = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lines++;
+      if (bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) oddBytes = true;
+      if (!oddBytes && chunk.indexOf(0x0d) !== -1) oddBytes = true;
+      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) {
+        lines++;
+        longestLine = Math.max(longestLine, bytes + i - lineStart);
+        lineStart = bytes + i + 1;
+      }
       if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
       bytes += chunk.length;
       done();
@@ -268,7 +283,12 @@ export async function scanInput(
   }
   // A file that holds only a byte order mark has no line: the engine skips the mark.
   const onlyBom = bytes === 3 && lines === 0 && last === 0xbf;
-  return { sha256: hash.digest('hex'), lines: lines + (last === 0x0a || onlyBom ? 0 : 1) };
+  return {
+    sha256: hash.digest('hex'),
+    lines: lines + (last === 0x0a || onlyBom ? 0 : 1),
+    longestLine: Math.max(longestLine, bytes - lineStart),
+    oddBytes,
+  };
 }
 
 /** The SHA-256 of a file (hex), streamed. */

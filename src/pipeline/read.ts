@@ -216,6 +216,68 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     FROM (SELECT line, min(error_type) AS error_type FROM reject_errors_now GROUP BY line)`);
 }
 
+/** The message of the engine error that makes readJsonlFast give up on a file. */
+const NOT_CLEAN = 'dissent: not a clean file';
+
+/**
+ * Tries to read one JSONL file the fast way: DuckDB's own JSON reader parses each line once, in parallel, where the
+ * line-exact path (readJsonl) reads raw lines and parses each of them three times. It gives up, leaving `staged`
+ * as it was, on the first line it cannot take exactly as readJsonl would store it: a line readJsonl would quarantine
+ * (invalid JSON or UTF-8, a repeated key, a missing or ill-typed field), a value the JSON reader would coerce (the
+ * number 5 read as the string '5'), or any engine error; the caller then reads the file with readJsonl. What it cannot
+ * see here (a blank line, which the reader skips; a CR; a line over the size limit) the caller checks against the
+ * file's scan afterwards (fastReadHolds), and reads the file again with readJsonl where one of them turns up.
+ * @returns whether the file was read
+ */
+export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<boolean> {
+  // Short fields as JSON: their text tells a string (starting with '"') from a coerced number or boolean. A string
+  // serialised by the engine has no backslash unless it had an escape, so the quotes are stripped without a parse.
+  const str = (c: string) => `CASE WHEN contains(${c}, '\\') THEN ${c}->>'$' ELSE ${c}[2:-2] END`;
+  const isStr = (c: string) => `coalesce(starts_with(${c}, '"'), false)`;
+  const absent = (c: string) => `(${c} IS NULL OR ${c} = 'null')`;
+  const clean = [
+    ...['id', 'source', 'kind', 'account'].map((c) => `${isStr(`r_${c}`)} AND ${c} <> ''`),
+    `${isStr('r_created_at')} AND ${saneTimeCheck('created_at')}`,
+    `${isStr('r_visibility')} AND list_contains(${VISIBILITIES}, visibility)`,
+    `r_e2ee IN ('true', 'false')`,
+    // No NUL: readJsonl's JSON functions refuse an escaped one.
+    `CASE WHEN ${absent('r_text')} THEN r_e2ee = 'true' ELSE ${isStr('r_text')} AND NOT contains(text, chr(0)) END`,
+    `CASE WHEN ${absent('r_participants')} OR r_participants = '[]' THEN true
+          WHEN starts_with(r_participants, '[') THEN list_bool_and(list_transform(json_type(r_participants, '$[*]'), x -> x = 'VARCHAR'))
+          ELSE false END`,
+    `${absent('r_parent')} OR ${isStr('r_parent')}`,
+  ]
+    .map((c) => `(${c})`)
+    .join(' AND ');
+  const keepText = opts.textNeeded?.({ source: 'source', kind: 'kind', visibility: 'visibility' }) ?? 'true';
+  const scan = `read_json(${sqlString(f.read)}, format = 'newline_delimited', columns = {${FIELDS.map(([name]) => `'${name}': 'JSON'`).join(', ')}},
+      maximum_object_size = ${Math.max(opts.maxLineBytes + 1, 1 << 20)}, compression = '${isGzip(f.read) ? 'gzip' : 'uncompressed'}')`;
+  await startFile(db, opts.index);
+  try {
+    await insertInOrder(
+      db,
+      `
+      INSERT INTO staged_rows
+      SELECT CASE WHEN ${clean} THEN ${opts.index} ELSE error(${sqlString(NOT_CLEAN)}) END, false, NULL, NULL,
+        id, source, kind, account, try_cast(created_at AS TIMESTAMPTZ), visibility, r_e2ee = 'true',
+        CASE WHEN r_e2ee = 'false' AND (${keepText}) THEN text END,
+        CASE WHEN ${absent('r_participants')} THEN []::VARCHAR[] ELSE json_transform(r_participants, '["VARCHAR"]') END,
+        CASE WHEN NOT ${absent('r_parent')} THEN ${str('r_parent')} END
+      FROM (
+        SELECT *, ${['id', 'source', 'kind', 'account', 'created_at', 'visibility', 'text']
+          .map((c) => `CASE WHEN ${isStr(`r_${c}`)} THEN ${str(`r_${c}`)} END AS ${c}`)
+          .join(', ')}
+        FROM (SELECT ${FIELDS.map(([name]) => `"${name}" AS r_${name}`).join(', ')} FROM ${scan})
+      )`,
+    );
+    return true;
+  } catch {
+    // The failed INSERT left nothing behind; readJsonl starts the file again.
+    await db.run(`DELETE FROM file_bases WHERE file = ${opts.index}`);
+    return false;
+  }
+}
+
 /** insertInOrder for a JSONL scan, with a clear error where DuckDB's CSV scanner gives up on a line ending. */
 async function insertJsonl(db: Engine, f: InputFile, sql: string): Promise<void> {
   try {

@@ -71,6 +71,22 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const batches: string[][] = [];
       for await (const b of s.iterateAccounts(2)) batches.push(b.map((a) => a.account));
       expect(batches).toEqual([['fb:a:1', 'fb:a:2'], ['fb:a:3']]);
+      const chunks: string[] = [];
+      for await (const c of s.accountLines(2)) chunks.push(c);
+      expect(chunks).toHaveLength(2);
+      const lines = chunks.join('').split('\n');
+      expect(lines.pop()).toBe('');
+      const rows = lines.map((l) => JSON.parse(l) as unknown);
+      const byAccount = (await Promise.all(['fb:a:1', 'fb:a:2', 'fb:a:3'].map((a) => s.getAccount(a)))).map((a) => ({
+        account: a?.account,
+        person: a?.person,
+        handle: a?.handle ?? null,
+        display_name: a?.display_name ?? null,
+        birth_date: a?.birth_date ?? null,
+        country: a?.country ?? null,
+      }));
+      expect(rows).toEqual(byAccount);
+      expect(chunks.join('')).not.toContain('@example');
       await s.close();
     });
 

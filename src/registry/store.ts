@@ -60,6 +60,12 @@ export interface Store {
   lookupSubjects(ids: readonly string[]): Promise<(SubjectLookup | undefined)[]>;
   /** Streams the whole identity graph in batches, ordered by account. */
   iterateAccounts(batchSize?: number): AsyncIterable<AccountRow[]>;
+  /**
+   * Streams what a corpus build needs of the identity graph, ordered by account, as JSON Lines text: one object
+   * `{account, person, handle, display_name, birth_date, country}` per account (nulls where unknown), up to
+   * `batchSize` lines per chunk, each chunk ending in a newline. No e-mail addresses.
+   */
+  accountLines(batchSize?: number): AsyncIterable<string>;
   countAccounts(): Promise<{ accounts: number; persons: number }>;
 
   getObjection(id: string): Promise<ObjectionRow | undefined>;

@@ -121,6 +121,17 @@ export class SqliteStore implements Store {
     }
   }
 
+  async *accountLines(batchSize = 10_000): AsyncIterable<string> {
+    // SQLite writes the JSON and joins the lines: one string per batch instead of an object per account.
+    let after = '';
+    for (;;) {
+      const chunk = this.#s.accountLinesAfter.get(after, batchSize) as { lines: string | null; last: string | null };
+      if (chunk.lines === null || chunk.last === null) return;
+      yield `${chunk.lines}\n`;
+      after = chunk.last;
+    }
+  }
+
   async countAccounts(): Promise<{ accounts: number; persons: number }> {
     return this.#db.prepare('SELECT count(*) AS accounts, count(DISTINCT person) AS persons FROM accounts').get() as {
       accounts: number;
@@ -373,6 +384,12 @@ function prepareStatements(db: Database.Database) {
     ),
     accountsAfter: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account > ? ORDER BY account LIMIT ?',
+    ),
+    accountLinesAfter: db.prepare(
+      `SELECT group_concat(line, char(10) ORDER BY account) AS lines, max(account) AS last FROM (
+         SELECT account, json_object('account', account, 'person', person, 'handle', handle,
+           'display_name', display_name, 'birth_date', birth_date, 'country', country) AS line
+         FROM accounts WHERE account > ? ORDER BY account LIMIT ?)`,
     ),
     getObjection: db.prepare(`SELECT ${OBJECTION_COLS} FROM objections WHERE id = ?`),
     findEffective: db.prepare(
