@@ -502,10 +502,6 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
 }
 
 /**
- * Checks that the engine took in every line of each JSONL input, as a record, a blank line or a quarantined one.
- * DuckDB skips a line longer than its read buffer without a reject row, which would otherwise pass unnoticed.
- */
-/**
  * The files read the fast way whose scan shows what that reader cannot see, so that they must be read line by line:
  * a blank line (the reader skips it: the row count is short of the line count), a carriage return or byte order
  * mark, or a line over the size limit.
@@ -525,6 +521,10 @@ async function fastReadMisses(
   });
 }
 
+/**
+ * Checks that the engine took in every line of each JSONL input, as a record, a blank line or a quarantined one.
+ * DuckDB skips a line longer than its read buffer without a reject row, which would otherwise pass unnoticed.
+ */
 async function checkEveryLineRead(
   db: Engine,
   inputs: readonly InputFile[],

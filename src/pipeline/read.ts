@@ -226,7 +226,7 @@ const NOT_CLEAN = 'dissent: not a clean file';
  * (invalid JSON or UTF-8, a repeated key, a missing or ill-typed field), a value the JSON reader would coerce (the
  * number 5 read as the string '5'), or any engine error; the caller then reads the file with readJsonl. What it cannot
  * see here (a blank line, which the reader skips; a CR; a line over the size limit) the caller checks against the
- * file's scan afterwards (fastReadHolds), and reads the file again with readJsonl where one of them turns up.
+ * file's scan afterwards (fastReadMisses in build.ts), and reads the file again with readJsonl where one turns up.
  * @returns whether the file was read
  */
 export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<boolean> {
