@@ -25,12 +25,21 @@ const FIELDS = [
  * evaluates the cast once, and excludes the infinities, which compare beyond every date.
  */
 function saneTimeCheck(value: string): string {
-  return `coalesce(try_cast(${value} AS TIMESTAMPTZ) BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
+  return `coalesce(${castTime(value)} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
 }
 
 /** `value` as a timestamp when saneTimeCheck holds, else NULL. */
 function saneTime(value: string): string {
-  return `CASE WHEN ${saneTimeCheck(value)} THEN try_cast(${value} AS TIMESTAMPTZ) END`;
+  return `CASE WHEN ${saneTimeCheck(value)} THEN ${castTime(value)} END`;
+}
+
+/**
+ * `value` cast to a timestamp, or NULL. ISO 8601 allows leaving out the seconds (`2024-05-01T12:00Z`), which DuckDB's
+ * cast refuses: such a value gets `:00` first (only where the plain cast failed, so that it costs nothing otherwise).
+ */
+function castTime(value: string): string {
+  const minutes = `'^(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d)([Zz]|[+-]\\d\\d(:?\\d\\d)?)?$'`;
+  return `coalesce(try_cast(${value} AS TIMESTAMPTZ), try_cast(regexp_replace(${value}::VARCHAR, ${minutes}, '\\1:00\\2') AS TIMESTAMPTZ))`;
 }
 
 /** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
@@ -170,7 +179,7 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     INSERT INTO staged_rows
     SELECT ${opts.index}, blank, qreason, qdetail,
       CASE WHEN ok THEN j.id END, CASE WHEN ok THEN j.source END, CASE WHEN ok THEN j.kind END,
-      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN try_cast(j.created_at AS TIMESTAMPTZ) END,
+      CASE WHEN ok THEN j.account END, CASE WHEN ok THEN ${castTime('j.created_at')} END,
       CASE WHEN ok THEN j.visibility END, CASE WHEN ok THEN j.e2ee END,
       CASE WHEN ok AND NOT j.e2ee AND (${keepText}) THEN j.text END,
       CASE WHEN ok THEN coalesce(j.participants, []) END, CASE WHEN ok THEN j.parent END
@@ -259,7 +268,7 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
       `
       INSERT INTO staged_rows
       SELECT CASE WHEN ${clean} THEN ${opts.index} ELSE error(${sqlString(NOT_CLEAN)}) END, false, NULL, NULL,
-        id, source, kind, account, try_cast(created_at AS TIMESTAMPTZ), visibility, r_e2ee = 'true',
+        id, source, kind, account, ${castTime('created_at')}, visibility, r_e2ee = 'true',
         CASE WHEN r_e2ee = 'false' AND (${keepText}) THEN text END,
         CASE WHEN ${absent('r_participants')} THEN []::VARCHAR[] ELSE json_transform(r_participants, '["VARCHAR"]') END,
         CASE WHEN NOT ${absent('r_parent')} THEN ${str('r_parent')} END

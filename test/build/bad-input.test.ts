@@ -239,6 +239,34 @@ describe('several inputs and damaged files', () => {
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
   });
 
+  it('reads ISO 8601 times without seconds, with or without an offset, in the JSONL and the Parquet reader', async () => {
+    const times = ['2024-05-01T12:00Z', '2024-05-01T12:00+02:00', '2024-05-01T12:00:00Z', '2024-05-01T12:00'];
+    const rows = times.map((t, i) => record({ id: `min:${i}`, created_at: t }));
+    const file = join(dir, 'minutes.jsonl');
+    writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const parquet = join(dir, 'minutes.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run(`COPY (SELECT * FROM read_json('${file}', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR',
+      account: 'VARCHAR', created_at: 'VARCHAR', visibility: 'VARCHAR', e2ee: 'BOOLEAN', text: 'VARCHAR'})) TO '${parquet}'`);
+    conn.closeSync();
+    db.closeSync();
+    for (const [input, out] of [
+      [file, 'snap-minutes'],
+      [parquet, 'snap-minutes-pq'],
+    ] as const) {
+      const s = await build([input], out);
+      expect([s.read, s.kept, s.quarantined]).toEqual([4, 4, 0]);
+      const shards = await readShards(join(dir, out));
+      expect(shards.map((r) => [r.id, r.created_at])).toEqual([
+        ['min:0', '2024-05-01T12:00:00.000000Z'],
+        ['min:1', '2024-05-01T10:00:00.000000Z'],
+        ['min:2', '2024-05-01T12:00:00.000000Z'],
+        ['min:3', '2024-05-01T12:00:00.000000Z'],
+      ]);
+    }
+  });
+
   it('reads a file that holds only a byte order mark as empty', async () => {
     const file = join(dir, 'bom-only.jsonl');
     writeFileSync(file, '\uFEFF');

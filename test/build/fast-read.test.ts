@@ -30,6 +30,7 @@ const CASES: [name: string, odd: string | Buffer, fast: boolean][] = [
   ['e2ee with null text', line({ e2ee: true, text: null }), true],
   ['participants', line({ participants: ['fb:a:2', 'ig:a:3'] }), true],
   ['a text that looks like JSON', line({ text: '[1, 2]' }), true],
+  ['a time without seconds', line({ created_at: '2024-05-01T12:00+02:00' }), true],
   ['a number as id', line({ id: 42 }), false],
   ['a string as e2ee', line({ e2ee: 'false' }), false],
   ['a number as e2ee', line({ e2ee: 0 }), false],
