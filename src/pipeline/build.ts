@@ -110,7 +110,7 @@ const DEFAULT_MAX_LINE = 1 << 20;
  * The layout of the engine's work tables. Part of a build's fingerprint, so that a build interrupted under an older
  * layout is refused (with advice to pass --force) instead of resumed into tables that are not there.
  */
-const WORK_FORMAT = 3;
+const WORK_FORMAT = 4;
 
 interface PlanData {
   cut: { size: number; note: string };
@@ -188,7 +188,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     if (imported.bad.length > 0) {
       const first = imported.bad[0];
       throw new InputError(
-        `the accounts file has ${imported.bad.length} bad lines (first: line ${first?.line}: ${first?.reason}); fix them and run again (nothing was imported)`,
+        `the accounts file has ${imported.bad.length === 1 ? '1 bad line' : `${imported.bad.length} bad lines`} (first: line ${first?.line}: ${first?.reason}); fix ${imported.bad.length === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
         'E_ACCOUNTS',
       );
     }
@@ -441,6 +441,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           ]
         : []),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
+      ...(summary.read > 0 && summary.quarantined === summary.read
+        ? [
+            `every one of the ${summary.read} lines read was quarantined (see quarantine/quarantine.jsonl), so the snapshot is empty: are these the right inputs?`,
+          ]
+        : []),
     ];
     return { ...summary, resumed, warnings };
   } catch (error) {
@@ -477,7 +482,8 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
   );
   const quarantine = await db.rows<{ reason: string; n: string }>(
     `SELECT reason, count(*) AS n FROM (SELECT qreason AS reason FROM staged WHERE qreason IS NOT NULL
-       UNION ALL SELECT reason FROM rejects UNION ALL SELECT reason FROM export_rejects) GROUP BY reason`,
+       UNION ALL SELECT reason FROM rejects UNION ALL SELECT reason FROM export_rejects
+       UNION ALL SELECT 'duplicate_id' FROM repeated_ids) GROUP BY reason`,
   );
   const perFile = await db.rows<{ file: number; n: string }>(
     `SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged GROUP BY file

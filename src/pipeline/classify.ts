@@ -3,14 +3,21 @@ import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 
 /**
- * Gives every readable record its first exclusion reason (or none) with the policy compiled to SQL, and lists the
- * records that mention an objector. Idempotent: it rebuilds its tables from `staged`.
+ * Gives every readable record its first exclusion reason (or none) with the policy compiled to SQL, lists the
+ * records that mention an objector, and sets aside the records that repeat an earlier record's id. Idempotent: it rebuilds its tables from `staged`.
  */
 export async function classify(db: Engine, policy: Policy): Promise<void> {
   // accounts and objector_accounts hold one row per account (the registry's primary key, and a UNION), so the joins
   // never repeat a record; were that ever broken, the manifest's count check would refuse to sign the snapshot.
   await db.run(`
-    DROP TABLE IF EXISTS participant_hits; DROP TABLE IF EXISTS classified;
+    DROP TABLE IF EXISTS participant_hits; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS repeated_ids;
+    -- A record id names one record, in the snapshot and in the lineage. A later record with the same id is
+    -- quarantined (duplicate_id), so that an id can never be both an objector's excluded record and a kept one.
+    CREATE TABLE repeated_ids AS
+      SELECT s.key FROM staged s
+        JOIN (SELECT id, min(key) AS first FROM staged WHERE qreason IS NULL GROUP BY id HAVING count(*) > 1) d
+          ON d.id = s.id
+      WHERE s.qreason IS NULL AND s.key <> d.first;
     CREATE TABLE participant_hits AS
       SELECT DISTINCT p.key FROM (
         SELECT key, unnest(participants) AS participant FROM staged WHERE qreason IS NULL AND len(participants) > 0
@@ -32,7 +39,7 @@ export async function classify(db: Engine, policy: Policy): Promise<void> {
         LEFT JOIN accounts a ON a.account = s.account
         LEFT JOIN objector_accounts o ON o.account = s.account
         LEFT JOIN participant_hits h ON h.key = s.key
-      WHERE s.qreason IS NULL;`);
+      WHERE s.qreason IS NULL AND s.key NOT IN (SELECT key FROM repeated_ids);`);
 }
 
 /**

@@ -108,8 +108,8 @@ export async function writeQuarantine(db: Engine, outDir: string): Promise<strin
       `SELECT file, line, reason, detail FROM (
          SELECT i.path AS file, q.line, q.reason, q.detail, q.file AS f, 0 AS part FROM (
            SELECT s.file, s.rn + (SELECT count(*) FROM reject_gaps r WHERE r.file = s.file AND r.g < s.rn) AS line,
-             s.qreason AS reason, s.qdetail AS detail
-           FROM staged s WHERE s.qreason IS NOT NULL
+             coalesce(s.qreason, 'duplicate_id') AS reason, s.qdetail AS detail
+           FROM staged s WHERE s.qreason IS NOT NULL OR s.key IN (SELECT key FROM repeated_ids)
            UNION ALL
            SELECT file, line, reason, detail FROM rejects
          ) q JOIN input_files i ON i.file = q.file

@@ -28,6 +28,7 @@ export const QUARANTINE_REASONS = [
   'ill_typed_field',
   'bad_item',
   'bad_timestamp',
+  'duplicate_id',
 ] as const;
 
 /** A reason code for a malformed input line. */
@@ -53,4 +54,5 @@ export const REASON_TEXT: Readonly<Record<ExclusionReason | QuarantineReason, st
   ill_typed_field: 'a field has the wrong type or an unreadable value',
   bad_item: 'an item of a platform export that could not be read as a record',
   bad_timestamp: 'an item of a platform export without a plausible time',
+  duplicate_id: 'a record with the id of an earlier record (in input order)',
 };

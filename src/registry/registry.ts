@@ -157,7 +157,7 @@ export class Registry {
       return { subject: id, scope: 'person', person: id };
     }
     throw new NotFoundError(
-      'unknown subject: no person or account with that id in the identity graph (import it with "dissent identities import FILE")',
+      'unknown subject: no person or account with that id in the identity graph (the operator imports accounts into it before objections can name them)',
       'E_UNKNOWN_SUBJECT',
     );
   }

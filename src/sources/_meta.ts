@@ -43,8 +43,8 @@ function threadOf(path: string): string {
 
 /**
  * Reads a Messenger or Instagram direct-message thread file (`messages/<box>/<thread>/message_N.json`): private
- * messages, attributed to the archive owner when the sender is the owner (or the owner is unknown), else to a
- * pseudonymous per-export id. Call only for threads outside `e2ee_cutover/`.
+ * messages, attributed to the archive owner when the sender is the owner (known from the export's profile file),
+ * else to a pseudonymous per-export id. Call only for threads outside `e2ee_cutover/`.
  */
 export async function* readMetaThread(
   entry: ExportEntry,
@@ -84,7 +84,9 @@ export async function* readMetaThread(
       continue;
     }
     const sender = repairMojibake(m.sender_name ?? '');
-    const own = ctx.ownerName === null || sender === ctx.ownerName;
+    // Without the owner's name (no profile file) nobody's message can be told to be the owner's: each sender gets a
+    // pseudonymous id, so that another person's words never go into training under the owner's account.
+    const own = ctx.ownerName !== null && sender === ctx.ownerName;
     yield makeRecord({
       id: stableId(`${platform}:m`, ctx.account, thread, String(m.timestamp_ms), sender, text),
       source,

@@ -10,9 +10,12 @@ describe('time conversion', () => {
   });
 
   it('rejects implausible values', () => {
-    for (const v of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1714564800', null, 1e17]) {
+    // 99999999999999 ms is the year 5138: past what a build reads (1970 to 2099), so refused here already.
+    for (const v of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1714564800', null, 1e17, 99999999999999]) {
       expect(epochToIso(v)).toBeNull();
     }
+    expect(epochToIso(Date.UTC(2099, 11, 31, 23, 59, 59))).toBe('2099-12-31T23:59:59Z');
+    expect(isoToIso('2100-01-01T00:00:00Z')).toBeNull();
   });
 
   it('normalises ISO times with a zone to UTC and refuses zoneless ones', () => {

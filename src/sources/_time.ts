@@ -1,6 +1,8 @@
 // Epoch values below this are seconds, above it milliseconds: 1e11 s is the year 5138, 1e11 ms is March 1973.
 const MS_THRESHOLD = 1e11;
-const MAX_MS = 253402300800000; // 10000-01-01
+// The build reads created_at from 1970 up to the end of 2099 (an age judged at a later "date" would let a minor's post
+// through), so a converter quarantines anything later itself, as bad_timestamp, named by the file inside the export.
+const MAX_MS = Date.UTC(2100, 0, 1);
 
 function format(ms: number): string {
   const iso = new Date(ms).toISOString();

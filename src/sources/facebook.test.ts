@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,18 @@ describe('Facebook export', () => {
     // The owner's name comes from the profile file (mojibake-repaired); others get a per-export pseudonym.
     expect(messages.find((m) => m.text.includes('from Jürgen'))?.account).toBe(ACCOUNT);
     expect(messages.find((m) => m.text.includes('from Anna'))?.account).toMatch(/^fb:n:[0-9a-f]{16}$/);
+  });
+
+  it("without the profile file, attributes no message to the owner: another person's words never get the owner's account", async () => {
+    const copy = join(tmp, 'fb-no-profile');
+    await cp(fixture('facebook-new'), copy, { recursive: true });
+    await rm(join(copy, 'personal_information'), { recursive: true });
+    const { records } = await read(copy);
+    const messages = records.filter((r) => r.kind === 'message');
+    expect(messages).toHaveLength(2);
+    for (const m of messages) expect(m.account).toMatch(/^fb:n:[0-9a-f]{16}$/);
+    // Posts and comments are the owner's whatever the profile says.
+    expect(records.filter((r) => r.kind === 'post').every((r) => r.account === ACCOUNT)).toBe(true);
   });
 
   it('counts every file and every item: read, skipped or quarantined', async () => {

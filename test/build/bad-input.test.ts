@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
-import { makeHome, readShards, record, tempDir, withHome } from './_fixture.ts';
+import { makeHome, readLineage, readShards, record, tempDir, withHome } from './_fixture.ts';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -210,7 +210,12 @@ describe('several inputs and damaged files', () => {
           accountsFile: accounts,
         }),
       ),
-    ).rejects.toMatchObject({ code: 'E_ACCOUNTS', message: expect.stringContaining('nothing was imported') });
+    ).rejects.toMatchObject({
+      code: 'E_ACCOUNTS',
+      message: expect.stringMatching(
+        /has 1 bad line \(first: line 2: .*\); fix it and run again \(nothing was imported\)/,
+      ),
+    });
     const found = await withHome(home, (h) => h.store.lookupSubjects(['zz:a:1', 'zz:a:2']));
     expect(found).toEqual([undefined, undefined]);
   });
@@ -230,6 +235,42 @@ describe('several inputs and damaged files', () => {
     // With an identity graph and records, nothing to warn about.
     writeFileSync(file, `${good('warn:1')}\n`);
     expect((await build([file], 'snap-warn')).warnings).toEqual([]);
+    // The wrong file (here the identity graph itself): every line quarantined.
+    const wrong = join(dir, 'wrong-file.jsonl');
+    writeFileSync(wrong, `${JSON.stringify({ account: 'fb:a:1', person: 'p:1' })}\n{"account":"fb:a:2"}\n`);
+    const w = await build([wrong], 'snap-wrong');
+    expect([w.read, w.quarantined]).toEqual([2, 2]);
+    expect(w.warnings).toEqual([expect.stringContaining('every one of the 2 lines read was quarantined')]);
+  });
+
+  it("quarantines a record that repeats an earlier record's id, so that an id is never both excluded and kept", async () => {
+    await withHome(home, (h) => h.registry.object({ subject: 'p:6', channel: 'cli' }));
+    const objector = (id: string) => JSON.stringify(record({ id, account: 'fb:a:6', text: `Objektor ${id}.` }));
+    const other = (id: string) => JSON.stringify(record({ id, account: 'fb:a:5', text: `Andere ${id}.` }));
+    const file = join(dir, 'repeated-ids.jsonl');
+    writeFileSync(
+      file,
+      [objector('rep:1'), other('rep:1'), other('rep:2'), objector('rep:2'), other('rep:3')].join('\n'),
+    );
+    const s = await build([file], 'snap-repeated');
+    expect([s.read, s.kept, s.excluded.objection, s.quarantined]).toEqual([5, 2, 1, 2]);
+    const m = JSON.parse(readFileSync(join(dir, 'snap-repeated', 'manifest.json'), 'utf8'));
+    expect(m.counts.quarantined_by_reason.duplicate_id).toBe(2);
+    expect(quarantine('snap-repeated').map((e) => [e.line, e.reason])).toEqual([
+      [2, 'duplicate_id'],
+      [4, 'duplicate_id'],
+    ]);
+    // The first record with an id is the one read: rep:1 is the objector's (excluded), rep:2 another's (kept).
+    const lineage = await readLineage(join(dir, 'snap-repeated'));
+    expect(lineage.map((r) => [r.id, r.reason]).sort()).toEqual([
+      ['rep:1', 'objection'],
+      ['rep:2', null],
+      ['rep:3', null],
+    ]);
+    expect((await readShards(join(dir, 'snap-repeated'))).map((r) => [r.id, r.text])).toEqual([
+      ['rep:2', 'Andere rep:2.'],
+      ['rep:3', 'Andere rep:3.'],
+    ]);
   });
 
   it('takes a line of tabs and spaces as blank', async () => {

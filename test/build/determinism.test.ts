@@ -179,6 +179,9 @@ describe('dissent verify snapshot', () => {
     const other = verifierKeyOf(parseSignerKey(generateSignerKey('other.example/log')));
     expect(runCli(['verify', 'snapshot', out, '--key', other]).stdout).toMatch(/FAIL signature: note is not signed/);
     expect(audit().status).toBe(0);
+    // A folder that is not there could not be read: exit 2, as for a missing receipt file.
+    const missing = runCli(['verify', 'snapshot', join(dir, 'no-such-snapshot'), '--key', key]);
+    expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining('cannot read the snapshot folder')]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import { openCheckpoint } from '../../log/checkpoint.ts';
 import { fromBase64 } from '../../log/hash.ts';
@@ -158,6 +159,13 @@ const snapshot = defineCommand({
   },
   async run({ args }) {
     const key = verifier(args.key);
+    // A folder that is not there could not be read (exit 2), like a receipt file that is not there.
+    if (!statSync(args.dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InputError(
+        `cannot read the snapshot folder ${args.dir}: it does not exist or is not a folder`,
+        'E_READ',
+      );
+    }
     return report(await verifySnapshot(args.dir, key, args['log-key'] ? verifier(args['log-key']) : key));
   },
 });
