@@ -274,8 +274,19 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     const inputBytes = inputs.reduce((a, f) => a + f.bytes, 0);
 
     const hashes = (await stage('read', async () => {
-      const hashing = Promise.all(inputs.map((f) => earlyHashes.get(f.read) ?? scanInput(f, hashAbort.signal)));
+      const scanning = inputs.map((f) => earlyHashes.get(f.read) ?? scanInput(f, hashAbort.signal));
+      const hashing = Promise.all(scanning);
       hashing.catch(() => {});
+      // A scan that has already finished tells before the read whether the fast reader can take the file.
+      const scanned: (InputScan | undefined)[] = [];
+      scanning.forEach((p, i) => {
+        p.then(
+          (s) => {
+            scanned[i] = s;
+          },
+          () => {},
+        );
+      });
       const textNeeded = (cols: { source: string; kind: string; visibility: string }) => textNeededSql(policy, cols);
       // JSONL is read the fast way first (readJsonlFast), line by line where that gives up or where the file's scan
       // shows what the fast reader cannot see; then the whole read starts again, so that rows stay in input order.
@@ -294,7 +305,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           try {
             const fileOpts = { index, maxLineBytes, textNeeded };
             if (f.format === 'parquet') await readParquet(db!, f, fileOpts);
-            else if (!exact.has(index) && (await readJsonlFast(db!, f, fileOpts))) fast.add(index);
+            else if (
+              !exact.has(index) &&
+              !scanMisses(scanned[index], null, maxLineBytes) &&
+              (await readJsonlFast(db!, f, fileOpts))
+            )
+              fast.add(index);
             else {
               opts.signal?.throwIfAborted();
               await readJsonl(db!, f, fileOpts);
@@ -322,7 +338,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       );
       // Which inputs the fast reader took: for the journal, where tests (and a curious operator) can see it.
       return { read: scans.map((x) => x.sha256), originals, fast: [...fastRead] };
-    })) as { read: string[]; originals: (string | null)[] };
+    })) as { read: string[]; originals: (string | null)[]; fast: number[] };
 
     await stage('classify', async () => {
       await classify(db!, policy);
@@ -520,11 +536,15 @@ async function fastReadMisses(
 ): Promise<number[]> {
   if (fast.size === 0) return [];
   const rows = await db.rows<{ file: number; n: string }>('SELECT file, count(*) AS n FROM staged_rows GROUP BY file');
-  return [...fast].filter((i) => {
-    const scan = scans[i];
-    const read = Number(rows.find((r) => Number(r.file) === i)?.n ?? 0);
-    return !scan || scan.lines !== read || scan.oddBytes || scan.longestLine > maxLineBytes;
-  });
+  return [...fast].filter((i) =>
+    scanMisses(scans[i], Number(rows.find((r) => Number(r.file) === i)?.n ?? 0), maxLineBytes),
+  );
+}
+
+/** Whether a file's scan shows what the fast reader cannot see; `rows` (what it read) when known. */
+function scanMisses(scan: InputScan | undefined, rows: number | null, maxLineBytes: number): boolean {
+  if (!scan) return rows !== null;
+  return (rows !== null && scan.lines !== rows) || scan.oddBytes || scan.longestLine > maxLineBytes;
 }
 
 /**

@@ -227,7 +227,11 @@ export interface InputScan {
   readonly lines: number | null;
   /** The longest line's length in bytes, without its '\n'; 0 for Parquet. */
   readonly longestLine: number;
-  /** Whether the text has a carriage return or starts with a byte order mark (JSONL only). */
+  /**
+   * Whether the text has a byte that DuckDB's JSON reader takes as white space around a line's object where a JSON
+   * parser does not (a vertical tab or form feed), or that ends a line for some readers and not others (a carriage
+   * return); or starts with a byte order mark. JSONL only. None of them can stand raw inside a JSON string.
+   */
   readonly oddBytes: boolean;
 }
 
@@ -254,7 +258,7 @@ export async function scanInput(
   const count = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) oddBytes = true;
-      if (!oddBytes && chunk.indexOf(0x0d) !== -1) oddBytes = true;
+      if (!oddBytes && (chunk.includes(0x0d) || chunk.includes(0x0b) || chunk.includes(0x0c))) oddBytes = true;
       for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) {
         lines++;
         longestLine = Math.max(longestLine, bytes + i - lineStart);

@@ -45,6 +45,9 @@ function castTime(value: string): string {
 /** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */
 const VISIBILITIES = `[${['public', 'unlisted', 'followers', 'friends', 'private'].map(sqlString).join(', ')}]`;
 
+/** The fields' names as an SQL list. */
+const KNOWN_KEYS = `[${FIELDS.map(([name]) => sqlString(name)).join(', ')}]`;
+
 /** A record's key: input number in the high bits, line (or row) number in the low 40 bits; unique and ordered. */
 export const KEY_SHIFT = 1_099_511_627_776; // 2^40
 
@@ -193,11 +196,13 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
                ELSE coalesce(missing, ill) END AS qdetail
         FROM (
           SELECT blank, line, t, j,
-            -- A repeated key is read differently by different JSON parsers (DuckDB takes the first value, most others
-            -- the last: "e2ee": false, then true). More keys than known fields present means a repeat or an unknown
-            -- key; only then are the keys compared.
+            -- A repeated field is read differently by different JSON parsers (DuckDB takes the first value, most
+            -- others the last: "e2ee": false, then true). More keys than known fields present means a repeat or an
+            -- unknown key; only then are the known fields among the keys counted. A repeated unknown key is ignored
+            -- like any unknown key: it changes nothing the build reads (and DuckDB's JSON reader takes it alike).
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' AND len(json_keys(line)) > list_count(t) - 1
-                 THEN len(json_keys(line)) <> list_unique(json_keys(line)) ELSE false END AS repeated,
+                 THEN list_count(list_filter(json_keys(line), k -> list_contains(${KNOWN_KEYS}, k))) > list_count(t) - 1
+                 ELSE false END AS repeated,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${missing} END END AS missing,
             CASE WHEN t IS NOT NULL AND t[1] = 'OBJECT' THEN CASE ${illTyped} END END AS ill
           FROM (
@@ -233,7 +238,7 @@ const NOT_CLEAN = 'dissent: not a clean file';
  * line-exact path (readJsonl) reads raw lines and parses each of them three times. It gives up, leaving `staged`
  * as it was, on the first line it cannot take exactly as readJsonl would store it: a line readJsonl would quarantine
  * (invalid JSON or UTF-8, a repeated key, a missing or ill-typed field), a value the JSON reader would coerce (the
- * number 5 read as the string '5'), or any engine error; the caller then reads the file with readJsonl. What it cannot
+ * number 5 read as the string '5'); the caller then reads the file with readJsonl. What it cannot
  * see here (a blank line, which the reader skips; a CR; a line over the size limit) the caller checks against the
  * file's scan afterwards (fastReadMisses in build.ts), and reads the file again with readJsonl where one turns up.
  * @returns whether the file was read
@@ -280,7 +285,11 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
       )`,
     );
     return true;
-  } catch {
+  } catch (e) {
+    // Only what the data caused makes the reader give up: an unclean line, or what DuckDB's JSON reader refuses
+    // (malformed JSON, invalid UTF-8, a repeated field, a value it cannot transform). Anything else (out of memory,
+    // a full disk, an interrupt, the order check) is the build's failure, not the file's.
+    if (!/dissent: not a clean file|Invalid Input Error|Conversion Error/.test(String((e as Error).message))) throw e;
     // The failed INSERT left nothing behind; readJsonl starts the file again.
     await db.run(`DELETE FROM file_bases WHERE file = ${opts.index}`);
     return false;

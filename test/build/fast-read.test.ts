@@ -46,6 +46,11 @@ const CASES: [name: string, odd: string | Buffer, fast: boolean][] = [
   ['an odd visibility', line({ visibility: 'everyone' }), false],
   ['a year 99999', line({ created_at: '99999-01-01T00:00:00Z' }), false],
   ['a repeated key', line({ e2ee: false }).replace(/}$/, ',"e2ee":true}'), false],
+  ['a repeated key in another spelling', line({ id: 'esc:1' }).replace(/}$/, ',"\\u0069d":"esc:2"}'), false],
+  // An unknown key changes nothing the build reads, repeated or not.
+  ['a repeated unknown key', line({}).replace(/}$/, ',"x":1,"x":{"y":2}}'), true],
+  ['a vertical tab before the object', `\v${line({})}`, false],
+  ['a form feed after the object', `${line({})}\f`, false],
   ['an escaped NUL', line({ text: 'a\u0000b' }), false],
   ['a blank line', '', false],
   ['a line of spaces', '   \t ', false],
