@@ -268,6 +268,14 @@ describe('objections, receipts and offline verification', () => {
       ['fb:a:30', 'ai-training-2025', 'account'],
       ['p:31', '*', 'person'],
     ]);
+    // The bulk file is checked as it is, a receipt a line; a tampered line fails alone.
+    const ok = dissent(['verify', 'receipt', out, '--key', vkey]);
+    expect([ok.code, ok.stdout]).toEqual([0, 'ok   line 1\nok   line 2\nVALID (all 2 receipts)\n']);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    writeFileSync(out, `${lines[0]}\n${(lines[1] as string).replace('"p:31"', '"p:32"')}\n`);
+    const bad = dissent(['verify', 'receipt', out, '--key', vkey]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^ok {3}line 1\nFAIL line 2: .+\nINVALID \(1 of 2 receipts failed\)\n$/);
   });
 
   it('refuses an --out it cannot write before filing anything, so no receipt is lost', () => {

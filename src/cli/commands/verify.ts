@@ -37,6 +37,22 @@ function report(checks: readonly Check[]): number {
   return setExitCode(ok ? EXIT.ok : EXIT.checkFailed);
 }
 
+/** One line per receipt of a JSON Lines file: ok, or its first failed check; then the verdict for the whole file. */
+function reportMany(results: readonly { line: number; checks: readonly Check[] }[]): number {
+  let failed = 0;
+  for (const r of results) {
+    const bad = r.checks.find((c) => !c.ok);
+    if (bad || r.checks.length === 0) failed++;
+    out(bad ? `FAIL line ${r.line}: ${bad.name}${bad.detail ? `: ${bad.detail}` : ''}` : `ok   line ${r.line}`);
+  }
+  out(
+    failed === 0
+      ? `VALID (all ${results.length} receipts)`
+      : `INVALID (${failed} of ${results.length} receipts failed)`,
+  );
+  return setExitCode(failed === 0 ? EXIT.ok : EXIT.checkFailed);
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -50,12 +66,28 @@ const receipt = defineCommand({
     name: 'receipt',
     description: 'Check a receipt offline: subject commitment, signed checkpoint, inclusion proof.',
   },
-  args: { file: { type: 'positional', description: 'receipt JSON file', required: true }, ...keyArg },
+  args: {
+    file: {
+      type: 'positional',
+      description: 'receipt JSON file, or a JSON Lines file of receipts (as "dissent object --subjects" writes)',
+      required: true,
+    },
+    ...keyArg,
+  },
   run({ args }) {
     const v = verifier(args.key);
-    const json = parseJson(readUserFile(args.file, 'receipt'));
-    if (json === undefined) return report([{ name: 'format', ok: false, detail: 'the receipt is not valid JSON' }]);
-    return report(verifyReceipt(json, v).checks);
+    const text = readUserFile(args.file, 'receipt');
+    const json = parseJson(text);
+    if (json !== undefined) return report(verifyReceipt(json, v).checks);
+    const lines = text
+      .split('\n')
+      .flatMap((line, i) => (line.trim() === '' ? [] : [{ line: i + 1, json: parseJson(line) }]));
+    if (lines.length < 2 || lines.some((l) => l.json === undefined)) {
+      return report([
+        { name: 'format', ok: false, detail: 'the receipt is not valid JSON (nor JSON Lines of receipts)' },
+      ]);
+    }
+    return reportMany(lines.map((l) => ({ line: l.line, checks: verifyReceipt(l.json, v).checks })));
   },
 });
 
