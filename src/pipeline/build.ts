@@ -152,9 +152,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     throw new InputError(`cannot read the policy ${policyFile}`, 'E_POLICY', { cause });
   }
   const policy = parsePolicy(policyText, policyFile);
+  const ignored: string[] = [];
   const listed = listInputs(opts.inputs, {
     workDir: work,
     outDir: out,
+    onIgnored: (p) => ignored.push(p),
     ...(opts.account ? { account: opts.account } : {}),
   });
   const fingerprint = sha256Hex(
@@ -457,6 +459,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           ]
         : []),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
+      ...(ignored.length > 0
+        ? [
+            `${ignored.length === 1 ? '1 file' : `${ignored.length} files`} in the input folders ${ignored.length === 1 ? 'was' : 'were'} not read, as only .jsonl, .ndjson (optionally .gz) and .parquet files are (first: ${ignored[0]})`,
+          ]
+        : []),
       ...(summary.read > 0 && summary.quarantined === summary.read
         ? [
             `every one of the ${summary.read} lines read was quarantined (see quarantine/quarantine.jsonl), so the snapshot is empty: are these the right inputs?`,

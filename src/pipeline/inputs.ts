@@ -46,7 +46,12 @@ const DATA_FILE = /\.(jsonl|ndjson)(\.gz)?$|\.parquet$/i;
  * The data files under `dir`, sorted. Symbolic links to folders are followed (each real folder once); `skip` (the
  * snapshot's own folder, when it lies inside an input folder) is never walked.
  */
-function walk(dir: string, skip: string | undefined, seen = new Set<string>([realpathSync(dir)])): string[] {
+function walk(
+  dir: string,
+  skip: string | undefined,
+  onIgnored?: (path: string) => void,
+  seen = new Set<string>([realpathSync(dir)]),
+): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
@@ -57,8 +62,9 @@ function walk(dir: string, skip: string | undefined, seen = new Set<string>([rea
       const real = realpathSync(p);
       if (p === skip || real === skip || seen.has(real)) continue;
       seen.add(real);
-      out.push(...walk(p, skip, seen));
+      out.push(...walk(p, skip, onIgnored, seen));
     } else if (DATA_FILE.test(entry.name)) out.push(p);
+    else onIgnored?.(p);
   }
   return out;
 }
@@ -107,7 +113,13 @@ export function splitAccount(spec: string): { spec: string; account?: string } {
  */
 export function listInputs(
   specs: readonly string[],
-  opts: { workDir: string; account?: string; outDir?: string },
+  opts: {
+    workDir: string;
+    account?: string;
+    outDir?: string;
+    /** Told of each file in an input folder that is not read (not JSONL or Parquet by its name; hidden files aside). */
+    onIgnored?: (path: string) => void;
+  },
 ): InputFile[] {
   const outDir = opts.outDir === undefined ? undefined : resolve(opts.outDir);
   const skip = outDir === undefined || !existsSync(outDir) ? outDir : realpathSync(outDir);
@@ -148,7 +160,7 @@ export function listInputs(
         'E_USAGE',
       );
     }
-    const found = st.dir ? walk(path, skip) : [path];
+    const found = st.dir ? walk(path, skip, opts.onIgnored) : [path];
     if (st.dir && found.length === 0)
       throw new InputError(
         `input folder ${path} holds no .jsonl, .ndjson (optionally .gz) or .parquet files`,

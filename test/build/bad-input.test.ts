@@ -154,8 +154,11 @@ describe('several inputs and damaged files', () => {
     writeFileSync(join(folder, 'a.JSONL.GZ'), gzipSync(`${good('walk:a')}\n`));
     writeFileSync(join(folder, 'b.ndjson'), `${good('walk:b')}\n`);
     writeFileSync(join(folder, 'meta.json'), '{\n  "exported": "2025-05-01"\n}\n');
+    writeFileSync(join(folder, '.hidden.jsonl'), 'not read, and not worth a word\n');
     const s = await build([folder], 'snap-walk');
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
+    // The file left out is named, so that a misnamed data file is not missed.
+    expect(s.warnings).toEqual([expect.stringMatching(/^1 file in the input folders was not read, .*meta\.json\)$/)]);
   });
 
   it('follows a link to a folder, and never walks its own snapshot folder inside an input folder', async () => {
