@@ -727,7 +727,9 @@ function summaryFromManifest(out: string, programme: string, started: number, al
     root: m.merkle.root,
     manifestSha256: Buffer.from(sha256(text)).toString('hex'),
     inputBytes: m.inputs.reduce((a, i) => a + i.bytes, 0),
-    seconds: (Date.now() - started) / 1000,
+    // Nothing was built now: the time (and throughput) of an earlier build is the one that built it.
+    seconds:
+      alreadyBuilt && m.timings_ms?.total !== undefined ? m.timings_ms.total / 1000 : (Date.now() - started) / 1000,
     resumed: false,
     alreadyBuilt,
     warnings: [],

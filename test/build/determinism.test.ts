@@ -90,8 +90,11 @@ describe('resume after kill -9', () => {
     expect(again.stdout).toContain('(resumed)');
     expect(snapshotBytes(out)).toEqual(snapshotBytes(reference));
     expect(manifestOf(out).merkle.root).toBe(manifestOf(reference).merkle.root);
-    // Run once more: nothing left to do.
-    expect(runCli(args(out)).stdout).toContain('already built');
+    // Run once more: nothing left to do, and the summary gives the time of the build that did it.
+    const done = runCli(args(out)).stdout;
+    expect(done).toContain('already built');
+    const total = (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).timings_ms.total as number) / 1000;
+    expect(done).toMatch(new RegExp(`time\\s+${total.toFixed(1).replace('.', '\\.')} s`));
   });
 
   it('refuses to resume into a snapshot folder built with other options, unless --force', () => {
