@@ -145,6 +145,13 @@ export async function runCli(root: CommandDef, given: string[]): Promise<number>
       throw new InputError(`unknown command "${stray}"; run with --help to see the commands`, 'E_USAGE');
     }
     await checkOptions(leaf, rawArgs);
+    // citty would read a negative number given as an argument as one-letter options ("Missing required positional
+    // argument"); no command takes a negative argument. (After an option, it is that option's value.)
+    const end = rawArgs.includes('--') ? rawArgs.indexOf('--') : rawArgs.length;
+    const negative = rawArgs.slice(0, end).find((a, k) => /^-\d+$/.test(a) && !rawArgs[k - 1]?.startsWith('-'));
+    if (negative !== undefined) {
+      throw new InputError(`${negative}: must be a non-negative integer (indexes and sizes count from 0)`, 'E_USAGE');
+    }
     await runCommand(root, { rawArgs });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {

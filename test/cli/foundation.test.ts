@@ -328,6 +328,11 @@ describe('objections, receipts and offline verification', () => {
     expect(dissent(['verify', 'checkpoint', join(dir, 'new.txt'), '--key', vkey]).code).toBe(0);
     const entry = dissent(['log', 'entry', '0', '--home', home]);
     expect(JSON.parse(entry.stdout)).toMatchObject({ v: 1, type: 'objection' });
+    const negative = dissent(['log', 'entry', '-1', '--home', home]);
+    expect([negative.code, negative.stderr]).toEqual([
+      2,
+      'dissent: -1: must be a non-negative integer (indexes and sizes count from 0)\n',
+    ]);
     const prove = JSON.parse(dissent(['log', 'prove', '0', '--size', '2', '--home', home]).stdout);
     expect(prove).toMatchObject({ index: 0, size: 2 });
     expect(prove.proof).toHaveLength(1);
