@@ -4,7 +4,8 @@ import type { Engine } from './_duckdb.ts';
 
 /**
  * Gives every readable record its first exclusion reason (or none) with the policy compiled to SQL, lists the
- * records that mention an objector, and sets aside the records that repeat an earlier record's id. Idempotent: it rebuilds its tables from `staged`.
+ * records that mention an objector, and sets aside the records that repeat an earlier record's id. Idempotent: it
+ * rebuilds its tables from `staged`.
  */
 export async function classify(db: Engine, policy: Policy): Promise<void> {
   // accounts and objector_accounts hold one row per account (the registry's primary key, and a UNION), so the joins

@@ -249,8 +249,8 @@ export interface InputScan {
 
 /**
  * Streams an input once for its SHA-256 and, for JSONL, its number of lines, longest line and odd bytes (decompressed
- * when gzipped), so that the read stage can prove that every line was read, and check what its fast path cannot see. A gzip stream that is corrupt or cut short is refused here: the
- * engine would read what it could of it and go on.
+ * when gzipped), so that the read stage can prove that every line was read, and check what its fast path cannot see.
+ * A gzip stream that is corrupt or cut short is refused here: the engine would read what it could of it and go on.
  */
 export async function scanInput(
   f: Pick<InputFile, 'path' | 'read' | 'format'>,

@@ -237,10 +237,10 @@ const NOT_CLEAN = 'dissent: not a clean file';
  * Tries to read one JSONL file the fast way: DuckDB's own JSON reader parses each line once, in parallel, where the
  * line-exact path (readJsonl) reads raw lines and parses each of them three times. It gives up, leaving `staged`
  * as it was, on the first line it cannot take exactly as readJsonl would store it: a line readJsonl would quarantine
- * (invalid JSON or UTF-8, a repeated key, a missing or ill-typed field), a value the JSON reader would coerce (the
- * number 5 read as the string '5'); the caller then reads the file with readJsonl. What it cannot
- * see here (a blank line, which the reader skips; a CR; a line over the size limit) the caller checks against the
- * file's scan afterwards (fastReadMisses in build.ts), and reads the file again with readJsonl where one turns up.
+ * (invalid JSON or UTF-8, a repeated field, a missing or ill-typed field), or a value the JSON reader would coerce
+ * (the number 5 read as the string '5'); the caller then reads the file with readJsonl. What it cannot see here (a
+ * blank line, which the reader skips; a CR, vertical tab or form feed; a byte order mark; a line over the size limit)
+ * the caller finds in the file's scan (scanMisses and fastReadMisses in build.ts); it reads such a file with readJsonl.
  * @returns whether the file was read
  */
 export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<boolean> {

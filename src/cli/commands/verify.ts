@@ -30,8 +30,13 @@ function verifier(value: string): Verifier {
   }
 }
 
+/** A check as `name: detail`. */
+function checkText(c: Check): string {
+  return `${c.name}${c.detail ? `: ${c.detail}` : ''}`;
+}
+
 function report(checks: readonly Check[]): number {
-  for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+  for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${checkText(c)}`);
   const ok = checks.length > 0 && checks.every((c) => c.ok);
   out(ok ? 'VALID' : 'INVALID');
   return setExitCode(ok ? EXIT.ok : EXIT.checkFailed);
@@ -43,7 +48,7 @@ function reportMany(results: readonly { line: number; checks: readonly Check[] }
   for (const r of results) {
     const bad = r.checks.find((c) => !c.ok);
     if (bad || r.checks.length === 0) failed++;
-    out(bad ? `FAIL line ${r.line}: ${bad.name}${bad.detail ? `: ${bad.detail}` : ''}` : `ok   line ${r.line}`);
+    out(bad ? `FAIL line ${r.line}: ${checkText(bad)}` : `ok   line ${r.line}`);
   }
   out(
     failed === 0

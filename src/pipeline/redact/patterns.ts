@@ -1,9 +1,9 @@
 /**
  * Candidate patterns, one per regex-found PII type. Every string here is valid, and means the same, in RE2 (DuckDB)
  * and in JavaScript with the `u` flag: no lookaround, no backreferences, `\b` and `\d` are ASCII in both, explicit
- * letter ranges (LETTER) instead of `\w` or `\p{…}`, and no `.` or `\s` (their meaning differs between the engines). Because RE2 has
- * no lookbehind, a pattern that needs "not preceded by X" consumes that one character as `lead`; the checker puts it
- * back. A pattern only finds candidates; `checks.ts` decides what is really PII.
+ * letter ranges (LETTER) instead of `\w` or `\p{…}`, and no `.` or `\s` (their meaning differs between the
+ * engines). Because RE2 has no lookbehind, a pattern that needs "not preceded by X" consumes that one character as
+ * `lead`; the checker puts it back. A pattern only finds candidates; `checks.ts` decides what is really PII.
  */
 import type { PiiType } from './types.ts';
 
