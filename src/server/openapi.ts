@@ -17,6 +17,13 @@ const operatorErrors = {
   '415': problemResponse('The body is not JSON.'),
   '429': problemResponse('Too many requests for this subject.'),
 };
+/** Makes a filing request safe to retry (see the operations' descriptions). */
+const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
 /** Public routes are limited per IP address. */
 const rateLimited = { '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.') };
 
@@ -188,16 +195,9 @@ export const openApiDocument = {
         operationId: 'fileObjection',
         summary: 'File an effective objection for a signed-in subject and get its receipt.',
         description:
-          "Durable on return: the objection is fsync-ed and its leaf is covered by a signed checkpoint. Objecting is idempotent per subject, scope and programme: when an effective objection already covers the request, its receipt is returned with 200. With an Idempotency-Key, a retry returns the first request's objection (200, header Idempotency-Replayed: true); reusing a key with a different body is refused with 422.",
+          "Durable on return: the objection is fsync-ed and its leaf is covered by a signed checkpoint. Objecting is idempotent per subject, scope and programme: when an effective objection already covers the request, its receipt is returned with 200. With an Idempotency-Key, a retry returns the first request's objection (200, header Idempotency-Replayed: true); reusing a key with a different body, or for a withdrawal, is refused with 422.",
         security: [{ operator: [] }],
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-          },
-        ],
+        parameters: [idempotencyKeyHeader],
         requestBody: { required: true, content: json({ $ref: '#/components/schemas/SubjectRequest' }) },
         responses: {
           '201': {
@@ -213,7 +213,7 @@ export const openApiDocument = {
           },
           ...operatorErrors,
           '404': problemResponse('The subject is not in the identity graph.'),
-          '422': problemResponse('The Idempotency-Key was used with a different body.'),
+          '422': problemResponse('The Idempotency-Key was used with a different request.'),
         },
       },
     },
@@ -222,12 +222,26 @@ export const openApiDocument = {
         operationId: 'withdrawObjection',
         summary:
           "Withdraw the subject's effective objection to exactly this programme; returns the withdrawal receipt.",
+        description:
+          "Durable on return, like filing. With an Idempotency-Key, a retry returns the first request's withdrawal receipt (200, header Idempotency-Replayed: true) instead of a 404 for an objection already withdrawn; reusing a key with a different body, or for an objection, is refused with 422.",
         security: [{ operator: [] }],
+        parameters: [idempotencyKeyHeader],
         requestBody: { required: true, content: json({ $ref: '#/components/schemas/SubjectRequest' }) },
         responses: {
-          '201': { description: 'The withdrawal is logged.', content: json({ $ref: '#/components/schemas/Receipt' }) },
+          '201': {
+            description: 'The withdrawal is logged.',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json({ $ref: '#/components/schemas/Receipt' }),
+          },
+          '200': {
+            description:
+              'An idempotent replay (Idempotency-Replayed: true) of the withdrawal the key was first used for.',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json({ $ref: '#/components/schemas/Receipt' }),
+          },
           ...operatorErrors,
           '404': problemResponse('No such subject, or no effective objection to this programme.'),
+          '422': problemResponse('The Idempotency-Key was used with a different request.'),
         },
       },
     },

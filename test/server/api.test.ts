@@ -238,6 +238,32 @@ describe('operator API', () => {
     expect(o.withdrawal?.leaf_index).toBe(receipt.leaf_index);
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
   });
+
+  it('makes a withdrawal retry with its Idempotency-Key safe: the first receipt again, not a 404', async () => {
+    const body = { subject: 'fb:a:6', scope: 'account', programme: 'ai-training-2025' };
+    expect((await call('POST', '/api/v1/objections', '/api/v1/objections', { body })).status).toBe(201);
+    const headers = { 'idempotency-key': 'withdraw-retry-1' };
+    const w = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body, headers });
+    expect(w.status).toBe(201);
+    const sizeAfter = (await t.home.store.latestCheckpoint())?.size;
+
+    const retry = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body, headers });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotency-replayed')).toBe('true');
+    expect(retry.headers.get('location')).toBe(w.headers.get('location'));
+    const first = w.json as Receipt;
+    const again = retry.json as Receipt;
+    expect(again.leaf).toBe(first.leaf);
+    expect(again.leaf_index).toBe(first.leaf_index);
+    expect(JSON.parse(again.leaf).type).toBe('withdrawal');
+    // Nothing new was logged for the retry.
+    expect((await t.home.store.latestCheckpoint())?.size).toBe(sizeAfter);
+
+    // The key is bound to this withdrawal: the same body filed as an objection under it is another request.
+    const other = await call('POST', '/api/v1/objections', '/api/v1/objections', { body, headers });
+    expect(other.status).toBe(422);
+    expect((other.json as { code: string }).code).toBe('E_IDEMPOTENCY');
+  });
 });
 
 describe('public log API', () => {

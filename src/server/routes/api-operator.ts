@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson } from '../../log/canonical-json.ts';
+import { canonicalJson, type Json } from '../../log/canonical-json.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import { lateness } from '../../registry/lateness.ts';
 import type { ResolvedSubject } from '../../registry/registry.ts';
@@ -88,54 +88,38 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/api/v1/objections', { onRequest: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
-    const rawKey = req.headers['idempotency-key'];
-    const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
-    if (key === undefined) return fileObjection(ctx, reply, body, await limitSubject(ctx, body));
-    const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-
-    while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
-    const work = (async () => {
-      const seen = await ctx.store.getIdempotency(key);
-      if (seen) {
-        if (seen.request_hash !== requestHash) {
-          throw new HttpError(
-            422,
-            'this Idempotency-Key was already used with a different request body',
-            'E_IDEMPOTENCY',
-          );
-        }
-        const row = await ctx.store.getObjection(seen.objection_id);
-        if (!row) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
-        const receipt = await ctx.registry.objectionReceipt(row);
-        // A retry gets the first answer again, and does not count against the subject's limit.
-        reply.header('idempotency-replayed', 'true').header('location', objectionUrl(row.id));
-        return sendReceipt(reply, 200, receipt);
-      }
-      return fileObjection(ctx, reply, body, await limitSubject(ctx, body), (id) =>
-        ctx.store.putIdempotency(key, requestHash, id, ctx.clock().toISOString()),
-      );
-    })();
-    inFlight.set(key, work);
-    try {
-      return await work;
-    } finally {
-      inFlight.delete(key);
-    }
+    return idempotent(ctx, inFlight, req, reply, {
+      // The hash of an objection request is that of its body alone, as it was before withdrawals took keys.
+      request: body,
+      first: async (remember) => fileObjection(ctx, reply, body, await limitSubject(ctx, body), remember),
+      replay: (row) => ctx.registry.objectionReceipt(row),
+    });
   });
 
   app.post('/api/v1/withdrawals', { onRequest: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
-    const resolved = await limitSubject(ctx, body);
-    const result = await ctx.registry.withdraw({
-      resolved,
-      subject: body.subject,
-      accountOnly: body.scope === 'account',
-      programme: body.programme,
-      channel: 'api',
+    return idempotent(ctx, inFlight, req, reply, {
+      request: { withdrawal: body },
+      first: async (remember) => {
+        const resolved = await limitSubject(ctx, body);
+        const result = await ctx.registry.withdraw({
+          resolved,
+          subject: body.subject,
+          accountOnly: body.scope === 'account',
+          programme: body.programme,
+          channel: 'api',
+        });
+        await remember?.(result.withdrawal.objection_id);
+        ctx.metrics.inc('dissent_withdrawals_total', { channel: 'api' });
+        reply.header('location', objectionUrl(result.withdrawal.objection_id));
+        return sendReceipt(reply, 201, result.receipt);
+      },
+      replay: async (row) => {
+        const withdrawal = row.withdrawal_id ? await ctx.store.getWithdrawal(row.withdrawal_id) : undefined;
+        if (!withdrawal) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
+        return ctx.registry.withdrawalReceipt(withdrawal);
+      },
     });
-    ctx.metrics.inc('dissent_withdrawals_total', { channel: 'api' });
-    reply.header('location', objectionUrl(result.withdrawal.objection_id));
-    return sendReceipt(reply, 201, result.receipt);
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { onRequest: auth }, async (req, reply) => {
@@ -163,6 +147,51 @@ async function fileObjection(
   if (result.created) countEffective(ctx, 'api', result.receipt);
   reply.header('location', objectionUrl(result.objection.id));
   return sendReceipt(reply, result.created ? 201 : 200, result.receipt);
+}
+
+/**
+ * Runs a filing request at most once per Idempotency-Key. Without a key it just runs (`first`). The first request
+ * with a key binds it to the objection it filed or withdrew; a retry with the same key and request gets that
+ * objection's current receipt (`replay`) with 200 and `Idempotency-Replayed: true`, without counting against the
+ * subject's limit; the same key with another request (another body, or the other route) is refused with 422.
+ * Requests with one key wait for each other, so that a key can never be bound to two different requests.
+ */
+async function idempotent(
+  ctx: ServerContext,
+  inFlight: Map<string, Promise<unknown>>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  op: {
+    request: Json;
+    first: (remember?: (objectionId: string) => Promise<void>) => Promise<FastifyReply>;
+    replay: (row: ObjectionRow) => Promise<Receipt>;
+  },
+): Promise<FastifyReply> {
+  const rawKey = req.headers['idempotency-key'];
+  const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
+  if (key === undefined) return op.first();
+  const requestHash = createHash('sha256').update(canonicalJson(op.request)).digest('hex');
+  while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
+  const work = (async () => {
+    const seen = await ctx.store.getIdempotency(key);
+    if (!seen) {
+      return op.first((id) => ctx.store.putIdempotency(key, requestHash, id, ctx.clock().toISOString()));
+    }
+    if (seen.request_hash !== requestHash) {
+      throw new HttpError(422, 'this Idempotency-Key was already used with a different request', 'E_IDEMPOTENCY');
+    }
+    const row = await ctx.store.getObjection(seen.objection_id);
+    if (!row) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
+    const receipt = await op.replay(row);
+    reply.header('idempotency-replayed', 'true').header('location', objectionUrl(row.id));
+    return sendReceipt(reply, 200, receipt);
+  })();
+  inFlight.set(key, work);
+  try {
+    return await work;
+  } finally {
+    inFlight.delete(key);
+  }
 }
 
 function objectionUrl(id: string): string {
