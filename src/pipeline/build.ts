@@ -180,7 +180,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
 
   const journal = prepareOutDir(out, fingerprint, opts.force === true);
   if (journal.stages.finish) return summaryFromManifest(out, programme.id, started, true);
-  // After the checks above: a refused or finished build leaves the identity graph alone.
+  // After the checks above and the deadline's: a refused or finished build leaves the identity graph alone.
+  if (!journal.stages.plan) {
+    await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
+  }
   if (opts.accountsFile) {
     progress({ stage: 'plan', message: 'importing accounts' });
     const imported = await importAccounts(opts.home.store, opts.accountsFile, {
@@ -247,7 +250,6 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     };
 
     const plan = (await stage('plan', async (): Promise<PlanData> => {
-      await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
       const cutRow = await opts.home.registry.latestCheckpoint();
       const size = parseCheckpoint(noteBody(cutRow.note)).size;
       const events = await opts.home.store.subjectEventsBefore(size);

@@ -74,10 +74,14 @@ describe('the first snapshot of a programme', () => {
     const deadline = new Date(Date.now() + 86_400_000);
     initHome(early, { ...EXAMPLE_VALUES, deadline: deadline.toISOString(), graceWindow: '72h' });
     const allowed = new Date(deadline.getTime() + 72 * 3_600_000).toISOString();
+    const accountsFile = join(dir, 'early-accounts.jsonl');
+    writeJsonl(accountsFile, [{ account: 'fb:a:4', person: 'p:4', source: 'facebook', birth_date: '1990-01-01' }]);
     const attempt = withHome(early, (h) =>
-      runBuild({ home: h, programme: P, inputs: [input], out: join(dir, 'snap-early') }),
+      runBuild({ home: h, programme: P, inputs: [input], out: join(dir, 'snap-early'), accountsFile }),
     );
     await expect(attempt).rejects.toBeInstanceOf(RefusedError);
     await expect(attempt).rejects.toThrow(allowed);
+    // A refused build leaves the identity graph as it was.
+    expect(await withHome(early, (h) => h.store.countAccounts())).toEqual({ accounts: 0, persons: 0 });
   });
 });
