@@ -154,7 +154,7 @@ async function readAccounts(
     const lineNo = line.number;
     opts.signal?.throwIfAborted();
     if (lineNo === 1) refuseFileShape(file, line.bytes);
-    if (line.bytes !== undefined && line.bytes.every(isBlank)) continue;
+    if (line.bytes?.every(isBlank)) continue;
     read++;
     let row: AccountRow | string;
     if (line.bytes === undefined) row = `line over ${MAX_ACCOUNT_LINE_BYTES.toLocaleString('en')} bytes`;

@@ -184,7 +184,8 @@ export class Registry {
     }
   }
 
-  #checkProgramme(programme: string): void {
+  /** Refuses a programme that is neither `*` nor configured (an InputError naming the configured ones). */
+  checkProgramme(programme: string): void {
     if (programme !== '*' && !this.programmes.some((p) => p.id === programme)) {
       throw new InputError(
         `unknown programme "${programme}"; use "*" or one of: ${this.programmes.map((p) => p.id).join(', ')}`,
@@ -206,7 +207,7 @@ export class Registry {
     const resolved = await Promise.all(
       reqs.map(async (r) => {
         const programme = r.programme ?? '*';
-        this.#checkProgramme(programme);
+        this.checkProgramme(programme);
         return { req: r, programme, who: r.resolved ?? (await this.resolveSubject(r.subject, r.accountOnly)) };
       }),
     );
@@ -231,7 +232,7 @@ export class Registry {
   async createPending(req: ObjectionRequest): Promise<ObjectionRow> {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
-    this.#checkProgramme(programme);
+    this.checkProgramme(programme);
     const who = await this.resolveSubject(req.subject, req.accountOnly);
     return this.#enqueue<ObjectionRow>(async (ctx) => {
       const row = newObjection(who, programme, req, submittedAt, null);
@@ -259,7 +260,7 @@ export class Registry {
   async withdraw(req: Omit<ObjectionRequest, 'reason'>): Promise<{ receipt: Receipt; withdrawal: WithdrawalRow }> {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
-    this.#checkProgramme(programme);
+    this.checkProgramme(programme);
     const who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
     return this.#enqueue(async (ctx) => {
       const found = ctx.fresh.get(key(who, programme)) ?? (await this.#storedEffective(ctx, who, programme));

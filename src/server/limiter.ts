@@ -29,4 +29,9 @@ export class WindowLimiter {
     this.#counts.set(k, n);
     return n <= this.#max;
   }
+
+  /** Whole seconds until the current window ends and every key may try again: a Retry-After value. */
+  retryAfter(): string {
+    return String(Math.max(1, Math.ceil((this.#windowStart + this.#windowMs - this.#now()) / 1000)));
+  }
 }

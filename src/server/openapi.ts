@@ -15,7 +15,11 @@ const operatorErrors = {
   '401': problemResponse('No valid operator bearer token.'),
   '413': problemResponse('The request body is too large.'),
   '415': problemResponse('The body is not JSON.'),
-  '429': problemResponse('Too many requests for this subject.'),
+  '429': {
+    ...problemResponse('Too many requests for this subject (an unknown programme or subject is not counted).'),
+    headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } },
+  },
+  '503': problemResponse('The server is shutting down (E_SHUTTING_DOWN); retry against the restarted one.'),
 };
 /** Makes a filing request safe to retry (see the operations' descriptions). */
 const idempotencyKeyHeader = {
@@ -23,6 +27,10 @@ const idempotencyKeyHeader = {
   in: 'header',
   required: false,
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+const replayHeaders = {
+  Location: { schema: { type: 'string' } },
+  'Idempotency-Replayed': { description: '"true" on a replay of an Idempotency-Key.', schema: { const: 'true' } },
 };
 /** Public routes are limited per IP address. */
 const rateLimited = { '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.') };
@@ -208,7 +216,7 @@ export const openApiDocument = {
           '200': {
             description:
               'An effective objection already covered the request, or an idempotent replay (Idempotency-Replayed: true).',
-            headers: { Location: { schema: { type: 'string' } } },
+            headers: replayHeaders,
             content: json({ $ref: '#/components/schemas/Receipt' }),
           },
           ...operatorErrors,
@@ -236,7 +244,7 @@ export const openApiDocument = {
           '200': {
             description:
               'An idempotent replay (Idempotency-Replayed: true) of the withdrawal the key was first used for.',
-            headers: { Location: { schema: { type: 'string' } } },
+            headers: replayHeaders,
             content: json({ $ref: '#/components/schemas/Receipt' }),
           },
           ...operatorErrors,

@@ -206,6 +206,37 @@ describe('operator API', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
+  it('does not count a request with an unknown programme, and says when to retry', async () => {
+    for (let i = 0; i < 7; i++) {
+      const typo = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+        body: { subject: 'p:22', programme: 'ai-trainnig-2025' },
+      });
+      expect(typo.status).toBe(400);
+      expect((typo.json as { code: string }).code).toBe('E_UNKNOWN_PROGRAMME');
+    }
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const r = await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:22' } });
+      statuses.push(r.status);
+      if (r.status === 429) retryAfter = r.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 201 || s === 200)).toBe(true);
+    expect(statuses[5]).toBe(429);
+    const wait = Number(retryAfter);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(3600);
+  });
+
+  it('names the Idempotency-Key header when its value is refused', async () => {
+    const r = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:23' },
+      headers: { 'idempotency-key': 'with space' },
+    });
+    expect(r.status).toBe(400);
+    expect((r.json as { detail: string }).detail).toContain('Idempotency-Key header');
+  });
+
   it("counts every id of a person against the person's limit: the person and each of their accounts", async () => {
     const ids = ['p:21', ...t.accounts.filter((a) => a.person === 'p:21').map((a) => a.account)];
     expect(ids.length).toBeGreaterThan(1);

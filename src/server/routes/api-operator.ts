@@ -47,10 +47,18 @@ async function requireJson(req: FastifyRequest): Promise<void> {
  * Resolves the body's subject and counts the request against its person's limit, whichever of the person's ids it
  * names (the person, or any of their accounts).
  */
-async function limitSubject(ctx: ServerContext, body: z.infer<typeof subjectBody>): Promise<ResolvedSubject> {
+async function limitSubject(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  body: z.infer<typeof subjectBody>,
+): Promise<ResolvedSubject> {
+  // A request the registry would refuse anyway (an unknown programme or subject) does not count: a client's typo
+  // must not lock the person out of the API for the rest of the window.
+  ctx.registry.checkProgramme(body.programme);
   const who = await ctx.registry.resolveSubject(body.subject, body.scope === 'account');
   if (!ctx.subjects.take(`api:${who.person}`)) {
-    throw new HttpError(429, 'too many requests for this subject; wait and retry', 'E_RATE_SUBJECT');
+    reply.header('retry-after', ctx.subjects.retryAfter());
+    throw new HttpError(429, 'too many requests for this subject; retry after Retry-After seconds', 'E_RATE_SUBJECT');
   }
   return who;
 }
@@ -91,7 +99,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return idempotent(ctx, inFlight, req, reply, {
       // The hash of an objection request is that of its body alone, as it was before withdrawals took keys.
       request: body,
-      first: async (remember) => fileObjection(ctx, reply, body, await limitSubject(ctx, body), remember),
+      first: async (remember) => fileObjection(ctx, reply, body, await limitSubject(ctx, reply, body), remember),
       replay: (row) => ctx.registry.objectionReceipt(row),
     });
   });
@@ -101,7 +109,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return idempotent(ctx, inFlight, req, reply, {
       request: { withdrawal: body },
       first: async (remember) => {
-        const resolved = await limitSubject(ctx, body);
+        const resolved = await limitSubject(ctx, reply, body);
         const result = await ctx.registry.withdraw({
           resolved,
           subject: body.subject,
@@ -168,7 +176,15 @@ async function idempotent(
   },
 ): Promise<FastifyReply> {
   const rawKey = req.headers['idempotency-key'];
-  const key = rawKey === undefined ? undefined : idempotencyKey.parse(rawKey);
+  const parsed = idempotencyKey.safeParse(rawKey);
+  if (rawKey !== undefined && !parsed.success) {
+    throw new HttpError(
+      400,
+      'the Idempotency-Key header must be one value of 1 to 255 visible ASCII characters',
+      'E_SCHEMA',
+    );
+  }
+  const key = parsed.data;
   if (key === undefined) return op.first();
   const requestHash = createHash('sha256').update(canonicalJson(op.request)).digest('hex');
   while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});

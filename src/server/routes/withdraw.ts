@@ -33,6 +33,7 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
         );
       }
       if (!ctx.subjects.take(typedAccountKey(values.account))) {
+        reply.header('retry-after', ctx.subjects.retryAfter());
         return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
       }
       await requestWithdrawal(ctx, { ...values, lang: page.lang });
