@@ -86,8 +86,15 @@ describe('dissent identities import', () => {
     expect(r.stderr).toContain('mixed.jsonl:2: invalid JSON');
     expect(r.stderr).toContain('mixed.jsonl:3: field person');
     expect(r.stderr).toContain('mixed.jsonl:5: field birth_date: must be a date YYYY-MM-DD');
-    expect(r.stderr).toMatch(/imported 3 of 6 lines \(3 bad\)/);
+    expect(r.stderr).toContain('mixed.jsonl:6: the account id of line 1 again (one line per account)');
+    expect(r.stderr).toMatch(/imported 2 of 6 lines \(4 bad\)/);
     expect(dissent(['object', '--subject', 'x:a:2', '--home', home]).code).toBe(0);
+    // Another import of an account updates it.
+    const again = join(tempDir(), 'again.jsonl');
+    writeFileSync(again, `${good(1).replace('"x:p:1"', '"x:p:2"')}\n`);
+    const re = dissent(['identities', 'import', again, '--home', home]);
+    expect(re.code, re.stderr).toBe(0);
+    expect(dissent(['object', '--subject', 'x:a:1', '--home', home]).stdout).toContain('"subject": "x:p:2"');
   });
 
   it('gives a clear error for a missing file', () => {
