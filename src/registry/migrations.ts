@@ -123,6 +123,21 @@ ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
  */
 const viaAccount = 'ALTER TABLE objections ADD COLUMN via_account TEXT;';
 
+/**
+ * Handles and e-mails are looked up by a folded key (see foldLookupKey): SQLite's lower() folds ASCII only, so a
+ * person typing JÜRGEN.ÖZ, or jürgen.öz as macOS sends it (decomposed), was not found. The SQLite backfill calls the
+ * function the store registers; Postgres's lower() folds Unicode.
+ */
+const foldedKeys = (fold: (col: string) => string) => `
+ALTER TABLE accounts ADD COLUMN handle_key TEXT;
+ALTER TABLE accounts ADD COLUMN email_key TEXT;
+UPDATE accounts SET handle_key = ${fold('handle')}, email_key = ${fold('email')};
+DROP INDEX accounts_handle;
+DROP INDEX accounts_email;
+CREATE INDEX accounts_handle_key ON accounts (handle_key);
+CREATE INDEX accounts_email_key ON accounts (email_key);
+`;
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
@@ -144,4 +159,17 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: viaAccount,
     postgres: viaAccount,
   },
+  {
+    version: 5,
+    name: 'handles and e-mails found in any case and Unicode form',
+    sqlite: foldedKeys((col) => `dissent_fold(${col})`),
+    postgres: foldedKeys((col) => `lower(normalize(${col}, NFC))`),
+  },
 ];
+
+/** The key a handle or e-mail is found by: Unicode NFC, lower case, so that JÜRGEN.ÖZ finds jürgen.öz. */
+export function foldLookupKey(value: string): string;
+export function foldLookupKey(value: string | null): string | null;
+export function foldLookupKey(value: string | null): string | null {
+  return value === null ? null : value.normalize('NFC').toLowerCase();
+}

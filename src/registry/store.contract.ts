@@ -51,6 +51,19 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it('finds a handle or e-mail beyond ASCII in any case and Unicode form', async () => {
+      const s = await fresh();
+      await s.upsertAccounts([{ ...account(4), handle: 'jürgen.öz', email: 'jürgen@example.org' }]);
+      // The decomposed form (u + combining diaeresis) is what macOS sends for a typed ü.
+      for (const typed of ['JÜRGEN.ÖZ', '@Jürgen.Öz', 'ju\u0308rgen.o\u0308z', 'JÜRGEN@EXAMPLE.ORG']) {
+        expect(
+          (await s.findAccounts(typed)).map((a) => a.account),
+          typed,
+        ).toEqual(['fb:a:4']);
+      }
+      await s.close();
+    });
+
     it('upserts accounts, finds them by handle or e-mail, and groups them by person', async () => {
       const s = await fresh();
       await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)]);

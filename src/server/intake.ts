@@ -1,3 +1,4 @@
+import { foldLookupKey } from '../registry/migrations.ts';
 import type { AccountRow } from '../registry/types.ts';
 import type { ServerContext } from './context.ts';
 import { formatDuration, formatTime, type Lang, messagesFor } from './i18n/index.ts';
@@ -22,12 +23,12 @@ export function graceWindowMs(ctx: ServerContext, programme: string, at: Date): 
 }
 
 /**
- * The limiter key of a typed account: a handle with or without its `@`, in any case, is one key. The visible limit
+ * The limiter key of a typed account: a handle with or without its `@`, in any case and Unicode form, is one key. The visible limit
  * (a 429 page) keys on what was typed, never on the person found, or its answer would tell which handles and
  * e-mails belong to one person.
  */
 export function typedAccountKey(account: string): string {
-  return `web:${account.trim().toLowerCase().replace(/^@/, '')}`;
+  return `web:${foldLookupKey(account.trim()).replace(/^@/, '')}`;
 }
 
 /** The accounts a typed value names, at most one per person, each with an e-mail to write to. */

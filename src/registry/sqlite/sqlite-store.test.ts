@@ -46,10 +46,19 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   for (const n of nodes) old.prepare('INSERT INTO log_nodes VALUES (?, ?, ?)').run(n.id.level, n.id.index, n.hash);
   old.prepare('INSERT INTO checkpoints VALUES (?, ?, ?)').run(2, 'note at 2', '2025-05-01T00:00:00Z');
   old.prepare('INSERT INTO checkpoints VALUES (?, ?, ?)').run(3, 'note at 3', '2025-05-01T00:00:01Z');
+  old
+    .prepare(
+      `INSERT INTO accounts (account, person, source, handle, email, updated_at)
+       VALUES ('fb:a:7', 'p:7', 'facebook', 'jürgen.öz', 'Jürgen@Example.org', '2025-05-01T00:00:00Z')`,
+    )
+    .run();
   old.close();
 
   const s = new SqliteStore(file);
-  expect(await s.migrate()).toBe(4);
+  expect(await s.migrate()).toBe(5);
+  // Accounts imported before handles were folded are found in any case and Unicode form too.
+  expect((await s.findAccounts('JÜRGEN.ÖZ')).map((a) => a.account)).toEqual(['fb:a:7']);
+  expect((await s.findAccounts('jürgen@example.ORG')).map((a) => a.account)).toEqual(['fb:a:7']);
   expect(await s.logSize()).toBe(3);
   expect(await s.getLeaves(0, 3)).toEqual(['a', 'b', 'c']);
   expect((await s.latestCheckpoint())?.note).toBe('note at 3');

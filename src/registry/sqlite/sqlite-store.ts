@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { Hash } from '../../log/hash.ts';
 import { type NodeId, nodeKey } from '../../log/merkle.ts';
 import { DissentError } from '../../shared/errors.ts';
-import { MIGRATIONS } from '../migrations.ts';
+import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
 import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store, type SubjectLookup } from '../store.ts';
 import type {
   AccountRow,
@@ -54,6 +54,10 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<number> {
     const db = this.#db;
+    // For migration 5's backfill.
+    db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
+      typeof v === 'string' ? foldLookupKey(v) : null,
+    );
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
     const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
     for (const m of MIGRATIONS) {
@@ -81,7 +85,9 @@ export class SqliteStore implements Store {
     const now = new Date().toISOString();
     const stmt = this.#s.upsertAccount;
     this.#db.transaction(() => {
-      for (const r of rows) stmt.run({ ...r, updated_at: now });
+      for (const r of rows) {
+        stmt.run({ ...r, handle_key: foldLookupKey(r.handle), email_key: foldLookupKey(r.email), updated_at: now });
+      }
     })();
   }
 
@@ -90,8 +96,8 @@ export class SqliteStore implements Store {
   }
 
   async findAccounts(value: string): Promise<AccountRow[]> {
-    const handle = value.startsWith('@') ? value.slice(1) : value;
-    return this.#s.findAccounts.all(handle, value) as AccountRow[];
+    const key = foldLookupKey(value);
+    return this.#s.findAccounts.all(key.startsWith('@') ? key.slice(1) : key, key) as AccountRow[];
   }
 
   async accountsOfPerson(person: string): Promise<AccountRow[]> {
@@ -366,18 +372,21 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     upsertAccount: db.prepare(
-      `INSERT INTO accounts (account, person, source, handle, display_name, email, birth_date, country, updated_at)
-       VALUES (@account, @person, @source, @handle, @display_name, @email, @birth_date, @country, @updated_at)
+      `INSERT INTO accounts (account, person, source, handle, display_name, email, birth_date, country, updated_at,
+         handle_key, email_key)
+       VALUES (@account, @person, @source, @handle, @display_name, @email, @birth_date, @country, @updated_at,
+         @handle_key, @email_key)
        ON CONFLICT (account) DO UPDATE SET person = excluded.person, source = excluded.source,
          handle = excluded.handle, display_name = excluded.display_name, email = excluded.email,
-         birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at`,
+         birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at,
+         handle_key = excluded.handle_key, email_key = excluded.email_key`,
     ),
     getAccount: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account = ?',
     ),
     findAccounts: db.prepare(
       `SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts
-       WHERE lower(handle) = lower(?) OR lower(email) = lower(?) ORDER BY account`,
+       WHERE handle_key = ? OR email_key = ? ORDER BY account`,
     ),
     accountsOfPerson: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE person = ? ORDER BY account',
