@@ -136,6 +136,10 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
     server.child.kill('SIGTERM');
     expect(await exited(server.child)).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toContain('stopped; the log has 1 entries');
+    // The home sets no public_url: the operator is told where the mailed links point.
+    expect(server.stderr()).toContain(
+      `server.public_url is not set, so the links in confirmation mails point at ${server.url}`,
+    );
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 });

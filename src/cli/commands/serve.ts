@@ -53,6 +53,12 @@ export default defineCommand({
       throw e;
     }
     out(`listening on ${server.url}`);
+    if (!home.config.server.public_url) {
+      const wildcard = /^https?:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(server.url);
+      info(
+        `warning: server.public_url is not set, so the links in confirmation mails point at ${server.url}, ${wildcard ? 'which no one can open' : 'which works only for people who can reach this address directly'}; set server.public_url in ${home.dir}/dissent.config.yaml to the address people use (behind a proxy, its https URL)`,
+      );
+    }
     info(
       `portal ${server.url}/ · API ${server.url}/api/v1/openapi.json · metrics ${server.url}/metrics (with an operator token)`,
     );
