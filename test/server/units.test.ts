@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Programme } from '../../src/config/config.ts';
 import { bearerMatches } from '../../src/server/auth.ts';
 import { describeError } from '../../src/server/context.ts';
-import { formatDuration, negotiateLang } from '../../src/server/i18n/index.ts';
+import { formatDuration, messagesFor, negotiateLang } from '../../src/server/i18n/index.ts';
 import { WindowLimiter } from '../../src/server/limiter.ts';
 import { hashLinkToken, isLinkToken, newLinkToken } from '../../src/server/link-token.ts';
 import { toProblem } from '../../src/server/problem.ts';
@@ -35,6 +35,14 @@ describe('server building blocks', () => {
     expect(formatDuration(72 * 3_600_000, 'de')).toBe('3 Tagen');
     expect(formatDuration(90 * 60_000, 'en')).toBe('90 minutes');
     expect(formatDuration(1000, 'en')).toBe('1 second');
+  });
+
+  it('says one day, one hour, one minute in the singular in the time left', () => {
+    expect(messagesFor('en').timeLeft(1, 1, 0)).toBe('1 day and 1 hour left');
+    expect(messagesFor('de').timeLeft(1, 1, 0)).toBe('noch 1 Tag und 1 Stunde');
+    expect(messagesFor('en').timeLeft(0, 2, 1)).toBe('2 hours and 1 minute left');
+    expect(messagesFor('de').timeLeft(0, 0, 1)).toBe('noch 1 Minute');
+    expect(messagesFor('de').timeLeft(3, 0, 0)).toBe('noch 3 Tage und 0 Stunden');
   });
 
   it('accepts only configured bearer tokens', () => {

@@ -30,8 +30,11 @@ export const de: Messages = {
   purposes: { train_ai_system: 'Training von KI-Systemen' },
   legalBases: { legitimate_interest: 'berechtigtes Interesse, Art. 6 Abs. 1 lit. f DSGVO' },
   deadline: 'Frist für Widersprüche',
-  timeLeft: (d: number, h: number, m: number) =>
-    d > 0 ? `noch ${d} Tage und ${h} Stunden` : h > 0 ? `noch ${h} Stunden und ${m} Minuten` : `noch ${m} Minuten`,
+  timeLeft: (d: number, h: number, m: number) => {
+    const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+    const [days, hours, minutes] = [n(d, 'Tag', 'Tage'), n(h, 'Stunde', 'Stunden'), n(m, 'Minute', 'Minuten')];
+    return d > 0 ? `noch ${days} und ${hours}` : h > 0 ? `noch ${hours} und ${minutes}` : `noch ${minutes}`;
+  },
   afterDeadline:
     'Die Frist ist abgelaufen. Sie können weiterhin widersprechen, aber ein Widerspruch gilt jetzt nur noch für künftiges Training: Bereits genutzte Inhalte bleiben in den zuvor trainierten Modellen.',
   kinds: {

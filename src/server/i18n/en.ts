@@ -28,8 +28,11 @@ export const en = {
   purposes: { train_ai_system: 'training of AI systems' } as Record<string, string>,
   legalBases: { legitimate_interest: 'legitimate interest, GDPR Art. 6(1)(f)' } as Record<string, string>,
   deadline: 'Deadline for objections',
-  timeLeft: (d: number, h: number, m: number) =>
-    d > 0 ? `${d} days and ${h} hours left` : h > 0 ? `${h} hours and ${m} minutes left` : `${m} minutes left`,
+  timeLeft: (d: number, h: number, m: number) => {
+    const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+    const [days, hours, minutes] = [n(d, 'day', 'days'), n(h, 'hour', 'hours'), n(m, 'minute', 'minutes')];
+    return d > 0 ? `${days} and ${hours} left` : h > 0 ? `${hours} and ${minutes} left` : `${minutes} left`;
+  },
   afterDeadline:
     'The deadline has passed. You can still object, but an objection now covers only future training: content that was already used stays in the models trained before.',
   kinds: {
