@@ -64,15 +64,30 @@ export async function buildApp(
   opts: ServerOptions = {},
 ): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const ctx = createContext(home, opts);
+  const securityHeaders = await helmetHeaders();
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.limits.bodyBytes,
     // Our own 503 below, so that it is problem+json with the security headers and an access-log line.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // A path the router cannot take (bad percent-encoding, an over-long parameter such as a mangled link token) gets
+    // the same treatment as any error: our headers, a page or problem+json, and an access-log line. Fastify's own
+    // answer would quote the path, link token and all.
+    frameworkErrors: (err, req, res) => {
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 404 : 400;
+      const reply = res as unknown as FastifyReply;
+      reply.headers(securityHeaders);
+      ctx.metrics.observeRequest(req.method, '(unmatched)', status, 0);
+      ctx.accessLog({ method: req.method, route: '(unmatched)', status, ms: 0 });
+      if (isMachineRoute(req.url)) {
+        const p = toProblem(Object.assign(new Error('bad url'), { statusCode: status }));
+        return reply.code(status).header('content-type', 'application/problem+json').send(p);
+      }
+      return errorPage(ctx, req, reply, status);
+    },
   });
 
-  const securityHeaders = await helmetHeaders();
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;

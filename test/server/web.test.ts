@@ -156,6 +156,23 @@ describe('link tokens', () => {
     const malformed = await c.post('/confirm', { _csrf: csrf, token: 'short' });
     expect(malformed.status).toBe(404);
     expect((await c.request('/confirm/short')).status).toBe(404);
+
+    // Paths the router cannot take: a page with the security headers, never the path (a link token) echoed.
+    const token = `${'t'.repeat(120)}secret`;
+    for (const [path, status] of [
+      [`/confirm/${token}`, 404],
+      ['/confirm/%E0%A4%A', 400],
+    ] as const) {
+      const res = await c.request(path);
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await res.text()).not.toContain('secret');
+    }
+    const api = await c.request(`/api/v1/objections/%zz${token}`);
+    expect(api.status).toBe(400);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+    expect(await api.text()).not.toContain('secret');
   });
 
   it('keeps the language switch of a confirmation page on that page', async () => {

@@ -15,7 +15,8 @@ export function langOf(req: FastifyRequest): Lang {
     req.headers['accept-language'],
     (req.query as Record<string, unknown> | undefined)?.lang,
     (req.body as Record<string, unknown> | undefined)?.lang,
-    req.cookies.lang,
+    // No cookies on a request the router refused (frameworkErrors): the cookie plugin never saw it.
+    (req.cookies as Record<string, string | undefined> | undefined)?.lang,
   );
 }
 
