@@ -199,7 +199,12 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await s.useToken(hash, 'withdraw', '2025-05-01T11:00:00Z')).toEqual(unknown);
       const ok = await s.useToken(hash, 'confirm', '2025-05-01T12:00:00Z');
       expect(ok.ok && ok.token.objection_id).toBe('o_1');
-      expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:01Z')).toEqual({ ok: false, reason: 'used' });
+      expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:01Z')).toMatchObject({
+        ok: false,
+        reason: 'used',
+        expired: false,
+      });
+      expect(await s.useToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toMatchObject({ reason: 'used', expired: true });
       await s.close();
     });
 

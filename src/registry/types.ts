@@ -84,10 +84,14 @@ export interface TokenRow {
   readonly attempts: number;
 }
 
-/** Why a token was refused, or the token when it was accepted. */
+/**
+ * Why a token was refused, or the token when it was accepted. A token used before comes with its row, and whether
+ * it has expired since: a second press of the same button may be shown its first result.
+ */
 export type TokenUse =
   | { readonly ok: true; readonly token: TokenRow }
-  | { readonly ok: false; readonly reason: 'unknown' | 'expired' | 'used' };
+  | { readonly ok: false; readonly reason: 'unknown' | 'expired' }
+  | { readonly ok: false; readonly reason: 'used'; readonly token: TokenRow; readonly expired: boolean };
 
 /** A corpus snapshot recorded in the registry. */
 export interface SnapshotRow {

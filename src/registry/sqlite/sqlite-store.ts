@@ -232,8 +232,9 @@ export class SqliteStore implements Store {
         const row = db.prepare('SELECT * FROM tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
         if (!row || row.purpose !== purpose) return { ok: false, reason: 'unknown' };
         db.prepare('UPDATE tokens SET attempts = attempts + 1 WHERE token_hash = ?').run(tokenHash);
-        if (row.used_at !== null) return { ok: false, reason: 'used' };
-        if (Date.parse(row.expires_at) < Date.parse(now)) return { ok: false, reason: 'expired' };
+        const expired = Date.parse(row.expires_at) < Date.parse(now);
+        if (row.used_at !== null) return { ok: false, reason: 'used', token: row, expired };
+        if (expired) return { ok: false, reason: 'expired' };
         db.prepare('UPDATE tokens SET used_at = ? WHERE token_hash = ?').run(now, tokenHash);
         return { ok: true, token: { ...row, used_at: now, attempts: row.attempts + 1 } };
       })

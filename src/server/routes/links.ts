@@ -38,6 +38,12 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const token = field(req.body, 'token');
       // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
       const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
+      if (!used.ok && used.reason === 'used' && purpose === 'confirm' && !used.expired) {
+        // A second press of the button (a double click, a reload) shows the receipt again instead of losing it: the
+        // token proves what it proved the first time, and confirming is idempotent.
+        ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'replayed' });
+        return confirm(ctx, reply, page, used.token.objection_id, true);
+      }
       if (!used.ok || !isLinkToken(token)) {
         const reason = used.ok ? 'unknown' : used.reason;
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: reason });
@@ -51,7 +57,15 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   }
 }
 
-async function confirm(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
+async function confirm(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  page: PageContext,
+  id: string,
+  again = false,
+): Promise<FastifyReply> {
+  // Withdrawn since the link was first used: its receipt would no longer say what the page says.
+  if (again && (await ctx.store.getObjection(id))?.state === 'withdrawn') return refuse(reply, page, 'used');
   const result = await ctx.registry.confirmPending(id);
   if (result.created) countEffective(ctx, 'web', result.receipt);
   return sendPage(
