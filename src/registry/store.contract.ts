@@ -204,7 +204,10 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         reason: 'used',
         expired: false,
       });
-      expect(await s.useToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toMatchObject({ reason: 'used', expired: true });
+      expect(await s.useToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toMatchObject({
+        reason: 'used',
+        expired: true,
+      });
       await s.close();
     });
 
