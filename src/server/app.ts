@@ -141,6 +141,12 @@ export async function buildApp(
     const allow = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))].sort();
     const status = allow.length > 0 ? 405 : 404;
     if (status === 405) reply.header('allow', allow.join(', '));
+    // A form's POST-only address opened as a page (a reload, a restored tab, a link copied from the address bar):
+    // back to the form, where "try again later" would never help.
+    if (status === 405 && (req.method === 'GET' || req.method === 'HEAD') && !isMachineRoute(req.url)) {
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      return reply.redirect(`${path.startsWith('/withdraw') ? '/withdraw' : '/'}${query}`, 303);
+    }
     if (isMachineRoute(req.url)) {
       const code = status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND';
       const p = toProblem(Object.assign(new Error(code), { statusCode: status, code }));

@@ -379,6 +379,16 @@ describe('public log API', () => {
     const page = await fetch(`${base}/object`, { method: 'PUT' });
     expect(page.status).toBe(405);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // A form's POST address opened as a page goes back to its form.
+    for (const [path, to] of [
+      ['/object?lang=de', '/?lang=de'],
+      ['/confirm', '/'],
+      ['/withdraw/confirm', '/withdraw'],
+    ]) {
+      const opened = await fetch(`${base}${path}`, { redirect: 'manual' });
+      expect(opened.status, path).toBe(303);
+      expect(opened.headers.get('location')).toBe(to);
+    }
   });
 
   it('limits public routes per address with a 429 that the document declares', async () => {
