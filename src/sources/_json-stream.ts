@@ -25,14 +25,29 @@ function incompleteTail(bytes: Buffer): Buffer {
   return Buffer.alloc(0);
 }
 
-// Lets bytes through unchanged but fails on the first invalid UTF-8 sequence, and drops a leading byte-order mark.
+/**
+ * Lets bytes through unchanged, drops a leading byte-order mark, and stops at the first invalid UTF-8 sequence. In
+ * 'error' mode it fails there; in 'end' mode it passes on the valid bytes before the fault, ends its output, and
+ * keeps the fault in `fault`, so that whatever the bytes before it hold can still be read.
+ */
 class Utf8Check extends Transform {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  readonly #mode: 'error' | 'end';
   #line = 1;
   #first = true;
   #pending: Buffer = Buffer.alloc(0);
+  fault: Utf8Error | undefined;
+
+  constructor(mode: 'error' | 'end') {
+    super();
+    this.#mode = mode;
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.fault) {
+      done();
+      return;
+    }
     let bytes = chunk;
     if (this.#first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       bytes = bytes.subarray(3);
@@ -41,7 +56,17 @@ class Utf8Check extends Transform {
     try {
       this.#line += countNewlines(this.#decoder.decode(bytes, { stream: true }));
     } catch {
-      done(new Utf8Error(this.#line + this.#linesBeforeFault(bytes)));
+      const at = this.#findFault(bytes);
+      this.fault = new Utf8Error(this.#line + at.lines);
+      if (this.#mode === 'error') {
+        done(this.fault);
+        return;
+      }
+      // The bytes before the sequence the fault is in are valid on their own.
+      if (at.offset > 0) this.push(bytes.subarray(0, at.offset));
+      this.push(null);
+      this.emit('fault', this.fault);
+      done();
       return;
     }
     this.#pending = incompleteTail(bytes);
@@ -49,25 +74,41 @@ class Utf8Check extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
+    if (this.fault) {
+      done();
+      return;
+    }
     try {
       this.#decoder.decode();
       done();
     } catch {
-      done(new Utf8Error(this.#line));
+      this.fault = new Utf8Error(this.#line);
+      if (this.#mode === 'error') done(this.fault);
+      else {
+        this.emit('fault', this.fault);
+        done();
+      }
     }
   }
 
-  // Only on the error path: replays the chunk byte by byte to find the line of the first bad byte.
-  #linesBeforeFault(bytes: Buffer): number {
+  // Only on the error path: replays the chunk byte by byte to find the first bad byte: the lines before it, and the
+  // offset in the chunk of the (possibly multi-byte) sequence it belongs to.
+  #findFault(bytes: Buffer): { lines: number; offset: number } {
     const probe = new TextDecoder('utf-8', { fatal: true });
     let lines = 0;
+    let offset = 0;
     try {
       probe.decode(this.#pending, { stream: true });
-      for (const b of bytes) lines += countNewlines(probe.decode(Uint8Array.of(b), { stream: true }));
+      for (const [i, b] of bytes.entries()) {
+        const text = probe.decode(Uint8Array.of(b), { stream: true });
+        lines += countNewlines(text);
+        // A byte that completed a character (or was one) ends a valid prefix.
+        if (text.length > 0) offset = i + 1;
+      }
     } catch {
       // reached the fault
     }
-    return lines;
+    return { lines, offset };
   }
 }
 
@@ -79,7 +120,7 @@ function countNewlines(text: string): number {
 
 /** Checks that a stream is valid UTF-8 as it passes, failing with the line of the first bad byte. */
 export function utf8Check(): Transform {
-  return new Utf8Check();
+  return new Utf8Check('error');
 }
 
 /** Quarantines a file that failed to read or parse, with a reason code a human can act on. */
@@ -109,6 +150,39 @@ export function quarantineFileError(ctx: ReaderContext, file: string, error: unk
   }
 }
 
+/** stream-json's Parser parses in `_processBuffer`, called for every chunk and at the end, with the stream's callback. */
+type ParserInternals = { _processBuffer(done: TransformCallback): void; _buffer: string };
+const processBuffer = (Parser.prototype as unknown as ParserInternals)._processBuffer;
+
+/**
+ * A JSON parser that stops at the first syntax error without failing: it emits 'fault', drops the rest of its input
+ * and ends normally, so that the tokens it made before the error still flow to the stages after it.
+ */
+class TolerantParser extends Parser {
+  #faulted = false;
+
+  constructor() {
+    super({ packValues: true, streamValues: false });
+  }
+
+  _processBuffer(done: TransformCallback): void {
+    const self = this as unknown as ParserInternals;
+    if (this.#faulted) {
+      self._buffer = '';
+      done(null);
+      return;
+    }
+    processBuffer.call(this, (error?: Error | null) => {
+      if (error) {
+        this.#faulted = true;
+        self._buffer = '';
+        this.emit('fault', error);
+      }
+      done(null);
+    });
+  }
+}
+
 /**
  * Streams the values at the paths `match` picks out of a JSON file, one at a time, so that a huge array never sits in
  * memory. `match` returns a label for a wanted path or null. A file that is not valid UTF-8 or JSON is quarantined
@@ -135,10 +209,23 @@ export async function* streamJson(
     },
   });
   const values = new StreamValues();
+  // Not pipeline(): on an error it destroys every stage at once, and the values already parsed but still buffered
+  // downstream would be lost. Here a fault stops the reading and ends the stages in order instead, so that every
+  // value before it comes out.
+  const utf8 = new Utf8Check('end');
+  const parser = new TolerantParser();
   let firstError: unknown = null;
-  pipeline(source, utf8Check(), new Parser({ packValues: true, streamValues: false }), pick, values, (err) => {
-    firstError ??= err;
-  });
+  const stop = (e: unknown) => {
+    firstError ??= e;
+    source.unpipe(utf8);
+    source.destroy();
+    utf8.end();
+  };
+  source.once('error', stop);
+  utf8.once('fault', stop);
+  parser.once('fault', stop);
+  pick.once('error', (e) => values.destroy(e));
+  source.pipe(utf8).pipe(parser).pipe(pick).pipe(values);
   try {
     for await (const chunk of values as AsyncIterable<{ value: unknown }>) {
       ctx.checkAborted();
@@ -146,8 +233,11 @@ export async function* streamJson(
     }
   } catch (error) {
     ctx.signal?.throwIfAborted();
-    quarantineFileError(ctx, entry.path, firstError ?? error);
+    firstError ??= error;
+  } finally {
+    source.destroy();
   }
+  if (firstError !== null) quarantineFileError(ctx, entry.path, firstError);
 }
 
 /** Reads a small JSON file whole (up to `maxBytes`); quarantines it and returns undefined when it is unusable. */

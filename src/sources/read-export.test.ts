@@ -40,12 +40,32 @@ describe('bad input never crashes', () => {
     const badLine = bad.subarray(0, bad.indexOf(0xff)).toString('latin1').split('\n').length;
     await put(join(tmp, 'exp/posts/your_posts_1.json'), bad);
     const r = reading('facebook', join(tmp, 'exp'));
-    const { summary } = await drain(r);
+    const { summary, records } = await drain(r);
     expect(r.quarantine).toEqual([
       expect.objectContaining({ file: 'posts/your_posts_1.json', reason: 'invalid_utf8', line: badLine }),
     ]);
     expect(summary.quarantined).toBe(1);
     expect(summary.filesRead).toBe(1);
+    // Every item before the bad one is kept, also those in the same read chunk as the bad byte.
+    expect(records.map((x) => x.text)).toEqual(posts(n).map((p) => p.data[0]?.post));
+  });
+
+  it('keeps every item before a broken one in the middle of a big file', async () => {
+    // Items as big as real posts, so that the break falls inside a read chunk that holds hundreds of good ones.
+    const padding = ' '.repeat(300);
+    const items = posts(3000).map((p) => `${JSON.stringify(p, null, 1)}${padding}`);
+    items[1500] = '{ this is not json }';
+    await put(join(tmp, 'exp/posts/your_posts_1.json'), `[\n${items.join(',\n')}\n]\n`);
+    const r = reading('facebook', join(tmp, 'exp'));
+    // A consumer slower than the parser (writing a file, say) leaves parsed items waiting in the stream's buffers.
+    const records = [];
+    for await (const record of r.records) {
+      records.push(record);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(records).toHaveLength(1500);
+    expect(records.at(-1)?.text).toBe('post 1499');
+    expect(r.quarantine).toEqual([expect.objectContaining({ reason: 'invalid_json' })]);
   });
 
   it('keeps the items before the cut of a truncated JSON file and quarantines the rest', async () => {
