@@ -31,6 +31,30 @@ describe('dissent sources convert', () => {
     expect(r.stderr).not.toContain('fb:a:42'); // no ids in human output
   });
 
+  it('refuses an Instagram export read as Facebook and the other way round, and warns when nothing is read', () => {
+    const asFacebook = dissent('sources', 'convert', '--format', 'facebook', fixture('instagram'), '--account', 'x');
+    expect(asFacebook.code).toBe(2);
+    expect(asFacebook.stderr).toContain('looks like an Instagram export, not a Facebook one');
+    expect(asFacebook.stderr).toContain('pass --format instagram');
+    expect(asFacebook.stdout).toBe('');
+    const asInstagram = dissent(
+      'sources',
+      'convert',
+      '--format',
+      'instagram',
+      fixture('facebook-old'),
+      '--account',
+      'x',
+    );
+    expect(asInstagram.code).toBe(2);
+    expect(asInstagram.stderr).toContain('pass --format facebook');
+    const asMastodon = dissent('sources', 'convert', '--format', 'mastodon', fixture('facebook-new'), '--account', 'x');
+    expect(asMastodon.code).toBe(0);
+    expect(asMastodon.stderr).toMatch(
+      /warning: no file here is one that mastodon exports keep content in \(\d+ other files\); check --format/,
+    );
+  });
+
   it('writes --out and --quarantine files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
     const out = join(dir, 'md.jsonl');

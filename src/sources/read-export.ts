@@ -61,9 +61,42 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
   }
 }
 
+/**
+ * Paths only one of Meta's two exports has. Their readers take the same Messenger-style thread files, so an Instagram
+ * export read as Facebook (or the other way round) would yield records labelled with the wrong platform.
+ */
+const META_MARKS: Readonly<Record<'facebook' | 'instagram', { name: string; test: (path: string) => boolean }>> = {
+  facebook: {
+    name: 'a Facebook',
+    test: (path) =>
+      /(^|\/)(your_facebook_activity|your_activity_across_facebook)\//.test(path) ||
+      /(^|\/)(your_posts[^/]*|profile_information)\.json$/.test(path),
+  },
+  instagram: {
+    name: 'an Instagram',
+    test: (path) =>
+      /(^|\/)your_instagram_activity\//.test(path) || /(^|\/)(posts_\d+|personal_information)\.json$/.test(path),
+  },
+};
+
+/** Refuses a Facebook export read as Instagram and the other way round, before any record leaves. */
+function refuseOtherMetaExport(entries: readonly ExportEntry[], format: ExportFormat): void {
+  if (format !== 'facebook' && format !== 'instagram') return;
+  const other = format === 'facebook' ? 'instagram' : 'facebook';
+  const own = entries.some((e) => META_MARKS[format].test(e.path));
+  const found = entries.find((e) => META_MARKS[other].test(e.path));
+  if (!own && found) {
+    throw new InputError(
+      `this looks like ${META_MARKS[other].name} export, not ${META_MARKS[format].name} one (it has ${found.path}); pass --format ${other}`,
+      'E_FORMAT',
+    );
+  }
+}
+
 async function* readAll(container: ExportContainer, reader: FormatReader, ctx: ReaderContext) {
   if (container.list) {
     const entries = await container.list();
+    refuseOtherMetaExport(entries, ctx.format);
     // Every text file is checked before the first record leaves, so a refused export emits nothing.
     for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
     const rank = (e: ExportEntry) => reader.priority?.(e.path) ?? 1;

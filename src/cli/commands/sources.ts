@@ -19,6 +19,13 @@ function printSummary(s: ConvertSummary, quarantineFile: string | undefined): vo
   const skipped = Object.entries(s.skipped).sort(([a], [b]) => a.localeCompare(b));
   if (skipped.length > 0) info(`skipped: ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (s.quarantined > 0 && !quarantineFile) info('quarantine entries were not kept: add --quarantine FILE to see them');
+  if (s.filesRead === 0) {
+    info(
+      `warning: no file here is one that ${s.format} exports keep content in (${s.skipped.file_not_used ?? 0} other files); check --format, or whether this is the whole export`,
+    );
+  } else if (s.records === 0 && s.quarantined > 0) {
+    info(`warning: every item read was quarantined; check --format, or whether the export is damaged`);
+  }
   const unknown = Object.entries(s.unknownFields);
   if (unknown.length > 0) {
     info(`unknown fields (the export format may have changed): ${unknown.map(([k, n]) => `${k} x${n}`).join(', ')}`);
