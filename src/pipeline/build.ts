@@ -471,6 +471,20 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             `every one of the ${summary.read} lines read was quarantined (see quarantine/quarantine.jsonl), so the snapshot is empty: are these the right inputs?`,
           ]
         : []),
+      // With several inputs, one of them empty or entirely quarantined is as likely a mistake as all of them.
+      ...(inputs.length > 1 && summary.read > 0 && summary.quarantined < summary.read
+        ? inputs.flatMap((f, i) => {
+            const read = written.counts.perInput[i] ?? 0;
+            const bad = written.counts.perInputQuarantined?.[i] ?? 0;
+            if (read === 0) return [`the input ${f.path} holds no records`];
+            if (bad === read) {
+              return [
+                `every one of the ${read} lines of the input ${f.path} was quarantined (see quarantine/quarantine.jsonl): is it the right file?`,
+              ];
+            }
+            return [];
+          })
+        : []),
     ];
     return { ...summary, resumed, warnings };
   } catch (error) {
@@ -499,6 +513,8 @@ interface Counts {
   quarantined: number;
   quarantinedByReason: Record<string, number>;
   perInput: number[];
+  /** Quarantined lines per input (absent in the journal of a build begun by an older version). */
+  perInputQuarantined?: number[];
 }
 
 async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise<Counts> {
@@ -515,6 +531,11 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
        UNION ALL SELECT file, count(*) FROM rejects GROUP BY file
        UNION ALL SELECT file, count(*) FROM export_rejects GROUP BY file) GROUP BY file`,
   );
+  const quarantinedPerFile = await db.rows<{ file: number; n: string }>(
+    `SELECT file, count(*) AS n FROM (SELECT file FROM staged WHERE qreason IS NOT NULL
+       UNION ALL SELECT file FROM rejects UNION ALL SELECT file FROM export_rejects
+       UNION ALL SELECT s.file FROM repeated_ids r JOIN staged s ON s.key = r.key) GROUP BY file`,
+  );
   const excluded: Record<string, number> = Object.fromEntries(reasonsOf(policy).map((r) => [r, 0]));
   let kept = 0;
   for (const r of reasons) {
@@ -529,7 +550,18 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
   );
   // read is what the read stage took in (records and quarantined lines, per input); the manifest checks that it
   // equals kept + excluded + quarantined as counted from the stages after it.
-  return { read: perInput.reduce((a, b) => a + b, 0), kept, excluded, quarantined, quarantinedByReason, perInput };
+  const perInputQuarantined = Array.from({ length: inputCount }, (_, i) =>
+    Number(quarantinedPerFile.find((p) => Number(p.file) === i)?.n ?? 0),
+  );
+  return {
+    read: perInput.reduce((a, b) => a + b, 0),
+    kept,
+    excluded,
+    quarantined,
+    quarantinedByReason,
+    perInput,
+    perInputQuarantined,
+  };
 }
 
 /**

@@ -244,6 +244,15 @@ describe('several inputs and damaged files', () => {
     const w = await build([wrong], 'snap-wrong');
     expect([w.read, w.quarantined]).toEqual([2, 2]);
     expect(w.warnings).toEqual([expect.stringContaining('every one of the 2 lines read was quarantined')]);
+    // Among several inputs, the one that is empty and the one that is all bad are named.
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const several = await build([file, wrong, empty], 'snap-several');
+    expect([several.read, several.kept]).toEqual([3, 1]);
+    expect(several.warnings).toEqual([
+      expect.stringContaining(`every one of the 2 lines of the input ${wrong} was quarantined`),
+      `the input ${empty} holds no records`,
+    ]);
   });
 
   it("quarantines a record that repeats an earlier record's id, so that an id is never both excluded and kept", async () => {
