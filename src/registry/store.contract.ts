@@ -211,6 +211,35 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it('purges pending objections whose every confirmation link has expired, with their tokens', async () => {
+      const s = await fresh();
+      const pending = (id: string) => objection(id, 'p:1', { state: 'pending', effective_at: null, reason: 'x' });
+      await s.commit({
+        objections: [pending('o_old'), pending('o_fresh'), pending('o_two'), objection('o_done', 'p:2')],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+      });
+      const token = async (n: number, objection_id: string, expires_at: string, purpose: 'confirm' | 'withdraw') =>
+        s.createToken({ token_hash: new Uint8Array(32).fill(n), objection_id, purpose, expires_at });
+      await token(1, 'o_old', '2025-05-02T00:00:00Z', 'confirm');
+      await token(2, 'o_fresh', '2025-05-04T00:00:00Z', 'confirm');
+      // Two links for one request (the same person typed twice): it stays while either may still confirm it.
+      await token(3, 'o_two', '2025-05-02T00:00:00Z', 'confirm');
+      await token(4, 'o_two', '2025-05-04T00:00:00Z', 'confirm');
+      await token(5, 'o_done', '2025-05-02T00:00:00Z', 'withdraw');
+      expect(await s.purgeUnconfirmed('2025-05-03T00:00:00Z')).toBe(1);
+      expect(await s.getObjection('o_old')).toBeUndefined();
+      expect(await s.useToken(new Uint8Array(32).fill(1), 'confirm', '2025-05-01T00:00:00Z')).toEqual({
+        ok: false,
+        reason: 'unknown',
+      });
+      for (const id of ['o_fresh', 'o_two', 'o_done']) expect(await s.getObjection(id), id).toBeDefined();
+      expect(await s.purgeUnconfirmed('2025-05-05T00:00:00Z')).toBe(2);
+      expect((await s.getObjection('o_done'))?.state).toBe('effective');
+      await s.close();
+    });
+
     it('remembers idempotency keys and snapshots', async () => {
       const s = await fresh();
       await s.putIdempotency('k1', 'h1', 'o_1', '2025-05-01T00:00:00Z');

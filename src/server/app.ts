@@ -179,6 +179,9 @@ export async function buildApp(
   return { app, ctx };
 }
 
+/** How often the server deletes the pending objections whose confirmation links have all expired. */
+const PURGE_EVERY_MS = 3_600_000;
+
 /** A running server: its base URL and a graceful close. */
 export interface RunningServer {
   /** The base URL it listens on, e.g. `http://127.0.0.1:8080`. */
@@ -211,12 +214,22 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
   const bound = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   if (!opts.publicUrl && !home.config.server.public_url) ctx.publicUrl = url;
+  // Requests nobody confirmed go once their links have expired: a handle anyone could type, with a free-text reason,
+  // is not kept for ever.
+  const purge = () =>
+    ctx.tasks.run(async () => {
+      const n = await ctx.store.purgeUnconfirmed(ctx.clock().toISOString());
+      if (n > 0) ctx.metrics.inc('dissent_unconfirmed_purged_total', {}, n);
+    });
+  purge();
+  const purging = setInterval(purge, PURGE_EVERY_MS).unref();
   let closing: Promise<void> | undefined;
   return {
     url,
     ctx,
     close: () => {
       closing ??= (async () => {
+        clearInterval(purging);
         await app.close();
         await ctx.tasks.idle();
         await ctx.registry.drain();

@@ -86,4 +86,6 @@ export const COUNTERS = {
   dissent_withdrawals_total: 'Withdrawals logged by this process since it started, by channel.',
   dissent_mail_total: 'Mails handed to the outbox or SMTP server, by kind and result.',
   dissent_link_tokens_total: 'Confirmation and withdrawal links used, by purpose and result.',
+  dissent_unconfirmed_purged_total:
+    'Pending objections deleted, with their tokens, because none of their confirmation links can be used any more.',
 } as const;

@@ -202,6 +202,12 @@ describe('link tokens', () => {
     expect(res.html).toContain('expired');
     const pending = await t.home.store.countObjections();
     expect(pending.find((r) => r.state === 'effective')).toBeUndefined();
+    expect(pending.find((r) => r.state === 'pending')?.n).toBe(1);
+    // A server starting (and every hour after) deletes the request nobody can confirm any more, reason and all.
+    await server.close();
+    await start();
+    await server.ctx.tasks.idle();
+    expect(await t.home.store.countObjections()).toEqual([]);
   });
 
   it('lets a closed programme\'s grace window no longer cut short the link of an objection to "*"', async () => {

@@ -219,6 +219,28 @@ export class SqliteStore implements Store {
     if (result === 'exists') throw new EffectiveExistsError();
   }
 
+  async purgeUnconfirmed(now: string): Promise<number> {
+    const db = this.#db;
+    return db
+      .transaction(() => {
+        const ids = db
+          .prepare(
+            `SELECT o.id FROM objections o JOIN tokens t ON t.objection_id = o.id
+             WHERE o.state = 'pending' AND t.purpose = 'confirm' GROUP BY o.id HAVING max(t.expires_at) < ?`,
+          )
+          .pluck()
+          .all(now) as string[];
+        const dropTokens = db.prepare('DELETE FROM tokens WHERE objection_id = ?');
+        const dropObjection = db.prepare("DELETE FROM objections WHERE id = ? AND state = 'pending'");
+        for (const id of ids) {
+          dropTokens.run(id);
+          dropObjection.run(id);
+        }
+        return ids.length;
+      })
+      .immediate();
+  }
+
   async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
     this.#db
       .prepare('INSERT INTO tokens (token_hash, objection_id, purpose, expires_at) VALUES (?, ?, ?, ?)')
