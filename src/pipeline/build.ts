@@ -11,7 +11,7 @@ import { sha256 } from '../log/hash.ts';
 import { parsePolicy } from '../policy/load.ts';
 import { QUARANTINE_REASONS } from '../policy/reasons.ts';
 import { type Policy, reasonsOf } from '../policy/schema.ts';
-import { importAccounts } from '../registry/identities.ts';
+import { importAccounts, movedWarning } from '../registry/identities.ts';
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
 import { classify, textNeededSql } from './classify.ts';
@@ -184,6 +184,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   if (!journal.stages.plan) {
     await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
   }
+  let accountsMoved = 0;
   if (opts.accountsFile) {
     progress({ stage: 'plan', message: 'importing accounts' });
     const imported = await importAccounts(opts.home.store, opts.accountsFile, {
@@ -197,6 +198,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
         'E_ACCOUNTS',
       );
     }
+    accountsMoved = imported.moved;
   }
   const resumed = Object.keys(journal.stages).length > 0;
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
@@ -460,6 +462,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             'the identity graph is empty, so no record could be matched to a person (nor to an objection or an age); import it first with --accounts FILE or "dissent identities import FILE"',
           ]
         : []),
+      ...(accountsMoved > 0 ? [`--accounts: ${movedWarning(accountsMoved)}`] : []),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [

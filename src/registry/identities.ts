@@ -97,11 +97,18 @@ export function parseAccountLine(text: string): AccountRow | string {
   return `field ${issue?.path.join('.') || '(line)'}: ${issue?.message ?? 'invalid'}`;
 }
 
+/** What an operator should know when an import gives existing accounts to other persons. */
+export function movedWarning(moved: number): string {
+  return `${moved === 1 ? '1 account now belongs' : `${moved} accounts now belong`} to another person than before: objections of the former person no longer cover ${moved === 1 ? 'it' : 'them'} (except one filed through that very account), those of the new person do`;
+}
+
 /** Summary of an identities import. */
 export interface ImportSummary {
   readonly read: number;
   readonly imported: number;
   readonly bad: BadLine[];
+  /** Accounts already in the registry that the file gives to another person. */
+  readonly moved: number;
 }
 
 interface ImportOptions {
@@ -127,7 +134,7 @@ export async function importAccounts(store: Store, file: string, opts: ImportOpt
 async function readAccounts(
   file: string,
   opts: ImportOptions,
-  upsert?: (rows: AccountRow[]) => Promise<unknown>,
+  upsert?: (rows: AccountRow[]) => Promise<{ moved: number }>,
 ): Promise<ImportSummary> {
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError(`the accounts file ${file} is a folder; give the JSONL file itself`, 'E_READ');
@@ -143,9 +150,10 @@ async function readAccounts(
   let batch: AccountRow[] = [];
   let read = 0;
   let imported = 0;
+  let moved = 0;
   const flush = async () => {
     if (upsert && batch.length > 0) {
-      await upsert(batch);
+      moved += (await upsert(batch)).moved;
       imported += batch.length;
     }
     batch = [];
@@ -185,7 +193,7 @@ async function readAccounts(
   }
   await flush();
   if (read === 0) throw new InputError(`the accounts file ${file} holds no accounts (it is empty)`, 'E_READ');
-  return { read, imported, bad };
+  return { read, imported, bad, moved };
 }
 
 const firstLineDecoder = new TextDecoder('utf-8', { fatal: true });

@@ -66,13 +66,15 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
 
     it('upserts accounts, finds them by handle or e-mail, and groups them by person', async () => {
       const s = await fresh();
-      await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)]);
-      await s.upsertAccounts([{ ...account(3), display_name: 'Renamed' }]);
+      expect(await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)])).toEqual({ moved: 0 });
+      expect(await s.upsertAccounts([{ ...account(3), display_name: 'Renamed' }])).toEqual({ moved: 0 });
       expect((await s.getAccount('fb:a:3'))?.display_name).toBe('Renamed');
       expect((await s.accountsOfPerson('p:1')).map((a) => a.account)).toEqual(['fb:a:1', 'fb:a:2']);
       expect((await s.findAccounts('@USER2')).map((a) => a.account)).toEqual(['fb:a:2']);
       expect((await s.findAccounts('User3@Example.org')).map((a) => a.account)).toEqual(['fb:a:3']);
       expect(await s.countAccounts()).toEqual({ accounts: 3, persons: 2 });
+      const again = await s.upsertAccounts([account(2, 'p:9'), account(2, 'p:1')]);
+      expect(again).toEqual({ moved: 2 });
       expect(await s.lookupSubjects(['fb:a:2', 'p:1', 'p:9', 'fb:a:9', 'p:3'])).toEqual([
         { kind: 'account', account: 'fb:a:2', person: 'p:1' },
         { kind: 'person', person: 'p:1' },

@@ -47,8 +47,8 @@ export interface Store {
   migrate(): Promise<number>;
   close(): Promise<void>;
 
-  /** Inserts or updates accounts in one transaction. */
-  upsertAccounts(rows: readonly AccountRow[]): Promise<void>;
+  /** Inserts or updates accounts in one transaction; returns how many existing accounts it gave another person. */
+  upsertAccounts(rows: readonly AccountRow[]): Promise<{ moved: number }>;
   getAccount(account: string): Promise<AccountRow | undefined>;
   /** Accounts whose handle (without @, case-insensitive) or e-mail (case-insensitive) equals `value`. */
   findAccounts(value: string): Promise<AccountRow[]>;

@@ -94,6 +94,7 @@ describe('dissent identities import', () => {
     writeFileSync(again, `${good(1).replace('"x:p:1"', '"x:p:2"')}\n`);
     const re = dissent(['identities', 'import', again, '--home', home]);
     expect(re.code, re.stderr).toBe(0);
+    expect(re.stderr).toContain('warning: 1 account now belongs to another person than before');
     expect(dissent(['object', '--subject', 'x:a:1', '--home', home]).stdout).toContain('"subject": "x:p:2"');
   });
 

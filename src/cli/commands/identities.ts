@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
-import { importAccounts } from '../../registry/identities.ts';
+import { importAccounts, movedWarning } from '../../registry/identities.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
 import { EXIT, setExitCode } from '../_run.ts';
 
@@ -28,6 +28,7 @@ const importCommand = defineCommand({
         `imported ${summary.imported} of ${summary.read} lines (${summary.bad.length} bad); ` +
           `the registry now holds ${counts.accounts} accounts of ${counts.persons} persons`,
       );
+      if (summary.moved > 0) info(`warning: ${movedWarning(summary.moved)}`);
       return setExitCode(summary.bad.length > 0 ? EXIT.usage : EXIT.ok);
     } finally {
       await home.close();

@@ -81,13 +81,18 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
-  async upsertAccounts(rows: readonly AccountRow[]): Promise<void> {
+  async upsertAccounts(rows: readonly AccountRow[]): Promise<{ moved: number }> {
     const now = new Date().toISOString();
     const stmt = this.#s.upsertAccount;
-    this.#db.transaction(() => {
+    const personOf = this.#s.personOfAccount;
+    return this.#db.transaction(() => {
+      let moved = 0;
       for (const r of rows) {
+        const before = personOf.get(r.account) as string | undefined;
+        if (before !== undefined && before !== r.person) moved++;
         stmt.run({ ...r, handle_key: foldLookupKey(r.handle), email_key: foldLookupKey(r.email), updated_at: now });
       }
+      return { moved };
     })();
   }
 
