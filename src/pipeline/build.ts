@@ -192,9 +192,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (imported.bad.length > 0) {
-      const first = imported.bad[0];
+      const n = imported.bad.length;
+      const listed = imported.bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
+      if (n > listed.length) listed.push(`${n - listed.length} more`);
       throw new InputError(
-        `the accounts file has ${imported.bad.length === 1 ? '1 bad line' : `${imported.bad.length} bad lines`} (first: line ${first?.line}: ${first?.reason}); fix ${imported.bad.length === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
+        `the accounts file has ${n === 1 ? '1 bad line' : `${n} bad lines`} (${listed.join('; ')}); fix ${n === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
         'E_ACCOUNTS',
       );
     }

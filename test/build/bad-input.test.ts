@@ -200,7 +200,8 @@ describe('several inputs and damaged files', () => {
     const accounts = join(dir, 'accounts-bad.jsonl');
     const row = (n: number) =>
       JSON.stringify({ account: `zz:a:${n}`, person: `zz:p:${n}`, source: 'facebook', country: 'DE' });
-    writeFileSync(accounts, `${row(1)}\n{not json\n${row(2)}\n`);
+    const bad = Array.from({ length: 6 }, () => '{not json');
+    writeFileSync(accounts, `${row(1)}\n${bad.join('\n')}\n${row(2)}\n${row(1)}\n`);
     const file = join(dir, 'acc.jsonl');
     writeFileSync(file, `${good('acc:1')}\n`);
     await expect(
@@ -216,7 +217,7 @@ describe('several inputs and damaged files', () => {
     ).rejects.toMatchObject({
       code: 'E_ACCOUNTS',
       message: expect.stringMatching(
-        /has 1 bad line \(first: line 2: .*\); fix it and run again \(nothing was imported\)/,
+        /has 7 bad lines \(line 2: invalid JSON; line 3: invalid JSON; .*line 6: invalid JSON; 2 more\); fix them and run again \(nothing was imported\)/,
       ),
     });
     const found = await withHome(home, (h) => h.store.lookupSubjects(['zz:a:1', 'zz:a:2']));
