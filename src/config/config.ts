@@ -23,7 +23,8 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lowercase le
 const programmeSchema = z
   .object({
     id: id.refine((v) => v !== '*', '"*" is reserved for "all programmes"'),
-    title: z.string().min(1),
+    // One title for every language, or one per language (en is required: the fallback, and what manifests show).
+    title: z.union([z.string().min(1), z.object({ en: z.string().min(1), de: z.string().min(1).optional() }).strict()]),
     purpose: z.string().default('train_ai_system'),
     legal_basis: z.string().default('legitimate_interest'),
     jurisdictions: z.array(z.string().min(2)).min(1).default(['EU']),
@@ -37,7 +38,12 @@ const programmeSchema = z
   .refine((p) => p.notice_date <= p.deadline, {
     message: 'notice_date must not be after deadline',
     path: ['deadline'],
-  });
+  })
+  // `title` is the default title; `titles` has one per language the config gives (none: `title` in all).
+  .transform(
+    ({ title, ...p }): typeof p & { title: string; titles?: Readonly<{ en: string; de?: string | undefined }> } =>
+      typeof title === 'string' ? { ...p, title } : { ...p, title: title.en, titles: title },
+  );
 
 const configSchema = z
   .object({
@@ -113,6 +119,17 @@ export function loadConfig(home: string): Config {
 }
 
 /** Finds a programme by id, or throws an error listing the known ones. */
+/** A programme's title in `lang`, or its default title. */
+export function programmeTitle(p: Programme, lang: string): string {
+  return p.titles?.[lang as 'en' | 'de'] ?? p.title;
+}
+
+/** The title in `lang` of the programme with this id, or the id itself when no such programme is configured. */
+export function programmeTitleById(programmes: readonly Programme[], id: string, lang: string): string {
+  const p = programmes.find((x) => x.id === id);
+  return p ? programmeTitle(p, lang) : id;
+}
+
 export function programmeById(config: Config, id: string): Programme {
   const p = config.programmes.find((x) => x.id === id);
   if (!p) {

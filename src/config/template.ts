@@ -3,6 +3,8 @@ export interface TemplateValues {
   readonly origin: string;
   readonly programmeId: string;
   readonly title: string;
+  /** The title in German; without it, `title` is shown in every language. */
+  readonly titleDe?: string;
   readonly noticeDate: string;
   readonly deadline: string;
   readonly graceWindow: string;
@@ -13,6 +15,7 @@ export const EXAMPLE_VALUES: TemplateValues = {
   origin: 'dissent.example/log',
   programmeId: 'ai-training-2025',
   title: 'Training of our AI models on public posts and AI-assistant chats',
+  titleDe: 'Training unserer KI-Modelle mit öffentlichen Beiträgen und Chats mit dem KI-Assistenten',
   noticeDate: '2025-04-14T00:00:00+02:00',
   deadline: '2025-05-26T23:59:59+02:00',
   graceWindow: '72h',
@@ -36,8 +39,15 @@ database:
 # One entry for each announced use of content for AI training.
 programmes:
   - id: ${v.programmeId}
-    title: ${JSON.stringify(v.title)}
-    purpose: train_ai_system             # fideslang data use
+${
+  v.titleDe
+    ? `    title:                               # shown on the portal and in mails, in the reader's language
+      en: ${JSON.stringify(v.title)}
+      de: ${JSON.stringify(v.titleDe)}
+`
+    : `    title: ${JSON.stringify(v.title)}
+`
+}    purpose: train_ai_system             # fideslang data use
     legal_basis: legitimate_interest     # GDPR Art. 6(1)(f); people may object under Art. 21
     jurisdictions: [EU]                  # account countries it applies to; EU and EEA expand to member states
     notice_date: ${v.noticeDate}   # when users were told

@@ -1,3 +1,4 @@
+import { programmeTitleById } from '../config/config.ts';
 import { foldLookupKey } from '../registry/migrations.ts';
 import type { AccountRow } from '../registry/types.ts';
 import type { ServerContext } from './context.ts';
@@ -159,8 +160,7 @@ async function sendLinkMail(
   },
 ): Promise<void> {
   const t = messagesFor(m.lang);
-  const title =
-    m.programme === '*' ? undefined : (ctx.programmes.find((p) => p.id === m.programme)?.title ?? m.programme);
+  const title = m.programme === '*' ? undefined : programmeTitleById(ctx.programmes, m.programme, m.lang);
   const params = {
     handle: m.account.handle ?? m.account.account,
     what: t.what(title),

@@ -447,6 +447,14 @@ describe('operations', () => {
     expect(de.html).toContain('<html lang="de">');
     const en = await c.page('/', { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
     expect(en.html).toContain('<html lang="en">');
+    // A programme with a title per language shows the reader's; one with a single title shows it in both.
+    expect(de.html).toContain('Training unserer KI-Modelle mit öffentlichen Beiträgen');
+    expect(de.html).not.toContain('Training of our AI models');
+    expect(en.html).toContain('Training of our AI models on public posts');
+    for (const page of [de.html, en.html]) expect(page).toContain('Training on AI-assistant chats');
+    await object(c, t.accounts[0]?.email as string, 'ai-training-2025', 'de');
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).at(-1)?.body).toContain('Training unserer KI-Modelle');
     const csp = en.res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");

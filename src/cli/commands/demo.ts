@@ -74,6 +74,7 @@ export default defineCommand({
       ...EXAMPLE_VALUES,
       programmeId: 'demo-2025',
       title: 'Demo: AI training on public posts and assistant chats',
+      titleDe: 'Demo: KI-Training mit öffentlichen Beiträgen und Assistenten-Chats',
       noticeDate: new Date(started - 42 * 86_400_000).toISOString(),
       deadline: deadline.toISOString(),
       graceWindow: '3s',
@@ -189,7 +190,9 @@ export default defineCommand({
 function addNextProgramme(dir: string, deadline: Date): void {
   const file = join(dir, CONFIG_FILE);
   const entry = `  - id: demo-next
-    title: "Demo: next year's AI training on public posts"
+    title:
+      en: "Demo: next year's AI training on public posts"
+      de: "Demo: KI-Training des nächsten Jahres mit öffentlichen Beiträgen"
     purpose: train_ai_system
     legal_basis: legitimate_interest
     jurisdictions: [EU]

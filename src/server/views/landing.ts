@@ -1,4 +1,4 @@
-import type { Programme } from '../../config/config.ts';
+import { type Programme, programmeTitle } from '../../config/config.ts';
 import { formatTime } from '../i18n/index.ts';
 import type { ProgrammeFacts } from '../programme-facts.ts';
 import { csrfField, errorSummary, type FieldError, radioField, textField } from './fields.ts';
@@ -55,7 +55,7 @@ function programmeSection(
   ];
   const mins = Math.floor(left / 60_000);
   return html`<section class="programme" aria-labelledby="prog-${p.id}">
-<h3 id="prog-${p.id}">${p.title}</h3>
+<h3 id="prog-${p.id}">${programmeTitle(p, ctx.lang)}</h3>
 <dl>
 <dt>${t.purpose}</dt><dd>${capital(t.purposes[p.purpose] ?? p.purpose)}</dd>
 <dt>${t.legalBasis}</dt><dd>${capital(t.legalBases[p.legal_basis] ?? p.legal_basis)}</dd>
@@ -105,7 +105,7 @@ ${radioField({
   error: err('programme-0'),
   options: [
     { value: '*', label: t.allProgrammes },
-    ...data.programmes.map(({ programme }) => ({ value: programme.id, label: programme.title })),
+    ...data.programmes.map(({ programme }) => ({ value: programme.id, label: programmeTitle(programme, ctx.lang) })),
   ],
 })}
 ${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: 2000 })}

@@ -1,4 +1,4 @@
-import type { Programme } from '../../config/config.ts';
+import { type Programme, programmeTitleById } from '../../config/config.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import { formatTime } from '../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -7,7 +7,7 @@ import { layout, type PageContext } from './layout.ts';
 /** The list of programmes a receipt covers, each marked in time or late. */
 export function latenessList(ctx: PageContext, receipt: Receipt, programmes: readonly Programme[]): SafeHtml {
   const { t } = ctx;
-  const title = (id: string) => programmes.find((p) => p.id === id)?.title ?? id;
+  const title = (id: string) => programmeTitleById(programmes, id, ctx.lang);
   return html`<ul class="late">${Object.entries(receipt.late).map(
     ([id, late]) => html`<li>${title(id)}: <strong>${late ? t.late : t.inTime}</strong></li>`,
   )}</ul>`;
@@ -37,8 +37,7 @@ export function receiptPage(
   const r = data.receipt;
   const withdrawal = data.kind === 'withdrawal';
   const title = withdrawal ? t.withdrawTitleDone : data.created ? t.receiptTitleNew : t.receiptTitleOld;
-  const covers =
-    r.programme === '*' ? t.coverageAll : (data.programmes.find((p) => p.id === r.programme)?.title ?? r.programme);
+  const covers = r.programme === '*' ? t.coverageAll : programmeTitleById(data.programmes, r.programme, ctx.lang);
   const body = html`<p>${withdrawal ? t.withdrawIntro : t.receiptIntro}</p>
 <dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${withdrawal ? t.stateWithdrawn : t.stateEffective}</strong></dd>

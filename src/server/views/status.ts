@@ -1,4 +1,4 @@
-import type { Programme } from '../../config/config.ts';
+import { type Programme, programmeTitleById } from '../../config/config.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import type { SnapshotRow } from '../../registry/types.ts';
 import { formatTime } from '../i18n/index.ts';
@@ -26,7 +26,7 @@ function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Pr
   if (o.kind === 'unknown') return html`<p class="verdict bad" id="verdict">${t.statusUnknown}</p>`;
   const state =
     o.state === 'effective' ? t.stateEffective : o.state === 'withdrawn' ? t.stateWithdrawn : t.statePending;
-  const title = (id: string) => programmes.find((p) => p.id === id)?.title ?? id;
+  const title = (id: string) => programmeTitleById(programmes, id, ctx.lang);
   return html`<dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${state}</strong></dd>
 <dt>${t.objectionId}</dt><dd><code>${o.receipt.objection_id}</code></dd>

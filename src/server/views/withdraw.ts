@@ -1,4 +1,4 @@
-import type { Programme } from '../../config/config.ts';
+import { type Programme, programmeTitle } from '../../config/config.ts';
 import { csrfField, errorSummary, type FieldError, radioField, textField } from './fields.ts';
 import { html } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
@@ -27,7 +27,10 @@ ${radioField({
   legend: t.programmeLabel,
   value: data.values?.programme ?? '*',
   error: err('programme-0'),
-  options: [{ value: '*', label: t.allProgrammes }, ...data.programmes.map((p) => ({ value: p.id, label: p.title }))],
+  options: [
+    { value: '*', label: t.allProgrammes },
+    ...data.programmes.map((p) => ({ value: p.id, label: programmeTitle(p, ctx.lang) })),
+  ],
 })}
 <button type="submit">${t.withdrawButton}</button>
 </form>`;
