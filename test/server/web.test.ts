@@ -179,6 +179,27 @@ describe('link tokens', () => {
     expect(await api.text()).not.toContain('secret');
   });
 
+  it('never changes anything on a second press: a link whose objection was withdrawn since stays used', async () => {
+    const c = await start();
+    const account = t.accounts[2];
+    // The person already objects; the form then finds that objection in force.
+    await t.home.registry.object({ subject: account?.person as string, channel: 'api' });
+    await object(c, account?.email as string);
+    await server.ctx.tasks.idle();
+    const link = linkAt(0);
+    const first = await follow(c, link);
+    expect(first.status).toBe(200);
+    expect((await follow(c, link)).status).toBe(200);
+    await t.home.registry.withdraw({ subject: account?.person as string, channel: 'api' });
+    const size = server.ctx.registry.size;
+    const after = await follow(c, link);
+    expect(after.status).toBe(410);
+    expect(after.html).toContain('already been used');
+    expect(server.ctx.registry.size).toBe(size);
+    const states = await t.home.store.countObjections();
+    expect(states.filter((r) => r.state === 'effective')).toEqual([]);
+  });
+
   it('keeps the language switch of a confirmation page on that page', async () => {
     const c = await start();
     await object(c, t.accounts[1]?.email as string);

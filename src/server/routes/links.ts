@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Receipt } from '../../log/receipt.ts';
+import type { ObjectionRow } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { hashLinkToken, isLinkToken } from '../link-token.ts';
 import { confirmPage } from '../views/confirm.ts';
@@ -39,10 +40,23 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
       const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
       if (!used.ok && used.reason === 'used' && purpose === 'confirm' && !used.expired) {
-        // A second press of the button (a double click, a reload) shows the receipt again instead of losing it: the
-        // token proves what it proved the first time, and confirming is idempotent.
-        ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'replayed' });
-        return confirm(ctx, reply, page, used.token.objection_id, true);
+        // A second press of the button (a double click, a reload) shows the receipt of the objection in force again
+        // instead of losing it; it changes nothing, so a link stays single use.
+        const shown = await replayedReceipt(ctx, used.token.objection_id);
+        ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: shown ? 'replayed' : 'used' });
+        if (!shown) return refuse(reply, page, 'used');
+        return sendPage(
+          reply,
+          200,
+          receiptPage(page, {
+            kind: 'objection',
+            created: false,
+            receipt: shown.receipt,
+            submittedAt: shown.objection.submitted_at,
+            programmes: ctx.programmes,
+            timeZone: ctx.timeZone,
+          }),
+        );
       }
       if (!used.ok || !isLinkToken(token)) {
         const reason = used.ok ? 'unknown' : used.reason;
@@ -57,15 +71,25 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   }
 }
 
-async function confirm(
+/**
+ * What the first press of a confirmation link showed, if it still holds: the objection it made effective, or the one
+ * in force that already covered it. Reads only: once that objection is withdrawn, there is nothing to show.
+ */
+async function replayedReceipt(
   ctx: ServerContext,
-  reply: FastifyReply,
-  page: PageContext,
   id: string,
-  again = false,
-): Promise<FastifyReply> {
-  // Withdrawn since the link was first used: its receipt would no longer say what the page says.
-  if (again && (await ctx.store.getObjection(id))?.state === 'withdrawn') return refuse(reply, page, 'used');
+): Promise<{ receipt: Receipt; objection: ObjectionRow } | undefined> {
+  const row = await ctx.store.getObjection(id);
+  const shown =
+    row?.state === 'effective'
+      ? row
+      : row?.state === 'pending'
+        ? await ctx.store.findEffective(row.subject, row.scope, row.programme)
+        : undefined;
+  return shown ? { receipt: await ctx.registry.objectionReceipt(shown), objection: shown } : undefined;
+}
+
+async function confirm(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
   const result = await ctx.registry.confirmPending(id);
   if (result.created) countEffective(ctx, 'web', result.receipt);
   return sendPage(
