@@ -124,18 +124,16 @@ ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
 const viaAccount = 'ALTER TABLE objections ADD COLUMN via_account TEXT;';
 
 /**
- * Handles and e-mails are looked up by a folded key (see foldLookupKey): SQLite's lower() folds ASCII only, so a
- * person typing JÜRGEN.ÖZ, or jürgen.öz as macOS sends it (decomposed), was not found. The SQLite backfill calls the
- * function the store registers; Postgres's lower() folds Unicode.
+ * Handles and e-mails are looked up by their folded form (see foldLookupKey): SQLite's lower() folds ASCII only, so a
+ * person typing JÜRGEN.ÖZ, or jürgen.öz as macOS sends it (decomposed), was not found. SQLite indexes the function
+ * the store registers on each connection, so that a process without it (an older dissent) fails on writing an
+ * account instead of leaving it unfindable; Postgres's lower() folds Unicode.
  */
-const foldedKeys = (fold: (col: string) => string) => `
-ALTER TABLE accounts ADD COLUMN handle_key TEXT;
-ALTER TABLE accounts ADD COLUMN email_key TEXT;
-UPDATE accounts SET handle_key = ${fold('handle')}, email_key = ${fold('email')};
+const foldedLookups = (fold: (col: string) => string) => `
 DROP INDEX accounts_handle;
 DROP INDEX accounts_email;
-CREATE INDEX accounts_handle_key ON accounts (handle_key);
-CREATE INDEX accounts_email_key ON accounts (email_key);
+CREATE INDEX accounts_handle_folded ON accounts (${fold('handle')});
+CREATE INDEX accounts_email_folded ON accounts (${fold('email')});
 `;
 
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
@@ -162,8 +160,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     name: 'handles and e-mails found in any case and Unicode form',
-    sqlite: foldedKeys((col) => `dissent_fold(${col})`),
-    postgres: foldedKeys((col) => `lower(normalize(${col}, NFC))`),
+    sqlite: foldedLookups((col) => `dissent_fold(${col})`),
+    postgres: foldedLookups((col) => `lower(normalize(${col}, NFC))`),
   },
 ];
 

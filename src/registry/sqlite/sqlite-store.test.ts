@@ -59,6 +59,16 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   // Accounts imported before handles were folded are found in any case and Unicode form too.
   expect((await s.findAccounts('JÜRGEN.ÖZ')).map((a) => a.account)).toEqual(['fb:a:7']);
   expect((await s.findAccounts('jürgen@example.ORG')).map((a) => a.account)).toEqual(['fb:a:7']);
+  // An older dissent (no fold function) cannot write an account it would leave unfindable: it fails instead.
+  const older = new Database(file);
+  expect(() =>
+    older
+      .prepare(
+        "INSERT INTO accounts (account, person, source, handle, updated_at) VALUES ('x:a:1', 'x:p:1', 'x', 'h', 'now')",
+      )
+      .run(),
+  ).toThrow(/unknown function: dissent_fold/);
+  older.close();
   expect(await s.logSize()).toBe(3);
   expect(await s.getLeaves(0, 3)).toEqual(['a', 'b', 'c']);
   expect((await s.latestCheckpoint())?.note).toBe('note at 3');
@@ -83,4 +93,11 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   expect(indexes).not.toContain('objections_subject');
   expect(indexes.filter((n) => String(n).startsWith('sqlite_autoindex_log_leaves'))).toEqual([]);
   db.close();
+  // A registry a newer dissent has migrated further is refused, not written in a way that version would not expect.
+  const newer = new Database(file);
+  newer.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(99, 'from the future', '2030-01-01T00:00:00Z');
+  newer.close();
+  const s2 = new SqliteStore(file);
+  await expect(s2.migrate()).rejects.toThrow(/schema version 99, made by a newer dissent/);
+  await s2.close();
 });

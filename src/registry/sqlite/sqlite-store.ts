@@ -39,6 +39,10 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 10000');
+    // The handle and e-mail indexes are over this function (migration 5).
+    this.#db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
+      typeof v === 'string' ? foldLookupKey(v) : null,
+    );
   }
 
   /**
@@ -60,6 +64,14 @@ export class SqliteStore implements Store {
     );
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
     const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
+    const newest = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null;
+    const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+    if (newest !== null && newest > known) {
+      throw new DissentError(
+        `the registry has schema version ${newest}, made by a newer dissent than this one (which knows up to ${known}); use that version`,
+        'E_SCHEMA_NEWER',
+      );
+    }
     for (const m of MIGRATIONS) {
       // Checked inside the write lock: another process starting at the same time may have applied it meanwhile.
       db.transaction(() => {
@@ -90,7 +102,7 @@ export class SqliteStore implements Store {
       for (const r of rows) {
         const before = personOf.get(r.account) as string | undefined;
         if (before !== undefined && before !== r.person) moved++;
-        stmt.run({ ...r, handle_key: foldLookupKey(r.handle), email_key: foldLookupKey(r.email), updated_at: now });
+        stmt.run({ ...r, updated_at: now });
       }
       return { moved };
     })();
@@ -400,21 +412,18 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     upsertAccount: db.prepare(
-      `INSERT INTO accounts (account, person, source, handle, display_name, email, birth_date, country, updated_at,
-         handle_key, email_key)
-       VALUES (@account, @person, @source, @handle, @display_name, @email, @birth_date, @country, @updated_at,
-         @handle_key, @email_key)
+      `INSERT INTO accounts (account, person, source, handle, display_name, email, birth_date, country, updated_at)
+       VALUES (@account, @person, @source, @handle, @display_name, @email, @birth_date, @country, @updated_at)
        ON CONFLICT (account) DO UPDATE SET person = excluded.person, source = excluded.source,
          handle = excluded.handle, display_name = excluded.display_name, email = excluded.email,
-         birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at,
-         handle_key = excluded.handle_key, email_key = excluded.email_key`,
+         birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at`,
     ),
     getAccount: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account = ?',
     ),
     findAccounts: db.prepare(
       `SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts
-       WHERE handle_key = ? OR email_key = ? ORDER BY account`,
+       WHERE dissent_fold(handle) = ? OR dissent_fold(email) = ? ORDER BY account`,
     ),
     accountsOfPerson: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE person = ? ORDER BY account',
