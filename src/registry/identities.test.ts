@@ -35,15 +35,17 @@ describe('importAccounts', () => {
         line({ account: 'fb:a:4', displayName: 'Anna Muster' }),
         line({ account: 'fb:a:5', 'Anna Muster': true }),
         line({ account: 'fb:a:6', birth_date: '1990-01-01' }),
+        line({ account: 'fb:a:7', 'DOB 1980-05-02': true }),
       ].join('\n'),
     );
     expect(reasons).toEqual([
-      '1: unknown field "birthdate" (did you mean birth_date?)',
-      '2: unknown field "Birth_Date" (did you mean birth_date?)',
-      '3: unknown field "mail" (did you mean email?)',
-      '4: unknown field "displayName" (did you mean display_name?)',
-      // A key that is no near miss could be data, and is not repeated.
+      '1: an unknown field (did you mean birth_date?)',
+      '2: an unknown field (did you mean birth_date?)',
+      '3: an unknown field (did you mean email?)',
+      '4: an unknown field (did you mean display_name?)',
       '5: an unknown field (the fields are account, person, source, handle, display_name, email, birth_date, country)',
+      // A key is never repeated: it could be data.
+      '7: an unknown field (did you mean birth_date?)',
     ]);
     expect(summary.imported).toBe(1);
     expect((await store.getAccount('fb:a:6'))?.birth_date).toBe('1990-01-01');
@@ -58,6 +60,8 @@ describe('importAccounts', () => {
         line({ account: 'fb:a:4', birth_date: '2023-02-29' }),
         line({ account: 'fb:a:5', birth_date: '2000-02-30' }),
         line({ account: 'fb:a:6', birth_date: '2024-02-29' }),
+        // An empty e-mail is no e-mail.
+        line({ account: 'fb:a:7', email: '' }),
       ].join('\n'),
     );
     expect(reasons).toEqual([
@@ -97,6 +101,31 @@ describe('importAccounts', () => {
     const { summary, reasons } = await load(`\uFEFF${line({})}\r\n\r\n${long}\r\n${line({ account: 'fb:a:3' })}`);
     expect(reasons).toEqual(['3: line over 65,536 bytes']);
     expect(summary).toMatchObject({ read: 3, imported: 2 });
+  });
+
+  it('reads lines ended by a lone CR, and a line of exactly the limit whatever its line end', async () => {
+    const lines = [line({}), line({ account: 'fb:a:2' }), line({ account: 'fb:a:3' })];
+    expect((await load(lines.join('\r'))).summary).toMatchObject({ read: 3, imported: 3 });
+    const plain = line({ account: 'fb:a:4' });
+    const atLimit = `{${' '.repeat(MAX_ACCOUNT_LINE_BYTES - plain.length)}${plain.slice(1)}`;
+    expect(Buffer.byteLength(atLimit)).toBe(MAX_ACCOUNT_LINE_BYTES);
+    for (const end of ['\n', '\r\n', '\r']) {
+      expect((await load(`${atLimit}${end}${line({})}${end}`)).summary, JSON.stringify(end)).toMatchObject({
+        read: 2,
+        imported: 2,
+        bad: [],
+      });
+    }
+    // A first line of only a byte order mark is blank.
+    expect((await load(`\uFEFF\n${line({})}\n`)).summary).toMatchObject({ read: 1, imported: 1 });
+  });
+
+  it('finds a repeated account id among many without keeping the ids', async () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => line({ account: `fb:a:${i}`, person: `p:${i}` }));
+    many.push(line({ account: 'fb:a:77777', person: 'p:x' }));
+    const { summary, reasons } = await load(many.join('\n'));
+    expect(reasons).toEqual(['100001: the account id of line 77778 again (one line per account)']);
+    expect(summary.imported).toBe(100_000);
   });
 
   it('refuses, with what to do, a file that is gzip, UTF-16, a JSON array or empty', async () => {

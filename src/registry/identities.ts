@@ -20,11 +20,16 @@ const accountSchema = z.strictObject({
   handle: nullableText,
   display_name: nullableText,
   // One address: the confirmation link goes to it. A list ("a@x.org, b@y.org") would send it to every one of them.
+  // An empty e-mail is no e-mail, as before this was checked.
   email: z
-    .string()
-    .max(254)
-    .regex(/^[^\s@,;:<>()[\]"]+@[^\s@,;:<>()[\]"]+\.[^\s@,;:<>()[\]".]+$/, 'is not one e-mail address')
-    .nullish()
+    .preprocess(
+      (v) => (v === '' ? null : v),
+      z
+        .string()
+        .max(254)
+        .regex(/^[^\s@,;:<>()[\]"]+@[^\s@,;:<>()[\]"]+\.[^\s@,;:<>()[\]".]+$/, 'is not one e-mail address')
+        .nullish(),
+    )
     .transform((v) => v ?? null),
   birth_date: z
     .string()
@@ -63,13 +68,13 @@ const ALIASES: Record<string, string> = {
 const fold = (key: string) => key.toLowerCase().replace(/[^a-z]/g, '');
 
 /**
- * Why an unknown key is refused, with the field it was probably meant to be. The key itself is named only when it
- * is such a near miss: any other key could be data (a name, an address) and stays out of the message.
+ * Why an unknown key is refused, with the field it was probably meant to be. The key itself is never named: it could
+ * be data (a name, an address, a date).
  */
 function unknownKeyReason(keys: readonly string[]): string {
   for (const key of keys) {
     const meant = FIELDS.find((f) => fold(f) === fold(key)) ?? ALIASES[fold(key)];
-    if (meant) return `unknown field "${key}" (did you mean ${meant}?)`;
+    if (meant) return `an unknown field (did you mean ${meant}?)`;
   }
   return `${keys.length === 1 ? 'an unknown field' : `${keys.length} unknown fields`} (the fields are ${FIELDS.join(', ')})`;
 }
@@ -146,7 +151,7 @@ async function readAccounts(
   });
   await opened;
   const bad: BadLine[] = [];
-  const seen = new Map<string, number>();
+  const seen = new SeenIds();
   let batch: AccountRow[] = [];
   let read = 0;
   let imported = 0;
@@ -162,24 +167,24 @@ async function readAccounts(
     const lineNo = line.number;
     opts.signal?.throwIfAborted();
     if (lineNo === 1) refuseFileShape(file, line.bytes);
-    if (line.bytes?.every(isBlank)) continue;
+    // A byte order mark, which some editors write, is not part of the first line.
+    const bytes = lineNo === 1 ? withoutBom(line.bytes) : line.bytes;
+    if (bytes?.every(isBlank)) continue;
     read++;
     let row: AccountRow | string;
-    if (line.bytes === undefined) row = `line over ${MAX_ACCOUNT_LINE_BYTES.toLocaleString('en')} bytes`;
+    if (bytes === undefined) row = `line over ${MAX_ACCOUNT_LINE_BYTES.toLocaleString('en')} bytes`;
     else {
       let text: string | undefined;
       try {
-        // A byte order mark, which some editors write, is not part of the first line.
-        text = (lineNo === 1 ? firstLineDecoder : lineDecoder).decode(line.bytes);
+        text = decoder.decode(bytes);
       } catch {
         text = undefined;
       }
       row = text === undefined ? 'invalid UTF-8' : parseAccountLine(text);
     }
     if (typeof row !== 'string') {
-      const first = seen.get(row.account);
+      const first = seen.firstLine(row.account, lineNo);
       if (first !== undefined) row = `the account id of line ${first} again (one line per account)`;
-      else seen.set(row.account, lineNo);
     }
     if (typeof row === 'string') {
       bad.push({ file, line: lineNo, reason: row });
@@ -196,9 +201,10 @@ async function readAccounts(
   return { read, imported, bad, moved };
 }
 
-const firstLineDecoder = new TextDecoder('utf-8', { fatal: true });
-const lineDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const isBlank = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d;
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const isBlank = (b: number) => b === 0x20 || b === 0x09;
+const withoutBom = (b: Uint8Array | undefined) =>
+  b !== undefined && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b;
 
 /**
  * Refuses, by its first line, a file that is not JSON Lines at all, with what to do about it; otherwise each of
@@ -222,8 +228,8 @@ function refuseFileShape(file: string, first: Uint8Array | undefined): void {
 }
 
 /**
- * The lines of a byte stream, split at LF, with a trailing CR removed and numbered from 1. A line longer than `max`
- * bytes comes as `bytes: undefined`, without ever being held whole in memory.
+ * The lines of a byte stream, split at LF, CR LF or a lone CR (the line end is not part of the line), numbered from 1.
+ * A line longer than `max` bytes comes as `bytes: undefined`, without ever being held whole in memory.
  */
 async function* byteLines(
   stream: AsyncIterable<Buffer>,
@@ -233,32 +239,92 @@ async function* byteLines(
   let length = 0;
   let tooLong = false;
   let number = 0;
-  const line = () => {
+  let afterCr = false;
+  const append = (bytes: Buffer) => {
+    length += bytes.length;
+    if (tooLong) return;
+    if (length > max) {
+      tooLong = true;
+      parts = [];
+    } else if (bytes.length > 0) parts.push(bytes);
+  };
+  const take = () => {
     number++;
-    if (tooLong) return { number, bytes: undefined };
-    let bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
-    if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+    const bytes = tooLong ? undefined : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    tooLong = false;
     return { number, bytes };
   };
   for await (const chunk of stream) {
-    let from = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
-      if (!tooLong) parts.push(chunk.subarray(from, nl));
-      length += nl - from;
-      tooLong ||= length > max;
-      yield line();
-      parts = [];
-      length = 0;
-      tooLong = false;
-      from = nl + 1;
+    // The LF of a CR LF that a read split in two.
+    let from = afterCr && chunk[0] === 0x0a ? 1 : 0;
+    afterCr = false;
+    for (let i = from; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b !== 0x0a && b !== 0x0d) continue;
+      append(chunk.subarray(from, i));
+      yield take();
+      if (b === 0x0d) {
+        if (i + 1 === chunk.length) afterCr = true;
+        else if (chunk[i + 1] === 0x0a) i++;
+      }
+      from = i + 1;
     }
-    if (from < chunk.length) {
-      length += chunk.length - from;
-      if (length > max) {
-        tooLong = true;
-        parts = [];
-      } else parts.push(chunk.subarray(from));
-    }
+    append(chunk.subarray(from));
   }
-  if (length > 0 || tooLong) yield line();
+  if (length > 0 || tooLong) yield take();
+}
+
+/**
+ * The line numbers of the account ids read so far, by a 64-bit hash of the id: about 24 bytes an account, where a
+ * map of the ids themselves took over 100 MB per million. Two ids that share a hash (about one chance in a million
+ * for ten million accounts) would be reported as a repeat.
+ */
+class SeenIds {
+  #hi = new Uint32Array(1 << 16);
+  #lo = new Uint32Array(1 << 16);
+  #line = new Uint32Array(1 << 16);
+  #size = 0;
+
+  /** The line the id was first seen on, or undefined (and the id is remembered as on `line`). */
+  firstLine(id: string, line: number): number | undefined {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b) >>> 0;
+    h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35) >>> 0;
+    const mask = this.#line.length - 1;
+    for (let slot = (h1 ^ h2) & mask; ; slot = (slot + 1) & mask) {
+      const seen = this.#line[slot] as number;
+      if (seen === 0) break;
+      if (this.#hi[slot] === h1 && this.#lo[slot] === h2) return seen;
+    }
+    this.#put(h1, h2, line);
+    if (++this.#size * 2 > this.#line.length) this.#grow();
+    return undefined;
+  }
+
+  #put(h1: number, h2: number, line: number): void {
+    const mask = this.#line.length - 1;
+    let slot = (h1 ^ h2) & mask;
+    while (this.#line[slot] !== 0) slot = (slot + 1) & mask;
+    this.#hi[slot] = h1;
+    this.#lo[slot] = h2;
+    this.#line[slot] = line;
+  }
+
+  #grow(): void {
+    const [hi, lo, lines] = [this.#hi, this.#lo, this.#line];
+    this.#hi = new Uint32Array(hi.length * 2);
+    this.#lo = new Uint32Array(hi.length * 2);
+    this.#line = new Uint32Array(hi.length * 2);
+    for (let i = 0; i < lines.length; i++)
+      if (lines[i] !== 0) this.#put(hi[i] as number, lo[i] as number, lines[i] as number);
+  }
 }
