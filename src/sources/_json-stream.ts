@@ -1,4 +1,4 @@
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { finished, pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import Pick from 'stream-json/filters/Pick.js';
 import Parser from 'stream-json/Parser.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
@@ -215,16 +215,22 @@ export async function* streamJson(
   const utf8 = new Utf8Check('end');
   const parser = new TolerantParser();
   let firstError: unknown = null;
+  let stopped = false;
   const stop = (e: unknown) => {
     firstError ??= e;
+    if (stopped) return;
+    stopped = true;
     source.unpipe(utf8);
     source.destroy();
     utf8.end();
   };
-  source.once('error', stop);
+  // An error, or a close before the end (which pipe() alone would wait out for ever).
+  finished(source, (e) => {
+    if (e) stop(e);
+  });
   utf8.once('fault', stop);
   parser.once('fault', stop);
-  pick.once('error', (e) => values.destroy(e));
+  for (const stage of [utf8, parser, pick]) stage.once('error', (e) => values.destroy(e));
   source.pipe(utf8).pipe(parser).pipe(pick).pipe(values);
   try {
     for await (const chunk of values as AsyncIterable<{ value: unknown }>) {
