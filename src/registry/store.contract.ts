@@ -217,7 +217,14 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const s = await fresh();
       const pending = (id: string) => objection(id, 'p:1', { state: 'pending', effective_at: null, reason: 'x' });
       await s.commit({
-        objections: [pending('o_old'), pending('o_fresh'), pending('o_two'), objection('o_done', 'p:2')],
+        objections: [
+          pending('o_old'),
+          pending('o_fresh'),
+          pending('o_two'),
+          objection('o_done', 'p:2'),
+          // Its link was never written (a crash between the two writes).
+          pending('o_linkless'),
+        ],
         withdrawals: [],
         leaves: [],
         nodes: [],
@@ -230,14 +237,17 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await token(3, 'o_two', '2025-05-02T00:00:00Z', 'confirm');
       await token(4, 'o_two', '2025-05-04T00:00:00Z', 'confirm');
       await token(5, 'o_done', '2025-05-02T00:00:00Z', 'withdraw');
-      expect(await s.purgeUnconfirmed('2025-05-03T00:00:00Z')).toBe(1);
+      // pending() rows were submitted at 2025-05-01T00:00:00.000Z; times are compared as toISOString() writes them.
+      expect(await s.purgeUnconfirmed('2025-05-03T00:00:00Z', '2025-04-30T00:00:00.000Z')).toBe(1);
       expect(await s.getObjection('o_old')).toBeUndefined();
+      expect(await s.getObjection('o_linkless')).toBeDefined();
       expect(await s.useToken(new Uint8Array(32).fill(1), 'confirm', '2025-05-01T00:00:00Z')).toEqual({
         ok: false,
         reason: 'unknown',
       });
       for (const id of ['o_fresh', 'o_two', 'o_done']) expect(await s.getObjection(id), id).toBeDefined();
-      expect(await s.purgeUnconfirmed('2025-05-05T00:00:00Z')).toBe(2);
+      expect(await s.purgeUnconfirmed('2025-05-05T00:00:00Z', '2025-05-02T00:00:00.000Z')).toBe(3);
+      expect(await s.getObjection('o_linkless')).toBeUndefined();
       expect((await s.getObjection('o_done'))?.state).toBe('effective');
       await s.close();
     });

@@ -89,11 +89,12 @@ export interface Store {
   /** Stores a new link token (by hash). */
   createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void>;
   /**
-   * Deletes the pending objections that can no longer be confirmed (every confirmation link of theirs expired by
-   * `now`), with their tokens: a request nobody confirmed keeps neither the subject nor its free-text reason.
-   * Returns how many objections went.
+   * Deletes the pending objections that can no longer be confirmed, with their tokens: those whose every
+   * confirmation link expired by `now`, and those without any link submitted before `linklessBefore` (a crash between
+   * the two writes). A request nobody confirmed keeps neither the subject nor its free-text reason. Returns how many
+   * objections went.
    */
-  purgeUnconfirmed(now: string): Promise<number>;
+  purgeUnconfirmed(now: string, linklessBefore: string): Promise<number>;
   /**
    * Marks a token used if it exists for `purpose`, is unused and unexpired at `now`; counts every attempt. Atomic. A
    * token made for another purpose is unknown here and stays as it is.

@@ -218,7 +218,10 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
   // is not kept for ever.
   const purge = () =>
     ctx.tasks.run(async () => {
-      const n = await ctx.store.purgeUnconfirmed(ctx.clock().toISOString());
+      const now = ctx.clock();
+      // No link outlives the longest grace window; a request without one is older than that only after a crash.
+      const longest = Math.max(...ctx.programmes.map((p) => p.grace_window));
+      const n = await ctx.store.purgeUnconfirmed(now.toISOString(), new Date(now.getTime() - longest).toISOString());
       if (n > 0) ctx.metrics.inc('dissent_unconfirmed_purged_total', {}, n);
     });
   purge();

@@ -236,17 +236,20 @@ export class SqliteStore implements Store {
     if (result === 'exists') throw new EffectiveExistsError();
   }
 
-  async purgeUnconfirmed(now: string): Promise<number> {
+  async purgeUnconfirmed(now: string, linklessBefore: string): Promise<number> {
     const db = this.#db;
     return db
       .transaction(() => {
         const ids = db
           .prepare(
             `SELECT o.id FROM objections o JOIN tokens t ON t.objection_id = o.id
-             WHERE o.state = 'pending' AND t.purpose = 'confirm' GROUP BY o.id HAVING max(t.expires_at) < ?`,
+             WHERE o.state = 'pending' AND t.purpose = 'confirm' GROUP BY o.id HAVING max(t.expires_at) < ?
+             UNION
+             SELECT o.id FROM objections o WHERE o.state = 'pending' AND o.submitted_at < ?
+               AND NOT EXISTS (SELECT 1 FROM tokens t WHERE t.objection_id = o.id)`,
           )
           .pluck()
-          .all(now) as string[];
+          .all(now, linklessBefore) as string[];
         const dropTokens = db.prepare('DELETE FROM tokens WHERE objection_id = ?');
         const dropObjection = db.prepare("DELETE FROM objections WHERE id = ? AND state = 'pending'");
         for (const id of ids) {
