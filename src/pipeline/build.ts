@@ -180,28 +180,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
 
   const journal = prepareOutDir(out, fingerprint, opts.force === true);
   if (journal.stages.finish) return summaryFromManifest(out, programme.id, started, true);
-  // After the checks above and the deadline's: a refused or finished build leaves the identity graph alone.
+  // A refused or finished build leaves the identity graph alone: --accounts is imported in the plan stage, after
+  // the checks above, the deadline's and the exports' conversion.
   if (!journal.stages.plan) {
     await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
   }
   let accountsMoved = 0;
-  if (opts.accountsFile) {
-    progress({ stage: 'plan', message: 'importing accounts' });
-    const imported = await importAccounts(opts.home.store, opts.accountsFile, {
-      allOrNothing: true,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    if (imported.bad.length > 0) {
-      const n = imported.bad.length;
-      const listed = imported.bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
-      if (n > listed.length) listed.push(`${n - listed.length} more`);
-      throw new InputError(
-        `the accounts file has ${n === 1 ? '1 bad line' : `${n} bad lines`} (${listed.join('; ')}); fix ${n === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
-        'E_ACCOUNTS',
-      );
-    }
-    accountsMoved = imported.moved;
-  }
   const resumed = Object.keys(journal.stages).length > 0;
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
 
@@ -254,6 +238,13 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     };
 
     const plan = (await stage('plan', async (): Promise<PlanData> => {
+      // Exports first: a refusal there (a wrong format) must come before the identity graph is changed.
+      if (listed.some((f) => f.export)) progress({ stage: 'plan', message: 'converting platform exports' });
+      const inputs = await convertExports(listed, opts.signal);
+      if (opts.accountsFile) {
+        progress({ stage: 'plan', message: 'importing accounts' });
+        accountsMoved = await importAccountsFile(opts.home, opts.accountsFile, opts.signal);
+      }
       const cutRow = await opts.home.registry.latestCheckpoint();
       const size = parseCheckpoint(noteBody(cutRow.note)).size;
       const events = await opts.home.store.subjectEventsBefore(size);
@@ -261,8 +252,6 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       const loaded = await loadRegistryTables(db!, opts.home.store.accountLines(5000), objecting, {
         tempFile: join(work, 'accounts.jsonl'),
       });
-      if (listed.some((f) => f.export)) progress({ stage: 'plan', message: 'converting platform exports' });
-      const inputs = await convertExports(listed, opts.signal);
       await db!.run(`DROP TABLE IF EXISTS input_files; CREATE TABLE input_files (file INTEGER, path VARCHAR);`);
       const app = await db!.conn.createAppender('input_files');
       inputs.forEach((f, i) => {
@@ -623,6 +612,24 @@ function sumOf(o: Readonly<Record<string, number>>): number {
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Imports an --accounts file into the registry, all of it or, when a line is bad, nothing (InputError E_ACCOUNTS,
+ * naming the first bad lines). Returns how many existing accounts it gave another person.
+ */
+async function importAccountsFile(home: Home, file: string, signal: AbortSignal | undefined): Promise<number> {
+  const imported = await importAccounts(home.store, file, { allOrNothing: true, ...(signal ? { signal } : {}) });
+  if (imported.bad.length > 0) {
+    const n = imported.bad.length;
+    const listed = imported.bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
+    if (n > listed.length) listed.push(`${n - listed.length} more`);
+    throw new InputError(
+      `the accounts file has ${n === 1 ? '1 bad line' : `${n} bad lines`} (${listed.join('; ')}); fix ${n === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
+      'E_ACCOUNTS',
+    );
+  }
+  return imported.moved;
 }
 
 /** The checkpoint body of a signed note (the text before the blank line). */

@@ -256,6 +256,25 @@ describe('several inputs and damaged files', () => {
     ]);
   });
 
+  it('leaves the identity graph alone when an export input is refused as the wrong format', async () => {
+    const bare = join(dir, 'format-home');
+    initHome(bare);
+    const accounts = join(dir, 'format-accounts.jsonl');
+    writeFileSync(accounts, `${JSON.stringify({ account: 'fb:a:1', person: 'p:1', source: 'facebook' })}\n`);
+    const instagram = join(import.meta.dirname, '..', 'fixtures', 'sources', 'instagram');
+    const attempt = withHome(bare, (h) =>
+      runBuild({
+        home: h,
+        programme: 'ai-training-2025',
+        inputs: [`facebook:${instagram}@fb:a:1`],
+        out: join(dir, 'snap-format'),
+        accountsFile: accounts,
+      }),
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'E_FORMAT' });
+    expect(await withHome(bare, (h) => h.store.countAccounts())).toEqual({ accounts: 0, persons: 0 });
+  });
+
   it("quarantines a record that repeats an earlier record's id, so that an id is never both excluded and kept", async () => {
     await withHome(home, (h) => h.registry.object({ subject: 'p:6', channel: 'cli' }));
     const objector = (id: string) => JSON.stringify(record({ id, account: 'fb:a:6', text: `Objektor ${id}.` }));
