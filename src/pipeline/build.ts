@@ -114,6 +114,8 @@ const WORK_FORMAT = 4;
 
 interface PlanData {
   cut: { size: number; note: string };
+  /** Existing accounts the --accounts file gave another person (absent in a journal of an older version). */
+  accountsMoved?: number;
   inputs: InputFile[];
   policy: { file: string; sha256: string; text: string };
   accounts: number;
@@ -175,6 +177,8 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       shardRows,
       maxLineBytes,
       work: WORK_FORMAT,
+      // The plan stage imports it: a resume past the plan with another accounts file would never import that one.
+      ...(opts.accountsFile ? { accounts: fileIdentity(opts.accountsFile) } : {}),
     }),
   );
 
@@ -185,7 +189,6 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   if (!journal.stages.plan) {
     await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
   }
-  let accountsMoved = 0;
   const resumed = Object.keys(journal.stages).length > 0;
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
 
@@ -241,6 +244,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       // Exports first: a refusal there (a wrong format) must come before the identity graph is changed.
       if (listed.some((f) => f.export)) progress({ stage: 'plan', message: 'converting platform exports' });
       const inputs = await convertExports(listed, opts.signal);
+      let accountsMoved = 0;
       if (opts.accountsFile) {
         progress({ stage: 'plan', message: 'importing accounts' });
         accountsMoved = await importAccountsFile(opts.home, opts.accountsFile, opts.signal);
@@ -262,6 +266,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       app.closeSync();
       return {
         cut: { size, note: cutRow.note },
+        accountsMoved,
         inputs,
         policy: { file: policyFile, sha256: sha256Hex(policyText), text: policyText },
         ...loaded,
@@ -453,7 +458,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             'the identity graph is empty, so no record could be matched to a person (nor to an objection or an age); import it first with --accounts FILE or "dissent identities import FILE"',
           ]
         : []),
-      ...(accountsMoved > 0 ? [`--accounts: ${movedWarning(accountsMoved)}`] : []),
+      ...(plan.accountsMoved ? [`--accounts: ${movedWarning(plan.accountsMoved)}`] : []),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [
@@ -612,6 +617,12 @@ function sumOf(o: Readonly<Record<string, number>>): number {
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** What tells one version of a file from another without reading it: its absolute path, size and mtime. */
+function fileIdentity(path: string): [string, number, number] | [string] {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? [resolve(path), st.size, st.mtimeMs] : [resolve(path)];
 }
 
 /**

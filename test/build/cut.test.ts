@@ -66,6 +66,43 @@ describe('objections and the registry cut', () => {
     await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out: fresh }));
     expect(await keptIds(fresh)).toContain('r:p6');
   });
+
+  it('a resumed build keeps the --accounts file its plan imported, and refuses another one', async () => {
+    const accHome = await makeHome(join(dir, 'acc'));
+    const a = join(dir, 'acc-a.jsonl');
+    const b = join(dir, 'acc-b.jsonl');
+    // A gives fb:a:4 to another person; B adds an account.
+    writeJsonl(a, [
+      { account: 'fb:a:4', person: 'p:moved', source: 'facebook', birth_date: '1990-01-01', country: 'DE' },
+    ]);
+    writeJsonl(b, [{ account: 'zz:a:1', person: 'zz:p:1', source: 'facebook' }]);
+    const out = join(dir, 'snap-acc-resume');
+    const args = (accounts: string) => [
+      'build',
+      '--home',
+      accHome,
+      '--programme',
+      P,
+      '--input',
+      input,
+      '--out',
+      out,
+      '--accounts',
+      accounts,
+      '--quiet',
+    ];
+    // Killed once the inputs are read: a build that has read nothing would simply start over with B.
+    expect(runCli(args(a), { DISSENT_TEST_KILL_AFTER: 'read' }).signal).toBe('SIGKILL');
+    const other = runCli(args(b));
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain('holds a build with other inputs, policy or options; pass --force');
+    expect(await withHome(accHome, (h) => h.store.getAccount('zz:a:1'))).toBeUndefined();
+    const resumed = runCli(args(a));
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('(resumed)');
+    // The warning of the import the killed run made is given when the build ends.
+    expect(resumed.stderr).toContain('--accounts: 1 account now belongs to another person than before');
+  });
 });
 
 describe('the first snapshot of a programme', () => {
