@@ -210,6 +210,9 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         reason: 'used',
         expired: true,
       });
+      // Released after a failure, it can be used once more.
+      await s.releaseToken(hash);
+      expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:02Z')).toMatchObject({ ok: true });
       await s.close();
     });
 

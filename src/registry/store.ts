@@ -100,6 +100,8 @@ export interface Store {
    * token made for another purpose is unknown here and stays as it is.
    */
   useToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenUse>;
+  /** Makes a used token usable again: what it was used for failed before anything was written. */
+  releaseToken(tokenHash: Uint8Array): Promise<void>;
 
   /** The objection an idempotency key already produced, with the hash of the request that used it. */
   getIdempotency(key: string): Promise<{ request_hash: string; objection_id: string } | undefined>;

@@ -179,6 +179,35 @@ describe('link tokens', () => {
     expect(await api.text()).not.toContain('secret');
   });
 
+  it('answers a double click with the receipt twice, and lets a press that failed be tried again', async () => {
+    const c = await start();
+    await object(c, t.accounts[4]?.email as string);
+    await object(c, t.accounts[5]?.email as string);
+    await server.ctx.tasks.idle();
+    // Both presses arrive before the first one's commit is done.
+    const url = new URL(linkAt(0));
+    const { csrf } = await c.page(url.pathname);
+    const token = url.pathname.split('/').pop() as string;
+    const presses = await Promise.all([0, 1].map(() => c.post('/confirm', { _csrf: csrf, token, lang: 'en' })));
+    expect(presses.map((r) => r.status)).toEqual([200, 200]);
+    const ids = await Promise.all(presses.map(async (r) => receiptOf(await r.text()).objection_id));
+    expect(ids[1]).toBe(ids[0]);
+
+    const registry = server.ctx.registry;
+    const confirmPending = registry.confirmPending.bind(registry);
+    let fail = true;
+    registry.confirmPending = async (id) => {
+      if (!fail) return confirmPending(id);
+      fail = false;
+      throw new Error('the disk is full');
+    };
+    const failed = await follow(c, linkAt(1));
+    expect(failed.status).toBe(500);
+    const retried = await follow(c, linkAt(1));
+    expect(retried.status).toBe(200);
+    expect(receiptOf(retried.html).objection_id).toMatch(/^o_/);
+  });
+
   it('never changes anything on a second press: a link whose objection was withdrawn since stays used', async () => {
     const c = await start();
     const account = t.accounts[2];

@@ -283,6 +283,10 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async releaseToken(tokenHash: Uint8Array): Promise<void> {
+    this.#db.prepare('UPDATE tokens SET used_at = NULL WHERE token_hash = ?').run(tokenHash);
+  }
+
   async getIdempotency(key: string) {
     return this.#db.prepare('SELECT request_hash, objection_id FROM idempotency WHERE key = ?').get(key) as
       | { request_hash: string; objection_id: string }

@@ -41,7 +41,9 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
       if (!used.ok && used.reason === 'used' && purpose === 'confirm' && !used.expired) {
         // A second press of the button (a double click, a reload) shows the receipt of the objection in force again
-        // instead of losing it; it changes nothing, so a link stays single use.
+        // instead of losing it; it changes nothing, so a link stays single use. It waits for the first press's
+        // commit, which may still be running.
+        await ctx.registry.drain();
         const shown = await replayedReceipt(ctx, used.token.objection_id);
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: shown ? 'replayed' : 'used' });
         if (!shown) return refuse(reply, page, 'used');
@@ -64,9 +66,15 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
         return refuse(reply, page, reason);
       }
       ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'ok' });
-      return purpose === 'confirm'
-        ? confirm(ctx, reply, page, used.token.objection_id)
-        : withdraw(ctx, reply, page, used.token.objection_id);
+      try {
+        return purpose === 'confirm'
+          ? await confirm(ctx, reply, page, used.token.objection_id)
+          : await withdraw(ctx, reply, page, used.token.objection_id);
+      } catch (e) {
+        // Nothing was confirmed or withdrawn: the link must work when the person tries again, as the page says.
+        await ctx.store.releaseToken(hashLinkToken(token)).catch(() => {});
+        throw e;
+      }
     });
   }
 }
