@@ -197,6 +197,15 @@ describe('Registry', () => {
     expect(r.receipt.late).toEqual({ early: false, late: false });
   });
 
+  it('passes a barrier only once the writes queued before it are committed', async () => {
+    const { registry, store } = await setup();
+    const pending = await registry.createPending({ subject: 'fb:a:5', channel: 'web' });
+    const confirming = registry.confirmPending(pending.id);
+    await registry.barrier();
+    expect((await store.getObjection(pending.id))?.state).toBe('effective');
+    expect((await confirming).created).toBe(true);
+  });
+
   it('judges an objection by when it was asked for, not by when its batch commits', async () => {
     const { registry, clock } = await setup('2025-04-30T23:59:59.990Z');
     const asked = registry.object({ subject: 'p:6', programme: 'early', channel: 'api' });

@@ -451,6 +451,14 @@ export class Registry {
     return leaf;
   }
 
+  /**
+   * Resolves once every write queued before the call has been committed or has failed. Unlike drain(), it does not
+   * wait for writes queued after it, so it ends under a steady stream of requests too.
+   */
+  barrier(): Promise<void> {
+    return this.#enqueue<void>(async () => async () => undefined);
+  }
+
   /** Waits until every queued write is committed. */
   async drain(): Promise<void> {
     while (this.#flushing || this.#queue.length > 0) {

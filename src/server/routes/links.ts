@@ -43,7 +43,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
         // A second press of the button (a double click, a reload) shows the receipt of the objection in force again
         // instead of losing it; it changes nothing, so a link stays single use. It waits for the first press's
         // commit, which may still be running.
-        await ctx.registry.drain();
+        await ctx.registry.barrier();
         const shown = await replayedReceipt(ctx, used.token.objection_id);
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: shown ? 'replayed' : 'used' });
         if (!shown) return refuse(reply, page, 'used');
