@@ -118,7 +118,6 @@ export function loadConfig(home: string): Config {
   return parseConfig(text, file, home);
 }
 
-/** Finds a programme by id, or throws an error listing the known ones. */
 /** A programme's title in `lang`, or its default title. */
 export function programmeTitle(p: Programme, lang: string): string {
   return p.titles?.[lang as 'en' | 'de'] ?? p.title;
@@ -130,6 +129,7 @@ export function programmeTitleById(programmes: readonly Programme[], id: string,
   return p ? programmeTitle(p, lang) : id;
 }
 
+/** Finds a programme by id, or throws an error listing the known ones. */
 export function programmeById(config: Config, id: string): Programme {
   const p = config.programmes.find((x) => x.id === id);
   if (!p) {

@@ -166,8 +166,6 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The key a handle or e-mail is found by: Unicode NFC, lower case, so that JÜRGEN.ÖZ finds jürgen.öz. */
-export function foldLookupKey(value: string): string;
-export function foldLookupKey(value: string | null): string | null;
-export function foldLookupKey(value: string | null): string | null {
-  return value === null ? null : value.normalize('NFC').toLowerCase();
+export function foldLookupKey(value: string): string {
+  return value.normalize('NFC').toLowerCase();
 }

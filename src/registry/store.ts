@@ -50,7 +50,7 @@ export interface Store {
   /** Inserts or updates accounts in one transaction; returns how many existing accounts it gave another person. */
   upsertAccounts(rows: readonly AccountRow[]): Promise<{ moved: number }>;
   getAccount(account: string): Promise<AccountRow | undefined>;
-  /** Accounts whose handle (without @, case-insensitive) or e-mail (case-insensitive) equals `value`. */
+  /** Accounts whose handle (without @) or e-mail equals `value` in any case and Unicode form (foldLookupKey). */
   findAccounts(value: string): Promise<AccountRow[]>;
   accountsOfPerson(person: string): Promise<AccountRow[]>;
   /**

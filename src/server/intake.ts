@@ -24,9 +24,9 @@ export function graceWindowMs(ctx: ServerContext, programme: string, at: Date): 
 }
 
 /**
- * The limiter key of a typed account: a handle with or without its `@`, in any case and Unicode form, is one key. The visible limit
- * (a 429 page) keys on what was typed, never on the person found, or its answer would tell which handles and
- * e-mails belong to one person.
+ * The limiter key of a typed account: a handle with or without its `@`, in any case and Unicode form, is one key.
+ * The visible limit (a 429 page) keys on what was typed, never on the person found, or its answer would tell which
+ * handles and e-mails belong to one person.
  */
 export function typedAccountKey(account: string): string {
   return `web:${foldLookupKey(account.trim()).replace(/^@/, '')}`;

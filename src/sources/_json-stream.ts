@@ -28,7 +28,7 @@ function incompleteTail(bytes: Buffer): Buffer {
 /**
  * Lets bytes through unchanged, drops a leading byte-order mark, and stops at the first invalid UTF-8 sequence. In
  * 'error' mode it fails there; in 'end' mode it passes on the valid bytes before the fault, ends its output, and
- * keeps the fault in `fault`, so that whatever the bytes before it hold can still be read.
+ * emits 'fault' with it, so that whatever the bytes before it hold can still be read.
  */
 class Utf8Check extends Transform {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
@@ -36,7 +36,7 @@ class Utf8Check extends Transform {
   #line = 1;
   #first = true;
   #pending: Buffer = Buffer.alloc(0);
-  fault: Utf8Error | undefined;
+  #fault: Utf8Error | undefined;
 
   constructor(mode: 'error' | 'end') {
     super();
@@ -44,7 +44,7 @@ class Utf8Check extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.fault) {
+    if (this.#fault) {
       done();
       return;
     }
@@ -57,15 +57,15 @@ class Utf8Check extends Transform {
       this.#line += countNewlines(this.#decoder.decode(bytes, { stream: true }));
     } catch {
       const at = this.#findFault(bytes);
-      this.fault = new Utf8Error(this.#line + at.lines);
+      this.#fault = new Utf8Error(this.#line + at.lines);
       if (this.#mode === 'error') {
-        done(this.fault);
+        done(this.#fault);
         return;
       }
       // The bytes before the sequence the fault is in are valid on their own.
       if (at.offset > 0) this.push(bytes.subarray(0, at.offset));
       this.push(null);
-      this.emit('fault', this.fault);
+      this.emit('fault', this.#fault);
       done();
       return;
     }
@@ -74,7 +74,7 @@ class Utf8Check extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.fault) {
+    if (this.#fault) {
       done();
       return;
     }
@@ -82,10 +82,10 @@ class Utf8Check extends Transform {
       this.#decoder.decode();
       done();
     } catch {
-      this.fault = new Utf8Error(this.#line);
-      if (this.#mode === 'error') done(this.fault);
+      this.#fault = new Utf8Error(this.#line);
+      if (this.#mode === 'error') done(this.#fault);
       else {
-        this.emit('fault', this.fault);
+        this.emit('fault', this.#fault);
         done();
       }
     }

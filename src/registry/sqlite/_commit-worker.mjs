@@ -11,11 +11,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 10000');
-// The accounts indexes are over this function (migration 5; foldLookupKey in migrations.ts). This thread never
-// writes accounts, but a connection that meets the index must know the function.
-db.function('dissent_fold', { deterministic: true }, (v) =>
-  typeof v === 'string' ? v.normalize('NFC').toLowerCase() : null,
-);
+// No dissent_fold here (the accounts indexes are over it, migration 5): this thread never touches accounts.
 const statements = Object.fromEntries(Object.entries(workerData.sql).map(([name, sql]) => [name, db.prepare(sql)]));
 
 const run = db.transaction((batch) => applyCommit(statements, batch));

@@ -58,10 +58,6 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<number> {
     const db = this.#db;
-    // For migration 5's backfill.
-    db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
-      typeof v === 'string' ? foldLookupKey(v) : null,
-    );
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
     const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
     const newest = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null;

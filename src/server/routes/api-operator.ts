@@ -176,8 +176,9 @@ async function idempotent(
   },
 ): Promise<FastifyReply> {
   const rawKey = req.headers['idempotency-key'];
+  if (rawKey === undefined) return op.first();
   const parsed = idempotencyKey.safeParse(rawKey);
-  if (rawKey !== undefined && !parsed.success) {
+  if (!parsed.success) {
     throw new HttpError(
       400,
       'the Idempotency-Key header must be one value of 1 to 255 visible ASCII characters',
@@ -185,7 +186,6 @@ async function idempotent(
     );
   }
   const key = parsed.data;
-  if (key === undefined) return op.first();
   const requestHash = createHash('sha256').update(canonicalJson(op.request)).digest('hex');
   while (inFlight.has(key)) await inFlight.get(key)?.catch(() => {});
   const work = (async () => {
