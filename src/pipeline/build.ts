@@ -520,20 +520,16 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
   const reasons = await db.rows<{ reason: string | null; n: string }>(
     'SELECT reason, count(*) AS n FROM reasons GROUP BY reason',
   );
-  const quarantine = await db.rows<{ reason: string; n: string }>(
-    `SELECT reason, count(*) AS n FROM (SELECT qreason AS reason FROM staged WHERE qreason IS NOT NULL
-       UNION ALL SELECT reason FROM rejects UNION ALL SELECT reason FROM export_rejects
-       UNION ALL SELECT 'duplicate_id' FROM repeated_ids) GROUP BY reason`,
+  const quarantine = await db.rows<{ file: number; reason: string; n: string }>(
+    `SELECT file, reason, count(*) AS n FROM (SELECT file, qreason AS reason FROM staged WHERE qreason IS NOT NULL
+       UNION ALL SELECT file, reason FROM rejects UNION ALL SELECT file, reason FROM export_rejects
+       UNION ALL SELECT s.file, 'duplicate_id' FROM repeated_ids r JOIN staged s ON s.key = r.key)
+     GROUP BY file, reason`,
   );
   const perFile = await db.rows<{ file: number; n: string }>(
     `SELECT file, sum(n) AS n FROM (SELECT file, count(*) AS n FROM staged GROUP BY file
        UNION ALL SELECT file, count(*) FROM rejects GROUP BY file
        UNION ALL SELECT file, count(*) FROM export_rejects GROUP BY file) GROUP BY file`,
-  );
-  const quarantinedPerFile = await db.rows<{ file: number; n: string }>(
-    `SELECT file, count(*) AS n FROM (SELECT file FROM staged WHERE qreason IS NOT NULL
-       UNION ALL SELECT file FROM rejects UNION ALL SELECT file FROM export_rejects
-       UNION ALL SELECT s.file FROM repeated_ids r JOIN staged s ON s.key = r.key) GROUP BY file`,
   );
   const excluded: Record<string, number> = Object.fromEntries(reasonsOf(policy).map((r) => [r, 0]));
   let kept = 0;
@@ -542,16 +538,17 @@ async function countsOf(db: Engine, policy: Policy, inputCount: number): Promise
     else excluded[r.reason] = Number(r.n);
   }
   const quarantinedByReason: Record<string, number> = Object.fromEntries(QUARANTINE_REASONS.map((r) => [r, 0]));
-  for (const q of quarantine) quarantinedByReason[q.reason] = Number(q.n);
+  const perInputQuarantined = Array.from({ length: inputCount }, () => 0);
+  for (const q of quarantine) {
+    quarantinedByReason[q.reason] = (quarantinedByReason[q.reason] ?? 0) + Number(q.n);
+    perInputQuarantined[Number(q.file)] = (perInputQuarantined[Number(q.file)] ?? 0) + Number(q.n);
+  }
   const quarantined = sumOf(quarantinedByReason);
   const perInput = Array.from({ length: inputCount }, (_, i) =>
     Number(perFile.find((p) => Number(p.file) === i)?.n ?? 0),
   );
   // read is what the read stage took in (records and quarantined lines, per input); the manifest checks that it
   // equals kept + excluded + quarantined as counted from the stages after it.
-  const perInputQuarantined = Array.from({ length: inputCount }, (_, i) =>
-    Number(quarantinedPerFile.find((p) => Number(p.file) === i)?.n ?? 0),
-  );
   return {
     read: perInput.reduce((a, b) => a + b, 0),
     kept,
