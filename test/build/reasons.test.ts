@@ -173,6 +173,30 @@ describe('participants: redact, as whole words', () => {
   });
 });
 
+describe('dedup: exact, with texts that repeat byte for byte', () => {
+  it('keeps the lowest id of a repeated text, redacted, and tells apart repeats that the participants rule changes', async () => {
+    const mail = 'Schreibt mir an max.mustermann@web.de, danke!';
+    const { summary: s, out } = await buildWithPolicy('exact', 'participants: redact\n', [
+      record({ id: 'e:3', text: mail }),
+      record({ id: 'e:1', text: mail }),
+      record({ id: 'e:5', text: mail }),
+      // The same text twice, but only e:2 names the objector fb:a:2 as a participant: its text changes first, so the
+      // two are not repeats of each other.
+      record({ id: 'e:2', text: 'Gruß an Person2 Beispiel', participants: ['fb:a:2'] }),
+      record({ id: 'e:0', text: 'Gruß an Person2 Beispiel' }),
+    ]);
+    const byId = Object.fromEntries((await readShards(out)).map((r) => [r.id, r.text]));
+    expect(byId).toEqual({
+      'e:0': 'Gruß an [name]',
+      'e:1': 'Schreibt mir an [email], danke!',
+      'e:2': 'Gruß an [person]',
+    });
+    expect(s.excluded.duplicate).toBe(2);
+    const reasons = Object.fromEntries((await readLineage(out)).map((r) => [r.id, r.reason]));
+    expect([reasons['e:3'], reasons['e:5']]).toEqual(['duplicate', 'duplicate']);
+  });
+});
+
 describe('an objection through an account that the identity graph later moves to another person', () => {
   it("keeps that account's content out, though the person it now belongs to has not objected", async () => {
     const { dir: d, cleanup: done } = tempDir();
