@@ -66,18 +66,18 @@ async function resolveSub(
   cmd: CommandDef,
   rawArgs: string[],
   path: readonly string[] = [],
-): Promise<[CommandDef, CommandDef | undefined, string | undefined]> {
+): Promise<[CommandDef, CommandDef | undefined, string | undefined, number]> {
   const subs = await resolve(cmd.subCommands);
   const name = rawArgs.find((a) => !a.startsWith('-'));
   if (subs && name && subs[name]) {
     const sub = (await resolve(subs[name])) as CommandDef;
     const meta = (await resolve(cmd.meta)) ?? {};
     const here = [...path, meta.name ?? ''];
-    const [leaf, parent, stray] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1), here);
-    return [leaf, parent ?? { ...cmd, meta: { ...meta, name: here.join(' ') } }, stray];
+    const [leaf, parent, stray, depth] = await resolveSub(sub, rawArgs.slice(rawArgs.indexOf(name) + 1), here);
+    return [leaf, parent ?? { ...cmd, meta: { ...meta, name: here.join(' ') } }, stray, depth + 1];
   }
   // A word where a command group expects one of its commands: a misspelt command.
-  return [cmd, undefined, subs && name ? name : undefined];
+  return [cmd, undefined, subs && name ? name : undefined, 0];
 }
 
 /**
@@ -103,26 +103,59 @@ function commandFirst(rawArgs: readonly string[]): string[] {
 }
 
 /**
- * Refuses an option that the command does not define. citty would ignore it, so a typo (`--programe`) would silently
- * change what runs: an objection to every programme instead of one.
+ * Refuses an option that the command does not define, and an argument beyond those it takes. citty would ignore
+ * either, so a typo (`--programe`) would silently change what runs (an objection to every programme instead of one),
+ * and a second file (`verify receipt a.json b.json`) would never be looked at while the command said VALID.
+ * `depth` is the number of command words (`verify receipt`: 2). An extra argument is named by its position only: it
+ * may be a subject id.
  */
-async function checkOptions(cmd: CommandDef, rawArgs: readonly string[]): Promise<void> {
+async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: number): Promise<void> {
   const known = new Set(['help', 'h', 'home', 'debug']);
+  const takesValue = new Set(['home']);
+  let positionals = 0;
+  let optional = false;
   for (const [name, def] of Object.entries((await resolve(cmd.args)) ?? {})) {
-    if (def.type === 'positional') continue;
-    known.add(name);
-    known.add(name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()));
-    if (def.type === 'boolean') known.add(`no-${name}`);
-    for (const alias of [(def as { alias?: string | string[] }).alias ?? []].flat()) known.add(alias);
-  }
-  for (const arg of rawArgs) {
-    if (arg === '--') return;
-    // A value such as -1 is not an option.
-    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) continue;
-    const option = arg.split('=')[0] as string;
-    if (!known.has(option.replace(/^--?/, ''))) {
-      throw new InputError(`unknown option ${option}; run with --help to see the options`, 'E_USAGE');
+    if (def.type === 'positional') {
+      positionals++;
+      optional ||= def.required === false;
+      continue;
     }
+    const names = [
+      name,
+      name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
+      ...[(def as { alias?: string | string[] }).alias ?? []].flat(),
+    ];
+    for (const n of names) {
+      known.add(n);
+      if (def.type !== 'boolean') takesValue.add(n);
+    }
+    if (def.type === 'boolean') known.add(`no-${name}`);
+  }
+  const words: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] as string;
+    if (arg === '--') {
+      words.push(...rawArgs.slice(i + 1));
+      break;
+    }
+    // A value such as -1 is not an option.
+    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
+      words.push(arg);
+      continue;
+    }
+    const option = (arg.split('=')[0] as string).replace(/^--?/, '');
+    if (!known.has(option)) {
+      throw new InputError(`unknown option ${arg.split('=')[0]}; run with --help to see the options`, 'E_USAGE');
+    }
+    if (takesValue.has(option) && !arg.includes('=')) i++;
+  }
+  const extra = words.length - depth - positionals;
+  if (extra > 0) {
+    const command = words.slice(0, depth).join(' ');
+    throw new InputError(
+      `dissent ${command} takes ${positionals === 0 ? 'no' : `${optional ? 'at most ' : ''}${positionals}`} argument${positionals === 1 ? '' : 's'} besides its options, but was given ${extra} more (quote a value that holds spaces; run with --help to see the usage)`,
+      'E_USAGE',
+    );
   }
 }
 
@@ -131,7 +164,8 @@ export async function runCli(root: CommandDef, given: string[]): Promise<number>
   const debug = given.includes('--debug');
   const rawArgs = commandFirst(given);
   try {
-    if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+    const bare = rawArgs.filter((a, k) => a !== '--debug' && a !== '--home' && rawArgs[k - 1] !== '--home');
+    if (bare.length === 1 && (bare[0] === '--version' || bare[0] === '-v') && !rawArgs.some((a) => a.startsWith('--home='))) {
       process.stdout.write(`${(await resolve(root.meta))?.version ?? ''}\n`);
       return EXIT.ok;
     }
@@ -140,11 +174,11 @@ export async function runCli(root: CommandDef, given: string[]): Promise<number>
       process.stdout.write(`${stripAnsi(await renderUsage(cmd, parent))}\n`);
       return EXIT.ok;
     }
-    const [leaf, , stray] = await resolveSub(root, rawArgs);
+    const [leaf, , stray, depth] = await resolveSub(root, rawArgs);
     if (stray !== undefined) {
       throw new InputError(`unknown command "${stray}"; run with --help to see the commands`, 'E_USAGE');
     }
-    await checkOptions(leaf, rawArgs);
+    await checkArgs(leaf, rawArgs, depth);
     // citty would read a negative number given as an argument as one-letter options ("Missing required positional
     // argument"); no command takes a negative argument. (After an option, it is that option's value.)
     const end = rawArgs.includes('--') ? rawArgs.indexOf('--') : rawArgs.length;

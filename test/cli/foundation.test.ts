@@ -199,6 +199,22 @@ describe('objections, receipts and offline verification', () => {
     expect(dissent(['log', 'key', '--hme', home]).code).toBe(2);
   });
 
+  it('refuses an argument too many (exit 2) instead of acting on the first and ignoring the rest', () => {
+    const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
+    const two = dissent(['object', '--subject', 'p:6', 'p:7', '--home', home]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('dissent object takes no arguments besides its options, but was given 1 more');
+    // The stray word may be a subject id: it is not echoed.
+    expect(two.stderr).not.toContain('p:7');
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
+    const files = dissent(['verify', 'receipt', 'a.json', 'b.json', '--key', 'k.txt']);
+    expect(files.code).toBe(2);
+    expect(files.stderr).toContain('dissent verify receipt takes 1 argument besides its options');
+    expect(dissent(['log', 'consistency', '1', '2', '3', '--home', home]).stderr).toContain('takes at most 2 arguments');
+    expect(dissent(['--home', home, 'log', 'entry', '0']).code).toBe(0);
+    expect(dissent(['log', 'entry', '--home', home, '--', '0']).code).toBe(0);
+  });
+
   it('names a misspelt command as such, takes --home before the command, and prints its version', () => {
     const typo = dissent(['objekt', '--subject', 'p:6', '--home', home]);
     expect(typo.code).toBe(2);
@@ -208,6 +224,7 @@ describe('objections, receipts and offline verification', () => {
     expect(first.code).toBe(0);
     expect(first.stdout.trim()).toBe(dissent(['log', 'key', '--home', home]).stdout.trim());
     expect(dissent(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(dissent(['--version', '--home', home]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('withdraws with a receipt that verifies, and a second withdrawal fails clearly', () => {
