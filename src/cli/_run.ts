@@ -164,8 +164,11 @@ export async function runCli(root: CommandDef, given: string[]): Promise<number>
   const debug = given.includes('--debug');
   const rawArgs = commandFirst(given);
   try {
-    const bare = rawArgs.filter((a, k) => a !== '--debug' && a !== '--home' && rawArgs[k - 1] !== '--home');
-    if (bare.length === 1 && (bare[0] === '--version' || bare[0] === '-v') && !rawArgs.some((a) => a.startsWith('--home='))) {
+    // The global options may come with --version too: `dissent --version --home X`.
+    const bare = rawArgs.filter(
+      (a, k) => a !== '--debug' && a !== '--home' && !a.startsWith('--home=') && rawArgs[k - 1] !== '--home',
+    );
+    if (bare.length === 1 && (bare[0] === '--version' || bare[0] === '-v')) {
       process.stdout.write(`${(await resolve(root.meta))?.version ?? ''}\n`);
       return EXIT.ok;
     }

@@ -210,7 +210,9 @@ describe('objections, receipts and offline verification', () => {
     const files = dissent(['verify', 'receipt', 'a.json', 'b.json', '--key', 'k.txt']);
     expect(files.code).toBe(2);
     expect(files.stderr).toContain('dissent verify receipt takes 1 argument besides its options');
-    expect(dissent(['log', 'consistency', '1', '2', '3', '--home', home]).stderr).toContain('takes at most 2 arguments');
+    expect(dissent(['log', 'consistency', '1', '2', '3', '--home', home]).stderr).toContain(
+      'takes at most 2 arguments',
+    );
     expect(dissent(['--home', home, 'log', 'entry', '0']).code).toBe(0);
     expect(dissent(['log', 'entry', '--home', home, '--', '0']).code).toBe(0);
   });
