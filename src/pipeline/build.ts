@@ -113,7 +113,8 @@ const DEFAULT_MAX_LINE = 1 << 20;
 const WORK_FORMAT = 4;
 
 interface PlanData {
-  cut: { size: number; note: string };
+  /** `at`: when the cut's checkpoint was signed (absent in a journal of an older version). */
+  cut: { size: number; note: string; at?: string };
   /** Existing accounts the --accounts file gave another person (absent in a journal of an older version). */
   accountsMoved?: number;
   inputs: InputFile[];
@@ -265,7 +266,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       });
       app.closeSync();
       return {
-        cut: { size, note: cutRow.note },
+        cut: { size, note: cutRow.note, at: cutRow.created_at },
         accountsMoved,
         inputs,
         policy: { file: policyFile, sha256: sha256Hex(policyText), text: policyText },
@@ -343,7 +344,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     })) as { read: string[]; originals: (string | null)[]; fast: number[] };
 
     await stage('classify', async () => {
-      await classify(db!, policy);
+      await classify(db!, policy, plan.cut.at);
       return null;
     });
     await stage('transform', async () => transform(db!, policy));
@@ -401,7 +402,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           deadline: programme.deadline.toISOString(),
         },
         policy: plan.policy,
-        cut: { size: plan.cut.size, checkpoint: plan.cut.note },
+        cut: { size: plan.cut.size, checkpoint: plan.cut.note, ...(plan.cut.at ? { signed_at: plan.cut.at } : {}) },
         inputs: manifestInputs,
         counts: {
           read: written.counts.read,

@@ -1,13 +1,14 @@
-import { compileReasonSql, sqlList } from '../policy/compile-sql.ts';
+import { compileReasonSql, sqlList, sqlString } from '../policy/compile-sql.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 
 /**
  * Gives every readable record its first exclusion reason (or none) with the policy compiled to SQL, lists the
  * records that mention an objector, and sets aside the records that repeat an earlier record's id. Idempotent: it
- * rebuilds its tables from `staged`.
+ * rebuilds its tables from `staged`. `cutAt` is when the registry cut was signed: a record dated later has its
+ * author's age judged at that time.
  */
-export async function classify(db: Engine, policy: Policy): Promise<void> {
+export async function classify(db: Engine, policy: Policy, cutAt?: string): Promise<void> {
   // accounts and objector_accounts hold one row per account (the registry's primary key, and a UNION), so the joins
   // never repeat a record; were that ever broken, the manifest's count check would refuse to sign the snapshot.
   await db.run(`
@@ -35,6 +36,7 @@ export async function classify(db: Engine, policy: Policy): Promise<void> {
           birthDate: 'a.birth_date',
           country: 'a.country',
           participantObjected: 'h.key IS NOT NULL',
+          ...(cutAt === undefined ? {} : { notAfter: `CAST(${sqlString(cutAt)} AS TIMESTAMPTZ)` }),
         })} AS reason
       FROM staged s
         LEFT JOIN accounts a ON a.account = s.account

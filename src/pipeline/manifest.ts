@@ -29,7 +29,8 @@ export interface Manifest {
     readonly deadline: string;
   };
   readonly policy: { readonly file: string; readonly sha256: string; readonly text: string };
-  readonly cut: { readonly size: number; readonly checkpoint: string };
+  /** `signed_at`: when the cut was signed; a record dated later has its age judged at that time. */
+  readonly cut: { readonly size: number; readonly checkpoint: string; readonly signed_at?: string };
   readonly inputs: readonly ManifestInput[];
   /** read = kept + Σ excluded + quarantined, always. */
   readonly counts: {

@@ -22,6 +22,12 @@ export interface ReasonColumns {
   readonly createdAt: string;
   /** DATE or NULL; NULL also when the account is not in the identity graph. */
   readonly birthDate: string;
+  /**
+   * TIMESTAMPTZ up to which a record's date is believed, usually the registry cut's time: a record dated after it
+   * (a clock error, or a forged date) is judged as if made then, so a future date never makes a minor an adult.
+   * Without it the record's own date is used.
+   */
+  readonly notAfter?: string;
   readonly country: string;
   /** TRUE when a participant of the record objected. */
   readonly participantObjected: string;
@@ -56,9 +62,8 @@ export function compileReasonSql(policy: Policy, cols: ReasonColumns = DEFAULT_R
   ];
   // Age at created_at: a minor until the min_age-th birthday; an unknown birth date cannot prove adulthood.
   if (policy.min_age > 0) {
-    when.push(
-      `WHEN CAST(${cols.createdAt} AS DATE) < ${cols.birthDate} + INTERVAL ${policy.min_age} YEAR THEN 'minor'`,
-    );
+    const at = cols.notAfter === undefined ? cols.createdAt : `least(${cols.createdAt}, ${cols.notAfter})`;
+    when.push(`WHEN ${dateEverywhere(at)} < ${comingOfAge(cols.birthDate, policy.min_age)} THEN 'minor'`);
     when.push(`WHEN ${cols.birthDate} IS NULL THEN 'age_unknown'`);
   }
   when.push(
@@ -66,4 +71,21 @@ export function compileReasonSql(policy: Policy, cols: ReasonColumns = DEFAULT_R
   );
   if (policy.participants === 'drop') when.push(`WHEN ${cols.participantObjected} THEN 'participant_objected'`);
   return `CASE ${when.join(' ')} ELSE NULL END`;
+}
+
+/**
+ * The calendar date at instant `ts` where it is earliest (UTC-12): the author's own time zone is unknown, and a
+ * birthday counts only once it has come everywhere, so that no one is taken for an adult hours early.
+ */
+function dateEverywhere(ts: string): string {
+  return `CAST(${ts} - INTERVAL 12 HOUR AS DATE)`;
+}
+
+/**
+ * The first day of age `years` for someone born on `birth`. A 29 February birthday comes on 1 March in a common
+ * year (as German law reckons it, BGB §188(3)); DuckDB's date arithmetic would give 28 February, a day early.
+ */
+function comingOfAge(birth: string, years: number): string {
+  const day = `(${birth} + INTERVAL ${years} YEAR)`;
+  return `CASE WHEN month(${birth}) = 2 AND day(${birth}) = 29 AND day${day} = 28 THEN CAST(${day} + INTERVAL 1 DAY AS DATE) ELSE CAST(${day} AS DATE) END`;
 }

@@ -197,6 +197,47 @@ describe('dedup: exact, with texts that repeat byte for byte', () => {
   });
 });
 
+describe('age at the time of a record', () => {
+  it('judges a record dated after the cut at the cut, a birthday only once it has come everywhere, and 29 February on 1 March', async () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      const h = await makeHome(d);
+      const accounts = join(d, 'ages.jsonl');
+      writeJsonl(accounts, [
+        { account: 'fb:a:leap', person: 'p:leap', source: 'facebook', birth_date: '2008-02-29', country: 'DE' },
+        { account: 'fb:a:june', person: 'p:june', source: 'facebook', birth_date: '2006-06-15', country: 'DE' },
+      ]);
+      const input = join(d, 'records.jsonl');
+      writeJsonl(input, [
+        // fb:a:7 was born in 2012: a child at the cut, whatever date the record claims.
+        record({ id: 'a:future', account: 'fb:a:7', created_at: '2099-12-31T23:59:59Z' }),
+        record({ id: 'a:leap-28', account: 'fb:a:leap', created_at: '2026-02-28T20:00:00Z' }),
+        record({ id: 'a:leap-01', account: 'fb:a:leap', created_at: '2026-03-01T13:00:00Z' }),
+        // 05:00 UTC on the 18th birthday is still the 14th west of UTC-5; 13:00 UTC is the 15th everywhere.
+        record({ id: 'a:june-early', account: 'fb:a:june', created_at: '2024-06-15T05:00:00Z' }),
+        record({ id: 'a:june-late', account: 'fb:a:june', created_at: '2024-06-15T13:00:00Z' }),
+      ]);
+      const out = join(d, 'snap');
+      const s = await withHome(h, (x) =>
+        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out, accountsFile: accounts }),
+      );
+      const reasons = Object.fromEntries((await readLineage(out)).map((r) => [r.id, r.reason]));
+      expect(reasons).toEqual({
+        'a:future': 'minor',
+        'a:leap-28': 'minor',
+        'a:leap-01': null,
+        'a:june-early': 'minor',
+        'a:june-late': null,
+      });
+      expect(s.excluded.minor).toBe(3);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      expect(Date.parse(manifest.cut.signed_at)).toBeGreaterThan(Date.parse('2025-01-01'));
+    } finally {
+      done();
+    }
+  });
+});
+
 describe('an objection through an account that the identity graph later moves to another person', () => {
   it("keeps that account's content out, though the person it now belongs to has not objected", async () => {
     const { dir: d, cleanup: done } = tempDir();
