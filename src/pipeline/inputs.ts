@@ -13,7 +13,7 @@ import {
 import { join, resolve } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import { convertToJsonl, isWhatsAppFileName, looksLikeWhatsApp, parseInputSpec } from '../sources/index.ts';
 import type { ConvertSummary, QuarantineEntry } from '../sources/types.ts';
@@ -188,16 +188,23 @@ export function listInputs(
  * encrypted and must never be read (as JSONL, every line would be scanned and quarantined, and the snapshot signed).
  */
 function refuseWhatsAppInput(path: string): void {
-  let head = '';
-  if (!isGzip(path)) {
-    const fd = openSync(path, 'r');
+  const fd = openSync(path, 'r');
+  let bytes: Buffer;
+  try {
+    const buf = Buffer.alloc(16 * 1024);
+    bytes = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  if (isGzip(path)) {
     try {
-      const buf = Buffer.alloc(16 * 1024);
-      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
+      // The start of the stream only: a sync flush takes what the bytes read so far decode to, without the end.
+      bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 16 * 1024);
+    } catch {
+      bytes = Buffer.alloc(0); // not gzip after all: the read stage says so
     }
   }
+  const head = bytes.toString('utf8');
   if (isWhatsAppFileName(path) || (!head.trimStart().startsWith('{') && looksLikeWhatsApp(head))) {
     throw refuseWhatsApp(path);
   }

@@ -376,9 +376,14 @@ describe('several inputs and damaged files', () => {
   });
 
   it('refuses a WhatsApp chat given as a plain input, and an empty --input, before reading anything', async () => {
-    for (const name of ['chat.txt', 'renamed.jsonl']) {
+    const chat = readFileSync(join('test', 'fixtures', 'sources', 'whatsapp', 'android-de.txt'));
+    for (const [name, bytes] of [
+      ['chat.txt', chat],
+      ['renamed.jsonl', chat],
+      ['renamed.jsonl.gz', gzipSync(chat)],
+    ] as const) {
       const file = join(dir, name);
-      writeFileSync(file, readFileSync(join('test', 'fixtures', 'sources', 'whatsapp', 'android-de.txt')));
+      writeFileSync(file, bytes);
       await expect(build([file], `snap-wa-${name}`)).rejects.toMatchObject({ code: 'E_E2EE' });
       expect(existsSync(join(dir, `snap-wa-${name}`))).toBe(false);
     }
