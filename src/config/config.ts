@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { jurisdiction } from '../policy/schema.ts';
 import { InputError } from '../shared/errors.ts';
 import { parseYamlWith } from '../shared/yaml.ts';
 import { parseDuration } from './duration.ts';
@@ -27,7 +28,8 @@ const programmeSchema = z
     title: z.union([z.string().min(1), z.object({ en: z.string().min(1), de: z.string().min(1).optional() }).strict()]),
     purpose: z.string().default('train_ai_system'),
     legal_basis: z.string().default('legitimate_interest'),
-    jurisdictions: z.array(z.string().min(2)).min(1).default(['EU']),
+    // A build narrows the policy's jurisdictions to these (withinProgramme): what the programme was announced for.
+    jurisdictions: z.array(jurisdiction).min(1).default(['EU']),
     notice_date: isoDate,
     deadline: isoDate,
     grace_window: duration.default(72 * 3_600_000),

@@ -49,7 +49,7 @@ ${
 `
 }    purpose: train_ai_system             # fideslang data use
     legal_basis: legitimate_interest     # GDPR Art. 6(1)(f); people may object under Art. 21
-    jurisdictions: [EU]                  # account countries it applies to; EU and EEA expand to member states
+    jurisdictions: [EU]                  # account countries it was announced for; a build narrows the policy to these
     notice_date: ${v.noticeDate}   # when users were told
     deadline: ${v.deadline}      # objections submitted after this are late for this programme
     grace_window: ${v.graceWindow}                    # time to confirm an objection by e-mail and keep its submission time

@@ -10,7 +10,7 @@ import { parseCheckpoint } from '../log/checkpoint.ts';
 import { sha256 } from '../log/hash.ts';
 import { parsePolicy } from '../policy/load.ts';
 import { QUARANTINE_REASONS } from '../policy/reasons.ts';
-import { type Policy, reasonsOf } from '../policy/schema.ts';
+import { expandJurisdictions, type Policy, reasonsOf, withinProgramme } from '../policy/schema.ts';
 import { importAccounts, movedWarning } from '../registry/identities.ts';
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
@@ -154,7 +154,14 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   } catch (cause) {
     throw new InputError(`cannot read the policy ${policyFile}`, 'E_POLICY', { cause });
   }
-  const policy = parsePolicy(policyText, policyFile);
+  const narrowed = withinProgramme(parsePolicy(policyText, policyFile), programme.jurisdictions);
+  const policy = narrowed.policy;
+  if (expandJurisdictions(policy.jurisdictions).length === 0) {
+    throw new InputError(
+      `the policy ${policyFile} allows no country that programme ${programme.id} was announced for (${programme.jurisdictions.join(', ')}): nothing could be used`,
+      'E_POLICY',
+    );
+  }
   const ignored: string[] = [];
   const listed = listInputs(opts.inputs, {
     workDir: work,
@@ -166,6 +173,8 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     JSON.stringify({
       programme: programme.id,
       policy: sha256Hex(policyText),
+      // The programme's jurisdictions narrow the policy's: another config is another build.
+      ...(narrowed.dropped.length > 0 ? { jurisdictions: policy.jurisdictions } : {}),
       inputs: listed.map((f) => [
         f.path,
         f.format,
@@ -400,6 +409,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           purpose: programme.purpose,
           legal_basis: programme.legal_basis,
           deadline: programme.deadline.toISOString(),
+          jurisdictions: programme.jurisdictions,
         },
         policy: plan.policy,
         cut: { size: plan.cut.size, checkpoint: plan.cut.note, ...(plan.cut.at ? { signed_at: plan.cut.at } : {}) },
@@ -460,6 +470,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           ]
         : []),
       ...(plan.accountsMoved ? [`--accounts: ${movedWarning(plan.accountsMoved)}`] : []),
+      ...(narrowed.dropped.length > 0
+        ? [
+            `the policy allows ${fewOf(narrowed.dropped)}, which programme ${programme.id} was not announced for (${programme.jurisdictions.join(', ')}): content from there is excluded (jurisdiction)`,
+          ]
+        : []),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [
@@ -789,4 +804,9 @@ function summaryFromManifest(out: string, programme: string, started: number, al
     alreadyBuilt,
     warnings: [],
   };
+}
+
+/** A list for a message: its first five items, and how many more. */
+function fewOf(items: readonly string[]): string {
+  return items.length <= 5 ? items.join(', ') : `${items.slice(0, 5).join(', ')} and ${items.length - 5} more`;
 }

@@ -27,6 +27,8 @@ export interface Manifest {
     readonly purpose: string;
     readonly legal_basis: string;
     readonly deadline: string;
+    /** What the programme was announced for; the policy's jurisdictions are narrowed to these. */
+    readonly jurisdictions?: readonly string[];
   };
   readonly policy: { readonly file: string; readonly sha256: string; readonly text: string };
   /** `signed_at`: when the cut was signed; a record dated later has its age judged at that time. */

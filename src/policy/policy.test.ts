@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/errors.ts';
 import { compileReasonSql } from './compile-sql.ts';
 import { parsePolicy } from './load.ts';
-import { expandJurisdictions, reasonsOf } from './schema.ts';
+import { expandJurisdictions, reasonsOf, withinProgramme } from './schema.ts';
 
 const GOOD = 'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU, CH]\n';
 
@@ -59,5 +59,24 @@ describe('expandJurisdictions', () => {
     expect(expandJurisdictions(['EEA'])).toEqual(expect.arrayContaining(['NO', 'IS', 'LI', 'DE']));
     expect(expandJurisdictions(['EU', 'CH'])).toContain('CH');
     expect(expandJurisdictions(['EU'])).not.toContain('CH');
+  });
+});
+
+describe('withinProgramme', () => {
+  const policy = (j: string) =>
+    parsePolicy(`sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: ${j}\n`, 'p.yaml');
+  it("narrows the policy's countries to the programme's and names the ones it drops", () => {
+    expect(withinProgramme(policy('[EU]'), ['DE']).policy.jurisdictions).toEqual(['DE']);
+    expect(withinProgramme(policy('[EU]'), ['DE']).dropped).toHaveLength(26);
+    expect(withinProgramme(policy('[EEA]'), ['EU'])).toMatchObject({
+      policy: { jurisdictions: ['EU'] },
+      dropped: ['IS', 'LI', 'NO'],
+    });
+    expect(withinProgramme(policy('[DE, CH]'), ['EU']).policy.jurisdictions).toEqual(['DE']);
+    expect(withinProgramme(policy('[AT]'), ['DE']).policy.jurisdictions).toEqual([]);
+  });
+  it('returns the policy as it is when the programme covers it', () => {
+    const p = policy('[EU]');
+    expect(withinProgramme(p, ['EEA'])).toEqual({ policy: p, dropped: [] });
   });
 });

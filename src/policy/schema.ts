@@ -14,6 +14,11 @@ const PII = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'known_nam
 
 const word = z.string().min(1, 'must not be empty').max(100);
 
+/** A jurisdiction as policies and programmes name one: EU, EEA, or a country's ISO 3166-1 alpha-2 code. */
+export const jurisdiction = z
+  .string()
+  .regex(/^([A-Z]{2}|EU|EEA)$/, 'must be EU, EEA or an ISO 3166-1 alpha-2 code such as DE');
+
 /** The zod schema of a policy file (DESIGN.md, "Policy"); unknown keys are errors so that typos do not pass. */
 export const policySchema = z
   .object({
@@ -23,9 +28,7 @@ export const policySchema = z
       .array(z.enum(['public', 'unlisted', 'followers', 'friends', 'private']))
       .min(1, 'needs at least one visibility'),
     min_age: z.number().int('must be a whole number of years').min(0).max(120).default(18),
-    jurisdictions: z
-      .array(z.string().regex(/^([A-Z]{2}|EU|EEA)$/, 'must be EU, EEA or an ISO 3166-1 alpha-2 code such as DE'))
-      .min(1, 'needs at least one jurisdiction'),
+    jurisdictions: z.array(jurisdiction).min(1, 'needs at least one jurisdiction'),
     participants: z.enum(['redact', 'drop', 'keep']).default('redact'),
     pii: z.array(z.enum(PII)).default([...PII]),
     dedup: z.enum(['exact', 'none']).default('exact'),
@@ -44,6 +47,24 @@ export function expandJurisdictions(list: readonly string[]): string[] {
     else out.add(j);
   }
   return [...out].sort();
+}
+
+/**
+ * The policy as a build applies it for a programme: its jurisdictions narrowed to the countries the programme was
+ * announced for, so that a policy can never widen a programme. `dropped` lists the policy's countries that the
+ * programme does not cover (none when it covers them all, and then the policy is returned as it is).
+ */
+export function withinProgramme(policy: Policy, programme: readonly string[]): { policy: Policy; dropped: string[] } {
+  const allowed = new Set(expandJurisdictions(programme));
+  const own = expandJurisdictions(policy.jurisdictions);
+  const dropped = own.filter((c) => !allowed.has(c));
+  if (dropped.length === 0) return { policy, dropped };
+  const kept = own.filter((c) => allowed.has(c));
+  const same = (group: readonly string[]) => group.length === kept.length && group.every((c) => kept.includes(c));
+  return {
+    policy: { ...policy, jurisdictions: same(EEA_COUNTRIES) ? ['EEA'] : same(EU_COUNTRIES) ? ['EU'] : kept },
+    dropped,
+  };
 }
 
 /** The exclusion reasons a policy can produce, in priority order (participant_objected only under drop). */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Programme } from '../config/config.ts';
 import { parsePolicy } from '../policy/load.ts';
+import { withinProgramme } from '../policy/schema.ts';
 import { InputError } from '../shared/errors.ts';
 
 /** What the landing page tells people about a programme's policy: which content it may use. */
@@ -25,7 +26,8 @@ export function programmeFacts(p: Programme): ProgrammeFacts {
   } catch (cause) {
     throw new InputError(`cannot read the policy ${p.policy} of programme ${p.id}`, 'E_POLICY', { cause });
   }
-  const policy = parsePolicy(text, p.policy);
+  // What a build of the programme applies: the policy within the programme's own jurisdictions.
+  const { policy } = withinProgramme(parsePolicy(text, p.policy), p.jurisdictions);
   return {
     sources: policy.sources.filter((s) => s !== 'assistant'),
     kinds: policy.kinds.filter((k) => k !== 'assistant_chat'),

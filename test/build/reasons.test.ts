@@ -238,6 +238,30 @@ describe('age at the time of a record', () => {
   });
 });
 
+describe("a programme's own jurisdictions", () => {
+  it('narrow a wider policy: content from a country the programme was not announced for is excluded, with a warning', async () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      const h = await makeHome(d);
+      const config = join(h, 'dissent.config.yaml');
+      const text = readFileSync(config, 'utf8');
+      expect(text).toMatch(/^ {4}jurisdictions: \[EU\]/m);
+      writeFileSync(config, text.replace(/^( {4}jurisdictions: )\[EU\]/m, '$1[DE]'));
+      const input = join(d, 'records.jsonl');
+      writeJsonl(input, [record({ id: 'j:de', account: 'fb:a:1' }), record({ id: 'j:fr', account: 'fb:a:10' })]);
+      const out = join(d, 'snap');
+      const s = await withHome(h, (x) => runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out }));
+      expect((await readShards(out)).map((r) => r.id)).toEqual(['j:de']);
+      expect(s.excluded.jurisdiction).toBe(1);
+      expect(s.warnings.join('\n')).toContain('which programme ai-training-2025 was not announced for (DE)');
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      expect(manifest.programme.jurisdictions).toEqual(['DE']);
+    } finally {
+      done();
+    }
+  });
+});
+
 describe('an objection through an account that the identity graph later moves to another person', () => {
   it("keeps that account's content out, though the person it now belongs to has not objected", async () => {
     const { dir: d, cleanup: done } = tempDir();
