@@ -20,12 +20,19 @@ const FIELDS = [
 ] as const;
 
 /**
- * Whether `value` casts to a real date from 1970 up to the end of 2099: DuckDB also casts `infinity`, `epoch` and
- * years like 99999, and an age judged at such a "date" would let a minor's post through as an adult's. BETWEEN
- * evaluates the cast once, and excludes the infinities, which compare beyond every date.
+ * ISO 8601 as the schema asks for it: a date, optionally a time (seconds and fraction optional), optionally Z or an
+ * offset. DuckDB's cast takes more: `epoch`, `infinity`, leading spaces, a time zone name after the time.
+ */
+const ISO_TIME = String.raw`\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d{1,9})?)?)?([Zz]|[+-]\d\d(:?\d\d)?)?`;
+
+/**
+ * Whether `value` is an ISO 8601 time that casts to a real date from 1970 up to the end of 2099: DuckDB also casts
+ * `infinity`, `epoch`, time zone names and years like 99999, and an age judged at such a "date" would let a minor's
+ * post through as an adult's. BETWEEN evaluates the cast once, and excludes the infinities, which compare beyond
+ * every date.
  */
 function saneTimeCheck(value: string): string {
-  return `coalesce(${castTime(value)} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
+  return `coalesce(regexp_full_match(${value}::VARCHAR, '${ISO_TIME}') AND ${castTime(value)} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2099-12-31 23:59:59.999999+00', false)`;
 }
 
 /** `value` as a timestamp when saneTimeCheck holds, else NULL. */

@@ -28,6 +28,10 @@ const BROKEN: [string | Buffer, string, string | null][] = [
   // DuckDB casts these to timestamps; an age judged at them would pass a minor's post as an adult's.
   [JSON.stringify(record({ created_at: 'infinity' })), 'ill_typed_field', 'created_at'],
   [JSON.stringify(record({ created_at: '99999-01-01T00:00:00Z' })), 'ill_typed_field', 'created_at'],
+  // Not ISO 8601, though DuckDB casts them: 1970-01-01, a time zone name, leading spaces.
+  [JSON.stringify(record({ created_at: 'epoch' })), 'ill_typed_field', 'created_at'],
+  [JSON.stringify(record({ created_at: '2024-05-01 12:00:00 Pacific/Kiritimati' })), 'ill_typed_field', 'created_at'],
+  [JSON.stringify(record({ created_at: ' 2024-05-01T12:00:00Z' })), 'ill_typed_field', 'created_at'],
   [JSON.stringify(record({ id: 42 })), 'ill_typed_field', 'id'],
   [JSON.stringify(record({ visibility: 'everyone' })), 'ill_typed_field', 'visibility'],
   [JSON.stringify(record({ participants: 'fb:a:2' })), 'ill_typed_field', 'participants'],
