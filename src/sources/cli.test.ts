@@ -79,6 +79,20 @@ describe('dissent sources convert', () => {
     expect(r.stderr).toMatch(/noindex/);
   });
 
+  it('refuses an --out or --quarantine path it cannot write before reading the export (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    const convert = (...more: string[]) =>
+      dissent('sources', 'convert', '--format', 'mastodon', fixture('mastodon'), '--account', 'md:a:1', ...more);
+    const missing = convert('--quarantine', join(dir, 'nodir', 'q.jsonl'), '--out', join(dir, 'md.jsonl'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`the folder ${join(dir, 'nodir')} does not exist`);
+    expect(missing.stderr).not.toMatch(/converted|unexpected/);
+    const folder = convert('--out', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('it is a folder; give a file name');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it.each([
     ['whatsapp', fixture('whatsapp', 'android-en.txt')],
     ['whatsapp', fixture('whatsapp', 'notes.txt')],

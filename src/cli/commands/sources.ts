@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { defineCommand } from 'citty';
+import { DissentError, InputError } from '../../shared/errors.ts';
 import {
   type ConvertSummary,
   convertToJsonl,
@@ -11,6 +12,7 @@ import {
   writeJsonl,
 } from '../../sources/index.ts';
 import { commonArgs, info } from '../_common.ts';
+import { checkOutPath } from '../_receipt-io.ts';
 
 const VISIBILITIES: Visibility[] = ['public', 'unlisted', 'followers', 'friends', 'private'];
 
@@ -57,14 +59,29 @@ const convert = defineCommand({
     visibility: {
       type: 'enum',
       options: VISIBILITIES,
-      description: 'visibility of Facebook/Instagram posts and comments, which the export does not state',
+      description:
+        'visibility of what the export does not state it for: Facebook/Instagram posts and comments, ChatGPT/Claude chats',
     },
   },
   async run({ args }) {
+    // Both paths are checked before the export is read: a wrong one must not cost a long conversion, nor lose the
+    // quarantine entries unnoticed.
+    checkOutPath(args.out);
+    checkOutPath(args.quarantine);
     let quarantine: WriteStream | undefined;
+    let quarantineError: Error | undefined;
     if (args.quarantine) {
-      quarantine = createWriteStream(args.quarantine);
-      quarantine.on('error', () => {}); // reported by the close below
+      let fd: number;
+      try {
+        fd = openSync(args.quarantine, 'w');
+      } catch (cause) {
+        const why = (cause as NodeJS.ErrnoException).code ?? 'open failed';
+        throw new InputError(`cannot write ${args.quarantine} (${why})`, 'E_OUT', { cause });
+      }
+      quarantine = createWriteStream('', { fd });
+      quarantine.on('error', (e) => {
+        quarantineError ??= e;
+      });
     }
     const opts: ReadExportOptions = {
       format: args.format as ExportFormat,
@@ -80,9 +97,13 @@ const convert = defineCommand({
       printSummary(summary, args.quarantine);
       return 0;
     } finally {
-      if (quarantine) {
+      if (quarantine && !quarantine.destroyed) {
         quarantine.end();
         await once(quarantine, 'close');
+      }
+      if (quarantineError) {
+        const why = (quarantineError as NodeJS.ErrnoException).code ?? quarantineError.message;
+        throw new DissentError(`could not write the quarantine entries to ${args.quarantine} (${why})`, 'E_OUT');
       }
     }
   },
