@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSignerKey, parseSignerKey, type Signer, verifierKeyOf } from '../log/note.ts';
 import { Registry } from '../registry/registry.ts';
@@ -89,6 +89,9 @@ export async function openHome(dir: string, opts: { clock?: () => Date } & Store
 
 /** Refuses to create a home where one already is (a config file, or any file at all). */
 export function assertFreshHome(dir: string, allowed: readonly string[] = []): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new InputError(`${dir} is a file, not a folder; choose a new folder for the dissent home`, 'E_HOME_EXISTS');
+  }
   if (existsSync(join(dir, CONFIG_FILE))) {
     throw new InputError(`${dir} already holds a dissent home; refusing to overwrite it`, 'E_HOME_EXISTS');
   }

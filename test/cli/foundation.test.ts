@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,23 @@ describe('dissent init', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/refusing to overwrite/);
     expect(dissent(['log', 'key', '--home', home]).stdout.trim()).toBe(vkey);
+  });
+
+  it('refuses an --origin no home could use before writing anything, and names the key after the origin', () => {
+    const parent = tempDir();
+    for (const origin of ['two words', '', 'a+b']) {
+      const h = join(parent, 'h');
+      const r = dissent(['init', '--home', h, '--origin', origin]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--origin must be one word');
+      expect(existsSync(h)).toBe(false);
+    }
+    const url = dissent(['init', '--home', join(parent, 'url'), '--origin', 'https://example.org/log']);
+    expect(url.code).toBe(0);
+    expect(url.stdout).toMatch(/^https:\/\/example\.org\/log\+[0-9a-f]{8}\+/);
+    const file = join(parent, 'file.txt');
+    writeFileSync(file, 'x');
+    expect(dissent(['init', '--home', file]).stderr).toContain('is a file, not a folder');
   });
 
   it('names the file, line and field of a config error', () => {

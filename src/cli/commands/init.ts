@@ -4,6 +4,7 @@ import { defineCommand } from 'citty';
 import { CONFIG_FILE } from '../../config/config.ts';
 import { assertFreshHome, writeSignerKey } from '../../config/home.ts';
 import { EXAMPLE_VALUES, renderConfig, renderPolicy, type TemplateValues } from '../../config/template.ts';
+import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info, out } from '../_common.ts';
 
 /** Creates a home: a commented config, an example policy, and a fresh signing key. */
@@ -12,13 +13,23 @@ export function initHome(
   values: TemplateValues = EXAMPLE_VALUES,
   allowed: readonly string[] = [],
 ): { verifierKey: string } {
+  // Checked before anything is written: a home with an origin the config refuses could never be used, and init
+  // refuses to run twice. The key is named after the origin, as checkpoint verifiers expect.
+  if (!ORIGIN.test(values.origin)) {
+    throw new InputError(
+      '--origin must be one word of visible ASCII without "+", such as example.org/dissent/log (it names the log in every checkpoint)',
+      'E_USAGE',
+    );
+  }
   assertFreshHome(dir, allowed);
   mkdirSync(join(dir, 'policies'), { recursive: true });
   writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx' });
   writeFileSync(join(dir, 'policies', `${values.programmeId}.yaml`), renderPolicy(), { flag: 'wx' });
-  const keyName = values.origin.replace(/[^A-Za-z0-9._/-]/g, '-');
-  return { verifierKey: writeSignerKey(join(dir, 'log.key'), keyName) };
+  return { verifierKey: writeSignerKey(join(dir, 'log.key'), values.origin) };
 }
+
+/** A log origin init accepts: what the config takes (one word) and a signed note's key name can be (no "+"). */
+const ORIGIN = /^[\x21-\x2a\x2c-\x7e]+$/;
 
 export default defineCommand({
   meta: {
