@@ -320,6 +320,24 @@ describe('objections, receipts and offline verification', () => {
     const bad = dissent(['verify', 'receipt', out, '--key', vkey]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^ok {3}line 1\nFAIL line 2: .+\nINVALID \(1 of 2 receipts failed\)\n$/);
+    // A line cut off (or garbage after the last one) fails on its own too; the others are still checked.
+    writeFileSync(out, `${lines[0]}\n${(lines[1] as string).slice(0, 40)}\n`);
+    const cut = dissent(['verify', 'receipt', out, '--key', vkey]);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/^ok {3}line 1\nFAIL line 2: .*not valid JSON.*\nINVALID \(1 of 2 receipts failed\)\n$/);
+  });
+
+  it('takes a bulk file with a byte order mark and CR LF line ends, and refuses an empty one', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bom.jsonl');
+    writeFileSync(file, '\uFEFF{"subject":"p:33"}\r\n{"subject":"p:34"}\r\n');
+    const r = dissent(['object', '--subjects', file, '--home', home]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('2 new objections, 0 already effective, 0 bad lines');
+    writeFileSync(file, '\n\n');
+    const empty = dissent(['object', '--subjects', file, '--home', home]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('holds no lines: nothing to file');
   });
 
   it('refuses an --out it cannot write before filing anything, so no receipt is lost', () => {

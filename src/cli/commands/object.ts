@@ -78,7 +78,16 @@ async function bulk(
   if (defaults.programme !== '*' && !home.config.programmes.some((p) => p.id === defaults.programme)) {
     throw new InputError(`unknown programme "${defaults.programme}"`, 'E_UNKNOWN_PROGRAMME');
   }
-  const lines = readUserFile(file, 'subjects').split('\n');
+  // A byte order mark (Windows editors write one) is not part of the first line; CR LF line ends are taken too.
+  const lines = readUserFile(file, 'subjects')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
+  if (lines.every((l) => l.trim() === '')) {
+    throw new InputError(
+      `${file} holds no lines: nothing to file (one JSON object per line, {"subject": ID})`,
+      'E_INPUT',
+    );
+  }
   const good: ObjectionRequest[] = [];
   let bad = 0;
   for (const [i, text] of lines.entries()) {

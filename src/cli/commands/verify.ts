@@ -87,12 +87,22 @@ const receipt = defineCommand({
     const lines = text
       .split('\n')
       .flatMap((line, i) => (line.trim() === '' ? [] : [{ line: i + 1, json: parseJson(line) }]));
-    if (lines.length < 2 || lines.some((l) => l.json === undefined)) {
+    // JSON Lines when there are several lines and one of them at least is a receipt: a damaged line (cut off, or
+    // garbage after it) fails on its own, and the others are still checked.
+    if (lines.length < 2 || !lines.some((l) => l.json !== undefined)) {
       return report([
         { name: 'format', ok: false, detail: 'the receipt is not valid JSON (nor JSON Lines of receipts)' },
       ]);
     }
-    return reportMany(lines.map((l) => ({ line: l.line, checks: verifyReceipt(l.json, v).checks })));
+    return reportMany(
+      lines.map((l) => ({
+        line: l.line,
+        checks:
+          l.json === undefined
+            ? [{ name: 'format', ok: false, detail: 'this line is not valid JSON' }]
+            : verifyReceipt(l.json, v).checks,
+      })),
+    );
   },
 });
 
