@@ -266,7 +266,7 @@ export class Registry {
       const found = ctx.fresh.get(key(who, programme)) ?? (await this.#storedEffective(ctx, who, programme));
       if (!found || found.programme !== programme) {
         throw new NotFoundError(
-          `no effective objection to withdraw for this subject and programme "${programme}"`,
+          `no effective objection to withdraw for this subject and programme "${programme}" (name the objection as it was filed: its programme, and the account scope if it was filed for the account alone)`,
           'E_NO_OBJECTION',
         );
       }
