@@ -6,9 +6,10 @@ import { CANDIDATE_PATTERNS, type CandidatePattern } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
 import { IBAN_LENGTHS, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
-// A "top-level domain" that is really a file extension (logo@2x.png) or reserved for examples and local names.
+// A "top-level domain" that is really a file extension (logo@2x.png) or reserved for examples and local names. Not the
+// extensions that are also country domains people have addresses in: .md, .py, .rs, .sh.
 const NOT_A_TLD = new Set(
-  'png jpg jpeg gif svg webp heic bmp ico pdf txt md csv json xml yaml yml js mjs ts css html htm zip gz tar rar 7z mp3 mp4 mov avi wav doc docx xls xlsx ppt pptx exe dmg apk py rb go rs java kt sh local localhost invalid test example tld lan internal'.split(
+  'png jpg jpeg gif svg webp heic bmp ico pdf txt csv json xml yaml yml js mjs ts css html htm zip gz tar rar 7z mp3 mp4 mov avi wav doc docx xls xlsx ppt pptx exe dmg apk rb go java kt local localhost invalid test example tld lan internal'.split(
     ' ',
   ),
 );
@@ -67,14 +68,36 @@ function checkIPv4(entity: string, lead: string): string | null {
 }
 
 function checkPhone(entity: string, lead: string): string | null {
+  const found = phoneRun(entity);
+  return found === null ? null : `${lead}${found}`;
+}
+
+/**
+ * `run` with each phone number in it replaced, or null when it holds none. Two numbers in a row ("0170 1234567 /
+ * 030 1234567") come as one run of digit groups: when the whole run is too long for one number, it is split where a
+ * new number starts (a separator before 0, + or a bracket), never inside a number, so a long reference number is not
+ * taken for a phone number and its rest.
+ */
+function phoneRun(run: string): string | null {
+  if (isPhoneNumber(run)) return PLACEHOLDER.phone;
+  for (let i = run.length - 1; i > 0; i--) {
+    const sep = /^(?: ?[-/.] ?| )(?=[0+(])/.exec(run.slice(i));
+    if (!sep || !/\d\)?$/.test(run.slice(0, i)) || !isPhoneNumber(run.slice(0, i))) continue;
+    const rest = run.slice(i + sep[0].length);
+    return `${PLACEHOLDER.phone}${sep[0]}${phoneRun(rest) ?? rest}`;
+  }
+  return null;
+}
+
+function isPhoneNumber(entity: string): boolean {
   const international = /^\(?(?:\+|00)/.test(entity);
-  // A date such as 01.05.2024 has the shape of a short national number.
-  if (!international && /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(entity)) return null;
+  // A date such as 01.05.2024 has the shape of a short national number, and so has one with an hour after it
+  // ("01.05.2024 12:00", of which the pattern takes "01.05.2024 12").
+  if (!international && /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?: \d{1,2})?$/.test(entity)) return false;
   // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.
   const digits = (international ? entity.replace('(0)', '') : entity).replace(/\D/g, '');
   const significant = international ? digits.replace(/^00/, '').length : digits.length;
-  const ok = international ? significant >= 9 && significant <= 15 : significant >= 8 && significant <= 13;
-  return ok ? `${lead}${PLACEHOLDER.phone}` : null;
+  return international ? significant >= 9 && significant <= 15 : significant >= 8 && significant <= 13;
 }
 
 function checkHandle(entity: string, lead: string): string | null {

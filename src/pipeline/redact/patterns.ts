@@ -44,7 +44,8 @@ const PHONE_NANP = String.raw`(?:1-\d{3}-|\(\d{3}\) ?|\d{3}-)\d{3}[-. ]\d{4}`;
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
 // Words after which a dotted number is a version or a section, never an address.
-const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|[Pp]unkt|§)[ :]+`;
+// Whole words only: "Endpunkt 85.214.132.117" is an address.
+const IPV4_CONTEXT = String.raw`(?:\b(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|[Pp]unkt)|§)[ :]+`;
 const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
@@ -52,16 +53,20 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
   { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
   { type: 'iban', lead: '', body: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b` },
   { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[ -]?\d){11,17}\b` },
-  { type: 'ip', lead: `(?:^|[^${WORD}_:.])`, body: IPV6 },
+  // After a label and a colon too: "IP:2001:db8::1". That alternative comes first, so that the checker's anchored
+  // match of "e:fe80::1" (from "Adresse:fe80::1") takes "e:" as the lead, not as a hex group of the address.
+  { type: 'ip', lead: `(?:[${LETTER}]:|^|[^${WORD}_:.])`, body: IPV6 },
   { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
   {
     type: 'phone',
-    lead: `(?:^|[^${WORD}_+#/.,-])`,
+    // After a word and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567" (not after a digit: 3.14159265).
+    lead: `(?:^|[^${WORD}_+#/.,-]|[${LETTER}][.-])`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {
     type: 'handle',
-    lead: `(?:^|[^${WORD}_.@/+-])`,
+    // After a dot that starts a word too: ".@anna_s" (a reply made visible to all).
+    lead: String.raw`(?:^|^\.|[^${WORD}_.@/+-]|[ \t\n(]\.)`,
     body: String.raw`@[${LETTER}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
   },
 ];
