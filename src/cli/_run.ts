@@ -102,6 +102,15 @@ function commandFirst(rawArgs: readonly string[]): string[] {
   return end < 0 ? [...rest, ...globals] : [...rest.slice(0, end), ...globals, ...rest.slice(end)];
 }
 
+/** Commands that take any number of arguments (`build --input a.jsonl b.jsonl`); see takesAnyArguments. */
+const VARIADIC = new WeakSet<object>();
+
+/** Marks a command as taking any number of arguments, which checkArgs then does not count. */
+export function takesAnyArguments<T extends object>(cmd: T): T {
+  VARIADIC.add(cmd);
+  return cmd;
+}
+
 /**
  * Refuses an option that the command does not define, and an argument beyond those it takes. citty would ignore
  * either, so a typo (`--programe`) would silently change what runs (an objection to every programme instead of one),
@@ -150,7 +159,7 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
     if (takesValue.has(option) && !arg.includes('=')) i++;
   }
   const extra = words.length - depth - positionals;
-  if (extra > 0) {
+  if (extra > 0 && !VARIADIC.has(cmd)) {
     const command = words.slice(0, depth).join(' ');
     throw new InputError(
       `dissent ${command} takes ${positionals === 0 ? 'no' : `${optional ? 'at most ' : ''}${positionals}`} argument${positionals === 1 ? '' : 's'} besides its options, but was given ${extra} more (quote a value that holds spaces; run with --help to see the usage)`,

@@ -90,22 +90,23 @@ const convert = defineCommand({
       ...(args.visibility ? { visibility: args.visibility as Visibility } : {}),
       ...(quarantine ? { onQuarantine: (q) => quarantine.write(`${JSON.stringify(q)}\n`) } : {}),
     };
+    let summary: ConvertSummary;
     try {
-      const summary = args.out
+      summary = args.out
         ? await convertToJsonl({ ...opts, outFile: args.out })
         : await writeJsonl(opts, process.stdout);
-      printSummary(summary, args.quarantine);
-      return 0;
     } finally {
       if (quarantine && !quarantine.destroyed) {
         quarantine.end();
         await once(quarantine, 'close');
       }
-      if (quarantineError) {
-        const why = (quarantineError as NodeJS.ErrnoException).code ?? quarantineError.message;
-        throw new DissentError(`could not write the quarantine entries to ${args.quarantine} (${why})`, 'E_OUT');
-      }
     }
+    printSummary(summary, args.quarantine);
+    if (quarantineError) {
+      const why = (quarantineError as NodeJS.ErrnoException).code ?? quarantineError.message;
+      throw new DissentError(`could not write the quarantine entries to ${args.quarantine} (${why})`, 'E_OUT');
+    }
+    return 0;
   },
 });
 
