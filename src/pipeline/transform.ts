@@ -11,12 +11,9 @@ export const PERSON_PLACEHOLDER = '[person]';
  * Builds `kept_text` (the records without an exclusion reason, with their final text) and `dup_keys` (the records
  * that are exact duplicates of the normalised text; the lowest id, then input position, wins):
  * 1. objecting participants' handles and display names become [person] (policy `participants: redact`);
- * 2. with `dedup: exact`, a record whose text is, byte for byte, that of a record with a lower id is set aside as a
- *    duplicate: the later steps depend on the text alone, so it would end as that record's duplicate anyway, and
- *    redacting it would be wasted (on real platforms, reposts and copy-paste are a large share of the posts);
- * 3. PII is redacted with the redactor's SQL path;
- * 4. known names are redacted;
- * 5. duplicates of the normalised text are marked.
+ * 2. PII is redacted with the redactor's SQL path;
+ * 3. known names are redacted;
+ * 4. duplicates are marked.
  * Rewritten rows are collected in side tables and joined back in the view `kept_text`, instead of updated in place: an
  * UPDATE holds every new text in memory until it commits, which made memory grow with the input. Idempotent: it
  * starts again from `staged` and `classified`, which it never changes; `reasons` and `kept` are the views later
@@ -29,32 +26,19 @@ export async function transform(
   await db.run(`
     DROP VIEW IF EXISTS kept; DROP VIEW IF EXISTS reasons; DROP TABLE IF EXISTS dup_keys; DROP VIEW IF EXISTS kept_text;
     DROP VIEW IF EXISTS pii_text; DROP TABLE IF EXISTS pii_changes; DROP TABLE IF EXISTS kn_rows;
-    DROP VIEW IF EXISTS kept_rep; DROP TABLE IF EXISTS same_text;
     CREATE OR REPLACE TABLE kept_base AS
       SELECT s.key, s.id, s.text, s.source, s.kind, s.created_at
       FROM staged s JOIN classified c ON c.key = s.key
-      WHERE c.reason IS NULL;
-    CREATE TABLE same_text (key BIGINT);`);
+      WHERE c.reason IS NULL;`);
 
   if (policy.participants === 'redact') await redactParticipants(db);
-  if (policy.dedup === 'exact') {
-    // After the participants' redaction, which depends on the record and not only on its text.
-    await db.run(`
-      INSERT INTO same_text
-        SELECT b.key FROM kept_base b
-          JOIN (SELECT text, min({'id': id, 'key': key}) AS w FROM kept_base GROUP BY text HAVING count(*) > 1) g
-            ON g.text = b.text
-        WHERE b.key <> g.w.key;`);
-  }
-  // The records that go through redaction and the normalised-text dedup.
-  await db.run('CREATE VIEW kept_rep AS SELECT * FROM kept_base WHERE key NOT IN (SELECT key FROM same_text)');
 
   let candidatesChecked = 0;
   const types = policy.pii.filter((t) => t !== 'known_name');
   if (types.length > 0) {
     // The redactor finds candidates only in rows that pass its own prefilter, and writes changed rows aside.
     const r = await redactInDuckDB(db.conn, {
-      table: 'kept_rep',
+      table: 'kept_base',
       keyColumn: 'key',
       textColumn: 'text',
       types,
@@ -62,11 +46,11 @@ export async function transform(
     });
     candidatesChecked = r.candidatesChecked;
   } else {
-    await db.run('CREATE TABLE pii_changes AS SELECT key AS k, text AS t FROM kept_rep LIMIT 0');
+    await db.run('CREATE TABLE pii_changes AS SELECT key AS k, text AS t FROM kept_base LIMIT 0');
   }
   await db.run(`
     CREATE OR REPLACE VIEW pii_text AS
-      SELECT b.key, coalesce(p.t, b.text) AS text FROM kept_rep b LEFT JOIN pii_changes p ON p.k = b.key;
+      SELECT b.key, coalesce(p.t, b.text) AS text FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key;
     CREATE TABLE kn_rows (k BIGINT, t VARCHAR);`);
   if (policy.pii.includes('known_name')) {
     // Only rows where a name may occur are copied to kn_rows and rewritten there.
@@ -83,9 +67,9 @@ export async function transform(
   await db.run(`
     CREATE VIEW kept_text AS
       SELECT b.key, b.id, coalesce(n.t, p.t, b.text) AS text, b.source, b.kind, b.created_at
-      FROM kept_rep b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.k = b.key;
+      FROM kept_base b LEFT JOIN pii_changes p ON p.k = b.key LEFT JOIN kn_rows n ON n.k = b.key;
     DROP VIEW pii_text;
-    CREATE TABLE dup_keys AS SELECT key FROM same_text;`);
+    CREATE TABLE dup_keys (key BIGINT);`);
 
   let duplicates = 0;
   if (policy.dedup === 'exact') {
