@@ -11,7 +11,7 @@ import { sha256 } from '../log/hash.ts';
 import { parsePolicy } from '../policy/load.ts';
 import { QUARANTINE_REASONS } from '../policy/reasons.ts';
 import { expandJurisdictions, type Policy, reasonsOf, withinProgramme } from '../policy/schema.ts';
-import { importAccounts, movedWarning } from '../registry/identities.ts';
+import { badAccountsError, importAccounts, movedWarning } from '../registry/identities.ts';
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
 import { classify, textNeededSql } from './classify.ts';
@@ -644,15 +644,7 @@ function fileIdentity(path: string): [string, number, number] | [string] {
  */
 async function importAccountsFile(home: Home, file: string, signal: AbortSignal | undefined): Promise<number> {
   const imported = await importAccounts(home.store, file, { allOrNothing: true, ...(signal ? { signal } : {}) });
-  if (imported.bad.length > 0) {
-    const n = imported.bad.length;
-    const listed = imported.bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
-    if (n > listed.length) listed.push(`${n - listed.length} more`);
-    throw new InputError(
-      `the accounts file has ${n === 1 ? '1 bad line' : `${n} bad lines`} (${listed.join('; ')}); fix ${n === 1 ? 'it' : 'them'} and run again (nothing was imported)`,
-      'E_ACCOUNTS',
-    );
-  }
+  if (imported.bad.length > 0) throw badAccountsError(imported.bad, 'nothing was imported');
   return imported.moved;
 }
 

@@ -135,6 +135,28 @@ export async function importAccounts(store: Store, file: string, opts: ImportOpt
   return readAccounts(file, opts, (rows) => store.upsertAccounts(rows));
 }
 
+/**
+ * Reads and checks an accounts file without importing it, handing its good rows to `onRows` in batches: for tools
+ * that need what the identity graph would hold (`dissent redact --accounts`), with the import's own checks.
+ */
+export function readAccountsFile(file: string, onRows: (rows: AccountRow[]) => void): Promise<ImportSummary> {
+  return readAccounts(file, {}, async (rows) => {
+    onRows(rows);
+    return { moved: 0 };
+  });
+}
+
+/** The error for an accounts file with bad lines: the first five by number and reason, and how many more. */
+export function badAccountsError(bad: readonly BadLine[], outcome: string): InputError {
+  const n = bad.length;
+  const listed = bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
+  if (n > listed.length) listed.push(`${n - listed.length} more`);
+  return new InputError(
+    `the accounts file ${bad[0]?.file ?? ''} has ${n === 1 ? '1 bad line' : `${n} bad lines`} (${listed.join('; ')}); fix ${n === 1 ? 'it' : 'them'} and run again (${outcome})`,
+    'E_ACCOUNTS',
+  );
+}
+
 /** Reads and checks an accounts file, handing the good rows to `upsert` in batches (none: a check only). */
 async function readAccounts(
   file: string,

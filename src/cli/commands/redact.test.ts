@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -43,6 +46,29 @@ describe('dissent redact', () => {
     );
     // Like the build: a handle is the handle type's when written as one (@juergen_m), not a known name.
     expect(stdout).toBe('Gestern [name] und [name] gesehen, Annaberg nicht; [handle] schrieb, juergen_m nicht\n');
+  });
+
+  it('refuses an accounts file with a bad line (invalid UTF-8 here) instead of running with fewer names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dissent-redact-'));
+    try {
+      const file = join(dir, 'latin1.jsonl');
+      const good = readFileSync(join(ROOT, 'test/fixtures/pii/accounts.jsonl'), 'utf8').split('\n')[0];
+      // "René" in Latin-1: the byte E9 is not UTF-8.
+      writeFileSync(
+        file,
+        Buffer.concat([
+          Buffer.from(`${good}\n{"account":"fb:a:9","person":"p9","source":"facebook","display_name":"Ren`),
+          Buffer.from([0xe9]),
+          Buffer.from(' Dupont"}\n'),
+        ]),
+      );
+      const { code, stdout, stderr } = await runRedact(['--accounts', file], 'Hallo René Dupont\n');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`the accounts file ${file} has 1 bad line (line 2: invalid UTF-8)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('streams many lines through in order', async () => {
