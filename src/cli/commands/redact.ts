@@ -34,7 +34,8 @@ export default defineCommand({
     },
     accounts: {
       type: 'string',
-      description: 'accounts JSONL whose display names are redacted as known names (as the build does)',
+      description:
+        'accounts JSONL (checked as an import checks it) whose display names are redacted as known names, as the build does',
       valueHint: 'FILE',
     },
   },
