@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,15 @@ describe('dissent sources convert', () => {
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(6);
     expect(JSON.parse(await readFile(q, 'utf8'))).toMatchObject({ file: 'outbox.json', reason: 'bad_timestamp' });
     expect(r.stderr).toMatch(/noindex/);
+  });
+
+  it('warns when an export holds no records at all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    await writeFile(join(dir, 'conversations.json'), '{}');
+    const r = dissent('sources', 'convert', '--format', 'chatgpt', dir, '--account', 'x');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1 files read, 0 records, 0 quarantined');
+    expect(r.stderr).toContain('warning: the export holds no records');
   });
 
   it('refuses an --out or --quarantine path it cannot write before reading the export (exit 2)', async () => {

@@ -27,6 +27,8 @@ function printSummary(s: ConvertSummary, quarantineFile: string | undefined): vo
     );
   } else if (s.records === 0 && s.quarantined > 0) {
     info(`warning: every item read was quarantined; check --format, or whether the export is damaged`);
+  } else if (s.records === 0) {
+    info(`warning: the export holds no records; check --format, or whether this is the whole export`);
   }
   const unknown = Object.entries(s.unknownFields);
   if (unknown.length > 0) {
