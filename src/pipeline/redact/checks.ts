@@ -75,18 +75,24 @@ function checkPhone(entity: string, lead: string): string | null {
 /**
  * `run` with each phone number in it replaced, or null when it holds none. Two numbers in a row ("0170 1234567 /
  * 030 1234567") come as one run of digit groups: when the whole run is too long for one number, it is split where a
- * new number starts (a separator before 0, + or a bracket), never inside a number, so a long reference number is not
- * taken for a phone number and its rest.
+ * new number starts (a separator before 0, + or a bracket), and only into parts that are each a number of 10 digits
+ * or more: a date range ("01.08.2024 - 15.08.2024") or a reference number in short groups ("0123 4567 0890 1234")
+ * stays whole, and is then no phone number at all.
  */
-function phoneRun(run: string): string | null {
-  if (isPhoneNumber(run)) return PLACEHOLDER.phone;
+function phoneRun(run: string, part = false): string | null {
+  if (isPhoneNumber(run) && (!part || digitCount(run) >= 10)) return PLACEHOLDER.phone;
   for (let i = run.length - 1; i > 0; i--) {
     const sep = /^(?: ?[-/.] ?| )(?=[0+(])/.exec(run.slice(i));
-    if (!sep || !/\d\)?$/.test(run.slice(0, i)) || !isPhoneNumber(run.slice(0, i))) continue;
-    const rest = run.slice(i + sep[0].length);
-    return `${PLACEHOLDER.phone}${sep[0]}${phoneRun(rest) ?? rest}`;
+    const head = run.slice(0, i);
+    if (!sep || !/\d\)?$/.test(head) || !isPhoneNumber(head) || digitCount(head) < 10) continue;
+    const rest = phoneRun(run.slice(i + sep[0].length), true);
+    if (rest !== null) return `${PLACEHOLDER.phone}${sep[0]}${rest}`;
   }
   return null;
+}
+
+function digitCount(text: string): number {
+  return text.replace(/\D/g, '').length;
 }
 
 function isPhoneNumber(entity: string): boolean {

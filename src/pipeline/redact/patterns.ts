@@ -44,8 +44,9 @@ const PHONE_NANP = String.raw`(?:1-\d{3}-|\(\d{3}\) ?|\d{3}-)\d{3}[-. ]\d{4}`;
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
 // Words after which a dotted number is a version or a section, never an address.
-// Whole words only: "Endpunkt 85.214.132.117" is an address.
-const IPV4_CONTEXT = String.raw`(?:\b(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|[Pp]unkt)|§)[ :]+`;
+// Also at the end of a compound (Firmwareversion, Sicherheitsupdate, Unterabschnitt), but "Punkt" only as a word
+// of its own: an "Endpunkt" or "Treffpunkt" 85.214.132.117 is an address.
+const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|\b[Pp]unkt|§)[ :]+`;
 const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
@@ -59,8 +60,9 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
   { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
   {
     type: 'phone',
-    // After a word and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567" (not after a digit: 3.14159265).
-    lead: `(?:^|[^${WORD}_+#/.,-]|[${LETTER}][.-])`,
+    // After a phone label and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567", "Telefon-030 123456";
+    // not after any word ("Nr.0123456789", "produkt-0123456789.html") nor a digit (3.14159265).
+    lead: `(?:^|[^${WORD}_+#/.,-]|(?:[Tt]el|TEL|[Ff]on|FON|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-])`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {
