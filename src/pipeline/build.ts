@@ -113,8 +113,8 @@ const DEFAULT_MAX_LINE = 1 << 20;
 const WORK_FORMAT = 4;
 
 interface PlanData {
-  /** `at`: when the cut's checkpoint was signed (absent in a journal of an older version). */
-  cut: { size: number; note: string; at?: string };
+  /** `takenAt`: when this build pinned the cut (absent in a journal of an older version). */
+  cut: { size: number; note: string; takenAt?: string };
   /** Existing accounts the --accounts file gave another person (absent in a journal of an older version). */
   accountsMoved?: number;
   inputs: InputFile[];
@@ -275,7 +275,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       });
       app.closeSync();
       return {
-        cut: { size, note: cutRow.note, at: cutRow.created_at },
+        cut: { size, note: cutRow.note, takenAt: opts.home.registry.now() },
         accountsMoved,
         inputs,
         policy: { file: policyFile, sha256: sha256Hex(policyText), text: policyText },
@@ -353,7 +353,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     })) as { read: string[]; originals: (string | null)[]; fast: number[] };
 
     await stage('classify', async () => {
-      await classify(db!, policy, plan.cut.at);
+      await classify(db!, policy, plan.cut.takenAt);
       return null;
     });
     await stage('transform', async () => transform(db!, policy));
@@ -412,7 +412,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           jurisdictions: programme.jurisdictions,
         },
         policy: plan.policy,
-        cut: { size: plan.cut.size, checkpoint: plan.cut.note, ...(plan.cut.at ? { signed_at: plan.cut.at } : {}) },
+        cut: {
+          size: plan.cut.size,
+          checkpoint: plan.cut.note,
+          ...(plan.cut.takenAt ? { taken_at: plan.cut.takenAt } : {}),
+        },
         inputs: manifestInputs,
         counts: {
           read: written.counts.read,

@@ -5,8 +5,8 @@ import type { Engine } from './_duckdb.ts';
 /**
  * Gives every readable record its first exclusion reason (or none) with the policy compiled to SQL, lists the
  * records that mention an objector, and sets aside the records that repeat an earlier record's id. Idempotent: it
- * rebuilds its tables from `staged`. `cutAt` is when the registry cut was signed: a record dated later has its
- * author's age judged at that time.
+ * rebuilds its tables from `staged`. `cutAt` is when the build pinned the registry cut: a record dated later (a
+ * wrong clock, or a forged date) has its author's age judged at that time.
  */
 export async function classify(db: Engine, policy: Policy, cutAt?: string): Promise<void> {
   // accounts and objector_accounts hold one row per account (the registry's primary key, and a UNION), so the joins

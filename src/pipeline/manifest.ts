@@ -31,8 +31,8 @@ export interface Manifest {
     readonly jurisdictions?: readonly string[];
   };
   readonly policy: { readonly file: string; readonly sha256: string; readonly text: string };
-  /** `signed_at`: when the cut was signed; a record dated later has its age judged at that time. */
-  readonly cut: { readonly size: number; readonly checkpoint: string; readonly signed_at?: string };
+  /** `taken_at`: when the build pinned the cut; a record dated later has its author's age judged at that time. */
+  readonly cut: { readonly size: number; readonly checkpoint: string; readonly taken_at?: string };
   readonly inputs: readonly ManifestInput[];
   /** read = kept + Σ excluded + quarantined, always. */
   readonly counts: {

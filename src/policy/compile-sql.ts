@@ -23,8 +23,8 @@ export interface ReasonColumns {
   /** DATE or NULL; NULL also when the account is not in the identity graph. */
   readonly birthDate: string;
   /**
-   * TIMESTAMPTZ up to which a record's date is believed, usually the registry cut's time: a record dated after it
-   * (a clock error, or a forged date) is judged as if made then, so a future date never makes a minor an adult.
+   * TIMESTAMPTZ up to which a record's date is believed, usually when the build pinned its cut: a record dated after
+   * it (a clock error, or a forged date) is judged as if made then, so a future date never makes a minor an adult.
    * Without it the record's own date is used.
    */
   readonly notAfter?: string;
