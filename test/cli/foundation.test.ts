@@ -46,6 +46,15 @@ describe('dissent init', () => {
     const url = dissent(['init', '--home', join(parent, 'url'), '--origin', 'https://example.org/log']);
     expect(url.code).toBe(0);
     expect(url.stdout).toMatch(/^https:\/\/example\.org\/log\+[0-9a-f]{8}\+/);
+    // Quoted in the config where YAML would read it otherwise; any script.
+    for (const [name, origin] of [
+      ['hash', '#log'],
+      ['umlaut', 'bücher.example/log'],
+    ]) {
+      const h = join(parent, name as string);
+      expect(dissent(['init', '--home', h, '--origin', origin as string]).code).toBe(0);
+      expect(dissent(['log', 'checkpoint', '--home', h]).stdout.split('\n')[0]).toBe(origin);
+    }
     const file = join(parent, 'file.txt');
     writeFileSync(file, 'x');
     expect(dissent(['init', '--home', file]).stderr).toContain('is a file, not a folder');

@@ -17,7 +17,7 @@ export function initHome(
   // refuses to run twice. The key is named after the origin, as checkpoint verifiers expect.
   if (!ORIGIN.test(values.origin)) {
     throw new InputError(
-      '--origin must be one word of visible ASCII without "+", such as example.org/dissent/log (it names the log in every checkpoint)',
+      '--origin must be one word without "+", such as example.org/dissent/log (it names the log in every checkpoint)',
       'E_USAGE',
     );
   }
@@ -28,8 +28,11 @@ export function initHome(
   return { verifierKey: writeSignerKey(join(dir, 'log.key'), values.origin) };
 }
 
-/** A log origin init accepts: what the config takes (one word) and a signed note's key name can be (no "+"). */
-const ORIGIN = /^[\x21-\x2a\x2c-\x7e]+$/;
+/**
+ * A log origin init accepts: what the config takes (one word) and a signed note's key name can be (no "+"), of
+ * printable characters (the config quotes it where YAML would read it otherwise: "#log", "*log").
+ */
+const ORIGIN = /^[^\s+\p{C}]+$/u;
 
 export default defineCommand({
   meta: {
