@@ -29,7 +29,16 @@ const programmeSchema = z
     purpose: z.string().default('train_ai_system'),
     legal_basis: z.string().default('legitimate_interest'),
     // A build narrows the policy's jurisdictions to these (withinProgramme): what the programme was announced for.
-    jurisdictions: z.array(jurisdiction).min(1).default(['EU']),
+    // In any case: a config written before these were checked may say [eu].
+    jurisdictions: z
+      .array(
+        z
+          .string()
+          .transform((j) => j.toUpperCase())
+          .pipe(jurisdiction),
+      )
+      .min(1)
+      .default(['EU']),
     notice_date: isoDate,
     deadline: isoDate,
     grace_window: duration.default(72 * 3_600_000),
