@@ -23,7 +23,7 @@ const FIELDS = [
  * ISO 8601 as the schema asks for it: a date, optionally a time (seconds and fraction optional), optionally Z or an
  * offset. DuckDB's cast takes more: `epoch`, `infinity`, leading spaces, a time zone name after the time.
  */
-const ISO_TIME = String.raw`\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d{1,9})?)?)?([Zz]|[+-]\d\d(:?\d\d)?)?`;
+const ISO_TIME = String.raw`\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?([Zz]|[+-]\d\d(:?\d\d)?)?`;
 
 /**
  * Whether `value` is an ISO 8601 time that casts to a real date from 1970 up to the end of 2099: DuckDB also casts
