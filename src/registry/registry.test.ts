@@ -258,6 +258,13 @@ describe('Registry', () => {
     expect(inc.size).toBe(66);
     await expect(reopened.inclusionProof(66)).rejects.toBeInstanceOf(InputError);
     await expect(reopened.consistencyProof(0, 67)).rejects.toBeInstanceOf(InputError);
+    // The first registry (a server, say) has not seen the other's appends, but proves the checkpoint the store now
+    // serves: its API offers that checkpoint.
+    const late = await registry.inclusionProof(60);
+    expect(late.size).toBe(66);
+    const fromOld = await registry.consistencyProof(old.size);
+    expect(fromOld.to).toBe(66);
+    expect(verifyConsistency(old.size, 66, fromOld.proof.map(fromBase64), old.root, now.root)).toBe(true);
   });
 
   it('puts no subject id, e-mail or name into the log', async () => {

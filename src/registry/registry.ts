@@ -408,7 +408,7 @@ export class Registry {
     size?: number,
   ): Promise<{ index: number; size: number; root: string; proof: string[] }> {
     const n = size ?? (await this.latestCheckpoint()).size;
-    this.#checkSize(n);
+    await this.#checkSize(n);
     if (!Number.isSafeInteger(index) || index < 0 || index >= n) {
       throw new InputError(`leaf index ${index} is outside the tree of size ${n}`, 'E_RANGE');
     }
@@ -424,7 +424,7 @@ export class Registry {
   /** Consistency proof between two tree sizes (default `to`: the latest checkpoint's size). */
   async consistencyProof(from: number, to?: number): Promise<{ from: number; to: number; proof: string[] }> {
     const n = to ?? (await this.latestCheckpoint()).size;
-    this.#checkSize(n);
+    await this.#checkSize(n);
     if (!Number.isSafeInteger(from) || from < 0 || from > n) {
       throw new InputError(`cannot prove consistency from size ${from} to size ${n}`, 'E_RANGE');
     }
@@ -433,13 +433,21 @@ export class Registry {
 
   /** Root hash (base64) of the tree at `size`. */
   async rootAt(size: number): Promise<string> {
-    this.#checkSize(size);
+    await this.#checkSize(size);
     return toBase64((await this.#proof([[0, size]]))[0] as Hash);
   }
 
-  #checkSize(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0 || n > this.#frontier.size) {
-      throw new InputError(`tree size ${n} is beyond the log (size ${this.#frontier.size})`, 'E_RANGE');
+  /**
+   * Refuses a tree size beyond the log. The bound is the stored latest checkpoint too, not only this process's own
+   * tree: another process (the CLI next to a server) may have appended, and the checkpoint the API serves must be
+   * provable.
+   */
+  async #checkSize(n: number): Promise<void> {
+    if (Number.isSafeInteger(n) && n >= 0 && n <= this.#frontier.size) return;
+    const stored = (await this.store.latestCheckpoint())?.size ?? 0;
+    const size = Math.max(this.#frontier.size, stored);
+    if (!Number.isSafeInteger(n) || n < 0 || n > size) {
+      throw new InputError(`tree size ${n} is beyond the log (size ${size})`, 'E_RANGE');
     }
   }
 
