@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Checkpoint, formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } from './checkpoint.ts';
-import { hashLeaf, toBase64, toHex } from './hash.ts';
+import { EMPTY_ROOT, hashLeaf, toBase64, toHex } from './hash.ts';
 import { generateSignerKey, NoteError, parseSignerKey, parseVerifierKey, signNote, verifierKeyOf } from './note.ts';
 
 const signer = parseSignerKey(generateSignerKey('log.example/dissent', new Uint8Array(32).fill(9)));
@@ -21,7 +21,9 @@ describe('checkpoint bodies', () => {
         origin,
         fc.nat({ max: Number.MAX_SAFE_INTEGER }),
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        (o, n, r) => {
+        (o, n, random) => {
+          // An empty tree has one root.
+          const r = n === 0 ? EMPTY_ROOT : random;
           const cp = parseCheckpoint(formatCheckpoint({ origin: o, size: n, root: r }));
           expect(cp.origin).toBe(o);
           expect(cp.size).toBe(n);
@@ -50,6 +52,7 @@ describe('checkpoint bodies', () => {
       `o\n7\n${r.slice(0, -2)}\n`, // not base64 of 32 bytes
       `o\n7\n${toBase64(new Uint8Array(31))}\n`,
       `o\n7\n${r.replace('=', '')}\n`, // unpadded base64 is not canonical
+      `o\n0\n${r}\n`, // an empty tree with another root than SHA-256 of nothing
     ];
     for (const text of bad) expect(() => parseCheckpoint(text), JSON.stringify(text)).toThrow(NoteError);
   });

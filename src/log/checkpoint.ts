@@ -1,4 +1,4 @@
-import { fromBase64, type Hash, toBase64 } from './hash.ts';
+import { EMPTY_ROOT, equalBytes, fromBase64, type Hash, toBase64 } from './hash.ts';
 import { NoteError, openNote, type Signer, signNote, type Verifier } from './note.ts';
 
 /** A C2SP tlog-checkpoint: the log's origin, its size and its root hash. */
@@ -29,6 +29,10 @@ export function parseCheckpoint(text: string): Checkpoint {
     throw new NoteError('checkpoint root is not base64');
   }
   if (root.length !== 32) throw new NoteError('checkpoint root is not a SHA-256 hash');
+  // Every tree extends the empty one; a consistency proof from size 0 checks no hash, so a checkpoint of size 0
+  // must carry the empty tree's root itself.
+  if (size === 0 && !equalBytes(root, EMPTY_ROOT))
+    throw new NoteError("checkpoint of size 0 has a root other than the empty tree's");
   return { origin, size, root };
 }
 
