@@ -50,6 +50,9 @@ describe('dissent init', () => {
     for (const [name, origin] of [
       ['hash', '#log'],
       ['umlaut', 'bücher.example/log'],
+      ['number', '123'],
+      ['boolean', 'true'],
+      ['colon', 'log:'],
     ]) {
       const h = join(parent, name as string);
       expect(dissent(['init', '--home', h, '--origin', origin as string]).code).toBe(0);

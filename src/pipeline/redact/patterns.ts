@@ -54,15 +54,20 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
   { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
   { type: 'iban', lead: '', body: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b` },
   { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[ -]?\d){11,17}\b` },
-  // After a label and a colon too: "IP:2001:db8::1". That alternative comes first, so that the checker's anchored
-  // match of "e:fe80::1" (from "Adresse:fe80::1") takes "e:" as the lead, not as a hex group of the address.
-  { type: 'ip', lead: `(?:[${LETTER}]:|^|[^${WORD}_:.])`, body: IPV6 },
+  // After an address label (a whole word) and a colon or equals sign too: "IP:2001:db8::1", "ipv6:fe80::1",
+  // "host=::1"; not after any word ("Typ:ab::cd", "MAC:00:1A:…"). That alternative comes first, so that the
+  // checker's anchored match of "Adresse:fe80::1" takes "Adresse:" as the lead, not "e" as a hex group.
+  {
+    type: 'ip',
+    lead: String.raw`(?:\b(?:IP|[Ii]p|IPv6|IPV6|ipv6|IP6|ip6|inet6|[Aa]dresse|[Aa]ddress|[Hh]ost|[Ss]erver)[:=]|^|[^${WORD}_:.])`,
+    body: IPV6,
+  },
   { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
   {
     type: 'phone',
-    // After a phone label and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567", "Telefon-030 123456";
-    // not after any word ("Nr.0123456789", "produkt-0123456789.html") nor a digit (3.14159265).
-    lead: `(?:^|[^${WORD}_+#/.,-]|(?:[Tt]el|TEL|[Ff]on|FON|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-])`,
+    // After a phone label (a whole word) and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567"; not
+    // after any word ("Nr.0123456789", "hotel-0123456789.html", "iphone-…") nor a digit (3.14159265).
+    lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-])`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {
