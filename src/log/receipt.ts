@@ -1,5 +1,5 @@
 import { openCheckpoint } from './checkpoint.ts';
-import { decodeEvent, type Scope, subjectCommitment } from './event.ts';
+import { decodeEvent, type LogEvent, type Scope, subjectCommitment } from './event.ts';
 import { fromBase64, type Hash, hashLeaf, toBase64 } from './hash.ts';
 import { NoteError, type Verifier } from './note.ts';
 import { verifyInclusion } from './proofs.ts';
@@ -38,6 +38,12 @@ export interface ReceiptVerdict {
   readonly ok: boolean;
   readonly checks: readonly Check[];
   readonly size?: number;
+  /**
+   * What the signed leaf records, when the receipt is valid: an objection, or the withdrawal of one (a withdrawal's
+   * receipt proves the same way), and for which programme. Verifiers show it, so that a withdrawal is never taken
+   * for an objection.
+   */
+  readonly event?: { readonly type: 'objection' | 'withdrawal'; readonly programme: string };
 }
 
 /**
@@ -72,7 +78,7 @@ export function verifyReceipt(input: unknown, verifier: Verifier, expectedOrigin
   if (event.id !== r.objection_id || event.programme !== r.programme || event.scope !== r.scope) {
     return fail('leaf', 'the leaf does not match the receipt (id, programme or scope differ)');
   }
-  checks.push({ name: 'leaf', ok: true });
+  checks.push({ name: 'leaf', ok: true, detail: describeEvent(event) });
 
   if (subjectCommitment(r.salt as string, r.subject as string) !== event.subject_commitment) {
     return fail('subject', 'the subject and salt do not match the commitment in the leaf');
@@ -85,7 +91,11 @@ export function verifyReceipt(input: unknown, verifier: Verifier, expectedOrigin
   } catch (e) {
     return fail('checkpoint', e instanceof NoteError ? e.message : 'the checkpoint cannot be read');
   }
-  checks.push({ name: 'checkpoint', ok: true, detail: `signed by ${verifier.name}, size ${cp.size}` });
+  checks.push({
+    name: 'checkpoint',
+    ok: true,
+    detail: `log ${cp.origin}, signed by ${verifier.name}, size ${cp.size}`,
+  });
 
   let proof: Uint8Array[];
   try {
@@ -100,5 +110,12 @@ export function verifyReceipt(input: unknown, verifier: Verifier, expectedOrigin
     return fail('inclusion', 'the inclusion proof does not lead to the checkpoint root');
   }
   checks.push({ name: 'inclusion', ok: true, detail: `leaf ${index} of ${cp.size}` });
-  return { ok: true, checks, size: cp.size };
+  return { ok: true, checks, size: cp.size, event: { type: event.type, programme: event.programme } };
+}
+
+/** What a leaf records, in words: `a WITHDRAWAL of an objection to programme p (person scope), submitted …`. */
+function describeEvent(e: LogEvent): string {
+  const to = e.programme === '*' ? 'all current and future AI training' : `programme ${e.programme}`;
+  const what = e.type === 'withdrawal' ? `a WITHDRAWAL of an objection to ${to}` : `an objection to ${to}`;
+  return `${what} (${e.scope} scope), submitted ${e.submitted_at}`;
 }

@@ -147,6 +147,8 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await page.getByRole('button', { name: tx.check }).click();
     await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('true');
     await expect.poll(() => page.locator('#result .where').textContent()).toBe(js ? tx.browser : tx.server);
+    // What the receipt records, in the browser as on the server: an objection, not a withdrawal.
+    expect(await page.locator('#records').getAttribute('data-event')).toBe('objection');
     if (js) {
       expect(posts.length, 'the browser check must not post the receipt').toBe(before);
       await audit(page, `verify-valid-${lang}`);

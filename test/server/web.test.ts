@@ -427,6 +427,14 @@ describe('withdrawal, status and verification pages', () => {
     let html = await (await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify(r.receipt) })).text();
     expect(html).toContain('data-valid="true"');
     expect(html).toContain('Checked on the server');
+    expect(html).toContain('It records an objection to all current and future AI training.');
+    // A withdrawal's receipt proves the same way, and the page says it is one.
+    const w = await t.home.registry.withdraw({ subject: 'p:4', channel: 'cli' });
+    ({ csrf } = await c.page('/verify?lang=en'));
+    html = await (await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify(w.receipt) })).text();
+    expect(html).toContain('data-valid="true"');
+    expect(html).toContain('data-event="withdrawal"');
+    expect(html).toContain('It records the WITHDRAWAL of an objection');
     ({ csrf } = await c.page('/verify'));
     html = await (
       await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, subject: 'p:5' }) })

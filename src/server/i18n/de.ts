@@ -113,6 +113,11 @@ export const de: Messages = {
   valid: (index: number, size: number) =>
     `Der Beleg ist gültig: Er ist Eintrag ${index} des signierten Logs mit ${size} Einträgen.`,
   invalid: 'Der Beleg ist NICHT gültig.',
+  receiptRecords: {
+    objection: 'Er belegt einen Widerspruch gegen {programme}.',
+    withdrawal: 'Er belegt die RÜCKNAHME eines Widerspruchs gegen {programme}: Er ist kein Widerspruch.',
+  },
+  anyProgramme: 'alle jetzigen und künftigen KI-Trainings',
   checkedInBrowser: 'In Ihrem Browser geprüft.',
   checkedOnServer: 'Auf dem Server geprüft.',
   checkNames: {

@@ -110,6 +110,12 @@ export const en = {
   valid: (index: number, size: number) =>
     `The receipt is valid: it is entry ${index} of the signed log of size ${size}.`,
   invalid: 'The receipt is NOT valid.',
+  /** What a valid receipt's signed leaf records; {programme} is the programme's id in quotes, or anyProgramme. */
+  receiptRecords: {
+    objection: 'It records an objection to {programme}.',
+    withdrawal: 'It records the WITHDRAWAL of an objection to {programme}: it is not an objection.',
+  },
+  anyProgramme: 'all current and future AI training',
   checkedInBrowser: 'Checked in your browser.',
   checkedOnServer: 'Checked on the server.',
   checkNames: {

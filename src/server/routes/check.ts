@@ -48,6 +48,7 @@ export function checkRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...outcome,
         ...(typeof index === 'number' ? { index } : {}),
         ...(outcome.size !== undefined ? { size: outcome.size } : {}),
+        ...(outcome.event !== undefined ? { event: outcome.event } : {}),
       },
     });
   });

@@ -19,7 +19,10 @@
   }
 
   function toBase64(bytes) {
-    return btoa(String.fromCharCode(...bytes));
+    // In slices: spreading a large array (a long foreign signature line) into one call overflows the stack.
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return btoa(bin);
   }
 
   function hex(bytes) {
@@ -201,7 +204,7 @@
       return fail('inclusion', 'the inclusion proof does not lead to the checkpoint root');
     }
     checks.push({ name: 'inclusion', ok: true });
-    return { ok: true, checks, size: cp.size };
+    return { ok: true, checks, size: cp.size, event: { type: event.type, programme: event.programme } };
   }
 
   globalThis.dissentVerifyReceipt = verifyReceipt;
@@ -217,6 +220,15 @@
       ? texts.valid.replace('{index}', String(index)).replace('{size}', String(result.size))
       : texts.invalid;
     verdict.append(strong);
+    if (result.ok && result.event && texts.records?.[result.event.type]) {
+      // What the signed leaf records, as the server's page says it: a withdrawal is never taken for an objection.
+      const records = document.createElement('span');
+      records.id = 'records';
+      records.dataset.event = result.event.type;
+      const programme = result.event.programme === '*' ? texts.anyProgramme : `“${result.event.programme}”`;
+      records.textContent = texts.records[result.event.type].replace('{programme}', programme);
+      verdict.append(' ', records);
+    }
     const list = document.createElement('ul');
     list.className = 'checks';
     for (const c of result.checks) {

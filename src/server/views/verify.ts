@@ -10,13 +10,20 @@ export interface VerifyOutcome {
   readonly checks: readonly Check[];
   readonly index?: number;
   readonly size?: number;
+  readonly event?: { readonly type: 'objection' | 'withdrawal'; readonly programme: string };
+}
+
+/** The sentence saying what a valid receipt records (the browser script builds the same from verifyTexts). */
+function records(t: Messages, event: NonNullable<VerifyOutcome['event']>): string {
+  const programme = event.programme === '*' ? t.anyProgramme : `“${event.programme}”`;
+  return t.receiptRecords[event.type].replace('{programme}', programme);
 }
 
 /** Renders a check outcome: a verdict line and one line per check (the browser script renders the same markup). */
 export function verdict(t: Messages, outcome: VerifyOutcome, where: string): SafeHtml {
   return html`<p class="verdict ${outcome.ok ? 'ok' : 'bad'}" id="verdict" data-valid="${String(outcome.ok)}"><strong>${
     outcome.ok ? t.valid(outcome.index ?? 0, outcome.size ?? 0) : t.invalid
-  }</strong></p>
+  }</strong>${outcome.ok && outcome.event ? html` <span id="records" data-event="${outcome.event.type}">${records(t, outcome.event)}</span>` : ''}</p>
 <ul class="checks">${outcome.checks.map(
     (c) =>
       html`<li class="${c.ok ? 'ok' : 'bad'}">${t.checkNames[c.name] ?? c.name}: ${c.ok ? t.passed : t.failed}${
@@ -31,6 +38,8 @@ export function verifyTexts(t: Messages): Record<string, unknown> {
   return {
     valid: t.valid(-1, -2).replace('-1', '{index}').replace('-2', '{size}'),
     invalid: t.invalid,
+    records: t.receiptRecords,
+    anyProgramme: t.anyProgramme,
     checkNames: t.checkNames,
     checkFailures: t.checkFailures,
     passed: t.passed,
