@@ -264,7 +264,14 @@ describe('objections, receipts and offline verification', () => {
     const w = dissent(['withdraw', '--subject', 'fb:a:6', '--home', home, '--out', join(dir, 'w.json')]);
     expect(w.code, w.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).leaf).toContain('"type":"withdrawal"');
-    expect(dissent(['verify', 'receipt', join(dir, 'w.json'), '--key', vkey]).code).toBe(0);
+    const wv = dissent(['verify', 'receipt', join(dir, 'w.json'), '--key', vkey]);
+    expect(wv.code).toBe(0);
+    // A withdrawal's receipt proves like an objection's: the check says which it is, and of which log.
+    expect(wv.stdout).toContain('ok   leaf: a WITHDRAWAL of an objection to all current and future AI training');
+    expect(wv.stdout).toContain('checkpoint: log dissent.example/log');
+    const other = dissent(['verify', 'receipt', join(dir, 'w.json'), '--key', vkey, '--origin', 'staging.example/log']);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('FAIL checkpoint: checkpoint origin is not staging.example/log');
     const again = dissent(['withdraw', '--subject', 'p:6', '--home', home]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no effective objection to withdraw/);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { AccessLogLine, RunningServer, ServerOptions } from '../../src/server/app.ts';
@@ -435,6 +436,14 @@ describe('withdrawal, status and verification pages', () => {
     expect(html).toContain('data-valid="true"');
     expect(html).toContain('data-event="withdrawal"');
     expect(html).toContain('It records the WITHDRAWAL of an objection');
+    // The same tree signed by the same key under another origin (a staging log, say) is not this server's log.
+    const cp = openCheckpoint(r.receipt.checkpoint, parseVerifierKey(server.ctx.verifierKey));
+    const staging = signCheckpoint({ ...cp, origin: 'staging.example/log' }, t.home.signer);
+    ({ csrf } = await c.page('/verify?lang=en'));
+    html = await (
+      await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, checkpoint: staging }) })
+    ).text();
+    expect(html).toContain('data-valid="false"');
     ({ csrf } = await c.page('/verify'));
     html = await (
       await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, subject: 'p:5' }) })

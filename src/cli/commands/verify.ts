@@ -78,12 +78,18 @@ const receipt = defineCommand({
       required: true,
     },
     ...keyArg,
+    origin: {
+      type: 'string',
+      description: "require the log's origin (the checkpoint's first line): a key may sign more than one log",
+      valueHint: 'ORIGIN',
+    },
   },
   run({ args }) {
     const v = verifier(args.key);
+    const origin = args.origin as string | undefined;
     const text = readUserFile(args.file, 'receipt');
     const json = parseJson(text);
-    if (json !== undefined) return report(verifyReceipt(json, v).checks);
+    if (json !== undefined) return report(verifyReceipt(json, v, origin).checks);
     const lines = text
       .split('\n')
       .flatMap((line, i) => (line.trim() === '' ? [] : [{ line: i + 1, json: parseJson(line) }]));
@@ -100,7 +106,7 @@ const receipt = defineCommand({
         checks:
           l.json === undefined
             ? [{ name: 'format', ok: false, detail: 'this line is not valid JSON' }]
-            : verifyReceipt(l.json, v).checks,
+            : verifyReceipt(l.json, v, origin).checks,
       })),
     );
   },

@@ -35,7 +35,12 @@ export function checkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!parsed.ok) return again(400, { csrf: reply.generateCsrf(), receipt, key, error: page.t.errReceiptJson });
     let outcome: ReturnType<typeof verifyReceipt>;
     try {
-      outcome = verifyReceipt(parsed.value, parseVerifierKey(key));
+      // With this server's own key, the receipt must come from this server's log, not another the key signs.
+      outcome = verifyReceipt(
+        parsed.value,
+        parseVerifierKey(key),
+        key === ctx.verifierKey ? ctx.registry.origin : undefined,
+      );
     } catch (e) {
       outcome = { ok: false, checks: [{ name: 'key', ok: false, detail: (e as Error).message }] };
     }

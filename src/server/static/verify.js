@@ -160,7 +160,7 @@
   }
 
   /** Verifies a parsed receipt against a verifier key string; resolves to { ok, checks, size? } like the server. */
-  async function verifyReceipt(r, vkey) {
+  async function verifyReceipt(r, vkey, expectedOrigin) {
     const checks = [];
     const fail = (name, detail) => ({ ok: false, checks: [...checks, { name, ok: false, detail }] });
     if (typeof r !== 'object' || r === null) return fail('format', 'the receipt is not a JSON object');
@@ -189,6 +189,9 @@
     try {
       const verifier = await parseVerifierKey(vkey);
       cp = parseCheckpoint(await openNote(r.checkpoint, verifier));
+      if (expectedOrigin !== undefined && cp.origin !== expectedOrigin) {
+        throw new CheckError(`checkpoint origin is not ${expectedOrigin}`);
+      }
     } catch (e) {
       return fail('checkpoint', e instanceof CheckError ? e.message : 'the checkpoint cannot be checked');
     }
@@ -275,7 +278,9 @@
         result.replaceChildren(message(texts.errJson));
         return;
       }
-      const verdict = await verifyReceipt(parsed, key.value);
+      // With this server's own key, as on the server: the receipt must come from this log.
+      const own = key.value.trim() === texts.key;
+      const verdict = await verifyReceipt(parsed, key.value, own ? texts.origin : undefined);
       result.replaceChildren(render(verdict, texts, parsed?.leaf_index));
     });
   }

@@ -57,7 +57,10 @@ export function verifyPage(
 ): string {
   const { t } = ctx;
   // JSON in a non-executed script element; "<" is escaped so that it can never close the element.
-  const texts = JSON.stringify(verifyTexts(t)).replace(/</g, '\\u003c');
+  const texts = JSON.stringify({ ...verifyTexts(t), key: ctx.verifierKey, origin: ctx.logOrigin }).replace(
+    /</g,
+    '\\u003c',
+  );
   const body = html`<p>${t.verifyIntro}</p>
 <p>${t.verifyNoJs}</p>
 ${errorSummary(t.errorSummary, data.error ? [{ field: 'receipt', message: data.error }] : [])}
