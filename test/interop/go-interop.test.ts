@@ -154,11 +154,12 @@ describeWhere(avail, 'Go interop: golang.org/x/mod/sumdb/note and sumdb/tlog', (
 
     it('we open notes signed with keys Go generated, and derive the same keys and bytes as Go', async () => {
       for (let k = 0; k < 12; k++) {
-        const text = `log.example/go-${k}\n${k * 1000}\n${b64(hashLeaf(`r${k}`))}\n`;
+        // Sizes from 1: a checkpoint of size 0 must carry the empty tree's root.
+        const text = `log.example/go-${k}\n${k * 1000 + 1}\n${b64(hashLeaf(`r${k}`))}\n`;
         const signed = await go<Signed>('sign', { name: `log.example/go-${k}`, text });
         const verifier = parseVerifierKey(signed.vkey);
         expect(openNote(signed.note, verifier)).toBe(text);
-        expect(openCheckpoint(signed.note, verifier, `log.example/go-${k}`).size).toBe(k * 1000);
+        expect(openCheckpoint(signed.note, verifier, `log.example/go-${k}`).size).toBe(k * 1000 + 1);
         // Go's private key format is ours: same verifier key, and Ed25519 signs deterministically, so same note.
         const signer = parseSignerKey(signed.skey);
         expect(verifierKeyOf(signer)).toBe(signed.vkey);
