@@ -316,8 +316,14 @@ describe('several inputs and damaged files', () => {
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
   });
 
-  it('reads ISO 8601 times without seconds, with or without an offset, in the JSONL and the Parquet reader', async () => {
-    const times = ['2024-05-01T12:00Z', '2024-05-01T12:00+02:00', '2024-05-01T12:00:00Z', '2024-05-01T12:00'];
+  it('reads ISO 8601 times without seconds, with or without an offset, or with a long fraction, in the JSONL and the Parquet reader', async () => {
+    const times = [
+      '2024-05-01T12:00Z',
+      '2024-05-01T12:00+02:00',
+      '2024-05-01T12:00:00Z',
+      '2024-05-01T12:00',
+      '2024-05-01T12:00:00.123456789012Z',
+    ];
     const rows = times.map((t, i) => record({ id: `min:${i}`, created_at: t }));
     const file = join(dir, 'minutes.jsonl');
     writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -333,13 +339,14 @@ describe('several inputs and damaged files', () => {
       [parquet, 'snap-minutes-pq'],
     ] as const) {
       const s = await build([input], out);
-      expect([s.read, s.kept, s.quarantined]).toEqual([4, 4, 0]);
+      expect([s.read, s.kept, s.quarantined]).toEqual([5, 5, 0]);
       const shards = await readShards(join(dir, out));
       expect(shards.map((r) => [r.id, r.created_at])).toEqual([
         ['min:0', '2024-05-01T12:00:00.000000Z'],
         ['min:1', '2024-05-01T10:00:00.000000Z'],
         ['min:2', '2024-05-01T12:00:00.000000Z'],
         ['min:3', '2024-05-01T12:00:00.000000Z'],
+        ['min:4', '2024-05-01T12:00:00.123456Z'],
       ]);
     }
   });
