@@ -43,7 +43,7 @@ export interface ReceiptVerdict {
    * receipt proves the same way), and for which programme. Verifiers show it, so that a withdrawal is never taken
    * for an objection.
    */
-  readonly event?: { readonly type: 'objection' | 'withdrawal'; readonly programme: string };
+  readonly event?: Pick<LogEvent, 'type' | 'programme'>;
 }
 
 /**

@@ -52,11 +52,7 @@ function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply,
           : status === 404
             ? [t.notFoundTitle, t.notFoundBody]
             : [t.errorTitle, t.errorBody];
-  return sendPage(
-    reply,
-    status,
-    messagePage({ t, lang, path: '/', verifierKey: ctx.verifierKey, logOrigin: ctx.registry.origin }, title, [body]),
-  );
+  return sendPage(reply, status, messagePage({ t, lang, path: '/', verifierKey: ctx.verifierKey }, title, [body]));
 }
 
 /**

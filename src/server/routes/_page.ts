@@ -33,7 +33,7 @@ export function pageContext(ctx: ServerContext, req: FastifyRequest, reply: Fast
       maxAge: 365 * 86_400,
     });
   }
-  return { t: messagesFor(lang), lang, path, verifierKey: ctx.verifierKey, logOrigin: ctx.registry.origin };
+  return { t: messagesFor(lang), lang, path, verifierKey: ctx.verifierKey };
 }
 
 /** Sends a rendered page: never cached, since pages carry CSRF tokens and receipts. */

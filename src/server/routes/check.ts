@@ -19,15 +19,15 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 export function checkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/verify', async (req, reply) => {
     const page = pageContext(ctx, req, reply, '/verify');
-    return sendPage(reply, 200, verifyPage(page, { csrf: reply.generateCsrf() }));
+    return sendPage(reply, 200, verifyPage(page, ctx.registry.origin, { csrf: reply.generateCsrf() }));
   });
 
   app.post('/verify', { preValidation: app.csrfProtection }, async (req, reply) => {
     const page = pageContext(ctx, req, reply, '/verify');
     const receipt = field(req.body, 'receipt');
     const key = field(req.body, 'key').trim() || ctx.verifierKey;
-    const again = (status: number, data: Parameters<typeof verifyPage>[1]) =>
-      sendPage(reply, status, verifyPage(page, data));
+    const again = (status: number, data: Parameters<typeof verifyPage>[2]) =>
+      sendPage(reply, status, verifyPage(page, ctx.registry.origin, data));
     if (receipt.trim() === '') {
       return again(400, { csrf: reply.generateCsrf(), key, error: page.t.errReceiptRequired });
     }

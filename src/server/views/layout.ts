@@ -8,8 +8,6 @@ export interface PageContext {
   /** The GET path the language switch links to (a POST result links back to its form). */
   readonly path: string;
   readonly verifierKey: string;
-  /** The log's origin: a receipt checked with this server's key must come from this log, not another it signs. */
-  readonly logOrigin: string;
 }
 
 const NAV = [

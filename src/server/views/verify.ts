@@ -1,4 +1,4 @@
-import type { Check } from '../../log/receipt.ts';
+import type { Check, ReceiptVerdict } from '../../log/receipt.ts';
 import type { Messages } from '../i18n/index.ts';
 import { csrfField, errorSummary, textField } from './fields.ts';
 import { html, raw, type SafeHtml } from './html.ts';
@@ -10,7 +10,7 @@ export interface VerifyOutcome {
   readonly checks: readonly Check[];
   readonly index?: number;
   readonly size?: number;
-  readonly event?: { readonly type: 'objection' | 'withdrawal'; readonly programme: string };
+  readonly event?: ReceiptVerdict['event'];
 }
 
 /** The sentence saying what a valid receipt records (the browser script builds the same from verifyTexts). */
@@ -53,14 +53,13 @@ export function verifyTexts(t: Messages): Record<string, unknown> {
 /** The /verify page: paste or choose a receipt; checked in the browser, or on the server without JavaScript. */
 export function verifyPage(
   ctx: PageContext,
+  /** The log's origin: a receipt checked with this server's key must come from this log, not another it signs. */
+  origin: string,
   data: { csrf: string; receipt?: string; key?: string; outcome?: VerifyOutcome; error?: string },
 ): string {
   const { t } = ctx;
   // JSON in a non-executed script element; "<" is escaped so that it can never close the element.
-  const texts = JSON.stringify({ ...verifyTexts(t), key: ctx.verifierKey, origin: ctx.logOrigin }).replace(
-    /</g,
-    '\\u003c',
-  );
+  const texts = JSON.stringify({ ...verifyTexts(t), key: ctx.verifierKey, origin }).replace(/</g, '\\u003c');
   const body = html`<p>${t.verifyIntro}</p>
 <p>${t.verifyNoJs}</p>
 ${errorSummary(t.errorSummary, data.error ? [{ field: 'receipt', message: data.error }] : [])}
