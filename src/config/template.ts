@@ -28,7 +28,7 @@ export function renderConfig(v: TemplateValues): string {
 
 log:
   # The C2SP checkpoint origin: a name for this log, usually the URL where it is published (no scheme).
-  origin: ${/^[A-Za-z][A-Za-z0-9._/-]*$/.test(v.origin) && !/^(true|false|yes|no|on|off|null)$/i.test(v.origin) ? v.origin : JSON.stringify(v.origin)}
+  origin: ${JSON.stringify(v.origin)}
   # Ed25519 signing key (Go note format, file mode 0600). Publish the verifier key from "dissent log key".
   key_file: log.key
 

@@ -30,7 +30,7 @@ export function initHome(
 
 /**
  * A log origin init accepts: what the config takes (one word) and a signed note's key name can be (no "+"), of
- * printable characters (the config quotes it where YAML would read it otherwise: "#log", "*log").
+ * printable characters (the config holds it quoted, so "#log", "123" or "true" stay strings).
  */
 const ORIGIN = /^[^\s+\p{C}]+$/u;
 
