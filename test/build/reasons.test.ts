@@ -57,6 +57,16 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
+/** Runs `fn` with a fresh home (the fixture identity graph) in a temp folder `d`, removed afterwards. */
+async function inFreshHome(fn: (d: string, home: string) => Promise<void>): Promise<void> {
+  const { dir: d, cleanup } = tempDir();
+  try {
+    await fn(d, await makeHome(d));
+  } finally {
+    cleanup();
+  }
+}
+
 describe('a build over a small fixture', () => {
   it('gives every record exactly one reason, in priority order, and the counts add up', async () => {
     expect(summary.excluded).toEqual({
@@ -199,9 +209,7 @@ describe('dedup: exact, with texts that repeat byte for byte', () => {
 
 describe('age at the time of a record', () => {
   it('judges a record dated after the build at the build, a birthday only once it has come everywhere, and 29 February on 1 March', async () => {
-    const { dir: d, cleanup: done } = tempDir();
-    try {
-      const h = await makeHome(d);
+    await inFreshHome(async (d, h) => {
       const accounts = join(d, 'ages.jsonl');
       writeJsonl(accounts, [
         { account: 'fb:a:leap', person: 'p:leap', source: 'facebook', birth_date: '2008-02-29', country: 'DE' },
@@ -232,17 +240,13 @@ describe('age at the time of a record', () => {
       expect(s.excluded.minor).toBe(3);
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       expect(Date.parse(manifest.cut.taken_at)).toBeGreaterThan(Date.parse('2026-01-01'));
-    } finally {
-      done();
-    }
+    });
   });
 });
 
 describe("a programme's own jurisdictions", () => {
   it('narrow a wider policy: content from a country the programme was not announced for is excluded, with a warning', async () => {
-    const { dir: d, cleanup: done } = tempDir();
-    try {
-      const h = await makeHome(d);
+    await inFreshHome(async (d, h) => {
       const config = join(h, 'dissent.config.yaml');
       const text = readFileSync(config, 'utf8');
       expect(text).toMatch(/^ {4}jurisdictions: \[EU\]/m);
@@ -257,17 +261,13 @@ describe("a programme's own jurisdictions", () => {
       expect(s.warnings.join('\n')).toContain('which programme ai-training-2025 was not announced for (DE)');
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       expect(manifest.programme.jurisdictions).toEqual(['DE']);
-    } finally {
-      done();
-    }
+    });
   });
 });
 
 describe('an objection through an account that the identity graph later moves to another person', () => {
   it("keeps that account's content out, though the person it now belongs to has not objected", async () => {
-    const { dir: d, cleanup: done } = tempDir();
-    try {
-      const h = await makeHome(d);
+    await inFreshHome(async (d, h) => {
       await withHome(h, (x) => x.registry.object({ subject: 'fb:a:4', channel: 'web' }));
       // Re-import: fb:a:4 now belongs to a new person, p:40, who never objected.
       const moved = join(d, 'moved.jsonl');
@@ -290,8 +290,6 @@ describe('an objection through an account that the identity graph later moves to
       );
       expect(s.excluded.objection).toBe(1);
       expect((await readShards(join(d, 'snap'))).map((r) => r.id)).toEqual(['k:untouched']);
-    } finally {
-      done();
-    }
+    });
   });
 });
