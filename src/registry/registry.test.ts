@@ -183,6 +183,16 @@ describe('Registry', () => {
     expect(again.receipt.objection_id).not.toBe(o.receipt.objection_id);
   });
 
+  it("gives a withdrawal's receipt the withdrawn objection's lateness, not the withdrawal's", async () => {
+    const { registry, clock } = await setup('2025-04-30T12:00:00.000Z');
+    const o = await registry.object({ subject: 'p:8', programme: 'early', channel: 'api' });
+    expect(o.receipt.late).toEqual({ early: false });
+    clock.t = new Date('2025-05-20T12:00:00.000Z');
+    const w = await registry.withdraw({ subject: 'p:8', programme: 'early', channel: 'api' });
+    expect(w.receipt.late).toEqual({ early: false });
+    expect((await registry.withdrawalReceipt(w.withdrawal)).late).toEqual({ early: false });
+  });
+
   it('keeps the submission time of a pending objection confirmed later', async () => {
     const { registry, clock } = await setup('2025-04-30T23:00:00.000Z');
     const pending = await registry.createPending({ subject: 'fb:a:5', channel: 'web' });

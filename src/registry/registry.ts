@@ -295,7 +295,7 @@ export class Registry {
       ctx.batch.objections.set(found.id, { ...found, state: 'withdrawn', withdrawn_at: ctx.now, withdrawal_id: w.id });
       ctx.fresh.delete(key(who, programme));
       ctx.withdrawn.add(found.id);
-      return async () => ({ receipt: await this.withdrawalReceipt(w), withdrawal: w });
+      return async () => ({ receipt: await this.withdrawalReceipt(w, found), withdrawal: w });
     });
   }
 
@@ -350,9 +350,14 @@ export class Registry {
     return this.#receipt(row.id, row.subject, row.salt, row.programme, row.scope, row.submitted_at, row.leaf_index);
   }
 
-  /** A fresh receipt for a withdrawal, proved against the latest checkpoint. */
-  async withdrawalReceipt(w: WithdrawalRow): Promise<Receipt> {
-    return this.#receipt(w.objection_id, w.subject, w.salt, w.programme, w.scope, w.submitted_at, w.leaf_index);
+  /**
+   * A fresh receipt for a withdrawal, proved against the latest checkpoint. Its `late` is the withdrawn objection's:
+   * whether the objection was filed after each deadline, which a withdrawal's own time says nothing about.
+   */
+  async withdrawalReceipt(w: WithdrawalRow, objection?: ObjectionRow): Promise<Receipt> {
+    const filed = objection ?? (await this.store.getObjection(w.objection_id));
+    if (!filed) throw new NotFoundError('the withdrawn objection is not in the registry', 'E_UNKNOWN_OBJECTION');
+    return this.#receipt(w.objection_id, w.subject, w.salt, w.programme, w.scope, filed.submitted_at, w.leaf_index);
   }
 
   async #receipt(
@@ -361,7 +366,7 @@ export class Registry {
     salt: string,
     programme: string,
     scope: Scope,
-    submittedAt: string,
+    objectionFiledAt: string,
     index: number,
   ): Promise<Receipt> {
     const recent = this.#recent.checkpoint;
@@ -374,7 +379,7 @@ export class Registry {
       salt,
       programme,
       scope,
-      late: lateness(programme, submittedAt, this.programmes),
+      late: lateness(programme, objectionFiledAt, this.programmes),
       leaf,
       leaf_index: index,
       checkpoint: cp.note,
