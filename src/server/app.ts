@@ -34,9 +34,29 @@ const STATIC: Record<string, { type: string; body: string }> = {
   },
 };
 
+/**
+ * A request's path as the router reads it: without the query, percent-decoded (`/%61pi/v1/…` reaches the API's routes,
+ * so it must get the API's treatment too).
+ */
+function routerPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Routes read by programs, not people: their errors are problem+json, not pages. */
 function isMachineRoute(url: string): boolean {
-  return url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
+  const path = routerPath(url);
+  return path.startsWith('/api/') || path === '/metrics';
+}
+
+/** Routes that take the operator's bearer token: with a valid one they are exempt from the per-IP limit. */
+function isOperatorRoute(url: string): boolean {
+  const path = routerPath(url);
+  return path.startsWith('/api/v1/') || path === '/metrics';
 }
 
 function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
@@ -109,8 +129,10 @@ export async function buildApp(
     global: true,
     max: ctx.limits.perIpPerMinute,
     timeWindow: 60_000,
-    // The operator's backend is trusted and may be one busy address; it is limited per subject instead.
-    allowList: (req) => req.url.startsWith('/api/v1/') && isOperatorRequest(req, ctx.apiTokens),
+    // The operator's backend (and its metrics scraper) is trusted and may be one busy address; it is limited per
+    // subject instead. A request with a missing or wrong token counts like any other, so that tokens cannot be
+    // guessed at speed: the routes check the token in preParsing, after this limit (an onRequest hook of the route).
+    allowList: (req) => isOperatorRoute(req.url) && isOperatorRequest(req, ctx.apiTokens),
     errorResponseBuilder: (_req, c) =>
       Object.assign(new Error('rate limited'), { statusCode: c.statusCode, code: 'RATE_LIMITED' }),
   });
@@ -137,7 +159,7 @@ export async function buildApp(
     for (const method of [r.method].flat()) routes.push({ method, path });
   });
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
+    const path = routerPath(req.url);
     const allow = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))].sort();
     const status = allow.length > 0 ? 405 : 404;
     if (status === 405) reply.header('allow', allow.join(', '));
@@ -158,7 +180,7 @@ export async function buildApp(
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok', log_size: ctx.registry.size }));
   // The counters move when a form finds an account (a mail is sent, a pending objection appears), so they are for the
   // operator only: anyone who could read them could tell an existing account from a typo.
-  app.get('/metrics', { config: { rateLimit: false }, onRequest: requireOperator(ctx) }, async (_req, reply) =>
+  app.get('/metrics', { preParsing: requireOperator(ctx) }, async (_req, reply) =>
     reply
       .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
       .send(await ctx.metrics.render(ctx.store, ctx.registry.size)),

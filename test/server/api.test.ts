@@ -408,6 +408,46 @@ describe('public log API', () => {
     }
   });
 
+  it('counts requests with a wrong or missing token against the address, so that tokens cannot be guessed at speed', async () => {
+    const limited = await serve(t, { limits: { perIpPerMinute: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (const [method, path, token] of [
+        ['POST', '/api/v1/objections', 'guess-0000000000000000'],
+        ['POST', '/api/v1/withdrawals', null],
+        ['GET', '/metrics', 'guess-1111111111111111'],
+        ['POST', '/api/v1/objections', 'guess-2222222222222222'],
+        ['GET', '/metrics', 'guess-3333333333333333'],
+      ] as const) {
+        const res = await api(limited.url, path, {
+          method,
+          token,
+          body: method === 'POST' ? { subject: 'p:1' } : undefined,
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // The operator's own backend and scraper, with the right token, are not held back by the guesser.
+      const own = await api(limited.url, '/api/v1/objections', { method: 'POST', body: { subject: 'p:39' } });
+      expect([200, 201]).toContain(own.status);
+      expect((await api(limited.url, '/metrics', { token: API_TOKEN })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('answers a percent-encoded API path like the API: problem+json, not a page', async () => {
+    for (const [method, path, status] of [
+      ['GET', '/%61pi/v1/log/entries?start=-1', 400],
+      ['POST', '/%61pi/v1/objections', 401],
+      ['GET', '/%6Detrics', 401],
+    ] as const) {
+      const res = await api(base, path, { method, token: null, body: method === 'POST' ? {} : undefined });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('finishes a request in flight at shutdown, and answers one pipelined after it with a 503 problem', async () => {
     const closing = await serve(t);
     const { port } = new URL(closing.url);

@@ -25,7 +25,10 @@ const idempotencyKey = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII');
 
-/** Refuses a request without a valid operator bearer token (401, with a WWW-Authenticate challenge). */
+/**
+ * Refuses a request without a valid operator bearer token (401, with a WWW-Authenticate challenge). Use it as a
+ * preParsing hook: the per-IP rate limit runs in onRequest, and must count a request with a wrong token first.
+ */
 export function requireOperator(ctx: ServerContext) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!isOperatorRequest(req, ctx.apiTokens)) {
@@ -94,7 +97,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Requests with the same key wait for each other, so that a key can never be bound to two different requests.
   const inFlight = new Map<string, Promise<unknown>>();
 
-  app.post('/api/v1/objections', { onRequest: [auth, requireJson] }, async (req, reply) => {
+  app.post('/api/v1/objections', { preParsing: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     return idempotent(ctx, inFlight, req, reply, {
       // The hash of an objection request is that of its body alone, as it was before withdrawals took keys.
@@ -104,7 +107,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
   });
 
-  app.post('/api/v1/withdrawals', { onRequest: [auth, requireJson] }, async (req, reply) => {
+  app.post('/api/v1/withdrawals', { preParsing: [auth, requireJson] }, async (req, reply) => {
     const body = subjectBody.parse(req.body ?? {});
     return idempotent(ctx, inFlight, req, reply, {
       request: { withdrawal: body },
@@ -130,7 +133,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { onRequest: auth }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v1/objections/:id', { preParsing: auth }, async (req, reply) => {
     const row = /^[ow]_[0-9a-z]{1,40}$/.test(req.params.id) ? await ctx.store.getObjection(req.params.id) : undefined;
     if (!row) throw new HttpError(404, 'no objection with this id', 'E_UNKNOWN_OBJECTION');
     return reply.header('cache-control', 'no-store').send(await objectionView(ctx, row));
