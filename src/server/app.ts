@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -91,6 +93,27 @@ export async function buildApp(
     // Our own 503 below, so that it is problem+json with the security headers and an access-log line.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // What Node's HTTP parser refuses before Fastify sees a request (a header over the size limit, a malformed request
+    // line, a timeout) is answered here: problem+json with our headers and an access-log line, not Fastify's JSON.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify(toProblem(Object.assign(new Error('client error'), { statusCode: status })));
+      ctx.metrics.observeRequest('(unparsed)', '(unparsed)', status, 0);
+      ctx.accessLog({ method: '(unparsed)', route: '(unparsed)', status, ms: 0 });
+      if (socket.writable) {
+        const headers = Object.entries({
+          ...securityHeaders,
+          'content-type': 'application/problem+json',
+          'content-length': String(Buffer.byteLength(body)),
+          connection: 'close',
+        });
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
     // A path the router cannot take (bad percent-encoding, an over-long parameter such as a mangled link token) gets
     // the same treatment as any error: our headers, a page or problem+json, and an access-log line. Fastify's own
     // answer would quote the path, link token and all.

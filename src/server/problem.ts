@@ -28,12 +28,14 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -43,9 +45,11 @@ const FRAMEWORK_DETAIL: Record<number, string> = {
   403: 'missing or invalid CSRF token; reload the form and submit again',
   404: 'no such resource',
   405: 'method not allowed here',
+  408: 'the request was not received in time',
   413: 'the request body is larger than the server accepts',
   415: 'unsupported content type',
   429: 'too many requests; wait and retry',
+  431: 'the request headers are larger than the server accepts',
 };
 
 /** Stable codes for the framework's own refusals, whatever Fastify or a plugin calls them internally. */
@@ -54,9 +58,11 @@ const FRAMEWORK_CODE: Record<number, string> = {
   403: 'E_CSRF',
   404: 'E_NOT_FOUND',
   405: 'E_METHOD_NOT_ALLOWED',
+  408: 'E_TIMEOUT',
   413: 'E_TOO_LARGE',
   415: 'E_MEDIA_TYPE',
   429: 'E_RATE_LIMITED',
+  431: 'E_HEADERS_TOO_LARGE',
 };
 
 function problem(status: number, code: string, detail?: string): Problem {

@@ -436,6 +436,38 @@ describe('public log API', () => {
     }
   });
 
+  it("answers what Node's HTTP parser refuses with problem+json and the security headers", async () => {
+    const { port } = new URL(base);
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let received = '';
+        socket.on('data', (d: Buffer) => {
+          received += d.toString();
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(received));
+        socket.write(request);
+      });
+    const huge = await raw(`GET /api/v1/log/key HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(40_000)}\r\n\r\n`);
+    const garbage = await raw('GARBAGE\r\n\r\n');
+    for (const [answer, status] of [
+      [huge, 431],
+      [garbage, 400],
+    ] as const) {
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      );
+      expect(head).toMatch(/^content-type: application\/problem\+json$/im);
+      expect(head).toMatch(/^x-content-type-options: nosniff$/im);
+      expect(JSON.parse(body)).toMatchObject({
+        status,
+        code: status === 431 ? 'E_HEADERS_TOO_LARGE' : 'E_BAD_REQUEST',
+      });
+    }
+  });
+
   it('answers a percent-encoded API path like the API: problem+json, not a page', async () => {
     for (const [method, path, status] of [
       ['GET', '/%61pi/v1/log/entries?start=-1', 400],
