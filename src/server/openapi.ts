@@ -16,11 +16,15 @@ const operatorErrors = {
   '413': problemResponse('The request body is too large.'),
   '415': problemResponse('The body is not JSON.'),
   '429': {
-    ...problemResponse('Too many requests for this subject (an unknown programme or subject is not counted).'),
+    ...problemResponse(
+      'Too many requests for this subject (an unknown programme or subject is not counted), or, without a valid token, from this address.',
+    ),
     headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } },
   },
   '503': problemResponse('The server is shutting down (E_SHUTTING_DOWN); retry against the restarted one.'),
 };
+/** Any request that arrives on a kept-alive connection after shutdown began. */
+const shuttingDown = { '503': operatorErrors['503'] };
 /** Makes a filing request safe to retry (see the operations' descriptions). */
 const idempotencyKeyHeader = {
   name: 'Idempotency-Key',
@@ -32,8 +36,11 @@ const replayHeaders = {
   Location: { schema: { type: 'string' } },
   'Idempotency-Replayed': { description: '"true" on a replay of an Idempotency-Key.', schema: { const: 'true' } },
 };
-/** Public routes are limited per IP address. */
-const rateLimited = { '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.') };
+/** Public routes are limited per IP address; like every route, they answer 503 during shutdown. */
+const rateLimited = {
+  '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.'),
+  ...shuttingDown,
+};
 
 /**
  * The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. Tests validate real responses of
@@ -46,7 +53,7 @@ export const openApiDocument = {
     title: 'dissent objection registry API',
     version: pkg.version,
     description:
-      'Operator endpoints file and withdraw objections (GDPR Art. 21) for subjects the operator has signed in; public endpoints serve the signed transparency log so that anyone can check receipts and audit the log. Errors are RFC 9457 problem details.',
+      'Operator endpoints file and withdraw objections (GDPR Art. 21) for subjects the operator has signed in; public endpoints serve the signed transparency log so that anyone can check receipts and audit the log. Errors are RFC 9457 problem details; a method a path does not list is answered 405 (E_METHOD_NOT_ALLOWED) with an Allow header.',
   },
   servers: [{ url: '/' }],
   components: {
@@ -263,6 +270,8 @@ export const openApiDocument = {
           '200': { description: 'The objection.', content: json({ $ref: '#/components/schemas/Objection' }) },
           '401': operatorErrors['401'],
           '404': problemResponse('No objection with this id.'),
+          '429': problemResponse('Without a valid token: too many requests from this address.'),
+          ...shuttingDown,
         },
       },
     },
