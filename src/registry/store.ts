@@ -74,6 +74,14 @@ export interface Store {
   getWithdrawal(id: string): Promise<WithdrawalRow | undefined>;
   /** Objection counts by state, channel and programme, for metrics and summaries. */
   countObjections(): Promise<{ state: string; channel: string; programme: string; n: number }[]>;
+  /**
+   * Counts of the objections that cover `programme` (to it, or to `*`) by state, channel and lateness: whether they
+   * were submitted after `deadline` (ISO 8601, as the registry writes times).
+   */
+  countObjectionsCovering(
+    programme: string,
+    deadline: string,
+  ): Promise<{ state: string; channel: string; late: boolean; n: number }[]>;
   /** Every objection and withdrawal event with a log index below `size`, joined to its subject, in log order. */
   subjectEventsBefore(size: number): Promise<SubjectEvent[]>;
 

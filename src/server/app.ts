@@ -200,13 +200,21 @@ export async function buildApp(
     return errorPage(ctx, req, reply, status);
   });
 
-  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok', log_size: ctx.registry.size }));
+  // Liveness only: the log's size is in /metrics and /api/v1/log/checkpoint, which read the stored log (another
+  // process, such as the CLI, may have appended to it).
+  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
   // The counters move when a form finds an account (a mail is sent, a pending objection appears), so they are for the
   // operator only: anyone who could read them could tell an existing account from a typo.
   app.get('/metrics', { preParsing: requireOperator(ctx) }, async (_req, reply) =>
     reply
       .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      .send(await ctx.metrics.render(ctx.store, ctx.registry.size)),
+      .send(
+        await ctx.metrics.render(
+          ctx.store,
+          Math.max(ctx.registry.size, (await ctx.store.latestCheckpoint())?.size ?? 0),
+          ctx.programmes,
+        ),
+      ),
   );
   for (const [path, file] of Object.entries(STATIC)) {
     app.get(path, async (_req, reply) =>

@@ -1,3 +1,4 @@
+import type { Programme } from '../config/config.ts';
 import type { Store } from '../registry/store.ts';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -43,12 +44,22 @@ export class Metrics {
   }
 
   /** The Prometheus text exposition (format 0.0.4), with store-backed gauges read now. */
-  async render(store: Store, logSize: number): Promise<string> {
+  async render(store: Store, logSize: number, programmes: readonly Programme[]): Promise<string> {
     const out: string[] = [];
     out.push('# HELP dissent_objections Objections in the registry by state, channel and programme.');
     out.push('# TYPE dissent_objections gauge');
     for (const r of await store.countObjections()) {
       out.push(`dissent_objections${labels({ state: r.state, channel: r.channel, programme: r.programme })} ${r.n}`);
+    }
+    out.push(
+      '# HELP dissent_objections_covering Objections in the registry covering each configured programme (to it, or to *), by state, channel and whether submitted after its deadline.',
+    );
+    out.push('# TYPE dissent_objections_covering gauge');
+    for (const p of programmes) {
+      for (const r of await store.countObjectionsCovering(p.id, p.deadline.toISOString())) {
+        const l = { programme: p.id, state: r.state, channel: r.channel, late: String(r.late) };
+        out.push(`dissent_objections_covering${labels(l)} ${r.n}`);
+      }
     }
     out.push('# HELP dissent_log_size Entries in the transparency log.');
     out.push('# TYPE dissent_log_size gauge');

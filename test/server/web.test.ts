@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openHome } from '../../src/config/home.ts';
 import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
@@ -489,6 +490,28 @@ describe('operations', () => {
     expect(log.map((l) => l.route)).toContain('/confirm/:token');
   });
 
+  it('counts the objections covering each programme by lateness in /metrics, and the log another process grew', async () => {
+    const c = await start();
+    await t.home.registry.object({ subject: 'p:1', channel: 'api' });
+    t.clock.ms = Date.parse('2025-06-01T00:00:00Z');
+    await t.home.registry.object({ subject: 'p:2', programme: 'assistant-2025', channel: 'api' });
+    await t.home.registry.object({ subject: 'p:3', channel: 'api' });
+    // Another process (the CLI) appends to the same log while the server runs.
+    const cli = await openHome(t.dir, { clock: t.clock.now });
+    await cli.registry.object({ subject: 'p:4', programme: 'assistant-2025', channel: 'cli' });
+    await cli.close();
+    const metrics = (await api(server.url, '/metrics')).text;
+    const covering = metrics.split('\n').filter((l) => l.startsWith('dissent_objections_covering{'));
+    expect(covering.sort()).toEqual([
+      'dissent_objections_covering{programme="ai-training-2025",state="effective",channel="api",late="false"} 1',
+      'dissent_objections_covering{programme="ai-training-2025",state="effective",channel="api",late="true"} 1',
+      'dissent_objections_covering{programme="assistant-2025",state="effective",channel="api",late="false"} 3',
+      'dissent_objections_covering{programme="assistant-2025",state="effective",channel="cli",late="false"} 1',
+    ]);
+    expect(metrics).toMatch(/^dissent_log_size 4$/m);
+    expect(await (await c.request('/healthz')).json()).toEqual({ status: 'ok' });
+  });
+
   it('serves /healthz, /metrics in Prometheus text, security headers and the language switch', async () => {
     const c = await start();
     await t.home.registry.object({ subject: 'p:1', channel: 'api' });
@@ -505,7 +528,7 @@ describe('operations', () => {
     expect(posted.headers.get('content-type')).toContain('application/problem+json');
     const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_objections\{state="effective",channel="api",programme="\*"\} 1/);
-    expect(metrics).toMatch(/dissent_log_size \d+/);
+    expect(metrics).toMatch(/^dissent_log_size 1$/m);
     expect(metrics).toMatch(
       /dissent_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",status="200",le="\+Inf"\} 1/,
     );

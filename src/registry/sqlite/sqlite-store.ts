@@ -178,6 +178,16 @@ export class SqliteStore implements Store {
       .all() as { state: string; channel: string; programme: string; n: number }[];
   }
 
+  async countObjectionsCovering(programme: string, deadline: string) {
+    const rows = this.#db
+      .prepare(
+        `SELECT state, channel, submitted_at > ? AS late, count(*) AS n FROM objections WHERE programme IN (?, '*')
+           GROUP BY state, channel, late ORDER BY state, channel, late`,
+      )
+      .all(deadline, programme) as { state: string; channel: string; late: number; n: number }[];
+    return rows.map((r) => ({ ...r, late: r.late === 1 }));
+  }
+
   async subjectEventsBefore(size: number): Promise<SubjectEvent[]> {
     return this.#db
       .prepare(
