@@ -121,6 +121,8 @@ interface PlanData {
   policy: { file: string; sha256: string; text: string };
   accounts: number;
   objectorAccounts: number;
+  /** Persons with an objection in force and no account in the identity graph (absent in an older journal). */
+  personsWithoutAccounts?: number;
 }
 
 /**
@@ -467,6 +469,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     // The engine database holds record text; nothing of it may outlive the build.
     removeEngineFiles(work);
     const summary = summaryFromManifest(out, programme.id, started, false);
+    const logSizeNow = (await opts.home.store.latestCheckpoint())?.size ?? 0;
     const warnings = [
       ...(plan.accounts === 0
         ? [
@@ -474,6 +477,16 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
           ]
         : []),
       ...(plan.accountsMoved ? [`--accounts: ${movedWarning(plan.accountsMoved)}`] : []),
+      ...(plan.personsWithoutAccounts
+        ? [
+            `${plan.personsWithoutAccounts === 1 ? '1 person-wide objection in force names a person' : `${plan.personsWithoutAccounts} person-wide objections in force name persons`} that no account of the identity graph belongs to now, so nothing of theirs could be excluded: were persons renumbered or merged? An objection follows the person id it was filed for`,
+          ]
+        : []),
+      ...(resumed && logSizeNow > plan.cut.size
+        ? [
+            `this build resumed one pinned to the cut of log size ${plan.cut.size}; the ${logSizeNow - plan.cut.size} log event(s) appended since (objections, withdrawals) are not honoured by this snapshot: they will be by the next one, or start over now with --force`,
+          ]
+        : []),
       ...(narrowed.dropped.length > 0
         ? [
             `the policy allows ${fewOf(narrowed.dropped)}, which programme ${programme.id} was not announced for (${programme.jurisdictions.join(', ')}): content from there is excluded (jurisdiction)`,

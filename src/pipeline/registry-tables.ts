@@ -13,7 +13,7 @@ export async function loadRegistryTables(
   accountLines: AsyncIterable<string>,
   objecting: ObjectingSubjects,
   opts: { tempFile: string },
-): Promise<{ accounts: number; objectorAccounts: number }> {
+): Promise<{ accounts: number; objectorAccounts: number; personsWithoutAccounts: number }> {
   await db.run(`
     DROP TABLE IF EXISTS accounts; DROP TABLE IF EXISTS objecting; DROP TABLE IF EXISTS objector_accounts;
     DROP TABLE IF EXISTS known_names;
@@ -59,5 +59,14 @@ export async function loadRegistryTables(
     CREATE TABLE known_names AS
       SELECT DISTINCT display_name AS name FROM accounts WHERE display_name IS NOT NULL AND display_name <> '';`);
   const [row] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM objector_accounts');
-  return { accounts: n, objectorAccounts: Number(row?.n ?? 0) };
+  // A person-scope objection follows the person id it was filed for: after the identity graph renumbered or merged
+  // persons, it covers no account, and nothing of that person's can be excluded.
+  const [lost] = await db.rows<{ n: string }>(`
+    SELECT count(*) AS n FROM objecting o
+      WHERE o.scope = 'person' AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person = o.subject)`);
+  return {
+    accounts: n,
+    objectorAccounts: Number(row?.n ?? 0),
+    personsWithoutAccounts: Number(lost?.n ?? 0),
+  };
 }

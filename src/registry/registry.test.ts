@@ -183,6 +183,35 @@ describe('Registry', () => {
     expect(again.receipt.objection_id).not.toBe(o.receipt.objection_id);
   });
 
+  it("refuses an id that is one person's account id and another person's id, rather than guess whose it is", async () => {
+    const { registry, store } = await setup();
+    const row = (account: string, person: string): AccountRow => ({
+      ...(accounts[2] as AccountRow),
+      account,
+      person,
+      handle: `h${account}`,
+      email: null,
+    });
+    // Account "42" is person "7"'s; person "42" has the account "100".
+    await store.upsertAccounts([row('42', '7'), row('100', '42')]);
+    const err = await registry.object({ subject: '42', channel: 'api' }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.code).toBe('E_AMBIGUOUS_SUBJECT');
+    // Named unambiguously, each is filed for the right one.
+    expect((await registry.object({ subject: '100', channel: 'api' })).receipt).toMatchObject({
+      subject: '42',
+      scope: 'person',
+    });
+    expect((await registry.object({ subject: '42', accountOnly: true, channel: 'api' })).receipt).toMatchObject({
+      subject: '42',
+      scope: 'account',
+    });
+    // A stored objection is withdrawn by its own subject and scope, not by reading its id anew.
+    const w = await registry.withdraw({ subject: '42', resolved: { subject: '42', scope: 'person' }, channel: 'web' });
+    expect(decodeEvent(w.receipt.leaf)).toMatchObject({ type: 'withdrawal', scope: 'person' });
+    expect((await store.findEffective('42', 'account', '*'))?.state).toBe('effective');
+  });
+
   it("gives a withdrawal's receipt the withdrawn objection's lateness, not the withdrawal's", async () => {
     const { registry, clock } = await setup('2025-04-30T12:00:00.000Z');
     const o = await registry.object({ subject: 'p:8', programme: 'early', channel: 'api' });

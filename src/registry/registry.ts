@@ -30,8 +30,11 @@ export interface ObjectionRequest {
   readonly programme?: string;
   readonly channel: Channel;
   readonly reason?: string;
-  /** The subject as `resolveSubject` already resolved it for this request, which spares a second lookup. */
-  readonly resolved?: ResolvedSubject;
+  /**
+   * The subject as already resolved for this request (by `resolveSubject`, or from a stored objection), which spares
+   * a second lookup and keeps an id from being read anew (a person id may also be another person's account id).
+   */
+  readonly resolved?: Who & { readonly account?: string };
 }
 
 /** The outcome of an objection: its receipt, and whether it was new or an existing effective one. */
@@ -144,6 +147,14 @@ export class Registry {
   async resolveSubject(id: string, accountOnly = false): Promise<ResolvedSubject> {
     const found = await this.#lookup(id);
     if (found?.kind === 'account') {
+      if (found.otherPerson !== undefined && !accountOnly) {
+        // Taking either reading would file against a person the caller may not have meant, and exclude the wrong
+        // person's content.
+        throw new InputError(
+          'ambiguous subject: this id is an account id of one person and the id of another person in the identity graph; name the person by one of their account ids, or file for the account alone (account scope)',
+          'E_AMBIGUOUS_SUBJECT',
+        );
+      }
       return accountOnly
         ? { subject: found.account, scope: 'account', person: found.person, account: found.account }
         : { subject: found.person, scope: 'person', person: found.person, account: found.account };
@@ -233,7 +244,7 @@ export class Registry {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.checkProgramme(programme);
-    const who = await this.resolveSubject(req.subject, req.accountOnly);
+    const who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
     return this.#enqueue<ObjectionRow>(async (ctx) => {
       const row = newObjection(who, programme, req, submittedAt, null);
       ctx.batch.objections.set(row.id, row);

@@ -13,7 +13,13 @@ import type {
 } from './types.ts';
 
 /** What an id names in the identity graph. */
-export type SubjectLookup = { kind: 'account'; account: string; person: string } | { kind: 'person'; person: string };
+/**
+ * What a subject id names in the identity graph: an account (and its person), a person, or, when it is an account id
+ * of one person and the id of another person as well, both (`otherPerson`).
+ */
+export type SubjectLookup =
+  | { kind: 'account'; account: string; person: string; otherPerson?: string }
+  | { kind: 'person'; person: string };
 
 /** Everything one group commit writes, atomically: all of it is durable, or none of it. */
 export interface CommitBatch {

@@ -74,6 +74,8 @@ export async function requestConfirmation(
         if (!mayMail(ctx, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
+          // The account found is the one meant: its id may also be another person's id, which a lookup would refuse.
+          resolved: { subject: account.person, scope: 'person', account: account.account },
           programme: form.programme,
           channel: 'web',
           ...(form.reason ? { reason: form.reason } : {}),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
 import { EXAMPLE_VALUES } from '../../src/config/template.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
+import type { AccountRow } from '../../src/registry/types.ts';
 import { RefusedError } from '../../src/shared/errors.ts';
 import { makeHome, readShards, record, runCli, tempDir, withHome, writeJsonl } from './_fixture.ts';
 
@@ -57,14 +58,39 @@ describe('objections and the registry cut', () => {
     expect(killed.signal).toBe('SIGKILL');
     await withHome(home, (h) => h.registry.withdraw({ subject: 'p:6', channel: 'cli' }));
     const resumed = runCli(args);
-    expect(resumed.stderr).toBe('');
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toContain('(resumed)');
     expect(await keptIds(out)).not.toContain('r:p6');
+    // The operator hears that the log has moved on since the cut, and how to take it into account.
+    expect(resumed.stderr).toMatch(
+      /resumed one pinned to the cut of log size \d+; the 1 log event\(s\) appended since/,
+    );
+    expect(resumed.stderr).toContain('--force');
     // The next, fresh snapshot takes the newer cut, in which the withdrawal counts.
     const fresh = join(dir, 'snap-fresh');
     await withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out: fresh }));
     expect(await keptIds(fresh)).toContain('r:p6');
+  });
+
+  it('warns when a person-wide objection covers no account any more, as after persons were renumbered', async () => {
+    const renumbered = await makeHome(join(dir, 'renumbered'));
+    // Every account of p:4 moves to the new id P-0004.
+    const moved = await withHome(renumbered, async (h) => {
+      await h.registry.object({ subject: 'p:4', channel: 'cli' });
+      const all: AccountRow[] = [];
+      for await (const batch of h.store.iterateAccounts()) all.push(...batch);
+      return all.filter((a) => a.person === 'p:4').map((a) => ({ ...a, person: 'P-0004' }));
+    });
+    expect(moved.map((a) => a.account)).toContain('fb:a:4');
+    const accounts = join(dir, 'renumbered.jsonl');
+    writeJsonl(accounts, moved);
+    const out = join(dir, 'snap-renumbered');
+    const summary = await withHome(renumbered, (h) =>
+      runBuild({ home: h, programme: P, inputs: [input], out, accountsFile: accounts }),
+    );
+    expect(summary.warnings.join('\n')).toMatch(/1 person-wide objection in force names a person that no account/);
+    // Its content is kept: the objection follows the person id it was filed for, which is why the operator is told.
+    expect(await keptIds(out)).toContain('r:p4');
   });
 
   it('a resumed build keeps the --accounts file its plan imported, and refuses another one', async () => {

@@ -124,7 +124,11 @@ export class SqliteStore implements Store {
     return this.#db.transaction(() =>
       ids.map((id): SubjectLookup | undefined => {
         const person = s.personOfAccount.get(id) as string | undefined;
-        if (person !== undefined) return { kind: 'account', account: id, person };
+        if (person !== undefined) {
+          return person !== id && s.isPerson.get(id) !== undefined
+            ? { kind: 'account', account: id, person, otherPerson: id }
+            : { kind: 'account', account: id, person };
+        }
         return s.isPerson.get(id) === undefined ? undefined : { kind: 'person', person: id };
       }),
     )();

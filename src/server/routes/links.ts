@@ -119,6 +119,9 @@ async function withdraw(ctx: ServerContext, reply: FastifyReply, page: PageConte
   if (row?.state !== 'effective') return refuse(reply, page, 'used');
   const result = await ctx.registry.withdraw({
     subject: row.subject,
+    // The stored objection's own subject and scope: read anew, a person id that is also another person's account id
+    // would name someone else.
+    resolved: { subject: row.subject, scope: row.scope },
     accountOnly: row.scope === 'account',
     programme: row.programme,
     channel: 'web',
