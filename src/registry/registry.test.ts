@@ -99,20 +99,32 @@ describe('Registry', () => {
     const { registry } = await setup();
     const a = await registry.object({ subject: 'p:1', channel: 'cli' });
     const b = await registry.object({ subject: 'fb:a:1', channel: 'web' });
-    const c = await registry.object({ subject: 'p:1', programme: 'early', channel: 'cli' });
     expect(b.created).toBe(false);
-    expect(c.created).toBe(false);
     expect(b.receipt.objection_id).toBe(a.receipt.objection_id);
-    expect(c.receipt.objection_id).toBe(a.receipt.objection_id);
     expect(registry.size).toBe(1);
+  });
+
+  it('records an objection to one programme while one to * stands, so that withdrawing * leaves it in force', async () => {
+    const { registry, store } = await setup();
+    const all = await registry.object({ subject: 'p:1', channel: 'cli' });
+    const one = await registry.object({ subject: 'p:1', programme: 'early', channel: 'cli' });
+    expect(one.created).toBe(true);
+    expect(one.receipt).toMatchObject({ programme: 'early' });
+    expect(
+      (await registry.object({ subject: 'fb:a:1', programme: 'early', channel: 'web' })).receipt.objection_id,
+    ).toBe(one.receipt.objection_id);
+    await registry.withdraw({ subject: 'p:1', channel: 'cli' });
+    expect((await store.getObjection(all.receipt.objection_id))?.state).toBe('withdrawn');
+    expect((await store.findEffective('p:1', 'person', 'early'))?.id).toBe(one.receipt.objection_id);
+    expect(registry.size).toBe(3);
   });
 
   it('answers a repeat objection in a later batch with the stored one, even when filed together with new ones', async () => {
     const { registry } = await setup();
     const first = await registry.object({ subject: 'p:1', channel: 'api' });
-    // One batch: a repeat (by the person's account, for a programme the * objection covers) among new objections.
+    // One batch: a repeat (by the person's account) among new objections.
     const [again, other] = await registry.objectMany([
-      { subject: 'fb:a:1', programme: 'early', channel: 'api' },
+      { subject: 'fb:a:1', channel: 'api' },
       { subject: 'p:2', channel: 'api' },
     ]);
     expect(again?.created).toBe(false);

@@ -225,8 +225,7 @@ export class Registry {
     return Promise.all(
       resolved.map(({ req, programme, who }) =>
         this.#enqueue<ObjectionResult>(async (ctx) => {
-          const existing =
-            this.#freshCovering(ctx, who, programme) ?? (await this.#storedCovering(ctx, who, programme));
+          const existing = this.#freshSame(ctx, who, programme) ?? (await this.#storedSame(ctx, who, programme));
           if (existing) return () => this.#objectionResult(existing, false);
           const row = newObjection(who, programme, req, submittedAt, ctx.now);
           const effective = this.#appendObjection(ctx, row);
@@ -259,8 +258,7 @@ export class Registry {
       if (!row) throw new NotFoundError('no such objection', 'E_UNKNOWN_OBJECTION');
       if (row.state !== 'pending') return () => this.#objectionResult(row, false);
       const who = { subject: row.subject, scope: row.scope };
-      const existing =
-        this.#freshCovering(ctx, who, row.programme) ?? (await this.#storedCovering(ctx, who, row.programme));
+      const existing = this.#freshSame(ctx, who, row.programme) ?? (await this.#storedSame(ctx, who, row.programme));
       if (existing) return () => this.#objectionResult(existing, false);
       const effective = this.#appendObjection(ctx, { ...row, state: 'effective', effective_at: ctx.now });
       return () => this.#objectionResult(effective, true);
@@ -315,15 +313,23 @@ export class Registry {
     return row && !ctx.withdrawn.has(row.id) ? row : undefined;
   }
 
-  /** The stored effective objection covering a new one; on an optimistic attempt, none, but a check at commit. */
-  async #storedCovering(ctx: BatchContext, who: Who, programme: string): Promise<ObjectionRow | undefined> {
-    if (!ctx.optimistic) return this.#storedEffective(ctx, who, programme);
-    ctx.absent.push({ subject: who.subject, scope: who.scope, programme });
-    return undefined;
+  /**
+   * The stored effective objection of the subject to exactly this programme, which a new one would repeat; on an
+   * optimistic attempt, none, but a check at commit. One to `*` does not count: an objection to a single programme is
+   * recorded while one to `*` is in force, so that withdrawing `*` leaves it standing.
+   */
+  async #storedSame(ctx: BatchContext, who: Who, programme: string): Promise<ObjectionRow | undefined> {
+    if (ctx.optimistic) {
+      ctx.absent.push({ subject: who.subject, scope: who.scope, programme });
+      return undefined;
+    }
+    const row = await this.#storedEffective(ctx, who, programme);
+    return row?.programme === programme ? row : undefined;
   }
 
-  #freshCovering(ctx: BatchContext, who: Who, programme: string): ObjectionRow | undefined {
-    return ctx.fresh.get(key(who, programme)) ?? ctx.fresh.get(key(who, '*'));
+  /** The objection of the subject to exactly this programme made earlier in this batch. */
+  #freshSame(ctx: BatchContext, who: Who, programme: string): ObjectionRow | undefined {
+    return ctx.fresh.get(key(who, programme));
   }
 
   #appendObjection(ctx: BatchContext, row: ObjectionRow): ObjectionRow {

@@ -144,7 +144,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
-    it('refuses a whole commit when a subject it assumed free already has a covering effective objection', async () => {
+    it('refuses a whole commit when a subject it assumed free already has an effective objection to that programme', async () => {
       const s = await fresh();
       await s.commit({
         objections: [objection('o_1', 'p:1', { programme: '*' })],
@@ -152,7 +152,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         leaves: [],
         nodes: [],
       });
-      // p:1 is covered for every programme by its * objection; p:2 has none.
+      // p:1 has an objection to *; p:2 has none.
       const attempt = (subject: string, programme: string) =>
         s.commit({
           objections: [objection('o_new', subject, { programme, leaf_index: 0 })],
@@ -161,17 +161,20 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
           nodes: [],
           absent: [{ subject, scope: 'person', programme }],
         });
-      await expect(attempt('p:1', 'prog-a')).rejects.toBeInstanceOf(EffectiveExistsError);
       await expect(attempt('p:1', '*')).rejects.toBeInstanceOf(EffectiveExistsError);
       expect(await s.logSize()).toBe(0);
       expect(await s.getObjection('o_new')).toBeUndefined();
-      // Another scope is another subject; and a free subject commits.
+      // Another scope is another subject, and one programme is not `*`: an objection to it is recorded on its own,
+      // so that withdrawing the `*` one leaves it standing.
       await s.commit({
         objections: [],
         withdrawals: [],
         leaves: [],
         nodes: [],
-        absent: [{ subject: 'p:1', scope: 'account', programme: 'prog-a' }],
+        absent: [
+          { subject: 'p:1', scope: 'account', programme: '*' },
+          { subject: 'p:1', scope: 'person', programme: 'prog-a' },
+        ],
       });
       await attempt('p:2', 'prog-a');
       expect(await s.logSize()).toBe(1);

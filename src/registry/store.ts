@@ -32,7 +32,7 @@ export interface CommitBatch {
   readonly nodes: readonly { readonly id: NodeId; readonly hash: Hash }[];
   readonly checkpoint?: CheckpointRow;
   /**
-   * Subjects that must have no effective objection covering the programme (the same programme, or `*`) when the
+   * Subjects that must have no effective objection to exactly the programme (one to `*` does not count) when the
    * commit starts; otherwise nothing is written and `commit` throws `EffectiveExistsError`. The registry files new
    * objections optimistically with these instead of one lookup per request, and redoes the batch with lookups when
    * the check fails.
@@ -127,7 +127,7 @@ export interface Store {
   listSnapshots(programme?: string): Promise<SnapshotRow[]>;
 }
 
-/** Raised by `commit` when a subject listed in `absent` already has an effective covering objection. */
+/** Raised by `commit` when a subject listed in `absent` already has an effective objection to that programme. */
 export class EffectiveExistsError extends DissentError {
   override name = 'EffectiveExistsError';
   constructor() {

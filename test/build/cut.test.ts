@@ -72,6 +72,18 @@ describe('objections and the registry cut', () => {
     expect(await keptIds(fresh)).toContain('r:p6');
   });
 
+  it('an objection to the programme keeps excluding after the person withdraws their objection to *', async () => {
+    const twice = await makeHome(join(dir, 'twice'));
+    await withHome(twice, async (h) => {
+      await h.registry.object({ subject: 'p:4', channel: 'cli' });
+      await h.registry.object({ subject: 'fb:a:4', programme: P, channel: 'web' });
+      await h.registry.withdraw({ subject: 'p:4', channel: 'cli' });
+    });
+    const out = join(dir, 'snap-twice');
+    await withHome(twice, (h) => runBuild({ home: h, programme: P, inputs: [input], out }));
+    expect(await keptIds(out)).not.toContain('r:p4');
+  });
+
   it('warns when a person-wide objection covers no account any more, as after persons were renumbered', async () => {
     const renumbered = await makeHome(join(dir, 'renumbered'));
     // Every account of p:4 moves to the new id P-0004.

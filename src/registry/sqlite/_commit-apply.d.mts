@@ -20,7 +20,7 @@ export interface PackedBatch {
 
 export type CommitStatements = Record<
   | 'logSize'
-  | 'coveringEffective'
+  | 'sameEffective'
   | 'insertLeaf'
   | 'insertNode'
   | 'upsertObjection'

@@ -18,7 +18,7 @@ export function applyCommit(s, b) {
   if (b.expectedSize !== null && s.logSize.get().n !== b.expectedSize) return 'conflict';
   // The checks come first: they must see the store as it was before this batch.
   for (let i = 0; i < b.absent.length; i += 3) {
-    if (s.coveringEffective.get(b.absent[i], b.absent[i + 1], b.absent[i + 2]) !== undefined) throw EXISTS;
+    if (s.sameEffective.get(b.absent[i], b.absent[i + 1], b.absent[i + 2]) !== undefined) throw EXISTS;
   }
   for (let i = 0; i < b.leafIndex.length; i++) s.insertLeaf.run(b.leafIndex[i], b.leafText[i]);
   const hashes = Buffer.isBuffer(b.nodeHashes)

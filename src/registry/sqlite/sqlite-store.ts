@@ -331,7 +331,7 @@ export class SqliteStore implements Store {
 
 const COMMIT_STATEMENTS = [
   'logSize',
-  'coveringEffective',
+  'sameEffective',
   'insertLeaf',
   'insertNode',
   'upsertObjection',
@@ -459,9 +459,8 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${OBJECTION_COLS} FROM objections WHERE subject = ? AND scope = ? AND state = 'effective'
        AND programme IN (?, '*')`,
     ),
-    coveringEffective: db.prepare(
-      `SELECT 1 FROM objections WHERE subject = ? AND scope = ? AND state = 'effective' AND programme IN (?, '*')
-       LIMIT 1`,
+    sameEffective: db.prepare(
+      `SELECT 1 FROM objections WHERE subject = ? AND scope = ? AND state = 'effective' AND programme = ? LIMIT 1`,
     ),
     personOfAccount: db.prepare('SELECT person FROM accounts WHERE account = ?').pluck(),
     isPerson: db.prepare('SELECT 1 FROM accounts WHERE person = ? LIMIT 1').pluck(),
