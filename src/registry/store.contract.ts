@@ -64,6 +64,18 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it("finds a handle stored with its '@' (as Mastodon's often are), typed with or without it", async () => {
+      const s = await fresh();
+      await s.upsertAccounts([{ ...account(5), handle: '@anna@social.example', email: null }]);
+      for (const typed of ['@anna@social.example', 'anna@social.example', 'ANNA@social.example']) {
+        expect(
+          (await s.findAccounts(typed)).map((a) => a.account),
+          typed,
+        ).toEqual(['fb:a:5']);
+      }
+      await s.close();
+    });
+
     it('upserts accounts, finds them by handle or e-mail, and groups them by person', async () => {
       const s = await fresh();
       expect(await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)])).toEqual({ moved: 0 });

@@ -109,8 +109,11 @@ export class SqliteStore implements Store {
   }
 
   async findAccounts(value: string): Promise<AccountRow[]> {
+    // A handle is found with or without its '@', whichever way it was typed and whichever way it is stored (a
+    // Mastodon handle is often imported as @name@server).
     const key = foldLookupKey(value);
-    return this.#s.findAccounts.all(key.startsWith('@') ? key.slice(1) : key, key) as AccountRow[];
+    const bare = key.startsWith('@') ? key.slice(1) : key;
+    return this.#s.findAccounts.all(bare, `@${bare}`, key) as AccountRow[];
   }
 
   async accountsOfPerson(person: string): Promise<AccountRow[]> {
@@ -440,7 +443,7 @@ function prepareStatements(db: Database.Database) {
     ),
     findAccounts: db.prepare(
       `SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts
-       WHERE dissent_fold(handle) = ? OR dissent_fold(email) = ? ORDER BY account`,
+       WHERE dissent_fold(handle) IN (?, ?) OR dissent_fold(email) = ? ORDER BY account`,
     ),
     accountsOfPerson: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE person = ? ORDER BY account',
