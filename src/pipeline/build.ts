@@ -195,7 +195,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   );
 
   const journal = prepareOutDir(out, fingerprint, opts.force === true);
-  if (journal.stages.finish) return summaryFromManifest(out, programme.id, started, true);
+  if (journal.stages.finish) {
+    // A build killed after it finished, before it removed its engine database (which holds record text), leaves it
+    // behind: it goes now.
+    if (existsSync(work)) removeEngineFiles(work);
+    return summaryFromManifest(out, programme.id, started, true);
+  }
   // A refused or finished build leaves the identity graph alone: --accounts is imported in the plan stage, after
   // the checks above, the deadline's and the exports' conversion.
   if (!journal.stages.plan) {
@@ -698,11 +703,15 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
     throw new InputError(`--out ${out} is a file; give a folder for the snapshot`, 'E_OUT_NOT_EMPTY');
   }
   const entries = existsSync(out) ? readdirSync(out) : [];
-  const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
   // Nothing here may be deleted while another build works in the folder, --force or not.
   if (entries.includes(WORK_DIR)) refuseIfLocked(join(out, WORK_DIR));
   // With --force a damaged journal is no obstacle: the folder is started over anyway.
   const existing = entries.length === 0 ? undefined : force ? readJournalOrNone(out) : readJournal(out);
+  // A folder is a snapshot's only with a journal or a manifest: a folder that merely holds a `data/` or `lineage/` of
+  // its own is someone else's, and --force must not delete it.
+  const snapshotLike =
+    existing !== undefined || entries.includes('manifest.json') || entries.every((e) => e === WORK_DIR);
+  const foreign = snapshotLike ? entries.filter((e) => !OWN_ENTRIES.has(e)) : entries;
   const finished = existing?.stages.finish !== undefined;
   if (existing && existing.fingerprint === fingerprint && foreign.length === 0 && !(force && finished)) {
     return existing;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
@@ -95,6 +95,42 @@ describe('resume after kill -9', () => {
     expect(done).toContain('already built');
     const total = (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).timings_ms.total as number) / 1000;
     expect(done).toMatch(new RegExp(`time\\s+${total.toFixed(1).replace('.', '\\.')} s`));
+  });
+
+  it('killed after it finished, before it removed its engine database, the same command removes it', () => {
+    const out = join(dir, 'snap-killed-finish');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'finish' }).signal).toBe('SIGKILL');
+    expect(readdirSync(join(out, '.build'))).toContain('build.duckdb');
+    const again = runCli(args);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('already built');
+    // The database holds every record's text, objectors' included: nothing of it may stay.
+    expect(readdirSync(join(out, '.build')).filter((f) => f !== 'journal.json' && f !== 'lock')).toEqual([]);
+  });
+
+  it('refuses a folder that only holds a data/ of its own, even with --force, and deletes nothing there', () => {
+    const out = join(dir, 'not-a-snapshot');
+    mkdirSync(join(out, 'data'), { recursive: true });
+    writeFileSync(join(out, 'data', 'important.csv'), 'precious\n');
+    for (const force of [[], ['--force']]) {
+      const r = runCli([
+        'build',
+        '--home',
+        home,
+        '--programme',
+        P,
+        '--input',
+        input,
+        '--out',
+        out,
+        '--quiet',
+        ...force,
+      ]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('is not a snapshot folder');
+    }
+    expect(readFileSync(join(out, 'data', 'important.csv'), 'utf8')).toBe('precious\n');
   });
 
   it('refuses to resume into a snapshot folder built with other options, unless --force', () => {
