@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openCheckpoint } from '../log/checkpoint.ts';
 import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
@@ -64,7 +64,22 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return fail('files', `${f.path} is missing`);
     if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
   }
-  checks.push({ name: 'files', ok: true, detail: `${files.length} files match their sha256` });
+  // A file the manifest does not list, in a folder a training job or an audit reads whole (data/*.parquet), would be
+  // trained on or believed without being signed.
+  const listed = new Set(files.map((f) => resolve(root, f.path)));
+  for (const folder of new Set(files.map((f) => relative(root, dirname(resolve(root, f.path))).split(sep)[0] ?? ''))) {
+    if (folder === '') continue;
+    for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
+      if (entry.isDirectory()) continue;
+      const path = join(entry.parentPath ?? entry.path, entry.name);
+      if (!listed.has(path)) return fail('files', `${relative(root, path)} is not listed in the manifest`);
+    }
+  }
+  checks.push({
+    name: 'files',
+    ok: true,
+    detail: `${files.length} files match their sha256, and no other file is there`,
+  });
 
   const tmp = mkdtempSync(join(tmpdir(), 'dissent-verify-'));
   const db = await openEngine({ file: ':memory:', threads: 2, memoryLimit: '512MB', tempDir: tmp });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
@@ -205,6 +205,13 @@ describe('dissent verify snapshot', () => {
     expect(swapped.status).toBe(1);
     expect(swapped.stdout).toMatch(/FAIL files: data\/part-00000\.parquet does not match its sha256/);
     writeFileSync(first, original);
+
+    // A shard slipped in beside the listed ones: a training job reading data/ would take it.
+    writeFileSync(join(out, 'data', 'part-00099.parquet'), original);
+    const extra = audit();
+    expect(extra.status).toBe(1);
+    expect(extra.stdout).toMatch(/FAIL files: data\/part-00099\.parquet is not listed in the manifest/);
+    rmSync(join(out, 'data', 'part-00099.parquet'));
 
     // A count edited in the manifest: the signature no longer covers it.
     const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');

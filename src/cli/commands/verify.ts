@@ -198,7 +198,7 @@ const snapshot = defineCommand({
   meta: {
     name: 'snapshot',
     description:
-      "Audit a snapshot folder: the manifest's signature and counts, every listed file's sha256, the Merkle root recomputed from the shards, and the signed cut.",
+      "Audit a snapshot folder: the manifest's signature and counts, every listed file's sha256 (and no unlisted one beside them), the Merkle root recomputed from the shards, and the signed cut.",
   },
   args: {
     dir: { type: 'positional', description: 'snapshot folder (holds manifest.json and manifest.sig)', required: true },
