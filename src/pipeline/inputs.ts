@@ -170,13 +170,14 @@ export function listInputs(
       const s = st.dir ? statOf(f) : st;
       const format = /\.parquet$/i.test(f) ? 'parquet' : 'jsonl';
       if (format === 'jsonl') refuseWhatsAppInput(f);
+      else refuseNonParquet(f, s.bytes);
       files.push({ path: f, read: f, format, bytes: s.bytes, mtimeMs: s.mtimeMs });
     }
   });
-  // A file named twice (directly and inside a named folder, say) is read once.
+  // A file named twice (directly and inside a named folder, say, or through a symbolic link) is read once.
   const seen = new Set<string>();
   return files.filter((f) => {
-    const key = f.export ? `${f.export.format}:${f.path}@${f.export.account}` : f.path;
+    const key = f.export ? `${f.export.format}:${realpathSync(f.path)}@${f.export.account}` : realpathSync(f.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -197,16 +198,45 @@ function refuseWhatsAppInput(path: string): void {
     closeSync(fd);
   }
   if (isGzip(path)) {
+    // Refused here, before the engine reads anything: the engine's own error names neither the file nor a remedy.
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+      throw new InputError(
+        `${path}: the name ends in .gz, but the file is ${bytes.length === 0 ? 'empty' : 'not gzip data'}; compress it with gzip, or name it without .gz`,
+        'E_INPUT_GZIP',
+      );
+    }
     try {
       // The start of the stream only: a sync flush takes what the bytes read so far decode to, without the end.
       bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 16 * 1024);
-    } catch {
-      bytes = Buffer.alloc(0); // not gzip after all: the read stage says so
+    } catch (e) {
+      throw new InputError(
+        `${path}: the gzip data is corrupt (${(e as { code?: string }).code ?? 'unreadable'}); nothing was built from it`,
+        'E_INPUT_GZIP',
+      );
     }
   }
   const head = bytes.toString('utf8');
   if (isWhatsAppFileName(path) || (!head.trimStart().startsWith('{') && looksLikeWhatsApp(head))) {
     throw refuseWhatsApp(path);
+  }
+}
+
+/** Refuses a file named .parquet that is not one (Parquet files start and end with PAR1), before the engine reads it. */
+function refuseNonParquet(path: string, size: number): void {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  try {
+    readSync(fd, head, 0, 4, 0);
+    if (size >= 8) readSync(fd, tail, 0, 4, size - 4);
+  } finally {
+    closeSync(fd);
+  }
+  if (size < 8 || head.toString('latin1') !== 'PAR1' || tail.toString('latin1') !== 'PAR1') {
+    throw new InputError(
+      `${path}: the name ends in .parquet, but the file is ${size === 0 ? 'empty' : 'not a (complete) Parquet file'}; nothing was built`,
+      'E_INPUT_PARQUET',
+    );
   }
 }
 

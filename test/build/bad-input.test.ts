@@ -434,6 +434,37 @@ describe('several inputs and damaged files', () => {
     await expect(build([file], 'snap-cut')).rejects.toMatchObject({ code: 'E_INPUT_GZIP' });
   });
 
+  it('refuses a .gz that is not gzip and a .parquet that is not Parquet, naming the file, before reading anything', async () => {
+    const plain = join(dir, 'plain.jsonl.gz');
+    writeFileSync(plain, `${good('plain:1')}\n`);
+    const empty = join(dir, 'empty.jsonl.gz');
+    writeFileSync(empty, '');
+    const fake = join(dir, 'fake.parquet');
+    writeFileSync(fake, `${good('fake:1')}\n`);
+    for (const [file, code, says] of [
+      [plain, 'E_INPUT_GZIP', 'is not gzip data'],
+      [empty, 'E_INPUT_GZIP', 'is empty'],
+      [fake, 'E_INPUT_PARQUET', 'not a (complete) Parquet file'],
+    ] as const) {
+      await expect(build([file], 'snap-misnamed')).rejects.toMatchObject({
+        code,
+        message: expect.stringMatching(
+          new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*${says.replace(/[()]/g, '\\$&')}`),
+        ),
+      });
+    }
+    expect(existsSync(join(dir, 'snap-misnamed', '.build', 'build.duckdb'))).toBe(false);
+  });
+
+  it('reads a file named twice, once directly and once through a symbolic link, once', async () => {
+    const real = join(dir, 'linked.jsonl');
+    writeFileSync(real, `${good('linked:1')}\n${good('linked:2')}\n`);
+    const link = join(dir, 'link-to-linked.jsonl');
+    symlinkSync(real, link);
+    const summary = await build([real, link], 'snap-linked');
+    expect([summary.read, summary.kept, summary.quarantined]).toEqual([2, 2, 0]);
+  });
+
   it('refuses to build when the engine drops a line longer than its read buffer', async () => {
     const file = join(dir, 'huge.jsonl');
     writeFileSync(
