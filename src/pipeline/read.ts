@@ -319,9 +319,19 @@ async function insertJsonl(db: Engine, f: InputFile, sql: string): Promise<void>
 /** Reads one Parquet file in the canonical schema into `staged`; rows whose values do not cast are quarantined. */
 export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
   const src = `read_parquet(${sqlString(f.read)})`;
-  const cols = await db.rows<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${src})`);
-  const have = new Set(cols.map((c) => c.column_name));
-  const col = (name: string) => (have.has(name) ? `"${name}"` : 'NULL');
+  await refuseRepeatedColumns(db, f);
+  const cols = await db.rows<{ column_name: string; column_type: string }>(
+    `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${src})`,
+  );
+  const types = new Map(cols.map((c) => [c.column_name, c.column_type]));
+  const col = (name: string) => (types.has(name) ? `"${name}"` : 'NULL');
+  // Fields whose type decides what is excluded take only their own type, as in JSONL: a cast would read the string
+  // 'f' as false for e2ee, and a list of structs or numbers as strings for participants. A value of another type is
+  // ill-typed (cast to NULL here, so that the check below names it).
+  const strict = (name: string, type: string, as: string) =>
+    !types.has(name) || types.get(name) === type || types.get(name) === '"NULL"'
+      ? `try_cast(${col(name)} AS ${as})`
+      : `NULL::${as}`;
   const required = FIELDS.filter(([name, req]) => req && name !== 'text').map(([name]) => name);
   const missing = required.map((name) => `WHEN ${col(name)} IS NULL THEN '${name}'`).join(' ');
   const castable = (name: string) => `WHEN ${col(name)} IS NOT NULL AND c_${name} IS NULL THEN '${name}'`;
@@ -353,8 +363,8 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
               try_cast(${col('kind')} AS VARCHAR) AS c_kind, try_cast(${col('account')} AS VARCHAR) AS c_account,
               ${saneTime(col('created_at'))} AS c_created_at,
               try_cast(${col('visibility')} AS VARCHAR) AS c_visibility,
-              try_cast(${col('e2ee')} AS BOOLEAN) AS c_e2ee, try_cast(${col('text')} AS VARCHAR) AS c_text,
-              try_cast(${col('participants')} AS VARCHAR[]) AS c_participants,
+              ${strict('e2ee', 'BOOLEAN', 'BOOLEAN')} AS c_e2ee, try_cast(${col('text')} AS VARCHAR) AS c_text,
+              ${strict('participants', 'VARCHAR[]', 'VARCHAR[]')} AS c_participants,
               try_cast(${col('parent')} AS VARCHAR) AS c_parent
             FROM ${src}
           )
@@ -362,6 +372,35 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
       )
     )`,
   );
+}
+
+/**
+ * Refuses a Parquet file with a field of the schema as two columns: readers disagree which one counts (DuckDB takes
+ * the first: an `e2ee` of false, then one of true), as JSON parsers do for a repeated key, which JSONL quarantines.
+ */
+async function refuseRepeatedColumns(db: Engine, f: InputFile): Promise<void> {
+  const schema = await db.rows<{ name: string; num_children: string | null }>(
+    `SELECT name, num_children FROM parquet_schema(${sqlString(f.read)})`,
+  );
+  // The schema is a tree in depth-first order: the root, then each top-level column followed by its subtree.
+  const top: string[] = [];
+  let i = 1;
+  const skip = (): void => {
+    const n = Number(schema[i]?.num_children ?? 0);
+    i++;
+    for (let k = 0; k < n; k++) skip();
+  };
+  for (let k = 0; k < Number(schema[0]?.num_children ?? 0); k++) {
+    top.push(schema[i]?.name ?? '');
+    skip();
+  }
+  const repeated = FIELDS.map(([name]) => name).filter((name) => top.filter((t) => t === name).length > 1);
+  if (repeated.length > 0) {
+    throw new InputError(
+      `${f.path}: the column ${repeated.join(', ')} appears more than once, and readers disagree which one counts; nothing was built`,
+      'E_INPUT_PARQUET',
+    );
+  }
 }
 
 /**

@@ -507,4 +507,41 @@ describe('several inputs and damaged files', () => {
       false,
     );
   });
+
+  it('takes e2ee and participants in Parquet only with their own types, and refuses a repeated column', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const base = `'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
+      'public' AS visibility`;
+    const typed = join(dir, 'typed.parquet');
+    // e2ee as the string 'f' (a cast reads it as false), participants as structs (a cast makes strings of them).
+    await conn.run(`COPY (
+      SELECT 'ty:1' AS id, ${base}, 'f' AS e2ee, 'text one' AS text, [{'account': 'fb:a:3'}] AS participants
+      ) TO '${typed}' (FORMAT PARQUET)`);
+    const parts = join(dir, 'parts.parquet');
+    await conn.run(`COPY (
+      SELECT 'pa:1' AS id, ${base}, false AS e2ee, 'text two' AS text, [{'account': 'fb:a:3'}] AS participants
+      ) TO '${parts}' (FORMAT PARQUET)`);
+    // Two columns named e2ee, false then true: written under a same-length name, then renamed in the file's bytes.
+    const twice = join(dir, 'twice.parquet');
+    await conn.run(`COPY (
+      SELECT 'tw:1' AS id, ${base}, false AS e2ee, true AS e2eX, 'TWICE-SECRET' AS text
+      ) TO '${twice}.tmp' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    writeFileSync(
+      twice,
+      Buffer.from(readFileSync(`${twice}.tmp`).toString('latin1').replaceAll('e2eX', 'e2ee'), 'latin1'),
+    );
+
+    const s = await build([typed], 'snap-typed');
+    expect([s.read, s.kept, s.quarantined]).toEqual([1, 0, 1]);
+    expect(quarantine('snap-typed').map((e) => [e.reason, e.detail])).toEqual([['ill_typed_field', 'e2ee']]);
+    expect((await build([parts], 'snap-parts')).quarantined).toBe(1);
+    expect(quarantine('snap-parts').map((e) => [e.reason, e.detail])).toEqual([['ill_typed_field', 'participants']]);
+    await expect(build([twice], 'snap-twice')).rejects.toMatchObject({
+      code: 'E_INPUT_PARQUET',
+      message: expect.stringContaining('the column e2ee appears more than once'),
+    });
+  });
 });
