@@ -137,7 +137,7 @@ describe('several inputs and damaged files', () => {
     readFileSync(join(dir, out, 'quarantine', 'quarantine.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
+      .map((l) => JSON.parse(l) as { file: string; line: number; reason: string; detail?: string });
 
   it("gives each file only its own rejected lines, with that file's line numbers", async () => {
     const a = join(dir, 'multi-a.jsonl');
