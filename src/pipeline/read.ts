@@ -41,12 +41,13 @@ function saneTime(value: string): string {
 }
 
 /**
- * `value` cast to a timestamp, or NULL. ISO 8601 allows leaving out the seconds (`2024-05-01T12:00Z`), which DuckDB's
- * cast refuses: such a value gets `:00` first (only where the plain cast failed, so that it costs nothing otherwise).
+ * `value` cast to a timestamp, or NULL. ISO 8601 allows leaving out the seconds (`2024-05-01T12:00Z`), and RFC 3339 a
+ * lower-case `t` and `z`, which DuckDB's cast refuses: such a value gets `:00` and upper case first (only where the
+ * plain cast failed, so that it costs nothing otherwise).
  */
 function castTime(value: string): string {
-  const minutes = `'^(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d)([Zz]|[+-]\\d\\d(:?\\d\\d)?)?$'`;
-  return `coalesce(try_cast(${value} AS TIMESTAMPTZ), try_cast(regexp_replace(${value}::VARCHAR, ${minutes}, '\\1:00\\2') AS TIMESTAMPTZ))`;
+  const minutes = `'^(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d)(Z|[+-]\\d\\d(:?\\d\\d)?)?$'`;
+  return `coalesce(try_cast(${value} AS TIMESTAMPTZ), try_cast(regexp_replace(upper(${value}::VARCHAR), ${minutes}, '\\1:00\\2') AS TIMESTAMPTZ))`;
 }
 
 /** The valid visibilities as an SQL list: list_contains, unlike a long IN list, is not planned as a join (below). */

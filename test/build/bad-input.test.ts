@@ -316,13 +316,15 @@ describe('several inputs and damaged files', () => {
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
   });
 
-  it('reads ISO 8601 times without seconds, with or without an offset, or with a long fraction, in the JSONL and the Parquet reader', async () => {
+  it('reads ISO 8601 times without seconds, with or without an offset, with a long fraction or in lower case, in the JSONL and the Parquet reader', async () => {
     const times = [
       '2024-05-01T12:00Z',
       '2024-05-01T12:00+02:00',
       '2024-05-01T12:00:00Z',
       '2024-05-01T12:00',
       '2024-05-01T12:00:00.123456789012Z',
+      '2024-05-01t12:00:00z',
+      '2024-05-01t12:00z',
     ];
     const rows = times.map((t, i) => record({ id: `min:${i}`, created_at: t }));
     const file = join(dir, 'minutes.jsonl');
@@ -339,7 +341,7 @@ describe('several inputs and damaged files', () => {
       [parquet, 'snap-minutes-pq'],
     ] as const) {
       const s = await build([input], out);
-      expect([s.read, s.kept, s.quarantined]).toEqual([5, 5, 0]);
+      expect([s.read, s.kept, s.quarantined]).toEqual([7, 7, 0]);
       const shards = await readShards(join(dir, out));
       expect(shards.map((r) => [r.id, r.created_at])).toEqual([
         ['min:0', '2024-05-01T12:00:00.000000Z'],
@@ -347,6 +349,8 @@ describe('several inputs and damaged files', () => {
         ['min:2', '2024-05-01T12:00:00.000000Z'],
         ['min:3', '2024-05-01T12:00:00.000000Z'],
         ['min:4', '2024-05-01T12:00:00.123456Z'],
+        ['min:5', '2024-05-01T12:00:00.000000Z'],
+        ['min:6', '2024-05-01T12:00:00.000000Z'],
       ]);
     }
   });
