@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
 /** Runs `dissent redact` with `args`, feeding `input` on stdin. */
-function runRedact(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRedact(
+  args: string[],
+  input: string | Buffer,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'src/cli/main.ts', 'redact', ...args], { cwd: ROOT });
     let stdout = '';
@@ -37,6 +40,17 @@ describe('dissent redact', () => {
       'nichts hier',
       '',
     ]);
+  });
+
+  it('gives one line out per line in: a bare CR stays inside its line, CR LF ends one, invalid UTF-8 is refused by line', async () => {
+    const { code, stdout } = await runRedact([], '\uFEFFa\rb x@y.de\r\nzwei a@b.de\nletzte ohne Ende c@d.de');
+    expect(code).toBe(0);
+    expect(stdout).toBe('a\rb [email]\nzwei [email]\nletzte ohne Ende [email]\n');
+    const bad = await runRedact([], Buffer.from('ok a@b.de\ncaf\xe9 a@b.de\nnie c@d.de\n', 'latin1'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('stdin line 2 is not valid UTF-8');
+    // The lines before it are written; nothing is replaced by U+FFFD.
+    expect(bad.stdout).toBe('ok [email]\n');
   });
 
   it('redacts the display names of an accounts file as known names, as the build does', async () => {

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { defineCommand } from 'citty';
 import { ALL_PII_TYPES, createRedactor, type PiiType, readKnownNames } from '../../pipeline/redact/index.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -43,17 +42,57 @@ export default defineCommand({
     const types = parsePiiList(args.pii);
     const knownNames = args.accounts === undefined ? [] : await readKnownNames(args.accounts);
     const redactor = createRedactor({ types, knownNames });
-    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    // A reader that stops early (`| head`) is no error: stop quietly, as other line filters do.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
     // Batch writes and wait for drain so a huge stdin streams through in bounded memory.
     let buffer = '';
-    for await (const line of lines) {
-      buffer += `${redactor.redact(line)}\n`;
-      if (buffer.length >= FLUSH_AT) {
-        const flushed = process.stdout.write(buffer);
-        buffer = '';
-        if (!flushed) await once(process.stdout, 'drain');
+    try {
+      for await (const line of stdinLines()) {
+        buffer += `${redactor.redact(line)}\n`;
+        if (buffer.length >= FLUSH_AT) {
+          const flushed = process.stdout.write(buffer);
+          buffer = '';
+          if (!flushed) await once(process.stdout, 'drain');
+        }
       }
+    } finally {
+      // Also when a line is refused: the lines before it are written, as its error says.
+      if (buffer !== '' && !process.stdout.write(buffer)) await once(process.stdout, 'drain');
     }
-    if (buffer !== '' && !process.stdout.write(buffer)) await once(process.stdout, 'drain');
   },
 });
+
+/**
+ * Standard input's lines, split at LF only (a CR LF ends a line too; a bare CR stays inside its line, so that one line
+ * in is always one line out), each decoded as strict UTF-8: invalid bytes are refused by line number, never replaced.
+ */
+async function* stdinLines(): AsyncGenerator<string> {
+  // Each decode() is a stream of its own: only the first line's decoder drops a byte order mark.
+  const first = new TextDecoder('utf-8', { fatal: true });
+  const rest = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let n = 0;
+  const decode = (bytes: Buffer): string => {
+    n++;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    try {
+      return (n === 1 ? first : rest).decode(bytes.subarray(0, end));
+    } catch {
+      throw new InputError(`stdin line ${n} is not valid UTF-8; the lines before it were written`, 'E_INPUT_UTF8');
+    }
+  };
+  let carry: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let i = chunk.indexOf(0x0a, start); i !== -1; i = chunk.indexOf(0x0a, start)) {
+      const part = chunk.subarray(start, i);
+      yield decode(carry.length > 0 ? Buffer.concat([...carry, part]) : part);
+      carry = [];
+      start = i + 1;
+    }
+    if (start < chunk.length) carry.push(chunk.subarray(start));
+  }
+  if (carry.length > 0) yield decode(Buffer.concat(carry));
+}
