@@ -74,6 +74,8 @@ export interface BuildProgress {
   readonly done?: number;
   readonly total?: number;
   readonly unit?: 'bytes' | 'shards';
+  /** Records read so far (while reading: counted after each file, estimated within one from its line count). */
+  readonly records?: number;
 }
 
 /** The outcome of a build, for the summary table and for callers such as the demo. */
@@ -315,11 +317,19 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
         await createReadTables(db!);
         const fast = new Set<number>();
         let before = 0;
+        let recordsBefore = 0;
         for (const [index, f] of inputs.entries()) {
           const timer = setInterval(() => {
             const pct = db!.conn.progress.percentage;
+            const lines = scanned[index]?.lines;
             if (pct >= 0)
-              progress({ stage: 'read', done: before + (f.bytes * pct) / 100, total: inputBytes, unit: 'bytes' });
+              progress({
+                stage: 'read',
+                done: before + (f.bytes * pct) / 100,
+                total: inputBytes,
+                unit: 'bytes',
+                ...(lines != null ? { records: recordsBefore + Math.round((lines * pct) / 100) } : {}),
+              });
           }, 200);
           try {
             const fileOpts = { index, maxLineBytes, textNeeded };
@@ -339,7 +349,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
             clearInterval(timer);
           }
           before += f.bytes;
-          progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes' });
+          const [counted] = await db!.rows<{ n: string }>('SELECT count(*) AS n FROM staged_rows r WHERE NOT r.blank');
+          recordsBefore = Number(counted?.n ?? 0);
+          progress({ stage: 'read', done: before, total: inputBytes, unit: 'bytes', records: recordsBefore });
         }
         const scans = await hashing;
         const again = await fastReadMisses(db!, fast, scans, maxLineBytes);

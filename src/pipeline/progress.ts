@@ -18,7 +18,7 @@ const STAGE_TEXT: Record<string, string> = {
 };
 
 /**
- * A progress bar for a TTY: stage, a bar, MB/s and an ETA while reading, shards while writing. On anything that is
+ * A progress bar for a TTY: stage, a bar, records, MB/s and an ETA while reading, shards while writing. On anything that is
  * not a TTY it stays silent, so that piped output holds only the final summary.
  */
 export function createProgressBar(
@@ -33,7 +33,8 @@ export function createProgressBar(
   let last = 0;
   let shown = false;
   const render = (line: string) => {
-    const width = Math.max(40, (stream.columns ?? 80) - 1);
+    // A terminal that reports no width (0, as some do) gets the usual 80 columns.
+    const width = Math.max(40, (stream.columns || 80) - 1);
     stream.write(`\r${line.slice(0, width).padEnd(width)}`);
     shown = true;
   };
@@ -41,6 +42,8 @@ export function createProgressBar(
     update(p) {
       const t = now();
       if (p.done === undefined) {
+        // The rate counts from the start of the read, not from its first figure (which may come only at its end).
+        if (p.stage === 'read' && readStart === 0) readStart = t;
         render(`${p.stage}: ${p.message ?? STAGE_TEXT[p.stage] ?? ''}`);
         return;
       }
@@ -54,15 +57,17 @@ export function createProgressBar(
         const secs = Math.max(0.001, (t - readStart) / 1000);
         const rate = p.done / secs;
         const eta = rate > 0 ? (total - p.done) / rate : 0;
+        const records = p.records === undefined ? '' : `  ${p.records.toLocaleString('en-US')} records`;
         render(
-          `${p.stage} ${bar} ${(frac * 100).toFixed(0).padStart(3)}%  ${mb(p.done)}/${mb(total)} MB  ${mb(rate)} MB/s  ETA ${eta.toFixed(0)} s`,
+          // Records, MB/s and the ETA first: a narrow terminal cuts the sizes at the end.
+          `${p.stage} ${bar} ${(frac * 100).toFixed(0).padStart(3)}%${records}  ${mb(rate)} MB/s  ETA ${rate > 0 ? `${eta.toFixed(0)} s` : '--'}  ${mb(p.done)}/${mb(total)} MB`,
         );
       } else {
         render(`${p.stage} ${bar} ${p.done}/${total} ${p.unit ?? ''}`);
       }
     },
     done() {
-      if (shown) stream.write(`\r${' '.repeat(Math.max(40, (stream.columns ?? 80) - 1))}\r`);
+      if (shown) stream.write(`\r${' '.repeat(Math.max(40, (stream.columns || 80) - 1))}\r`);
     },
   };
 }
