@@ -73,7 +73,15 @@ const configSchema = z
       .object({
         listen: z.string().default('127.0.0.1:8080'),
         public_url: z.string().url().optional(),
-        api_tokens: z.array(z.string().min(16, 'must be at least 16 characters')).default([]),
+        // A bearer token is visible ASCII without spaces (RFC 6750): another one could never authenticate.
+        api_tokens: z
+          .array(
+            z
+              .string()
+              .min(16, 'must be at least 16 characters')
+              .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII without spaces, e.g. from "openssl rand -hex 32"'),
+          )
+          .default([]),
         smtp_url: z.string().optional(),
         mail_from: z.string().default('dissent <no-reply@localhost>'),
       })

@@ -78,6 +78,19 @@ describe('dissent init', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses an operator token that could never authenticate (a space, or a letter beyond ASCII)', () => {
+    const bad = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', bad]).code).toBe(0);
+    const file = join(bad, 'dissent.config.yaml');
+    for (const token of ['correct horse battery staple', 'geheimes-tökenchen-12345']) {
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/api_tokens: .*/, `api_tokens: ["${token}"]`));
+      const r = dissent(['log', 'checkpoint', '--home', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/server\.api_tokens\.0: must be visible ASCII without spaces/);
+      expect(r.stderr).not.toContain(token);
+    }
+  });
+
   it('takes the home from DISSENT_HOME', () => {
     const r = dissent(['log', 'key'], { env: { DISSENT_HOME: home } });
     expect(r.stdout.trim()).toBe(vkey);
