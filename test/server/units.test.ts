@@ -43,6 +43,9 @@ describe('server building blocks', () => {
     expect(messagesFor('en').timeLeft(0, 2, 1)).toBe('2 hours and 1 minute left');
     expect(messagesFor('de').timeLeft(0, 0, 1)).toBe('noch 1 Minute');
     expect(messagesFor('de').timeLeft(3, 0, 0)).toBe('noch 3 Tage und 0 Stunden');
+    // In the last minute before the deadline, never "0 minutes left".
+    expect(messagesFor('en').timeLeft(0, 0, 0)).toBe('less than a minute left');
+    expect(messagesFor('de').timeLeft(0, 0, 0)).toBe('noch weniger als eine Minute');
   });
 
   it('accepts only configured bearer tokens', () => {

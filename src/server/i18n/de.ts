@@ -33,6 +33,7 @@ export const de: Messages = {
   timeLeft: (d: number, h: number, m: number) => {
     const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
     const [days, hours, minutes] = [n(d, 'Tag', 'Tage'), n(h, 'Stunde', 'Stunden'), n(m, 'Minute', 'Minuten')];
+    if (d === 0 && h === 0 && m === 0) return 'noch weniger als eine Minute';
     return d > 0 ? `noch ${days} und ${hours}` : h > 0 ? `noch ${hours} und ${minutes}` : `noch ${minutes}`;
   },
   afterDeadline:

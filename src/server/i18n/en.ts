@@ -31,6 +31,7 @@ export const en = {
   timeLeft: (d: number, h: number, m: number) => {
     const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
     const [days, hours, minutes] = [n(d, 'day', 'days'), n(h, 'hour', 'hours'), n(m, 'minute', 'minutes')];
+    if (d === 0 && h === 0 && m === 0) return 'less than a minute left';
     return d > 0 ? `${days} and ${hours} left` : h > 0 ? `${hours} and ${minutes} left` : `${minutes} left`;
   },
   afterDeadline:
