@@ -59,6 +59,28 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('takes a display name without its decorations or bracketed suffix, and polytonic Greek as letters, as JS does', async () => {
+    const names = [
+      'Lena Vogel 🌸',
+      'Tom Berger (Berlin)',
+      '✨ Mia Kurz',
+      'Ἀλέξανδρος Παπαδόπουλος',
+      'Anna & Tom',
+      '🌸',
+    ];
+    const texts = [
+      'Lena Vogel war da, Tom Berger auch, und Mia Kurz.',
+      'Ἀλέξανδρος Παπαδόπουλος schreibt; Berlin bleibt, Anna und Tom auch.',
+    ];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual([
+      '[name] war da, [name] auch, und [name].',
+      '[name] schreibt; Berlin bleibt, Anna und Tom auch.',
+    ]);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);

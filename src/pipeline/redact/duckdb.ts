@@ -10,6 +10,8 @@ import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts
 import {
   byLengthDesc,
   escapeName,
+  NAME_DECORATION_SOURCE,
+  NAME_SUFFIX_SOURCE,
   NAME_VALID_SOURCE,
   NAMES_REPLACEMENT_RE2,
   namesPattern,
@@ -248,7 +250,8 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
         SELECT DISTINCT n AS name, regexp_extract(n, ${lit(TOKEN_SOURCE)}) AS first
-        FROM (SELECT regexp_replace(regexp_replace(name, '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
+        FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(name, ${lit(NAME_SUFFIX_SOURCE)}, ''),
+                ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
               FROM ${names} WHERE name IS NOT NULL)
         WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
           AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)});

@@ -17,12 +17,29 @@ export const NAME_VALID_SOURCE = `^[${WORD}](?:[${WORD}_'’. -]*[${WORD}_])?$`;
 export const RESERVED_NAMES = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person'] as const;
 const RESERVED = new Set<string>(RESERVED_NAMES);
 
+/**
+ * What a display name may carry around the name itself, which is taken off before it is matched: a bracketed part at
+ * the end (`Tom Berger (Berlin)`), and symbols or punctuation at either end (`Lena Vogel 🌸`, `✨ Lena`). Same strings
+ * in RE2 and JS; the name must then pass NAME_VALID_SOURCE.
+ */
+export const NAME_SUFFIX_SOURCE = String.raw`[ \t]*[(\[{][^)\]}]*[)\]}][ \t]*$`;
+export const NAME_DECORATION_SOURCE = String.raw`^[^${WORD}_(\[{]+|[^${WORD}_)\]}]+$`;
+
 const NAME_VALID = new RegExp(NAME_VALID_SOURCE, 'u');
+const NAME_SUFFIX = new RegExp(NAME_SUFFIX_SOURCE, 'u');
+const NAME_DECORATION = new RegExp(NAME_DECORATION_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
 
-/** Collapses spaces and tabs and trims; returns null for a name that cannot be matched safely (see NAME_VALID_SOURCE). */
+/**
+ * Takes off a bracketed suffix and decorations at either end, collapses spaces and tabs and trims; returns null for a
+ * name that cannot be matched safely (see NAME_VALID_SOURCE).
+ */
 export function normalizeName(raw: string): string | null {
-  const name = raw.replace(/^[ \t]+|[ \t]+$/g, '').replace(/[ \t]+/g, ' ');
+  const name = raw
+    .replace(NAME_SUFFIX, '')
+    .replace(NAME_DECORATION, '')
+    .replace(/^[ \t]+|[ \t]+$/g, '')
+    .replace(/[ \t]+/g, ' ');
   if ([...name].length < 2 || RESERVED.has(name) || !NAME_VALID.test(name)) return null;
   return name;
 }

@@ -15,12 +15,12 @@ export interface CandidatePattern {
 }
 
 /**
- * Letters of the Latin, Greek and Cyrillic scripts (with combining accents): what counts as a letter. Explicit ranges,
+ * Letters of the Latin, Greek (polytonic too) and Cyrillic scripts (with combining accents): what counts as a letter. Explicit ranges,
  * not `\p{L}`: RE2 builds its DFA over UTF-8 bytes, and a pattern with several all-script classes blows the DFA's
  * memory and falls back to a ~15x slower NFA. Text in other scripts is treated like punctuation.
  */
 export const LETTER =
-  'A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0300-\u036F\u0370-\u03FF\u0400-\u052F\u1E00-\u1EFF';
+  'A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0300-\u036F\u0370-\u03FF\u0400-\u052F\u1E00-\u1FFF';
 
 /** Letters and digits: what counts as part of a word (as a class body, without brackets). */
 export const WORD = `0-9${LETTER}`;
