@@ -120,21 +120,25 @@ async function redactParticipants(db: Engine): Promise<void> {
     list_transform(${occurrences},
       x -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${sqlString(PERSON_PLACEHOLDER)} ELSE alt END || x[2]),
     ''))[1]`;
+  // A name is found as written in the graph, in lower or upper case (`ANNA MÜLLER`), and in any Unicode form: the
+  // names and the texts they occur in are compared in NFC (a text with decomposed accents is rewritten in NFC).
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS
-      SELECT p.key, list(DISTINCT x.alt ORDER BY length(x.alt) DESC, x.alt) AS alts FROM (
+      SELECT p.key, list(DISTINCT v.alt ORDER BY length(v.alt) DESC, v.alt) AS alts FROM (
         SELECT s.key, unnest(s.participants) AS participant
         FROM staged s JOIN participant_hits h ON h.key = s.key
       ) p JOIN (
-        SELECT account, '@' || ltrim(handle, '@') AS alt FROM objector_accounts WHERE coalesce(ltrim(handle, '@'), '') <> ''
-        UNION ALL
-        SELECT account, display_name FROM objector_accounts WHERE coalesce(display_name, '') <> ''
-      ) x ON x.account = p.participant
+        SELECT account, unnest([alt, lower(alt), upper(alt)]) AS alt FROM (
+          SELECT account, nfc_normalize('@' || ltrim(handle, '@')) AS alt FROM objector_accounts
+            WHERE coalesce(ltrim(handle, '@'), '') <> ''
+          UNION ALL
+          SELECT account, nfc_normalize(display_name) FROM objector_accounts WHERE coalesce(display_name, '') <> '')
+      ) v ON v.account = p.participant
       JOIN kept_base b ON b.key = p.key
-      WHERE contains(b.text, x.alt)
+      WHERE contains(nfc_normalize(b.text), v.alt)
       GROUP BY p.key;
-    UPDATE kept_base SET text = list_reduce(list_prepend(kept_base.text, pn.alts), (acc, alt) -> ${replaceWhole})
+    UPDATE kept_base SET text = list_reduce(list_prepend(nfc_normalize(kept_base.text), pn.alts), (acc, alt) -> ${replaceWhole})
       FROM participant_names pn WHERE kept_base.key = pn.key;
     DROP TABLE participant_names;`);
 }

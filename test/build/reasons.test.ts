@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
+import { importAccounts } from '../../src/registry/identities.ts';
 import { allFiles, makeHome, readLineage, readShards, record, tempDir, withHome, writeJsonl } from './_fixture.ts';
 
 const SECRET = 'GEHEIM-e2ee-xyzzy-4711';
@@ -179,6 +180,37 @@ describe('participants: redact, as whole words', () => {
       'w:1': '[person]: [person], ([person]) und [person].',
       'w:2': texts['w:2'],
       'w:3': 'Mit ([person])? Ja: [person]',
+    });
+  });
+
+  it('finds the participant in upper and lower case, and with decomposed accents', async () => {
+    const rows = [
+      record({ id: 'c:1', text: 'PERSON2 BEISPIEL, @USER2 und person2 beispiel', participants: ['fb:a:2'] }),
+    ];
+    const { out } = await buildWithPolicy('cases', 'participants: redact\npii: []\n', rows);
+    expect((await readShards(out)).map((r) => r.text)).toEqual(['[person], [person] und [person]']);
+    await inFreshHome(async (d, h) => {
+      const accounts = join(d, 'accents.jsonl');
+      writeJsonl(accounts, [
+        { account: 'fb:a:oez', person: 'p:oez', source: 'facebook', display_name: 'Jürgen Öz', country: 'DE' },
+      ]);
+      await withHome(h, async (x) => {
+        await importAccounts(x.store, accounts);
+        await x.registry.object({ subject: 'fb:a:oez', channel: 'cli' });
+      });
+      const input = join(d, 'records.jsonl');
+      // As macOS writes it: each umlaut a letter and a combining diaeresis (NFD).
+      writeJsonl(input, [record({ id: 'c:2', text: 'Gruß an Ju\u0308rgen O\u0308z!', participants: ['fb:a:oez'] })]);
+      const policy = join(d, 'policy.yaml');
+      writeFileSync(
+        policy,
+        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
+      );
+      const snap = join(d, 'snap');
+      await withHome(h, (x) =>
+        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
+      );
+      expect((await readShards(snap)).map((r) => r.text)).toEqual(['Gruß an [person]!']);
     });
   });
 });
