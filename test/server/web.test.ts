@@ -461,6 +461,29 @@ describe('withdrawal, status and verification pages', () => {
     ({ csrf } = await c.page('/verify'));
     const res = await c.post('/verify', { _csrf: csrf, receipt: '{not json' });
     expect(res.status).toBe(400);
+
+    // Uploaded as a file, as the form sends it without JavaScript (multipart/form-data); CSRF still checked.
+    const upload = async (token: string, file: string) => {
+      const form = new FormData();
+      form.set('_csrf', token);
+      form.set('lang', 'en');
+      form.set('receipt', '');
+      form.set('file', new Blob([file], { type: 'application/json' }), 'receipt.json');
+      return c.request('/verify', { method: 'POST', body: form });
+    };
+    const verifyForm = await c.page('/verify?lang=en');
+    expect(verifyForm.html).toMatch(/<form[^>]*enctype="multipart\/form-data"/);
+    expect(verifyForm.html).toMatch(/<input type="file" id="file" name="file"/);
+    const uploaded = await upload(verifyForm.csrf, JSON.stringify(r.receipt));
+    expect(uploaded.status).toBe(200);
+    expect(await uploaded.text()).toContain('data-valid="true"');
+    ({ csrf } = await c.page('/verify?lang=en'));
+    expect(await (await upload(csrf, JSON.stringify({ ...r.receipt, subject: 'p:5' }))).text()).toContain(
+      'data-valid="false"',
+    );
+    expect((await upload('forged', JSON.stringify(r.receipt))).status).toBe(403);
+    ({ csrf } = await c.page('/verify?lang=en'));
+    expect((await upload(csrf, 'x'.repeat(70 * 1024))).status).toBe(413);
   });
 });
 

@@ -108,7 +108,7 @@ export const de: Messages = {
     'Fügen Sie Ihren Beleg ein oder wählen Sie die Datei. Die Prüfung läuft in Ihrem Browser mit dem veröffentlichten Schlüssel des Logs, Sie müssen diesem Server also nicht vertrauen.',
   verifyNoJs: 'Ohne JavaScript führt dieser Server dieselbe Prüfung aus.',
   receiptLabel: 'Beleg (JSON)',
-  fileLabel: 'Beleg-Datei',
+  fileLabel: 'Beleg-Datei (oder den Beleg unten einfügen)',
   keyLabel: 'Prüfschlüssel des Logs',
   verifyButton: 'Prüfen',
   valid: (index: number, size: number) =>

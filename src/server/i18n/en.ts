@@ -105,7 +105,7 @@ export const en = {
     'Paste your receipt or choose the file. The check runs in your browser with the published key of the log, so you do not need to trust this server.',
   verifyNoJs: 'Without JavaScript, this server runs the same check.',
   receiptLabel: 'Receipt (JSON)',
-  fileLabel: 'Receipt file',
+  fileLabel: 'Receipt file (or paste the receipt below)',
   keyLabel: 'Verifier key of the log',
   verifyButton: 'Check',
   valid: (index: number, size: number) =>

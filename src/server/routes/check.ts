@@ -15,6 +15,12 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** The text of the receipt file in a multipart form (as UTF-8; bytes that are not give text JSON cannot parse). */
+function uploaded(body: unknown): string {
+  const file = (body as Record<string, unknown> | undefined)?.file;
+  return Buffer.isBuffer(file) ? file.toString('utf8') : '';
+}
+
 /** /verify (a receipt checked in the browser, or here without JavaScript) and /status (what became of it). */
 export function checkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/verify', async (req, reply) => {
@@ -24,7 +30,8 @@ export function checkRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/verify', { preValidation: app.csrfProtection }, async (req, reply) => {
     const page = pageContext(ctx, req, reply, '/verify');
-    const receipt = field(req.body, 'receipt');
+    // The receipt pasted, or else the file uploaded (the form sends both as multipart/form-data).
+    const receipt = field(req.body, 'receipt').trim() === '' ? uploaded(req.body) : field(req.body, 'receipt');
     const key = field(req.body, 'key').trim() || ctx.verifierKey;
     const again = (status: number, data: Parameters<typeof verifyPage>[2]) =>
       sendPage(reply, status, verifyPage(page, ctx.registry.origin, data));

@@ -255,12 +255,10 @@
     const textsEl = document.getElementById('verify-texts');
     if (!form || !textsEl || !globalThis.crypto?.subtle) return;
     const texts = JSON.parse(textsEl.textContent);
-    const fileField = document.getElementById('file-field');
     const file = document.getElementById('file');
     const receipt = document.getElementById('receipt');
     const key = document.getElementById('key');
     const result = document.getElementById('result');
-    fileField.hidden = false;
     file.addEventListener('change', async () => {
       const f = file.files?.[0];
       if (f) receipt.value = await f.text();

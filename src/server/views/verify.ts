@@ -63,12 +63,12 @@ export function verifyPage(
   const body = html`<p>${t.verifyIntro}</p>
 <p>${t.verifyNoJs}</p>
 ${errorSummary(t.errorSummary, data.error ? [{ field: 'receipt', message: data.error }] : [])}
-<form method="post" action="/verify" id="verify-form" novalidate>
+<form method="post" action="/verify" id="verify-form" enctype="multipart/form-data" novalidate>
 ${csrfField(data.csrf)}
 <input type="hidden" name="lang" value="${ctx.lang}">
-<div class="field" id="file-field" hidden>
+<div class="field" id="file-field">
 <label for="file">${t.fileLabel}</label>
-<input type="file" id="file" accept="application/json,.json">
+<input type="file" id="file" name="file" accept="application/json,.json">
 </div>
 ${textField({ id: 'receipt', label: t.receiptLabel, value: data.receipt ?? '', error: data.error, multiline: true, rows: 10, required: true })}
 ${textField({ id: 'key', label: t.keyLabel, value: data.key ?? ctx.verifierKey, required: true })}
