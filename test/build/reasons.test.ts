@@ -193,6 +193,8 @@ describe('participants: redact, as whole words', () => {
       const accounts = join(d, 'accents.jsonl');
       writeJsonl(accounts, [
         { account: 'fb:a:oez', person: 'p:oez', source: 'facebook', display_name: 'Jürgen Öz', country: 'DE' },
+        // Not an objector, and stored with decomposed accents: still a known name in the rewritten (NFC) text.
+        { account: 'fb:a:lm', person: 'p:lm', source: 'facebook', display_name: 'Lena Ma\u0308rz', country: 'DE' },
       ]);
       await withHome(h, async (x) => {
         await importAccounts(x.store, accounts);
@@ -200,17 +202,19 @@ describe('participants: redact, as whole words', () => {
       });
       const input = join(d, 'records.jsonl');
       // As macOS writes it: each umlaut a letter and a combining diaeresis (NFD).
-      writeJsonl(input, [record({ id: 'c:2', text: 'Gruß an Ju\u0308rgen O\u0308z!', participants: ['fb:a:oez'] })]);
+      writeJsonl(input, [
+        record({ id: 'c:2', text: 'Gruß an Ju\u0308rgen O\u0308z und Lena Ma\u0308rz!', participants: ['fb:a:oez'] }),
+      ]);
       const policy = join(d, 'policy.yaml');
       writeFileSync(
         policy,
-        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
+        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: [known_name]\n',
       );
       const snap = join(d, 'snap');
       await withHome(h, (x) =>
         runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
       );
-      expect((await readShards(snap)).map((r) => r.text)).toEqual(['Gruß an [person]!']);
+      expect((await readShards(snap)).map((r) => r.text)).toEqual(['Gruß an [person] und [name]!']);
     });
   });
 });

@@ -67,15 +67,21 @@ describe('redactInDuckDB', () => {
       'Ἀλέξανδρος Παπαδόπουλος',
       'Anna & Tom',
       '🌸',
+      'Ole Falk (Kiel) 🌊',
+      'Kai Wolf (a) (b)',
+      // Stored with decomposed accents: found in composed and decomposed text alike.
+      'Ju\u0308rgen O\u0308z',
     ];
     const texts = [
       'Lena Vogel war da, Tom Berger auch, und Mia Kurz.',
       'Ἀλέξανδρος Παπαδόπουλος schreibt; Berlin bleibt, Anna und Tom auch.',
+      'Ole Falk und Kai Wolf; Jürgen Öz und Ju\u0308rgen O\u0308z.',
     ];
     const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
     expect(out).toEqual([
       '[name] war da, [name] auch, und [name].',
       '[name] schreibt; Berlin bleibt, Anna und Tom auch.',
+      '[name] und [name]; [name] und [name].',
     ]);
     const js = createRedactor({ types: ['known_name'], knownNames: names });
     expect(out).toEqual(texts.map((t) => js.redact(t)));

@@ -250,9 +250,12 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
         SELECT DISTINCT n AS name, regexp_extract(n, ${lit(TOKEN_SOURCE)}) AS first
-        FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(name, ${lit(NAME_SUFFIX_SOURCE)}, ''),
+        FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(name,
+                  ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), ${lit(NAME_SUFFIX_SOURCE)}, ''),
                 ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
-              FROM ${names} WHERE name IS NOT NULL)
+              -- Each name as given and in NFC, as KnownNames takes it.
+              FROM (SELECT name FROM ${names} WHERE name IS NOT NULL
+                    UNION ALL SELECT nfc_normalize(name) FROM ${names} WHERE name IS NOT NULL))
         WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
           AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)});
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS

@@ -22,7 +22,7 @@ const RESERVED = new Set<string>(RESERVED_NAMES);
  * the end (`Tom Berger (Berlin)`), and symbols or punctuation at either end (`Lena Vogel 🌸`, `✨ Lena`). Same strings
  * in RE2 and JS; the name must then pass NAME_VALID_SOURCE.
  */
-export const NAME_SUFFIX_SOURCE = String.raw`[ \t]*[(\[{][^)\]}]*[)\]}][ \t]*$`;
+export const NAME_SUFFIX_SOURCE = String.raw`(?:[ \t]*[(\[{][^)\]}]*[)\]}])+[ \t]*$`;
 export const NAME_DECORATION_SOURCE = String.raw`^[^${WORD}_(\[{]+|[^${WORD}_)\]}]+$`;
 
 const NAME_VALID = new RegExp(NAME_VALID_SOURCE, 'u');
@@ -31,11 +31,12 @@ const NAME_DECORATION = new RegExp(NAME_DECORATION_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
 
 /**
- * Takes off a bracketed suffix and decorations at either end, collapses spaces and tabs and trims; returns null for a
+ * Takes off decorations at either end and bracketed suffixes, collapses spaces and tabs and trims; returns null for a
  * name that cannot be matched safely (see NAME_VALID_SOURCE).
  */
 export function normalizeName(raw: string): string | null {
   const name = raw
+    .replace(NAME_DECORATION, '')
     .replace(NAME_SUFFIX, '')
     .replace(NAME_DECORATION, '')
     .replace(/^[ \t]+|[ \t]+$/g, '')
@@ -90,7 +91,8 @@ export class KnownNames {
 
   constructor(names: Iterable<string>) {
     const seen = new Set<string>();
-    for (const raw of names) {
+    // Each name as given and in NFC: a name stored with decomposed accents is found in text with composed ones.
+    for (const raw of [...names].flatMap((n) => (n.normalize('NFC') === n ? [n] : [n, n.normalize('NFC')]))) {
       const name = normalizeName(raw);
       if (name === null || seen.has(name)) continue;
       seen.add(name);
