@@ -496,7 +496,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       ...(plan.accountsMoved ? [`--accounts: ${movedWarning(plan.accountsMoved)}`] : []),
       ...(plan.personsWithoutAccounts
         ? [
-            `${plan.personsWithoutAccounts === 1 ? '1 person-wide objection in force names a person' : `${plan.personsWithoutAccounts} person-wide objections in force name persons`} that no account of the identity graph belongs to now, so nothing of theirs could be excluded: were persons renumbered or merged? An objection follows the person id it was filed for`,
+            `${plan.personsWithoutAccounts === 1 ? '1 person-wide objection in force names a person' : `${plan.personsWithoutAccounts} person-wide objections in force name persons`} that no account of the identity graph belongs to now, so their content is not excluded (but for an account an objection was filed through): were persons renumbered or merged? An objection follows the person id it was filed for`,
           ]
         : []),
       ...(resumed && logSizeNow > plan.cut.size
@@ -702,6 +702,15 @@ async function refuseEarlyFirstSnapshot(home: Home, programme: string, deadline:
 
 const OWN_ENTRIES = new Set([WORK_DIR, 'data', 'lineage', 'quarantine', 'manifest.json', 'manifest.sig']);
 
+/** Whether `file` is a dissent snapshot's manifest. */
+function isSnapshotManifest(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown }).type === 'dissent-snapshot';
+  } catch {
+    return false;
+  }
+}
+
 /** Deletes the engine database and its temporary files from the work folder, keeping the journal and the lock. */
 function removeEngineFiles(work: string): void {
   for (const f of readdirSync(work)) {
@@ -719,10 +728,10 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   if (entries.includes(WORK_DIR)) refuseIfLocked(join(out, WORK_DIR));
   // With --force a damaged journal is no obstacle: the folder is started over anyway.
   const existing = entries.length === 0 ? undefined : force ? readJournalOrNone(out) : readJournal(out);
-  // A folder is a snapshot's only with a journal or a manifest: a folder that merely holds a `data/` or `lineage/` of
-  // its own is someone else's, and --force must not delete it.
-  const snapshotLike =
-    existing !== undefined || entries.includes('manifest.json') || entries.every((e) => e === WORK_DIR);
+  // A folder is a snapshot's only with our work folder (a journal, even a damaged one) or a snapshot manifest: a folder
+  // that merely holds a `data/` or `lineage/` (or some other manifest.json) of its own is someone else's, and --force
+  // must not delete it.
+  const snapshotLike = entries.includes(WORK_DIR) || isSnapshotManifest(join(out, 'manifest.json'));
   const foreign = snapshotLike ? entries.filter((e) => !OWN_ENTRIES.has(e)) : entries;
   const finished = existing?.stages.finish !== undefined;
   if (existing && existing.fingerprint === fingerprint && foreign.length === 0 && !(force && finished)) {

@@ -66,9 +66,13 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   }
   // A file the manifest does not list, in a folder a training job or an audit reads whole (data/*.parquet), would be
   // trained on or believed without being signed.
+  // The snapshot's own folders are checked whether or not the manifest lists a file there (with nothing kept, it
+  // lists no shard).
   const listed = new Set(files.map((f) => resolve(root, f.path)));
-  for (const folder of new Set(files.map((f) => relative(root, dirname(resolve(root, f.path))).split(sep)[0] ?? ''))) {
-    if (folder === '') continue;
+  const folders = new Set(['data', 'lineage', 'quarantine']);
+  for (const f of files) folders.add(relative(root, dirname(resolve(root, f.path))).split(sep)[0] ?? '');
+  for (const folder of folders) {
+    if (folder === '' || !statSync(join(root, folder), { throwIfNoEntry: false })?.isDirectory()) continue;
     for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
       if (entry.isDirectory()) continue;
       const path = join(entry.parentPath ?? entry.path, entry.name);

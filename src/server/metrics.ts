@@ -52,7 +52,7 @@ export class Metrics {
       out.push(`dissent_objections${labels({ state: r.state, channel: r.channel, programme: r.programme })} ${r.n}`);
     }
     out.push(
-      '# HELP dissent_objections_covering Objections in the registry covering each configured programme (to it, or to *), by state, channel and whether submitted after its deadline.',
+      '# HELP dissent_objections_covering Objections in the registry covering each configured programme (to it, or to *), by state, channel and whether submitted after its deadline; a subject with an objection to the programme and one to * counts twice.',
     );
     out.push('# TYPE dissent_objections_covering gauge');
     for (const p of programmes) {

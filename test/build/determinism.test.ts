@@ -109,28 +109,31 @@ describe('resume after kill -9', () => {
     expect(readdirSync(join(out, '.build')).filter((f) => f !== 'journal.json' && f !== 'lock')).toEqual([]);
   });
 
-  it('refuses a folder that only holds a data/ of its own, even with --force, and deletes nothing there', () => {
+  it('refuses a folder that only holds a data/ (and a manifest.json) of its own, even with --force, and deletes nothing there', () => {
     const out = join(dir, 'not-a-snapshot');
     mkdirSync(join(out, 'data'), { recursive: true });
     writeFileSync(join(out, 'data', 'important.csv'), 'precious\n');
-    for (const force of [[], ['--force']]) {
-      const r = runCli([
-        'build',
-        '--home',
-        home,
-        '--programme',
-        P,
-        '--input',
-        input,
-        '--out',
-        out,
-        '--quiet',
-        ...force,
-      ]);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toContain('is not a snapshot folder');
+    for (const manifest of [undefined, '{"name":"my-app"}']) {
+      if (manifest !== undefined) writeFileSync(join(out, 'manifest.json'), manifest);
+      for (const force of [[], ['--force']]) {
+        const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet', ...force];
+        const r = runCli(args);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain('is not a snapshot folder');
+      }
     }
     expect(readFileSync(join(out, 'data', 'important.csv'), 'utf8')).toBe('precious\n');
+  });
+
+  it('starts over with --force a killed build whose journal was damaged, as the error says to', () => {
+    const out = join(dir, 'snap-damaged');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'write' }).signal).toBe('SIGKILL');
+    writeFileSync(join(out, '.build', 'journal.json'), '{broken');
+    expect(runCli(args).stderr).toContain('rerun with --force');
+    const forced = runCli([...args, '--force']);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readdirSync(out)).toContain('manifest.json');
   });
 
   it('refuses to resume into a snapshot folder built with other options, unless --force', () => {
@@ -212,6 +215,22 @@ describe('dissent verify snapshot', () => {
     expect(extra.status).toBe(1);
     expect(extra.stdout).toMatch(/FAIL files: data\/part-00099\.parquet is not listed in the manifest/);
     rmSync(join(out, 'data', 'part-00099.parquet'));
+
+    // Also where the manifest lists no shard at all (nothing kept).
+    const empty = join(dir, 'snap-audit-empty');
+    const e2ee = join(dir, 'only-e2ee.jsonl');
+    writeFileSync(
+      e2ee,
+      `${JSON.stringify({ id: 'e:1', source: 'facebook', kind: 'post', account: 'fb:a:1', created_at: '2024-05-01T12:00:00Z', visibility: 'public', e2ee: true, text: null })}\n`,
+    );
+    expect(runCli(['build', '--home', home, '--programme', P, '--input', e2ee, '--out', empty, '--quiet']).status).toBe(
+      0,
+    );
+    expect(readdirSync(join(empty, 'data'))).toEqual([]);
+    writeFileSync(join(empty, 'data', 'part-00000.parquet'), original);
+    const slipped = runCli(['verify', 'snapshot', empty, '--key', key]);
+    expect(slipped.status).toBe(1);
+    expect(slipped.stdout).toMatch(/FAIL files: data\/part-00000\.parquet is not listed in the manifest/);
 
     // A count edited in the manifest: the signature no longer covers it.
     const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
