@@ -702,6 +702,16 @@ async function refuseEarlyFirstSnapshot(home: Home, programme: string, deadline:
 
 const OWN_ENTRIES = new Set([WORK_DIR, 'data', 'lineage', 'quarantine', 'manifest.json', 'manifest.sig']);
 
+/**
+ * Whether `work` is a build's work folder: it holds a journal or a lock, or nothing at all (a build killed as it
+ * created it). Another tool's `.build` folder (Swift's, say) is not.
+ */
+function isOurWorkDir(work: string): boolean {
+  if (!statSync(work, { throwIfNoEntry: false })?.isDirectory()) return false;
+  const inside = readdirSync(work);
+  return inside.length === 0 || inside.includes('journal.json') || inside.includes('lock');
+}
+
 /** Whether `file` is a dissent snapshot's manifest. */
 function isSnapshotManifest(file: string): boolean {
   try {
@@ -729,9 +739,9 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   // With --force a damaged journal is no obstacle: the folder is started over anyway.
   const existing = entries.length === 0 ? undefined : force ? readJournalOrNone(out) : readJournal(out);
   // A folder is a snapshot's only with our work folder (a journal, even a damaged one) or a snapshot manifest: a folder
-  // that merely holds a `data/` or `lineage/` (or some other manifest.json) of its own is someone else's, and --force
-  // must not delete it.
-  const snapshotLike = entries.includes(WORK_DIR) || isSnapshotManifest(join(out, 'manifest.json'));
+  // that merely holds a `data/`, `lineage/` or `.build/` (or some other manifest.json) of its own is someone else's,
+  // and --force must not delete it.
+  const snapshotLike = isOurWorkDir(join(out, WORK_DIR)) || isSnapshotManifest(join(out, 'manifest.json'));
   const foreign = snapshotLike ? entries.filter((e) => !OWN_ENTRIES.has(e)) : entries;
   const finished = existing?.stages.finish !== undefined;
   if (existing && existing.fingerprint === fingerprint && foreign.length === 0 && !(force && finished)) {

@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Home } from '../config/home.ts';
@@ -149,12 +148,6 @@ export async function buildApp(
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: ctx.secureCookies },
   });
   await app.register(formbody, { bodyLimit: ctx.limits.bodyBytes });
-  // The /verify form uploads a receipt file without JavaScript: fields as strings, the file as a Buffer, all within
-  // the body limit.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: ctx.limits.bodyBytes, fieldSize: ctx.limits.bodyBytes, files: 1, fields: 10, parts: 11 },
-  });
   await app.register(rateLimit, {
     global: true,
     max: ctx.limits.perIpPerMinute,
@@ -233,7 +226,7 @@ export async function buildApp(
   pageRoutes(app, ctx);
   linkRoutes(app, ctx);
   withdrawRoutes(app, ctx);
-  checkRoutes(app, ctx);
+  await checkRoutes(app, ctx);
   operatorRoutes(app, ctx);
   logRoutes(app, ctx);
   return { app, ctx };

@@ -109,12 +109,17 @@ describe('resume after kill -9', () => {
     expect(readdirSync(join(out, '.build')).filter((f) => f !== 'journal.json' && f !== 'lock')).toEqual([]);
   });
 
-  it('refuses a folder that only holds a data/ (and a manifest.json) of its own, even with --force, and deletes nothing there', () => {
+  it('refuses a folder that only holds a data/ (and a manifest.json or .build/) of its own, even with --force, and deletes nothing there', () => {
     const out = join(dir, 'not-a-snapshot');
     mkdirSync(join(out, 'data'), { recursive: true });
     writeFileSync(join(out, 'data', 'important.csv'), 'precious\n');
-    for (const manifest of [undefined, '{"name":"my-app"}']) {
-      if (manifest !== undefined) writeFileSync(join(out, 'manifest.json'), manifest);
+    for (const other of [undefined, 'manifest', 'build']) {
+      if (other === 'manifest') writeFileSync(join(out, 'manifest.json'), '{"name":"my-app"}');
+      // Another tool's .build folder (Swift's, say).
+      if (other === 'build') {
+        mkdirSync(join(out, '.build', 'debug'), { recursive: true });
+        writeFileSync(join(out, '.build', 'debug', 'main.o'), 'obj');
+      }
       for (const force of [[], ['--force']]) {
         const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet', ...force];
         const r = runCli(args);

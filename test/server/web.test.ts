@@ -484,6 +484,24 @@ describe('withdrawal, status and verification pages', () => {
     expect((await upload('forged', JSON.stringify(r.receipt))).status).toBe(403);
     ({ csrf } = await c.page('/verify?lang=en'));
     expect((await upload(csrf, 'x'.repeat(70 * 1024))).status).toBe(413);
+    // A file with a byte order mark, as some editors save it, reads as the browser reads it.
+    ({ csrf } = await c.page('/verify?lang=en'));
+    expect(await (await upload(csrf, `\uFEFF${JSON.stringify(r.receipt)}`)).text()).toContain('data-valid="true"');
+    // Malformed multipart is a 400, not a server error; and no other route takes multipart at all.
+    ({ csrf } = await c.page('/verify?lang=en'));
+    const malformed = await c.request('/verify', {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XX' },
+      body: `--XX\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}`,
+    });
+    expect(malformed.status).toBe(400);
+    const elsewhere = new FormData();
+    elsewhere.set('_csrf', csrf);
+    elsewhere.set('account', 'x'.repeat(200 * 1024));
+    for (const path of ['/object', '/status', '/withdraw']) {
+      const res = await c.request(path, { method: 'POST', body: elsewhere });
+      expect(res.status, path).toBe(415);
+    }
   });
 });
 
