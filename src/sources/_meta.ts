@@ -54,9 +54,17 @@ export async function* readMetaThread(
 ): AsyncGenerator<CanonicalRecord> {
   const thread = threadOf(entry.path);
   let index = 0;
-  for await (const { value } of streamJson(entry, ctx, (p) =>
-    p.length === 2 && p[0] === 'messages' && typeof p[1] === 'number' ? 'message' : null,
+  // How often the owner's name is among the thread's participants (listed before the messages in Meta's files): a
+  // second person of the same name makes the name say nothing about who wrote a message.
+  let ownerNamed = 0;
+  for await (const { label, value } of streamJson(entry, ctx, (p) =>
+    p.length === 2 && typeof p[1] === 'number' && (p[0] === 'messages' || p[0] === 'participants') ? p[0] : null,
   )) {
+    if (label === 'participants') {
+      const name = (value as { name?: unknown } | null)?.name;
+      if (typeof name === 'string' && ctx.ownerName !== null && repairMojibake(name) === ctx.ownerName) ownerNamed++;
+      continue;
+    }
     const i = index++;
     const parsed = Message.safeParse(value);
     if (!parsed.success) {
@@ -84,9 +92,10 @@ export async function* readMetaThread(
       continue;
     }
     const sender = repairMojibake(m.sender_name ?? '');
-    // Without the owner's name (no profile file) nobody's message can be told to be the owner's: each sender gets a
-    // pseudonymous id, so that another person's words never go into training under the owner's account.
-    const own = ctx.ownerName !== null && sender === ctx.ownerName;
+    // Without the owner's name (no profile file), or with two participants of that name, nobody's message can be told
+    // to be the owner's: each sender gets a pseudonymous id, so that another person's words never go into training
+    // under the owner's account.
+    const own = ctx.ownerName !== null && sender === ctx.ownerName && ownerNamed <= 1;
     yield makeRecord({
       id: stableId(`${platform}:m`, ctx.account, thread, String(m.timestamp_ms), sender, text),
       source,

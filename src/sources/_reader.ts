@@ -26,9 +26,30 @@ export function topLevelItems(path: JsonPath): string | null {
   return null;
 }
 
-/** True when any folder of the path is named `e2ee_cutover`: Meta's end-to-end-encrypted threads, never opened. */
+/**
+ * True when any folder of the path is named `e2ee_cutover`, or starts so (`e2ee_cutover_archived`, …): Meta's
+ * end-to-end-encrypted threads, never opened.
+ */
 export function isE2eePath(path: string): boolean {
-  return path.split('/').slice(0, -1).includes('e2ee_cutover');
+  return path
+    .split('/')
+    .slice(0, -1)
+    .some((folder) => folder.startsWith('e2ee_cutover'));
+}
+
+/**
+ * Whether a path lies in a Meta export's `messages/` folder. Only its thread files (`messages/<box>/<thread>/
+ * message_N.json`) are the owner's messages; everything else there (a `files/` folder of attachments, which other
+ * people sent) must never be read as the owner's posts or comments, whatever its name.
+ */
+export function inMessages(path: string): boolean {
+  return path.split('/').includes('messages');
+}
+
+/** Whether a path is a Meta thread file: `messages/<box>/<thread>/message_N.json`, and nothing deeper. */
+export function isMetaThreadFile(path: string): boolean {
+  const parts = path.split('/');
+  return /^message_\d+\.json$/.test(parts[parts.length - 1] ?? '') && parts[parts.length - 4] === 'messages';
 }
 
 /** A handler for a metadata file (profile, actor) that updates the context and yields no records. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,58 @@ describe('Facebook export', () => {
       readExport({ format: 'facebook', path: fixture('facebook-mid'), account: ACCOUNT, visibility: 'public' }),
     );
     expect(new Set(pub.records.map((r) => r.visibility))).toEqual(new Set(['public']));
+  });
+
+  it("never reads a file someone sent in a chat as the owner's post or comment, nor a look-alike e2ee folder", async () => {
+    const dir = join(tmp, 'attachments');
+    const write = async (path: string, value: unknown) => {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), JSON.stringify(value));
+    };
+    await write('personal_information/profile_information/profile_information.json', {
+      profile_v2: { name: { full_name: 'Alice Owner' } },
+    });
+    await write('your_facebook_activity/posts/your_posts_1.json', [
+      { timestamp: 1714600000, data: [{ post: 'mine' }] },
+    ]);
+    // Bob sent these in a chat: they sit in the thread's files/ folder, named like the owner's own files.
+    await write('your_facebook_activity/messages/inbox/bob_1/files/comments_1234567890.json', {
+      comments_v2: [{ timestamp: 1714600000, data: [{ comment: { timestamp: 1714600000, comment: 'BOB-COMMENT' } }] }],
+    });
+    await write('your_facebook_activity/messages/inbox/bob_1/files/your_posts_1.json', [
+      { timestamp: 1714600000, data: [{ post: 'BOB-POST' }] },
+    ]);
+    await write('your_facebook_activity/messages/inbox/bob_1/files/message_1.json', {
+      messages: [{ sender_name: 'Alice Owner', timestamp_ms: 1714601000000, content: 'BOB-FILE' }],
+    });
+    await write('your_facebook_activity/messages/e2ee_cutover_archived/carl_1/message_1.json', {
+      messages: [{ sender_name: 'Carl', timestamp_ms: 1714601000000, content: 'E2EE-ARCHIVED' }],
+    });
+    const { records, summary } = await read(dir);
+    expect(records.map((r) => r.text)).toEqual(['mine']);
+    expect(summary.skipped).toMatchObject({ file_not_used: 3, e2ee: 1 });
+  });
+
+  it("gives no message to the owner when a thread has two participants of the owner's name", async () => {
+    const dir = join(tmp, 'namesakes');
+    await mkdir(join(dir, 'profile_information'), { recursive: true });
+    await mkdir(join(dir, 'messages', 'inbox', 'grp_1'), { recursive: true });
+    await writeFile(
+      join(dir, 'profile_information', 'profile_information.json'),
+      JSON.stringify({ profile_v2: { name: { full_name: 'John Smith' } } }),
+    );
+    const thread = (participants: string[]) =>
+      JSON.stringify({
+        participants: participants.map((name) => ({ name })),
+        messages: [{ sender_name: 'John Smith', timestamp_ms: 1714601000000, content: 'which John?', type: 'Generic' }],
+      });
+    await writeFile(
+      join(dir, 'messages', 'inbox', 'grp_1', 'message_1.json'),
+      thread(['John Smith', 'John Smith', 'Mary']),
+    );
+    expect((await read(dir)).records.map((r) => r.account)).toEqual([expect.stringMatching(/^fb:n:/)]);
+    await writeFile(join(dir, 'messages', 'inbox', 'grp_1', 'message_1.json'), thread(['John Smith', 'Mary']));
+    expect((await read(dir)).records.map((r) => r.account)).toEqual([ACCOUNT]);
   });
 
   it('keeps the fixture honest: the e2ee files really hold the marker text', async () => {

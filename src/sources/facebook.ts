@@ -5,7 +5,15 @@ import { stableId } from './_ids.ts';
 import { streamJson } from './_json-stream.ts';
 import { readMetaOwner, readMetaThread } from './_meta.ts';
 import { repairMojibake } from './_mojibake.ts';
-import { type EntryHandler, type FormatReader, fileName, metadataHandler, topLevelItems } from './_reader.ts';
+import {
+  type EntryHandler,
+  type FormatReader,
+  fileName,
+  inMessages,
+  isMetaThreadFile,
+  metadataHandler,
+  topLevelItems,
+} from './_reader.ts';
 import { epochToIso } from './_time.ts';
 import type { CanonicalRecord } from './types.ts';
 
@@ -104,10 +112,6 @@ const readComments: EntryHandler = (entry, ctx) => readItems(entry, ctx, COMMENT
 const readThread: EntryHandler = (entry, ctx) => readMetaThread(entry, ctx, 'fb', 'messenger');
 const readOwner = metadataHandler(readMetaOwner);
 
-function isThreadFile(path: string): boolean {
-  return /^message_\d+\.json$/.test(fileName(path)) && path.split('/').includes('messages');
-}
-
 /**
  * Facebook "Download Your Information" (JSON), in all three layouts (`posts/`, `your_activity_across_facebook/`,
  * `your_facebook_activity/`): posts, comments and Messenger threads, matched by file name.
@@ -115,9 +119,9 @@ function isThreadFile(path: string): boolean {
 export const facebook: FormatReader = {
   route(path) {
     const name = fileName(path);
+    if (inMessages(path)) return isMetaThreadFile(path) ? readThread : null;
     if (/^your_posts.*\.json$/.test(name)) return readPosts;
     if (/^(your_)?comments(_\d+)?\.json$/.test(name)) return readComments;
-    if (isThreadFile(path)) return readThread;
     if (name === 'profile_information.json') return readOwner;
     return null;
   },

@@ -5,7 +5,15 @@ import { stableId } from './_ids.ts';
 import { streamJson } from './_json-stream.ts';
 import { readMetaOwner, readMetaThread } from './_meta.ts';
 import { repairMojibake } from './_mojibake.ts';
-import { type EntryHandler, type FormatReader, fileName, metadataHandler, topLevelItems } from './_reader.ts';
+import {
+  type EntryHandler,
+  type FormatReader,
+  fileName,
+  inMessages,
+  isMetaThreadFile,
+  metadataHandler,
+  topLevelItems,
+} from './_reader.ts';
 import { epochToIso } from './_time.ts';
 import type { CanonicalRecord } from './types.ts';
 
@@ -117,10 +125,10 @@ const owner = metadataHandler(readMetaOwner);
 export const instagram: FormatReader = {
   route(path) {
     const name = fileName(path);
+    if (inMessages(path)) return isMetaThreadFile(path) ? thread : null;
     if (/^posts(_\d+)?\.json$/.test(name) || name === 'reels.json') return posts;
     if (name === 'stories.json') return stories;
     if (/^(post_comments(_\d+)?|reels_comments|comments)\.json$/.test(name)) return readComments;
-    if (/^message_\d+\.json$/.test(name) && path.split('/').includes('messages')) return thread;
     if (name === 'personal_information.json') return owner;
     return null;
   },
