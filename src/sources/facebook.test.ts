@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collector, drain, fixture, listFiles, zipFolder } from './_testkit.ts';
+import { collector, drain, fixture, listFiles, tarGzFolder, zipFolder } from './_testkit.ts';
 import { readExport } from './read-export.ts';
 
 const ACCOUNT = 'fb:a:42';
@@ -197,6 +197,34 @@ describe('Facebook export', () => {
     expect((await read(dir)).records.map((r) => r.account)).toEqual([expect.stringMatching(/^fb:n:/)]);
     await writeFile(join(dir, 'messages', 'inbox', 'grp_1', 'message_1.json'), thread(['John Smith', 'Mary']));
     expect((await read(dir)).records.map((r) => r.account)).toEqual([ACCOUNT]);
+  });
+
+  it('reads a tar.gz export like its folder, though the profile comes after the threads in the archive', async () => {
+    const dir = join(tmp, 'tar-order');
+    await mkdir(join(dir, 'messages', 'inbox', 'bob_1'), { recursive: true });
+    await mkdir(join(dir, 'profile_information'), { recursive: true });
+    await writeFile(
+      join(dir, 'profile_information', 'profile_information.json'),
+      JSON.stringify({ profile_v2: { name: { full_name: 'Alice Owner' } } }),
+    );
+    await writeFile(
+      join(dir, 'messages', 'inbox', 'bob_1', 'message_1.json'),
+      JSON.stringify({
+        participants: [{ name: 'Alice Owner' }, { name: 'Bob' }],
+        messages: [
+          { sender_name: 'Bob', timestamp_ms: 1714601000000, content: 'bob words' },
+          { sender_name: 'Alice Owner', timestamp_ms: 1714601060000, content: 'alice words' },
+        ],
+      }),
+    );
+    const archive = join(tmp, 'tar-order.tar.gz');
+    await tarGzFolder(dir, archive);
+    const byText = async (path: string) =>
+      Object.fromEntries(
+        (await read(path)).records.map((r) => [r.text, r.account.startsWith('fb:n:') ? 'other' : r.account]),
+      );
+    expect(await byText(archive)).toEqual({ 'bob words': 'other', 'alice words': ACCOUNT });
+    expect(await byText(archive)).toEqual(await byText(dir));
   });
 
   it('keeps the fixture honest: the e2ee files really hold the marker text', async () => {

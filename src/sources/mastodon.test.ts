@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,25 @@ describe('Mastodon archive', () => {
     expect(JSON.parse(raw).orderedItems.length).toBeGreaterThan(0);
     const { records } = await read(fixture('mastodon'));
     expect(records.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a tar.gz holding a WhatsApp chat before it emits a single record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-md-wa-'));
+    await writeFile(join(dir, 'outbox.json'), await readFile(fixture('mastodon', 'outbox.json')));
+    await writeFile(
+      join(dir, 'z_chat.txt'),
+      '12/31/20, 9:41 PM - Messages and calls are end-to-end encrypted. No one outside of this chat can read them.\n12/31/20, 9:42 PM - Bob: secret\n',
+    );
+    const tgz = join(dir, 'mixed.tar.gz');
+    await tarGzFolder(dir, tgz);
+    const emitted: CanonicalRecord[] = [];
+    const reading = readExport({ format: 'mastodon', path: tgz, account: ACCOUNT });
+    const error = await (async () => {
+      for await (const r of reading.records) emitted.push(r);
+    })().catch((e: unknown) => e);
+    reading.summary.catch(() => {});
+    expect(error).toMatchObject({ code: 'E_E2EE' });
+    expect(emitted).toEqual([]);
   });
 
   it('gives the same records from the tar.gz as from the folder', async () => {

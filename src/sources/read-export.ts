@@ -93,7 +93,12 @@ function refuseOtherMetaExport(entries: readonly ExportEntry[], format: ExportFo
   }
 }
 
-async function* readAll(container: ExportContainer, reader: FormatReader, ctx: ReaderContext) {
+async function* readAll(
+  container: ExportContainer,
+  reader: FormatReader,
+  ctx: ReaderContext,
+  reopen: () => Promise<ExportContainer>,
+) {
   if (container.list) {
     const entries = await container.list();
     refuseOtherMetaExport(entries, ctx.format);
@@ -104,9 +109,22 @@ async function* readAll(container: ExportContainer, reader: FormatReader, ctx: R
     for (const { e } of ordered) yield* readEntry(e, reader, ctx);
     return;
   }
+  // A tar can only be read in order, so it is read twice: first its metadata files (the profile that tells the
+  // owner's messages from others') and a check of every text file, then the rest. It gives the records a folder
+  // gives, and a refused export emits nothing.
+  const rank = (path: string) => reader.priority?.(path) ?? 1;
+  const seen: ExportEntry[] = [];
   for await (const e of container.entries()) {
+    seen.push({ path: e.path, size: e.size, open: () => Promise.reject(new Error('listed only')) });
     if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
-    yield* readEntry(e, reader, ctx);
+    if (rank(e.path) === 0) yield* readEntry(e, reader, ctx);
+  }
+  refuseOtherMetaExport(seen, ctx.format);
+  const again = await reopen();
+  try {
+    for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx);
+  } finally {
+    await again.close();
   }
 }
 
@@ -138,7 +156,7 @@ export function readExport(opts: ReadExportOptions): ExportReading {
     try {
       const container = await openContainer(opts.path);
       try {
-        yield* readAll(container, reader, ctx);
+        yield* readAll(container, reader, ctx, () => openContainer(opts.path));
         finished = true;
         settle.resolve(ctx.summary());
       } finally {
