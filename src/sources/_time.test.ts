@@ -24,4 +24,18 @@ describe('time conversion', () => {
     expect(isoToIso('2024-05-01T12:00:00')).toBeNull();
     expect(isoToIso('yesterday')).toBeNull();
   });
+
+  it('refuses an impossible date or hour instead of rolling it over', () => {
+    for (const v of [
+      '2024-02-30T10:00:00Z',
+      '2023-02-29T10:00:00Z',
+      '2024-04-31T10:00:00Z',
+      '2024-05-01T24:00:00Z',
+      '2024-13-01T10:00:00Z',
+    ]) {
+      expect(isoToIso(v), v).toBeNull();
+    }
+    expect(isoToIso('2024-02-29T23:30:00-01:00')).toBe('2024-03-01T00:30:00Z');
+    expect(isoToIso('2024-12-31T23:59:59+00:00')).toBe('2024-12-31T23:59:59Z');
+  });
 });

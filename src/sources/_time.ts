@@ -22,5 +22,16 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:
 export function isoToIso(value: unknown): string | null {
   if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value.trim())) return null;
   const ms = Date.parse(value.trim().replace(' ', 'T'));
-  return Number.isFinite(ms) && ms > 0 && ms < MAX_MS ? format(ms) : null;
+  if (!(Number.isFinite(ms) && ms > 0 && ms < MAX_MS)) return null;
+  // Date.parse rolls an impossible date or hour over (30 February is 1 March, 24:00 the next day): such a value is
+  // not a time the platform wrote, so it is refused rather than moved.
+  const [y = 0, mo = 0, d = 0, h = 0] =
+    value
+      .trim()
+      .match(/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2})/i)
+      ?.slice(1)
+      .map(Number) ?? [];
+  const lastDay = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= lastDay && h <= 23)) return null;
+  return format(ms);
 }
