@@ -46,7 +46,8 @@ describe('ChatGPT export', () => {
   it('quarantines a conversation without current_node and counts skipped turns and unknown fields', async () => {
     const { summary, quarantine } = await read();
     expect(quarantine).toEqual([expect.objectContaining({ file: 'conversations.json', reason: 'bad_item' })]);
-    expect(summary.skipped).toMatchObject({ off_branch: 1, not_user_turn: 3, hidden_or_not_text: 1 });
+    // Off the visible thread: the first version of an edited turn and the answer to it, both counted.
+    expect(summary.skipped).toMatchObject({ off_branch: 2, not_user_turn: 3, hidden_or_not_text: 1 });
     expect(summary.skipped.file_not_used).toBe(2); // user.json, chat.html
     expect(summary.unknownFields).toEqual({ 'chatgpt.conversation.brand_new_conversation_field': 1 });
   });

@@ -91,8 +91,10 @@ async function* readConversations(entry: ExportEntry, ctx: ReaderContext): Async
       continue;
     }
     const thread = visibleThread(conv.mapping, conv.current_node);
-    const userTurns = Object.values(conv.mapping).filter(isUserTurn).length;
-    ctx.skip('off_branch', userTurns - thread.filter(isUserTurn).length);
+    // Every message off the visible thread (an edited turn's earlier version, a regenerated answer) is counted, the
+    // user's and the assistant's alike, as the turns on it are (records, or skipped as not_user_turn and so on).
+    const messages = Object.values(conv.mapping).filter((n) => n.message).length;
+    ctx.skip('off_branch', messages - thread.filter((n) => n.message).length);
     let parent: string | null = null;
     for (const node of thread) {
       const m = node.message;
