@@ -30,6 +30,15 @@ export async function openZip(path: string): Promise<ExportContainer> {
     });
     raw = await readAllEntries(zip);
   } catch (cause) {
+    // yauzl refuses an entry named outside the archive (`../x`, `/x`, `C:\x`) before anything is read: that is an unsafe
+    // archive, not a damaged download, and no platform writes one.
+    if (/invalid relative path|absolute path/.test(String((cause as Error)?.message))) {
+      throw new InputError(
+        'cannot read the zip: an entry is named outside the archive (../ or an absolute path), which no platform export has; unpack what you trust into a folder and give that instead',
+        'E_ZIP_UNSAFE',
+        { cause },
+      );
+    }
     throw new InputError(
       'cannot read the zip: it is truncated or corrupt (download the export again)',
       'E_ZIP_CORRUPT',

@@ -67,10 +67,6 @@ export function visibleThread(mapping: Readonly<Record<string, ChatNode>>, curre
   return thread.reverse();
 }
 
-function isUserTurn(node: ChatNode): boolean {
-  return node.message?.author.role === 'user';
-}
-
 async function* readConversations(entry: ExportEntry, ctx: ReaderContext): AsyncGenerator<CanonicalRecord> {
   let index = 0;
   for await (const { value } of streamJson(entry, ctx, topLevelItems)) {

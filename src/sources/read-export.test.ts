@@ -94,6 +94,14 @@ describe('bad input never crashes', () => {
     await expect(r.summary).rejects.toThrow(/zip.*truncated or corrupt/);
   });
 
+  it('refuses a zip with an entry named outside the archive as unsafe, not as a damaged download', async () => {
+    const zip = join(tmp, 'traversal.zip');
+    await writeZip(zip, [{ name: '../../outbox.json', data: Buffer.from('{"orderedItems":[]}') }]);
+    const r = reading('mastodon', zip);
+    await expect(drain(r)).rejects.toMatchObject({ code: 'E_ZIP_UNSAFE' });
+    await expect(r.summary).rejects.toThrow(/named outside the archive/);
+  });
+
   it('quarantines a corrupt entry inside an intact zip and reads the others', async () => {
     const big = JSON.stringify(posts(200), null, 1);
     const zip = join(tmp, 'fb.zip');
