@@ -65,9 +65,8 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
   }
   // A file the manifest does not list, in a folder a training job or an audit reads whole (data/*.parquet), would be
-  // trained on or believed without being signed.
-  // The snapshot's own folders are checked whether or not the manifest lists a file there (with nothing kept, it
-  // lists no shard).
+  // trained on or believed without being signed. The snapshot's own folders are checked whether or not the manifest
+  // lists a file there (with nothing kept, it lists no shard).
   const listed = new Set(files.map((f) => resolve(root, f.path)));
   const folders = new Set(['data', 'lineage', 'quarantine']);
   for (const f of files) folders.add(relative(root, dirname(resolve(root, f.path))).split(sep)[0] ?? '');

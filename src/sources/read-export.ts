@@ -80,14 +80,14 @@ const META_MARKS: Readonly<Record<'facebook' | 'instagram', { name: string; test
 };
 
 /** Refuses a Facebook export read as Instagram and the other way round, before any record leaves. */
-function refuseOtherMetaExport(entries: readonly ExportEntry[], format: ExportFormat): void {
+function refuseOtherMetaExport(paths: readonly string[], format: ExportFormat): void {
   if (format !== 'facebook' && format !== 'instagram') return;
   const other = format === 'facebook' ? 'instagram' : 'facebook';
-  const own = entries.some((e) => META_MARKS[format].test(e.path));
-  const found = entries.find((e) => META_MARKS[other].test(e.path));
+  const own = paths.some((p) => META_MARKS[format].test(p));
+  const found = paths.find((p) => META_MARKS[other].test(p));
   if (!own && found) {
     throw new InputError(
-      `this looks like ${META_MARKS[other].name} export, not ${META_MARKS[format].name} one (it has ${found.path}); pass --format ${other}`,
+      `this looks like ${META_MARKS[other].name} export, not ${META_MARKS[format].name} one (it has ${found}); pass --format ${other}`,
       'E_FORMAT',
     );
   }
@@ -99,27 +99,29 @@ async function* readAll(
   ctx: ReaderContext,
   reopen: () => Promise<ExportContainer>,
 ) {
+  const rank = (path: string) => reader.priority?.(path) ?? 1;
   if (container.list) {
     const entries = await container.list();
-    refuseOtherMetaExport(entries, ctx.format);
+    refuseOtherMetaExport(
+      entries.map((e) => e.path),
+      ctx.format,
+    );
     // Every text file is checked before the first record leaves, so a refused export emits nothing.
     for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
-    const rank = (e: ExportEntry) => reader.priority?.(e.path) ?? 1;
-    const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
+    const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.path) - rank(b.e.path) || a.i - b.i);
     for (const { e } of ordered) yield* readEntry(e, reader, ctx);
     return;
   }
   // A tar can only be read in order, so it is read twice: first its metadata files (the profile that tells the
   // owner's messages from others') and a check of every text file, then the rest. It gives the records a folder
   // gives, and a refused export emits nothing.
-  const rank = (path: string) => reader.priority?.(path) ?? 1;
-  const seen: ExportEntry[] = [];
+  const paths: string[] = [];
   for await (const e of container.entries()) {
-    seen.push({ path: e.path, size: e.size, open: () => Promise.reject(new Error('listed only')) });
+    paths.push(e.path);
     if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
     if (rank(e.path) === 0) yield* readEntry(e, reader, ctx);
   }
-  refuseOtherMetaExport(seen, ctx.format);
+  refuseOtherMetaExport(paths, ctx.format);
   const again = await reopen();
   try {
     for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx);

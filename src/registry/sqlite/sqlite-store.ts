@@ -186,12 +186,12 @@ export class SqliteStore implements Store {
   }
 
   async countObjectionsCovering(programme: string, deadline: string) {
-    const rows = this.#db
-      .prepare(
-        `SELECT state, channel, submitted_at > ? AS late, count(*) AS n FROM objections WHERE programme IN (?, '*')
-           GROUP BY state, channel, late ORDER BY state, channel, late`,
-      )
-      .all(deadline, programme) as { state: string; channel: string; late: number; n: number }[];
+    const rows = this.#s.countCovering.all(deadline, programme) as {
+      state: string;
+      channel: string;
+      late: number;
+      n: number;
+    }[];
     return rows.map((r) => ({ ...r, late: r.late === 1 }));
   }
 
@@ -437,6 +437,10 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (account) DO UPDATE SET person = excluded.person, source = excluded.source,
          handle = excluded.handle, display_name = excluded.display_name, email = excluded.email,
          birth_date = excluded.birth_date, country = excluded.country, updated_at = excluded.updated_at`,
+    ),
+    countCovering: db.prepare(
+      `SELECT state, channel, submitted_at > ? AS late, count(*) AS n FROM objections WHERE programme IN (?, '*')
+       GROUP BY state, channel, late ORDER BY state, channel, late`,
     ),
     getAccount: db.prepare(
       'SELECT account, person, source, handle, display_name, email, birth_date, country FROM accounts WHERE account = ?',
