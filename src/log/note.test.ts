@@ -134,6 +134,14 @@ describe('signNote and openNote', () => {
     expect(openNote(`${TEXT}\n${ENOCH_SIG.repeat(99)}${PETER_SIG}`, peter)).toBe(TEXT);
   });
 
+  it("judges a key name with a space the way Go does: Unicode White_Space, not JavaScript's \\s", () => {
+    const peter = parseVerifierKey(PETER_VKEY);
+    // U+0085 (next line) is a space to Go's note.Open, which refuses the whole note; U+FEFF is not, and Go opens it.
+    expectNoteError(() => openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG.replace('EnochRoot', 'Enoch\u0085Root')}`, peter));
+    expect(openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG.replace('EnochRoot', 'Enoch\ufeffRoot')}`, peter)).toBe(TEXT);
+    expectNoteError(() => generateSignerKey('log\u0085example', seedOf(1)));
+  });
+
   it('lets the first signature by the key decide, as Go does', () => {
     const peter = parseVerifierKey(PETER_VKEY);
     const forged = PETER_SIG.replace('x08go/ZJ', 'x08go/ZK');

@@ -32,8 +32,12 @@ export interface Verifier {
   verify(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
+// Go's note.isValidName refuses what unicode.IsSpace calls a space, the Unicode White_Space set: JavaScript's \s
+// differs from it (it misses U+0085 and adds U+FEFF), so a note Go refuses would pass here, and one it opens fail.
+const NAME_FORBIDDEN = /[\p{White_Space}+]/u;
+
 function isValidName(name: string): boolean {
-  return name.length > 0 && !/[\s+]/u.test(name) && !LONE_SURROGATE.test(name);
+  return name.length > 0 && !NAME_FORBIDDEN.test(name) && !LONE_SURROGATE.test(name);
 }
 
 function checkName(name: string): void {

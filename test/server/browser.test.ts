@@ -227,6 +227,13 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
         checkpoint: `${receipt.checkpoint}${Array.from({ length: 100 }, (_, i) => `\u2014 other${i} AAAAAAAAAAAAAAAA\n`).join('')}`,
       },
       notObject: 'receipt',
+      // Another key's line whose name holds U+0085, a space to Go's note.Open, which refuses the note: so do all.
+      foreignNameWithSpace: {
+        ...receipt,
+        checkpoint: `${receipt.checkpoint}\u2014 Enoch\u0085Root AAAAAAAAAAAAAAAA\n`,
+      },
+      // U+FEFF is no space to Go (though JavaScript's \s says it is): a line by another key that Go would ignore.
+      validForeignName: { ...receipt, checkpoint: `${receipt.checkpoint}\u2014 Enoch\ufeffRoot AAAAAAAAAAAAAAAA\n` },
     };
     const ctx = await browser('en', true);
     const page = await ctx.newPage();
@@ -249,9 +256,10 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     }
     expect(
       Object.keys(variants)
-        .filter((n) => n !== 'valid')
+        .filter((n) => !n.startsWith('valid'))
         .every((n) => !verifyReceipt(variants[n], verifier).ok),
     ).toBe(true);
+    expect(verifyReceipt(variants.validForeignName, verifier).ok).toBe(true);
     const otherKey = 'other.example/log+00000000+AW44QgF6e8Of7uJdWsUv0QFqFhyIV0ypSUuw9er4Rr8p';
     const wrongKey = (await page.evaluate(
       ([r, k]) =>

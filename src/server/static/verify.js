@@ -7,6 +7,8 @@
   const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
   const CONTROL = /[\u0000-\u0009\u000b-\u001f]/u;
   const LONE_SURROGATE = /[\ud800-\udfff]/u;
+  // A key name holds no "+" and no Unicode White_Space (as Go's unicode.IsSpace; not \s, which differs).
+  const NAME_FORBIDDEN = /[\p{White_Space}+]/u;
 
   class CheckError extends Error {}
 
@@ -87,7 +89,8 @@
     if (parts.length < 3) throw new CheckError('malformed verifier key');
     const [name, hashHex] = parts;
     const raw = fromBase64(parts.slice(2).join('+'));
-    if (!name || /[\s+]/u.test(name) || raw.length !== 33 || raw[0] !== 1) throw new CheckError('not an Ed25519 key');
+    if (!name || NAME_FORBIDDEN.test(name) || raw.length !== 33 || raw[0] !== 1)
+      throw new CheckError('not an Ed25519 key');
     const pub = raw.slice(1);
     const keyHash = (await sha256(concat(enc.encode(`${name}\n`), Uint8Array.of(1), pub))).slice(0, 4);
     if (hex(keyHash) !== hashHex) throw new CheckError('verifier key hash does not match its key');
@@ -107,8 +110,8 @@
     const lines = block.slice(0, -1).split('\n');
     if (lines.length > 100) throw new CheckError('note has too many signatures');
     const sigs = lines.map((line) => {
-      const m = /^\u2014 ([^\s+]+) (\S+)$/u.exec(line);
-      if (!m) throw new CheckError('malformed signature line');
+      const m = /^\u2014 ([^ ]+) (\S+)$/u.exec(line);
+      if (!m || NAME_FORBIDDEN.test(m[1])) throw new CheckError('malformed signature line');
       const raw = fromBase64(m[2]);
       if (raw.length < 5) throw new CheckError('signature is too short');
       return { name: m[1], keyHash: raw.slice(0, 4), signature: raw.slice(4) };
