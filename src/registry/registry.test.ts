@@ -318,6 +318,34 @@ describe('Registry', () => {
     expect(verifyConsistency(old.size, 66, fromOld.proof.map(fromBase64), old.root, now.root)).toBe(true);
   });
 
+  it('does not carry out a request it already refused when another process grew the log and the batch is redone', async () => {
+    const { registry: cli, store } = await setup();
+    const server = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
+    // The server files p:9's objection just as the CLI's batch commits, so that the CLI redoes its batch on the
+    // grown log: the withdrawal it refused in its first attempt now finds something to withdraw.
+    let raced = false;
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (!raced) {
+        raced = true;
+        await server.object({ subject: 'p:9', channel: 'api' });
+      }
+      return commit(batch);
+    };
+    const p9 = { subject: 'p:9', scope: 'person' } as const;
+    const [withdrawal, objection] = await Promise.allSettled([
+      cli.withdraw({ subject: 'p:9', channel: 'cli', resolved: p9 }),
+      cli.object({ subject: 'p:10', channel: 'cli', resolved: { subject: 'p:10', scope: 'person' } }),
+    ]);
+    expect(raced).toBe(true);
+    expect(objection.status).toBe('fulfilled');
+    expect(withdrawal.status).toBe('rejected');
+    // What the caller was told is what happened: p:9's objection stands, and the log holds no withdrawal.
+    expect((await store.findEffective('p:9', 'person', '*'))?.state).toBe('effective');
+    const events = (await store.getLeaves(0, await store.logSize())).map((l) => decodeEvent(l)?.type);
+    expect(events).toEqual(['objection', 'objection']);
+  });
+
   it('puts no subject id, e-mail or name into the log', async () => {
     const { registry, store } = await setup();
     await registry.object({ subject: 'fb:a:1', channel: 'cli' });

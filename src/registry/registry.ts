@@ -518,6 +518,9 @@ export class Registry {
     const ops = this.#queue.splice(0, MAX_BATCH);
     if (ops.length === 0) return;
     let optimistic = true;
+    // A request refused in one attempt has had its answer: a redone batch must not carry it out after all (another
+    // process's append may have made a refused withdrawal possible in the meantime).
+    const refused = new Set<Op>();
     for (let attempt = 0; ; attempt++) {
       const ctx: BatchContext = {
         now: this.now(),
@@ -530,10 +533,12 @@ export class Registry {
       };
       const finishers: ({ op: Op; finish: () => Promise<unknown> } | undefined)[] = [];
       for (const op of ops) {
+        if (refused.has(op)) continue;
         try {
           finishers.push({ op, finish: await op.prepare(ctx) });
         } catch (e) {
           op.reject(e);
+          refused.add(op);
           finishers.push(undefined);
         }
       }
