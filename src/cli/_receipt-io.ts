@@ -45,10 +45,14 @@ export function emitReceipt(receipt: Receipt, file?: string): void {
   emitText(`${JSON.stringify(receipt, null, 2)}\n`, file);
 }
 
-/** Reads a file the user named, turning a missing or unreadable file into an input error. */
+/**
+ * Reads a file the user named, turning a missing or unreadable file into an input error. A leading byte order mark
+ * (Windows editors write one) is dropped, as the browser and the portal's upload drop it: a receipt saved that way
+ * must not be "not valid JSON" here alone.
+ */
 export function readUserFile(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (cause) {
     throw new InputError(`cannot read the ${what} file ${file}`, 'E_READ', { cause });
   }

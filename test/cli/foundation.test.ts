@@ -174,6 +174,11 @@ describe('objections, receipts and offline verification', () => {
     const v = dissent(['verify', 'receipt', join(dir, 'r.json'), '--key', vkey], { cwd: dir });
     expect(v.code, v.stdout).toBe(0);
     expect(v.stdout).toMatch(/VALID/);
+    // Saved again by an editor that writes a byte order mark: the browser and the portal take it, so must the CLI.
+    writeFileSync(join(dir, 'bom.json'), `\uFEFF${readFileSync(join(dir, 'r.json'), 'utf8')}`);
+    const bom = dissent(['verify', 'receipt', join(dir, 'bom.json'), '--key', vkey]);
+    expect(bom.code, bom.stdout).toBe(0);
+    expect(bom.stdout).toMatch(/^VALID$/m);
     const again = dissent(['object', '--subject', person, '--home', home]);
     expect(JSON.parse(again.stdout).objection_id).toBe(receipt.objection_id);
     expect(again.stderr).toMatch(/already exists/);

@@ -78,10 +78,8 @@ async function bulk(
   if (defaults.programme !== '*' && !home.config.programmes.some((p) => p.id === defaults.programme)) {
     throw new InputError(`unknown programme "${defaults.programme}"`, 'E_UNKNOWN_PROGRAMME');
   }
-  // A byte order mark (Windows editors write one) is not part of the first line; CR LF line ends are taken too.
-  const lines = readUserFile(file, 'subjects')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/);
+  // CR LF line ends are taken too (readUserFile drops a byte order mark).
+  const lines = readUserFile(file, 'subjects').split(/\r?\n/);
   if (lines.every((l) => l.trim() === '')) {
     throw new InputError(
       `${file} holds no lines: nothing to file (one JSON object per line, {"subject": ID})`,
