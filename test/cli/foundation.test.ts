@@ -435,6 +435,9 @@ describe('objections, receipts and offline verification', () => {
     const prove = JSON.parse(dissent(['log', 'prove', '0', '--size', '2', '--home', home]).stdout);
     expect(prove).toMatchObject({ index: 0, size: 2 });
     expect(prove.proof).toHaveLength(1);
+    // Too large to read exactly: said so, rather than an error naming a rounded number the user never gave.
+    const huge = dissent(['log', 'entry', '99999999999999999999', '--home', home]);
+    expect([huge.code, huge.stderr]).toEqual([2, 'dissent: N is too large for any log\n']);
     const beyond = dissent(['log', 'prove', '0', '--size', '99999', '--home', home]);
     expect(beyond.code).toBe(2);
     expect(beyond.stderr).toMatch(/beyond the log/);

@@ -7,6 +7,8 @@ import { commonArgs, homeDir, out } from '../_common.ts';
 function intArg(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new InputError(`${name} must be a non-negative integer`, 'E_USAGE');
+  // Past 2^53 a number is rounded, and the error would name another index or size than the one asked for.
+  if (!Number.isSafeInteger(Number(value))) throw new InputError(`${name} is too large for any log`, 'E_USAGE');
   return Number(value);
 }
 
