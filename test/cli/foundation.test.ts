@@ -424,6 +424,22 @@ describe('objections, receipts and offline verification', () => {
       vkey,
     ]);
     expect(swapped.code).toBe(1);
+    // Sizes written as strings: the file is not a proof, rather than a proof "for sizes 3→5, not 3→5".
+    const proofJson = JSON.parse(proof.stdout);
+    const quoted = { ...proofJson, from: String(proofJson.from), to: String(proofJson.to) };
+    writeFileSync(join(dir, 'quoted.json'), JSON.stringify(quoted));
+    const strings = dissent([
+      'verify',
+      'consistency',
+      join(dir, 'old.txt'),
+      join(dir, 'new.txt'),
+      '--proof',
+      join(dir, 'quoted.json'),
+      '--key',
+      vkey,
+    ]);
+    expect(strings.code).toBe(1);
+    expect(strings.stdout).toContain('FAIL consistency: the proof file is not {from,to,proof:[base64]}');
     expect(dissent(['verify', 'checkpoint', join(dir, 'new.txt'), '--key', vkey]).code).toBe(0);
     const entry = dissent(['log', 'entry', '0', '--home', home]);
     expect(JSON.parse(entry.stdout)).toMatchObject({ v: 1, type: 'objection' });

@@ -155,7 +155,14 @@ const consistency = defineCommand({
     const p = parseJson(readUserFile(args.proof, 'proof')) as
       | { from?: unknown; to?: unknown; proof?: unknown }
       | undefined;
-    if (!p || !Array.isArray(p.proof) || !p.proof.every((x) => typeof x === 'string')) {
+    // Sizes given as strings would otherwise be reported as "the proof is for sizes 3→5, not 3→5".
+    if (
+      !p ||
+      typeof p.from !== 'number' ||
+      typeof p.to !== 'number' ||
+      !Array.isArray(p.proof) ||
+      !p.proof.every((x) => typeof x === 'string')
+    ) {
       return report([
         ...checks,
         { name: 'consistency', ok: false, detail: 'the proof file is not {from,to,proof:[base64]}' },
