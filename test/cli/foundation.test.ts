@@ -219,6 +219,21 @@ describe('objections, receipts and offline verification', () => {
     ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/FAIL checkpoint: note is not signed by key/);
+    // Damaged by a stray brace at its end: one receipt that is not JSON, not a JSON Lines file of 20-odd failed ones
+    // (the last proof hash of a pretty-printed receipt, `"…="`, is valid JSON on its own line).
+    const second = JSON.parse(dissent(['object', '--subject', 'p:4', '--home', home]).stdout);
+    expect(second.inclusion_proof.length).toBeGreaterThan(0);
+    const brace = dissent([
+      'verify',
+      'receipt',
+      write('brace.json', `${JSON.stringify(second, null, 2)}\n}\n`),
+      '--key',
+      vkey,
+    ]);
+    expect([brace.code, brace.stdout]).toEqual([
+      1,
+      'FAIL format: the receipt is not valid JSON (nor JSON Lines of receipts)\nINVALID\n',
+    ]);
     const malformed = dissent(['verify', 'receipt', write('ok2.json', r), '--key', 'not-a-key']);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/--key value is neither a verifier key/);

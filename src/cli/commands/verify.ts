@@ -95,7 +95,9 @@ const receipt = defineCommand({
       .flatMap((line, i) => (line.trim() === '' ? [] : [{ line: i + 1, json: parseJson(line) }]));
     // JSON Lines when there are several lines and one of them at least is a receipt: a damaged line (cut off, or
     // garbage after it) fails on its own, and the others are still checked.
-    if (lines.length < 2 || !lines.some((l) => l.json !== undefined)) {
+    // A line of a pretty-printed receipt may parse on its own (the last proof hash, `"…="`): only an object counts.
+    const isObject = (j: unknown) => typeof j === 'object' && j !== null && !Array.isArray(j);
+    if (lines.length < 2 || !lines.some((l) => isObject(l.json))) {
       return report([
         { name: 'format', ok: false, detail: 'the receipt is not valid JSON (nor JSON Lines of receipts)' },
       ]);
