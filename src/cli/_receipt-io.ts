@@ -19,8 +19,24 @@ export function checkOutPath(file: string | undefined): void {
 }
 
 /**
- * Writes `text` to `file`, or to stdout when no file is given. When the file cannot be written after all, the text
- * goes to stdout and the error says so, so that a receipt for something already logged is never lost.
+ * Refuses a receipt --out path as checkOutPath does, and also a file that exists: writing over it would destroy the
+ * receipt it may hold (a withdrawal's, or one for an objection since withdrawn, cannot be had again), and would keep
+ * that file's mode where a receipt, which links its holder to the log, is written readable by its owner only.
+ */
+export function checkReceiptPath(file: string | undefined): void {
+  checkOutPath(file);
+  if (file && statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    throw new InputError(
+      `cannot write ${file}: the file exists, and a receipt is never written over a file; move it away or give a new name`,
+      'E_OUT',
+    );
+  }
+}
+
+/**
+ * Writes `text` to a new `file` (mode 0600; a device such as /dev/null is written as is), or to stdout when no file is
+ * given. When the file cannot be written after all (say, another run created it meanwhile), the text goes to stdout
+ * and the error says so, so that a receipt for something already logged is never lost.
  */
 export function emitText(text: string, file?: string): void {
   if (!file) {
@@ -28,7 +44,8 @@ export function emitText(text: string, file?: string): void {
     return;
   }
   try {
-    writeFileSync(file, text, { mode: 0o600 });
+    const device = statSync(file, { throwIfNoEntry: false })?.isFile() === false;
+    writeFileSync(file, text, { mode: 0o600, flag: device ? 'w' : 'wx' });
   } catch (cause) {
     process.stdout.write(text);
     const why = (cause as NodeJS.ErrnoException).code ?? 'write failed';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -405,6 +405,30 @@ describe('objections, receipts and offline verification', () => {
     const asFolder = dissent(['object', '--subject', 'p:33', '--out', tempDir(), '--home', home]);
     expect(asFolder.code).toBe(2);
     expect(asFolder.stderr).toMatch(/it is a folder/);
+  });
+
+  it('never writes a receipt over an existing file: the objection receipt survives a withdraw --out onto it', () => {
+    const dir = tempDir();
+    const file = join(dir, 'receipt.json');
+    expect(dissent(['object', '--subject', 'p:34', '--out', file, '--home', home]).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const objection = readFileSync(file, 'utf8');
+    chmodSync(file, 0o644);
+    const w = dissent(['withdraw', '--subject', 'p:34', '--out', file, '--home', home]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/the file exists/);
+    expect(readFileSync(file, 'utf8')).toBe(objection);
+    // Refused before anything was withdrawn: the objection still stands, and a new file gets the withdrawal.
+    const fresh = join(dir, 'withdrawal.json');
+    expect(dissent(['withdraw', '--subject', 'p:34', '--out', fresh, '--home', home]).code).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    const bulk = join(dir, 'bulk.jsonl');
+    writeFileSync(bulk, 'receipts of an earlier run\n');
+    const subjects = join(dir, 'subjects.jsonl');
+    writeFileSync(subjects, '{"subject":"p:35"}\n');
+    const b = dissent(['object', '--subjects', subjects, '--out', bulk, '--home', home]);
+    expect(b.code).toBe(2);
+    expect(readFileSync(bulk, 'utf8')).toBe('receipts of an earlier run\n');
   });
 
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {

@@ -3,7 +3,7 @@ import { openHome } from '../../config/home.ts';
 import type { ObjectionRequest } from '../../registry/registry.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
-import { checkOutPath, emitReceipt, emitText, readUserFile } from '../_receipt-io.ts';
+import { checkReceiptPath, emitReceipt, emitText, readUserFile } from '../_receipt-io.ts';
 import { EXIT, setExitCode } from '../_run.ts';
 
 export default defineCommand({
@@ -20,7 +20,8 @@ export default defineCommand({
     reason: { type: 'string', description: 'optional reason (never required)' },
     out: {
       type: 'string',
-      description: 'write the receipt (with --subjects: the receipts, one a line) to this file instead of stdout',
+      description:
+        'write the receipt (with --subjects: the receipts, one a line) to this new file (never over an existing one) instead of stdout',
       valueHint: 'FILE',
     },
     subjects: {
@@ -33,7 +34,7 @@ export default defineCommand({
   async run({ args }) {
     if (!args.subject === !args.subjects)
       throw new InputError('give exactly one of --subject ID or --subjects FILE', 'E_USAGE');
-    checkOutPath(args.out);
+    checkReceiptPath(args.out);
     const home = await openHome(homeDir(args));
     try {
       if (args.subject) {

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
-import { checkOutPath, emitReceipt } from '../_receipt-io.ts';
+import { checkReceiptPath, emitReceipt } from '../_receipt-io.ts';
 
 export default defineCommand({
   meta: {
@@ -13,12 +13,16 @@ export default defineCommand({
     subject: { type: 'string', description: 'person id, or account id', valueHint: 'ID', required: true },
     programme: { type: 'string', description: 'the programme the objection names, or *', default: '*' },
     'account-only': { type: 'boolean', description: 'the objection covers only this one account' },
-    out: { type: 'string', description: 'write the receipt to this file instead of stdout', valueHint: 'FILE' },
+    out: {
+      type: 'string',
+      description: 'write the receipt to this new file (never over an existing one) instead of stdout',
+      valueHint: 'FILE',
+    },
   },
   async run({ args }) {
     const home = await openHome(homeDir(args));
     try {
-      checkOutPath(args.out);
+      checkReceiptPath(args.out);
       const r = await home.registry.withdraw({
         subject: args.subject,
         programme: args.programme,
