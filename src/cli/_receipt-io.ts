@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Receipt } from '../log/receipt.ts';
 import { DissentError, InputError } from '../shared/errors.ts';
+import { EXIT, setExitCode } from './_run.ts';
 
 /**
  * Refuses an --out path that cannot take a file (a folder, or a path whose folder does not exist) before anything is
@@ -40,14 +41,14 @@ export function checkReceiptPath(file: string | undefined): void {
  */
 export function emitText(text: string, file?: string): void {
   if (!file) {
-    process.stdout.write(text);
+    writeStdout(text);
     return;
   }
   try {
     const device = statSync(file, { throwIfNoEntry: false })?.isFile() === false;
     writeFileSync(file, text, { mode: 0o600, flag: device ? 'w' : 'wx' });
   } catch (cause) {
-    process.stdout.write(text);
+    writeStdout(text);
     const why = (cause as NodeJS.ErrnoException).code ?? 'write failed';
     throw new DissentError(
       `could not write ${file} (${why}); the receipt is printed on stdout above instead: keep it`,
@@ -55,6 +56,21 @@ export function emitText(text: string, file?: string): void {
       { cause },
     );
   }
+}
+
+/**
+ * Writes receipts to stdout. A reader that stops early (`| head`) or is gone closes the pipe: that is said plainly and
+ * fails the command, instead of a crash with a stack trace, since what was filed stands without its receipts.
+ */
+function writeStdout(text: string): void {
+  process.stdout.once('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stderr.write(
+      'dissent: the receipts were not all written: the reader of standard output closed it (EPIPE); what was filed stands, give --out FILE to keep its receipts\n',
+    );
+    setExitCode(EXIT.usage);
+  });
+  process.stdout.write(text);
 }
 
 /** Writes a receipt as pretty JSON to `file`, or to stdout when no file is given (see emitText). */

@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
-import { dissent, tempDir } from '../helpers/cli.ts';
+import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
 
 const home = join(tempDir(), 'home');
 let vkey = '';
@@ -429,6 +430,22 @@ describe('objections, receipts and offline verification', () => {
     const b = dissent(['object', '--subjects', subjects, '--out', bulk, '--home', home]);
     expect(b.code).toBe(2);
     expect(readFileSync(bulk, 'utf8')).toBe('receipts of an earlier run\n');
+  });
+
+  it('says so and exits 2, with no stack trace, when the reader of its receipts closes the pipe (| head)', async () => {
+    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), ['object', '--subject', 'p:36', '--home', home]);
+    // The reader goes away before the receipt is written, as `| head -c 0` or a crashed consumer would.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const [code] = await once(child, 'exit');
+    expect(stderr).not.toMatch(/node:events|Unhandled 'error' event|\n +at /);
+    expect(stderr).toMatch(/standard output closed it \(EPIPE\); what was filed stands/);
+    expect(code).toBe(2);
+    // It was filed: the receipt is there to be had again.
+    expect(dissent(['object', '--subject', 'p:36', '--home', home]).stderr).toMatch(/already exists/);
   });
 
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
