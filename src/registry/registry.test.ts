@@ -195,6 +195,22 @@ describe('Registry', () => {
     expect(again.receipt.objection_id).not.toBe(o.receipt.objection_id);
   });
 
+  it('withdraws an objection whose person has left the identity graph, by the id it was filed for', async () => {
+    const { registry, store } = await setup();
+    const filed = await registry.object({ subject: 'p:5', channel: 'cli' });
+    // p:5's only account moves to another person (a merge in the identity graph): p:5 has no account any more.
+    const moved = accounts.find((a) => a.account === 'fb:a:5') as AccountRow;
+    await store.upsertAccounts([{ ...moved, person: 'p:99' }]);
+    expect(await store.accountsOfPerson('p:5')).toEqual([]);
+    const w = await registry.withdraw({ subject: 'p:5', channel: 'cli' });
+    expect(verifyReceipt(w.receipt, verifier)).toMatchObject({ ok: true });
+    expect(decodeEvent(w.receipt.leaf)).toMatchObject({ type: 'withdrawal', id: filed.receipt.objection_id });
+    expect((await store.getObjection(filed.receipt.objection_id))?.state).toBe('withdrawn');
+    // An id that never had an objection is still unknown, not "nothing to withdraw".
+    const err = await registry.withdraw({ subject: 'p:nobody', channel: 'cli' }).catch((e) => e);
+    expect(err.code).toBe('E_UNKNOWN_SUBJECT');
+  });
+
   it("refuses an id that is one person's account id and another person's id, rather than guess whose it is", async () => {
     const { registry, store } = await setup();
     const row = (account: string, person: string): AccountRow => ({

@@ -270,10 +270,21 @@ export class Registry {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.checkProgramme(programme);
-    const who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
+    let who: Who;
+    let unknown: NotFoundError | undefined;
+    try {
+      who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
+    } catch (e) {
+      // An objection outlives its subject's place in the identity graph (a person whose accounts all moved to
+      // another person, an account that was removed): it still stands for that id, so it can still be withdrawn by it.
+      if (!(e instanceof NotFoundError) || e.code !== 'E_UNKNOWN_SUBJECT') throw e;
+      who = { subject: req.subject, scope: req.accountOnly ? 'account' : 'person' };
+      unknown = e;
+    }
     return this.#enqueue(async (ctx) => {
       const found = ctx.fresh.get(key(who, programme)) ?? (await this.#storedEffective(ctx, who, programme));
       if (!found || found.programme !== programme) {
+        if (unknown) throw unknown;
         throw new NotFoundError(
           `no effective objection to withdraw for this subject and programme "${programme}" (name the objection as it was filed: its programme, and the account scope if it was filed for the account alone)`,
           'E_NO_OBJECTION',
