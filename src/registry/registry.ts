@@ -19,7 +19,7 @@ import { InputError, NotFoundError } from '../shared/errors.ts';
 import { newId, newSalt } from './ids.ts';
 import { lateness } from './lateness.ts';
 import { type CommitBatch, EffectiveExistsError, LogConflictError, type Store, type SubjectLookup } from './store.ts';
-import type { Channel, CheckpointRow, ObjectionRow, WithdrawalRow } from './types.ts';
+import { type Channel, type CheckpointRow, MAX_REASON_CHARS, type ObjectionRow, type WithdrawalRow } from './types.ts';
 
 /** What a person or the operator asks for when objecting. */
 export interface ObjectionRequest {
@@ -205,6 +205,13 @@ export class Registry {
     }
   }
 
+  /** Refuses a reason longer than the portal's form takes; a reason is optional and never judged. */
+  checkReason(reason: string | undefined): void {
+    if (reason !== undefined && reason.length > MAX_REASON_CHARS) {
+      throw new InputError(`the reason is longer than ${MAX_REASON_CHARS} characters`, 'E_REASON_TOO_LONG');
+    }
+  }
+
   /** Files an effective objection (CLI and API channels) and returns its receipt once it is durable and signed. */
   object(req: ObjectionRequest): Promise<ObjectionResult> {
     return this.objectMany([req]).then((r) => r[0] as ObjectionResult);
@@ -219,6 +226,7 @@ export class Registry {
       reqs.map(async (r) => {
         const programme = r.programme ?? '*';
         this.checkProgramme(programme);
+        this.checkReason(r.reason);
         return { req: r, programme, who: r.resolved ?? (await this.resolveSubject(r.subject, r.accountOnly)) };
       }),
     );
@@ -243,6 +251,7 @@ export class Registry {
     const submittedAt = this.now();
     const programme = req.programme ?? '*';
     this.checkProgramme(programme);
+    this.checkReason(req.reason);
     const who = req.resolved ?? (await this.resolveSubject(req.subject, req.accountOnly));
     return this.#enqueue<ObjectionRow>(async (ctx) => {
       const row = newObjection(who, programme, req, submittedAt, null);

@@ -103,3 +103,6 @@ export interface SnapshotRow {
   readonly records_kept: number;
   readonly created_at: string;
 }
+
+/** The longest reason an objection keeps, in UTF-16 code units (what a browser's maxlength counts). */
+export const MAX_REASON_CHARS = 2000;

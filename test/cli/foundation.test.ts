@@ -393,6 +393,33 @@ describe('objections, receipts and offline verification', () => {
     expect(empty.stderr).toContain('holds no lines: nothing to file');
   });
 
+  it('takes bare CR line ends in a bulk file, as identities import does', () => {
+    const file = join(tempDir(), 'cr.jsonl');
+    writeFileSync(file, '{"subject":"p:37"}\r{"subject":"p:38"}\r');
+    const r = dissent(['object', '--subjects', file, '--home', home]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('2 new objections, 0 already effective, 0 bad lines');
+  });
+
+  it('refuses a reason longer than the portal takes, by line in a bulk file, before filing it', () => {
+    const long = 'x'.repeat(2001);
+    const single = dissent(['object', '--subject', 'p:39', '--reason', long, '--home', home]);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toContain('the reason is longer than 2000 characters');
+    expect(single.stdout).toBe('');
+    const file = join(tempDir(), 'reasons.jsonl');
+    writeFileSync(file, `${JSON.stringify({ subject: 'p:39', reason: long })}\n{"subject":"p:40","reason":"ok"}\n`);
+    const bulk = dissent(['object', '--subjects', file, '--home', home]);
+    expect(bulk.code).toBe(2);
+    expect(bulk.stderr).toContain('reasons.jsonl:1: the reason is longer than 2000 characters');
+    expect(bulk.stderr).toContain('1 new objections, 0 already effective, 1 bad lines');
+    expect(bulk.stdout.trim().split('\n')).toHaveLength(1);
+    // p:39 was never filed: a reason of the right length files it anew.
+    const ok = dissent(['object', '--subject', 'p:39', '--reason', 'x'.repeat(2000), '--home', home]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toMatch(/already/);
+  });
+
   it('refuses an --out it cannot write before filing anything, so no receipt is lost', () => {
     const missing = join(tempDir(), 'no-such-folder', 'w.json');
     expect(dissent(['object', '--subject', 'p:32', '--home', home]).code).toBe(0);

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { openHome } from '../../config/home.ts';
-import type { ObjectionRequest } from '../../registry/registry.ts';
+import type { ObjectionRequest, ResolvedSubject } from '../../registry/registry.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info } from '../_common.ts';
 import { checkReceiptPath, emitReceipt, emitText, readUserFile } from '../_receipt-io.ts';
@@ -79,8 +79,9 @@ async function bulk(
   if (defaults.programme !== '*' && !home.config.programmes.some((p) => p.id === defaults.programme)) {
     throw new InputError(`unknown programme "${defaults.programme}"`, 'E_UNKNOWN_PROGRAMME');
   }
-  // CR LF line ends are taken too (readUserFile drops a byte order mark).
-  const lines = readUserFile(file, 'subjects').split(/\r?\n/);
+  home.registry.checkReason(defaults.reason);
+  // CR LF and bare CR line ends are taken too, as by identities import (readUserFile drops a byte order mark).
+  const lines = readUserFile(file, 'subjects').split(/\r\n|\r|\n/);
   if (lines.every((l) => l.trim() === '')) {
     throw new InputError(
       `${file} holds no lines: nothing to file (one JSON object per line, {"subject": ID})`,
@@ -125,11 +126,14 @@ async function checkLine(
   const accountOnly = (v.account_only as boolean | undefined) ?? defaults.accountOnly === true;
   const reason = (v.reason as string | undefined) ?? defaults.reason;
   if (programme !== '*' && !home.config.programmes.some((p) => p.id === programme)) return 'unknown programme';
+  let resolved: ResolvedSubject;
   try {
-    await home.registry.resolveSubject(v.subject, accountOnly);
+    home.registry.checkReason(reason);
+    resolved = await home.registry.resolveSubject(v.subject, accountOnly);
   } catch (e) {
     return e instanceof InputError ? e.message : 'cannot resolve subject';
   }
-  good.push({ subject: v.subject, programme, accountOnly, channel: 'cli', ...(reason ? { reason } : {}) });
+  // The subject as checked here: an identity import running meanwhile cannot make the whole group fail.
+  good.push({ subject: v.subject, programme, accountOnly, channel: 'cli', resolved, ...(reason ? { reason } : {}) });
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { formatDuration, formatTime } from '../i18n/index.ts';
 import { graceWindowMs, requestConfirmation, typedAccountKey } from '../intake.ts';
@@ -22,7 +23,7 @@ export function checkAccountForm(
   if (values.programme !== '*' && !ctx.programmes.some((p) => p.id === values.programme)) {
     errors.push({ field: 'programme-0', message: t.errProgrammeUnknown });
   }
-  if ((values.reason ?? '').length > 2000) errors.push({ field: 'reason', message: t.errReasonTooLong });
+  if ((values.reason ?? '').length > MAX_REASON_CHARS) errors.push({ field: 'reason', message: t.errReasonTooLong });
   return errors;
 }
 

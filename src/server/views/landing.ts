@@ -1,4 +1,5 @@
 import { type Programme, programmeTitle } from '../../config/config.ts';
+import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import { formatTime } from '../i18n/index.ts';
 import type { ProgrammeFacts } from '../programme-facts.ts';
 import { csrfField, errorSummary, type FieldError, radioField, textField } from './fields.ts';
@@ -108,7 +109,7 @@ ${radioField({
     ...data.programmes.map(({ programme }) => ({ value: programme.id, label: programmeTitle(programme, ctx.lang) })),
   ],
 })}
-${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: 2000 })}
+${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: MAX_REASON_CHARS })}
 <button type="submit">${t.submitObjection}</button>
 </form>`;
   return layout(ctx, t.landingTitle, body);
