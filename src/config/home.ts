@@ -39,6 +39,11 @@ export interface StoreOptions {
 /** Opens the store named by the config (or DATABASE_URL) and migrates it. */
 export async function openStore(config: Config, opts: StoreOptions = {}): Promise<Store> {
   const url = process.env.DATABASE_URL ?? config.database.url;
+  // Say where the url came from: an operator whose config says sqlite: would otherwise look for it in the wrong
+  // place. The url itself is never echoed (it may hold a password).
+  const fromEnv = process.env.DATABASE_URL !== undefined;
+  const source = fromEnv ? 'the DATABASE_URL environment variable' : `database.url in ${CONFIG_FILE}`;
+  const fix = fromEnv ? `unset DATABASE_URL to use database.url from ${CONFIG_FILE}` : 'set it to sqlite:registry.db';
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     const store = new SqliteStore(path === ':memory:' ? path : join(config.home, path));
@@ -47,9 +52,12 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
     return store;
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    throw new InputError('PostgreSQL server mode is not available in this version; use sqlite:registry.db', 'E_DB');
+    throw new InputError(
+      `${source} names a PostgreSQL database, but this version keeps the registry in SQLite only; ${fix}`,
+      'E_DB',
+    );
   }
-  throw new InputError(`database url must start with sqlite: (got a url of another kind)`, 'E_DB');
+  throw new InputError(`${source} is not a sqlite: url (the only kind this version opens); ${fix}`, 'E_DB');
 }
 
 /** An opened home: its config, its signing key, its store and the registry over them. */

@@ -33,7 +33,7 @@ log:
   key_file: log.key
 
 database:
-  # The embedded default. Server mode (PostgreSQL) is chosen with the DATABASE_URL environment variable.
+  # The registry: a SQLite file (the only store this version has). The DATABASE_URL environment variable overrides it.
   url: sqlite:registry.db
 
 # One entry for each announced use of content for AI training.

@@ -92,6 +92,18 @@ describe('dissent init', () => {
     }
   });
 
+  it('says that DATABASE_URL, not the config, names a database it cannot open, and never echoes the url', () => {
+    // The generated config must not promise a PostgreSQL mode that every command then refuses.
+    expect(readFileSync(join(home, 'dissent.config.yaml'), 'utf8')).not.toMatch(/PostgreSQL/);
+    for (const url of ['postgres://ops:s3cret@db.internal/app', 'mysql://ops:s3cret@db.internal/app']) {
+      const r = dissent(['log', 'checkpoint', '--home', home], { env: { DATABASE_URL: url } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('the DATABASE_URL environment variable');
+      expect(r.stderr).toContain('unset DATABASE_URL');
+      expect(r.stderr).not.toContain('s3cret');
+    }
+  });
+
   it('takes the home from DISSENT_HOME', () => {
     const r = dissent(['log', 'key'], { env: { DISSENT_HOME: home } });
     expect(r.stdout.trim()).toBe(vkey);
