@@ -252,6 +252,17 @@ describe('objections, receipts and offline verification', () => {
     expect(malformed.stderr).toMatch(/--key value is neither a verifier key/);
   });
 
+  it('tells an operator who passes the home log.key as --key to pass the verifier key instead', () => {
+    const dir = tempDir();
+    const receipt = join(dir, 'r.json');
+    writeFileSync(receipt, dissent(['object', '--subject', 'p:6', '--home', home]).stdout);
+    const secret = readFileSync(join(home, 'log.key'), 'utf8').trim();
+    const r = dissent(['verify', 'receipt', receipt, '--key', join(home, 'log.key')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/signing key, not its verifier key; pass the verifier key that "dissent log key" prints/);
+    expect(r.stderr).not.toContain(secret.split('+').at(-1));
+  });
+
   it('refuses an unknown subject and an unknown programme with exit 2 and no stack trace', () => {
     const u = dissent(['object', '--subject', 'who-is-this', '--home', home]);
     expect(u.code).toBe(2);

@@ -23,7 +23,15 @@ const keyArg = {
 
 function verifier(value: string): Verifier {
   try {
-    return parseVerifierKey(readKeyArg(value));
+    const key = readKeyArg(value);
+    // The home's log.key sits next to the config and is a file, as --key allows: say what to pass instead.
+    if (key.startsWith('PRIVATE+KEY+')) {
+      throw new InputError(
+        'the --key given is the log\'s secret signing key, not its verifier key; pass the verifier key that "dissent log key" prints (and keep the signing key to the home)',
+        'E_KEY',
+      );
+    }
+    return parseVerifierKey(key);
   } catch (cause) {
     if (cause instanceof InputError) throw cause;
     throw new InputError(`the verifier key is malformed: ${(cause as Error).message}`, 'E_KEY', { cause });
