@@ -14,10 +14,12 @@ const isoDate = z
   .transform((v) => (v instanceof Date ? v : new Date(v)))
   .refine((d) => !Number.isNaN(d.getTime()), 'must be an ISO 8601 date-time, e.g. 2025-05-26T23:59:59+02:00');
 
+// A bare number is refused rather than read in some unit: `grace_window: 72`, meant as the 72 hours every example
+// shows, would otherwise be 72 seconds, and confirmation links would expire before the mail arrived.
 const duration = z
   .union([z.string(), z.number()])
-  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)))
-  .refine((v): v is number => v !== undefined && v >= 0, 'must be a duration such as 72h, 30m or 5s');
+  .transform((v) => (typeof v === 'number' ? undefined : parseDuration(v)))
+  .refine((v): v is number => v !== undefined && v >= 0, 'must be a duration with its unit, such as 72h, 30m or 5s');
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lowercase letters, digits, ".", "_" or "-"');
 

@@ -79,6 +79,18 @@ describe('dissent init', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a grace_window without a unit instead of reading "72" as 72 seconds', () => {
+    const bad = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', bad]).code).toBe(0);
+    const file = join(bad, 'dissent.config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/grace_window: 72h/, 'grace_window: 72'));
+    const r = dissent(['log', 'checkpoint', '--home', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /dissent\.config\.yaml:\d+: programmes\.0\.grace_window: must be a duration with its unit/,
+    );
+  });
+
   it('refuses an operator token that could never authenticate (a space, or a letter beyond ASCII)', () => {
     const bad = join(tempDir(), 'home');
     expect(dissent(['init', '--home', bad]).code).toBe(0);
