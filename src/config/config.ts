@@ -9,10 +9,27 @@ import { parseDuration } from './duration.ts';
 /** The config file's name inside a home folder. */
 export const CONFIG_FILE = 'dissent.config.yaml';
 
+/**
+ * A date-time with its UTC offset. Without one, JavaScript reads `2025-05-26T23:59:59` in the time zone of whichever
+ * machine runs the command (the CLI and the server could judge lateness hours apart) and `2025-05-26` as midnight
+ * UTC, which would make every objection of the last day late; `2025-02-30` would roll over into March.
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
 const isoDate = z
   .union([z.string(), z.date()])
-  .transform((v) => (v instanceof Date ? v : new Date(v)))
-  .refine((d) => !Number.isNaN(d.getTime()), 'must be an ISO 8601 date-time, e.g. 2025-05-26T23:59:59+02:00');
+  .transform((v) => {
+    if (v instanceof Date) return v;
+    const m = ISO_DATE_TIME.exec(v.trim());
+    if (!m) return new Date(Number.NaN);
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth ? new Date(v.trim()) : new Date(Number.NaN);
+  })
+  .refine(
+    (d) => !Number.isNaN(d.getTime()),
+    'must be a real ISO 8601 date-time with its UTC offset, e.g. 2025-05-26T23:59:59+02:00',
+  );
 
 // A bare number is refused rather than read in some unit: `grace_window: 72`, meant as the 72 hours every example
 // shows, would otherwise be 72 seconds, and confirmation links would expire before the mail arrived.

@@ -79,6 +79,22 @@ describe('dissent init', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a deadline without a UTC offset, a date alone and an impossible date, instead of guessing', () => {
+    const bad = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', bad]).code).toBe(0);
+    const file = join(bad, 'dissent.config.yaml');
+    const good = readFileSync(file, 'utf8');
+    // Without an offset the deadline moved with the time zone of the machine that read the config.
+    for (const deadline of ['2025-05-26T23:59:59', '2025-05-26', 'May 26, 2025', '2025-02-30T12:00:00Z']) {
+      writeFileSync(file, good.replace(/deadline: \S+/, `deadline: ${deadline}`));
+      const r = dissent(['log', 'checkpoint', '--home', bad], { env: { TZ: 'Europe/Berlin' } });
+      expect(r.code, deadline).toBe(2);
+      expect(r.stderr).toMatch(/programmes\.0\.deadline: must be a real ISO 8601 date-time with its UTC offset/);
+    }
+    writeFileSync(file, good.replace(/deadline: \S+/, 'deadline: 2025-05-26T21:59:59Z'));
+    expect(dissent(['log', 'checkpoint', '--home', bad]).code).toBe(0);
+  });
+
   it('refuses a grace_window without a unit instead of reading "72" as 72 seconds', () => {
     const bad = join(tempDir(), 'home');
     expect(dissent(['init', '--home', bad]).code).toBe(0);
