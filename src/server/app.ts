@@ -52,7 +52,7 @@ function routerPath(url: string): string {
 /** Routes read by programs, not people: their errors are problem+json, not pages. */
 function isMachineRoute(url: string): boolean {
   const path = routerPath(url);
-  return path.startsWith('/api/') || path === '/metrics';
+  return path.startsWith('/api/') || path === '/metrics' || path === '/healthz';
 }
 
 /** Routes that take the operator's bearer token: with a valid one they are exempt from the per-IP limit. */
@@ -73,7 +73,9 @@ function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply,
           ? [t.tooLargeTitle, t.tooLargeBody]
           : status === 404
             ? [t.notFoundTitle, t.notFoundBody]
-            : [t.errorTitle, t.errorBody];
+            : status === 405
+              ? [t.methodTitle, t.methodBody]
+              : [t.errorTitle, t.errorBody];
   return sendPage(reply, status, messagePage({ t, lang, path: '/', verifierKey: ctx.verifierKey }, title, [body]));
 }
 

@@ -376,9 +376,16 @@ describe('public log API', () => {
     const post = await fetch(`${base}/api/v1/objections/o_1`, { method: 'DELETE' });
     expect(post.headers.get('allow')).toBe('GET, HEAD');
     expect((await fetch(`${base}/api/v1/nothing-here`)).status).toBe(404);
-    const page = await fetch(`${base}/object`, { method: 'PUT' });
+    const page = await fetch(`${base}/object`, { method: 'PUT', headers: { 'accept-language': 'en' } });
     expect(page.status).toBe(405);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // Says what is wrong, not "something went wrong, try again later", which would never help.
+    const pageText = await page.text();
+    expect(pageText).toContain('does not take this kind of request');
+    expect(pageText).not.toMatch(/try again later/i);
+    const health = await fetch(`${base}/healthz`, { method: 'PUT' });
+    expect(health.status).toBe(405);
+    expect(health.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // A form's POST address opened as a page goes back to its form.
     for (const [path, to] of [
       ['/object?lang=de', '/?lang=de'],

@@ -163,6 +163,8 @@ export const en = {
   errorBody: 'Please try again later.',
   notFoundTitle: 'Page not found',
   notFoundBody: 'There is no page at this address.',
+  methodTitle: 'Not possible at this address',
+  methodBody: 'This address does not take this kind of request. Open the start page and use its links and forms.',
   csrfTitle: 'The form has expired',
   csrfBody: 'Please go back, reload the page and submit the form again.',
   rateTitle: 'Too many requests',
