@@ -73,7 +73,10 @@ export class Metrics {
     for (const [name, help] of Object.entries(COUNTERS)) {
       out.push(`# HELP ${name} ${help}`);
       out.push(`# TYPE ${name} counter`);
-      for (const c of byName.get(name) ?? []) out.push(`${name}${labels(c.labels)} ${c.value}`);
+      const samples = byName.get(name) ?? [];
+      for (const c of samples) out.push(`${name}${labels(c.labels)} ${c.value}`);
+      // A counter without labels is 0 until it first moves: a missing series reads as "not collected" to an alert.
+      if (samples.length === 0 && UNLABELLED.has(name)) out.push(`${name} 0`);
     }
     const h = 'dissent_http_request_duration_seconds';
     out.push(`# HELP ${h} HTTP request latency by method, route pattern and status.`);
@@ -89,6 +92,9 @@ export class Metrics {
     return `${out.join('\n')}\n`;
   }
 }
+
+/** The counters kept without labels, which have a sample from the start. */
+const UNLABELLED = new Set<string>(['dissent_unconfirmed_purged_total']);
 
 /** Counters this server keeps, with their help text. */
 export const COUNTERS = {

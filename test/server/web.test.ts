@@ -570,6 +570,7 @@ describe('operations', () => {
     const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_objections\{state="effective",channel="api",programme="\*"\} 1/);
     expect(metrics).toMatch(/^dissent_log_size 1$/m);
+    expect(metrics).toMatch(/^dissent_unconfirmed_purged_total 0$/m);
     expect(metrics).toMatch(
       /dissent_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",status="200",le="\+Inf"\} 1/,
     );
