@@ -10,6 +10,12 @@ export const commonArgs = {
   debug: { type: 'boolean', description: 'show stack traces on errors' },
 } as const;
 
+/** commonArgs for a command that reads no home: --home is taken, as by every command, and its help says it is unused. */
+export const homelessArgs = {
+  ...commonArgs,
+  home: { ...commonArgs.home, description: 'taken like every command, but not read: this command needs no home' },
+} as const;
+
 /** The home folder: --home, then $DISSENT_HOME, then ./.dissent. */
 export function homeDir(args: { home?: string | undefined }): string {
   return resolve(args.home ?? process.env.DISSENT_HOME ?? '.dissent');

@@ -626,5 +626,11 @@ describe('objections, receipts and offline verification', () => {
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/USAGE/);
     }
+    // Commands that read no home say so, rather than offer a --home that changes nothing.
+    for (const cmd of [['redact'], ['sources', 'convert']]) {
+      expect(dissent([...cmd, '--help']).stdout, cmd.join(' ')).toMatch(
+        /--home=<DIR>\s+taken like every command, but not read/,
+      );
+    }
   });
 });

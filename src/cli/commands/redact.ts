@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { defineCommand } from 'citty';
 import { ALL_PII_TYPES, createRedactor, type PiiType, readKnownNames } from '../../pipeline/redact/index.ts';
 import { InputError } from '../../shared/errors.ts';
-import { commonArgs } from '../_common.ts';
+import { homelessArgs } from '../_common.ts';
 
 /** Parses `--pii email,phone`; every name must be a known PII type. */
 export function parsePiiList(value: string | undefined): PiiType[] {
@@ -25,7 +25,7 @@ export default defineCommand({
     description: 'Redact personal data in UTF-8 text read from stdin, one snippet per line, to stdout (same order).',
   },
   args: {
-    ...commonArgs,
+    ...homelessArgs,
     pii: {
       type: 'string',
       description: `comma-separated PII types (default all: ${ALL_PII_TYPES.join(',')})`,

@@ -11,7 +11,7 @@ import {
   type Visibility,
   writeJsonl,
 } from '../../sources/index.ts';
-import { commonArgs, info } from '../_common.ts';
+import { homelessArgs, info } from '../_common.ts';
 import { checkOutPath } from '../_receipt-io.ts';
 
 const VISIBILITIES: Visibility[] = ['public', 'unlisted', 'followers', 'friends', 'private'];
@@ -47,7 +47,7 @@ const convert = defineCommand({
     description: 'Convert a platform export (zip, tar.gz, folder or file) to canonical JSONL records.',
   },
   args: {
-    ...commonArgs,
+    ...homelessArgs,
     input: { type: 'positional', required: true, description: 'the export to read', valueHint: 'INPUT' },
     format: { type: 'enum', required: true, options: [...EXPORT_FORMATS], description: 'the export format' },
     account: {
