@@ -16,7 +16,16 @@ import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
 import { classify, textNeededSql } from './classify.ts';
 import { convertExports, type InputFile, type InputScan, listInputs, scanInput, sha256File } from './inputs.ts';
-import { type Journal, markDone, readJournal, type Stage, saveJournal, WORK_DIR, writeFileAtomic } from './journal.ts';
+import {
+  isAtomicTemp,
+  type Journal,
+  markDone,
+  readJournal,
+  type Stage,
+  saveJournal,
+  WORK_DIR,
+  writeFilesAtomic,
+} from './journal.ts';
 import {
   formatManifest,
   type Manifest,
@@ -465,8 +474,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
       const text = formatManifest(manifest);
       const manifestSha = sha256Hex(text);
       const signer = programme.key_file ? loadSigner(programme.key_file) : opts.home.signer;
-      writeFileAtomic(join(out, 'manifest.json'), text);
-      writeFileAtomic(join(out, 'manifest.sig'), signManifest(manifest, manifestSha, signer));
+      writeFilesAtomic([
+        [join(out, 'manifest.json'), text],
+        [join(out, 'manifest.sig'), signManifest(manifest, manifestSha, signer)],
+      ]);
       return { snapshot: snapshotId, sha256: manifestSha, createdAt };
     })) as { snapshot: string; sha256: string; createdAt: string };
 
@@ -713,7 +724,17 @@ const OWN_ENTRIES = new Set([WORK_DIR, 'data', 'lineage', 'quarantine', 'manifes
 function isOurWorkDir(work: string): boolean {
   if (!statSync(work, { throwIfNoEntry: false })?.isDirectory()) return false;
   const inside = readdirSync(work);
-  return inside.length === 0 || inside.includes('journal.json') || inside.includes('lock');
+  return (
+    inside.length === 0 ||
+    inside.includes('journal.json') ||
+    inside.includes('lock') ||
+    inside.some((f) => isAtomicTemp(f, 'journal.json'))
+  );
+}
+
+/** The temp files of a manifest write that a build killed (or out of disk space) left in the snapshot folder. */
+function manifestTemps(entries: readonly string[]): string[] {
+  return entries.filter((e) => isAtomicTemp(e, 'manifest.json') || isAtomicTemp(e, 'manifest.sig'));
 }
 
 /** Whether `file` is a dissent snapshot's manifest. */
@@ -746,13 +767,24 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   // that merely holds a `data/`, `lineage/` or `.build/` (or some other manifest.json) of its own is someone else's,
   // and --force must not delete it.
   const snapshotLike = isOurWorkDir(join(out, WORK_DIR)) || isSnapshotManifest(join(out, 'manifest.json'));
-  const foreign = snapshotLike ? entries.filter((e) => !OWN_ENTRIES.has(e)) : entries;
+  const temps = snapshotLike ? manifestTemps(entries) : [];
+  const foreign = snapshotLike ? entries.filter((e) => !OWN_ENTRIES.has(e) && !temps.includes(e)) : entries;
   const finished = existing?.stages.finish !== undefined;
   if (existing && existing.fingerprint === fingerprint && foreign.length === 0 && !(force && finished)) {
+    // The manifest stage writes its files again from the start.
+    for (const t of temps) rmSync(join(out, t), { force: true });
     return existing;
   }
-  // A build that stopped before it had read its inputs (say, one was refused) holds nothing worth keeping.
-  const unread = existing !== undefined && existing.stages.read === undefined && !entries.includes('manifest.json');
+  // A build that stopped before it had read its inputs (say, one was refused) holds nothing worth keeping; nor does
+  // one killed before its first journal was in place, which left only its work folder (empty, or the journal's temp).
+  const unstarted =
+    existing === undefined &&
+    entries.length === 1 &&
+    entries[0] === WORK_DIR &&
+    snapshotLike &&
+    readdirSync(join(out, WORK_DIR)).every((f) => isAtomicTemp(f, 'journal.json'));
+  const unread =
+    unstarted || (existing !== undefined && existing.stages.read === undefined && !entries.includes('manifest.json'));
   if (entries.length > 0 && !unread) {
     if (foreign.length > 0) {
       throw new InputError(

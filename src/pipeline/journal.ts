@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DissentError } from '../shared/errors.ts';
 
@@ -23,15 +23,41 @@ export const WORK_DIR = '.build';
 
 /** Writes a file so that it is either the old or the new content after a crash: temp file, fsync, rename. */
 export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o644);
+  writeFilesAtomic([[file, content]]);
+}
+
+/**
+ * Writes several files like writeFileAtomic, every temp file before the first rename, so that a full disk cannot leave
+ * one of them new and another old (a manifest without its signature). A failed write removes its temp files.
+ */
+export function writeFilesAtomic(files: readonly (readonly [string, string | Uint8Array])[]): void {
+  const temps = files.map(([file]) => tempOf(file));
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    files.forEach(([, content], i) => {
+      const fd = openSync(temps[i] as string, 'w', 0o644);
+      try {
+        writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  } catch (error) {
+    for (const tmp of temps) rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, file);
+  files.forEach(([file], i) => {
+    renameSync(temps[i] as string, file);
+  });
+}
+
+function tempOf(file: string): string {
+  return `${file}.tmp-${process.pid}`;
+}
+
+/** Whether a file name is a temp file writeFileAtomic leaves behind when the process is killed before its rename. */
+export function isAtomicTemp(name: string, of: string): boolean {
+  return name.startsWith(`${of}.tmp-`) && /^\d+$/.test(name.slice(of.length + 5));
 }
 
 /** Reads the journal of a snapshot folder, or undefined when there is none. */

@@ -97,6 +97,49 @@ describe('resume after kill -9', () => {
     expect(done).toMatch(new RegExp(`time\\s+${total.toFixed(1).replace('.', '\\.')} s`));
   });
 
+  // A kill between a temp file's write and its rename (the manifest's signature, or the very first journal) used to
+  // leave that temp file in the folder, and the same command then refused it as "not a snapshot folder".
+  it.each(['manifest.sig', 'journal.json'])('killed as it renames %s into place, the same command resumes', (file) => {
+    const reference = join(dir, 'snap-ref');
+    const args = (out: string) => [
+      'build',
+      '--home',
+      home,
+      '--programme',
+      P,
+      '--input',
+      input,
+      '--out',
+      out,
+      '--shard-rows',
+      '400',
+      '--quiet',
+    ];
+    if (readdirSafe(reference).length === 0) expect(runCli(args(reference)).status).toBe(0);
+    const hook = join(dir, 'kill-at-rename.mjs');
+    writeFileSync(
+      hook,
+      `import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+const rename = fs.renameSync;
+fs.renameSync = (from, to) => {
+  if (String(to).endsWith('/' + process.env.KILL_AT_RENAME)) process.kill(process.pid, 'SIGKILL');
+  return rename(from, to);
+};
+syncBuiltinESMExports();
+`,
+    );
+    const out = join(dir, `snap-killed-renaming-${file}`);
+    const killed = runCli(args(out), { NODE_OPTIONS: `--import ${hook}`, KILL_AT_RENAME: file });
+    expect(killed.signal).toBe('SIGKILL');
+    const again = runCli(args(out));
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(snapshotBytes(out)).toEqual(snapshotBytes(reference));
+    expect(manifestOf(out).merkle.root).toBe(manifestOf(reference).merkle.root);
+  });
+
   it('killed after it finished, before it removed its engine database, the same command removes it', () => {
     const out = join(dir, 'snap-killed-finish');
     const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
