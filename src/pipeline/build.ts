@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { programmeById } from '../config/config.ts';
 import { type Home, loadSigner } from '../config/home.ts';
@@ -143,6 +143,40 @@ interface PlanData {
  * @example const summary = await runBuild({ home, programme: 'ai-training-2025', inputs: ['posts.jsonl'], out: 'snap' })
  */
 export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
+  try {
+    return await buildSnapshot(opts);
+  } catch (error) {
+    throw outWriteError(error, resolve(opts.out)) ?? error;
+  }
+}
+
+/** What a file system error that stops a build from writing its folder means, and what to do about it. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/**
+ * A failure to write the snapshot folder (a full disk, a read-only file system), said as such: Node's own message
+ * ("ENOSPC: no space left on device, write") names neither the folder nor what to do. Only errors of a write in the
+ * folder (or of a write that names no path) are meant; the registry reports its own.
+ */
+function outWriteError(error: unknown, out: string): DissentError | undefined {
+  const e = error as NodeJS.ErrnoException;
+  const what = e instanceof Error && e.code !== undefined ? WRITE_FAILURES[e.code] : undefined;
+  if (what === undefined || error instanceof DissentError) return undefined;
+  if (e.path !== undefined && resolve(e.path) !== out && !resolve(e.path).startsWith(`${out}/`)) return undefined;
+  return new DissentError(
+    `cannot write in the snapshot folder ${out}: ${what}; free space or make the folder writable, then run the same command again (a build resumes from its last finished stage), or choose another --out`,
+    'E_OUT_WRITE',
+    { cause: error },
+  );
+}
+
+async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
   const started = Date.now();
   const out = resolve(opts.out);
   const work = join(out, WORK_DIR);
@@ -802,6 +836,8 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
     }
   }
   for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
+  // One level at a time: under a read-only parent, a recursive mkdir fails with ENOENT instead of EROFS.
+  if (!existsSync(out) && existsSync(dirname(out))) mkdirSync(out);
   mkdirSync(join(out, WORK_DIR), { recursive: true });
   const journal: Journal = { v: 1, fingerprint, started_at: new Date().toISOString(), stages: {} };
   saveJournal(out, journal);

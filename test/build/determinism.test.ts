@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
@@ -8,6 +8,7 @@ import { writePostsJsonl } from '../../src/demo/posts.ts';
 import { generateSignerKey, parseSignerKey, verifierKeyOf } from '../../src/log/note.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { importAccounts } from '../../src/registry/identities.ts';
+import type { DissentError } from '../../src/shared/errors.ts';
 import { runCli, tempDir, withHome } from './_fixture.ts';
 
 const { dir, cleanup } = tempDir();
@@ -232,6 +233,28 @@ syncBuiltinESMExports();
     const onFile = runCli(['build', '--home', home, '--programme', P, '--input', input, '--out', file, '--quiet']);
     expect(onFile.status).toBe(2);
     expect(onFile.stderr).toContain('is a file');
+  });
+});
+
+describe('a full disk', () => {
+  it('stops the build with an error that names the snapshot folder, and the same command resumes once there is room', async () => {
+    const out = join(dir, 'snap-full-disk');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'write' }).signal).toBe('SIGKILL');
+    // The journal's next save goes to /dev/full, whose writes fail with ENOSPC as on a full disk.
+    const temp = join(out, '.build', `journal.json.tmp-${process.pid}`);
+    symlinkSync('/dev/full', temp);
+    const run = () => withHome(home, (h) => runBuild({ home: h, programme: P, inputs: [input], out }));
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e as DissentError,
+    );
+    expect(error?.code).toBe('E_OUT_WRITE');
+    expect(error?.message).toBe(
+      `cannot write in the snapshot folder ${out}: no space left on the device; free space or make the folder writable, then run the same command again (a build resumes from its last finished stage), or choose another --out`,
+    );
+    rmSync(temp, { force: true });
+    expect((await run()).resumed).toBe(true);
   });
 });
 
