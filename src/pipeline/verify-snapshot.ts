@@ -22,13 +22,16 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   const checks: Check[] = [];
   const fail = (name: string, detail: string): Check[] => [...checks, { name, ok: false, detail }];
 
+  // Each file is named when it is missing: an auditor told "no manifest.json and manifest.sig" looks for both.
+  const missing = ['manifest.json', 'manifest.sig'].filter((f) => !statSync(join(dir, f), { throwIfNoEntry: false }));
+  if (missing.length > 0) return fail('format', `${dir} holds no ${missing.join(' and no ')}`);
   let text: string;
   let sig: string;
   try {
     text = readFileSync(join(dir, 'manifest.json'), 'utf8');
     sig = readFileSync(join(dir, 'manifest.sig'), 'utf8');
   } catch {
-    return fail('format', `${dir} holds no manifest.json and manifest.sig`);
+    return fail('format', `${dir}: manifest.json or manifest.sig cannot be read`);
   }
   let manifest: Manifest;
   try {

@@ -312,6 +312,14 @@ describe('dissent verify snapshot', () => {
     expect(audit().stdout).toMatch(/FAIL signature/);
     writeFileSync(join(out, 'manifest.json'), manifest);
 
+    // A missing signature is named as such, not as a missing manifest.
+    const sig = readFileSync(join(out, 'manifest.sig'));
+    rmSync(join(out, 'manifest.sig'));
+    const unsigned = audit();
+    expect(unsigned.status).toBe(1);
+    expect(unsigned.stdout).toContain(`FAIL format: ${out} holds no manifest.sig\n`);
+    writeFileSync(join(out, 'manifest.sig'), sig);
+
     const other = verifierKeyOf(parseSignerKey(generateSignerKey('other.example/log')));
     expect(runCli(['verify', 'snapshot', out, '--key', other]).stdout).toMatch(/FAIL signature: note is not signed/);
     expect(audit().status).toBe(0);
