@@ -252,6 +252,9 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
   }
   const resumed = Object.keys(journal.stages).length > 0;
+  // The time between a kill and the resume is not the build's: earlier runs' work plus this run's.
+  const workedBefore = journal.worked_ms ?? 0;
+  const worked = () => workedBefore + (Date.now() - started);
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
 
   mkdirSync(join(work, 'tmp'), { recursive: true });
@@ -298,6 +301,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       const value = await fn();
       await db!.run('CHECKPOINT');
       timings[name] = Date.now() - t0;
+      journal.worked_ms = worked();
       markDone(out, journal, name, { ms: timings[name], value });
       return value;
     };
@@ -497,7 +501,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
         merkle: { algorithm: MERKLE_ALGORITHM, record_hash: RECORD_HASH_SPEC, size: written.size, root: written.root },
         options: { shard_rows: shardRows, max_line_bytes: maxLineBytes },
         tool: { name: 'dissent', version: pkg.version },
-        timings_ms: { ...timings, total: Date.now() - Date.parse(journal.started_at) },
+        timings_ms: { ...timings, total: worked() },
       };
       if (
         manifest.counts.read !==

@@ -14,6 +14,11 @@ export interface Journal {
   /** sha256 over the programme, inputs, policy and options that decide the output. */
   readonly fingerprint: string;
   readonly started_at: string;
+  /**
+   * Milliseconds the build's runs have worked, up to each run's last saved stage: a build killed and resumed a day
+   * later took this long, not a day.
+   */
+  worked_ms?: number;
   /** Stage name -> ISO time it finished, plus what the stage wants to remember. */
   stages: Partial<Record<Stage, { done_at: string; data?: unknown }>>;
 }
