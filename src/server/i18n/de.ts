@@ -173,7 +173,8 @@ export const de: Messages = {
   notFoundTitle: 'Seite nicht gefunden',
   notFoundBody: 'Unter dieser Adresse gibt es keine Seite.',
   methodTitle: 'An dieser Adresse nicht möglich',
-  methodBody: 'Diese Adresse nimmt diese Art von Anfrage nicht an. Öffnen Sie die Startseite und nutzen Sie deren Links und Formulare.',
+  methodBody:
+    'Diese Adresse nimmt diese Art von Anfrage nicht an. Öffnen Sie die Startseite und nutzen Sie deren Links und Formulare.',
   csrfTitle: 'Das Formular ist abgelaufen',
   csrfBody: 'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab.',
   rateTitle: 'Zu viele Anfragen',
