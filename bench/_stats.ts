@@ -23,3 +23,13 @@ export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<numb
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
+
+/**
+ * Responses with status 201 in an autocannon result: a new objection. A 200 is the receipt of an objection that was
+ * already there (a repeated subject), so it must not count as one filed.
+ */
+export function createdCount(result: {
+  readonly statusCodeStats?: { readonly [status: `${number}`]: { count?: number } } | undefined;
+}): number {
+  return result.statusCodeStats?.['201']?.count ?? 0;
+}
