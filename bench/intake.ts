@@ -197,6 +197,18 @@ for (const [i, round] of rounds.entries()) {
   }
 }
 console.log('¹ 2xx/s for /healthz; 201/s for objections, whose non-2xx column counts a 200 (a repeated subject) too');
+// Which statuses the failures were, so that a run with failures says why.
+for (const [i, round] of rounds.entries()) {
+  for (const [name, r, ok] of [
+    ['GET /healthz', round.health, (s: string) => s.startsWith('2')],
+    ['POST /api/v1/objections', round.objections, (s: string) => s === '201'],
+  ] as const) {
+    const other = Object.entries(r.statusCodeStats ?? {}).filter(([status]) => !ok(status));
+    if (other.length > 0) {
+      console.log(`round ${i + 1} ${name}: ${other.map(([status, v]) => `${v.count ?? 0} × ${status}`).join(', ')}`);
+    }
+  }
+}
 const ratios = rounds.map((r) => createdPerSec(r.objections) / perSec(r.health));
 const objRps = median(rounds.map((r) => createdPerSec(r.objections)));
 const p99s = rounds.map((r) => r.objections.latency.p99);
