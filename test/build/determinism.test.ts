@@ -70,23 +70,29 @@ describe('determinism', () => {
 });
 
 describe('resume after kill -9', () => {
-  it.each(['classify', 'write'])('killed after %s, the same command resumes and ends identical', async (stage) => {
+  const args = (out: string) => [
+    'build',
+    '--home',
+    home,
+    '--programme',
+    P,
+    '--input',
+    input,
+    '--out',
+    out,
+    '--shard-rows',
+    '400',
+    '--quiet',
+  ];
+  /** An uninterrupted build of the same command, made once, to compare resumed builds with. */
+  const referenceSnapshot = (): string => {
     const reference = join(dir, 'snap-ref');
-    const args = (out: string) => [
-      'build',
-      '--home',
-      home,
-      '--programme',
-      P,
-      '--input',
-      input,
-      '--out',
-      out,
-      '--shard-rows',
-      '400',
-      '--quiet',
-    ];
     if (readdirSafe(reference).length === 0) expect(runCli(args(reference)).status).toBe(0);
+    return reference;
+  };
+
+  it.each(['classify', 'write'])('killed after %s, the same command resumes and ends identical', async (stage) => {
+    const reference = referenceSnapshot();
     const out = join(dir, `snap-killed-${stage}`);
     const killed = runCli(args(out), { DISSENT_TEST_KILL_AFTER: stage });
     expect(killed.signal).toBe('SIGKILL');
@@ -114,22 +120,7 @@ describe('resume after kill -9', () => {
   // A kill between a temp file's write and its rename (the manifest's signature, or the very first journal) used to
   // leave that temp file in the folder, and the same command then refused it as "not a snapshot folder".
   it.each(['manifest.sig', 'journal.json'])('killed as it renames %s into place, the same command resumes', (file) => {
-    const reference = join(dir, 'snap-ref');
-    const args = (out: string) => [
-      'build',
-      '--home',
-      home,
-      '--programme',
-      P,
-      '--input',
-      input,
-      '--out',
-      out,
-      '--shard-rows',
-      '400',
-      '--quiet',
-    ];
-    if (readdirSafe(reference).length === 0) expect(runCli(args(reference)).status).toBe(0);
+    const reference = referenceSnapshot();
     const hook = join(dir, 'kill-at-rename.mjs');
     writeFileSync(
       hook,
