@@ -7,7 +7,7 @@ export interface ChildRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly wallMs: number;
-  /** Peak RSS (VmHWM) in bytes, sampled from /proc while it ran. */
+  /** Peak RSS (VmHWM) in bytes, sampled from /proc while it ran; 0 where there is no /proc (not measured). */
   readonly peakRss: number;
 }
 
