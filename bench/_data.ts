@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initHome } from '../src/cli/commands/init.ts';
 import { openHome } from '../src/config/home.ts';
@@ -32,8 +33,14 @@ export async function benchData(root: string, records: number, log: (s: string) 
   const accounts = join(dir, 'accounts.jsonl');
   const objectorAccounts = join(dir, 'objector-accounts.txt');
   const home = join(dir, 'home');
-  if (existsSync(done))
-    return { dir, posts, accounts, objectorAccounts, home, ...JSON.parse(readFileSync(done, 'utf8')) };
+  const generator = generatorFingerprint();
+  if (existsSync(done)) {
+    const meta = JSON.parse(readFileSync(done, 'utf8'));
+    if (meta.generator === generator) return { dir, posts, accounts, objectorAccounts, home, ...meta };
+    // Data made by another version of the generator (or of the home's template) is not the data this code describes.
+    log(`the data generator changed since ${dir} was made: generating it again`);
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   mkdirSync(dir, { recursive: true });
   const persons = Math.max(100, Math.floor(records / 10));
@@ -75,7 +82,22 @@ export async function benchData(root: string, records: number, log: (s: string) 
   } finally {
     await h.close();
   }
-  const meta = { records, bytes, persons, objectors: objecting.size };
+  const meta = { records, bytes, persons, objectors: objecting.size, generator };
   writeFileSync(done, JSON.stringify(meta));
   return { dir, posts, accounts, objectorAccounts, home, ...meta };
+}
+
+/** The sources that decide the generated data and its home: cached data made from other versions is made again. */
+const GENERATOR_SOURCES = [
+  'bench/_data.ts',
+  'src/demo/posts.ts',
+  'src/demo/identity-graph.ts',
+  'src/demo/random.ts',
+  'src/config/template.ts',
+];
+
+function generatorFingerprint(): string {
+  const h = createHash('sha256');
+  for (const f of GENERATOR_SOURCES) h.update(readFileSync(join(import.meta.dirname, '..', f)));
+  return h.digest('hex').slice(0, 16);
 }
