@@ -244,7 +244,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     // A build killed after it finished, before it removed its engine database (which holds record text), leaves it
     // behind: it goes now.
     if (existsSync(work)) removeEngineFiles(work);
-    return summaryFromManifest(out, programme.id, started, true);
+    return { ...summaryFromManifest(out, programme.id, started, true), warnings: journal.warnings ?? [] };
   }
   // A refused or finished build leaves the identity graph alone: --accounts is imported in the plan stage, after
   // the checks above, the deadline's and the exports' conversion.
@@ -588,6 +588,8 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
           })
         : []),
     ];
+    journal.warnings = warnings;
+    saveJournal(out, journal);
     return { ...summary, resumed, warnings };
   } catch (error) {
     if (opts.signal?.aborted)

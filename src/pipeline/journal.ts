@@ -19,6 +19,8 @@ export interface Journal {
    * later took this long, not a day.
    */
   worked_ms?: number;
+  /** The finished build's warnings, which a run that finds it already built says again. */
+  warnings?: string[];
   /** Stage name -> ISO time it finished, plus what the stage wants to remember. */
   stages: Partial<Record<Stage, { done_at: string; data?: unknown }>>;
 }

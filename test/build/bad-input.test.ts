@@ -163,6 +163,10 @@ describe('several inputs and damaged files', () => {
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 2, 0]);
     // The file left out is named, so that a misnamed data file is not missed.
     expect(s.warnings).toEqual([expect.stringMatching(/^1 file in the input folders was not read, .*meta\.json\)$/)]);
+    // Run again, it has nothing to do, and it says the same.
+    const again = await build([folder], 'snap-walk');
+    expect(again.alreadyBuilt).toBe(true);
+    expect(again.warnings).toEqual(s.warnings);
   });
 
   it('follows a link to a folder, and never walks its own snapshot folder inside an input folder', async () => {
