@@ -25,6 +25,7 @@ export function checkOutPath(file: string | undefined): void {
  * that file's mode where a receipt, which links its holder to the log, is written readable by its owner only.
  */
 export function checkReceiptPath(file: string | undefined): void {
+  if (file === '-') return;
   checkOutPath(file);
   if (file && statSync(file, { throwIfNoEntry: false })?.isFile()) {
     throw new InputError(
@@ -40,7 +41,8 @@ export function checkReceiptPath(file: string | undefined): void {
  * and the error says so, so that a receipt for something already logged is never lost.
  */
 export function emitText(text: string, file?: string): void {
-  if (!file) {
+  // `-` is stdout, as for most commands that take an output file.
+  if (!file || file === '-') {
     writeStdout(text);
     return;
   }

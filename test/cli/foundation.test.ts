@@ -471,6 +471,14 @@ describe('objections, receipts and offline verification', () => {
     expect(ok.stderr).not.toMatch(/already/);
   });
 
+  it('takes --out - as stdout, and writes no file named -', () => {
+    const cwd = tempDir();
+    const r = dissent(['object', '--subject', 'p:41', '--out', '-', '--home', home], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ scope: 'person' });
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+  });
+
   it('refuses an --out it cannot write before filing anything, so no receipt is lost', () => {
     const missing = join(tempDir(), 'no-such-folder', 'w.json');
     expect(dissent(['object', '--subject', 'p:32', '--home', home]).code).toBe(0);

@@ -21,7 +21,7 @@ export default defineCommand({
     out: {
       type: 'string',
       description:
-        'write the receipt (with --subjects: the receipts, one a line) to this new file (never over an existing one) instead of stdout',
+        'write the receipt (with --subjects: the receipts, one a line) to this new file (never over an existing one) instead of stdout (- is stdout)',
       valueHint: 'FILE',
     },
     subjects: {

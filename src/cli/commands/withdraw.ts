@@ -15,7 +15,7 @@ export default defineCommand({
     'account-only': { type: 'boolean', description: 'the objection covers only this one account' },
     out: {
       type: 'string',
-      description: 'write the receipt to this new file (never over an existing one) instead of stdout',
+      description: 'write the receipt to this new file (never over an existing one) instead of stdout (- is stdout)',
       valueHint: 'FILE',
     },
   },
