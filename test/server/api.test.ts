@@ -270,6 +270,22 @@ describe('operator API', () => {
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
   });
 
+  it('withdraws an objection whose person has left the identity graph, by the id it was filed for', async () => {
+    const body = { subject: 'p:35' };
+    const filed = await call('POST', '/api/v1/objections', '/api/v1/objections', { body });
+    expect(filed.status).toBe(201);
+    // Every account of p:35 moves to p:36 (a merge in the identity graph): p:35 has no account any more.
+    const moved = t.accounts.filter((a) => a.person === 'p:35').map((a) => ({ ...a, person: 'p:36' }));
+    await t.home.store.upsertAccounts(moved);
+    const w = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body });
+    expect(w.status).toBe(201);
+    expect((w.json as Receipt).objection_id).toBe((filed.json as Receipt).objection_id);
+    // An id that never had an objection is still an unknown subject.
+    const unknown = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body: { subject: 'p:nobody' } });
+    expect(unknown.status).toBe(404);
+    expect((unknown.json as { code: string }).code).toBe('E_UNKNOWN_SUBJECT');
+  });
+
   it('makes a withdrawal retry with its Idempotency-Key safe: the first receipt again, not a 404', async () => {
     const body = { subject: 'fb:a:6', scope: 'account', programme: 'ai-training-2025' };
     expect((await call('POST', '/api/v1/objections', '/api/v1/objections', { body })).status).toBe(201);

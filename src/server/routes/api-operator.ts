@@ -6,6 +6,7 @@ import type { Receipt } from '../../log/receipt.ts';
 import { lateness } from '../../registry/lateness.ts';
 import type { ResolvedSubject } from '../../registry/registry.ts';
 import type { ObjectionRow } from '../../registry/types.ts';
+import { NotFoundError } from '../../shared/errors.ts';
 import { isOperatorRequest } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
@@ -54,12 +55,29 @@ async function limitSubject(
   ctx: ServerContext,
   reply: FastifyReply,
   body: z.infer<typeof subjectBody>,
-): Promise<ResolvedSubject> {
+): Promise<ResolvedSubject>;
+async function limitSubject(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  body: z.infer<typeof subjectBody>,
+  withdrawal: true,
+): Promise<ResolvedSubject | undefined>;
+async function limitSubject(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  body: z.infer<typeof subjectBody>,
+  withdrawal = false,
+): Promise<ResolvedSubject | undefined> {
   // A request the registry would refuse anyway (an unknown programme or subject) does not count: a client's typo
   // must not lock the person out of the API for the rest of the window.
   ctx.registry.checkProgramme(body.programme);
-  const who = await ctx.registry.resolveSubject(body.subject, body.scope === 'account');
-  if (!ctx.subjects.take(`api:${who.person}`)) {
+  const who = await ctx.registry.resolveSubject(body.subject, body.scope === 'account').catch((e: unknown) => {
+    // An objection outlives its subject's place in the identity graph (a person whose accounts all moved to another
+    // person): the registry withdraws it by the id it was filed for, and says unknown subject when there is none.
+    if (withdrawal && e instanceof NotFoundError && e.code === 'E_UNKNOWN_SUBJECT') return undefined;
+    throw e;
+  });
+  if (!ctx.subjects.take(`api:${who?.person ?? body.subject}`)) {
     reply.header('retry-after', ctx.subjects.retryAfter());
     throw new HttpError(429, 'too many requests for this subject; retry after Retry-After seconds', 'E_RATE_SUBJECT');
   }
@@ -112,9 +130,9 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return idempotent(ctx, inFlight, req, reply, {
       request: { withdrawal: body },
       first: async (remember) => {
-        const resolved = await limitSubject(ctx, reply, body);
+        const resolved = await limitSubject(ctx, reply, body, true);
         const result = await ctx.registry.withdraw({
-          resolved,
+          ...(resolved ? { resolved } : {}),
           subject: body.subject,
           accountOnly: body.scope === 'account',
           programme: body.programme,
