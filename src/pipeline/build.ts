@@ -252,8 +252,11 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
   }
   const resumed = Object.keys(journal.stages).length > 0;
-  // The time between a kill and the resume is not the build's: earlier runs' work plus this run's.
-  const workedBefore = journal.worked_ms ?? 0;
+  // The time between a kill and the resume is not the build's: earlier runs' work plus this run's. A journal of an
+  // older dissent keeps no worked_ms: its finished stages' times stand for it, lest total be less than their sum.
+  const workedBefore =
+    journal.worked_ms ??
+    Object.values(journal.stages).reduce((sum, s) => sum + ((s?.data as { ms?: number } | undefined)?.ms ?? 0), 0);
   const worked = () => workedBefore + (Date.now() - started);
   if (resumed) progress({ stage: 'plan', message: 'resuming an interrupted build' });
 

@@ -117,6 +117,22 @@ describe('resume after kill -9', () => {
     expect(done).toMatch(new RegExp(`time\\s+${total.toFixed(1).replace('.', '\\.')} s`));
   });
 
+  it('resumed from the journal of an older dissent (no worked_ms), counts the stages that run had finished', () => {
+    const out = join(dir, 'snap-killed-old-journal');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'classify' }).signal).toBe('SIGKILL');
+    // An older dissent wrote no worked_ms; its read stage took ten minutes, and the machine was down for a day.
+    const journalFile = join(out, '.build', 'journal.json');
+    const { worked_ms: _, ...journal } = JSON.parse(readFileSync(journalFile, 'utf8'));
+    journal.stages.read.data.ms = 600_000;
+    journal.started_at = new Date(Date.now() - 86_400_000).toISOString();
+    writeFileSync(journalFile, JSON.stringify(journal));
+    expect(runCli(args).status).toBe(0);
+    const total = manifestOf(out).timings_ms.total;
+    expect(total).toBeGreaterThanOrEqual(600_000);
+    expect(total).toBeLessThan(3_600_000);
+  });
+
   // A kill between a temp file's write and its rename (the manifest's signature, or the very first journal) used to
   // leave that temp file in the folder, and the same command then refused it as "not a snapshot folder".
   it.each(['manifest.sig', 'journal.json'])('killed as it renames %s into place, the same command resumes', (file) => {
