@@ -61,14 +61,18 @@ export function emitText(text: string, file?: string): void {
 }
 
 /**
- * Writes receipts to stdout. A reader that stops early (`| head`) or is gone closes the pipe: that is said plainly and
- * fails the command, instead of a crash with a stack trace, since what was filed stands without its receipts.
+ * Writes receipts to stdout. A reader that stops early (`| head`) or is gone closes the pipe, and a redirect onto a full
+ * disk fails (ENOSPC): that is said plainly and fails the command, instead of a crash with a stack trace, since what
+ * was filed stands without its receipts.
  */
 function writeStdout(text: string): void {
   process.stdout.once('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
+    const why =
+      e.code === 'EPIPE'
+        ? 'the reader of standard output closed it (EPIPE)'
+        : `standard output could not be written (${e.code ?? 'write failed'})`;
     process.stderr.write(
-      'dissent: the receipts were not all written: the reader of standard output closed it (EPIPE); what was filed stands, give --out FILE to keep its receipts\n',
+      `dissent: the receipts were not all written: ${why}; what was filed stands, give --out FILE to keep its receipts\n`,
     );
     setExitCode(EXIT.usage);
   });

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -532,6 +533,29 @@ describe('objections, receipts and offline verification', () => {
     expect(code).toBe(2);
     // It was filed: the receipt is there to be had again.
     expect(dissent(['object', '--subject', 'p:36', '--home', home]).stderr).toMatch(/already exists/);
+  });
+
+  it('says so and exits 2, with no stack trace, when its receipts go to a full disk (> FILE on ENOSPC)', () => {
+    const full = openSync('/dev/full', 'w');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        repoPath('src', 'cli', 'main.ts'),
+        'object',
+        '--subject',
+        'p:41',
+        '--home',
+        home,
+      ],
+      { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' },
+    );
+    closeSync(full);
+    expect(r.stderr).not.toMatch(/\n +at /);
+    expect(r.stderr).toMatch(/standard output could not be written \(ENOSPC\); what was filed stands, give --out FILE/);
+    expect(r.status).toBe(2);
+    expect(dissent(['object', '--subject', 'p:41', '--home', home]).stderr).toMatch(/already exists/);
   });
 
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
