@@ -168,7 +168,10 @@ function outWriteError(error: unknown, out: string): DissentError | undefined {
   const e = error as NodeJS.ErrnoException;
   const what = e instanceof Error && e.code !== undefined ? WRITE_FAILURES[e.code] : undefined;
   if (what === undefined || error instanceof DissentError) return undefined;
-  if (e.path !== undefined && resolve(e.path) !== out && !resolve(e.path).startsWith(`${out}/`)) return undefined;
+  // The folder, a file in it, or a folder above it that the build had to create for it.
+  const path = e.path === undefined ? undefined : resolve(e.path);
+  if (path !== undefined && path !== out && !path.startsWith(`${out}/`) && !out.startsWith(`${path}/`))
+    return undefined;
   return new DissentError(
     `cannot write in the snapshot folder ${out}: ${what}; free space or make the folder writable, then run the same command again (a build resumes from its last finished stage), or choose another --out`,
     'E_OUT_WRITE',
@@ -780,6 +783,16 @@ function manifestTemps(entries: readonly string[]): string[] {
   return entries.filter((e) => isAtomicTemp(e, 'manifest.json') || isAtomicTemp(e, 'manifest.sig'));
 }
 
+/**
+ * Creates a folder and the missing ones above it, one level at a time: under a read-only parent, a recursive mkdir
+ * fails with ENOENT (naming the deepest folder) instead of EROFS.
+ */
+function mkdirEach(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirEach(dirname(dir));
+  mkdirSync(dir);
+}
+
 /** Whether `file` is a dissent snapshot's manifest. */
 function isSnapshotManifest(file: string): boolean {
   try {
@@ -845,9 +858,7 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
     }
   }
   for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
-  // One level at a time: under a read-only parent, a recursive mkdir fails with ENOENT instead of EROFS.
-  if (!existsSync(out) && existsSync(dirname(out))) mkdirSync(out);
-  mkdirSync(join(out, WORK_DIR), { recursive: true });
+  mkdirEach(join(out, WORK_DIR));
   const journal: Journal = { v: 1, fingerprint, started_at: new Date().toISOString(), stages: {} };
   saveJournal(out, journal);
   return journal;

@@ -278,6 +278,37 @@ describe('a full disk', () => {
   });
 });
 
+describe('a read-only file system', () => {
+  it('refuses an --out whose folders are still to be made there with E_OUT_WRITE, not "unexpected error: ENOENT"', () => {
+    const ro = join(dir, 'read-only');
+    mkdirSync(ro);
+    // As Linux does under a read-only mount: making a folder fails with EROFS, and Node's recursive mkdir of a folder
+    // two levels down says ENOENT instead.
+    const hook = join(dir, 'read-only.mjs');
+    writeFileSync(
+      hook,
+      `import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+const mkdir = fs.mkdirSync;
+fs.mkdirSync = (path, opts) => {
+  const p = String(path);
+  if (!p.startsWith(process.env.READ_ONLY_ROOT + '/')) return mkdir(path, opts);
+  const code = typeof opts === 'object' && opts?.recursive ? 'ENOENT' : 'EROFS';
+  throw Object.assign(new Error(code + ": mkdir '" + p + "'"), { code, syscall: 'mkdir', path: p });
+};
+syncBuiltinESMExports();
+`,
+    );
+    const out = join(ro, 'snapshots', '2025', 'snap');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    const r = runCli(args, { NODE_OPTIONS: `--import ${hook}`, READ_ONLY_ROOT: ro });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `dissent: cannot write in the snapshot folder ${out}: the file system is read-only; free space or make the folder writable, then run the same command again (a build resumes from its last finished stage), or choose another --out\n`,
+    );
+  });
+});
+
 describe('dissent verify snapshot', () => {
   it('passes an untouched snapshot, and names what was changed in a tampered one', () => {
     const out = join(dir, 'snap-audit');
