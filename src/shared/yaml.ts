@@ -8,7 +8,10 @@ import { ConfigError } from './errors.ts';
  */
 export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: string): T {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // The core schema whatever the document's %YAML directive says: under YAML 1.1 the parser would turn a date into a
+  // timestamp of its own (a date alone as midnight UTC) before the schema could ask for an offset, and yes/no into
+  // booleans.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema: 'core' });
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;

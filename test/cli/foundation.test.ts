@@ -92,6 +92,11 @@ describe('dissent init', () => {
       expect(r.code, deadline).toBe(2);
       expect(r.stderr).toMatch(/programmes\.0\.deadline: must be a real ISO 8601 date-time with its UTC offset/);
     }
+    // A YAML 1.1 header, under which a YAML parser turns dates into timestamps of its own, changes nothing.
+    writeFileSync(file, `%YAML 1.1\n---\n${good.replace(/deadline: \S+/, 'deadline: 2025-05-26')}`);
+    const yaml11 = dissent(['log', 'checkpoint', '--home', bad]);
+    expect(yaml11.code).toBe(2);
+    expect(yaml11.stderr).toMatch(/deadline: must be a real ISO 8601 date-time with its UTC offset/);
     writeFileSync(file, good.replace(/deadline: \S+/, 'deadline: 2025-05-26T21:59:59Z'));
     expect(dissent(['log', 'checkpoint', '--home', bad]).code).toBe(0);
   });
