@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
+import { generateSignerKey, parseSignerKey, verifierKeyOf } from '../../src/log/note.ts';
 import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
 
 const home = join(tempDir(), 'home');
@@ -293,8 +294,27 @@ describe('objections, receipts and offline verification', () => {
     const secret = readFileSync(join(home, 'log.key'), 'utf8').trim();
     const r = dissent(['verify', 'receipt', receipt, '--key', join(home, 'log.key')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/signing key, not its verifier key; pass the verifier key that "dissent log key" prints/);
+    expect(r.stderr).toMatch(/signing key, not a verifier key; pass the verifier key that "dissent log key" prints/);
+    expect(r.stderr).toContain('dissent log key --programme ID');
     expect(r.stderr).not.toContain(secret.split('+').at(-1));
+  });
+
+  it("prints a programme's own manifest key with log key --programme, and the log's key for one without", () => {
+    const own = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', own]).code).toBe(0);
+    const programmeKey = generateSignerKey('programme.example/snapshots');
+    writeFileSync(join(own, 'programme.key'), `${programmeKey}\n`, { mode: 0o600 });
+    const config = join(own, 'dissent.config.yaml');
+    const text = readFileSync(config, 'utf8');
+    const logKey = dissent(['log', 'key', '--home', own]).stdout.trim();
+    const id = /- id: (\S+)/.exec(text)?.[1] as string;
+    // Without a key_file, the programme's manifests are signed with the log's key.
+    expect(dissent(['log', 'key', '--programme', id, '--home', own]).stdout.trim()).toBe(logKey);
+    writeFileSync(config, text.replace(/(\n {4}policy: .*\n)/, '$1    key_file: programme.key\n'));
+    const r = dissent(['log', 'key', '--programme', id, '--home', own]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(verifierKeyOf(parseSignerKey(programmeKey)));
+    expect(dissent(['log', 'key', '--programme', 'nope', '--home', own]).code).toBe(2);
   });
 
   it('refuses an unknown subject and an unknown programme with exit 2 and no stack trace', () => {

@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty';
-import { openHome } from '../../config/home.ts';
+import { programmeById } from '../../config/config.ts';
+import { loadSigner, openHome } from '../../config/home.ts';
 import { verifierKeyOf } from '../../log/note.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, out } from '../_common.ts';
@@ -32,8 +33,20 @@ const checkpoint = defineCommand({
 
 const key = defineCommand({
   meta: { name: 'key', description: 'Print the verifier key string: name+keyhash+base64(0x01||pubkey).' },
-  args: { ...commonArgs },
-  run: ({ args }) => withHome(args, async (h) => out(verifierKeyOf(h.signer))),
+  args: {
+    ...commonArgs,
+    programme: {
+      type: 'string',
+      description:
+        "the key that signs this programme's snapshot manifests instead: its key_file's, or the log's when it has none",
+      valueHint: 'ID',
+    },
+  },
+  run: ({ args }) =>
+    withHome(args, async (h) => {
+      const keyFile = args.programme === undefined ? undefined : programmeById(h.config, args.programme).key_file;
+      out(verifierKeyOf(keyFile ? loadSigner(keyFile) : h.signer));
+    }),
 });
 
 const entry = defineCommand({

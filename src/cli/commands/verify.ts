@@ -27,7 +27,7 @@ function verifier(value: string): Verifier {
     // The home's log.key sits next to the config and is a file, as --key allows: say what to pass instead.
     if (key.startsWith('PRIVATE+KEY+')) {
       throw new InputError(
-        'the --key given is the log\'s secret signing key, not its verifier key; pass the verifier key that "dissent log key" prints (and keep the signing key to the home)',
+        'the --key given is a secret signing key, not a verifier key; pass the verifier key that "dissent log key" prints (for a programme that signs its snapshots with a key_file of its own: "dissent log key --programme ID"), and keep the signing key secret',
         'E_KEY',
       );
     }
