@@ -24,12 +24,26 @@ export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<numb
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/**
- * Responses with status 201 in an autocannon result: a new objection. A 200 is the receipt of an objection that was
- * already there (a repeated subject), so it must not count as one filed.
- */
-export function createdCount(result: {
+/** The status counts of an autocannon result. */
+interface StatusCounts {
   readonly statusCodeStats?: { readonly [status: `${number}`]: { count?: number } } | undefined;
-}): number {
-  return result.statusCodeStats?.['201']?.count ?? 0;
+}
+
+/** What counts as a good answer on each measured route. */
+export const GOOD_STATUS = {
+  health: (status: string) => status.startsWith('2'),
+  // Only a 201 is a new objection: a 200 is the receipt of an objection that was already there (a repeated subject).
+  objections: (status: string) => status === '201',
+} as const;
+
+/** Responses whose status `good` accepts. */
+export function goodCount(result: StatusCounts, good: (status: string) => boolean): number {
+  return Object.entries(result.statusCodeStats ?? {}).reduce((n, [s, v]) => n + (good(s) ? (v.count ?? 0) : 0), 0);
+}
+
+/** Responses whose status `good` refuses, by status: what a run's failures were. */
+export function badStatuses(result: StatusCounts, good: (status: string) => boolean): [string, number][] {
+  return Object.entries(result.statusCodeStats ?? {})
+    .filter(([s]) => !good(s))
+    .map(([s, v]) => [s, v.count ?? 0]);
 }
