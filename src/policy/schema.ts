@@ -12,7 +12,13 @@ export const EEA_COUNTRIES = [...EU_COUNTRIES, 'IS', 'LI', 'NO'] as const;
 
 const PII = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'known_name'] as const;
 
-const word = z.string().min(1, 'must not be empty').max(100);
+// No control characters: a NUL would cut the compiled SQL short inside its string literal (the build then failed
+// with an engine parser error instead of naming the line), and no source or kind name has one.
+const word = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100)
+  .regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
 /** A jurisdiction as policies and programmes name one: EU, EEA, or a country's ISO 3166-1 alpha-2 code. */
 export const jurisdiction = z
