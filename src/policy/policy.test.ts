@@ -35,6 +35,18 @@ describe('parsePolicy', () => {
       expect((e as Error).message).toMatch(/^policies\/p\.yaml:\d+: /);
     }
   });
+  it('names the file of a document whose aliases would expand without end', () => {
+    const bomb = ['a0: &a0 [x, x]'];
+    // Each level names the one before ten times: 10^11 items once expanded.
+    for (let i = 1; i < 12; i++) {
+      const refs = Array(10).fill(`*a${i - 1}`);
+      bomb.push(`a${i}: &a${i} [${refs.join(', ')}]`);
+    }
+    bomb.push('sources: [facebook]', 'kinds: *a11', 'visibility: [public]', 'jurisdictions: [EU]');
+    expect(() => parsePolicy(bomb.join('\n'), 'policies/p.yaml')).toThrow(
+      expect.objectContaining({ code: 'E_POLICY', message: expect.stringMatching(/^policies\/p\.yaml:\d+: /) }),
+    );
+  });
 });
 
 describe('compileReasonSql', () => {

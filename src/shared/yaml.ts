@@ -17,7 +17,14 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new ConfigError(file, line, '(syntax)', first.message.split('\n')[0] ?? 'invalid YAML');
   }
-  const result = schema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // The parser refuses to expand aliases that would blow up (a "billion laughs" document); it says nothing of data.
+    throw new ConfigError(file, 1, '(syntax)', (error as Error).message.split('\n')[0] ?? 'invalid YAML');
+  }
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = (issue?.path ?? []).map(String);
