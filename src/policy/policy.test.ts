@@ -35,6 +35,12 @@ describe('parsePolicy', () => {
       expect((e as Error).message).toMatch(/^policies\/p\.yaml:\d+: /);
     }
   });
+  it('says that a missing field is required, not that it "received undefined"', () => {
+    expect(() => parsePolicy('kinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n', 'p.yaml')).toThrow(
+      'p.yaml:1: sources: is required',
+    );
+  });
+
   it('names the file of a document whose aliases would expand without end', () => {
     const bomb = ['a0: &a0 [x, x]'];
     // Each level names the one before ten times: 10^11 items once expanded.

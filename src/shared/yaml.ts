@@ -31,7 +31,18 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   // An unknown key is reported on its object; point at the key itself.
   const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   if (unknown !== undefined) path.push(unknown);
-  return throwAt(doc, lineCounter, file, path, issue?.message ?? 'invalid value');
+  // zod words a missing field as "expected array, received undefined"; say what is wrong.
+  const missing = issue?.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
+  return throwAt(doc, lineCounter, file, path, missing ? 'is required' : (issue?.message ?? 'invalid value'));
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
 }
 
 function throwAt(
