@@ -64,7 +64,11 @@ export function compileReasonSql(policy: Policy, cols: ReasonColumns = DEFAULT_R
   if (policy.min_age > 0) {
     const at = cols.notAfter === undefined ? cols.createdAt : `least(${cols.createdAt}, ${cols.notAfter})`;
     when.push(`WHEN ${dateEverywhere(at)} < ${comingOfAge(cols.birthDate, policy.min_age)} THEN 'minor'`);
-    when.push(`WHEN ${cols.birthDate} IS NULL THEN 'age_unknown'`);
+    // A birth date no living author can have (1900-01-01, 0001-01-01: what platforms store for "not given") proves
+    // nothing either: it is as unknown as none.
+    when.push(
+      `WHEN ${cols.birthDate} IS NULL OR ${comingOfAge(cols.birthDate, MAX_PLAUSIBLE_AGE)} <= ${dateEverywhere(at)} THEN 'age_unknown'`,
+    );
   }
   when.push(
     `WHEN ${cols.country} IS NULL OR ${cols.country} NOT IN (${sqlList(expandJurisdictions(policy.jurisdictions))}) THEN 'jurisdiction'`,
@@ -72,6 +76,9 @@ export function compileReasonSql(policy: Policy, cols: ReasonColumns = DEFAULT_R
   if (policy.participants === 'drop') when.push(`WHEN ${cols.participantObjected} THEN 'participant_objected'`);
   return `CASE ${when.join(' ')} ELSE NULL END`;
 }
+
+/** Ages from this one on are taken for a placeholder birth date, not a real one: no one has lived this long. */
+export const MAX_PLAUSIBLE_AGE = 120;
 
 /**
  * The calendar date at instant `ts` where it is earliest (UTC-12): the author's own time zone is unknown, and a

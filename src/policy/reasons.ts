@@ -42,7 +42,8 @@ export const REASON_TEXT: Readonly<Record<ExclusionReason | QuarantineReason, st
   kind: 'kind not allowed by the policy',
   not_public: 'visibility not allowed by the policy',
   minor: 'author under min_age at created_at',
-  age_unknown: 'author birth date unknown (or account not in the identity graph)',
+  age_unknown:
+    'author birth date unknown or implausible (120 years or more before the record), or account not in the identity graph',
   jurisdiction: 'author country outside the policy jurisdictions',
   participant_objected: 'mentions an objector and participants is drop',
   duplicate: 'same normalised text as a record with a lower id',

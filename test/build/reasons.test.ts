@@ -244,12 +244,16 @@ describe('dedup: exact, with texts that repeat byte for byte', () => {
 });
 
 describe('age at the time of a record', () => {
-  it('judges a record dated after the build at the build, a birthday only once it has come everywhere, and 29 February on 1 March', async () => {
+  it('judges a record dated after the build at the build, a birthday only once it has come everywhere, 29 February on 1 March, and a placeholder birth date as unknown', async () => {
     await inFreshHome(async (d, h) => {
       const accounts = join(d, 'ages.jsonl');
       writeJsonl(accounts, [
         { account: 'fb:a:leap', person: 'p:leap', source: 'facebook', birth_date: '2008-02-29', country: 'DE' },
         { account: 'fb:a:june', person: 'p:june', source: 'facebook', birth_date: '2006-06-15', country: 'DE' },
+        // What platforms store for "not given": no author is that old, so it proves no adulthood.
+        { account: 'fb:a:1900', person: 'p:1900', source: 'facebook', birth_date: '1900-01-01', country: 'DE' },
+        { account: 'fb:a:0001', person: 'p:0001', source: 'facebook', birth_date: '0001-01-01', country: 'DE' },
+        { account: 'fb:a:1910', person: 'p:1910', source: 'facebook', birth_date: '1910-06-01', country: 'DE' },
       ]);
       const input = join(d, 'records.jsonl');
       writeJsonl(input, [
@@ -260,6 +264,10 @@ describe('age at the time of a record', () => {
         // 05:00 UTC on the 18th birthday is still the 14th west of UTC-5; 13:00 UTC is the 15th everywhere.
         record({ id: 'a:june-early', account: 'fb:a:june', created_at: '2024-06-15T05:00:00Z' }),
         record({ id: 'a:june-late', account: 'fb:a:june', created_at: '2024-06-15T13:00:00Z' }),
+        record({ id: 'a:1900', account: 'fb:a:1900', created_at: '2024-06-15T13:00:00Z' }),
+        record({ id: 'a:0001', account: 'fb:a:0001', created_at: '2024-06-15T13:00:00Z' }),
+        // 114 years old: rare, but alive.
+        record({ id: 'a:1910', account: 'fb:a:1910', created_at: '2024-06-15T13:00:00Z' }),
       ]);
       const out = join(d, 'snap');
       const s = await withHome(h, (x) =>
@@ -272,8 +280,12 @@ describe('age at the time of a record', () => {
         'a:leap-01': null,
         'a:june-early': 'minor',
         'a:june-late': null,
+        'a:1900': 'age_unknown',
+        'a:0001': 'age_unknown',
+        'a:1910': null,
       });
       expect(s.excluded.minor).toBe(3);
+      expect(s.excluded.age_unknown).toBe(2);
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       expect(Date.parse(manifest.cut.taken_at)).toBeGreaterThan(Date.parse('2026-01-01'));
     });
