@@ -540,6 +540,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       }
       return null;
     });
+    const unmatched = await unmatchedPolicyValues(db, policy);
     db.close();
     db = undefined;
     // The engine database holds record text; nothing of it may outlive the build.
@@ -568,6 +569,10 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
             `the policy allows ${fewOf(narrowed.dropped)}, which programme ${programme.id} was not announced for (${programme.jurisdictions.join(', ')}): content from there is excluded (jurisdiction)`,
           ]
         : []),
+      ...unmatched.map(
+        ({ field, values, seen }) =>
+          `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
+      ),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [
@@ -945,6 +950,27 @@ function summaryFromManifest(out: string, programme: string, started: number, al
     alreadyBuilt,
     warnings: [],
   };
+}
+
+/**
+ * The policy's sources or kinds when not one of them is among the records read, with the ones the records have: a
+ * misspelt value (`kinds: [posts]`) keeps nothing at all, and the counts alone do not say why. A policy that allows
+ * more sources than one input holds is normal, and is not named.
+ */
+async function unmatchedPolicyValues(
+  db: Engine,
+  policy: Policy,
+): Promise<{ field: 'sources' | 'kinds'; values: string[]; seen: string[] }[]> {
+  const [row] = await db.rows<{ sources: string[] | null; kinds: string[] | null }>(
+    'SELECT list(DISTINCT source ORDER BY source) AS sources, list(DISTINCT kind ORDER BY kind) AS kinds FROM staged WHERE qreason IS NULL',
+  );
+  const found = { sources: row?.sources ?? [], kinds: row?.kinds ?? [] };
+  // Without records there is nothing to compare with (the empty snapshot has its own warning).
+  if (found.sources.length === 0) return [];
+  return (['sources', 'kinds'] as const).flatMap((field) => {
+    const values = policy[field];
+    return values.some((v) => found[field].includes(v)) ? [] : [{ field, values: [...values], seen: found[field] }];
+  });
 }
 
 /** A list for a message: its first five items, and how many more. */

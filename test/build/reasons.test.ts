@@ -155,6 +155,31 @@ async function buildWithPolicy(name: string, extra: string, rows: Record<string,
   return { summary: s, out };
 }
 
+describe('a policy that matches no record', () => {
+  it('warns when not one of its kinds is among the records (a misspelt kinds: [posts]), and not for an unused source', async () => {
+    const policy = join(dir, 'typo.yaml');
+    writeFileSync(policy, 'sources: [facebook, mastodon]\nkinds: [posts]\nvisibility: [public]\njurisdictions: [EU]\n');
+    const input = join(dir, 'typo.jsonl');
+    writeJsonl(input, [record({ id: 't:1' }), record({ id: 't:2', kind: 'comment' })]);
+    const s = await withHome(home, (h) =>
+      runBuild({
+        home: h,
+        programme: 'ai-training-2025',
+        inputs: [input],
+        out: join(dir, 'snap-typo'),
+        policyFile: policy,
+      }),
+    );
+    expect([s.kept, s.excluded.kind]).toEqual([0, 2]);
+    expect(s.warnings).toEqual([
+      'no record read has one of the policy\'s kinds ("posts"), so none is kept; the records have "comment", "post": is the policy misspelt?',
+    ]);
+    // The same records under kinds they have: mastodon, which no record has, is no mistake.
+    const { summary } = await buildWithPolicy('no-typo', '', [record({ id: 't:3' })]);
+    expect(summary.warnings).toEqual([]);
+  });
+});
+
 describe('participants: drop', () => {
   it('excludes a record that names an objector as participant with participant_objected', async () => {
     const { summary: s } = await buildWithPolicy('drop', 'participants: drop\n', [
