@@ -21,6 +21,7 @@ describe('parsePolicy', () => {
     [`${GOOD}\n\ndedupe: exact\n`, 7, 'dedupe'],
     [`${GOOD}dedup: exact\ndedup: none\n`, 6, '(syntax)'],
     ['sources: [facebook]\nkinds: [post\nvisibility: [public]\n', 3, '(syntax)'],
+    ['sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [DE, EL]\n', 4, 'jurisdictions.1'],
     // A NUL would end the compiled SQL inside a string literal: the build failed with an engine parser error.
     ['sources: [facebook]\nkinds: ["post\\0"]\nvisibility: [public]\njurisdictions: [EU]\n', 2, 'kinds.0'],
   ])('names the file, line and field of a mistake (%#)', (text, line, field) => {

@@ -23,7 +23,11 @@ const word = z
 /** A jurisdiction as policies and programmes name one: EU, EEA, or a country's ISO 3166-1 alpha-2 code. */
 export const jurisdiction = z
   .string()
-  .regex(/^([A-Z]{2}|EU|EEA)$/, 'must be EU, EEA or an ISO 3166-1 alpha-2 code such as DE');
+  .regex(/^([A-Z]{2}|EU|EEA)$/, 'must be EU, EEA or an ISO 3166-1 alpha-2 code such as DE')
+  // The EU's own abbreviations for two countries are not their ISO codes, which the identity graph uses: UK or EL
+  // would match no account, and content from there would be excluded without a word.
+  .refine((j) => j !== 'UK', 'UK is not an ISO 3166-1 code; the United Kingdom is GB')
+  .refine((j) => j !== 'EL', 'EL is the EU abbreviation for Greece; its ISO 3166-1 code is GR');
 
 /** The zod schema of a policy file (DESIGN.md, "Policy"); unknown keys are errors so that typos do not pass. */
 export const policySchema = z
