@@ -4,7 +4,7 @@
  */
 import { CANDIDATE_PATTERNS, type CandidatePattern } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
-import { IBAN_LENGTHS, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
+import { IBAN_LENGTHS, isCardShape, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
 // A "top-level domain" that is really a file extension (logo@2x.png) or reserved for examples and local names. Not the
 // extensions that are also country domains people have addresses in: .md, .py, .rs, .sh.
@@ -50,7 +50,7 @@ function checkCard(entity: string): string | null {
   for (let i = entity.length - 1; i > 0; i--) if (entity[i] === ' ' || entity[i] === '-') ends.push(i);
   for (const end of ends) {
     const digits = entity.slice(0, end).replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) {
+    if (digits.length >= 13 && digits.length <= 19 && isCardShape(digits) && isLuhnValid(digits)) {
       return `${PLACEHOLDER.credit_card}${entity.slice(end)}`;
     }
   }
@@ -95,11 +95,21 @@ function digitCount(text: string): number {
   return text.replace(/\D/g, '').length;
 }
 
+const CLOCK = String.raw`(?:[01]?\d|2[0-4])[.:][0-5]\d`;
+const CLOCK_RUN = new RegExp(`^${CLOCK}(?: ?[-/] ?${CLOCK})*$`);
+const DATE_TIME = new RegExp(String.raw`^\d{1,2}\.\d{1,2}\.(?:\d{2,4})? ?(?:${CLOCK}|\d{4})$`);
+const HOUR = String.raw`(?:[01]?\d|2[0-4])`;
+const HOUR_RANGES = new RegExp(`^${HOUR} ?- ?${HOUR}(?: ?[/,] ?${HOUR} ?- ?${HOUR})*$`);
+
 function isPhoneNumber(entity: string): boolean {
   const international = /^\(?(?:\+|00)/.test(entity);
   // A date such as 01.05.2024 has the shape of a short national number, and so has one with an hour after it
   // ("01.05.2024 12:00", of which the pattern takes "01.05.2024 12").
   if (!international && /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?: \d{1,2})?$/.test(entity)) return false;
+  // Clock times and their ranges ("08.00 - 12.00", "07.45-09.12"), a date with a time or year after it
+  // ("08.03. 19.30", "08.03.2024 15.30", "08.03. 2024"), and hour ranges ("08 - 12 / 14 - 18"): opening hours and
+  // timetables, which a morning hour's leading 0 made look like a national number.
+  if (!international && (CLOCK_RUN.test(entity) || DATE_TIME.test(entity) || HOUR_RANGES.test(entity))) return false;
   // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.
   const digits = (international ? entity.replace('(0)', '') : entity).replace(/\D/g, '');
   const significant = international ? digits.replace(/^00/, '').length : digits.length;

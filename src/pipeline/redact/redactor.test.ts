@@ -66,6 +66,15 @@ describe.each([
 describe.each([
   ['a 19-digit number failing Luhn', 'Auftrag 1234 5678 9012 3456 789 bitte angeben'],
   ['a card number failing Luhn', 'die 4111 1111 1111 1112 ist alt'],
+  [
+    'Luhn-valid numbers no card scheme issues (years, an invoice number)',
+    'Saisons 2015 2016 2017 2018 waren top, Rechnung Nr. 3100000007919',
+  ],
+  [
+    'opening hours and timetables',
+    'Öffnungszeiten 08.00 - 12.00 Uhr, Mo-Fr 08.00-12.00 und 14.00-18.00 Uhr, Zug 07.45 - 09.12, Mo-Fr 08 - 12 / 14 - 18 Uhr',
+  ],
+  ['a date with a time or a year after it', 'Konzert Fr 08.03. 19.30 Uhr, am 08.03.2024 15.30 Uhr, am 08.03. 2024'],
   ['an IBAN failing mod-97', 'DE89 3704 0044 0532 0130 01 ist falsch'],
   ['an IBAN of the wrong length', 'DE89 3704 0044 0532 0130 0 ist zu kurz'],
   ['dates and times', 'Am 12.03.2024 um 10:30 Uhr, bis 23:59:59'],

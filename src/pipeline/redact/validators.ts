@@ -138,3 +138,23 @@ export function isNetmask(text: string): boolean {
 export function isIPv6Address(text: string): boolean {
   return text !== '::' && isIPv6(text);
 }
+
+/**
+ * True when a digit string has the issuer prefix and length of a payment card scheme (Visa, Mastercard, Amex, Diners,
+ * JCB, Discover, UnionPay, Maestro, Mir). Luhn alone passes one number in ten: a list of years ("2015 2016 2017 2018")
+ * or an invoice number would be taken for a card.
+ */
+export function isCardShape(digits: string): boolean {
+  const n = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p4 = Number(digits.slice(0, 4));
+  if (digits.startsWith('4')) return n === 13 || n === 16 || n === 19; // Visa
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n === 16; // Mastercard
+  if (p4 >= 2200 && p4 <= 2204) return n >= 16 && n <= 19; // Mir
+  if (p2 === 34 || p2 === 37) return n === 15; // American Express
+  if ((p4 >= 3000 && p4 <= 3059) || p2 === 36 || p2 === 38 || p2 === 39) return n >= 14 && n <= 19; // Diners
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19; // JCB
+  // Discover, UnionPay and Maestro share the 6 range; Maestro also has 50 and 56-58.
+  if (digits.startsWith('6') || p2 === 50 || (p2 >= 56 && p2 <= 58)) return n >= 12 && n <= 19;
+  return false;
+}
