@@ -42,6 +42,24 @@ function snapshotBytes(out: string): Record<string, string> {
   return files;
 }
 
+/**
+ * Writes a module for `node --import` that replaces `fs[name]` with `replacement` (JS source of a function that may
+ * call `original`), for the build process a test starts: how a kill or a read-only mount at one exact call is staged.
+ */
+function fsHook(file: string, name: string, replacement: string): string {
+  const hook = join(dir, file);
+  writeFileSync(
+    hook,
+    `import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+const original = fs.${name};
+fs.${name} = ${replacement};
+syncBuiltinESMExports();
+`,
+  );
+  return hook;
+}
+
 function manifestOf(out: string): {
   merkle: { root: string };
   counts: unknown;
@@ -137,18 +155,13 @@ describe('resume after kill -9', () => {
   // leave that temp file in the folder, and the same command then refused it as "not a snapshot folder".
   it.each(['manifest.sig', 'journal.json'])('killed as it renames %s into place, the same command resumes', (file) => {
     const reference = referenceSnapshot();
-    const hook = join(dir, 'kill-at-rename.mjs');
-    writeFileSync(
-      hook,
-      `import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
-const rename = fs.renameSync;
-fs.renameSync = (from, to) => {
+    const hook = fsHook(
+      'kill-at-rename.mjs',
+      'renameSync',
+      `(from, to) => {
   if (String(to).endsWith('/' + process.env.KILL_AT_RENAME)) process.kill(process.pid, 'SIGKILL');
-  return rename(from, to);
-};
-syncBuiltinESMExports();
-`,
+  return original(from, to);
+}`,
     );
     const out = join(dir, `snap-killed-renaming-${file}`);
     const killed = runCli(args(out), { NODE_OPTIONS: `--import ${hook}`, KILL_AT_RENAME: file });
@@ -284,20 +297,15 @@ describe('a read-only file system', () => {
     mkdirSync(ro);
     // As Linux does under a read-only mount: making a folder fails with EROFS, and Node's recursive mkdir of a folder
     // two levels down says ENOENT instead.
-    const hook = join(dir, 'read-only.mjs');
-    writeFileSync(
-      hook,
-      `import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
-const mkdir = fs.mkdirSync;
-fs.mkdirSync = (path, opts) => {
+    const hook = fsHook(
+      'read-only.mjs',
+      'mkdirSync',
+      `(path, opts) => {
   const p = String(path);
-  if (!p.startsWith(process.env.READ_ONLY_ROOT + '/')) return mkdir(path, opts);
+  if (!p.startsWith(process.env.READ_ONLY_ROOT + '/')) return original(path, opts);
   const code = typeof opts === 'object' && opts?.recursive ? 'ENOENT' : 'EROFS';
   throw Object.assign(new Error(code + ": mkdir '" + p + "'"), { code, syscall: 'mkdir', path: p });
-};
-syncBuiltinESMExports();
-`,
+}`,
     );
     const out = join(ro, 'snapshots', '2025', 'snap');
     const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
