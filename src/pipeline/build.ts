@@ -569,9 +569,15 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
             `the policy allows ${fewOf(narrowed.dropped)}, which programme ${programme.id} was not announced for (${programme.jurisdictions.join(', ')}): content from there is excluded (jurisdiction)`,
           ]
         : []),
-      ...unmatched.map(
-        ({ field, values, seen }) =>
-          `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
+      ...unmatched.flatMap(({ field, values, seen, misses }) =>
+        misses
+          ? misses.map(
+              ({ value, near }) =>
+                `no record read has the policy's ${field.slice(0, -1)} ${JSON.stringify(value)}, but records have ${fewOf(near.map((v) => JSON.stringify(v)))}, which the policy does not name and so excludes: is the policy misspelt?`,
+            )
+          : [
+              `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
+            ],
       ),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
@@ -954,13 +960,16 @@ function summaryFromManifest(out: string, programme: string, started: number, al
 
 /**
  * The policy's sources or kinds when not one of them is among the records read, with the ones the records have: a
- * misspelt value (`kinds: [posts]`) keeps nothing at all, and the counts alone do not say why. A policy that allows
- * more sources than one input holds is normal, and is not named.
+ * misspelt value (`kinds: [posts]`) keeps nothing at all, and the counts alone do not say why; otherwise the values
+ * no record has that look misspelt (`misses`). A policy that allows more sources than one input holds is normal, and
+ * is not named.
  */
 async function unmatchedPolicyValues(
   db: Engine,
   policy: Policy,
-): Promise<{ field: 'sources' | 'kinds'; values: string[]; seen: string[] }[]> {
+): Promise<
+  { field: 'sources' | 'kinds'; values: string[]; seen: string[]; misses?: { value: string; near: string[] }[] }[]
+> {
   const [row] = await db.rows<{ sources: string[] | null; kinds: string[] | null }>(
     'SELECT list(DISTINCT source ORDER BY source) AS sources, list(DISTINCT kind ORDER BY kind) AS kinds FROM staged WHERE qreason IS NULL',
   );
@@ -969,8 +978,33 @@ async function unmatchedPolicyValues(
   if (found.sources.length === 0) return [];
   return (['sources', 'kinds'] as const).flatMap((field) => {
     const values = policy[field];
-    return values.some((v) => found[field].includes(v)) ? [] : [{ field, values: [...values], seen: found[field] }];
+    if (!values.some((v) => found[field].includes(v))) return [{ field, values: [...values], seen: found[field] }];
+    // One value misspelt beside correct ones (`kinds: [post, coment]`): a value no record has, close to one that
+    // records have and the policy does not name. A value merely absent from these inputs has no such neighbour.
+    const misses = values.flatMap((v) => {
+      if (found[field].includes(v)) return [];
+      const near = found[field].filter((r) => !values.includes(r) && nearMiss(v, r));
+      return near.length > 0 ? [{ value: v, near }] : [];
+    });
+    return misses.length > 0 ? [{ field, values: [...values], seen: found[field], misses }] : [];
   });
+}
+
+/** Whether `a` is likely a misspelling of `b`: equal but for case, or one or two edits apart (one for short words). */
+export function nearMiss(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  const limit = Math.min(a.length, b.length) <= 4 ? 1 : 2;
+  if (Math.abs(a.length - b.length) > limit) return false;
+  // Levenshtein distance, one row at a time.
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]! <= limit;
 }
 
 /** A list for a message: its first five items, and how many more. */

@@ -178,6 +178,27 @@ describe('a policy that matches no record', () => {
     const { summary } = await buildWithPolicy('no-typo', '', [record({ id: 't:3' })]);
     expect(summary.warnings).toEqual([]);
   });
+
+  it('warns about one misspelt value beside correct ones (kinds: [post, coment]), naming what the records have', async () => {
+    const build = async (name: string, kinds: string) => {
+      const policy = join(dir, `${name}.yaml`);
+      writeFileSync(policy, `sources: [facebook]\nkinds: [${kinds}]\nvisibility: [public]\njurisdictions: [EU]\n`);
+      const input = join(dir, `${name}.jsonl`);
+      writeJsonl(input, [record({ id: `${name}:1` }), record({ id: `${name}:2`, kind: 'comment' })]);
+      const out = join(dir, `snap-${name}`);
+      return withHome(home, (h) =>
+        runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, policyFile: policy }),
+      );
+    };
+    const s = await build('one-typo', 'post, coment, story');
+    expect([s.kept, s.excluded.kind]).toEqual([1, 1]);
+    expect(s.warnings).toEqual([
+      'no record read has the policy\'s kind "coment", but records have "comment", which the policy does not name and so excludes: is the policy misspelt?',
+    ]);
+    // A kind the policy names that these records merely lack (story, caption) is no mistake.
+    const fine = await build('no-typo-2', 'post, comment, caption');
+    expect(fine.warnings).toEqual([]);
+  });
 });
 
 describe('participants: drop', () => {
