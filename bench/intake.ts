@@ -6,7 +6,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { initHome } from '../src/cli/commands/init.ts';
 import { CONFIG_FILE } from '../src/config/config.ts';
@@ -14,10 +13,12 @@ import { openHome } from '../src/config/home.ts';
 import { EXAMPLE_VALUES } from '../src/config/template.ts';
 import { generateIdentityGraph } from '../src/demo/identity-graph.ts';
 import type { AccountRow } from '../src/registry/types.ts';
+import { benchArgs } from './_args.ts';
 import { badStatuses, GOOD_STATUS, goodCount } from './_stats.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(
+  `usage: npm run bench:intake [-- --seconds N] [--rounds R] [--connections C] [--persons P] [--keep] [--profile DIR] [--tmp DIR]\n  durable objections per second through POST /api/v1/objections, next to GET /healthz of the same server`,
+  {
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     /** Parent folder of the temporary home, e.g. /dev/shm to see what the run costs without a real fsync. */
     tmp: { type: 'string', default: tmpdir() },
   },
-});
+);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 for (const [name, v] of [

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Programme } from '../src/config/config.ts';
 import { seededRandom } from '../src/demo/random.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../src/log/note.ts';
@@ -11,11 +10,13 @@ import { type Receipt, verifyReceipt } from '../src/log/receipt.ts';
 import { Registry } from '../src/registry/registry.ts';
 import { SqliteStore } from '../src/registry/sqlite/sqlite-store.ts';
 import type { AccountRow } from '../src/registry/types.ts';
+import { benchArgs } from './_args.ts';
 import { peakRssMb, percentile, timeMs } from './_stats.ts';
 
-const { values } = parseArgs({
-  options: { entries: { type: 'string', default: '1000000' }, keep: { type: 'boolean' } },
-});
+const values = benchArgs(
+  `usage: npm run bench:log [-- --entries N] [--keep]\n  appends per second, proof latencies and receipt verification time for a log of N entries`,
+  { entries: { type: 'string', default: '1000000' }, keep: { type: 'boolean' } },
+);
 const N = Number(values.entries);
 const BATCH = 10_000;
 const SAMPLES = 1000;

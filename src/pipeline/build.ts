@@ -991,7 +991,7 @@ async function unmatchedPolicyValues(
 }
 
 /** Whether `a` is likely a misspelling of `b`: equal but for case, or one or two edits apart (one for short words). */
-export function nearMiss(a: string, b: string): boolean {
+function nearMiss(a: string, b: string): boolean {
   if (a.toLowerCase() === b.toLowerCase()) return true;
   const limit = Math.min(a.length, b.length) <= 4 ? 1 : 2;
   if (Math.abs(a.length - b.length) > limit) return false;
