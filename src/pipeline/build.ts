@@ -242,7 +242,15 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     }),
   );
 
+  const outExisted = existsSync(out);
   const journal = prepareOutDir(out, fingerprint, opts.force === true);
+  // A build refused before it finished a stage (a bad --accounts file, too early) holds nothing worth resuming: it
+  // leaves no work folder behind, nor the snapshot folder when it made that.
+  const forgetUnstarted = () => {
+    if (Object.keys(journal.stages).length > 0) return;
+    rmSync(work, { recursive: true, force: true });
+    if (!outExisted && readdirSync(out).length === 0) rmSync(out, { recursive: true, force: true });
+  };
   if (journal.stages.finish) {
     // A build killed after it finished, before it removed its engine database (which holds record text), leaves it
     // behind: it goes now.
@@ -252,7 +260,12 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
   // A refused or finished build leaves the identity graph alone: --accounts is imported in the plan stage, after
   // the checks above, the deadline's and the exports' conversion.
   if (!journal.stages.plan) {
-    await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window);
+    await refuseEarlyFirstSnapshot(opts.home, programme.id, programme.deadline, programme.grace_window).catch(
+      (error: unknown) => {
+        forgetUnstarted();
+        throw error;
+      },
+    );
   }
   const resumed = Object.keys(journal.stages).length > 0;
   // The time between a kill and the resume is not the build's: earlier runs' work plus this run's. A journal of an
@@ -617,6 +630,11 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       db?.close();
       db = undefined;
       removeEngineFiles(work);
+    }
+    if (error instanceof InputError || error instanceof RefusedError) {
+      db?.close();
+      db = undefined;
+      forgetUnstarted();
     }
     throw error;
   } finally {

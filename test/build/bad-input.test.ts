@@ -230,6 +230,21 @@ describe('several inputs and damaged files', () => {
     });
     const found = await withHome(home, (h) => h.store.lookupSubjects(['zz:a:1', 'zz:a:2']));
     expect(found).toEqual([undefined, undefined]);
+    // Nothing is left behind to resume: not the folder it made, nor a work folder in one that was there.
+    expect(existsSync(join(dir, 'snap-acc'))).toBe(false);
+    mkdirSync(join(dir, 'snap-acc-mine'));
+    await expect(
+      withHome(home, (h) =>
+        runBuild({
+          home: h,
+          programme: 'ai-training-2025',
+          inputs: [file],
+          out: join(dir, 'snap-acc-mine'),
+          accountsFile: accounts,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'E_ACCOUNTS' });
+    expect(readdirSync(join(dir, 'snap-acc-mine'))).toEqual([]);
   });
 
   it('warns when the identity graph is empty or the inputs hold no records, instead of only signing', async () => {

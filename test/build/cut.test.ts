@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
@@ -156,7 +157,8 @@ describe('the first snapshot of a programme', () => {
     );
     await expect(attempt).rejects.toBeInstanceOf(RefusedError);
     await expect(attempt).rejects.toThrow(allowed);
-    // A refused build leaves the identity graph as it was.
+    // A refused build leaves the identity graph as it was, and no snapshot folder behind.
     expect(await withHome(early, (h) => h.store.countAccounts())).toEqual({ accounts: 0, persons: 0 });
+    expect(existsSync(join(dir, 'snap-early'))).toBe(false);
   });
 });
