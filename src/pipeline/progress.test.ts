@@ -28,6 +28,10 @@ describe('the build progress bar', () => {
     expect(line).toContain('50.0 MB/s');
     expect(line).toContain('ETA 2 s');
     expect(line.length).toBe(1 + 79);
+    // At 80 columns the bar narrows so that the sizes fit too, even of a 10 GB input.
+    term.at(3_000);
+    term.bar.update({ stage: 'read', done: 5_000e6, total: 10_000e6, unit: 'bytes', records: 12_345_678 });
+    expect(term.out.at(-1)).toMatch(/^\rread █+░+ {2}50% {2}12,345,678 records .* 5000\.0\/10000\.0 MB$/);
     // A wide terminal shows the sizes too, after them.
     const wide = terminal({ isTTY: true, columns: 120 });
     wide.bar.update({ stage: 'read' });

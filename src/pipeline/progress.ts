@@ -32,11 +32,17 @@ export function createProgressBar(
   let readStart = 0;
   let last = 0;
   let shown = false;
+  // A terminal that reports no width (0, as some do) gets the usual 80 columns.
+  const width = () => Math.max(40, (stream.columns || 80) - 1);
   const render = (line: string) => {
-    // A terminal that reports no width (0, as some do) gets the usual 80 columns.
-    const width = Math.max(40, (stream.columns || 80) - 1);
-    stream.write(`\r${line.slice(0, width).padEnd(width)}`);
+    stream.write(`\r${line.slice(0, width()).padEnd(width())}`);
     shown = true;
+  };
+  /** `stage`, a bar and `text`: the bar narrows (to 8 cells) before the text is cut. */
+  const withBar = (stage: string, frac: number, text: string) => {
+    const cells = Math.max(8, Math.min(24, width() - stage.length - text.length - 2));
+    const full = Math.round(frac * cells);
+    return `${stage} ${'█'.repeat(full)}${'░'.repeat(cells - full)} ${text}`;
   };
   return {
     update(p) {
@@ -51,7 +57,6 @@ export function createProgressBar(
       last = t;
       const total = p.total ?? 0;
       const frac = total > 0 ? Math.min(1, p.done / total) : 0;
-      const bar = `${'█'.repeat(Math.round(frac * 24))}${'░'.repeat(24 - Math.round(frac * 24))}`;
       if (p.unit === 'bytes') {
         if (readStart === 0) readStart = t;
         const secs = Math.max(0.001, (t - readStart) / 1000);
@@ -59,15 +64,19 @@ export function createProgressBar(
         const eta = rate > 0 ? (total - p.done) / rate : 0;
         const records = p.records === undefined ? '' : `  ${p.records.toLocaleString('en-US')} records`;
         render(
-          // Records, MB/s and the ETA first: a narrow terminal cuts the sizes at the end.
-          `${p.stage} ${bar} ${(frac * 100).toFixed(0).padStart(3)}%${records}  ${mb(rate)} MB/s  ETA ${rate > 0 ? `${eta.toFixed(0)} s` : '--'}  ${mb(p.done)}/${mb(total)} MB`,
+          // Records, MB/s and the ETA first: a terminal too narrow even for the shortest bar cuts the sizes at the end.
+          withBar(
+            p.stage,
+            frac,
+            `${(frac * 100).toFixed(0).padStart(3)}%${records}  ${mb(rate)} MB/s  ETA ${rate > 0 ? `${eta.toFixed(0)} s` : '--'}  ${mb(p.done)}/${mb(total)} MB`,
+          ),
         );
       } else {
-        render(`${p.stage} ${bar} ${p.done}/${total} ${p.unit ?? ''}`);
+        render(withBar(p.stage, frac, `${p.done}/${total} ${p.unit ?? ''}`));
       }
     },
     done() {
-      if (shown) stream.write(`\r${' '.repeat(Math.max(40, (stream.columns || 80) - 1))}\r`);
+      if (shown) stream.write(`\r${' '.repeat(width())}\r`);
     },
   };
 }
