@@ -212,17 +212,17 @@ describe('several inputs and damaged files', () => {
     writeFileSync(accounts, `${row(1)}\n${bad.join('\n')}\n${row(2)}\n${row(1)}\n`);
     const file = join(dir, 'acc.jsonl');
     writeFileSync(file, `${good('acc:1')}\n`);
-    await expect(
+    const buildInto = (out: string) =>
       withHome(home, (h) =>
         runBuild({
           home: h,
           programme: 'ai-training-2025',
           inputs: [file],
-          out: join(dir, 'snap-acc'),
+          out: join(dir, out),
           accountsFile: accounts,
         }),
-      ),
-    ).rejects.toMatchObject({
+      );
+    await expect(buildInto('snap-acc')).rejects.toMatchObject({
       code: 'E_ACCOUNTS',
       message: expect.stringMatching(
         /has 7 bad lines \(line 2: invalid JSON; line 3: invalid JSON; .*line 6: invalid JSON; 2 more\); fix them and run again \(nothing was imported\)/,
@@ -233,17 +233,7 @@ describe('several inputs and damaged files', () => {
     // Nothing is left behind to resume: not the folder it made, nor a work folder in one that was there.
     expect(existsSync(join(dir, 'snap-acc'))).toBe(false);
     mkdirSync(join(dir, 'snap-acc-mine'));
-    await expect(
-      withHome(home, (h) =>
-        runBuild({
-          home: h,
-          programme: 'ai-training-2025',
-          inputs: [file],
-          out: join(dir, 'snap-acc-mine'),
-          accountsFile: accounts,
-        }),
-      ),
-    ).rejects.toMatchObject({ code: 'E_ACCOUNTS' });
+    await expect(buildInto('snap-acc-mine')).rejects.toMatchObject({ code: 'E_ACCOUNTS' });
     expect(readdirSync(join(dir, 'snap-acc-mine'))).toEqual([]);
   });
 
