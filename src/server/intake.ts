@@ -24,12 +24,14 @@ export function graceWindowMs(ctx: ServerContext, programme: string, at: Date): 
 }
 
 /**
- * The limiter key of a typed account: a handle with or without its `@`, in any case and Unicode form, is one key.
- * The visible limit (a 429 page) keys on what was typed, never on the person found, or its answer would tell which
- * handles and e-mails belong to one person.
+ * The limiter key of a typed account on one form for one programme: a handle with or without its `@`, in any case and
+ * Unicode form, is one key. The visible limit (a 429 page) keys on what was typed, never on the person found, or its
+ * answer would tell which handles and e-mails belong to one person. The form and the programme are part of the key so
+ * that nobody can use up a person's objection to everything with withdrawal requests or with objections to another
+ * programme: whoever uses up this key has had the person sent the very links the person would ask for.
  */
-export function typedAccountKey(account: string): string {
-  return `web:${foldLookupKey(account.trim()).replace(/^@/, '')}`;
+export function typedAccountKey(form: 'object' | 'withdraw', programme: string, account: string): string {
+  return `web:${form}:${programme}:${foldLookupKey(account.trim()).replace(/^@/, '')}`;
 }
 
 /** The accounts a typed value names, at most one per person, each with an e-mail to write to. */
@@ -46,12 +48,14 @@ function recipients(accounts: readonly AccountRow[]): AccountRow[] {
 }
 
 /**
- * Whether a person may get one more link mail in this hour. Typing another of their handles or their e-mail gets
- * past the visible per-value limit, so the mails themselves are limited per person as well; past the limit the
- * request is dropped in silence (no pending objection, no mail), and the page stays the same.
+ * Whether a person may get one more link mail of this kind for this programme in this hour. Typing another of their
+ * handles or their e-mail gets past the visible per-value limit, so the mails themselves are limited per person as
+ * well; past the limit the request is dropped in silence (no pending objection, no mail), and the page stays the
+ * same. Kind and programme are in the key for the reason given at `typedAccountKey`: a person past this limit has
+ * this hour's links of this kind for this programme in their mailbox.
  */
-function mayMail(ctx: ServerContext, account: AccountRow): boolean {
-  return ctx.subjects.take(`mail:${account.person}`);
+function mayMail(ctx: ServerContext, kind: 'confirm' | 'withdraw', programme: string, account: AccountRow): boolean {
+  return ctx.subjects.take(`mail:${kind}:${programme}:${account.person}`);
 }
 
 /**
@@ -71,7 +75,7 @@ export async function requestConfirmation(
   ctx.tasks.run(async () => {
     await Promise.all(
       accounts.map(async (account, i) => {
-        if (!mayMail(ctx, account)) return;
+        if (!mayMail(ctx, 'confirm', form.programme, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
           // The account found is the one meant: its id may also be another person's id, which a lookup would refuse.
@@ -128,7 +132,7 @@ export async function requestWithdrawal(
               .map((a) => ctx.store.findEffective(a.account, 'account', form.programme)),
           )),
         ].find((row) => row?.programme === form.programme);
-        if (!found || !mayMail(ctx, account)) return;
+        if (!found || !mayMail(ctx, 'withdraw', form.programme, account)) return;
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: found.id,

@@ -622,4 +622,27 @@ describe('operations', () => {
       expect.arrayContaining([expect.objectContaining({ state: 'pending', n: 2 })]),
     );
   });
+
+  it("cannot be used by someone else to stop a person's own objection to everything", async () => {
+    const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
+    const victim = t.accounts.find((a) => a.handle && a.email);
+    const handle = victim?.handle as string;
+    const email = victim?.email as string;
+    // A stranger uses up the limits with withdrawal requests (which mail nothing: there is nothing to withdraw) and
+    // with objections to one other programme, by handle and by e-mail.
+    const withdrawPage = await c.page('/withdraw?lang=en');
+    for (const account of [handle, handle, email, email]) {
+      await c.post('/withdraw', { _csrf: withdrawPage.csrf, account, programme: '*', lang: 'en' });
+      await object(c, account, 'assistant-2025');
+    }
+    await server.ctx.tasks.idle();
+    const before = readOutbox(t.dir).length;
+    // The person's own objection to all programmes still gets its page and its confirmation link.
+    expect((await object(c, handle)).status).toBe(200);
+    await server.ctx.tasks.idle();
+    const mails = readOutbox(t.dir).slice(before);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toBe(email);
+    expect((await follow(c, linkAt(before))).status).toBe(200);
+  });
 });

@@ -65,7 +65,7 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       };
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
-      if (!ctx.subjects.take(typedAccountKey(values.account))) {
+      if (!ctx.subjects.take(typedAccountKey('object', values.programme, values.account))) {
         reply.header('retry-after', ctx.subjects.retryAfter());
         return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
       }

@@ -32,7 +32,7 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
           withdrawPage(page, { programmes: ctx.programmes, csrf: reply.generateCsrf(), values, errors }),
         );
       }
-      if (!ctx.subjects.take(typedAccountKey(values.account))) {
+      if (!ctx.subjects.take(typedAccountKey('withdraw', values.programme, values.account))) {
         reply.header('retry-after', ctx.subjects.retryAfter());
         return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
       }
