@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { jurisdiction } from '../policy/schema.ts';
@@ -8,6 +9,15 @@ import { parseDuration } from './duration.ts';
 
 /** The config file's name inside a home folder. */
 export const CONFIG_FILE = 'dissent.config.yaml';
+
+/** A `server.trust_proxy` entry as Fastify's proxy check reads it: an address, a CIDR range or a named range. */
+function isProxyAddress(v: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;
+  const [addr = '', bits, ...rest] = v.split('/');
+  const family = isIP(addr);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 /**
  * A date-time with its UTC offset. Without one, JavaScript reads `2025-05-26T23:59:59` in the time zone of whichever
@@ -103,9 +113,26 @@ const configSchema = z
           .default([]),
         smtp_url: z.string().optional(),
         mail_from: z.string().default('dissent <no-reply@localhost>'),
+        // The reverse proxies whose X-Forwarded-For is believed. Without them every client behind a proxy shares its
+        // address and so its rate limits; trusting any sender instead would let a client forge its address.
+        trust_proxy: z
+          .array(
+            z
+              .string()
+              .refine(
+                isProxyAddress,
+                'must be an IP address, a CIDR range such as 10.0.0.0/8, or loopback, linklocal or uniquelocal',
+              ),
+          )
+          .default([]),
       })
       .strict()
-      .default({ listen: '127.0.0.1:8080', api_tokens: [], mail_from: 'dissent <no-reply@localhost>' }),
+      .default({
+        listen: '127.0.0.1:8080',
+        api_tokens: [],
+        mail_from: 'dissent <no-reply@localhost>',
+        trust_proxy: [],
+      }),
   })
   .strict()
   .superRefine((c, ctx) => {

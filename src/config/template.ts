@@ -60,6 +60,8 @@ server:
   # Bearer tokens for the operator API (/api/v1). Generate with: openssl rand -hex 32
   api_tokens: []
   # smtp_url: smtp://user:pass@mail.example:587   # without it, mail goes to the outbox/ folder as .eml files
+  # Behind a reverse proxy, its address (or CIDR range): rate limits then key on each client, from X-Forwarded-For.
+  # trust_proxy: [127.0.0.1]
   mail_from: "dissent <no-reply@localhost>"
 `;
 }

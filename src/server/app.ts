@@ -89,9 +89,13 @@ export async function buildApp(
 ): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const ctx = createContext(home, opts);
   const securityHeaders = await helmetHeaders();
+  const trustProxy = opts.trustProxy ?? home.config.server.trust_proxy;
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.limits.bodyBytes,
+    // Behind a named proxy the client's address (req.ip, which the rate limits key on) comes from X-Forwarded-For;
+    // from any other sender the header is ignored, since anyone can forge it.
+    ...(trustProxy.length > 0 ? { trustProxy: [...trustProxy] } : {}),
     // Our own 503 below, so that it is problem+json with the security headers and an access-log line.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

@@ -54,6 +54,11 @@ export interface ServerOptions {
   readonly accessLog?: (line: AccessLogLine) => void;
   /** Receives failures of background work and unexpected errors; never personal data (default: none). */
   readonly errorLog?: (event: { code: string; name: string; stack?: string }) => void;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client, so that per-address limits key on the client (addresses,
+   * CIDR ranges; default: config server.trust_proxy, else none).
+   */
+  readonly trustProxy?: readonly string[];
   /** Time zone in which pages show deadlines and times (default Europe/Berlin). */
   readonly timeZone?: string;
   readonly limits?: Partial<Limits>;

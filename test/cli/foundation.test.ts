@@ -127,6 +127,22 @@ describe('dissent init', () => {
     }
   });
 
+  it('reads server.trust_proxy as addresses and CIDR ranges, and refuses anything else naming the field', () => {
+    const dir = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', dir]).code).toBe(0);
+    const file = join(dir, 'dissent.config.yaml');
+    const config = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      config.replace('  # trust_proxy: [127.0.0.1]', '  trust_proxy: [127.0.0.1, "10.0.0.0/8", "::1"]'),
+    );
+    expect(dissent(['log', 'checkpoint', '--home', dir]).code).toBe(0);
+    writeFileSync(file, config.replace('  # trust_proxy: [127.0.0.1]', '  trust_proxy: [true, "10.0.0.0/40"]'));
+    const r = dissent(['log', 'checkpoint', '--home', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/server\.trust_proxy\.0/);
+  });
+
   it('says that DATABASE_URL, not the config, names a database it cannot open, and never echoes the url', () => {
     // The generated config must not promise a PostgreSQL mode that every command then refuses.
     expect(readFileSync(join(home, 'dissent.config.yaml'), 'utf8')).not.toMatch(/PostgreSQL/);

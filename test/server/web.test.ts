@@ -623,6 +623,30 @@ describe('operations', () => {
     );
   });
 
+  it('keys the per-address limits on the client behind a trusted proxy, and ignores X-Forwarded-For otherwise', async () => {
+    const submit = async (c: Client, from: string) => {
+      const { csrf } = await c.page('/?lang=en', { headers: { 'x-forwarded-for': from } });
+      const res = await c.post(
+        '/object',
+        { _csrf: csrf, account: `nobody-${randomBytes(4).toString('hex')}`, programme: '*', lang: 'en' },
+        { headers: { 'x-forwarded-for': from } },
+      );
+      return res.status;
+    };
+    // By default the header is anyone's to forge, so it changes nothing.
+    let c = await start({ limits: { formsPerIpPerMinute: 2 } });
+    expect([await submit(c, '198.51.100.1'), await submit(c, '198.51.100.2'), await submit(c, '198.51.100.3')]).toEqual(
+      [200, 200, 429],
+    );
+    await server.close();
+    // Behind the proxy named in the config, each client has its own limit, and one cannot use up another's.
+    c = await start({ trustProxy: ['127.0.0.1'], limits: { formsPerIpPerMinute: 2 } });
+    expect([await submit(c, '198.51.100.1'), await submit(c, '198.51.100.1'), await submit(c, '198.51.100.1')]).toEqual(
+      [200, 200, 429],
+    );
+    expect(await submit(c, '198.51.100.2')).toBe(200);
+  });
+
   it("cannot be used by someone else to stop a person's own objection to everything", async () => {
     const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
     const victim = t.accounts.find((a) => a.handle && a.email);
