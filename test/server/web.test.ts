@@ -605,6 +605,22 @@ describe('operations', () => {
     expect((await object(c, 'other@example.org')).status).toBe(200);
   });
 
+  it('tells a person past the hourly limit of a typed account to use the link they got, or when to come back', async () => {
+    const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 1 } });
+    await object(c, 'someone@example.org');
+    for (const lang of ['en', 'de']) {
+      const res = await object(c, 'someone@example.org', '*', lang);
+      expect(res.status).toBe(429);
+      const minutes = Math.ceil(Number(res.headers.get('retry-after')) / 60);
+      expect(minutes).toBeGreaterThan(50);
+      const text = (await res.text()).replace(/\s+/g, ' ');
+      // Not "wait a few minutes": the limit lasts the rest of the hour, and trying again sooner only fails again.
+      expect(text).not.toMatch(/a few minutes|einige Minuten/);
+      expect(text).toContain(lang === 'en' ? `in ${minutes} minutes` : `in ${minutes} Minuten`);
+      expect(text).toContain(lang === 'en' ? 'confirmation link' : 'Bestätigungslink');
+    }
+  });
+
   it('counts a handle with and without its @ as one typed account, and mails one person at most the limit', async () => {
     const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
     const account = t.accounts.find((a) => a.handle && a.email);

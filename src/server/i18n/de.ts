@@ -179,6 +179,8 @@ export const de: Messages = {
   csrfBody: 'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab.',
   rateTitle: 'Zu viele Anfragen',
   rateBody: 'Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.',
+  rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
+    `Dieser Benutzername oder diese E-Mail-Adresse wurde in der letzten Stunde zu oft eingegeben. Wenn Sie einen ${kind === 'object' ? 'Bestätigungslink' : 'Link zur Rücknahme'} erhalten haben, verwenden Sie den neuesten; sonst versuchen Sie es in ${minutes === 1 ? '1 Minute' : `${minutes} Minuten`} erneut.`,
   tooLargeTitle: 'Zu viele Daten',
   tooLargeBody: 'Die gesendeten Daten sind zu groß.',
   back: 'Zurück zur Startseite',

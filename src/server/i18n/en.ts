@@ -169,6 +169,8 @@ export const en = {
   csrfBody: 'Please go back, reload the page and submit the form again.',
   rateTitle: 'Too many requests',
   rateBody: 'Please wait a few minutes and try again.',
+  rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
+    `This handle or e-mail was entered too often in the last hour. If a ${kind === 'object' ? 'confirmation link' : 'withdrawal link'} has reached you, use the newest one; otherwise try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}.`,
   tooLargeTitle: 'Too much data',
   tooLargeBody: 'The submitted data is too large.',
   back: 'Back to the start page',

@@ -66,8 +66,11 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
       if (!ctx.subjects.take(typedAccountKey('object', values.programme, values.account))) {
-        reply.header('retry-after', ctx.subjects.retryAfter());
-        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
+        const retryAfter = ctx.subjects.retryAfter();
+        reply.header('retry-after', retryAfter);
+        // The limit lasts the rest of the hour: "wait a few minutes" would only send the person back to this page.
+        const body = page.t.rateAccountBody('object', Math.ceil(Number(retryAfter) / 60));
+        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
       }
       const now = ctx.clock();
       await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });

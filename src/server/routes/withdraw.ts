@@ -33,8 +33,11 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
         );
       }
       if (!ctx.subjects.take(typedAccountKey('withdraw', values.programme, values.account))) {
-        reply.header('retry-after', ctx.subjects.retryAfter());
-        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [page.t.rateBody]));
+        const retryAfter = ctx.subjects.retryAfter();
+        reply.header('retry-after', retryAfter);
+        // The limit lasts the rest of the hour: "wait a few minutes" would only send the person back to this page.
+        const body = page.t.rateAccountBody('withdraw', Math.ceil(Number(retryAfter) / 60));
+        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
       }
       await requestWithdrawal(ctx, { ...values, lang: page.lang });
       return sendPage(
