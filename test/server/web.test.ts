@@ -321,6 +321,17 @@ describe('CSRF', () => {
       ).toBe(403);
     }
   });
+
+  it('tells a person whose browser blocks cookies why the form keeps failing, instead of only "reload"', async () => {
+    // A browser that refuses cookies never sends the CSRF cookie back: reloading and sending again fails every time.
+    const c = await start();
+    for (const lang of ['en', 'de']) {
+      const { csrf } = await c.page(`/?lang=${lang}`);
+      const res = await new Client(server.url).post('/object', { _csrf: csrf, account: 'x', lang });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain(lang === 'en' ? 'cookie' : 'Cookie');
+    }
+  });
 });
 
 describe('withdrawal, status and verification pages', () => {

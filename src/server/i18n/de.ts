@@ -176,7 +176,8 @@ export const de: Messages = {
   methodBody:
     'Diese Adresse nimmt diese Art von Anfrage nicht an. Öffnen Sie die Startseite und nutzen Sie deren Links und Formulare.',
   csrfTitle: 'Das Formular ist abgelaufen',
-  csrfBody: 'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab.',
+  csrfBody:
+    'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab. Erscheint diese Seite wieder, erlauben Sie Cookies für diese Website: Das Formular braucht ein Cookie zum Schutz vor gefälschten Absendungen (es enthält nichts über Sie).',
   rateTitle: 'Zu viele Anfragen',
   rateBody: 'Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>

@@ -166,7 +166,8 @@ export const en = {
   methodTitle: 'Not possible at this address',
   methodBody: 'This address does not take this kind of request. Open the start page and use its links and forms.',
   csrfTitle: 'The form has expired',
-  csrfBody: 'Please go back, reload the page and submit the form again.',
+  csrfBody:
+    'Please go back, reload the page and submit the form again. If this page comes back, allow cookies for this site: the form needs one cookie to protect you against forged submissions (it holds nothing about you).',
   rateTitle: 'Too many requests',
   rateBody: 'Please wait a few minutes and try again.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
