@@ -210,7 +210,7 @@ export const openApiDocument = {
         operationId: 'fileObjection',
         summary: 'File an effective objection for a signed-in subject and get its receipt.',
         description:
-          "Durable on return: the objection is fsync-ed and its leaf is covered by a signed checkpoint. Objecting is idempotent per subject, scope and programme: when the subject already has an effective objection to that programme, its receipt is returned with 200 (one to * does not count: an objection to a single programme is recorded beside it, so that withdrawing * leaves it in force). With an Idempotency-Key, a retry returns the first request's objection (200, header Idempotency-Replayed: true); reusing a key with a different body, or for a withdrawal, is refused with 422.",
+          "Durable on return: the objection is fsync-ed and its leaf is covered by a signed checkpoint. Objecting is idempotent per subject, scope and programme: when the subject already has an effective objection to that programme, its receipt is returned with 200 (one to * does not count: an objection to a single programme is recorded beside it, so that withdrawing * leaves it in force). With an Idempotency-Key, a retry returns the first request's objection (200, header Idempotency-Replayed: true), or 409 once that objection has been withdrawn; reusing a key with a different body, or for a withdrawal, is refused with 422.",
         security: [{ operator: [] }],
         parameters: [idempotencyKeyHeader],
         requestBody: { required: true, content: json({ $ref: '#/components/schemas/SubjectRequest' }) },
@@ -228,6 +228,9 @@ export const openApiDocument = {
           },
           ...operatorErrors,
           '404': problemResponse('The subject is not in the identity graph.'),
+          '409': problemResponse(
+            'The objection the Idempotency-Key filed has since been withdrawn (E_IDEMPOTENCY_WITHDRAWN): send a new key to object again.',
+          ),
           '422': problemResponse('The Idempotency-Key was used with a different request.'),
         },
       },

@@ -119,6 +119,30 @@ describe('operator API', () => {
     expect(rows.filter((r) => r.programme === 'assistant-2025').reduce((n, r) => n + r.n, 0)).toBe(1);
   });
 
+  it('does not answer an objection key with a receipt once that objection is withdrawn (409): it is no longer in force', async () => {
+    // A key derived from the user and the action, as some backends make them, comes back when the user objects again.
+    const headers = { 'idempotency-key': 'object-p:30' };
+    const first = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:30' },
+      headers,
+    });
+    expect(first.status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body: { subject: 'p:30' } })).status,
+    ).toBe(201);
+    const again = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:30' },
+      headers,
+    });
+    expect(again.status).toBe(409);
+    expect((again.json as { code: string }).code).toBe('E_IDEMPOTENCY_WITHDRAWN');
+    const fresh = await call('POST', '/api/v1/objections', '/api/v1/objections', {
+      body: { subject: 'p:30' },
+      headers: { 'idempotency-key': 'object-p:30-2' },
+    });
+    expect(fresh.status).toBe(201);
+  });
+
   it('runs concurrent requests with one Idempotency-Key as one objection', async () => {
     const headers = { 'idempotency-key': 'concurrent-1' };
     const results = await Promise.all(

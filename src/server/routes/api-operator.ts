@@ -121,7 +121,18 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
       // The hash of an objection request is that of its body alone, as it was before withdrawals took keys.
       request: body,
       first: async (remember) => fileObjection(ctx, reply, body, await limitSubject(ctx, reply, body), remember),
-      replay: (row) => ctx.registry.objectionReceipt(row),
+      replay: (row) => {
+        // Keys never expire: a key that comes back after the withdrawal (one made from the user and the action) means
+        // a new objection, and a 200 with the old receipt would tell the caller that an objection is in force.
+        if (row.state === 'withdrawn') {
+          throw new HttpError(
+            409,
+            'the objection this Idempotency-Key filed has since been withdrawn; to object again, send a new key',
+            'E_IDEMPOTENCY_WITHDRAWN',
+          );
+        }
+        return ctx.registry.objectionReceipt(row);
+      },
     });
   });
 
