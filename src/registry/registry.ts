@@ -261,7 +261,9 @@ export class Registry {
   }
 
   /** Makes a pending objection effective, keeping its submission time; returns the receipt. */
-  async confirmPending(id: string): Promise<ObjectionResult> {
+  async confirmPending(id: string, change: { reason?: string } = {}): Promise<ObjectionResult> {
+    // The person confirming may change or clear the reason the request was made with (someone else may have made it).
+    if (change.reason !== undefined) this.checkReason(change.reason);
     return this.#enqueue<ObjectionResult>(async (ctx) => {
       const row = ctx.batch.objections.get(id) ?? (await this.store.getObjection(id));
       if (!row) throw new NotFoundError('no such objection', 'E_UNKNOWN_OBJECTION');
@@ -269,7 +271,8 @@ export class Registry {
       const who = { subject: row.subject, scope: row.scope };
       const existing = this.#freshSame(ctx, who, row.programme) ?? (await this.#storedSame(ctx, who, row.programme));
       if (existing) return () => this.#objectionResult(existing, false);
-      const effective = this.#appendObjection(ctx, { ...row, state: 'effective', effective_at: ctx.now });
+      const reason = change.reason === undefined ? row.reason : change.reason.trim() || null;
+      const effective = this.#appendObjection(ctx, { ...row, reason, state: 'effective', effective_at: ctx.now });
       return () => this.#objectionResult(effective, true);
     });
   }

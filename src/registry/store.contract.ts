@@ -210,12 +210,19 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         expires_at: '2025-05-02T00:00:00Z',
       });
       const unknown = { ok: false, reason: 'unknown' };
+      // Peeking neither uses the token nor counts an attempt; it finds only a usable one.
+      expect(await s.peekToken(hash, 'confirm', '2025-05-01T00:00:00Z')).toMatchObject({ objection_id: 'o_1' });
+      expect(await s.peekToken(hash, 'withdraw', '2025-05-01T00:00:00Z')).toBeUndefined();
+      expect(await s.peekToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toBeUndefined();
       expect(await s.useToken(new Uint8Array(32), 'confirm', '2025-05-01T00:00:00Z')).toEqual(unknown);
       expect(await s.useToken(hash, 'confirm', '2025-05-03T00:00:00Z')).toEqual({ ok: false, reason: 'expired' });
       // A confirmation token offered as a withdrawal link is unknown there, and stays usable for its own purpose.
       expect(await s.useToken(hash, 'withdraw', '2025-05-01T11:00:00Z')).toEqual(unknown);
       const ok = await s.useToken(hash, 'confirm', '2025-05-01T12:00:00Z');
       expect(ok.ok && ok.token.objection_id).toBe('o_1');
+      // The expired try and this one; the peeks did not count.
+      expect(ok.ok && ok.token.attempts).toBe(2);
+      expect(await s.peekToken(hash, 'confirm', '2025-05-01T12:00:00Z')).toBeUndefined();
       expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:01Z')).toMatchObject({
         ok: false,
         reason: 'used',

@@ -114,6 +114,11 @@ export interface Store {
    * token made for another purpose is unknown here and stays as it is.
    */
   useToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenUse>;
+  /**
+   * The token's row if it exists for `purpose` and is unused and unexpired at `now`, without using it or counting an
+   * attempt: what a mailed link's page shows before the person presses its button.
+   */
+  peekToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenRow | undefined>;
   /** Makes a used token usable again: what it was used for failed before anything was written. */
   releaseToken(tokenHash: Uint8Array): Promise<void>;
 

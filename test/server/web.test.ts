@@ -107,6 +107,36 @@ describe('objection form', () => {
     expect(row?.submitted_at).toBe('2025-05-26T20:59:59.000Z');
   });
 
+  it('shows on the link page what the objection is to and the reason sent with it, which the person may change or clear', async () => {
+    const c = await start();
+    const account = t.accounts[5];
+    // Someone else types the person's e-mail, with a reason of their own.
+    const { csrf } = await c.page('/?lang=en');
+    const sent = await c.post('/object', {
+      _csrf: csrf,
+      account: account?.email as string,
+      programme: 'assistant-2025',
+      reason: 'Written by someone else <b>',
+      lang: 'en',
+    });
+    expect(sent.status).toBe(200);
+    await server.ctx.tasks.idle();
+    const url = new URL(linkAt(0));
+    const token = url.pathname.split('/').pop() as string;
+    const shown = await c.page(url.pathname);
+    expect(shown.html).toMatch(/This link is for an objection to <strong>[^<]+<\/strong>/);
+    expect(shown.html).toContain('>Written by someone else &lt;b&gt;</textarea>');
+    // Too long: refused before the link is used, so that it still works.
+    const long = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason: 'x'.repeat(2001) });
+    expect(long.status).toBe(400);
+    expect(await long.text()).toContain('The reason is too long');
+    // Cleared by the person, the reason is not stored with their objection.
+    const done = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason: '  ' });
+    expect(done.status).toBe(200);
+    const receipt = receiptOf(await done.text());
+    expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBeNull();
+  });
+
   it('shows field errors tied to their fields and keeps what was typed', async () => {
     const c = await start();
     const { csrf } = await c.page('/?lang=en');

@@ -296,6 +296,12 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async peekToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenRow | undefined> {
+    const row = this.#db.prepare('SELECT * FROM tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
+    if (!row || row.purpose !== purpose || row.used_at !== null) return undefined;
+    return Date.parse(row.expires_at) < Date.parse(now) ? undefined : row;
+  }
+
   async releaseToken(tokenHash: Uint8Array): Promise<void> {
     this.#db.prepare('UPDATE tokens SET used_at = NULL WHERE token_hash = ?').run(tokenHash);
   }
@@ -478,7 +484,8 @@ function prepareStatements(db: Database.Database) {
     upsertObjection: db.prepare(
       `INSERT INTO objections (${OBJECTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, effective_at = excluded.effective_at,
-         withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index, withdrawal_id = excluded.withdrawal_id`,
+         withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index, withdrawal_id = excluded.withdrawal_id,
+         reason = excluded.reason`,
     ),
     insertWithdrawal: db.prepare(
       `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)

@@ -73,6 +73,10 @@ export const de: Messages = {
   confirmTitle: 'Widerspruch bestätigen',
   confirmBody: 'Drücken Sie die Schaltfläche, damit Ihr Widerspruch wirksam wird. Danach erhalten Sie Ihren Beleg.',
   confirmButton: 'Widerspruch bestätigen',
+  linkCovers: 'Dieser Link gilt für einen Widerspruch gegen',
+  linkWithdraws: 'Dieser Link nimmt den Widerspruch zurück gegen',
+  confirmReasonHint:
+    'So wie mit der Anfrage gesendet. Sie können sie ändern oder löschen: Sie wird mit Ihrem Widerspruch gespeichert. Haben Sie diesen Widerspruch nicht angefordert, können Sie ihn trotzdem bestätigen oder diese Seite einfach ignorieren.',
 
   receiptTitleNew: 'Ihr Widerspruch ist wirksam',
   receiptTitleOld: 'Ihr Widerspruch war bereits wirksam',

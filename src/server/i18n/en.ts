@@ -71,6 +71,10 @@ export const en = {
   confirmTitle: 'Confirm your objection',
   confirmBody: 'Press the button to make your objection effective. You will then get your receipt.',
   confirmButton: 'Confirm objection',
+  linkCovers: 'This link is for an objection to',
+  linkWithdraws: 'This link withdraws the objection to',
+  confirmReasonHint:
+    'As sent with the request. You may change or delete it: it is stored with your objection. If you did not ask for this objection, you may still confirm it, or simply ignore this page.',
 
   receiptTitleNew: 'Your objection is effective',
   receiptTitleOld: 'Your objection was already effective',

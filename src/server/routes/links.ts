@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Receipt } from '../../log/receipt.ts';
-import type { ObjectionRow } from '../../registry/types.ts';
+import { MAX_REASON_CHARS, type ObjectionRow } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { hashLinkToken, isLinkToken } from '../link-token.ts';
 import { confirmPage } from '../views/confirm.ts';
@@ -28,15 +28,45 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!isLinkToken(req.params.token)) return refuse(reply, pageContext(ctx, req, reply, '/'), 'unknown');
       // The language switch stays on this page, with its button (the token is the visitor's own).
       const page = pageContext(ctx, req, reply, `${base}/${req.params.token}`);
+      // What the link is for, so that the person sees it before pressing: anyone who typed their handle or e-mail can
+      // have a link sent to them, with a reason of their own. A link that cannot be used shows only the button; the
+      // press says why.
+      const token = await ctx.store.peekToken(hashLinkToken(req.params.token), purpose, ctx.clock().toISOString());
+      const objection = token ? await ctx.store.getObjection(token.objection_id) : undefined;
       return sendPage(
         reply,
         200,
-        confirmPage(page, { kind: purpose, token: req.params.token, csrf: reply.generateCsrf() }),
+        confirmPage(page, {
+          kind: purpose,
+          token: req.params.token,
+          csrf: reply.generateCsrf(),
+          ...(objection ? { objection, programmes: ctx.programmes } : {}),
+        }),
       );
     });
     app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');
+      // The reason as the confirmation page showed it for editing; absent when the page showed none.
+      const reason =
+        purpose === 'confirm' && field(req.body, 'edit_reason') === '1' ? field(req.body, 'reason') : undefined;
+      if (reason !== undefined && reason.length > MAX_REASON_CHARS) {
+        // Refused before the token is used, so that the same link works once the reason is shortened.
+        const pending = await ctx.store.peekToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
+        const objection = pending ? await ctx.store.getObjection(pending.objection_id) : undefined;
+        return sendPage(
+          reply,
+          400,
+          confirmPage(pageContext(ctx, req, reply, `${base}/${token}`), {
+            kind: purpose,
+            token,
+            csrf: reply.generateCsrf(),
+            ...(objection ? { objection, programmes: ctx.programmes } : {}),
+            reason,
+            reasonError: page.t.errReasonTooLong,
+          }),
+        );
+      }
       // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
       const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
       if (!used.ok && used.reason === 'used' && purpose === 'confirm' && !used.expired) {
@@ -68,7 +98,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'ok' });
       try {
         return purpose === 'confirm'
-          ? await confirm(ctx, reply, page, used.token.objection_id)
+          ? await confirm(ctx, reply, page, used.token.objection_id, reason)
           : await withdraw(ctx, reply, page, used.token.objection_id);
       } catch (e) {
         // Nothing was confirmed or withdrawn: the link must work when the person tries again, as the page says.
@@ -97,8 +127,14 @@ async function replayedReceipt(
   return shown ? { receipt: await ctx.registry.objectionReceipt(shown), objection: shown } : undefined;
 }
 
-async function confirm(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
-  const result = await ctx.registry.confirmPending(id);
+async function confirm(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  page: PageContext,
+  id: string,
+  reason: string | undefined,
+): Promise<FastifyReply> {
+  const result = await ctx.registry.confirmPending(id, reason === undefined ? {} : { reason });
   if (result.created) countEffective(ctx, 'web', result.receipt);
   return sendPage(
     reply,
