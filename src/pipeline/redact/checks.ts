@@ -25,7 +25,10 @@ type Check = (entity: string, lead: string) => string | null;
 
 function checkEmail(entity: string, lead: string): string | null {
   const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
-  return NOT_A_TLD.has(tld.toLowerCase()) ? null : `${lead}${PLACEHOLDER.email}`;
+  if (NOT_A_TLD.has(tld.toLowerCase())) return null;
+  // "3 @ haus.de", "2.50 @ shop.de": a number before a spaced @ is a count or a price.
+  if (entity.includes(' @ ') && !/\p{L}/u.test(entity.slice(0, entity.indexOf(' @ ')))) return null;
+  return `${lead}${PLACEHOLDER.email}`;
 }
 
 /** Longest prefix that is a valid IBAN and ends at a group boundary; the rest (a stray word) is kept. */

@@ -27,9 +27,19 @@ export const WORD = `0-9${LETTER}`;
 
 const EMAIL_LOCAL = `[${WORD}._%+-]+`;
 const EMAIL_LABEL = `[${WORD}-]+`;
-const EMAIL_PLAIN = String.raw`${EMAIL_LOCAL}@${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[${LETTER}]{2,}`;
-// "name [at] domain [dot] de": people hide addresses from scrapers, but the address is still theirs.
-const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+`;
+const EMAIL_DOMAIN = String.raw`${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[${LETTER}]{2,}`;
+// A space on both sides of the @ too ("name @ domain.de"), but "Tickets @ eventim.de" or "more @ heise.de" is a word
+// and a site: spaced, only a name shaped like a mailbox's (a dot, underscore, plus or digit in it) or any name at a
+// mailbox provider. The pattern itself says so, rather than a check: a rejected candidate "Kontakt @ anna.schmidt"
+// would swallow the start of the address "anna.schmidt@gmx.de".
+// Letters up to the first dot, underscore, plus or digit, so that the pattern splits a long word one way only.
+const MAILBOX_NAME = `[${LETTER}%-]*[._+0-9][${WORD}._%+-]*`;
+const MAILBOX_PROVIDER = String.raw`(?:gmx\.(?:de|net|at|ch)|web\.de|t-online\.de|freenet\.de|arcor\.de|posteo\.de|mailbox\.org|mail\.de|g(?:oogle)?mail\.com|outlook\.(?:com|de)|hotmail\.(?:com|de)|live\.(?:com|de)|yahoo\.(?:com|de)|icloud\.com|me\.com|aol\.com|proton(?:mail)?\.(?:me|com))\b`;
+const EMAIL_SPACED = `${MAILBOX_NAME} @ ${EMAIL_DOMAIN}|${EMAIL_LOCAL} @ ${MAILBOX_PROVIDER}`;
+const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
+// "name [at] domain [dot] de", "name(at)domain.de": people hide addresses from scrapers, but the address is still
+// theirs. Nobody writes "(at)" in front of a domain but to spell an address, so no further check is needed.
+const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?(?:${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|${EMAIL_DOMAIN})`;
 
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
 const PHONE_SEP = `(?: ?[-/.] ?| )`;

@@ -11,6 +11,17 @@ describe.each([
   ['email', 'Schreib an anna.schmidt@gmx.de!', 'Schreib an [email]!'],
   ['email with umlauts', 'Jürgen.Müller@posteo.de ist neu', '[email] ist neu'],
   ['obfuscated email', 'info[at]verein[dot]de', '[email]'],
+  [
+    'email with only the @ spelt out',
+    'anna(at)gmx.de, anna [at] gmx.de, anna (at) gmx (dot) de, k.weber (at) freenet.de',
+    '[email], [email], [email], [email]',
+  ],
+  [
+    'email with spaces around the @',
+    'anna.schmidt @ firma-example.de, kathi91 @ example.org, anna @ gmx.de',
+    '[email], [email], [email]',
+  ],
+  ['email after a word and a spaced @', 'Kontakt @ anna.schmidt@gmx.de', 'Kontakt @ [email]'],
   ['phone +49', 'Tel +49 30 1234567.', 'Tel [phone].'],
   ['phone 0049 (0)', 'über 0049 (0)30 123456', 'über [phone]'],
   ['phone (0)30', 'Durchwahl (0)30 12345-67', 'Durchwahl [phone]'],
@@ -99,6 +110,10 @@ describe.each([
   ['network ranges and netmasks', '192.168.0.0/24 mit Maske 255.255.255.0'],
   ['e-mail-like file names', 'die Datei logo@2x.png'],
   ['@ used as "at"', 'Treffen @ Bahnhof, 2 @ 3,50 €, Zimmer 3@Haus B'],
+  [
+    'a word, a count or a price, a spaced @ and a site',
+    'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, logo @ 2x.png, kontakt(at)firma',
+  ],
   ['code annotations and scoped packages', '@Override und npm i @types/node'],
   ['postcodes', '10115 Berlin, 01067 Dresden'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
