@@ -2,7 +2,7 @@
  * Decides, for one candidate string found by the combined pattern, what it becomes. A pure function of the candidate
  * alone, so the JS redactor and the DuckDB path (which sends each distinct candidate here once) agree by construction.
  */
-import { CANDIDATE_PATTERNS, type CandidatePattern } from './patterns.ts';
+import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
 import { IBAN_LENGTHS, isCardShape, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
@@ -23,6 +23,11 @@ const NOT_A_HANDLE = new Set(
 
 type Check = (entity: string, lead: string) => string | null;
 
+/** A space between digit groups (see GROUP_SPACE), and one of those or a hyphen. */
+const SPACE = new RegExp(`[${GROUP_SPACE}]`, 'gu');
+const GROUP_SEP = new RegExp(`[${GROUP_SPACE}-]`, 'gu');
+const isGroupSep = (ch: string | undefined): boolean => (ch !== undefined && GROUP_SPACE.includes(ch)) || ch === '-';
+
 function checkEmail(entity: string, lead: string): string | null {
   const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
   if (NOT_A_TLD.has(tld.toLowerCase())) return null;
@@ -31,17 +36,24 @@ function checkEmail(entity: string, lead: string): string | null {
   return `${lead}${PLACEHOLDER.email}`;
 }
 
-/** Longest prefix that is a valid IBAN and ends at a group boundary; the rest (a stray word) is kept. */
+/**
+ * Longest prefix that is a valid IBAN and ends at a group boundary; the rest (a stray word) is kept. Written in lower
+ * case it is the same account; its groups may be split by spaces of any width or by hyphens.
+ */
 function checkIban(entity: string): string | null {
-  const length = IBAN_LENGTHS[entity.slice(0, 2)];
+  const length = IBAN_LENGTHS[entity.slice(0, 2).toUpperCase()];
   if (length === undefined) return null;
   let seen = 0;
   for (let i = 0; i < entity.length; i++) {
-    if (entity[i] !== ' ') seen++;
+    if (!isGroupSep(entity[i])) seen++;
     if (seen === length) {
       const rest = entity.slice(i + 1);
-      if (rest !== '' && !rest.startsWith(' ')) return null;
-      return isValidIban(entity.slice(0, i + 1).replaceAll(' ', '')) ? `${PLACEHOLDER.iban}${rest}` : null;
+      if (rest !== '' && !isGroupSep(rest[0])) return null;
+      const compact = entity
+        .slice(0, i + 1)
+        .replace(GROUP_SEP, '')
+        .toUpperCase();
+      return isValidIban(compact) ? `${PLACEHOLDER.iban}${rest}` : null;
     }
   }
   return null;
@@ -50,9 +62,9 @@ function checkIban(entity: string): string | null {
 /** Whole run first, then shorter prefixes ending at a separator, so a card followed by a short number is found. */
 function checkCard(entity: string): string | null {
   const ends = [entity.length];
-  for (let i = entity.length - 1; i > 0; i--) if (entity[i] === ' ' || entity[i] === '-') ends.push(i);
+  for (let i = entity.length - 1; i > 0; i--) if (isGroupSep(entity[i])) ends.push(i);
   for (const end of ends) {
-    const digits = entity.slice(0, end).replace(/[ -]/g, '');
+    const digits = entity.slice(0, end).replace(GROUP_SEP, '');
     if (digits.length >= 13 && digits.length <= 19 && isCardShape(digits) && isLuhnValid(digits)) {
       return `${PLACEHOLDER.credit_card}${entity.slice(end)}`;
     }
@@ -85,7 +97,7 @@ function checkPhone(entity: string, lead: string): string | null {
 function phoneRun(run: string, part = false): string | null {
   if (isPhoneNumber(run) && (!part || digitCount(run) >= 10)) return PLACEHOLDER.phone;
   for (let i = run.length - 1; i > 0; i--) {
-    const sep = /^(?: ?[-/.] ?| )(?=[0+(])/.exec(run.slice(i));
+    const sep = PHONE_SPLIT.exec(run.slice(i));
     const head = run.slice(0, i);
     if (!sep || !/\d\)?$/.test(head) || !isPhoneNumber(head) || digitCount(head) < 10) continue;
     const rest = phoneRun(run.slice(i + sep[0].length), true);
@@ -93,6 +105,8 @@ function phoneRun(run: string, part = false): string | null {
   }
   return null;
 }
+
+const PHONE_SPLIT = new RegExp(`^(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])(?=[0+(])`, 'u');
 
 function digitCount(text: string): number {
   return text.replace(/\D/g, '').length;
@@ -104,7 +118,9 @@ const DATE_TIME = new RegExp(String.raw`^\d{1,2}\.\d{1,2}\.(?:\d{2,4})? ?(?:${CL
 const HOUR = String.raw`(?:[01]?\d|2[0-4])`;
 const HOUR_RANGES = new RegExp(`^${HOUR} ?- ?${HOUR}(?: ?[/,] ?${HOUR} ?- ?${HOUR})*$`);
 
-function isPhoneNumber(entity: string): boolean {
+function isPhoneNumber(spaced: string): boolean {
+  // The shapes below are written with plain spaces; which space stood between the groups does not matter here.
+  const entity = spaced.replace(SPACE, ' ');
   const international = /^\(?(?:\+|00)/.test(entity);
   // A date such as 01.05.2024 has the shape of a short national number, and so has one with an hour after it
   // ("01.05.2024 12:00", of which the pattern takes "01.05.2024 12").
@@ -155,12 +171,12 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
 }
 
 /**
- * A cheap ASCII pattern that every candidate able to *change* text contains: an @ or "[at]" (email, handle), two
- * capitals and two digits (IBAN), a run of 7+ digit-and-separator characters (card, IPv4, phone: each needs at least
- * 8 digits or 4 dotted parts), or "::"/":hex:" (IPv6). A row without it comes out unchanged, so the SQL path skips
- * it; RE2 runs this as a fast DFA, unlike the Unicode-heavy candidate pattern.
+ * A cheap pattern that every candidate able to *change* text contains: an @ or "[at]" (email, handle), two letters,
+ * two digits and a group of four (IBAN), a run of 7+ digit-and-separator characters (card, IPv4, phone: each needs at
+ * least 8 digits or 4 dotted parts), or "::"/":hex:" (IPv6). A row without it comes out unchanged, so the SQL path
+ * skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy candidate pattern.
  */
-export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Z]{2}[0-9]{2}|[0-9][0-9 ()/.+-]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:`;
+export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+-]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:`;
 
 /** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
 export function candidateSource(types: ReadonlySet<PiiType>): string | null {

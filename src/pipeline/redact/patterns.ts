@@ -25,6 +25,12 @@ export const LETTER =
 /** Letters and digits: what counts as part of a word (as a class body, without brackets). */
 export const WORD = `0-9${LETTER}`;
 
+/**
+ * The spaces that may stand between the digit groups of a number (as a class body): a word processor or a phone's
+ * keyboard puts a NO-BREAK SPACE or a NARROW NO-BREAK SPACE there to keep a number on one line.
+ */
+export const GROUP_SPACE = ' \u00A0\u202F';
+
 const EMAIL_LOCAL = `[${WORD}._%+-]+`;
 const EMAIL_LABEL = `[${WORD}-]+`;
 const EMAIL_DOMAIN = String.raw`${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[${LETTER}]{2,}`;
@@ -42,14 +48,15 @@ const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
 const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?(?:${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|${EMAIL_DOMAIN})`;
 
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
-const PHONE_SEP = `(?: ?[-/.] ?| )`;
+const PHONE_SEP = `(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])`;
 const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
 // The country code may stand in brackets: (+49) 170 1234567, (0049) 170 1234567.
 const PHONE_INTL = String.raw`(?:\(?\+|\(?00)[1-9]\d{0,3}\)?(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
 // A one-digit area or mobile prefix too, as in France and the Netherlands: 06 12 34 56 78, 06-12345678.
-const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0 ?[1-9]\d{0,4})${PHONE_GROUPS}`;
-// North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199.
-const PHONE_NANP = String.raw`(?:1-\d{3}-|\(\d{3}\) ?|\d{3}-)\d{3}[-. ]\d{4}`;
+const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0[${GROUP_SPACE}]?[1-9]\d{0,4})${PHONE_GROUPS}`;
+// North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199, 415.555.2671
+// (not 415 555 2671: three bare groups of digits are as often a customer or order number).
+const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.)\d{4}`;
 
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
@@ -62,8 +69,13 @@ const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
 export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
   { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
-  { type: 'iban', lead: '', body: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b` },
-  { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[ -]?\d){11,17}\b` },
+  // In lower case too (de89 3704 …), and in groups split by hyphens (DE89-3704-…).
+  {
+    type: 'iban',
+    lead: '',
+    body: String.raw`\b[A-Za-z]{2}\d{2}(?:[${GROUP_SPACE}-]?[A-Za-z0-9]{4}){2,7}(?:[${GROUP_SPACE}-]?[A-Za-z0-9]{1,3})?\b`,
+  },
+  { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[${GROUP_SPACE}-]?\d){11,17}\b` },
   // After an address label (a whole word) and a colon or equals sign too: "IP:2001:db8::1", "ipv6:fe80::1",
   // "host=::1"; not after any word ("Typ:ab::cd", "MAC:00:1A:…"). That alternative comes first, so that the
   // checker's anchored match of "Adresse:fe80::1" takes "Adresse:" as the lead, not "e" as a hex group.

@@ -36,6 +36,21 @@ describe.each([
   ['phone US', 'call +1 (555) 123-4567 now', 'call [phone] now'],
   ['iban spaced', 'an DE89 3704 0044 0532 0130 00 bitte', 'an [iban] bitte'],
   ['iban compact', 'IBAN DE89370400440532013000', 'IBAN [iban]'],
+  [
+    'iban in lower case or with hyphens',
+    'an de89 3704 0044 0532 0130 00, de89370400440532013000 oder DE89-3704-0044-0532-0130-00 bitte',
+    'an [iban], [iban] oder [iban] bitte',
+  ],
+  [
+    'numbers whose groups are split by no-break spaces',
+    'Tel +49\u00A030\u00A01234567, 0170\u202F1234567, DE89\u00A03704\u00A00044\u00A00532\u00A00130\u00A000, 4111\u202F1111\u202F1111\u202F1111',
+    'Tel [phone], [phone], [iban], [credit_card]',
+  ],
+  [
+    'North American numbers with dots or spaces',
+    'call +1 415.555.2671, (415) 555 2671 or 415.555.2671',
+    'call [phone], [phone] or [phone]',
+  ],
   ['card spaced', 'Karte 4111 1111 1111 1111 weg', 'Karte [credit_card] weg'],
   ['card dashed', 'card 5500-0000-0000-0004', 'card [credit_card]'],
   ['19-digit card', 'Visa 4214 4507 6798 1534 243', 'Visa [credit_card]'],
@@ -88,6 +103,15 @@ describe.each([
   ['a date with a time or a year after it', 'Konzert Fr 08.03. 19.30 Uhr, am 08.03.2024 15.30 Uhr, am 08.03. 2024'],
   ['an IBAN failing mod-97', 'DE89 3704 0044 0532 0130 01 ist falsch'],
   ['an IBAN of the wrong length', 'DE89 3704 0044 0532 0130 0 ist zu kurz'],
+  [
+    'lower-case and hyphenated codes that are no IBAN',
+    'de89 3704 0044 0532 0130 01 ist falsch, Teil ab12-cdef-3456-7890, id 3f2a9c12-1b2c-4d5e-8f90-abcdef012345',
+  ],
+  [
+    'numbers with no-break spaces that are no phone, card or IBAN',
+    '12\u00A0345\u00A0678 Einwohner, 1\u202F299,00\u00A0€, am 01.05.2024\u00A012:00, 08.00\u00A0-\u00A012.00 Uhr, 4111\u00A01111\u00A01111\u00A01112',
+  ],
+  ['numbers in three dotted groups of other shapes', 'Version 1.2.3, 1.234.567.890 €, ISBN 978-3-16-148410-0'],
   ['dates and times', 'Am 12.03.2024 um 10:30 Uhr, bis 23:59:59'],
   ['a date with an hour after it', 'Termin 01.05.2024 12:00 Uhr, am 01.05.24 12 Uhr'],
   ['a long reference number in groups', 'Bestellung 0123 4567 8901 2345 und 3.14159265358'],
