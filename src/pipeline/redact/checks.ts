@@ -2,7 +2,7 @@
  * Decides, for one candidate string found by the combined pattern, what it becomes. A pure function of the candidate
  * alone, so the JS redactor and the DuckDB path (which sends each distinct candidate here once) agree by construction.
  */
-import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE } from './patterns.ts';
+import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE, WORD } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
 import { IBAN_LENGTHS, isCardShape, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
@@ -135,10 +135,22 @@ function isPhoneNumber(spaced: string): boolean {
   return international ? significant >= 9 && significant <= 15 : significant >= 8 && significant <= 13;
 }
 
+// Hosts whose "/@name/" paths are package scopes (unpkg.com/@scope/pkg), not profiles.
+const PACKAGE_HOSTS = new Set(['unpkg.com', 'esm.sh', 'npmjs.com', 'jsr.io', 'skypack.dev', 'jspm.dev', 'deno.land']);
+
+const HOST_BEFORE = new RegExp(`^[^${WORD}-]`, 'u');
+
 function checkHandle(entity: string, lead: string): string | null {
-  if (entity.endsWith('/')) return null; // @scope/package, a path, not a person
   const name = entity.slice(1).split('@')[0] ?? '';
-  return NOT_A_HANDLE.has(name) ? null : `${lead}${PLACEHOLDER.handle}`;
+  if (NOT_A_HANDLE.has(name)) return null;
+  if (lead.endsWith('/')) {
+    // A profile link: youtube.com/@anna, medium.com/@anna/a-post (the path after the handle is kept).
+    // The lead is the host and the slash, after the character before the host (if any).
+    if (PACKAGE_HOSTS.has(lead.slice(0, -1).replace(HOST_BEFORE, '').toLowerCase())) return null;
+    return `${lead}${PLACEHOLDER.handle}${entity.endsWith('/') ? '/' : ''}`;
+  }
+  if (entity.endsWith('/')) return null; // @scope/package, a path, not a person
+  return `${lead}${PLACEHOLDER.handle}`;
 }
 
 const CHECKS: readonly Check[] = [checkEmail, checkIban, checkCard, checkIPv6, checkIPv4, checkPhone, checkHandle];

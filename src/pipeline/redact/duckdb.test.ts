@@ -156,6 +156,8 @@ describe('redactInDuckDB', () => {
         'Version ',
         'anna',
         '@x.de',
+        'x.com/',
+        'unpkg.com/',
         '.png',
         'Anna',
         'Schmidt',

@@ -77,6 +77,11 @@ describe.each([
   ],
   ['ipv4 after a word that only ends like a context word', 'Endpunkt 85.214.132.117', 'Endpunkt [ip]'],
   ['fediverse handle', 'via @kathi@chaos.social', 'via [handle]'],
+  [
+    'handles in profile links',
+    'youtube.com/@anna_s, https://mastodon.social/@kathi, medium.com/@anna/mein-post, https://mastodon.social/@kathi@chaos.social',
+    'youtube.com/[handle], https://mastodon.social/[handle], medium.com/[handle]/mein-post, https://mastodon.social/[handle]',
+  ],
   ['multi-word known name', 'Gestern Jürgen Müller getroffen', 'Gestern [name] getroffen'],
   ['known name with apostrophe', "Ask Sarah O'Connor today", 'Ask [name] today'],
   ['hyphenated known name', 'laut Hans-Peter Krause', 'laut [name]'],
@@ -139,6 +144,10 @@ describe.each([
     'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, logo @ 2x.png, kontakt(at)firma',
   ],
   ['code annotations and scoped packages', '@Override und npm i @types/node'],
+  [
+    'package scopes and image sizes in links',
+    'https://unpkg.com/@fontsource/roboto, cdn.jsdelivr.net/npm/@scope/pkg, node_modules/@babel/core, example.com/img/logo@2x.png, example.com/@2x.png',
+  ],
   ['postcodes', '10115 Berlin, 01067 Dresden'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
@@ -146,6 +155,17 @@ describe.each([
   ['names joined to digits or underscores', 'Kathi2, 3Kathi und Anna_Schmidt'],
 ])('keeps %s', (_label, input) => {
   it(JSON.stringify(input), () => expect(all.redact(input)).toBe(input));
+});
+
+describe('long input', () => {
+  it('takes time linear in the length of a long word or link', () => {
+    // Patterns that could start at every letter of a word, or split it many ways, made a 100 kB token take seconds.
+    for (const text of ['a1'.repeat(50_000), 'ab-'.repeat(30_000), 'a.bc/'.repeat(20_000), 'x'.repeat(100_000)]) {
+      const start = performance.now();
+      all.redact(`${text} @ x.de`);
+      expect(performance.now() - start).toBeLessThan(500);
+    }
+  });
 });
 
 describe('ordering and names', () => {
