@@ -2,7 +2,7 @@
  * Decides, for one candidate string found by the combined pattern, what it becomes. A pure function of the candidate
  * alone, so the JS redactor and the DuckDB path (which sends each distinct candidate here once) agree by construction.
  */
-import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE, WORD } from './patterns.ts';
+import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE, POSTCODE_LABEL, WORD } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
 import { IBAN_LENGTHS, isCardShape, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
@@ -77,12 +77,27 @@ function checkIPv6(entity: string, lead: string): string | null {
 }
 
 function checkIPv4(entity: string, lead: string): string | null {
-  // A version or section word before it, a /prefix (a network, not a host) or a netmask: not a host address.
-  if (lead !== '' || entity.includes('/') || !isIPv4(entity) || isNetmask(entity)) return null;
+  // A /prefix (a network, not a host) or a netmask: not a host address.
+  if (entity.includes('/') || !isIPv4(entity) || isNetmask(entity)) return null;
+  // A version or section word before it makes it a version or a section number, unless its first part is 100 or
+  // more ("Update 192.168.1.20 erreichbar"): versions and sections count from small numbers, and a version with a
+  // three-digit first part has a build number past 255 (120.0.6099.129).
+  if (lead !== '') return Number(entity.split('.')[0]) >= 100 ? `${lead}${PLACEHOLDER.ip}` : null;
   return PLACEHOLDER.ip;
 }
 
+const POSTCODE_LEAD = new RegExp(`^${POSTCODE_LABEL}$`, 'u');
+const POSTCODES = /^\d{5}(?: ?[-/] ?\d{5})?/;
+
 function checkPhone(entity: string, lead: string): string | null {
+  if (POSTCODE_LEAD.test(lead)) {
+    // The postcode or postcode range after the label stays; a phone number may still follow it.
+    const codes = POSTCODES.exec(entity.replace(SPACE, ' '))?.[0] ?? '';
+    const sep = PHONE_SPLIT.exec(entity.slice(codes.length))?.[0];
+    if (codes === '' || sep === undefined) return null;
+    const rest = phoneRun(entity.slice(codes.length + sep.length));
+    return rest === null ? null : `${lead}${entity.slice(0, codes.length)}${sep}${rest}`;
+  }
   const found = phoneRun(entity);
   return found === null ? null : `${lead}${found}`;
 }
@@ -117,6 +132,11 @@ const CLOCK_RUN = new RegExp(`^${CLOCK}(?: ?[-/] ?${CLOCK})*$`);
 const DATE_TIME = new RegExp(String.raw`^\d{1,2}\.\d{1,2}\.(?:\d{2,4})? ?(?:${CLOCK}|\d{4})$`);
 const HOUR = String.raw`(?:[01]?\d|2[0-4])`;
 const HOUR_RANGES = new RegExp(`^${HOUR} ?- ?${HOUR}(?: ?[/,] ?${HOUR} ?- ?${HOUR})*$`);
+// A drawn number is 1 to 99, written with or without a leading 0; a lone 0 is a trunk prefix ("0 30 / 12 34 56 78").
+const DRAWN = '(?:0?[1-9]|[1-9]\\d)';
+const LOTTERY = new RegExp(`^${DRAWN}(?:(?: ?[-/.] ?| )${DRAWN}){5,}$`);
+const LOTTERY_SPACED_HYPHENS = new RegExp(`^${DRAWN}(?: - ${DRAWN})+$`);
+const POSTCODE_RANGE = /^0\d{4} ?[-/] ?0\d{4}$/;
 
 function isPhoneNumber(spaced: string): boolean {
   // The shapes below are written with plain spaces; which space stood between the groups does not matter here.
@@ -129,6 +149,12 @@ function isPhoneNumber(spaced: string): boolean {
   // ("08.03. 19.30", "08.03.2024 15.30", "08.03. 2024"), and hour ranges ("08 - 12 / 14 - 18"): opening hours and
   // timetables, which a morning hour's leading 0 made look like a national number.
   if (!international && (CLOCK_RUN.test(entity) || DATE_TIME.test(entity) || HOUR_RANGES.test(entity))) return false;
+  // Lottery draws ("03 - 12 - 19 - 27 - 38 - 45", "03 12 19 27 38 45"): no country writes a number as six or more
+  // groups of one or two digits without a trunk 0 of its own, nor as such groups between spaced hyphens. A postcode range ("01067 - 01328"): a
+  // subscriber number never starts with 0.
+  if (!international && (LOTTERY.test(entity) || LOTTERY_SPACED_HYPHENS.test(entity) || POSTCODE_RANGE.test(entity))) {
+    return false;
+  }
   // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.
   const digits = (international ? entity.replace('(0)', '') : entity).replace(/\D/g, '');
   const significant = international ? digits.replace(/^00/, '').length : digits.length;

@@ -58,6 +58,9 @@ const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0[${GROUP_SP
 // (not 415 555 2671: three bare groups of digits are as often a customer or order number).
 const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.)\d{4}`;
 
+/** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
+export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
+
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
 // Words after which a dotted number is a version or a section, never an address.
@@ -89,7 +92,8 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     type: 'phone',
     // After a phone label (a whole word) and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567"; not
     // after any word ("Nr.0123456789", "hotel-0123456789.html", "iphone-…") nor a digit (3.14159265).
-    lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-])`,
+    // After a postcode label too ("PLZ 01067 - 14199"), which checks.ts then keeps with its postcodes.
+    lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-]|${POSTCODE_LABEL})`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {

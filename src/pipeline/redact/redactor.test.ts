@@ -76,6 +76,21 @@ describe.each([
     'IP:[ip], ipv6:[ip], host=[ip], Adresse:[ip]',
   ],
   ['ipv4 after a word that only ends like a context word', 'Endpunkt 85.214.132.117', 'Endpunkt [ip]'],
+  [
+    'ipv4 with a first part of 100 or more after a version word',
+    'Nach dem Update 192.168.1.20 erreichbar, Firmware 172.16.0.1',
+    'Nach dem Update [ip] erreichbar, Firmware [ip]',
+  ],
+  [
+    'a phone number after a postcode',
+    'PLZ 01067 0351 1234567, PLZ: 01067 - 01328 Tel 0351 1234567',
+    'PLZ 01067 [phone], PLZ: 01067 - 01328 Tel [phone]',
+  ],
+  [
+    'phone numbers in groups of two and with spaced hyphens',
+    'Tel 06 12 34 56 78, 05361 - 12345, 0170 - 12 34 56, 0 30 / 12 34 56 78',
+    'Tel [phone], [phone], [phone], [phone]',
+  ],
   ['fediverse handle', 'via @kathi@chaos.social', 'via [handle]'],
   [
     'handles in profile links',
@@ -149,6 +164,15 @@ describe.each([
     'https://unpkg.com/@fontsource/roboto, cdn.jsdelivr.net/npm/@scope/pkg, node_modules/@babel/core, example.com/img/logo@2x.png, example.com/@2x.png',
   ],
   ['postcodes', '10115 Berlin, 01067 Dresden'],
+  [
+    'postcode ranges',
+    'PLZ 01067 - 01328, PLZ 01067 - 14199, PLZ 10115 - 14199, PLZ-Bereich 01067-01328, Postleitzahlen: 01067/01328',
+  ],
+  [
+    'lottery numbers',
+    'Lottozahlen: 03 - 12 - 19 - 27 - 38 - 45, Lotto 03 12 19 27 38 45, Eurojackpot 05 - 12 - 19 - 27 - 38 und 03 - 07',
+  ],
+  ['small version and section numbers', 'Update 10.0.0.12, Kapitel 3.1.4.2, Update 2.4.1'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
   ['names inside words or in other case', 'Annaberg, Kathinka, anna schmidt, Schmidtstraße'],
