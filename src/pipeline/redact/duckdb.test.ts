@@ -87,6 +87,21 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('finds names of more words in upper and lower case and in the genitive, as the JS redactor does', async () => {
+    const names = ['Anna Schmidt', 'Jan Weiß', 'Οδυσσέας Ελύτης', 'Kathi', 'Олег Петров'];
+    const texts = [
+      'ANNA SCHMIDT und anna schmidt, Anna Schmidts Hund, Kathis Rad, KATHI',
+      'Jan Weiß, JAN WEISS, jan weiß, ΟΔΥΣΣΈΑΣ ΕΛΎΤΗΣ, Οδυσσέας Ελύτης, ОЛЕГ ПЕТРОВ, олег петров',
+    ];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+    expect(out).toEqual([
+      '[name] und [name], [name] Hund, Kathis Rad, KATHI',
+      '[name], JAN WEISS, jan weiß, ΟΔΥΣΣΈΑΣ ΕΛΎΤΗΣ, [name], [name], [name]',
+    ]);
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);
@@ -98,7 +113,7 @@ describe('redactInDuckDB', () => {
   });
 
   it('agrees with the JS redactor on random text built from PII-like pieces', async () => {
-    const names = ['Anna Schmidt', 'Anna', 'Zoë', 'Hans-Peter Krause', "O'Connor Liam", 'Dr. Müller'];
+    const names = ['Anna Schmidt', 'Anna', 'Zoë', 'Hans-Peter Krause', "O'Connor Liam", 'Dr. Müller', 'Jan Weiß'];
     const piece = fc.oneof(
       fc.constantFrom(
         ' ',
@@ -166,6 +181,10 @@ describe('redactInDuckDB', () => {
         'Anna',
         'Schmidt',
         'Anna Schmidt',
+        'ANNA SCHMIDT',
+        'anna schmidt',
+        's',
+        'ß',
         'Zoë',
         'Hans-Peter',
         'Krause',
@@ -173,6 +192,10 @@ describe('redactInDuckDB', () => {
         'Liam',
         'Dr.',
         'Müller',
+        'Weiß',
+        'WEISS',
+        'Jan ',
+        'JAN ',
         '[email]',
         '中文',
         '\uE000',

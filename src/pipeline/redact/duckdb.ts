@@ -9,6 +9,7 @@ import { InputError } from '../../shared/errors.ts';
 import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
 import {
   byLengthDesc,
+  CASE_VARIANT_SOURCE,
   escapeName,
   NAME_DECORATION_SOURCE,
   NAME_SUFFIX_SOURCE,
@@ -249,7 +250,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
   try {
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
-        SELECT DISTINCT n AS name, regexp_extract(n, ${lit(TOKEN_SOURCE)}) AS first
+        WITH usable AS (SELECT DISTINCT n
         FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(name,
                   ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), ${lit(NAME_SUFFIX_SOURCE)}, ''),
                 ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
@@ -257,7 +258,12 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
               FROM (SELECT name FROM ${names} WHERE name IS NOT NULL
                     UNION ALL SELECT nfc_normalize(name) FROM ${names} WHERE name IS NOT NULL))
         WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
-          AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)});
+          AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)}))
+        -- A name of more words in upper and in lower case too, as KnownNames takes it.
+        SELECT DISTINCT v AS name, regexp_extract(v, ${lit(TOKEN_SOURCE)}) AS first
+        FROM (SELECT n AS v FROM usable
+              UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)})
+              UNION ALL SELECT lower(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}));
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
         SELECT DISTINCT t.k, n.name
         FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok

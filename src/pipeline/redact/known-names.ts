@@ -13,6 +13,18 @@ export const TOKEN_SOURCE = `[${WORD}_]+`;
 /** A usable name: starts with a letter or digit, ends with a word character, no regex-special characters but `.`. */
 export const NAME_VALID_SOURCE = `^[${WORD}](?:[${WORD}_'’. -]*[${WORD}_])?$`;
 
+/**
+ * A name of two or more words (`Anna Schmidt`, `Hans-Peter`), with letters whose upper and lower case JavaScript and
+ * DuckDB map alike, one for one (Latin without ß, İ and ŉ; Cyrillic; not Greek, whose final sigma the engines lower
+ * differently): such a name is also found in upper and in lower case (`ANNA SCHMIDT`, `anna schmidt`). A one-word
+ * name is not: `Die` or `Berlin` as display names would take every `die` and `BERLIN`.
+ */
+const CASE_SAFE = `0-9_A-Za-z\u00C0-\u00D6\u00D8-\u00DE\u00E0-\u00F6\u00F8-\u00FF\u0100-\u012F\u0131-\u0148\u014A-\u017F\u0300-\u036F\u0400-\u052F`;
+export const CASE_VARIANT_SOURCE = `^[${CASE_SAFE}]+[ '’.-][${CASE_SAFE} '’.-]*$`;
+
+/** A name of more than one word token: one with anything but a token character in it. */
+const MULTI_WORD = new RegExp(`[^${WORD}_]`, 'u');
+
 /** Placeholders are lower-case words that known_name runs over; a "name" equal to one would rewrite them. */
 export const RESERVED_NAMES = ['email', 'phone', 'iban', 'credit_card', 'ip', 'handle', 'name', 'person'] as const;
 const RESERVED = new Set<string>(RESERVED_NAMES);
@@ -26,6 +38,7 @@ export const NAME_SUFFIX_SOURCE = String.raw`(?:[ \t]*[(\[{][^)\]}]*[)\]}])+[ \t
 export const NAME_DECORATION_SOURCE = String.raw`^[^${WORD}_(\[{]+|[^${WORD}_)\]}]+$`;
 
 const NAME_VALID = new RegExp(NAME_VALID_SOURCE, 'u');
+const CASE_VARIANT = new RegExp(CASE_VARIANT_SOURCE, 'u');
 const NAME_SUFFIX = new RegExp(NAME_SUFFIX_SOURCE, 'u');
 const NAME_DECORATION = new RegExp(NAME_DECORATION_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
@@ -71,7 +84,13 @@ export const NAME_BORDER = `[^${WORD}_]`;
  * names found in it, the SQL path one per chunk of the names found in any row.
  */
 export function namesPattern(escapedNamesLongestFirst: readonly string[]): string {
-  return `(^|${NAME_BORDER})(?:${escapedNamesLongestFirst.join('|')})(${NAME_BORDER}|$)`;
+  // A name of two or more words may carry a German genitive s (`Anna Schmidts Hund`); a one-word name may not, as
+  // `Dies` is not the genitive of a display name `Die`. Those names come first: no one-word name is longer than a
+  // name of more words that it begins.
+  const multi = escapedNamesLongestFirst.filter((n) => MULTI_WORD.test(n));
+  const single = escapedNamesLongestFirst.filter((n) => !MULTI_WORD.test(n));
+  const alts = [...(multi.length > 0 ? [`(?:${multi.join('|')})s?`] : []), ...single];
+  return `(^|${NAME_BORDER})(?:${alts.join('|')})(${NAME_BORDER}|$)`;
 }
 
 /** Replacement for namesPattern in JS syntax. */
@@ -94,12 +113,16 @@ export class KnownNames {
     // Each name as given and in NFC: a name stored with decomposed accents is found in text with composed ones.
     for (const raw of [...names].flatMap((n) => (n.normalize('NFC') === n ? [n] : [n, n.normalize('NFC')]))) {
       const name = normalizeName(raw);
-      if (name === null || seen.has(name)) continue;
-      seen.add(name);
-      const key = lookupKey(name);
-      const list = this.#byFirst.get(key);
-      if (list) list.push(name);
-      else this.#byFirst.set(key, [name]);
+      if (name === null) continue;
+      const variants = CASE_VARIANT.test(name) ? [name, name.toUpperCase(), name.toLowerCase()] : [name];
+      for (const v of variants) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        const key = lookupKey(v);
+        const list = this.#byFirst.get(key);
+        if (list) list.push(v);
+        else this.#byFirst.set(key, [v]);
+      }
     }
   }
 
@@ -114,10 +137,16 @@ export class KnownNames {
   redact(text: string): string {
     // Keys present in the text: every token, and every pair of adjacent tokens (what lies between them in the text is
     // what lies between them in a name found there, since neither contains token characters).
+    // A two-word name in the genitive (`Anna Schmidts`) is found by its key without the s.
     const found = new Set<string>();
     const tokens = text.match(TOKEN_ALL) ?? [];
     for (let i = 0; i < tokens.length; i++) {
-      for (const key of i + 1 < tokens.length ? [tokens[i]!, `${tokens[i]} ${tokens[i + 1]}`] : [tokens[i]!]) {
+      const next = tokens[i + 1];
+      const keys =
+        next === undefined
+          ? [tokens[i]!]
+          : [tokens[i]!, `${tokens[i]} ${next}`, ...(next.endsWith('s') ? [`${tokens[i]} ${next.slice(0, -1)}`] : [])];
+      for (const key of keys) {
         for (const name of this.#byFirst.get(key) ?? []) if (text.includes(name)) found.add(name);
       }
     }

@@ -101,6 +101,16 @@ describe.each([
   ['known name with apostrophe', "Ask Sarah O'Connor today", 'Ask [name] today'],
   ['hyphenated known name', 'laut Hans-Peter Krause', 'laut [name]'],
   [
+    'known names of two or more words in the genitive',
+    "Anna Schmidts Hund, Jürgen Müllers Grill, Hans-Peter Krauses Büro, Anna Schmidt’s dog, Anna Schmidt's cat",
+    "[name] Hund, [name] Grill, [name] Büro, [name]’s dog, [name]'s cat",
+  ],
+  [
+    'known names of two or more words in upper or lower case',
+    'ANNA SCHMIDT, anna schmidt, JÜRGEN MÜLLER, hans-peter krause',
+    '[name], [name], [name], [name]',
+  ],
+  [
     'known names next to symbols or other scripts',
     'Gruß →Kathi, §Anna Schmidt×2, 中文Zoë Martin',
     'Gruß →[name], §[name]×2, 中文[name]',
@@ -175,7 +185,14 @@ describe.each([
   ['small version and section numbers', 'Update 10.0.0.12, Kapitel 3.1.4.2, Update 2.4.1'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
-  ['names inside words or in other case', 'Annaberg, Kathinka, anna schmidt, Schmidtstraße'],
+  [
+    'names inside words, one-word names in other case, and mixed case',
+    'Annaberg, Kathinka, Schmidtstraße, kathi, KATHI, Jürgen müller, jÜRGEN mÜLLER',
+  ],
+  [
+    'a genitive s on a one-word name, and other endings',
+    'Kathis Rad, Annas Hund, Jürgen Müllersen, Jürgen Müllerstraße',
+  ],
   ['names joined to digits or underscores', 'Kathi2, 3Kathi und Anna_Schmidt'],
 ])('keeps %s', (_label, input) => {
   it(JSON.stringify(input), () => expect(all.redact(input)).toBe(input));
