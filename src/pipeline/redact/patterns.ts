@@ -44,8 +44,9 @@ const MAILBOX_PROVIDER = String.raw`(?:gmx\.(?:de|net|at|ch)|web\.de|t-online\.d
 const EMAIL_SPACED = `${MAILBOX_NAME} @ ${EMAIL_DOMAIN}|${EMAIL_LOCAL} @ ${MAILBOX_PROVIDER}`;
 const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
 // "name [at] domain [dot] de", "name(at)domain.de": people hide addresses from scrapers, but the address is still
-// theirs. Nobody writes "(at)" in front of a domain but to spell an address, so no further check is needed.
-const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?[\[(](?:at|AT)[\])] ?(?:${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|${EMAIL_DOMAIN})`;
+// theirs. Nobody writes "(at)" in front of a domain but to spell an address; "(AT)" before a plain domain is Austria
+// ("Muster GmbH (AT) www.muster.at").
+const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?(?:[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|[\[(]at[\])] ?${EMAIL_DOMAIN})`;
 
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
 const PHONE_SEP = `(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])`;
