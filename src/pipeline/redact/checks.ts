@@ -31,8 +31,9 @@ const isGroupSep = (ch: string | undefined): boolean => (ch !== undefined && GRO
 function checkEmail(entity: string, lead: string): string | null {
   const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
   if (NOT_A_TLD.has(tld.toLowerCase())) return null;
-  // "3 @ haus.de", "2.50 @ shop.de": a number before a spaced @ is a count or a price.
-  if (entity.includes(' @ ') && !/\p{L}/u.test(entity.slice(0, entity.indexOf(' @ ')))) return null;
+  // "3 @ haus.de", "2.50 @ shop.de", "v1.2 @ github.com": before a spaced @, a count, a price or a version, not a
+  // mailbox name, which has two letters or more.
+  if (entity.includes(' @ ') && (entity.slice(0, entity.indexOf(' @ ')).match(/\p{L}/gu) ?? []).length < 2) return null;
   return `${lead}${PLACEHOLDER.email}`;
 }
 

@@ -166,7 +166,7 @@ describe.each([
   ['@ used as "at"', 'Treffen @ Bahnhof, 2 @ 3,50 €, Zimmer 3@Haus B'],
   [
     'a word, a count or a price, a spaced @ and a site',
-    'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, logo @ 2x.png, kontakt(at)firma, Muster GmbH (AT) www.muster.at',
+    'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, v1.2 @ github.com, logo @ 2x.png, kontakt(at)firma, Muster GmbH (AT) www.muster.at',
   ],
   ['code annotations and scoped packages', '@Override und npm i @types/node'],
   [
