@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import { openTar } from './_tar.ts';
 import { openZip } from './_zip.ts';
@@ -40,6 +41,38 @@ async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
   }
 }
 
+/**
+ * What a gzip file holds: a tar archive (ustar magic in its first header), or one compressed file (ChatGPT's
+ * `conversations.json.gz`, a gzipped `outbox.json`). Only the first header is decompressed, so a bomb costs nothing here.
+ */
+async function sniffGzip(path: string): Promise<'tar' | 'file'> {
+  const file = createReadStream(path);
+  const gunzip = createGunzip();
+  file.pipe(gunzip);
+  let head = Buffer.alloc(0);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      head = Buffer.concat([head, chunk]);
+      if (head.length >= 262) break;
+    }
+  } catch (cause) {
+    // A gzip cut short after its first header is still a tar (and fails when the archive reaches the cut).
+    if (head.length < 262) {
+      throw new InputError(
+        'cannot read the gzip file: it is truncated or corrupt (download the export again)',
+        'E_GZIP_CORRUPT',
+        {
+          cause,
+        },
+      );
+    }
+  } finally {
+    file.destroy();
+    gunzip.destroy();
+  }
+  return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar' ? 'tar' : 'file';
+}
+
 function listed(entries: ExportEntry[]): Pick<ExportContainer, 'list' | 'entries'> {
   return {
     list: async () => entries,
@@ -63,8 +96,9 @@ async function openFolder(root: string): Promise<ExportContainer> {
 }
 
 /**
- * Opens an export by looking at it, not at its name: a folder, a zip, a gzip-compressed or plain tar, or else a single
- * file. Throws InputError when the path cannot be read or the archive is truncated or corrupt.
+ * Opens an export by looking at it, not at its name: a folder, a zip, a gzip-compressed or plain tar, one
+ * gzip-compressed file (named without its `.gz`, so `conversations.json.gz` is read as `conversations.json`), or else a
+ * single file. Throws InputError when the path cannot be read or the archive is truncated or corrupt.
  */
 export async function openContainer(path: string): Promise<ExportContainer> {
   let info: Awaited<ReturnType<typeof stat>>;
@@ -76,7 +110,24 @@ export async function openContainer(path: string): Promise<ExportContainer> {
   if (info.isDirectory()) return openFolder(path);
   const kind = await sniff(path);
   if (kind === 'zip') return openZip(path);
-  if (kind === 'gzip' || kind === 'tar') return openTar(path, kind === 'gzip');
+  if (kind === 'tar') return openTar(path, false);
+  if (kind === 'gzip') {
+    if ((await sniffGzip(path)) === 'tar') return openTar(path, true);
+    // The uncompressed size is unknown up front (gzip's own trailer holds it modulo 4 GiB only), so the compressed size
+    // stands in; whoever reads a file whole caps what it reads as it goes.
+    const single: ExportEntry = {
+      path: basename(path).replace(/\.gz$/i, ''),
+      size: info.size,
+      open: async () => {
+        const file = createReadStream(path);
+        const gunzip = createGunzip();
+        file.on('error', (e) => gunzip.destroy(e));
+        gunzip.on('close', () => file.destroy()); // a reader that stops early must not leave the file open
+        return file.pipe(gunzip);
+      },
+    };
+    return { kind: 'file', ...listed([single]), close: async () => {} };
+  }
   const single: ExportEntry = { path: basename(path), size: info.size, open: async () => createReadStream(path) };
   return { kind: 'file', ...listed([single]), close: async () => {} };
 }

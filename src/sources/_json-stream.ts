@@ -257,7 +257,18 @@ export async function readSmallJson(entry: ExportEntry, ctx: ReaderContext, maxB
     const source = await entry.open();
     const check = utf8Check();
     const done = new Promise<void>((resolve, reject) => pipeline(source, check, (e) => (e ? reject(e) : resolve())));
-    for await (const c of check) parts.push(c as Buffer);
+    done.catch(() => {}); // awaited below, unless the file is given up as too large
+    let total = 0;
+    for await (const c of check) {
+      total += (c as Buffer).length;
+      // A gzip-compressed file states only its compressed size: the cap holds for what it unpacks to as well.
+      if (total > maxBytes) {
+        source.destroy();
+        ctx.quarantine(entry.path, 0, 'file_too_large', `expected a small metadata file, got over ${maxBytes} bytes`);
+        return undefined;
+      }
+      parts.push(c as Buffer);
+    }
     await done;
   } catch (error) {
     quarantineFileError(ctx, entry.path, error);

@@ -1,8 +1,12 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError, RefusedError } from '../shared/errors.ts';
+import { openContainer } from './_container.ts';
+import { ReaderContext } from './_context.ts';
+import { readSmallJson } from './_json-stream.ts';
 import { collector, drain, fixture, tarGzFolder, writeZip, zipFolder } from './_testkit.ts';
 import { convertToJsonl } from './convert.ts';
 import { readExport } from './read-export.ts';
@@ -146,6 +150,51 @@ describe('bad input never crashes', () => {
     const r = reading('facebook', fixture('facebook-new'));
     for await (const _ of r.records) break;
     await expect(r.summary).rejects.toMatchObject({ code: 'E_INCOMPLETE' });
+  });
+});
+
+describe('a gzip-compressed single file', () => {
+  it('reads conversations.json.gz as the conversations.json it holds, not as a broken tar', async () => {
+    const gz = await put(
+      join(tmp, 'conversations.json.gz'),
+      gzipSync(await readFile(fixture('chatgpt', 'conversations.json'))),
+    );
+    const plain = await drain(reading('chatgpt', fixture('chatgpt', 'conversations.json')));
+    const packed = await drain(reading('chatgpt', gz));
+    expect(plain.records.length).toBeGreaterThan(0);
+    expect(packed.records).toEqual(plain.records);
+    expect(packed.summary.filesRead).toBe(1);
+  });
+
+  it('still reads a tar.gz as an archive', async () => {
+    const tgz = join(tmp, 'md.tar.gz');
+    await tarGzFolder(fixture('mastodon'), tgz);
+    expect((await drain(reading('mastodon', tgz))).records.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a gzipped WhatsApp chat like a plain one', async () => {
+    const gz = await put(
+      join(tmp, 'WhatsApp Chat mit Anna.txt.gz'),
+      gzipSync(await readFile(fixture('whatsapp', 'android-de.txt'))),
+    );
+    await expect(drain(reading('claude', gz))).rejects.toMatchObject({ code: 'E_E2EE' });
+  });
+
+  it('throws a clear InputError for a gzip cut off before its first bytes of content', async () => {
+    const whole = gzipSync(await readFile(fixture('chatgpt', 'conversations.json')));
+    const gz = await put(join(tmp, 'conversations.json.gz'), whole.subarray(0, 12));
+    await expect(drain(reading('chatgpt', gz))).rejects.toMatchObject({ code: 'E_GZIP_CORRUPT' });
+  });
+
+  it('caps a metadata file at what it unpacks to, not its compressed size', async () => {
+    const gz = await put(join(tmp, 'actor.json.gz'), gzipSync(`{"x": "${' '.repeat(100_000)}"}`));
+    const container = await openContainer(gz);
+    const [entry] = (await container.list?.()) ?? [];
+    const q = collector();
+    const ctx = new ReaderContext({ format: 'mastodon', path: gz, account: 'x', onQuarantine: q.onQuarantine });
+    expect(entry?.size).toBeLessThan(1000);
+    expect(await readSmallJson(entry as NonNullable<typeof entry>, ctx, 1000)).toBeUndefined();
+    expect(q.entries).toEqual([expect.objectContaining({ file: 'actor.json', reason: 'file_too_large' })]);
   });
 });
 
