@@ -12,6 +12,11 @@ export interface ExportEntry {
   /** Path inside the export with `/` separators (the file name alone for a single-file input). */
   readonly path: string;
   readonly size: number;
+  /**
+   * Set when the entry is not a regular file: a symbolic or hard link, or a device or pipe. Such an entry is reported,
+   * never opened, so that nothing outside the export is read through it.
+   */
+  readonly special?: 'symlink' | 'hardlink' | 'other';
   /** Opens the file's bytes; for a tar archive only once, and only while it is the current entry. */
   open(): Promise<Readable>;
 }
@@ -24,6 +29,11 @@ export interface ExportContainer {
   /** Entries in archive order; a tar entry that is not opened is skipped over. */
   entries(): AsyncIterable<ExportEntry>;
   close(): Promise<void>;
+}
+
+/** The error of opening an entry that is not a regular file; readers report such entries without opening them. */
+export function refuseSpecial(): never {
+  throw new InputError('an entry that is not a regular file (a link, device or pipe) is never read', 'E_NOT_A_FILE');
 }
 
 async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
@@ -86,10 +96,17 @@ async function openFolder(root: string): Promise<ExportContainer> {
   const dirents = await readdir(root, { recursive: true, withFileTypes: true });
   const entries: ExportEntry[] = [];
   for (const d of dirents) {
-    if (!d.isFile()) continue; // symlinks are not followed out of the export
+    if (d.isDirectory()) continue;
     const full = join(d.parentPath ?? d.path, d.name);
+    const path = relative(root, full).split(sep).join('/');
+    if (!d.isFile()) {
+      // A symbolic link is not followed out of the export, but it is reported: it may stand for content.
+      const special = d.isSymbolicLink() ? 'symlink' : 'other';
+      entries.push({ path, size: 0, special, open: async () => refuseSpecial() });
+      continue;
+    }
     const size = (await stat(full)).size;
-    entries.push({ path: relative(root, full).split(sep).join('/'), size, open: async () => createReadStream(full) });
+    entries.push({ path, size, open: async () => createReadStream(full) });
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { kind: 'folder', ...listed(entries), close: async () => {} };

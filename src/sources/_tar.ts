@@ -3,7 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type Extract, extract as tarExtract } from 'tar-stream';
 import { InputError } from '../shared/errors.ts';
-import type { ExportContainer, ExportEntry } from './_container.ts';
+import { type ExportContainer, type ExportEntry, refuseSpecial } from './_container.ts';
 
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 
@@ -56,7 +56,23 @@ export async function openTar(path: string, gzipped: boolean): Promise<ExportCon
         const stream = next.value;
         const { header } = stream;
         let opened = false;
-        if (header.type === 'file' || header.type === 'contiguous-file') {
+        if (header.type === 'symlink' || header.type === 'link') {
+          // A link is never followed (a symlink may point anywhere on the reader's disk, a hard link back into the
+          // archive, which one pass cannot reach), but it is reported: it may stand for content.
+          yield {
+            path: header.name.replace(/^\.\//, ''),
+            size: 0,
+            special: header.type === 'symlink' ? 'symlink' : 'hardlink',
+            open: async () => refuseSpecial(),
+          } satisfies ExportEntry;
+        } else if (header.type !== 'file' && header.type !== 'contiguous-file' && header.type !== 'directory') {
+          yield {
+            path: header.name.replace(/^\.\//, ''),
+            size: 0,
+            special: 'other',
+            open: async () => refuseSpecial(),
+          } satisfies ExportEntry;
+        } else if (header.type !== 'directory') {
           yield {
             path: header.name.replace(/^\.\//, ''),
             size: header.size ?? 0,

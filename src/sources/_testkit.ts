@@ -26,8 +26,15 @@ export async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Writes a minimal zip (deflate or store, UTF-8 names, no zip64) of the given files. */
-export async function writeZip(out: string, files: { name: string; data: Buffer }[], deflate = true): Promise<void> {
+/**
+ * Writes a minimal zip (deflate or store, UTF-8 names, no zip64) of the given files; `mode` marks an entry as made on
+ * Unix with that file type and permissions (0o120777 for a symbolic link whose data is its target).
+ */
+export async function writeZip(
+  out: string,
+  files: { name: string; data: Buffer; mode?: number }[],
+  deflate = true,
+): Promise<void> {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -49,7 +56,7 @@ export async function writeZip(out: string, files: { name: string; data: Buffer 
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(f.mode === undefined ? 20 : (3 << 8) | 20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
     central.writeUInt16LE(deflate ? 8 : 0, 10);
@@ -59,6 +66,7 @@ export async function writeZip(out: string, files: { name: string; data: Buffer 
     central.writeUInt32LE(body.length, 20);
     central.writeUInt32LE(f.data.length, 24);
     central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((f.mode ?? 0) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);

@@ -1,7 +1,22 @@
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { InputError } from '../shared/errors.ts';
-import type { ExportContainer, ExportEntry } from './_container.ts';
+import { type ExportContainer, type ExportEntry, refuseSpecial } from './_container.ts';
+
+// The Unix file type in the high half of a zip entry's external attributes, as zip -y and Info-ZIP write it.
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+// A zip entry made on Unix that is not a regular file: a symbolic link (its data is the link's target, not content)
+// or a device or pipe. Entries made elsewhere carry no Unix type and are files.
+function specialOf(e: yauzl.Entry): 'symlink' | 'other' | undefined {
+  if (e.versionMadeBy >> 8 !== 3) return undefined;
+  const type = (e.externalFileAttributes >>> 16) & S_IFMT;
+  if (type === 0 || type === S_IFREG || type === S_IFDIR) return undefined;
+  return type === S_IFLNK ? 'symlink' : 'other';
+}
 
 function readAllEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
@@ -47,14 +62,19 @@ export async function openZip(path: string): Promise<ExportContainer> {
   }
   const entries: ExportEntry[] = raw
     .filter((e) => !e.fileName.endsWith('/'))
-    .map((e) => ({
-      path: e.fileName.replace(/\\/g, '/'),
-      size: e.uncompressedSize,
-      open: async (): Promise<Readable> => {
-        if (e.isEncrypted()) throw new InputError('the zip entry is password-protected', 'E_ZIP_ENCRYPTED');
-        return zip.openReadStreamPromise(e);
-      },
-    }));
+    .map((e): ExportEntry => {
+      const path = e.fileName.replace(/\\/g, '/');
+      const special = specialOf(e);
+      if (special) return { path, size: 0, special, open: async () => refuseSpecial() };
+      return {
+        path,
+        size: e.uncompressedSize,
+        open: async (): Promise<Readable> => {
+          if (e.isEncrypted()) throw new InputError('the zip entry is password-protected', 'E_ZIP_ENCRYPTED');
+          return zip.openReadStreamPromise(e);
+        },
+      };
+    });
   return {
     kind: 'zip',
     list: async () => entries,

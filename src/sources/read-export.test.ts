@@ -1,7 +1,21 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import {
+  copyFile,
+  link,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError, RefusedError } from '../shared/errors.ts';
 import { openContainer } from './_container.ts';
@@ -195,6 +209,54 @@ describe('a gzip-compressed single file', () => {
     expect(entry?.size).toBeLessThan(1000);
     expect(await readSmallJson(entry as NonNullable<typeof entry>, ctx, 1000)).toBeUndefined();
     expect(q.entries).toEqual([expect.objectContaining({ file: 'actor.json', reason: 'file_too_large' })]);
+  });
+});
+
+describe('links inside an export', () => {
+  const postsFile = () => readFile(fixture('facebook-old', 'posts', 'your_posts_1.json'));
+  const linked = [
+    expect.objectContaining({ file: 'posts/your_posts_2.json', reason: 'not_a_file' }),
+    expect.objectContaining({ file: 'posts/your_posts_3.json', reason: 'not_a_file' }),
+  ];
+
+  it('reports a symbolic and a hard link in a tar.gz, never following them', async () => {
+    const tgz = join(tmp, 'fb.tar.gz');
+    const tar = pack();
+    const done = pipeline(tar, createGzip(), createWriteStream(tgz));
+    const data = await postsFile();
+    tar.entry({ name: 'posts/your_posts_1.json', size: data.length }, data);
+    tar.entry({ name: 'posts/your_posts_2.json', type: 'symlink', linkname: '/etc/passwd' });
+    tar.entry({ name: 'posts/your_posts_3.json', type: 'link', linkname: 'posts/your_posts_1.json' });
+    tar.finalize();
+    await done;
+    const r = reading('facebook', tgz);
+    const { summary } = await drain(r);
+    expect(r.quarantine).toEqual(linked);
+    expect(r.quarantine[0]?.detail).toMatch(/symbolic link.*not followed/);
+    expect(summary).toMatchObject({ filesRead: 1, quarantined: 2 });
+  });
+
+  it('reports a symbolic link in a zip instead of reading its target as the file', async () => {
+    const zip = join(tmp, 'fb.zip');
+    await writeZip(zip, [
+      { name: 'posts/your_posts_1.json', data: await postsFile(), mode: 0o100644 },
+      { name: 'posts/your_posts_2.json', data: Buffer.from('/etc/passwd'), mode: 0o120777 },
+    ]);
+    const r = reading('facebook', zip);
+    const { summary } = await drain(r);
+    expect(r.quarantine).toEqual([linked[0]]);
+    expect(summary).toMatchObject({ filesRead: 1, quarantined: 1 });
+  });
+
+  it('reports a symbolic link in a folder', async () => {
+    const dir = join(tmp, 'fb');
+    await put(join(dir, 'posts/your_posts_1.json'), await postsFile());
+    await symlink('/etc/passwd', join(dir, 'posts/your_posts_2.json'));
+    await link(join(dir, 'posts/your_posts_1.json'), join(dir, 'posts/your_posts_1_copy.json'));
+    const r = reading('facebook', dir);
+    const { summary } = await drain(r);
+    expect(r.quarantine).toEqual([linked[0]]);
+    expect(summary).toMatchObject({ filesRead: 2, quarantined: 1 }); // a hard link in a folder is the file itself
   });
 });
 

@@ -34,6 +34,7 @@ function isTextFile(path: string): boolean {
 
 async function refuseIfWhatsApp(entry: ExportEntry, format: ExportFormat): Promise<void> {
   if (isWhatsAppFileName(entry.path)) throw refuseWhatsApp(format);
+  if (entry.special) return; // never opened; reported when it is reached
   let head: string;
   try {
     head = await readHead(entry);
@@ -47,6 +48,12 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
   ctx.checkAborted();
   if (isE2eePath(entry.path)) {
     ctx.skip('e2ee'); // an end-to-end-encrypted thread file: counted, never opened
+    return;
+  }
+  if (entry.special) {
+    // Reported rather than dropped without a word, since it may stand for a file of content; never followed.
+    const what = { symlink: 'a symbolic link', hardlink: 'a hard link', other: 'a device or pipe' }[entry.special];
+    ctx.quarantine(entry.path, 0, 'not_a_file', `${what}, not a regular file: not followed and not read`);
     return;
   }
   const handler = isTextFile(entry.path) ? null : reader.route(entry.path);
