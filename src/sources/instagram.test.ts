@@ -1,8 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collector, drain, fixture, listFiles, zipFolder } from './_testkit.ts';
+import { collector, drain, fixture, listFiles, tarGzFolder, zipFolder } from './_testkit.ts';
 import { readExport } from './read-export.ts';
 
 const ACCOUNT = 'ig:a:7';
@@ -55,5 +55,52 @@ describe('Instagram export', () => {
     const zip = join(await mkdtemp(join(tmpdir(), 'dissent-ig-')), 'ig.zip');
     await zipFolder(fixture('instagram'), zip);
     expect((await read(zip)).records).toEqual((await read(fixture('instagram'))).records);
+  });
+});
+
+describe('a Facebook Messenger download read as Instagram', () => {
+  // What a Messenger-only download of the old layout holds: thread files under messages/inbox/ and nothing else.
+  async function messengerOnly(): Promise<{ dir: string; zip: string; tgz: string }> {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const dir = join(tmp, 'messenger');
+    await cp(fixture('facebook-old', 'messages'), join(dir, 'messages'), { recursive: true });
+    await zipFolder(dir, join(tmp, 'm.zip'));
+    await tarGzFolder(dir, join(tmp, 'm.tar.gz'));
+    return { dir, zip: join(tmp, 'm.zip'), tgz: join(tmp, 'm.tar.gz') };
+  }
+
+  it('is refused before any message leaves, naming --format facebook, from a folder, a zip and a tar.gz', async () => {
+    const { dir, zip, tgz } = await messengerOnly();
+    for (const path of [dir, zip, tgz]) {
+      const seen: string[] = [];
+      const reading = readExport({ format: 'instagram', path, account: ACCOUNT });
+      await expect(
+        (async () => {
+          for await (const r of reading.records) seen.push(r.text);
+        })(),
+      ).rejects.toMatchObject({
+        code: 'E_FORMAT',
+        message: expect.stringMatching(/Facebook export.*--format facebook/),
+      });
+      expect(seen).toEqual([]);
+    }
+    const asFacebook = await drain(readExport({ format: 'facebook', path: dir, account: 'fb:a:1' }));
+    expect(asFacebook.records.map((r) => r.source)).toEqual(['messenger', 'messenger']);
+  });
+
+  it("names no thread folder (a person's name) in the refusal", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const inbox = 'your_facebook_activity/messages/inbox/annaschmidt_10158';
+    await cp(fixture('facebook-new', inbox), join(tmp, inbox), { recursive: true });
+    await expect(drain(readExport({ format: 'instagram', path: tmp, account: ACCOUNT }))).rejects.toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('annaschmidt') }),
+    );
+  });
+
+  it('still reads an Instagram messages-only download, whose threads have no thread_type', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    await cp(fixture('instagram', 'your_instagram_activity', 'messages'), join(tmp, 'messages'), { recursive: true });
+    const { records } = await read(tmp);
+    expect(records.map((r) => r.text)).toEqual(['IG-DM from Tom', 'IG-DM from Lena']);
   });
 });

@@ -1,8 +1,8 @@
 import { DissentError, InputError } from '../shared/errors.ts';
 import { type ExportContainer, type ExportEntry, openContainer } from './_container.ts';
 import { ReaderContext } from './_context.ts';
-import { readHead } from './_json-stream.ts';
-import { type FormatReader, isE2eePath } from './_reader.ts';
+import { readHead, streamJson } from './_json-stream.ts';
+import { type FormatReader, isE2eePath, isMetaThreadFile } from './_reader.ts';
 import { chatgpt } from './chatgpt.ts';
 import { claude } from './claude.ts';
 import { facebook } from './facebook.ts';
@@ -70,29 +70,72 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
 
 /**
  * Paths only one of Meta's two exports has. Their readers take the same Messenger-style thread files, so an Instagram
- * export read as Facebook (or the other way round) would yield records labelled with the wrong platform.
+ * export read as Facebook (or the other way round) would yield records labelled with the wrong platform. `mark` gives
+ * the folder or file name that tells, never the rest of the path (a Messenger folder name can be a person's name).
  */
-const META_MARKS: Readonly<Record<'facebook' | 'instagram', { name: string; test: (path: string) => boolean }>> = {
-  facebook: {
-    name: 'a Facebook',
-    test: (path) =>
-      /(^|\/)(your_facebook_activity|your_activity_across_facebook)\//.test(path) ||
-      /(^|\/)(your_posts[^/]*|profile_information)\.json$/.test(path),
-  },
-  instagram: {
-    name: 'an Instagram',
-    test: (path) =>
-      /(^|\/)your_instagram_activity\//.test(path) || /(^|\/)(posts_\d+|personal_information)\.json$/.test(path),
-  },
-};
+const META_MARKS: Readonly<Record<'facebook' | 'instagram', { name: string; mark: (path: string) => string | null }>> =
+  {
+    facebook: {
+      name: 'a Facebook',
+      mark: (path) =>
+        /(^|\/)(your_facebook_activity|your_activity_across_facebook)\//.exec(path)?.[2] ??
+        /(^|\/)(your_posts[^/]*|profile_information)\.json$/.exec(path)?.[2] ??
+        // Messenger's own folders, which a Messenger-only download of the old layout has beside `messages/inbox/`.
+        /(^|\/)messages\/(archived_threads|filtered_threads|stickers_used)\//.exec(path)?.[2] ??
+        null,
+    },
+    instagram: {
+      name: 'an Instagram',
+      mark: (path) =>
+        /(^|\/)(your_instagram_activity)\//.exec(path)?.[2] ??
+        /(^|\/)(posts_\d+|personal_information)\.json$/.exec(path)?.[2] ??
+        null,
+    },
+  };
 
-/** Refuses a Facebook export read as Instagram and the other way round, before any record leaves. */
-function refuseOtherMetaExport(paths: readonly string[], format: ExportFormat): void {
-  if (format !== 'facebook' && format !== 'instagram') return;
+/** Whether `format` is one of Meta's two, whose exports are told apart before any record leaves. */
+function isMeta(format: ExportFormat): format is 'facebook' | 'instagram' {
+  return format === 'facebook' || format === 'instagram';
+}
+
+/**
+ * Whether a Meta thread file says it is Facebook's: Messenger threads carry `thread_type` (`Regular`,
+ * `RegularGroup`), Instagram's do not. A Messenger-only download of the old layout has no other mark, so one thread
+ * file is looked at; it is read as far as that key only, and any fault in it is left for the real read to report.
+ */
+async function isMessengerThread(entry: ExportEntry, format: ExportFormat): Promise<boolean> {
+  const scratch = new ReaderContext({ format, path: entry.path, account: 'peek' });
+  for await (const _ of streamJson(entry, scratch, (p) => (p.length === 1 && p[0] === 'thread_type' ? 'type' : null))) {
+    return true;
+  }
+  return false;
+}
+
+// Thread files bigger than this are not looked at in a tar, where looking costs a read of the file on the first pass.
+const PEEK_MAX_BYTES = 8 << 20;
+
+/** A thread file that may be opened to tell Facebook from Instagram: never one of an end-to-end-encrypted thread. */
+function isPeekableThread(entry: ExportEntry): boolean {
+  return !entry.special && !isE2eePath(entry.path) && isMetaThreadFile(entry.path);
+}
+
+/**
+ * Refuses a Facebook export read as Instagram and the other way round, before any record leaves. `messengerThread`
+ * tells whether a thread file of the export carries Facebook's `thread_type`; it is asked only when no path tells.
+ */
+async function refuseOtherMetaExport(
+  paths: readonly string[],
+  format: ExportFormat,
+  messengerThread: () => Promise<boolean>,
+): Promise<void> {
+  if (!isMeta(format)) return;
   const other = format === 'facebook' ? 'instagram' : 'facebook';
-  const own = paths.some((p) => META_MARKS[format].test(p));
-  const found = paths.find((p) => META_MARKS[other].test(p));
-  if (!own && found) {
+  const own = paths.some((p) => META_MARKS[format].mark(p) !== null);
+  if (own) return;
+  let found: string | null = null;
+  for (const p of paths) found ??= META_MARKS[other].mark(p);
+  if (found === null && other === 'facebook' && (await messengerThread())) found = 'Messenger thread files';
+  if (found !== null) {
     throw new InputError(
       `this looks like ${META_MARKS[other].name} export, not ${META_MARKS[format].name} one (it has ${found}); pass --format ${other}`,
       'E_FORMAT',
@@ -109,9 +152,12 @@ async function* readAll(
   const rank = (path: string) => reader.priority?.(path) ?? 1;
   if (container.list) {
     const entries = await container.list();
-    refuseOtherMetaExport(
+    // The smallest thread file is the cheapest to look at.
+    const thread = entries.filter(isPeekableThread).sort((a, b) => a.size - b.size)[0];
+    await refuseOtherMetaExport(
       entries.map((e) => e.path),
       ctx.format,
+      async () => thread !== undefined && (await isMessengerThread(thread, ctx.format)),
     );
     // Every text file is checked before the first record leaves, so a refused export emits nothing.
     for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
@@ -123,12 +169,18 @@ async function* readAll(
   // owner's messages from others') and a check of every text file, then the rest. It gives the records a folder
   // gives, and a refused export emits nothing.
   const paths: string[] = [];
+  let peeked = false;
+  let messengerThread = false;
   for await (const e of container.entries()) {
     paths.push(e.path);
     if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
     if (rank(e.path) === 0) yield* readEntry(e, reader, ctx);
+    else if (ctx.format === 'instagram' && !peeked && isPeekableThread(e) && e.size <= PEEK_MAX_BYTES) {
+      peeked = true;
+      messengerThread = await isMessengerThread(e, ctx.format);
+    }
   }
-  refuseOtherMetaExport(paths, ctx.format);
+  await refuseOtherMetaExport(paths, ctx.format, async () => messengerThread);
   const again = await reopen();
   try {
     for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx);
