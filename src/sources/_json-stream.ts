@@ -8,6 +8,22 @@ import type { ReaderContext } from './_context.ts';
 /** A position in a JSON document: object keys and array indexes from the root (null before the first key). */
 export type JsonPath = readonly (string | number | null)[];
 
+/** A value in the file past what a reader will hold in memory: a zip bomb, not a post, a chat or a profile. */
+class TooLargeError extends Error {}
+
+/**
+ * How much of one file a reader holds in memory at once. Real items are far below both: a Facebook post is at most
+ * 63,206 characters, and a ChatGPT conversation of thousands of turns is some hundred thousand values.
+ */
+export interface JsonLimits {
+  /** Characters of one string, key or number. */
+  readonly valueChars: number;
+  /** Values (scalars, objects and arrays) inside one picked item. */
+  readonly itemValues: number;
+}
+
+const DEFAULT_LIMITS: JsonLimits = { valueChars: 64 << 20, itemValues: 4_000_000 };
+
 class Utf8Error extends Error {
   constructor(readonly line: number) {
     super(`invalid UTF-8 on line ${line}`);
@@ -132,6 +148,8 @@ export function quarantineFileError(ctx: ReaderContext, file: string, error: unk
       'invalid_utf8',
       'the file is not valid UTF-8; items after this point were not read',
     );
+  } else if (error instanceof TooLargeError) {
+    ctx.quarantine(file, 0, 'too_large', `${error.message}; items from there on were not read`);
   } else if (error instanceof Error && /^Parser /.test(error.message)) {
     ctx.quarantine(
       file,
@@ -151,18 +169,30 @@ export function quarantineFileError(ctx: ReaderContext, file: string, error: unk
 }
 
 /** stream-json's Parser parses in `_processBuffer`, called for every chunk and at the end, with the stream's callback. */
-type ParserInternals = { _processBuffer(done: TransformCallback): void; _buffer: string };
+type ParserInternals = { _processBuffer(done: TransformCallback): void; _buffer: string; _accumulator: string };
 const processBuffer = (Parser.prototype as unknown as ParserInternals)._processBuffer;
 
 /**
- * A JSON parser that stops at the first syntax error without failing: it emits 'fault', drops the rest of its input
- * and ends normally, so that the tokens it made before the error still flow to the stages after it.
+ * A JSON parser that stops at the first syntax error, or at a string, key or number longer than `maxChars`, without
+ * failing: it emits 'fault', drops the rest of its input and ends normally, so that the tokens it made before the
+ * error still flow to the stages after it. (Unchecked, one string of a zip bomb grows until V8 throws out of a stream
+ * callback, which ends the process.)
  */
 class TolerantParser extends Parser {
   #faulted = false;
+  readonly #maxChars: number;
 
-  constructor() {
+  constructor(maxChars: number) {
     super({ packValues: true, streamValues: false });
+    this.#maxChars = maxChars;
+  }
+
+  #fault(error: Error): void {
+    const self = this as unknown as ParserInternals;
+    this.#faulted = true;
+    self._buffer = '';
+    self._accumulator = '';
+    this.emit('fault', error);
   }
 
   _processBuffer(done: TransformCallback): void {
@@ -172,14 +202,65 @@ class TolerantParser extends Parser {
       done(null);
       return;
     }
-    processBuffer.call(this, (error?: Error | null) => {
-      if (error) {
-        this.#faulted = true;
-        self._buffer = '';
-        this.emit('fault', error);
-      }
+    let called = false;
+    try {
+      processBuffer.call(this, (error?: Error | null) => {
+        called = true;
+        if (error) this.#fault(error);
+        else if (self._accumulator.length > this.#maxChars) {
+          this.#fault(new TooLargeError(`a value is longer than ${this.#maxChars} characters`));
+        }
+        done(null);
+      });
+    } catch (error) {
+      if (called) throw error;
+      this.#fault(error instanceof Error ? error : new Error(String(error)));
       done(null);
-    });
+    }
+  }
+}
+
+/**
+ * Counts the values of each item Pick lets through and stops, emitting 'fault', at an item of more values or a value of
+ * more characters than `limits` allow: the item would be built whole in memory, and a bomb of a hundred million tiny
+ * values ends the process as surely as a long string.
+ */
+class ItemCap extends Transform {
+  readonly #max: number;
+  readonly #maxChars: number;
+  #depth = 0;
+  #values = 0;
+  #faulted = false;
+
+  constructor(limits: JsonLimits) {
+    super({ objectMode: true });
+    this.#max = limits.itemValues;
+    this.#maxChars = limits.valueChars;
+  }
+
+  override _transform(token: { name: string; value?: unknown }, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.#faulted) {
+      done();
+      return;
+    }
+    // The parser checks a value that spans its input chunks; one that came whole in a chunk is checked here.
+    if (typeof token.value === 'string' && token.value.length > this.#maxChars) {
+      this.#faulted = true;
+      this.emit('fault', new TooLargeError(`a value is longer than ${this.#maxChars} characters`));
+      done();
+      return;
+    }
+    if (token.name === 'startObject' || token.name === 'startArray') this.#depth++;
+    else if (token.name === 'endObject' || token.name === 'endArray') this.#depth--;
+    if (token.name !== 'keyValue' && token.name !== 'endObject' && token.name !== 'endArray') this.#values++;
+    if (this.#values > this.#max) {
+      this.#faulted = true;
+      this.emit('fault', new TooLargeError(`an item holds more than ${this.#max} values`));
+      done();
+      return;
+    }
+    if (this.#depth === 0) this.#values = 0;
+    done(null, token);
   }
 }
 
@@ -192,6 +273,7 @@ export async function* streamJson(
   entry: ExportEntry,
   ctx: ReaderContext,
   match: (path: JsonPath) => string | null,
+  limits: JsonLimits = DEFAULT_LIMITS,
 ): AsyncGenerator<{ label: string; value: unknown }> {
   let source: Readable;
   try {
@@ -213,7 +295,8 @@ export async function* streamJson(
   // downstream would be lost. Here a fault stops the reading and ends the stages in order instead, so that every
   // value before it comes out.
   const utf8 = new Utf8Check('end');
-  const parser = new TolerantParser();
+  const parser = new TolerantParser(limits.valueChars);
+  const cap = new ItemCap(limits);
   let firstError: unknown = null;
   let stopped = false;
   const stop = (e: unknown) => {
@@ -230,8 +313,9 @@ export async function* streamJson(
   });
   utf8.once('fault', stop);
   parser.once('fault', stop);
-  for (const stage of [utf8, parser, pick]) stage.once('error', (e) => values.destroy(e));
-  source.pipe(utf8).pipe(parser).pipe(pick).pipe(values);
+  cap.once('fault', stop);
+  for (const stage of [utf8, parser, pick, cap]) stage.once('error', (e) => values.destroy(e));
+  source.pipe(utf8).pipe(parser).pipe(pick).pipe(cap).pipe(values);
   try {
     for await (const chunk of values as AsyncIterable<{ value: unknown }>) {
       ctx.checkAborted();
