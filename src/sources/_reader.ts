@@ -1,3 +1,4 @@
+import { InputError } from '../shared/errors.ts';
 import type { ExportEntry } from './_container.ts';
 import type { ReaderContext } from './_context.ts';
 import type { JsonPath } from './_json-stream.ts';
@@ -66,4 +67,25 @@ export function metadataHandler(read: (entry: ExportEntry, ctx: ReaderContext) =
       };
     },
   });
+}
+
+const ASSISTANT_EXPORTS = {
+  chatgpt: { name: 'a ChatGPT', key: 'mapping' },
+  claude: { name: 'a Claude', key: 'chat_messages' },
+} as const;
+
+/**
+ * Refuses a ChatGPT export read as Claude or the other way round. Both keep their chats in `conversations.json`, so
+ * the file's first conversation tells: ChatGPT's have a `mapping` of turns, Claude's `chat_messages`. Call it with the
+ * first item only when that failed the reader's own schema, so that no record has left yet.
+ */
+export function refuseOtherAssistantExport(item: unknown, format: 'chatgpt' | 'claude'): void {
+  const other = format === 'chatgpt' ? 'claude' : 'chatgpt';
+  const { key } = ASSISTANT_EXPORTS[other];
+  if (typeof item === 'object' && item !== null && key in item && !(ASSISTANT_EXPORTS[format].key in item)) {
+    throw new InputError(
+      `this looks like ${ASSISTANT_EXPORTS[other].name} export, not ${ASSISTANT_EXPORTS[format].name} one (its conversations have ${key}); pass --format ${other}`,
+      'E_FORMAT',
+    );
+  }
 }

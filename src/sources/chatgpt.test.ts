@@ -52,3 +52,19 @@ describe('ChatGPT export', () => {
     expect(summary.unknownFields).toEqual({ 'chatgpt.conversation.brand_new_conversation_field': 1 });
   });
 });
+
+describe('the other assistant export', () => {
+  it.each([
+    ['chatgpt', 'claude', /Claude export, not a ChatGPT one.*pass --format claude/],
+    ['claude', 'chatgpt', /ChatGPT export, not a Claude one.*pass --format chatgpt/],
+  ] as const)('is refused when read as %s, before any record, naming --format', async (format, other, message) => {
+    const r = readExport({ format, path: fixture(other), account: ACCOUNT });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const rec of r.records) seen.push(rec.text);
+      })(),
+    ).rejects.toMatchObject({ code: 'E_FORMAT', message: expect.stringMatching(message) });
+    expect(seen).toEqual([]);
+  });
+});

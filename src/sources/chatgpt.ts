@@ -3,7 +3,7 @@ import type { ExportEntry } from './_container.ts';
 import { keysOf, makeAssistantTurn, type ReaderContext } from './_context.ts';
 import { stableId } from './_ids.ts';
 import { streamJson } from './_json-stream.ts';
-import { type FormatReader, fileName, topLevelItems } from './_reader.ts';
+import { type FormatReader, fileName, refuseOtherAssistantExport, topLevelItems } from './_reader.ts';
 import { epochToIso } from './_time.ts';
 import type { CanonicalRecord } from './types.ts';
 
@@ -73,6 +73,7 @@ async function* readConversations(entry: ExportEntry, ctx: ReaderContext): Async
     const i = index++;
     const parsed = Conversation.safeParse(value);
     if (!parsed.success) {
+      if (i === 0) refuseOtherAssistantExport(value, 'chatgpt');
       ctx.quarantineInvalid(entry.path, i, parsed.error);
       continue;
     }
