@@ -260,6 +260,50 @@ describe('links inside an export', () => {
   });
 });
 
+describe('a name held twice in an archive', () => {
+  const first = Buffer.from(JSON.stringify(posts(2)));
+  const second = Buffer.from(JSON.stringify(posts(2, 100)));
+
+  it('is read once from a zip, the first copy, and the second is reported', async () => {
+    const zip = join(tmp, 'fb.zip');
+    await writeZip(zip, [
+      { name: 'posts/your_posts_1.json', data: first },
+      { name: 'posts/your_posts_1.json', data: second },
+    ]);
+    const r = reading('facebook', zip);
+    const { records, summary } = await drain(r);
+    expect(records.map((x) => x.text)).toEqual(['post 0', 'post 1']);
+    expect(r.quarantine).toEqual([
+      expect.objectContaining({ file: 'posts/your_posts_1.json', reason: 'duplicate_entry' }),
+    ]);
+    expect(summary).toMatchObject({ filesRead: 1, quarantined: 1 });
+  });
+
+  it('is read once from a tar.gz, the profile as well as the posts', async () => {
+    const tgz = join(tmp, 'fb.tar.gz');
+    const tar = pack();
+    const done = pipeline(tar, createGzip(), createWriteStream(tgz));
+    const profile = Buffer.from(JSON.stringify({ profile_v2: { name: { full_name: 'Erika' } } }));
+    for (const [name, data] of [
+      ['profile_information/profile_information.json', profile],
+      ['posts/your_posts_1.json', first],
+      ['profile_information/profile_information.json', profile],
+      ['posts/your_posts_1.json', second],
+    ] as const) {
+      tar.entry({ name, size: data.length }, data);
+    }
+    tar.finalize();
+    await done;
+    const r = reading('facebook', tgz);
+    const { records } = await drain(r);
+    expect(records.map((x) => x.text)).toEqual(['post 0', 'post 1']);
+    expect(r.quarantine.map((q) => [q.file, q.reason])).toEqual([
+      ['profile_information/profile_information.json', 'duplicate_entry'],
+      ['posts/your_posts_1.json', 'duplicate_entry'],
+    ]);
+  });
+});
+
 describe('WhatsApp is refused as end-to-end encrypted', () => {
   it('refuses the whatsapp format before reading anything', () => {
     expect(() => readExport({ format: 'whatsapp', path: join(tmp, 'absent.txt'), account: 'x' })).toThrow(

@@ -44,8 +44,19 @@ async function refuseIfWhatsApp(entry: ExportEntry, format: ExportFormat): Promi
   if (looksLikeWhatsApp(head)) throw refuseWhatsApp(format);
 }
 
-async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderContext) {
+async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderContext, seen: Set<string>) {
   ctx.checkAborted();
+  if (seen.has(entry.path)) {
+    // A zip or tar can hold one name twice; reading both would give every record twice, under the same ids.
+    ctx.quarantine(
+      entry.path,
+      0,
+      'duplicate_entry',
+      'the archive holds this name more than once; only the first is read',
+    );
+    return;
+  }
+  seen.add(entry.path);
   if (isE2eePath(entry.path)) {
     ctx.skip('e2ee'); // an end-to-end-encrypted thread file: counted, never opened
     return;
@@ -162,19 +173,21 @@ async function* readAll(
     // Every text file is checked before the first record leaves, so a refused export emits nothing.
     for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
     const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.path) - rank(b.e.path) || a.i - b.i);
-    for (const { e } of ordered) yield* readEntry(e, reader, ctx);
+    const seen = new Set<string>();
+    for (const { e } of ordered) yield* readEntry(e, reader, ctx, seen);
     return;
   }
   // A tar can only be read in order, so it is read twice: first its metadata files (the profile that tells the
   // owner's messages from others') and a check of every text file, then the rest. It gives the records a folder
   // gives, and a refused export emits nothing.
   const paths: string[] = [];
+  const seen = new Set<string>(); // a path is read in one of the two passes, by its rank
   let peeked = false;
   let messengerThread = false;
   for await (const e of container.entries()) {
     paths.push(e.path);
     if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
-    if (rank(e.path) === 0) yield* readEntry(e, reader, ctx);
+    if (rank(e.path) === 0) yield* readEntry(e, reader, ctx, seen);
     else if (ctx.format === 'instagram' && !peeked && isPeekableThread(e) && e.size <= PEEK_MAX_BYTES) {
       peeked = true;
       messengerThread = await isMessengerThread(e, ctx.format);
@@ -183,7 +196,7 @@ async function* readAll(
   await refuseOtherMetaExport(paths, ctx.format, async () => messengerThread);
   const again = await reopen();
   try {
-    for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx);
+    for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx, seen);
   } finally {
     await again.close();
   }
