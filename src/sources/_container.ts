@@ -36,6 +36,16 @@ export function refuseSpecial(): never {
   throw new InputError('an entry that is not a regular file (a link, device or pipe) is never read', 'E_NOT_A_FILE');
 }
 
+// Archive and compression formats that exports are sometimes repacked in and that dissent does not read: without
+// this, such a file was taken for one plain file of the export and read as nothing, with a hint to check --format.
+const UNREAD: readonly { name: string; magic: Buffer }[] = [
+  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
+  ...Array.from({ length: 9 }, (_, i) => ({ name: 'bzip2', magic: Buffer.from(`BZh${i + 1}`, 'latin1') })),
+  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },
+  { name: '7z', magic: Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]) },
+  { name: 'rar', magic: Buffer.from('Rar!\x1a\x07', 'latin1') },
+];
+
 async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
   const fh = await open(path, 'r');
   try {
@@ -45,6 +55,13 @@ async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
     if (bytesRead >= 4 && head.readUInt32LE(0) === 0x06054b50) return 'zip';
     if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
     if (bytesRead >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
+    const unread = UNREAD.find((u) => bytesRead >= u.magic.length && head.subarray(0, u.magic.length).equals(u.magic));
+    if (unread) {
+      throw new InputError(
+        `the export is compressed with ${unread.name}, which dissent does not read: unpack it into a folder (or pack it as .zip or .tar.gz) and give that`,
+        'E_ARCHIVE_FORMAT',
+      );
+    }
     return 'other';
   } finally {
     await fh.close();

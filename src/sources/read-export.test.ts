@@ -167,6 +167,20 @@ describe('bad input never crashes', () => {
   });
 });
 
+describe('an archive format dissent does not read', () => {
+  it.each([
+    ['xz', 'md.tar.xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04])],
+    ['bzip2', 'md.tar.bz2', Buffer.from('BZh91AY&SY', 'latin1')],
+    ['zstd', 'conversations.json.zst', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00])],
+  ])('is refused as %s, not read as one unknown file with a hint to check --format', async (name, file, head) => {
+    const path = await put(join(tmp, file), Buffer.concat([head, Buffer.alloc(600)]));
+    await expect(drain(reading('mastodon', path))).rejects.toMatchObject({
+      code: 'E_ARCHIVE_FORMAT',
+      message: expect.stringContaining(`compressed with ${name}`),
+    });
+  });
+});
+
 describe('a gzip-compressed single file', () => {
   it('reads conversations.json.gz as the conversations.json it holds, not as a broken tar', async () => {
     const gz = await put(

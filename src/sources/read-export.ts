@@ -63,7 +63,11 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
   }
   if (entry.special) {
     // Reported rather than dropped without a word, since it may stand for a file of content; never followed.
-    const what = { symlink: 'a symbolic link', hardlink: 'a hard link', other: 'a device or pipe' }[entry.special];
+    const what = {
+      symlink: 'a symbolic link',
+      hardlink: 'a hard link',
+      other: 'a device, pipe or other special entry',
+    }[entry.special];
     ctx.quarantine(entry.path, 0, 'not_a_file', `${what}, not a regular file: not followed and not read`);
     return;
   }
