@@ -1,5 +1,15 @@
 import type { z } from 'zod';
-import type { CanonicalRecord, ConvertSummary, ExportFormat, ReadExportOptions, Visibility } from './types.ts';
+import type {
+  CanonicalRecord,
+  ConvertSummary,
+  ExportFormat,
+  QuarantineEntry,
+  ReadExportOptions,
+  Visibility,
+} from './types.ts';
+
+/** Quarantine entries for one file before the rest of it is given up. */
+export const MAX_BAD_PER_FILE = 10_000;
 
 /** The running state of one conversion: options, counters, and the quarantine callback. */
 export class ReaderContext {
@@ -16,6 +26,7 @@ export class ReaderContext {
   /** The archive owner's display name, when the export states it (Meta profile files); used to attribute messages. */
   ownerName: string | null = null;
   readonly #onQuarantine: ReadExportOptions['onQuarantine'];
+  readonly #bad = new Map<string, number>();
 
   constructor(opts: ReadExportOptions) {
     this.format = opts.format;
@@ -30,10 +41,34 @@ export class ReaderContext {
     if (n > 0) this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
   }
 
-  /** Records a bad item or file; `detail` must never contain content from the export. */
+  /**
+   * Records a bad item or file; `detail` must never contain content from the export. After MAX_BAD_PER_FILE entries for
+   * one file, one `too_many_bad_items` entry stands for the rest of it, which is not read (see gaveUp): a few kilobytes
+   * of zip can hold millions of bad items, each an entry to write and, in a build, to hold in memory.
+   */
   quarantine(file: string, line: number, reason: string, detail?: string): void {
+    const n = this.#bad.get(file) ?? 0;
+    if (n >= MAX_BAD_PER_FILE) return;
+    this.#bad.set(file, n + 1);
+    this.#emit(detail === undefined ? { file, line, reason } : { file, line, reason, detail });
+    if (n + 1 === MAX_BAD_PER_FILE) {
+      this.#emit({
+        file,
+        line: 0,
+        reason: 'too_many_bad_items',
+        detail: `${MAX_BAD_PER_FILE} bad items in this file: the rest of it was not read`,
+      });
+    }
+  }
+
+  /** Whether a file had so many bad items that the rest of it is left unread. */
+  gaveUp(file: string): boolean {
+    return (this.#bad.get(file) ?? 0) >= MAX_BAD_PER_FILE;
+  }
+
+  #emit(q: QuarantineEntry): void {
     this.quarantined++;
-    this.#onQuarantine?.(detail === undefined ? { file, line, reason } : { file, line, reason, detail });
+    this.#onQuarantine?.(q);
   }
 
   /** Quarantines an item that failed its schema, naming the field paths that were wrong but no values. */

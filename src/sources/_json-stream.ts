@@ -320,6 +320,7 @@ export async function* streamJson(
     for await (const chunk of values as AsyncIterable<{ value: unknown }>) {
       ctx.checkAborted();
       yield { label: labels.shift() ?? '', value: chunk.value };
+      if (ctx.gaveUp(entry.path)) return; // its too_many_bad_items entry says the rest was not read
     }
   } catch (error) {
     ctx.signal?.throwIfAborted();

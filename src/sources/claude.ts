@@ -57,6 +57,7 @@ async function* readConversations(entry: ExportEntry, ctx: ReaderContext): Async
     ctx.noteUnknown('claude.conversation', parsed.data, KNOWN_CONVERSATION);
     let parent: string | null = null;
     for (const raw of parsed.data.chat_messages) {
+      if (ctx.gaveUp(entry.path)) break;
       const msg = Message.safeParse(raw);
       if (!msg.success) {
         ctx.quarantineInvalid(entry.path, i, msg.error);

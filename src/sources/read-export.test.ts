@@ -86,6 +86,24 @@ describe('bad input never crashes', () => {
     expect(r.quarantine).toEqual([expect.objectContaining({ reason: 'invalid_json' })]);
   });
 
+  it('gives up a file after 10,000 bad items with one entry for the rest (a 6 KB zip held 3 million)', async () => {
+    const items = [...posts(2), ...Array.from({ length: 12_000 }, () => 1), ...posts(2, 50)];
+    await put(join(tmp, 'exp/posts/your_posts_1.json'), JSON.stringify(items));
+    await put(join(tmp, 'exp/comments/comments.json'), JSON.stringify({ comments_v2: [1, 2] }));
+    const r = reading('facebook', join(tmp, 'exp'));
+    const { records, summary } = await drain(r);
+    expect(records.map((x) => x.text)).toEqual(['post 0', 'post 1']);
+    const posted = r.quarantine.filter((q) => q.file === 'posts/your_posts_1.json');
+    expect(posted).toHaveLength(10_001);
+    expect(posted.at(-1)).toMatchObject({
+      reason: 'too_many_bad_items',
+      detail: expect.stringMatching(/rest of it was not read/),
+    });
+    // Other files are read as ever, and the counts still add up.
+    expect(r.quarantine.filter((q) => q.file === 'comments/comments.json')).toHaveLength(2);
+    expect(summary.quarantined).toBe(r.quarantine.length);
+  });
+
   it('keeps the items before the cut of a truncated JSON file and quarantines the rest', async () => {
     const text = JSON.stringify(posts(5), null, 1);
     await put(join(tmp, 'exp/posts/your_posts_1.json'), text.slice(0, text.indexOf('post 3') + 3));
