@@ -11,6 +11,9 @@ import type {
 /** Quarantine entries for one file before the rest of it is given up. */
 export const MAX_BAD_PER_FILE = 10_000;
 
+/** Distinct unknown field names reported one by one. */
+const MAX_UNKNOWN_FIELDS = 100;
+
 /** The running state of one conversion: options, counters, and the quarantine callback. */
 export class ReaderContext {
   readonly format: ExportFormat;
@@ -27,6 +30,7 @@ export class ReaderContext {
   ownerName: string | null = null;
   readonly #onQuarantine: ReadExportOptions['onQuarantine'];
   readonly #bad = new Map<string, number>();
+  #unknownNames = 0;
 
   constructor(opts: ReadExportOptions) {
     this.format = opts.format;
@@ -77,10 +81,18 @@ export class ReaderContext {
     this.quarantine(file, 0, 'bad_item', `item ${index}: ${fields.join('; ')}`);
   }
 
-  /** Counts the keys of `item` that the reader does not know, under `kind.key`. */
+  /**
+   * Counts the keys of `item` that the reader does not know, under `kind.key`. Past MAX_UNKNOWN_FIELDS names, further
+   * ones are counted together under `kind.(other)`: a platform adds a few fields, while a file of a million made-up
+   * keys is not a format change to list name by name.
+   */
   noteUnknown(kind: string, item: object, known: ReadonlySet<string>): void {
     for (const key of Object.keys(item)) {
-      if (!known.has(key)) this.unknownFields[`${kind}.${key}`] = (this.unknownFields[`${kind}.${key}`] ?? 0) + 1;
+      if (known.has(key)) continue;
+      let name = `${kind}.${key}`;
+      if (!(name in this.unknownFields) && this.#unknownNames >= MAX_UNKNOWN_FIELDS) name = `${kind}.(other)`;
+      if (!(name in this.unknownFields)) this.#unknownNames++;
+      this.unknownFields[name] = (this.unknownFields[name] ?? 0) + 1;
     }
   }
 

@@ -138,6 +138,21 @@ describe('Facebook export', () => {
     expect(summary.unknownFields).toEqual({ 'facebook.post.brand_new_field': 1 });
   });
 
+  it('lists at most 100 unknown field names and counts the rest together', async () => {
+    const dir = join(tmp, 'made-up-keys');
+    const items = Array.from({ length: 500 }, (_, i) => ({
+      timestamp: 1714564800,
+      data: [{ post: 'x' }],
+      [`u${i}`]: 0,
+    }));
+    await mkdir(join(dir, 'posts'), { recursive: true });
+    await writeFile(join(dir, 'posts', 'your_posts_1.json'), JSON.stringify(items));
+    const { summary } = await read(dir);
+    expect(Object.keys(summary.unknownFields)).toHaveLength(101);
+    expect(summary.unknownFields['facebook.post.u99']).toBe(1);
+    expect(summary.unknownFields['facebook.post.(other)']).toBe(400);
+  });
+
   it('defaults posts to friends visibility and takes an explicit one', async () => {
     const { records } = await read(fixture('facebook-mid'));
     expect(new Set(records.map((r) => r.visibility))).toEqual(new Set(['friends']));
