@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { realpath, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { InputError } from '../shared/errors.ts';
 import { readExport } from './read-export.ts';
@@ -42,12 +42,36 @@ export async function writeJsonl(opts: ReadExportOptions, out: Writable): Promis
   }
 }
 
+// Where the output really goes: through a symbolic link to its target, and straight into anything that is not a
+// regular file (`--out /dev/null`, a pipe), which a `.partial` file renamed over it would replace: run as root, that
+// put a regular file in the place of /dev/null.
+async function outTarget(outFile: string): Promise<{ path: string; direct: boolean }> {
+  const path = await realpath(outFile).catch(() => outFile);
+  const info = await stat(path).catch(() => undefined);
+  return { path, direct: info !== undefined && !info.isFile() };
+}
+
 /**
  * Converts an export to a canonical JSONL file. The file appears only when the whole export was read: output goes to
  * a `.partial` file that is renamed at the end and removed on any error (a refused WhatsApp export leaves nothing).
+ * A device or pipe (`/dev/null`) is written to directly.
  */
 export async function convertToJsonl(opts: ReadExportOptions & { outFile: string }): Promise<ConvertSummary> {
-  const { outFile, ...readOpts } = opts;
+  const { outFile: named, ...readOpts } = opts;
+  const { path: outFile, direct } = await outTarget(named);
+  if (direct) {
+    const out = createWriteStream(outFile, { flags: 'w' });
+    try {
+      const summary = await writeJsonl(readOpts, out);
+      out.end();
+      await once(out, 'finish').catch((e: unknown) => {
+        throw outputError(e);
+      });
+      return summary;
+    } finally {
+      out.on('error', () => {}).destroy();
+    }
+  }
   const partial = `${outFile}.partial`;
   const out = createWriteStream(partial, { flags: 'w' });
   try {

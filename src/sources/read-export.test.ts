@@ -1,7 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
 import {
   copyFile,
   link,
+  lstat,
   mkdir,
   mkdtemp,
   readdir,
@@ -409,6 +411,31 @@ describe('convertToJsonl', () => {
     expect(lines).toHaveLength(summary.records);
     expect(lines.map((l) => JSON.parse(l).text)).toContain('CLAUDE-FOLLOWUP thanks');
     expect(lines[0]?.startsWith('{"id":"cl:u:')).toBe(true);
+  });
+
+  it('writes through a symbolic link into its target, and leaves the link in place', async () => {
+    const target = await put(join(tmp, 'data', 'records.jsonl'), 'old');
+    const link = join(tmp, 'records.jsonl');
+    await symlink(target, link);
+    const summary = await convertToJsonl({ format: 'claude', path: fixture('claude'), account: 'a', outFile: link });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readFile(target, 'utf8')).trim().split('\n')).toHaveLength(summary.records);
+    expect(await readdir(tmp)).toEqual(['data', 'records.jsonl']);
+  });
+
+  // `--out /dev/null` run as root renamed a regular file over /dev/null; a named pipe shows the same without root.
+  it('writes straight into a named pipe instead of renaming a file over it', async () => {
+    const fifo = join(tmp, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const chunks: Buffer[] = [];
+    const reader = (async () => {
+      for await (const c of createReadStream(fifo)) chunks.push(c as Buffer);
+    })();
+    const summary = await convertToJsonl({ format: 'claude', path: fixture('claude'), account: 'a', outFile: fifo });
+    await reader;
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect(Buffer.concat(chunks).toString('utf8').trim().split('\n')).toHaveLength(summary.records);
+    expect(await readdir(tmp)).toEqual(['pipe']);
   });
 
   it('fails with a clear InputError when the output cannot be written', async () => {
