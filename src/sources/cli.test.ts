@@ -79,6 +79,25 @@ describe('dissent sources convert', () => {
     expect(r.stderr).toMatch(/noindex/);
   });
 
+  it('leaves no --quarantine file behind when the export is refused, as it leaves no --out file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    const r = dissent(
+      'sources',
+      'convert',
+      '--format',
+      'facebook',
+      fixture('instagram'),
+      '--account',
+      'x',
+      '--out',
+      join(dir, 'fb.jsonl'),
+      '--quarantine',
+      join(dir, 'q.jsonl'),
+    );
+    expect(r.code).toBe(2);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('warns when an export holds no records at all', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
     await writeFile(join(dir, 'conversations.json'), '{}');

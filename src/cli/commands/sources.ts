@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, lstatSync, openSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { defineCommand } from 'citty';
 import { DissentError, InputError } from '../../shared/errors.ts';
 import {
@@ -93,14 +94,22 @@ const convert = defineCommand({
       ...(quarantine ? { onQuarantine: (q) => quarantine.write(`${JSON.stringify(q)}\n`) } : {}),
     };
     let summary: ConvertSummary;
+    let converted = false;
     try {
       summary = args.out
         ? await convertToJsonl({ ...opts, outFile: args.out })
         : await writeJsonl(opts, process.stdout);
+      converted = true;
     } finally {
       if (quarantine && !quarantine.destroyed) {
         quarantine.end();
         await once(quarantine, 'close');
+      }
+      // Like --out, the quarantine file is there only when the whole export was read: a refused or failed one would
+      // leave an empty or partial file that looks like a clean conversion's. Only a regular file is removed, never
+      // what --quarantine /dev/null or a link names.
+      if (!converted && args.quarantine && lstatSync(args.quarantine, { throwIfNoEntry: false })?.isFile()) {
+        await rm(args.quarantine, { force: true });
       }
     }
     printSummary(summary, args.quarantine);
