@@ -241,7 +241,7 @@ export const openApiDocument = {
         summary:
           "Withdraw the subject's effective objection to exactly this programme; returns the withdrawal receipt.",
         description:
-          "Durable on return, like filing. With an Idempotency-Key, a retry returns the first request's withdrawal receipt (200, header Idempotency-Replayed: true) instead of a 404 for an objection already withdrawn; reusing a key with a different body, or for an objection, is refused with 422.",
+          "Durable on return, like filing. With an Idempotency-Key, a retry returns the first request's withdrawal receipt (200, header Idempotency-Replayed: true) instead of a 404 for an objection already withdrawn, or 409 once the subject has objected again; reusing a key with a different body, or for an objection, is refused with 422.",
         security: [{ operator: [] }],
         parameters: [idempotencyKeyHeader],
         requestBody: { required: true, content: json({ $ref: '#/components/schemas/SubjectRequest' }) },
@@ -259,6 +259,9 @@ export const openApiDocument = {
           },
           ...operatorErrors,
           '404': problemResponse('No such subject, or no effective objection to this programme.'),
+          '409': problemResponse(
+            'The subject has objected again since the withdrawal this Idempotency-Key made (E_IDEMPOTENCY_SUPERSEDED): send a new key to withdraw the new objection.',
+          ),
           '422': problemResponse('The Idempotency-Key was used with a different request.'),
         },
       },

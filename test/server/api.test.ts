@@ -143,6 +143,23 @@ describe('operator API', () => {
     expect(fresh.status).toBe(201);
   });
 
+  it('does not answer a withdrawal key with the old receipt once the subject has objected again (409)', async () => {
+    const headers = { 'idempotency-key': 'withdraw-p:31' };
+    const object = () => call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:31' } });
+    const withdraw = () =>
+      call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body: { subject: 'p:31' }, headers });
+    expect((await object()).status).toBe(201);
+    expect((await withdraw()).status).toBe(201);
+    // A plain retry still gets the withdrawal's receipt.
+    expect((await withdraw()).status).toBe(200);
+    expect((await object()).status).toBe(201);
+    const again = await withdraw();
+    expect(again.status).toBe(409);
+    expect((again.json as { code: string }).code).toBe('E_IDEMPOTENCY_SUPERSEDED');
+    const effective = await t.home.store.findEffective('p:31', 'person', '*');
+    expect(effective?.state).toBe('effective');
+  });
+
   it('runs concurrent requests with one Idempotency-Key as one objection', async () => {
     const headers = { 'idempotency-key': 'concurrent-1' };
     const results = await Promise.all(

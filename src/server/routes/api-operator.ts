@@ -157,6 +157,16 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
       replay: async (row) => {
         const withdrawal = row.withdrawal_id ? await ctx.store.getWithdrawal(row.withdrawal_id) : undefined;
         if (!withdrawal) throw new HttpError(500, 'idempotency record points nowhere', 'E_IDEMPOTENCY_LOST');
+        // The mirror of E_IDEMPOTENCY_WITHDRAWN: a key that comes back after the subject objected again means a new
+        // withdrawal, and a 200 with the old receipt would tell the caller that no objection is in force.
+        const newer = await ctx.store.findEffective(row.subject, row.scope, row.programme);
+        if (newer && newer.id !== row.id) {
+          throw new HttpError(
+            409,
+            'the subject has objected again since this Idempotency-Key withdrew an objection; to withdraw the new one, send a new key',
+            'E_IDEMPOTENCY_SUPERSEDED',
+          );
+        }
         return ctx.registry.withdrawalReceipt(withdrawal);
       },
     });
