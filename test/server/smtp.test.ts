@@ -1,7 +1,8 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/app.ts';
+import { SmtpMailer } from '../../src/server/mail/smtp.ts';
 import { api, Client, makeHome, parseMail, serve, type TestHome } from './_harness.ts';
 
 interface Received {
@@ -100,4 +101,27 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 1/);
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
   });
+});
+
+describe('an SMTP server that stops answering', () => {
+  it('makes the send fail instead of holding it (and a graceful shutdown, which waits for mail) for minutes', async () => {
+    // It greets, then never answers a command: nodemailer's own socket timeout would wait 10 minutes.
+    const sockets: Socket[] = [];
+    const mute = createServer((socket) => {
+      sockets.push(socket);
+      socket.write('220 mute.example ESMTP\r\n');
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const { port } = mute.address() as AddressInfo;
+    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { timeoutMs: 300 });
+    try {
+      await expect(mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' })).rejects.toThrow(
+        /timeout/i,
+      );
+    } finally {
+      await mailer.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  }, 20_000);
 });

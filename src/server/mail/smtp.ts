@@ -6,10 +6,20 @@ export class SmtpMailer implements Mailer {
   readonly #transport: Transporter;
   readonly #from: string;
 
-  constructor(url: string, from: string) {
-    const u = new URL(url);
-    u.searchParams.set('pool', 'true');
-    this.#transport = createTransport(u.toString());
+  /**
+   * @param timeoutMs how long to wait for the connection, the server's greeting, and any answer (default 30 s):
+   * nodemailer's own defaults wait up to 10 minutes on a server that stopped answering, which held a graceful shutdown
+   * that long (it waits for queued mail) and left the person without a link all the same.
+   */
+  constructor(url: string, from: string, opts: { timeoutMs?: number } = {}) {
+    const timeout = opts.timeoutMs ?? 30_000;
+    this.#transport = createTransport({
+      url,
+      pool: true,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
     this.#from = from;
   }
 
