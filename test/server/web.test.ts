@@ -171,6 +171,22 @@ describe('objection form', () => {
   });
 });
 
+describe('landing page', () => {
+  it('counts the deadline instant itself as open, as lateness does, and says it has passed only after it', async () => {
+    const c = await start();
+    const notice = 'The deadline has passed';
+    // ai-training-2025 closes at 2025-05-26T23:59:59+02:00; an objection submitted at that instant is not late.
+    const section = (html: string) => html.slice(html.indexOf('id="prog-ai-training-2025"'));
+    t.clock.ms = Date.parse('2025-05-26T21:59:59Z');
+    const at = section((await c.page('/?lang=en')).html);
+    expect(at).toContain('less than a minute left');
+    expect(at.slice(0, at.indexOf('</section>'))).not.toContain(notice);
+    t.clock.ms += 1;
+    const after = section((await c.page('/?lang=en')).html);
+    expect(after.slice(0, after.indexOf('</section>'))).toContain(notice);
+  });
+});
+
 describe('link tokens', () => {
   it('shows the receipt again on a second press, and refuses a wrong and a malformed token', async () => {
     const c = await start();

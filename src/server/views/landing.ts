@@ -61,12 +61,13 @@ function programmeSection(
 <dt>${t.purpose}</dt><dd>${capital(t.purposes[p.purpose] ?? p.purpose)}</dd>
 <dt>${t.legalBasis}</dt><dd>${capital(t.legalBases[p.legal_basis] ?? p.legal_basis)}</dd>
 <dt>${t.deadline}</dt><dd><time datetime="${p.deadline.toISOString()}">${formatTime(p.deadline, ctx.lang, timeZone)}</time>${
-    left > 0
+    // The deadline instant itself is still in time (lateness is submitted_at > deadline).
+    left >= 0
       ? html` · <strong>${t.timeLeft(Math.floor(mins / 1440), Math.floor(mins / 60) % 24, mins % 60)}</strong>`
       : ''
   }</dd>
 </dl>
-${left <= 0 ? html`<p class="notice">${t.afterDeadline}</p>` : ''}
+${left < 0 ? html`<p class="notice">${t.afterDeadline}</p>` : ''}
 <div class="columns">
 <div><h4>${t.used}</h4><ul>${used.map((u) => html`<li>${u}</li>`)}</ul></div>
 <div><h4>${t.notUsed}</h4><ul>${never.map((u) => html`<li>${capital(u)}</li>`)}</ul></div>
