@@ -19,6 +19,16 @@ function isProxyAddress(v: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
+/** Whether `v` is a time zone the pages can show times in (an IANA name such as Europe/Dublin). */
+function isTimeZone(v: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A date-time with its UTC offset. Without one, JavaScript reads `2025-05-26T23:59:59` in the time zone of whichever
  * machine runs the command (the CLI and the server could judge lateness hours apart) and `2025-05-26` as midnight
@@ -125,6 +135,11 @@ const configSchema = z
               ),
           )
           .default([]),
+        // Deadlines, submission times and times left are shown in this zone on the pages and in the mails.
+        time_zone: z
+          .string()
+          .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or Europe/Dublin')
+          .default('Europe/Berlin'),
       })
       .strict()
       .default({
@@ -132,6 +147,7 @@ const configSchema = z
         api_tokens: [],
         mail_from: 'dissent <no-reply@localhost>',
         trust_proxy: [],
+        time_zone: 'Europe/Berlin',
       }),
   })
   .strict()

@@ -62,6 +62,8 @@ server:
   # smtp_url: smtp://user:pass@mail.example:587   # without it, mail goes to the outbox/ folder as .eml files
   # Behind a reverse proxy, its address (or CIDR range): rate limits then key on each client, from X-Forwarded-For.
   # trust_proxy: [127.0.0.1]
+  # The time zone the pages and mails show deadlines and times in (an IANA name).
+  time_zone: Europe/Berlin
   mail_from: "dissent <no-reply@localhost>"
 `;
 }

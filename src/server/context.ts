@@ -59,7 +59,7 @@ export interface ServerOptions {
    * CIDR ranges; default: config server.trust_proxy, else none).
    */
   readonly trustProxy?: readonly string[];
-  /** Time zone in which pages show deadlines and times (default Europe/Berlin). */
+  /** Time zone in which pages show deadlines and times (default: config server.time_zone, Europe/Berlin). */
   readonly timeZone?: string;
   readonly limits?: Partial<Limits>;
 }
@@ -108,7 +108,7 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
     tasks: new BackgroundTasks((e) => errorLog(describeError(e))),
     subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),
     limits,
-    timeZone: opts.timeZone ?? 'Europe/Berlin',
+    timeZone: opts.timeZone ?? home.config.server.time_zone,
     apiTokens: home.config.server.api_tokens,
     secureCookies: publicUrl.startsWith('https:'),
     accessLog: opts.accessLog ?? (() => {}),

@@ -143,6 +143,19 @@ describe('dissent init', () => {
     expect(r.stderr).toMatch(/server\.trust_proxy\.0/);
   });
 
+  it('reads server.time_zone as an IANA zone, and refuses a zone name that is none, naming the field', () => {
+    const dir = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', dir]).code).toBe(0);
+    const file = join(dir, 'dissent.config.yaml');
+    const config = readFileSync(file, 'utf8');
+    writeFileSync(file, config.replace('  time_zone: Europe/Berlin', '  time_zone: Europe/Dublin'));
+    expect(dissent(['log', 'checkpoint', '--home', dir]).code).toBe(0);
+    writeFileSync(file, config.replace('  time_zone: Europe/Berlin', '  time_zone: Europe/Dubln'));
+    const r = dissent(['log', 'checkpoint', '--home', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/server\.time_zone: must be an IANA time zone/);
+  });
+
   it('says that DATABASE_URL, not the config, names a database it cannot open, and never echoes the url', () => {
     // The generated config must not promise a PostgreSQL mode that every command then refuses.
     expect(readFileSync(join(home, 'dissent.config.yaml'), 'utf8')).not.toMatch(/PostgreSQL/);

@@ -35,13 +35,14 @@ export interface TestHome {
 
 /** Creates a home: deadline 2025-05-26T21:59:59Z, grace 72h, clock at 2025-05-20 unless told otherwise. */
 export async function makeHome(
-  opts: { persons?: number; smtpUrl?: string; now?: string; open?: boolean } = {},
+  opts: { persons?: number; smtpUrl?: string; now?: string; open?: boolean; timeZone?: string } = {},
 ): Promise<TestHome> {
   const dir = mkdtempSync(join(tmpdir(), 'dissent-server-'));
   initHome(dir, { ...EXAMPLE_VALUES, origin: 'test.dissent/log' }, []);
   const file = join(dir, CONFIG_FILE);
   let config = readFileSync(file, 'utf8').replace('api_tokens: []', `api_tokens: ["${API_TOKEN}"]`);
   if (opts.smtpUrl) config = config.replace(/ {2}# smtp_url: .*\n/, `  smtp_url: ${opts.smtpUrl}\n`);
+  if (opts.timeZone) config = config.replace('time_zone: Europe/Berlin', `time_zone: ${opts.timeZone}`);
   // A second programme, so that '*' and single programmes differ.
   config = config.replace(
     '\nserver:',

@@ -185,6 +185,16 @@ describe('landing page', () => {
     const after = section((await c.page('/?lang=en')).html);
     expect(after.slice(0, after.indexOf('</section>'))).toContain(notice);
   });
+
+  it('shows the deadline in the time zone the config names (an operator in Dublin), Berlin by default', async () => {
+    const berlin = (await (await start()).page('/?lang=en')).html;
+    expect(berlin).toContain('26 May 2025 at 23:59 (CEST)');
+    await server.close();
+    await t.cleanup();
+    t = await makeHome({ persons: 30, timeZone: 'Europe/Dublin' });
+    const dublin = (await (await start()).page('/?lang=en')).html;
+    expect(dublin).toMatch(/26 May 2025 at 22:59 \((IST|GMT\+1)\)/);
+  });
 });
 
 describe('link tokens', () => {
