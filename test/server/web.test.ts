@@ -161,6 +161,25 @@ describe('objection form', () => {
     expect(res.status).toBe(200);
   });
 
+  it('confirms with the reason the form accepted, sent back unchanged from the link page with its line breaks', async () => {
+    const c = await start();
+    const account = t.accounts[4];
+    const { csrf } = await c.page('/?lang=en');
+    // 2,000 characters as the browser counts them; the link page's text area sends each line break as CR LF.
+    const typed = `${'x'.repeat(1990)}${'\ny'.repeat(5)}`;
+    const sent = await c.post('/object', { _csrf: csrf, account: account?.email as string, reason: typed, lang: 'en' });
+    expect(sent.status).toBe(200);
+    await server.ctx.tasks.idle();
+    const url = new URL(linkAt(0));
+    const token = url.pathname.split('/').pop() as string;
+    const shown = await c.page(url.pathname);
+    const reason = typed.replace(/\n/g, '\r\n');
+    const done = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason, lang: 'en' });
+    expect(done.status).toBe(200);
+    const receipt = receiptOf(await done.text());
+    expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBe(typed);
+  });
+
   it('escapes everything it echoes', async () => {
     const c = await start();
     const { csrf } = await c.page('/?lang=en');

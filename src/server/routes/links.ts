@@ -47,9 +47,12 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');
-      // The reason as the confirmation page showed it for editing; absent when the page showed none.
+      // The reason as the confirmation page showed it for editing; absent when the page showed none. A text area sends
+      // each line break as CR LF but counts it as one character against maxlength, as the objection form does.
       const reason =
-        purpose === 'confirm' && field(req.body, 'edit_reason') === '1' ? field(req.body, 'reason') : undefined;
+        purpose === 'confirm' && field(req.body, 'edit_reason') === '1'
+          ? field(req.body, 'reason').replace(/\r\n?/g, '\n')
+          : undefined;
       if (reason !== undefined && reason.length > MAX_REASON_CHARS) {
         // Refused before the token is used, so that the same link works once the reason is shortened.
         const pending = await ctx.store.peekToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
