@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { realpath, rename, rm, stat } from 'node:fs/promises';
+import { readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { InputError } from '../shared/errors.ts';
 import { readExport } from './read-export.ts';
@@ -45,10 +46,23 @@ export async function writeJsonl(opts: ReadExportOptions, out: Writable): Promis
 // Where the output really goes: through a symbolic link to its target, and straight into anything that is not a
 // regular file (`--out /dev/null`, a pipe), which a `.partial` file renamed over it would replace: run as root, that
 // put a regular file in the place of /dev/null.
+// A link whose target does not exist yet is followed too (as a shell's `>` does), so that the target is created.
 async function outTarget(outFile: string): Promise<{ path: string; direct: boolean }> {
-  const path = await realpath(outFile).catch(() => outFile);
+  const path = await realpath(outFile).catch(() => danglingTarget(outFile));
   const info = await stat(path).catch(() => undefined);
   return { path, direct: info !== undefined && !info.isFile() };
+}
+
+/** The path a chain of symbolic links ends at when its last target is missing; `path` itself when it is no link. */
+async function danglingTarget(path: string): Promise<string> {
+  let at = path;
+  // Bounded, for a loop of links (which realpath refused too).
+  for (let hops = 0; hops < 40; hops++) {
+    const next = await readlink(at).catch(() => undefined);
+    if (next === undefined) return at;
+    at = resolve(dirname(at), next);
+  }
+  return path;
 }
 
 /**

@@ -423,6 +423,17 @@ describe('convertToJsonl', () => {
     expect(await readdir(tmp)).toEqual(['data', 'records.jsonl']);
   });
 
+  it('writes through a symbolic link whose target does not exist yet, creating the target and keeping the link', async () => {
+    await mkdir(join(tmp, 'data'));
+    const target = join(tmp, 'data', 'records.jsonl');
+    const link = join(tmp, 'records.jsonl');
+    await symlink(join('data', 'records.jsonl'), link);
+    const summary = await convertToJsonl({ format: 'claude', path: fixture('claude'), account: 'a', outFile: link });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readFile(target, 'utf8')).trim().split('\n')).toHaveLength(summary.records);
+    expect(await readdir(join(tmp, 'data'))).toEqual(['records.jsonl']);
+  });
+
   // `--out /dev/null` run as root renamed a regular file over /dev/null; a named pipe shows the same without root.
   it('writes straight into a named pipe instead of renaming a file over it', async () => {
     const fifo = join(tmp, 'pipe');
