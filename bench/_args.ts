@@ -29,3 +29,16 @@ export function benchArgs<O extends Options>(usage: string, options: O): Values<
   }
   return values as Values<O>;
 }
+
+/**
+ * An option's value as a whole number of at least `min` (`_` may group digits); otherwise the message and the usage,
+ * exit 2, as for a misspelt option: a wrong value must not cost a data generation, nor run a benchmark on NaN.
+ */
+export function intOption(usage: string, name: string, value: string | undefined, min = 1): number {
+  const n = Number(String(value).replaceAll('_', ''));
+  if (value !== undefined && value.trim() !== '' && Number.isInteger(n) && n >= min) return n;
+  process.stderr.write(
+    `error: ${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}\n${usage}\n`,
+  );
+  process.exit(2);
+}

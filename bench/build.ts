@@ -7,20 +7,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MEMORY } from '../src/pipeline/build.ts';
-import { benchArgs } from './_args.ts';
+import { benchArgs, intOption } from './_args.ts';
 import { type ChildRun, runMeasured } from './_child.ts';
 import { benchData } from './_data.ts';
 
-const values = benchArgs(
-  `usage: npm run bench [-- --records N] [--threads N] [--memory 512MB]\n  times the plain-DuckDB baseline and the full dissent build on the same generated data`,
-  {
-    records: { type: 'string', default: '2000000' },
-    threads: { type: 'string', default: String(availableParallelism()) },
-    memory: { type: 'string', default: DEFAULT_MEMORY },
-  },
-);
-const records = Number(String(values.records).replaceAll('_', ''));
-if (!Number.isInteger(records) || records < 1000) throw new Error('--records must be an integer of at least 1000');
+const USAGE = `usage: npm run bench [-- --records N] [--threads N] [--memory 512MB]\n  times the plain-DuckDB baseline and the full dissent build on the same generated data`;
+const values = benchArgs(USAGE, {
+  records: { type: 'string', default: '2000000' },
+  threads: { type: 'string', default: String(availableParallelism()) },
+  memory: { type: 'string', default: DEFAULT_MEMORY },
+});
+const records = intOption(USAGE, '--records', values.records, 1000);
+intOption(USAGE, '--threads', values.threads);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '.data');
 const log = (s: string) => process.stderr.write(`${s}\n`);

@@ -13,35 +13,25 @@ import { openHome } from '../src/config/home.ts';
 import { EXAMPLE_VALUES } from '../src/config/template.ts';
 import { generateIdentityGraph } from '../src/demo/identity-graph.ts';
 import type { AccountRow } from '../src/registry/types.ts';
-import { benchArgs } from './_args.ts';
+import { benchArgs, intOption } from './_args.ts';
 import { badStatuses, GOOD_STATUS, goodCount } from './_stats.ts';
 
-const values = benchArgs(
-  `usage: npm run bench:intake [-- --seconds N] [--rounds R] [--connections C] [--persons P] [--keep] [--profile DIR] [--tmp DIR]\n  durable objections per second through POST /api/v1/objections, next to GET /healthz of the same server`,
-  {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '64' },
-    persons: { type: 'string', default: '250000' },
-    keep: { type: 'boolean' },
-    /** Write a V8 CPU profile of the server process into this folder. */
-    profile: { type: 'string' },
-    /** Parent folder of the temporary home, e.g. /dev/shm to see what the run costs without a real fsync. */
-    tmp: { type: 'string', default: tmpdir() },
-  },
-);
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-for (const [name, v] of [
-  ['--seconds', SECONDS],
-  ['--rounds', ROUNDS],
-  ['--connections', Number(values.connections)],
-  ['--persons', Number(values.persons)],
-] as const) {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
-}
-const CONNECTIONS = Number(values.connections);
-const PERSONS = Number(values.persons);
+const USAGE = `usage: npm run bench:intake [-- --seconds N] [--rounds R] [--connections C] [--persons P] [--keep] [--profile DIR] [--tmp DIR]\n  durable objections per second through POST /api/v1/objections, next to GET /healthz of the same server`;
+const values = benchArgs(USAGE, {
+  seconds: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '64' },
+  persons: { type: 'string', default: '250000' },
+  keep: { type: 'boolean' },
+  /** Write a V8 CPU profile of the server process into this folder. */
+  profile: { type: 'string' },
+  /** Parent folder of the temporary home, e.g. /dev/shm to see what the run costs without a real fsync. */
+  tmp: { type: 'string', default: tmpdir() },
+});
+const SECONDS = intOption(USAGE, '--seconds', values.seconds);
+const ROUNDS = intOption(USAGE, '--rounds', values.rounds);
+const CONNECTIONS = intOption(USAGE, '--connections', values.connections);
+const PERSONS = intOption(USAGE, '--persons', values.persons);
 const TOKEN = 'bench-operator-token-0123456789abcdef';
 const ROOT = join(import.meta.dirname, '..');
 

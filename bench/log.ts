@@ -10,14 +10,12 @@ import { type Receipt, verifyReceipt } from '../src/log/receipt.ts';
 import { Registry } from '../src/registry/registry.ts';
 import { SqliteStore } from '../src/registry/sqlite/sqlite-store.ts';
 import type { AccountRow } from '../src/registry/types.ts';
-import { benchArgs } from './_args.ts';
+import { benchArgs, intOption } from './_args.ts';
 import { peakRssMb, percentile, timeMs } from './_stats.ts';
 
-const values = benchArgs(
-  `usage: npm run bench:log [-- --entries N] [--keep]\n  appends per second, proof latencies and receipt verification time for a log of N entries`,
-  { entries: { type: 'string', default: '1000000' }, keep: { type: 'boolean' } },
-);
-const N = Number(values.entries);
+const USAGE = `usage: npm run bench:log [-- --entries N] [--keep]\n  appends per second, proof latencies and receipt verification time for a log of N entries`;
+const values = benchArgs(USAGE, { entries: { type: 'string', default: '1000000' }, keep: { type: 'boolean' } });
+const N = intOption(USAGE, '--entries', values.entries);
 const BATCH = 10_000;
 const SAMPLES = 1000;
 

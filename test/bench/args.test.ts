@@ -17,3 +17,15 @@ it('npm run bench -- --help prints the usage and generates no data; a misspelt o
   expect(wrong.stderr).toContain('usage: npm run bench:log');
   expect(wrong.stderr).not.toContain('    at ');
 });
+
+it('refuses a benchmark option that is no whole number with the usage (exit 2), before any data is generated', () => {
+  const records = run('bench/build.ts', '--records', '2e6x');
+  expect(records.status).toBe(2);
+  expect(records.stderr).toContain('--records must be a whole number of at least 1000');
+  expect(records.stderr).toContain('usage: npm run bench [-- --records N]');
+  expect(records.stderr).not.toContain('    at ');
+  const seconds = run('bench/intake.ts', '--seconds', '0');
+  expect(seconds.status).toBe(2);
+  expect(seconds.stderr).toContain('usage: npm run bench:intake');
+  expect(seconds.stderr).not.toContain('    at ');
+});
