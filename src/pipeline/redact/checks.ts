@@ -137,6 +137,17 @@ const HOUR_RANGES = new RegExp(`^${HOUR} ?- ?${HOUR}(?: ?[/,] ?${HOUR} ?- ?${HOU
 const DRAWN = '(?:0?[1-9]|[1-9]\\d)';
 const LOTTERY = new RegExp(`^${DRAWN}(?:(?: ?[-/.] ?| )${DRAWN}){5,}$`);
 const LOTTERY_SPACED_HYPHENS = new RegExp(`^${DRAWN}(?: - ${DRAWN})+$`);
+
+/**
+ * Groups of one or two digits between spaced hyphens as a draw: six or more (no country writes a number so), or five
+ * in rising order up to 50 (Eurojackpot's 05 - 12 - 19 - 27 - 38). Five other groups are a French-style number
+ * (06 - 12 - 34 - 56 - 78).
+ */
+function isSpacedHyphenDraw(entity: string): boolean {
+  if (!LOTTERY_SPACED_HYPHENS.test(entity)) return false;
+  const n = entity.split(' - ').map(Number);
+  return n.length >= 6 || n.length < 5 || n.every((x, i) => x <= 50 && (i === 0 || x > (n[i - 1] as number)));
+}
 const POSTCODE_RANGE = /^0\d{4} ?[-/] ?0\d{4}$/;
 
 function isPhoneNumber(spaced: string): boolean {
@@ -153,7 +164,7 @@ function isPhoneNumber(spaced: string): boolean {
   // Lottery draws ("03 - 12 - 19 - 27 - 38 - 45", "03 12 19 27 38 45"): no country writes a number as six or more
   // groups of one or two digits without a trunk 0 of its own, nor as such groups between spaced hyphens. A postcode range ("01067 - 01328"): a
   // subscriber number never starts with 0.
-  if (!international && (LOTTERY.test(entity) || LOTTERY_SPACED_HYPHENS.test(entity) || POSTCODE_RANGE.test(entity))) {
+  if (!international && (LOTTERY.test(entity) || isSpacedHyphenDraw(entity) || POSTCODE_RANGE.test(entity))) {
     return false;
   }
   // A "(0)" after the country code is the national trunk prefix that is not dialled from abroad.

@@ -30,6 +30,11 @@ describe.each([
   ['phone country code in brackets', 'Tel. (+49) 170 1234567', 'Tel. [phone]'],
   ['phone 0049 in brackets', 'über (0049)170 1234567', 'über [phone]'],
   ['phone French', 'appelle le 06 12 34 56 78 ce soir', 'appelle le [phone] ce soir'],
+  [
+    'phone French with spaced hyphens (not a draw)',
+    'appelle le 06 - 12 - 34 - 56 - 78 ou 01 - 45 - 23 - 11 - 09',
+    'appelle le [phone] ou [phone]',
+  ],
   ['phone Dutch mobile', 'bel 06-12345678', 'bel [phone]'],
   ['a date is no phone', 'am 01.05.2024 und 1.5.2024', 'am 01.05.2024 und 1.5.2024'],
   ['phone UK', 'call +44 20 7946 0958', 'call [phone]'],
