@@ -87,7 +87,7 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
-  it('finds names of more words in upper and lower case and in the genitive, as the JS redactor does', async () => {
+  it('finds names of more words in upper case (not lower) and in the genitive, as the JS redactor does', async () => {
     const names = ['Anna Schmidt', 'Jan Weiß', 'Οδυσσέας Ελύτης', 'Kathi', 'Олег Петров'];
     const texts = [
       'ANNA SCHMIDT und anna schmidt, Anna Schmidts Hund, Kathis Rad, KATHI',
@@ -97,8 +97,8 @@ describe('redactInDuckDB', () => {
     const js = createRedactor({ types: ['known_name'], knownNames: names });
     expect(out).toEqual(texts.map((t) => js.redact(t)));
     expect(out).toEqual([
-      '[name] und [name], [name] Hund, Kathis Rad, KATHI',
-      '[name], JAN WEISS, jan weiß, ΟΔΥΣΣΈΑΣ ΕΛΎΤΗΣ, [name], [name], [name]',
+      '[name] und anna schmidt, [name] Hund, Kathis Rad, KATHI',
+      '[name], JAN WEISS, jan weiß, ΟΔΥΣΣΈΑΣ ΕΛΎΤΗΣ, [name], [name], олег петров',
     ]);
   });
 

@@ -259,11 +259,10 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
                     UNION ALL SELECT nfc_normalize(name) FROM ${names} WHERE name IS NOT NULL))
         WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
           AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)}))
-        -- A name of more words in upper and in lower case too, as KnownNames takes it.
+        -- A name of more words in upper case too, as KnownNames takes it.
         SELECT DISTINCT v AS name, regexp_extract(v, ${lit(TOKEN_SOURCE)}) AS first
         FROM (SELECT n AS v FROM usable
-              UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)})
-              UNION ALL SELECT lower(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}));
+              UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}));
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
         SELECT DISTINCT t.k, n.name
         FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok

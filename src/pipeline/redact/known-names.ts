@@ -16,8 +16,9 @@ export const NAME_VALID_SOURCE = `^[${WORD}](?:[${WORD}_'’. -]*[${WORD}_])?$`;
 /**
  * A name of two or more words (`Anna Schmidt`, `Hans-Peter`), with letters whose upper and lower case JavaScript and
  * DuckDB map alike, one for one (Latin without ß, İ and ŉ; Cyrillic; not Greek, whose final sigma the engines lower
- * differently): such a name is also found in upper and in lower case (`ANNA SCHMIDT`, `anna schmidt`). A one-word
- * name is not: `Die` or `Berlin` as display names would take every `die` and `BERLIN`.
+ * differently): such a name is also found in upper case (`ANNA SCHMIDT`). Not in lower case: display names made of
+ * ordinary words (`Das Team`, `Sonne Mond`) would take those words in running text. A one-word name is not found in
+ * another case at all: `Die` or `Berlin` as display names would take every `DIE` and `BERLIN`.
  */
 const CASE_SAFE = `0-9_A-Za-z\u00C0-\u00D6\u00D8-\u00DE\u00E0-\u00F6\u00F8-\u00FF\u0100-\u012F\u0131-\u0148\u014A-\u017F\u0300-\u036F\u0400-\u052F`;
 export const CASE_VARIANT_SOURCE = `^[${CASE_SAFE}]+[ '’.-][${CASE_SAFE} '’.-]*$`;
@@ -114,7 +115,7 @@ export class KnownNames {
     for (const raw of [...names].flatMap((n) => (n.normalize('NFC') === n ? [n] : [n, n.normalize('NFC')]))) {
       const name = normalizeName(raw);
       if (name === null) continue;
-      const variants = CASE_VARIANT.test(name) ? [name, name.toUpperCase(), name.toLowerCase()] : [name];
+      const variants = CASE_VARIANT.test(name) ? [name, name.toUpperCase()] : [name];
       for (const v of variants) {
         if (seen.has(v)) continue;
         seen.add(v);
