@@ -135,6 +135,11 @@ describe('objection form', () => {
     expect(done.status).toBe(200);
     const receipt = receiptOf(await done.text());
     expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBeNull();
+    // Pressed again with a reason over the limit: the link is used, and the page says so (no field error for it).
+    const usedLong = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason: 'x'.repeat(2001) });
+    const usedPage = await usedLong.text();
+    expect(usedPage).toContain('Your objection was already effective');
+    expect(usedPage).not.toContain('The reason is too long');
   });
 
   it('shows field errors tied to their fields and keeps what was typed', async () => {

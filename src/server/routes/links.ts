@@ -53,10 +53,14 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
         purpose === 'confirm' && field(req.body, 'edit_reason') === '1'
           ? field(req.body, 'reason').replace(/\r\n?/g, '\n')
           : undefined;
-      if (reason !== undefined && reason.length > MAX_REASON_CHARS) {
-        // Refused before the token is used, so that the same link works once the reason is shortened.
-        const pending = await ctx.store.peekToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
-        const objection = pending ? await ctx.store.getObjection(pending.objection_id) : undefined;
+      // A reason over the limit is refused before the token is used, so that the same link works once the reason is
+      // shortened. A link that cannot be used any more gets the refusal below that says so, not a field error.
+      const pending =
+        reason !== undefined && reason.length > MAX_REASON_CHARS
+          ? await ctx.store.peekToken(hashLinkToken(token), purpose, ctx.clock().toISOString())
+          : undefined;
+      const objection = pending ? await ctx.store.getObjection(pending.objection_id) : undefined;
+      if (objection) {
         return sendPage(
           reply,
           400,
@@ -64,8 +68,9 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
             kind: purpose,
             token,
             csrf: reply.generateCsrf(),
-            ...(objection ? { objection, programmes: ctx.programmes } : {}),
-            reason,
+            objection,
+            programmes: ctx.programmes,
+            ...(reason === undefined ? {} : { reason }),
             reasonError: page.t.errReasonTooLong,
           }),
         );
