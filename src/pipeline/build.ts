@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -470,7 +470,9 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
 
     const manifestInfo = (await stage('manifest', async () => {
       const createdAt = opts.home.registry.now();
-      const snapshotId = `${programme.id}-${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+      // The time alone is not unique: two builds of one programme (one per share of the inputs) can finish in the
+      // same second, and the registry would record only one of them. The journal keeps the id across a resume.
+      const snapshotId = `${programme.id}-${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
       const fileHash = async (rel: string) => {
         const p = join(out, rel);
         return { sha256: await sha256File(p, opts.signal), bytes: statSync(p).size };
