@@ -39,6 +39,7 @@ export async function receiptStatus(ctx: ServerContext, input: unknown): Promise
   if (!owns) return { kind: 'unknown' };
   const snapshots = await ctx.store.listSnapshots();
   const objection = { leaf_index: row.leaf_index, programme: row.programme };
+  const covered = snapshots.filter((s) => row.programme === '*' || s.programme === row.programme);
   return {
     kind: 'found',
     state: row.state,
@@ -47,6 +48,9 @@ export async function receiptStatus(ctx: ServerContext, input: unknown): Promise
     receipt: await ctx.registry.objectionReceipt(row),
     submittedAt: row.submitted_at,
     withdrawnAt: row.withdrawn_at,
-    honouredBy: snapshots.filter((s) => honours(s, objection, withdrawal?.leaf_index)),
+    honouredBy: covered.filter((s) => honours(s, objection, withdrawal?.leaf_index)),
+    // Where the content may have gone: a snapshot of a covered programme cut before the objection entered the log
+    // (even one finished after it was submitted) or after its withdrawal.
+    builtWithout: covered.filter((s) => !honours(s, objection, withdrawal?.leaf_index)),
   };
 }

@@ -443,8 +443,9 @@ describe('withdrawal, status and verification pages', () => {
     let { csrf } = await c.page('/status?lang=en');
     let status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
     expect(status).toMatch(/id="state"><strong>effective/);
-    expect(status).toContain('snap-1');
-    expect(status).not.toContain('snap-old');
+    const honouring = /<ul id="snapshots">([\s\S]*?)<\/ul>/.exec(status)?.[1] ?? '';
+    expect(honouring).toContain('snap-1');
+    expect(honouring).not.toContain('snap-old');
 
     ({ csrf } = await c.page('/withdraw?lang=en'));
     expect(
@@ -480,6 +481,41 @@ describe('withdrawal, status and verification pages', () => {
     ({ csrf } = await c.page('/status?lang=en'));
     status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(forged) })).text();
     expect(status).toContain('not valid');
+  });
+
+  it('/status names the snapshots built without a late objection, and never says none was built since when one was', async () => {
+    const c = await start();
+    const account = t.accounts[3];
+    // A first snapshot built before the objection, and a second one whose build pinned its cut before the objection
+    // was logged but finished after it was submitted (a long build, or one resumed): neither honours it.
+    await t.home.store.recordSnapshot({
+      id: 'snap-before',
+      programme: 'ai-training-2025',
+      cut_size: 0,
+      manifest_sha256: 'a'.repeat(64),
+      out_dir: '/tmp/x',
+      records_kept: 10,
+      created_at: '2025-06-01T00:00:00Z',
+    });
+    t.clock.advance(30 * 24 * 3600_000);
+    const { receipt } = await t.home.registry.object({ subject: account?.account as string, channel: 'cli' });
+    await t.home.store.recordSnapshot({
+      id: 'snap-racing',
+      programme: 'ai-training-2025',
+      cut_size: receipt.leaf_index,
+      manifest_sha256: 'b'.repeat(64),
+      out_dir: '/tmp/y',
+      records_kept: 10,
+      created_at: new Date(t.clock.ms + 60_000).toISOString(),
+    });
+    const { csrf } = await c.page('/status?lang=en');
+    const status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
+    expect(status).toMatch(/id="state"><strong>effective/);
+    expect(status).not.toContain('No training snapshot has been built since');
+    expect(status).toContain('No training snapshot honours it yet');
+    const without = /<ul id="snapshots-without">([\s\S]*?)<\/ul>/.exec(status)?.[1] ?? '';
+    expect(without).toContain('snap-before');
+    expect(without).toContain('snap-racing');
   });
 
   it("mails a withdrawal link for one account's objection even when its person also objects to everything", async () => {

@@ -153,12 +153,14 @@ export const de: Messages = {
   statusUnknown: 'Dieser Beleg ist gültig, aber der Widerspruch ist nicht in diesem Register.',
   statusInvalid: 'Dieser Beleg ist ungültig, daher kann kein Status angezeigt werden.',
   snapshotsHeading: 'Trainings-Snapshots, die ihn berücksichtigen',
-  snapshotsNone: 'Seitdem wurde kein Trainings-Snapshot erstellt. Jeder künftige Snapshot berücksichtigt ihn.',
+  snapshotsNone:
+    'Noch kein Trainings-Snapshot berücksichtigt ihn: Jeder bisherige Snapshot der Programme, die er abdeckt, wurde aus dem Log geschnitten, bevor Ihr Widerspruch dort eingetragen war. Jeder künftig geschnittene Snapshot berücksichtigt ihn.',
+  snapshotsWithoutHeading: 'Trainings-Snapshots ohne ihn (sie können Ihre Inhalte enthalten)',
   snapshotsWithdrawn: 'Nach der Rücknahme berücksichtigen neue Snapshots den Widerspruch nicht mehr.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>
     `${id}: ${programme}, erstellt ${date} (Log-Schnitt bei ${size} Einträgen)`,
   modelsLater:
-    'Welche Snapshots oder Modelle Ihre Inhalte bereits enthalten, wird hier angezeigt, sobald der Betreiber diese Angaben veröffentlicht.',
+    'Welche Modelle mit diesen Snapshots trainiert wurden, wird hier angezeigt, sobald der Betreiber diese Angaben veröffentlicht.',
   withdrawnAt: 'Zurückgenommen am',
 
   withdrawTitle: 'Widerspruch zurücknehmen',

@@ -144,12 +144,14 @@ export const en = {
   statusUnknown: 'This receipt is valid, but the objection is not in this registry.',
   statusInvalid: 'This receipt is not valid, so no status can be shown.',
   snapshotsHeading: 'Training snapshots that honour it',
-  snapshotsNone: 'No training snapshot has been built since. Every future snapshot will honour it.',
+  snapshotsNone:
+    'No training snapshot honours it yet: every snapshot so far of the programmes it covers was cut from the log before your objection entered it. Every snapshot cut from now on will honour it.',
+  snapshotsWithoutHeading: 'Training snapshots built without it (they may hold your content)',
   snapshotsWithdrawn: 'After the withdrawal, new snapshots no longer honour the objection.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>
     `${id}: ${programme}, built ${date} (log cut at ${size} entries)`,
   modelsLater:
-    'Which snapshots or models already hold your content will be shown here once the operator publishes that record.',
+    'Which models were trained on these snapshots will be shown here once the operator publishes that record.',
   withdrawnAt: 'Withdrawn at',
 
   withdrawTitle: 'Withdraw an objection',

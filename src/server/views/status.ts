@@ -18,6 +18,8 @@ export type StatusOutcome =
       readonly submittedAt: string;
       readonly withdrawnAt: string | null;
       readonly honouredBy: readonly SnapshotRow[];
+      /** Snapshots of the programmes it covers that were built without it (cut before it, or after a withdrawal). */
+      readonly builtWithout: readonly SnapshotRow[];
     };
 
 function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Programme[], tz: string): SafeHtml {
@@ -27,6 +29,11 @@ function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Pr
   const state =
     o.state === 'effective' ? t.stateEffective : o.state === 'withdrawn' ? t.stateWithdrawn : t.statePending;
   const title = (id: string) => programmeTitleById(programmes, id, ctx.lang);
+  const rows = (list: readonly SnapshotRow[]) =>
+    list.map(
+      (s) =>
+        html`<li>${t.snapshotRow(s.id, title(s.programme), formatTime(s.created_at, ctx.lang, tz), s.cut_size)}</li>`,
+    );
   return html`<dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${state}</strong></dd>
 <dt>${t.objectionId}</dt><dd><code>${o.receipt.objection_id}</code></dd>
@@ -39,11 +46,9 @@ ${latenessList(ctx, o.receipt, programmes)}
 ${
   o.honouredBy.length === 0
     ? html`<p id="snapshots">${o.state === 'withdrawn' ? t.snapshotsWithdrawn : t.snapshotsNone}</p>`
-    : html`<ul id="snapshots">${o.honouredBy.map(
-        (s) =>
-          html`<li>${t.snapshotRow(s.id, title(s.programme), formatTime(s.created_at, ctx.lang, tz), s.cut_size)}</li>`,
-      )}</ul>${o.state === 'withdrawn' ? html`<p>${t.snapshotsWithdrawn}</p>` : ''}`
+    : html`<ul id="snapshots">${rows(o.honouredBy)}</ul>${o.state === 'withdrawn' ? html`<p>${t.snapshotsWithdrawn}</p>` : ''}`
 }
+${o.builtWithout.length === 0 ? '' : html`<h2>${t.snapshotsWithoutHeading}</h2><ul id="snapshots-without">${rows(o.builtWithout)}</ul>`}
 <p>${t.modelsLater}</p>`;
 }
 
