@@ -518,6 +518,28 @@ describe('withdrawal, status and verification pages', () => {
     expect(without).toContain('snap-racing');
   });
 
+  it("/status says when an objection covers one account only, not all of the person's linked accounts", async () => {
+    const c = await start();
+    const person = t.accounts.find((a) => t.accounts.some((b) => b.person === a.person && b.account !== a.account));
+    const filed = await t.home.registry.object({
+      subject: person?.account as string,
+      accountOnly: true,
+      channel: 'cli',
+    });
+    let { csrf } = await c.page('/status?lang=en');
+    let status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(filed.receipt) })).text();
+    expect(status).toContain('this account only, not the accounts linked to it');
+    ({ csrf } = await c.page('/status?lang=de'));
+    status = await (
+      await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(filed.receipt), lang: 'de' })
+    ).text();
+    expect(status).toContain('nur dieses Konto');
+    const whole = await t.home.registry.object({ subject: person?.person as string, channel: 'cli' });
+    ({ csrf } = await c.page('/status?lang=en'));
+    status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(whole.receipt) })).text();
+    expect(status).not.toContain('this account only');
+  });
+
   it("mails a withdrawal link for one account's objection even when its person also objects to everything", async () => {
     const c = await start();
     const account = t.accounts[9];

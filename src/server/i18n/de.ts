@@ -91,6 +91,7 @@ export const de: Messages = {
   logEntry: 'Log-Eintrag',
   coverage: 'Gilt für',
   coverageAll: 'jedes jetzige und künftige KI-Training',
+  coverageAccountOnly: 'nur dieses Konto, nicht die damit verknüpften Konten',
   inTime: 'rechtzeitig',
   late: 'verspätet: gilt nur für künftiges Training',
   download: 'Beleg herunterladen (JSON)',

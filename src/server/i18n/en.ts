@@ -89,6 +89,7 @@ export const en = {
   logEntry: 'Log entry',
   coverage: 'Covers',
   coverageAll: 'all current and future AI training',
+  coverageAccountOnly: 'this account only, not the accounts linked to it',
   inTime: 'in time',
   late: 'late: covers only future training',
   download: 'Download receipt (JSON)',

@@ -13,6 +13,16 @@ export function latenessList(ctx: PageContext, receipt: Receipt, programmes: rea
   )}</ul>`;
 }
 
+/**
+ * What a receipt covers: its programme (or all), and for an account-scope objection that it leaves the person's
+ * other, linked accounts uncovered, which a person reading "all AI training" would otherwise assume.
+ */
+export function coverageText(ctx: PageContext, receipt: Receipt, programmes: readonly Programme[]): string {
+  const what =
+    receipt.programme === '*' ? ctx.t.coverageAll : programmeTitleById(programmes, receipt.programme, ctx.lang);
+  return receipt.scope === 'account' ? `${what} (${ctx.t.coverageAccountOnly})` : what;
+}
+
 /** A download link that carries the receipt itself, so that it works without JavaScript and without a second request. */
 export function receiptDownload(ctx: PageContext, receipt: Receipt, filename: string): SafeHtml {
   const json = `${JSON.stringify(receipt, null, 2)}\n`;
@@ -37,7 +47,7 @@ export function receiptPage(
   const r = data.receipt;
   const withdrawal = data.kind === 'withdrawal';
   const title = withdrawal ? t.withdrawTitleDone : data.created ? t.receiptTitleNew : t.receiptTitleOld;
-  const covers = r.programme === '*' ? t.coverageAll : programmeTitleById(data.programmes, r.programme, ctx.lang);
+  const covers = coverageText(ctx, r, data.programmes);
   const body = html`<p>${withdrawal ? t.withdrawIntro : t.receiptIntro}</p>
 <dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${withdrawal ? t.stateWithdrawn : t.stateEffective}</strong></dd>

@@ -5,7 +5,7 @@ import { formatTime } from '../i18n/index.ts';
 import { csrfField, errorSummary, textField } from './fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
-import { latenessList } from './receipt.ts';
+import { coverageText, latenessList } from './receipt.ts';
 
 /** What /status found for a receipt. */
 export type StatusOutcome =
@@ -37,7 +37,7 @@ function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Pr
   return html`<dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${state}</strong></dd>
 <dt>${t.objectionId}</dt><dd><code>${o.receipt.objection_id}</code></dd>
-<dt>${t.coverage}</dt><dd>${o.receipt.programme === '*' ? t.coverageAll : title(o.receipt.programme)}</dd>
+<dt>${t.coverage}</dt><dd>${coverageText(ctx, o.receipt, programmes)}</dd>
 <dt>${t.submittedAt}</dt><dd>${formatTime(o.submittedAt, ctx.lang, tz)}</dd>
 ${o.withdrawnAt ? html`<dt>${t.withdrawnAt}</dt><dd>${formatTime(o.withdrawnAt, ctx.lang, tz)}</dd>` : ''}
 </dl>
