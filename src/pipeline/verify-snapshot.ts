@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type Dirent, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openCheckpoint } from '../log/checkpoint.ts';
@@ -61,11 +61,24 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
 
   const files = [...manifest.shards, manifest.lineage, manifest.quarantine];
   const root = resolve(dir);
+  // lineage/ is readable by the build user only: an auditor running as someone else is told so, not "unexpected error".
+  const unreadable = (e: unknown, path: string): Check[] => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+    return fail(
+      'files',
+      `${relative(root, path) || '.'} cannot be read (permission denied); run the check as a user that may read the whole snapshot, lineage/ included`,
+    );
+  };
   for (const f of files) {
     const path = resolve(root, f.path);
     if (!path.startsWith(root + sep)) return fail('files', `${f.path} lies outside the snapshot folder`);
-    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return fail('files', `${f.path} is missing`);
-    if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
+    try {
+      if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return fail('files', `${f.path} is missing`);
+      if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
+    } catch (e) {
+      return unreadable(e, path);
+    }
   }
   // A file the manifest does not list, in a folder a training job or an audit reads whole (data/*.parquet), would be
   // trained on or believed without being signed. The snapshot's own folders are checked whether or not the manifest
@@ -75,7 +88,13 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   for (const f of files) folders.add(relative(root, dirname(resolve(root, f.path))).split(sep)[0] ?? '');
   for (const folder of folders) {
     if (folder === '' || !statSync(join(root, folder), { throwIfNoEntry: false })?.isDirectory()) continue;
-    for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, folder), { recursive: true, withFileTypes: true });
+    } catch (e) {
+      return unreadable(e, join(root, folder));
+    }
+    for (const entry of entries) {
       if (entry.isDirectory()) continue;
       const path = join(entry.parentPath ?? entry.path, entry.name);
       if (!listed.has(path)) return fail('files', `${relative(root, path)} is not listed in the manifest`);

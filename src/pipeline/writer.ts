@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlString } from '../policy/compile-sql.ts';
 import type { Engine } from './_duckdb.ts';
@@ -75,7 +75,10 @@ export async function writeShards(
  * kept) and, when kept, its shard and row; no text. Kept apart from the training data and access-restricted.
  */
 export async function writeLineage(db: Engine, outDir: string, shardRows: number): Promise<string> {
-  mkdirSync(join(outDir, 'lineage'), { recursive: true });
+  // It links every record to a person, objectors included: readable by the build user only, whatever the umask (a
+  // training job running as another user reads data/, never this). chmod too, for a folder left by a killed build.
+  mkdirSync(join(outDir, 'lineage'), { recursive: true, mode: 0o700 });
+  chmodSync(join(outDir, 'lineage'), 0o700);
   const rel = 'lineage/records.parquet';
   const file = join(outDir, rel);
   await db.run(
@@ -87,6 +90,7 @@ export async function writeLineage(db: Engine, outDir: string, shardRows: number
       'FORMAT parquet, COMPRESSION zstd',
     ),
   );
+  chmodSync(`${file}.tmp`, 0o600);
   renameSync(`${file}.tmp`, file);
   return rel;
 }
