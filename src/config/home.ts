@@ -106,5 +106,6 @@ export function assertFreshHome(dir: string, allowed: readonly string[] = []): v
   if (existsSync(dir) && readdirSync(dir).some((f) => !allowed.includes(f))) {
     throw new InputError(`${dir} is not empty; choose a new folder for the dissent home`, 'E_HOME_EXISTS');
   }
-  mkdirSync(dir, { recursive: true });
+  // Owner only: the home holds the log's signing key, API tokens and the registry's personal data.
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
 }

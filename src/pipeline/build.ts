@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
@@ -890,6 +890,8 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   }
   for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
   mkdirEach(join(out, WORK_DIR));
+  // Owner only: while a build runs, its work folder holds the text of every record read and an identity-graph extract.
+  chmodSync(join(out, WORK_DIR), 0o700);
   const journal: Journal = { v: 1, fingerprint, started_at: new Date().toISOString(), stages: {} };
   saveJournal(out, journal);
   return journal;

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
@@ -8,7 +8,12 @@ const { dir, cleanup } = tempDir();
 let home: string;
 
 beforeAll(async () => {
-  home = await makeHome(dir);
+  const old = process.umask(0o022);
+  try {
+    home = await makeHome(dir);
+  } finally {
+    process.umask(old);
+  }
 });
 afterAll(cleanup);
 
@@ -18,8 +23,20 @@ describe('lineage access', () => {
     writeJsonl(input, [record({ id: 'r:1', account: 'fb:a:1' })]);
     const out = join(dir, 'snap');
     const old = process.umask(0o022);
+    const workModes: number[] = [];
     try {
-      await withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out }));
+      await withHome(home, (h) =>
+        runBuild({
+          home: h,
+          programme: 'ai-training-2025',
+          inputs: [input],
+          out,
+          onProgress: (p) => {
+            if (p.stage === 'read' && workModes.length === 0)
+              workModes.push(statSync(join(out, '.build')).mode & 0o777);
+          },
+        }),
+      );
     } finally {
       process.umask(old);
     }
@@ -27,5 +44,15 @@ describe('lineage access', () => {
     expect(statSync(join(out, 'lineage', 'records.parquet')).mode & 0o777).toBe(0o600);
     // The training data stays readable for a training job that runs as another user.
     expect(statSync(join(out, 'data')).mode & 0o777).toBe(0o755);
+    // While the build ran, its work folder (every record's text, an identity-graph extract) was the user's only.
+    expect(workModes).toEqual([0o700]);
+  });
+
+  it('makes a new home, and the registry in it (e-mails, names, birth dates), readable by its owner only', () => {
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(home).filter((n) => n.startsWith('registry.db'))) {
+      expect([f, statSync(join(home, f)).mode & 0o777]).toEqual([f, 0o600]);
+    }
+    expect(readdirSync(home)).toContain('registry.db');
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -33,8 +33,13 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const created = file !== ':memory:' && !existsSync(file);
     this.#file = file;
     this.#db = new Database(file);
+    // The registry holds e-mail addresses, names and birth dates: readable by its owner only, whatever the umask.
+    // SQLite gives the WAL and shared-memory files the database file's permissions. An existing file keeps the
+    // permissions its operator chose.
+    if (created) chmodSync(file, 0o600);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
