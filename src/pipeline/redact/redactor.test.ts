@@ -36,6 +36,7 @@ describe.each([
     'appelle le [phone] ou [phone]',
   ],
   ['phone Dutch mobile', 'bel 06-12345678', 'bel [phone]'],
+  ['phone in two groups of four, not an ISSN', 'Büro 0317-8472', 'Büro [phone]'],
   ['a date is no phone', 'am 01.05.2024 und 1.5.2024', 'am 01.05.2024 und 1.5.2024'],
   ['phone UK', 'call +44 20 7946 0958', 'call [phone]'],
   ['phone US', 'call +1 (555) 123-4567 now', 'call [phone] now'],
@@ -188,6 +189,7 @@ describe.each([
     'Lottozahlen: 03 - 12 - 19 - 27 - 38 - 45, Lotto 03 12 19 27 38 45, Eurojackpot 05 - 12 - 19 - 27 - 38 und 03 - 07',
   ],
   ['small version and section numbers', 'Update 10.0.0.12, Kapitel 3.1.4.2, Update 2.4.1'],
+  ['ISSNs (a valid check digit)', 'Zeitschrift ISSN 0317-8471, Journal ISSN 0028-0836'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
   [
