@@ -97,13 +97,38 @@ function folderStat(path: string): { bytes: number; contents: string } {
   return { bytes, contents: hash.digest('hex') };
 }
 
-/** Splits `facebook:EXPORT.zip@fb:a:42` into the spec and its owning account (the part after the last `@`). */
+/**
+ * Splits `facebook:EXPORT.zip@fb:a:42` into the spec and its owning account (the part after the last `@`). A path
+ * may hold an `@` itself (`facebook:me@web.de.zip`, a download named after an e-mail address): when the whole path
+ * names an existing file or folder, it is the path, and the owner comes from --account. When both readings name
+ * something that exists, the input is refused: taking the wrong one would read another file, or give the export
+ * another owner, whose objection would then not cover it.
+ */
 export function splitAccount(spec: string): { spec: string; account?: string } {
   const at = spec.lastIndexOf('@');
-  if (at > 0 && /^[a-z][a-z0-9_-]+:/.test(spec) && !spec.slice(at + 1).includes('/') && spec.length > at + 1) {
-    return { spec: spec.slice(0, at), account: spec.slice(at + 1) };
+  const whole = exportPath(spec);
+  // Only an export has an owner: `jsonl:me@web.de.jsonl` is a path.
+  if (whole === undefined || at < 0 || at === spec.length - 1 || spec.slice(at + 1).includes('/')) return { spec };
+  const split = { spec: spec.slice(0, at), account: spec.slice(at + 1) };
+  if (!existsSync(resolve(whole))) return split;
+  const part = exportPath(split.spec);
+  if (part !== undefined && existsSync(resolve(part))) {
+    throw new InputError(
+      `input ${spec} is ambiguous: both ${resolve(whole)} and ${resolve(part)} (owned by ${split.account}) exist; rename one of them`,
+      'E_USAGE',
+    );
   }
   return { spec };
+}
+
+/** The path of an export spec (`FORMAT:PATH`), or undefined for a plain path, `jsonl:PATH` or an unknown format. */
+function exportPath(spec: string): string | undefined {
+  try {
+    const parsed = parseInputSpec(spec);
+    return parsed.format === 'jsonl' ? undefined : parsed.path;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

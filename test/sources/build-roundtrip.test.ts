@@ -116,6 +116,46 @@ describe('platform exports through dissent build', () => {
     expect(written).not.toContain('WA-SECRET');
   });
 
+  it('reads an export whose own name holds an @ (me@web.de) whole, and refuses an input that names two paths', () => {
+    const dir = tempDir();
+    const folder = join(dir, 'me@web.de');
+    cpSync(join(FIXTURES, 'facebook-new'), folder, { recursive: true });
+    const args = ['build', '--home', home, '--programme', 'ai-training-2025', '--policy', policy, '--quiet'];
+    const owner = (out: string) =>
+      JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).inputs.map(
+        (i: { path: string; export: { account: string } }) => [i.path, i.export.account],
+      );
+    // Not `${dir}/me`, owned by web.de: the whole path exists, and --account names its owner.
+    const whole = dissent([
+      ...args,
+      '--input',
+      `facebook:${folder}`,
+      '--account',
+      'fb:a:owner',
+      '--out',
+      join(dir, 's1'),
+    ]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(owner(join(dir, 's1'))).toEqual([[folder, 'fb:a:owner']]);
+    // With an owner after it, the last @ still splits.
+    const split = dissent([...args, '--input', `facebook:${folder}@fb:a:owner`, '--out', join(dir, 's2')]);
+    expect(split.code, split.stderr).toBe(0);
+    expect(owner(join(dir, 's2'))).toEqual([[folder, 'fb:a:owner']]);
+    // When `me` exists too, either reading could be meant.
+    cpSync(folder, join(dir, 'me'), { recursive: true });
+    const both = dissent([
+      ...args,
+      '--input',
+      `facebook:${folder}`,
+      '--account',
+      'fb:a:owner',
+      '--out',
+      join(dir, 's3'),
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('is ambiguous');
+  });
+
   it('reads each of several files listed after one --input once', () => {
     const dir = tempDir();
     const post = (id: string) =>

@@ -60,7 +60,7 @@ const build = defineCommand({
     input: {
       type: 'string',
       description:
-        'input file or folder (JSONL, JSONL.gz, Parquet), or FORMAT:PATH[@ACCOUNT] for a platform export; repeatable, or list several after one --input',
+        'input file or folder (JSONL, JSONL.gz, Parquet), or FORMAT:PATH[@ACCOUNT] for a platform export (a PATH that exists with its @ is read whole); repeatable, or list several after one --input',
       valueHint: 'PATH',
     },
     out: {
