@@ -337,6 +337,9 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
   const missing = required.map((name) => `WHEN ${col(name)} IS NULL THEN '${name}'`).join(' ');
   const castable = (name: string) => `WHEN ${col(name)} IS NOT NULL AND c_${name} IS NULL THEN '${name}'`;
   const keepText = opts.textNeeded?.({ source: 'c_source', kind: 'c_kind', visibility: 'c_visibility' }) ?? 'true';
+  // Only the schema's columns go into the query: the file's others would stand beside the names it computes, and
+  // an extra column named c_e2ee (false) or qreason would be taken for the checked e2ee or the quarantine reason.
+  const known = ['true AS _row', ...FIELDS.filter(([name]) => types.has(name)).map(([name]) => `"${name}"`)].join(', ');
   await startFile(db, opts.index);
   await insertInOrder(
     db,
@@ -367,7 +370,7 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
               ${strict('e2ee', 'BOOLEAN', 'BOOLEAN')} AS c_e2ee, try_cast(${col('text')} AS VARCHAR) AS c_text,
               ${strict('participants', 'VARCHAR[]', 'VARCHAR[]')} AS c_participants,
               try_cast(${col('parent')} AS VARCHAR) AS c_parent
-            FROM ${src}
+            FROM (SELECT ${known} FROM ${src})
           )
         )
       )

@@ -557,4 +557,21 @@ describe('several inputs and damaged files', () => {
       message: expect.stringContaining('the column e2ee appears more than once'),
     });
   });
+
+  it("never takes a Parquet file's extra columns for the checked fields: an e2ee record beside c_e2ee = false stays out", async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const file = join(dir, 'extra-columns.parquet');
+    // Extra columns are ignored, whatever they are called: here the names of the read's own working columns.
+    await conn.run(`COPY (
+      SELECT 'xc:1' AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
+        'public' AS visibility, true AS e2ee, 'EXTRA-COLUMN-SECRET' AS text,
+        false AS c_e2ee, 'EXTRA-COLUMN-SECRET' AS c_text, true AS ok, 'made_up' AS qreason
+      ) TO '${file}' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    const s = await build([file], 'snap-extra-columns');
+    expect([s.read, s.kept, s.quarantined, s.excluded.e2ee]).toEqual([1, 0, 0, 1]);
+    expect(readdirSync(join(dir, 'snap-extra-columns', 'data'))).toEqual([]);
+  });
 });
