@@ -326,6 +326,10 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
   );
   const types = new Map(cols.map((c) => [c.column_name, c.column_type]));
   const col = (name: string) => (types.has(name) ? `"${name}"` : 'NULL');
+  // A string column written as plain binary (BYTE_ARRAY without the UTF8 annotation, as some writers do) is a BLOB:
+  // cast, it becomes its escaped bytes ('Gr\xC3\xBC\xC3\x9Fe'); decoded, its text, or NULL when it is not UTF-8.
+  const blob = (name: string) => types.get(name) === 'BLOB';
+  const str = (name: string) => (blob(name) ? `try(decode(${col(name)}))` : `try_cast(${col(name)} AS VARCHAR)`);
   // Fields whose type decides what is excluded take only their own type, as in JSONL: a cast would read the string
   // 'f' as false for e2ee, and a list of structs or numbers as strings for participants. A value of another type is
   // ill-typed (cast to NULL here, so that the check below names it).
@@ -333,6 +337,18 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
     !types.has(name) || types.get(name) === type || types.get(name) === '"NULL"'
       ? `try_cast(${col(name)} AS ${as})`
       : `NULL::${as}`;
+  const participants =
+    types.get('participants') === 'BLOB[]'
+      ? `try(list_transform(${col('participants')}, x -> decode(x)))`
+      : strict('participants', 'VARCHAR[]', 'VARCHAR[]');
+  const notUtf8 = FIELDS.filter(([name]) => blob(name))
+    .map(([name]) => `WHEN ${col(name)} IS NOT NULL AND c_${name} IS NULL THEN '${name}'`)
+    .concat(
+      types.get('participants') === 'BLOB[]'
+        ? [`WHEN ${col('participants')} IS NOT NULL AND c_participants IS NULL THEN 'participants'`]
+        : [],
+    )
+    .join(' ');
   const required = FIELDS.filter(([name, req]) => req && name !== 'text').map(([name]) => name);
   const missing = required.map((name) => `WHEN ${col(name)} IS NULL THEN '${name}'`).join(' ');
   const castable = (name: string) => `WHEN ${col(name)} IS NOT NULL AND c_${name} IS NULL THEN '${name}'`;
@@ -353,23 +369,23 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
     FROM (
       SELECT *, qreason IS NULL AS ok FROM (
         SELECT *,
-          CASE WHEN miss IS NOT NULL THEN 'missing_field' WHEN ill IS NOT NULL THEN 'ill_typed_field' END AS qreason,
-          coalesce(miss, ill) AS qdetail
+          CASE WHEN utf8 IS NOT NULL THEN 'invalid_utf8' WHEN miss IS NOT NULL THEN 'missing_field'
+               WHEN ill IS NOT NULL THEN 'ill_typed_field' END AS qreason,
+          coalesce(utf8, miss, ill) AS qdetail
         FROM (
-          SELECT *,
+          SELECT *, ${notUtf8 ? `CASE ${notUtf8} END` : 'NULL'} AS utf8,
             CASE ${missing} WHEN c_e2ee = false AND c_text IS NULL THEN 'text' END AS miss,
             CASE ${FIELDS.map(([name]) => castable(name)).join(' ')}
                  ${['id', 'source', 'kind', 'account'].map((name) => `WHEN c_${name} = '' THEN '${name}'`).join(' ')}
                  WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility' END AS ill
           FROM (
             SELECT *,
-              try_cast(${col('id')} AS VARCHAR) AS c_id, try_cast(${col('source')} AS VARCHAR) AS c_source,
-              try_cast(${col('kind')} AS VARCHAR) AS c_kind, try_cast(${col('account')} AS VARCHAR) AS c_account,
-              ${saneTime(col('created_at'))} AS c_created_at,
-              try_cast(${col('visibility')} AS VARCHAR) AS c_visibility,
-              ${strict('e2ee', 'BOOLEAN', 'BOOLEAN')} AS c_e2ee, try_cast(${col('text')} AS VARCHAR) AS c_text,
-              ${strict('participants', 'VARCHAR[]', 'VARCHAR[]')} AS c_participants,
-              try_cast(${col('parent')} AS VARCHAR) AS c_parent
+              ${str('id')} AS c_id, ${str('source')} AS c_source, ${str('kind')} AS c_kind,
+              ${str('account')} AS c_account,
+              ${saneTime(blob('created_at') ? str('created_at') : col('created_at'))} AS c_created_at,
+              ${str('visibility')} AS c_visibility,
+              ${strict('e2ee', 'BOOLEAN', 'BOOLEAN')} AS c_e2ee, ${str('text')} AS c_text,
+              ${participants} AS c_participants, ${str('parent')} AS c_parent
             FROM (SELECT ${known} FROM ${src})
           )
         )

@@ -574,4 +574,25 @@ describe('several inputs and damaged files', () => {
     expect([s.read, s.kept, s.quarantined, s.excluded.e2ee]).toEqual([1, 0, 0, 1]);
     expect(readdirSync(join(dir, 'snap-extra-columns', 'data'))).toEqual([]);
   });
+
+  it('reads Parquet strings stored as plain binary as their UTF-8 text, and quarantines one that is not UTF-8', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const file = join(dir, 'binary-strings.parquet');
+    // BYTE_ARRAY columns without the UTF8 annotation, as some writers store strings: DuckDB reads them as BLOB.
+    await conn.run(`COPY (
+      SELECT encode(id) AS id, encode('facebook') AS source, encode('post') AS kind, encode('fb:a:2') AS account,
+        encode('2025-01-02T10:00:00Z') AS created_at, encode('public') AS visibility, false AS e2ee, text,
+        [encode('fb:a:3')] AS participants
+      FROM (VALUES ('bin:1', encode('Grüße aus Köln')), ('bin:2', '\\xC3\\x28'::BLOB)) t(id, text)
+      ) TO '${file}' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    const s = await build([file], 'snap-binary');
+    expect([s.read, s.kept, s.quarantined]).toEqual([2, 1, 1]);
+    expect((await readShards(join(dir, 'snap-binary'))).map((r) => [r.id, r.text])).toEqual([
+      ['bin:1', 'Grüße aus Köln'],
+    ]);
+    expect(quarantine('snap-binary').map((e) => [e.line, e.reason, e.detail])).toEqual([[2, 'invalid_utf8', 'text']]);
+  });
 });
