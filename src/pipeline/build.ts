@@ -15,7 +15,7 @@ import { badAccountsError, importAccounts, movedWarning } from '../registry/iden
 import { DissentError, InputError, RefusedError } from '../shared/errors.ts';
 import { type Engine, openEngine } from './_duckdb.ts';
 import { classify, textNeededSql } from './classify.ts';
-import { convertExports, type InputFile, type InputScan, listInputs, scanInput, sha256File } from './inputs.ts';
+import { convertExports, type InputFile, type InputScan, isGzip, listInputs, scanInput, sha256File } from './inputs.ts';
 import {
   isAtomicTemp,
   type Journal,
@@ -411,6 +411,8 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
               await readJsonl(db!, f, fileOpts);
             }
             await recordExportRejects(db!, index, f);
+          } catch (e) {
+            throw gzipRefusal(f, e) ?? e;
           } finally {
             clearInterval(timer);
           }
@@ -645,6 +647,20 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     db?.close();
     unlock();
   }
+}
+
+/**
+ * The engine's refusal of a gzip input as an InputError naming the file. gzip and Node take bytes after the last
+ * member that are zeros (padding, as written by tape and block tools) and so pass the file's scan; DuckDB stops at
+ * them with an IO error that names neither the file nor a remedy.
+ */
+function gzipRefusal(f: InputFile, e: unknown): InputError | undefined {
+  if (!isGzip(f.read) || !/GZIP|gzip stream/.test(String((e as Error)?.message))) return undefined;
+  return new InputError(
+    `${f.path}: the engine cannot read this gzip file (bytes after its gzip data, such as zero padding?); recompress it (gzip -dc FILE | gzip > NEW.gz) and build again`,
+    'E_INPUT_GZIP',
+    { cause: e },
+  );
 }
 
 interface Counts {

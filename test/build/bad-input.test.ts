@@ -447,6 +447,16 @@ describe('several inputs and damaged files', () => {
     await expect(build([file], 'snap-cut')).rejects.toMatchObject({ code: 'E_INPUT_GZIP' });
   });
 
+  it('refuses a gzip input padded with zeros after its data, naming the file, instead of an engine error', async () => {
+    const file = join(dir, 'padded.jsonl.gz');
+    writeFileSync(file, Buffer.concat([gzipSync(`${good('padded:1')}\n`), Buffer.alloc(512)]));
+    await expect(build([file], 'snap-padded')).rejects.toMatchObject({
+      code: 'E_INPUT_GZIP',
+      message: expect.stringContaining(`${file}: the engine cannot read this gzip file`),
+    });
+    expect(existsSync(join(dir, 'snap-padded', '.build', 'build.duckdb'))).toBe(false);
+  });
+
   it('refuses a .gz that is not gzip and a .parquet that is not Parquet, naming the file, before reading anything', async () => {
     const plain = join(dir, 'plain.jsonl.gz');
     writeFileSync(plain, `${good('plain:1')}\n`);
