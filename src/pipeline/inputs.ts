@@ -3,6 +3,7 @@ import {
   closeSync,
   createReadStream,
   existsSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -56,8 +57,8 @@ function walk(
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const p = join(dir, entry.name);
-    const isDir =
-      entry.isDirectory() || (entry.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isDirectory());
+    // A link that loops is taken as a file here, and refused by name when it is read (statOf).
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(p));
     if (isDir) {
       const real = realpathSync(p);
       if (p === skip || real === skip || seen.has(real)) continue;
@@ -69,12 +70,31 @@ function walk(
   return out;
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
 function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean } {
   try {
     const s = statSync(path);
     return { bytes: s.size, mtimeMs: Math.floor(s.mtimeMs), dir: s.isDirectory() };
   } catch (cause) {
-    throw new InputError(`cannot read input ${path}: no such file or folder`, 'E_INPUT_MISSING', { cause });
+    const code = (cause as { code?: string }).code;
+    const why =
+      code === 'ELOOP'
+        ? 'a loop of symbolic links'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'ENOENT' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()
+            ? 'a symbolic link to a file or folder that does not exist'
+            : code === 'ENOENT' || code === 'ENOTDIR'
+              ? 'no such file or folder'
+              : (code ?? 'unreadable');
+    throw new InputError(`cannot read input ${path}: ${why}`, 'E_INPUT_MISSING', { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -182,6 +182,25 @@ describe('several inputs and damaged files', () => {
     // The same command again: its own Parquet files are not inputs, so it is the same build, already done.
     const again = await build([folder], out);
     expect([again.read, again.alreadyBuilt]).toEqual([2, true]);
+  });
+
+  it('refuses a folder holding a link that loops, or one to nothing, naming the link, not with an unexpected ELOOP', async () => {
+    const folder = join(dir, 'links');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.jsonl'), `${good('links:a')}\n`);
+    symlinkSync('l2.jsonl', join(folder, 'l1.jsonl'));
+    symlinkSync('l1.jsonl', join(folder, 'l2.jsonl'));
+    await expect(build([folder], 'snap-links')).rejects.toMatchObject({
+      code: 'E_INPUT_MISSING',
+      message: `cannot read input ${join(folder, 'l1.jsonl')}: a loop of symbolic links`,
+    });
+    rmSync(join(folder, 'l1.jsonl'));
+    rmSync(join(folder, 'l2.jsonl'));
+    symlinkSync('gone.jsonl', join(folder, 'dangling.jsonl'));
+    await expect(build([folder], 'snap-links')).rejects.toMatchObject({
+      code: 'E_INPUT_MISSING',
+      message: `cannot read input ${join(folder, 'dangling.jsonl')}: a symbolic link to a file or folder that does not exist`,
+    });
   });
 
   it('keeps a line of exactly --max-line-bytes and quarantines one byte more', async () => {
