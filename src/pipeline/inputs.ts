@@ -11,7 +11,7 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
@@ -178,6 +178,15 @@ export function listInputs(
     const parsed = parseInputSpec(spec);
     const path = resolve(parsed.path);
     const st = statOf(path);
+    // The snapshot's own files are no input: read, they would change the build each time, and --force, which
+    // deletes them first, would delete the input too.
+    const real = realpathSync(path);
+    if (skip !== undefined && (real === skip || real.startsWith(`${skip}${sep}`))) {
+      throw new InputError(
+        `input ${path} is ${real === skip ? '' : 'inside '}the snapshot folder --out ${outDir}; name the data, or choose another --out folder`,
+        'E_USAGE',
+      );
+    }
     if (parsed.format !== 'jsonl') {
       const folder = st.dir ? folderStat(path) : undefined;
       const owner = account ?? opts.account;

@@ -203,6 +203,23 @@ describe('several inputs and damaged files', () => {
     });
   });
 
+  it('refuses an input inside its own --out folder, and --force then deletes nothing', async () => {
+    const file = join(dir, 'self.jsonl');
+    writeFileSync(file, `${good('self:1')}\n`);
+    expect((await build([file], 'snap-self')).kept).toBe(1);
+    const snap = join(dir, 'snap-self');
+    const shard = join(snap, 'data', 'part-00000.parquet');
+    for (const input of [snap, shard]) {
+      const run = (force: boolean) =>
+        withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out: snap, force }));
+      await expect(run(true)).rejects.toMatchObject({
+        code: 'E_USAGE',
+        message: expect.stringContaining(`input ${input} is `),
+      });
+    }
+    expect(existsSync(shard)).toBe(true);
+  });
+
   it('keeps a line of exactly --max-line-bytes and quarantines one byte more', async () => {
     const file = join(dir, 'edge.jsonl');
     const line = (id: string, bytes: number) => {
