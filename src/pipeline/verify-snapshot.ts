@@ -48,7 +48,8 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   } catch (e) {
     return fail('signature', e instanceof NoteError ? e.message : 'manifest.sig cannot be read');
   }
-  const expected = `dissent-snapshot-manifest v1\n${manifest.programme.id}\n${manifest.snapshot}\nsha256:${sha256Hex(text)}\n`;
+  // Read before the signature is checked: a made-up manifest may lack any field, and must fail here, not crash.
+  const expected = `dissent-snapshot-manifest v1\n${manifest.programme?.id}\n${manifest.snapshot}\nsha256:${sha256Hex(text)}\n`;
   if (signed !== expected) {
     return fail('signature', 'the signed note does not name this manifest (programme, snapshot or sha256 differ)');
   }

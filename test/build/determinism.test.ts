@@ -369,6 +369,11 @@ describe('dissent verify snapshot', () => {
       manifest.replace(/"kept": (\d+)/, (_, n) => `"kept": ${Number(n) - 1}`),
     );
     expect(audit().stdout).toMatch(/FAIL signature/);
+    // A made-up manifest without the fields the signature names: a failed check, not "unexpected error".
+    writeFileSync(join(out, 'manifest.json'), '{"type": "dissent-snapshot", "v": 1}');
+    const bare = audit();
+    expect([bare.status, bare.stderr]).toEqual([1, '']);
+    expect(bare.stdout).toMatch(/FAIL signature: the signed note does not name this manifest/);
     writeFileSync(join(out, 'manifest.json'), manifest);
 
     // A missing signature is named as such, not as a missing manifest.
