@@ -329,7 +329,11 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
   // A string column written as plain binary (BYTE_ARRAY without the UTF8 annotation, as some writers do) is a BLOB:
   // cast, it becomes its escaped bytes ('Gr\xC3\xBC\xC3\x9Fe'); decoded, its text, or NULL when it is not UTF-8.
   const blob = (name: string) => types.get(name) === 'BLOB';
-  const str = (name: string) => (blob(name) ? `try(decode(${col(name)}))` : `try_cast(${col(name)} AS VARCHAR)`);
+  // A list, struct or map would cast to its printed form ("{'body': Hallo}" as a text, "[fb:a:2, fb:a:3]" as an
+  // account); in JSONL an object or array there is ill-typed, and so it is here.
+  const nested = (name: string) => /^(STRUCT|MAP|UNION)\(|\]$/.test(types.get(name) ?? '');
+  const str = (name: string) =>
+    blob(name) ? `try(decode(${col(name)}))` : nested(name) ? 'NULL::VARCHAR' : `try_cast(${col(name)} AS VARCHAR)`;
   // Fields whose type decides what is excluded take only their own type, as in JSONL: a cast would read the string
   // 'f' as false for e2ee, and a list of structs or numbers as strings for participants. A value of another type is
   // ill-typed (cast to NULL here, so that the check below names it).
@@ -374,7 +378,7 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
           coalesce(utf8, miss, ill) AS qdetail
         FROM (
           SELECT *, ${notUtf8 ? `CASE ${notUtf8} END` : 'NULL'} AS utf8,
-            CASE ${missing} WHEN c_e2ee = false AND c_text IS NULL THEN 'text' END AS miss,
+            CASE ${missing} WHEN c_e2ee = false AND ${col('text')} IS NULL THEN 'text' END AS miss,
             CASE ${FIELDS.map(([name]) => castable(name)).join(' ')}
                  ${['id', 'source', 'kind', 'account'].map((name) => `WHEN c_${name} = '' THEN '${name}'`).join(' ')}
                  WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility' END AS ill

@@ -641,4 +641,31 @@ describe('several inputs and damaged files', () => {
     ]);
     expect(quarantine('snap-binary').map((e) => [e.line, e.reason, e.detail])).toEqual([[2, 'invalid_utf8', 'text']]);
   });
+
+  it('quarantines a Parquet struct or list where a string belongs, instead of keeping its printed form', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const file = join(dir, 'nested.parquet');
+    await conn.run(`COPY (
+      SELECT id, 'facebook' AS source, 'post' AS kind, account, '2025-01-02T10:00:00Z' AS created_at,
+        'public' AS visibility, false AS e2ee, text
+      FROM (VALUES
+        ('ne:1', ['fb:a:2'], {'body': 'Hallo'}),
+        ('ne:2', ['fb:a:2', 'fb:a:3'], {'body': 'Zwei'})) t(id, account, text)
+      ) TO '${file}' (FORMAT PARQUET)`);
+    const plain = join(dir, 'nested-text.parquet');
+    await conn.run(`COPY (
+      SELECT 'nt:1' AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account,
+        '2025-01-02T10:00:00Z' AS created_at, 'public' AS visibility, false AS e2ee, {'body': 'Hallo'} AS text
+      ) TO '${plain}' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    const s = await build([file, plain], 'snap-nested');
+    expect([s.read, s.kept, s.quarantined]).toEqual([3, 0, 3]);
+    expect(quarantine('snap-nested').map((e) => [e.line, e.reason, e.detail])).toEqual([
+      [1, 'ill_typed_field', 'account'],
+      [2, 'ill_typed_field', 'account'],
+      [1, 'ill_typed_field', 'text'],
+    ]);
+  });
 });
