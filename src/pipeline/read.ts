@@ -381,7 +381,8 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
             CASE ${missing} WHEN c_e2ee = false AND ${col('text')} IS NULL THEN 'text' END AS miss,
             CASE ${FIELDS.map(([name]) => castable(name)).join(' ')}
                  ${['id', 'source', 'kind', 'account'].map((name) => `WHEN c_${name} = '' THEN '${name}'`).join(' ')}
-                 WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility' END AS ill
+                 WHEN c_visibility IS NOT NULL AND NOT list_contains(${VISIBILITIES}, c_visibility) THEN 'visibility'
+                 WHEN len(list_filter(c_participants, x -> x IS NULL)) > 0 THEN 'participants' END AS ill
           FROM (
             SELECT *,
               ${str('id')} AS c_id, ${str('source')} AS c_source, ${str('kind')} AS c_kind,

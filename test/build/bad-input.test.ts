@@ -668,4 +668,25 @@ describe('several inputs and damaged files', () => {
       [1, 'ill_typed_field', 'text'],
     ]);
   });
+
+  it('quarantines Parquet participants holding a null, as JSONL does', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const file = join(dir, 'null-participant.parquet');
+    await conn.run(`COPY (
+      SELECT id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
+        'public' AS visibility, false AS e2ee, 'Text' AS text, participants
+      FROM (VALUES ('np:1', ['fb:a:3']), ('np:2', ['fb:a:3', NULL])) t(id, participants)
+      ) TO '${file}' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    const jsonl = join(dir, 'null-participant.jsonl');
+    writeFileSync(jsonl, `${JSON.stringify(record({ id: 'nj:1', participants: ['fb:a:3', null] }))}\n`);
+    const s = await build([file, jsonl], 'snap-null-participant');
+    expect([s.read, s.kept, s.quarantined]).toEqual([3, 1, 2]);
+    expect(quarantine('snap-null-participant').map((e) => [e.line, e.reason, e.detail])).toEqual([
+      [2, 'ill_typed_field', 'participants'],
+      [1, 'ill_typed_field', 'participants'],
+    ]);
+  });
 });
