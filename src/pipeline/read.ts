@@ -319,6 +319,29 @@ async function insertJsonl(db: Engine, f: InputFile, sql: string): Promise<void>
 
 /** Reads one Parquet file in the canonical schema into `staged`; rows whose values do not cast are quarantined. */
 export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
+  try {
+    await readParquetFile(db, f, opts);
+  } catch (e) {
+    // A damaged file (a corrupt page or footer, a string that is not UTF-8) fails in the engine with a message that
+    // may not name the file ("don't know what type"); said as the file's refusal, it also drops the engine database.
+    // The build's own failures (memory, disk, an interrupt, the order check) stay what they are.
+    const message = String((e as Error).message);
+    if (
+      e instanceof InputError ||
+      !/Invalid Input Error|Invalid Error|Conversion Error|IO Error: (?!Could not write)/.test(message) ||
+      /Out of Memory|No space left|Interrupt/i.test(message)
+    )
+      throw e;
+    const detail = message.replace(/^the build engine failed in "[^"]*": /, '');
+    throw new InputError(
+      `${f.path}: the Parquet file is damaged or cannot be read (${detail}); nothing was built`,
+      'E_INPUT_PARQUET',
+      { cause: e },
+    );
+  }
+}
+
+async function readParquetFile(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
   const src = `read_parquet(${sqlString(f.read)})`;
   await refuseRepeatedColumns(db, f);
   const cols = await db.rows<{ column_name: string; column_type: string }>(

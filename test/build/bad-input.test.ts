@@ -689,4 +689,26 @@ describe('several inputs and damaged files', () => {
       [1, 'ill_typed_field', 'participants'],
     ]);
   });
+
+  it('refuses a damaged Parquet file naming it, and drops the engine database, instead of an engine failure', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const file = join(dir, 'damaged.parquet');
+    await conn.run(`COPY (
+      SELECT 'dm:' || i AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account,
+        '2025-01-02T10:00:00Z' AS created_at, 'public' AS visibility, false AS e2ee, 'Text Nummer ' || i AS text
+      FROM range(20000) r(i)) TO '${file}' (FORMAT PARQUET)`);
+    conn.closeSync();
+    db.closeSync();
+    const bytes = readFileSync(file);
+    bytes.fill(0x41, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 2000);
+    writeFileSync(file, bytes);
+    const before = join(dir, 'before-damaged.jsonl');
+    writeFileSync(before, `${good('before-damaged:1')}\n`);
+    await expect(build([before, file], 'snap-damaged')).rejects.toMatchObject({
+      code: 'E_INPUT_PARQUET',
+      message: expect.stringContaining(`${file}: the Parquet file is damaged or cannot be read`),
+    });
+    expect(existsSync(join(dir, 'snap-damaged', '.build', 'build.duckdb'))).toBe(false);
+  });
 });
