@@ -16,6 +16,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
+import { UNREAD } from '../sources/_container.ts';
 import { convertToJsonl, isWhatsAppFileName, looksLikeWhatsApp, parseInputSpec } from '../sources/index.ts';
 import type { ConvertSummary, QuarantineEntry } from '../sources/types.ts';
 import { refuseWhatsApp } from '../sources/whatsapp.ts';
@@ -269,10 +270,35 @@ function refuseWhatsAppInput(path: string): void {
       );
     }
   }
+  refuseBinary(path, bytes);
   const head = bytes.toString('utf8');
   if (isWhatsAppFileName(path) || (!head.trimStart().startsWith('{') && looksLikeWhatsApp(head))) {
     throw refuseWhatsApp(path);
   }
+}
+
+/**
+ * Refuses a JSONL input (after gzip, if named .gz) that starts like compressed data or Parquet: the engine would
+ * read it as lines of bytes, and stop at a byte it takes for a line end ("convert the file with dos2unix", which would
+ * damage it) or quarantine every line and sign an empty snapshot.
+ */
+function refuseBinary(path: string, bytes: Buffer): void {
+  const starts = (magic: Buffer) => bytes.length >= magic.length && bytes.subarray(0, magic.length).equals(magic);
+  const [what, code, todo] = starts(Buffer.from([0x1f, 0x8b]))
+    ? ['gzip data', 'E_INPUT_GZIP', isGzip(path) ? 'decompress it once' : 'name it with .gz at the end']
+    : starts(Buffer.from('PAR1', 'latin1'))
+      ? ['a Parquet file', 'E_INPUT_PARQUET', 'name it with .parquet at the end']
+      : starts(Buffer.from([0x50, 0x4b, 0x03, 0x04]))
+        ? ['a zip archive', 'E_INPUT_COMPRESSED', 'unpack it, or give a platform export as FORMAT:PATH@ACCOUNT']
+        : ((name) =>
+            name ? [`${name}-compressed`, 'E_INPUT_COMPRESSED', 'decompress it, or compress it with gzip'] : [])(
+            UNREAD.find((u) => starts(u.magic))?.name,
+          );
+  if (what === undefined) return;
+  throw new InputError(
+    `${path}: the file is ${what}${isGzip(path) ? ' inside its gzip' : ''}, not JSON Lines; ${todo}, and build again`,
+    code as `E_${string}`,
+  );
 }
 
 /** Refuses a file named .parquet that is not one (Parquet files start and end with PAR1), before the engine reads it. */

@@ -38,7 +38,7 @@ export function refuseSpecial(): never {
 
 // Archive and compression formats that exports are sometimes repacked in and that dissent does not read: without
 // this, such a file was taken for one plain file of the export and read as nothing, with a hint to check --format.
-const UNREAD: readonly { name: string; magic: Buffer }[] = [
+export const UNREAD: readonly { name: string; magic: Buffer }[] = [
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
   ...Array.from({ length: 9 }, (_, i) => ({ name: 'bzip2', magic: Buffer.from(`BZh${i + 1}`, 'latin1') })),
   { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },

@@ -493,6 +493,29 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(join(dir, 'snap-padded', '.build', 'build.duckdb'))).toBe(false);
   });
 
+  it('refuses JSONL inputs that are gzip, Parquet or zstd data by their bytes, instead of advising dos2unix', async () => {
+    const lines = `${good('bin:1')}\n${good('bin:2')}\n`;
+    const hidden = join(dir, 'hidden-gzip.jsonl');
+    writeFileSync(hidden, gzipSync(lines));
+    const twice = join(dir, 'twice.jsonl.gz');
+    writeFileSync(twice, gzipSync(gzipSync(lines)));
+    const zst = join(dir, 'posts.jsonl.zst');
+    writeFileSync(zst, Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00]), Buffer.alloc(64, 7)]));
+    const parquet = join(dir, 'parquet-named.jsonl');
+    writeFileSync(parquet, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from('PAR1')]));
+    for (const [file, code, says] of [
+      [hidden, 'E_INPUT_GZIP', 'the file is gzip data, not JSON Lines; name it with .gz at the end'],
+      [twice, 'E_INPUT_GZIP', 'the file is gzip data inside its gzip, not JSON Lines; decompress it once'],
+      [zst, 'E_INPUT_COMPRESSED', 'the file is zstd-compressed, not JSON Lines'],
+      [parquet, 'E_INPUT_PARQUET', 'the file is a Parquet file, not JSON Lines; name it with .parquet at the end'],
+    ] as const) {
+      await expect(build([file], 'snap-binary-jsonl')).rejects.toMatchObject({
+        code,
+        message: expect.stringContaining(`${file}: ${says}`),
+      });
+    }
+  });
+
   it('refuses a .gz that is not gzip and a .parquet that is not Parquet, naming the file, before reading anything', async () => {
     const plain = join(dir, 'plain.jsonl.gz');
     writeFileSync(plain, `${good('plain:1')}\n`);
