@@ -126,10 +126,15 @@ function folderStat(path: string): { bytes: number; contents: string } {
  * another owner, whose objection would then not cover it.
  */
 export function splitAccount(spec: string): { spec: string; account?: string } {
-  const at = spec.lastIndexOf('@');
+  // An account has no '/', unless it is an actor URL (as Mastodon accounts are named, to match mentions), which may
+  // hold an '@' of its own (https://social.example/@alice): `a@b/c.zip` is a path.
+  const url = spec.search(/@https?:\/\/[^/]/);
+  const at = url >= 0 ? url : spec.lastIndexOf('@');
   const whole = exportPath(spec);
   // Only an export has an owner: `jsonl:me@web.de.jsonl` is a path.
-  if (whole === undefined || at < 0 || at === spec.length - 1 || spec.slice(at + 1).includes('/')) return { spec };
+  const owner = spec.slice(at + 1);
+  if (whole === undefined || at < 0 || owner === '' || (owner.includes('/') && !/^https?:\/\/[^/]/.test(owner)))
+    return { spec };
   const split = { spec: spec.slice(0, at), account: spec.slice(at + 1) };
   if (!existsSync(resolve(whole))) return split;
   const part = exportPath(split.spec);
