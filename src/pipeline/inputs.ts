@@ -79,10 +79,10 @@ function isFolder(path: string): boolean {
   }
 }
 
-function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean } {
+function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean; file: boolean } {
   try {
     const s = statSync(path);
-    return { bytes: s.size, mtimeMs: Math.floor(s.mtimeMs), dir: s.isDirectory() };
+    return { bytes: s.size, mtimeMs: Math.floor(s.mtimeMs), dir: s.isDirectory(), file: s.isFile() };
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     const why =
@@ -228,6 +228,14 @@ export function listInputs(
       );
     for (const f of found) {
       const s = st.dir ? statOf(f) : st;
+      if (!s.file) {
+        // A build reads each input more than once (its checks, the hash, the engine): a pipe would be used up by the
+        // first, and a device never ends.
+        throw new InputError(
+          `input ${f} is not a regular file (a pipe or device); write the data to a file and give that`,
+          'E_INPUT_NOT_FILE',
+        );
+      }
       const format = /\.parquet$/i.test(f) ? 'parquet' : 'jsonl';
       if (format === 'jsonl') refuseWhatsAppInput(f);
       else refuseNonParquet(f, s.bytes);

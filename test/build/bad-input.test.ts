@@ -220,6 +220,17 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(shard)).toBe(true);
   });
 
+  it('refuses an input that is a device or pipe (read more than once, it would be used up or never end)', async () => {
+    await expect(build(['/dev/null'], 'snap-device')).rejects.toMatchObject({
+      code: 'E_INPUT_NOT_FILE',
+      message: 'input /dev/null is not a regular file (a pipe or device); write the data to a file and give that',
+    });
+    const folder = join(dir, 'with-device');
+    mkdirSync(folder);
+    symlinkSync('/dev/null', join(folder, 'null.jsonl'));
+    await expect(build([folder], 'snap-device')).rejects.toMatchObject({ code: 'E_INPUT_NOT_FILE' });
+  });
+
   it('keeps a line of exactly --max-line-bytes and quarantines one byte more', async () => {
     const file = join(dir, 'edge.jsonl');
     const line = (id: string, bytes: number) => {
