@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../policy/compile-sql.ts';
 import { DissentError } from '../shared/errors.ts';
 
 /** Engine settings for one build. */
@@ -88,6 +89,15 @@ function peakRssMiB(): string {
   } catch {
     return '?';
   }
+}
+
+/**
+ * A file path as an SQL string for the engine's readers (read_csv, read_json, read_parquet, parquet_schema), which
+ * take `*`, `?` and `[` as a glob pattern: `posts[1].jsonl` would read `posts1.jsonl`, and `b*.jsonl` every file
+ * starting with b. Each such character is put in a one-character class of its own, which matches only itself.
+ */
+export function sqlPath(path: string): string {
+  return sqlString(path.replace(/[[*?]/g, (c) => `[${c}]`));
 }
 
 /** Quotes an SQL identifier. */

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlString } from '../policy/compile-sql.ts';
 import { DissentError, InputError } from '../shared/errors.ts';
-import type { Engine } from './_duckdb.ts';
+import { type Engine, sqlPath } from './_duckdb.ts';
 import { type InputFile, isGzip } from './inputs.ts';
 
 /** The fields of a canonical record, in schema order, with whether they are required. */
@@ -137,7 +137,7 @@ export interface ReadFileOptions {
  */
 export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
   // DuckDB's max_line_size counts the line's end too: one more, so that a line of exactly maxLineBytes is read.
-  const scan = `read_csv(${sqlString(f.read)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
+  const scan = `read_csv(${sqlPath(f.read)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
       header = false, auto_detect = false, new_line = '\\n', strict_mode = true, max_line_size = ${opts.maxLineBytes + 1},
       buffer_size = ${readBufferBytes(opts.maxLineBytes)}, ignore_errors = true, store_rejects = true,
       compression = '${isGzip(f.read) ? 'gzip' : 'none'}',
@@ -272,7 +272,7 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
     .map((c) => `(${c})`)
     .join(' AND ');
   const keepText = opts.textNeeded?.({ source: 'source', kind: 'kind', visibility: 'visibility' }) ?? 'true';
-  const scan = `read_json(${sqlString(f.read)}, format = 'newline_delimited', columns = {${FIELDS.map(([name]) => `'${name}': 'JSON'`).join(', ')}},
+  const scan = `read_json(${sqlPath(f.read)}, format = 'newline_delimited', columns = {${FIELDS.map(([name]) => `'${name}': 'JSON'`).join(', ')}},
       maximum_object_size = ${Math.max(opts.maxLineBytes + 1, 1 << 20)}, compression = '${isGzip(f.read) ? 'gzip' : 'uncompressed'}')`;
   await startFile(db, opts.index);
   try {
@@ -342,7 +342,7 @@ export async function readParquet(db: Engine, f: InputFile, opts: ReadFileOption
 }
 
 async function readParquetFile(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<void> {
-  const src = `read_parquet(${sqlString(f.read)})`;
+  const src = `read_parquet(${sqlPath(f.read)})`;
   await refuseRepeatedColumns(db, f);
   const cols = await db.rows<{ column_name: string; column_type: string }>(
     `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${src})`,
@@ -428,7 +428,7 @@ async function readParquetFile(db: Engine, f: InputFile, opts: ReadFileOptions):
  */
 async function refuseRepeatedColumns(db: Engine, f: InputFile): Promise<void> {
   const schema = await db.rows<{ name: string; num_children: string | null }>(
-    `SELECT name, num_children FROM parquet_schema(${sqlString(f.read)})`,
+    `SELECT name, num_children FROM parquet_schema(${sqlPath(f.read)})`,
   );
   // The schema is a tree in depth-first order: the root, then each top-level column followed by its subtree.
   const top: string[] = [];

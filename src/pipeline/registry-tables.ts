@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, rmSync } from 'node:fs';
-import { sqlString } from '../policy/compile-sql.ts';
-import type { Engine } from './_duckdb.ts';
+import { type Engine, sqlPath } from './_duckdb.ts';
 import type { ObjectingSubjects } from './objections.ts';
 
 /**
@@ -29,7 +28,7 @@ export async function loadRegistryTables(
   await db.run(`
     CREATE TABLE accounts AS
       SELECT account, person, handle, display_name, try_cast(birth_date AS DATE) AS birth_date, country
-      FROM read_json(${sqlString(opts.tempFile)}, format = 'newline_delimited', columns = {account: 'VARCHAR',
+      FROM read_json(${sqlPath(opts.tempFile)}, format = 'newline_delimited', columns = {account: 'VARCHAR',
         person: 'VARCHAR', handle: 'VARCHAR', display_name: 'VARCHAR', birth_date: 'VARCHAR', country: 'VARCHAR'});`);
   const [counted] = await db.rows<{ n: string }>('SELECT count(*) AS n FROM accounts');
   const n = Number(counted?.n ?? 0);

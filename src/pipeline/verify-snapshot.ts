@@ -6,7 +6,7 @@ import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
-import { openEngine } from './_duckdb.ts';
+import { openEngine, sqlPath } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
 import type { Manifest } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
@@ -115,11 +115,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     let computed = toHex(EMPTY_ROOT);
     if (shards.length > 0) {
       const list = `[${shards.map(sqlString).join(', ')}]`;
+      // The reader takes patterns (sqlPath); the file names it gives back are the paths themselves.
       await db.run(`
         CREATE TEMP TABLE hashes AS
           SELECT row_number() OVER (ORDER BY list_position(${list}, filename), file_row_number) - 1 AS pos,
             ${recordHashSql()} AS rh
-          FROM read_parquet(${list}, filename = true, file_row_number = true)`);
+          FROM read_parquet([${shards.map(sqlPath).join(', ')}], filename = true, file_row_number = true)`);
       ({ root: computed, size } = await merkleRootSql(db, 'hashes'));
     }
     if (size !== manifest.merkle.size || computed !== manifest.merkle.root) {

@@ -231,6 +231,19 @@ describe('several inputs and damaged files', () => {
     await expect(build([folder], 'snap-device')).rejects.toMatchObject({ code: 'E_INPUT_NOT_FILE' });
   });
 
+  it('reads a file named like a glob pattern (posts[1].jsonl, b*.jsonl) itself, not the files the pattern matches', async () => {
+    const folder = join(dir, 'globs');
+    mkdirSync(folder);
+    // posts[1].jsonl as a pattern matches posts1.jsonl, with as many lines: only the ids tell them apart.
+    writeFileSync(join(folder, 'posts[1].jsonl'), `${good('glob:bracket')}\n`);
+    writeFileSync(join(folder, 'posts1.jsonl'), `${good('glob:one')}\n`);
+    writeFileSync(join(folder, 'b*.jsonl'), `${good('glob:star')}\n`);
+    writeFileSync(join(folder, 'bx.jsonl'), `${good('glob:bx')}\n`);
+    const s = await build([join(folder, 'posts[1].jsonl'), join(folder, 'b*.jsonl')], 'snap-glob');
+    expect([s.read, s.kept]).toEqual([2, 2]);
+    expect((await readShards(join(dir, 'snap-glob'))).map((r) => r.id)).toEqual(['glob:bracket', 'glob:star']);
+  });
+
   it('keeps a line of exactly --max-line-bytes and quarantines one byte more', async () => {
     const file = join(dir, 'edge.jsonl');
     const line = (id: string, bytes: number) => {
