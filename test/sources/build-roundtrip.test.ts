@@ -125,16 +125,10 @@ describe('platform exports through dissent build', () => {
       JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).inputs.map(
         (i: { path: string; export: { account: string } }) => [i.path, i.export.account],
       );
+    const withAccount = (out: string) =>
+      dissent([...args, '--input', `facebook:${folder}`, '--account', 'fb:a:owner', '--out', join(dir, out)]);
     // Not `${dir}/me`, owned by web.de: the whole path exists, and --account names its owner.
-    const whole = dissent([
-      ...args,
-      '--input',
-      `facebook:${folder}`,
-      '--account',
-      'fb:a:owner',
-      '--out',
-      join(dir, 's1'),
-    ]);
+    const whole = withAccount('s1');
     expect(whole.code, whole.stderr).toBe(0);
     expect(owner(join(dir, 's1'))).toEqual([[folder, 'fb:a:owner']]);
     // With an owner after it, the last @ still splits.
@@ -143,15 +137,7 @@ describe('platform exports through dissent build', () => {
     expect(owner(join(dir, 's2'))).toEqual([[folder, 'fb:a:owner']]);
     // When `me` exists too, either reading could be meant.
     cpSync(folder, join(dir, 'me'), { recursive: true });
-    const both = dissent([
-      ...args,
-      '--input',
-      `facebook:${folder}`,
-      '--account',
-      'fb:a:owner',
-      '--out',
-      join(dir, 's3'),
-    ]);
+    const both = withAccount('s3');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('is ambiguous');
   });
