@@ -8,6 +8,7 @@ import { programmeById } from '../config/config.ts';
 import { type Home, loadSigner } from '../config/home.ts';
 import { parseCheckpoint } from '../log/checkpoint.ts';
 import { sha256 } from '../log/hash.ts';
+import { sqlString } from '../policy/compile-sql.ts';
 import { parsePolicy } from '../policy/load.ts';
 import { QUARANTINE_REASONS } from '../policy/reasons.ts';
 import { expandJurisdictions, type Policy, reasonsOf, withinProgramme } from '../policy/schema.ts';
@@ -558,6 +559,8 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       return null;
     });
     const unmatched = await unmatchedPolicyValues(db, policy);
+    // With an empty identity graph its own warning says it all.
+    const strangers = plan.accounts > 0 ? await ownersNotInGraph(db, inputs) : [];
     db.close();
     db = undefined;
     // The engine database holds record text; nothing of it may outlive the build.
@@ -595,6 +598,10 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
           : [
               `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
             ],
+      ),
+      ...strangers.map(
+        (a) =>
+          `the export owner ${a} is not in the identity graph, so none of its records could be matched to a person (nor to an objection or an age): they are excluded as age_unknown; check the account after @ (or --account), or import the identity graph first`,
       ),
       ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
@@ -1043,6 +1050,17 @@ function nearMiss(a: string, b: string): boolean {
     prev = row;
   }
   return prev[b.length]! <= limit;
+}
+
+/** The owners named for platform-export inputs that the identity graph does not know, sorted. */
+async function ownersNotInGraph(db: Engine, inputs: readonly InputFile[]): Promise<string[]> {
+  const owners = [...new Set(inputs.flatMap((f) => (f.export ? [f.export.account] : [])))].sort();
+  if (owners.length === 0) return [];
+  const rows = await db.rows<{ account: string }>(
+    `SELECT o.account FROM (SELECT unnest([${owners.map(sqlString).join(', ')}]) AS account) o
+     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account = o.account) ORDER BY o.account`,
+  );
+  return rows.map((r) => r.account);
 }
 
 /** A list for a message: its first five items, and how many more. */

@@ -72,6 +72,23 @@ describe('platform exports through dissent build', () => {
     for (const q of quarantine) expect(q.file).toMatch(/facebook-new\/your_facebook_activity\/posts\/.+\.json$/);
   });
 
+  it('warns when the owner named for an export is not in the identity graph, whose records then all go as age_unknown', () => {
+    const build = (owner: string) =>
+      dissent([
+        ...['build', '--home', home, '--programme', 'ai-training-2025', '--policy', policy, '--quiet', '--json'],
+        ...['--input', `facebook:${join(FIXTURES, 'facebook-new')}@${owner}`, '--out', join(tempDir(), 'snap')],
+      ]);
+    const typo = build('fb:a:ownr');
+    expect(typo.code, typo.stderr).toBe(0);
+    const summary = JSON.parse(typo.stdout);
+    expect(summary.kept).toBe(0);
+    expect(summary.excluded.age_unknown).toBeGreaterThan(0);
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(/^the export owner fb:a:ownr is not in the identity graph, so none of its records/),
+    ]);
+    expect(JSON.parse(build('fb:a:owner').stdout).warnings).toEqual([]);
+  });
+
   it('takes an export folder with an edited file for another input, not for the build already done', () => {
     const folder = join(tempDir(), 'fb-export');
     cpSync(join(FIXTURES, 'facebook-new'), folder, { recursive: true });
