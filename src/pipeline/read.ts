@@ -310,8 +310,12 @@ async function insertJsonl(db: Engine, f: InputFile, sql: string): Promise<void>
     await insertInOrder(db, sql);
   } catch (e) {
     if (!String((e as Error).message).includes('CSV Parser state machine reached an invalid state')) throw e;
+    // dos2unix on a gzip file would change compressed bytes, not line ends.
+    const convert = isGzip(f.read)
+      ? 'unpack it, convert it to LF line ends and compress it again (e.g. zcat FILE | dos2unix | gzip > NEW.jsonl.gz)'
+      : 'convert the file to LF line ends (e.g. with dos2unix)';
     throw new InputError(
-      `${f.path}: a line ends in a carriage return (Windows CR LF line ends, or a bare CR); convert the file to LF line ends (e.g. with dos2unix) and build again`,
+      `${f.path}: a line ends in a carriage return (Windows CR LF line ends, or a bare CR); ${convert} and build again`,
       'E_INPUT_NEWLINE',
     );
   }

@@ -497,6 +497,13 @@ describe('several inputs and damaged files', () => {
     expect(readdirSync(join(dir, 'snap-crlf', '.build')).sort()).toEqual(['journal.json']);
     writeFileSync(file, `${good('crlf:1')}\n${good('crlf:2')}\n`);
     expect((await build([file], 'snap-crlf')).kept).toBe(2);
+    // Compressed, the advice is to unpack first: dos2unix on gzip bytes would not help.
+    const gz = join(dir, 'crlf.jsonl.gz');
+    writeFileSync(gz, gzipSync(`${good('crlfgz:1')}\r\n${good('crlfgz:2')}\r\n`));
+    await expect(build([gz], 'snap-crlf-gz')).rejects.toMatchObject({
+      code: 'E_INPUT_NEWLINE',
+      message: expect.stringContaining('zcat FILE | dos2unix | gzip'),
+    });
   });
 
   it('refuses a gzip input that is cut short, instead of building from part of it', async () => {
