@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { InputError } from '../shared/errors.ts';
 import type {
   CanonicalRecord,
   ConvertSummary,
@@ -10,6 +11,12 @@ import type {
 
 /** Quarantine entries for one file before the rest of it is given up. */
 export const MAX_BAD_PER_FILE = 10_000;
+
+/**
+ * Quarantine entries for a whole export before it is refused: the per-file cap alone lets a zip of many small files
+ * of bad items yield millions of entries, which a build holds in memory.
+ */
+export const MAX_BAD_PER_EXPORT = 100_000;
 
 /** Distinct unknown field names reported one by one. */
 const MAX_UNKNOWN_FIELDS = 100;
@@ -53,6 +60,12 @@ export class ReaderContext {
   quarantine(file: string, line: number, reason: string, detail?: string): void {
     const n = this.#bad.get(file) ?? 0;
     if (n >= MAX_BAD_PER_FILE) return;
+    if (this.quarantined >= MAX_BAD_PER_EXPORT) {
+      throw new InputError(
+        `more than ${MAX_BAD_PER_EXPORT.toLocaleString('en-US')} bad items in this ${this.format} export: check --format, or whether the export is damaged; nothing was converted`,
+        'E_TOO_MANY_BAD',
+      );
+    }
     this.#bad.set(file, n + 1);
     this.#emit(detail === undefined ? { file, line, reason } : { file, line, reason, detail });
     if (n + 1 === MAX_BAD_PER_FILE) {

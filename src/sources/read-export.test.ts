@@ -106,6 +106,14 @@ describe('bad input never crashes', () => {
     expect(summary.quarantined).toBe(r.quarantine.length);
   });
 
+  it('refuses an export of many files of bad items once it has 100,000 entries, instead of holding millions', async () => {
+    const bad = JSON.stringify(Array.from({ length: 10_000 }, () => 1));
+    for (let i = 1; i <= 11; i++) await put(join(tmp, `exp/posts/your_posts_${i}.json`), bad);
+    const r = reading('facebook', join(tmp, 'exp'));
+    await expect(drain(r)).rejects.toMatchObject({ code: 'E_TOO_MANY_BAD' });
+    expect(r.quarantine.length).toBeLessThanOrEqual(100_000);
+  });
+
   it('keeps the items before the cut of a truncated JSON file and quarantines the rest', async () => {
     const text = JSON.stringify(posts(5), null, 1);
     await put(join(tmp, 'exp/posts/your_posts_1.json'), text.slice(0, text.indexOf('post 3') + 3));
