@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -65,6 +65,16 @@ async function danglingTarget(path: string): Promise<string> {
   return path;
 }
 
+/** Writes the records to `out` and waits until they are flushed, a write failure said as the output's. */
+async function writeAll(readOpts: ReadExportOptions, out: WriteStream): Promise<ConvertSummary> {
+  const summary = await writeJsonl(readOpts, out);
+  out.end();
+  await once(out, 'finish').catch((e: unknown) => {
+    throw outputError(e);
+  });
+  return summary;
+}
+
 /**
  * Converts an export to a canonical JSONL file. The file appears only when the whole export was read: output goes to
  * a `.partial` file that is renamed at the end and removed on any error (a refused WhatsApp export leaves nothing).
@@ -76,12 +86,7 @@ export async function convertToJsonl(opts: ReadExportOptions & { outFile: string
   if (direct) {
     const out = createWriteStream(outFile, { flags: 'w' });
     try {
-      const summary = await writeJsonl(readOpts, out);
-      out.end();
-      await once(out, 'finish').catch((e: unknown) => {
-        throw outputError(e);
-      });
-      return summary;
+      return await writeAll(readOpts, out);
     } finally {
       out.on('error', () => {}).destroy();
     }
@@ -89,11 +94,7 @@ export async function convertToJsonl(opts: ReadExportOptions & { outFile: string
   const partial = `${outFile}.partial`;
   const out = createWriteStream(partial, { flags: 'w' });
   try {
-    const summary = await writeJsonl(readOpts, out);
-    out.end();
-    await once(out, 'finish').catch((e: unknown) => {
-      throw outputError(e);
-    });
+    const summary = await writeAll(readOpts, out);
     await rename(partial, outFile);
     return summary;
   } catch (error) {
