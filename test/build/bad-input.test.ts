@@ -10,6 +10,18 @@ import { makeHome, readLineage, readShards, record, tempDir, withHome } from './
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
+/** Runs each statement (a COPY … TO a Parquet file, say) in an in-memory DuckDB of its own, closed after. */
+async function inMemoryDuckDB(...statements: string[]): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    for (const sql of statements) await conn.run(sql);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
 /** Broken lines of every kind, each with the reason and detail the build must give it. */
 const BROKEN: [string | Buffer, string, string | null][] = [
   ['{"id": "broken', 'invalid_json', null],
@@ -399,12 +411,8 @@ describe('several inputs and damaged files', () => {
     const file = join(dir, 'minutes.jsonl');
     writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const parquet = join(dir, 'minutes.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    await conn.run(`COPY (SELECT * FROM read_json('${file}', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR',
+    await inMemoryDuckDB(`COPY (SELECT * FROM read_json('${file}', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR',
       account: 'VARCHAR', created_at: 'VARCHAR', visibility: 'VARCHAR', e2ee: 'BOOLEAN', text: 'VARCHAR'})) TO '${parquet}'`);
-    conn.closeSync();
-    db.closeSync();
     for (const [input, out] of [
       [file, 'snap-minutes'],
       [parquet, 'snap-minutes-pq'],
@@ -602,13 +610,9 @@ describe('several inputs and damaged files', () => {
     ];
     const jsonl = join(dir, 'posts-for-parquet.jsonl');
     writeFileSync(jsonl, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    await conn.run(
+    await inMemoryDuckDB(
       `COPY (SELECT * FROM read_json('${jsonl}', format = 'newline_delimited', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR', account: 'VARCHAR', created_at: 'VARCHAR', visibility: 'VARCHAR', e2ee: 'BOOLEAN', text: 'VARCHAR', participants: 'VARCHAR[]', parent: 'VARCHAR'})) TO '${file}' (FORMAT PARQUET)`,
     );
-    conn.closeSync();
-    db.closeSync();
     const s = await build([file], 'snap-parquet');
     expect([s.read, s.kept, s.quarantined, s.excluded.e2ee]).toEqual([6, 2, 3, 1]);
     expect(quarantine('snap-parquet').map((e) => [e.line, e.reason])).toEqual([
@@ -622,26 +626,22 @@ describe('several inputs and damaged files', () => {
   });
 
   it('takes e2ee and participants in Parquet only with their own types, and refuses a repeated column', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const base = `'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
       'public' AS visibility`;
     const typed = join(dir, 'typed.parquet');
     // e2ee as the string 'f' (a cast reads it as false), participants as structs (a cast makes strings of them).
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'ty:1' AS id, ${base}, 'f' AS e2ee, 'text one' AS text, [{'account': 'fb:a:3'}] AS participants
       ) TO '${typed}' (FORMAT PARQUET)`);
     const parts = join(dir, 'parts.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'pa:1' AS id, ${base}, false AS e2ee, 'text two' AS text, [{'account': 'fb:a:3'}] AS participants
       ) TO '${parts}' (FORMAT PARQUET)`);
     // Two columns named e2ee, false then true: written under a same-length name, then renamed in the file's bytes.
     const twice = join(dir, 'twice.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'tw:1' AS id, ${base}, false AS e2ee, true AS e2eX, 'TWICE-SECRET' AS text
       ) TO '${twice}.tmp' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     writeFileSync(
       twice,
       Buffer.from(readFileSync(`${twice}.tmp`).toString('latin1').replaceAll('e2eX', 'e2ee'), 'latin1'),
@@ -659,35 +659,27 @@ describe('several inputs and damaged files', () => {
   });
 
   it("never takes a Parquet file's extra columns for the checked fields: an e2ee record beside c_e2ee = false stays out", async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const file = join(dir, 'extra-columns.parquet');
     // Extra columns are ignored, whatever they are called: here the names of the read's own working columns.
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'xc:1' AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
         'public' AS visibility, true AS e2ee, 'EXTRA-COLUMN-SECRET' AS text,
         false AS c_e2ee, 'EXTRA-COLUMN-SECRET' AS c_text, true AS ok, 'made_up' AS qreason
       ) TO '${file}' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     const s = await build([file], 'snap-extra-columns');
     expect([s.read, s.kept, s.quarantined, s.excluded.e2ee]).toEqual([1, 0, 0, 1]);
     expect(readdirSync(join(dir, 'snap-extra-columns', 'data'))).toEqual([]);
   });
 
   it('reads Parquet strings stored as plain binary as their UTF-8 text, and quarantines one that is not UTF-8', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const file = join(dir, 'binary-strings.parquet');
     // BYTE_ARRAY columns without the UTF8 annotation, as some writers store strings: DuckDB reads them as BLOB.
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT encode(id) AS id, encode('facebook') AS source, encode('post') AS kind, encode('fb:a:2') AS account,
         encode('2025-01-02T10:00:00Z') AS created_at, encode('public') AS visibility, false AS e2ee, text,
         [encode('fb:a:3')] AS participants
       FROM (VALUES ('bin:1', encode('Grüße aus Köln')), ('bin:2', '\\xC3\\x28'::BLOB)) t(id, text)
       ) TO '${file}' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     const s = await build([file], 'snap-binary');
     expect([s.read, s.kept, s.quarantined]).toEqual([2, 1, 1]);
     expect((await readShards(join(dir, 'snap-binary'))).map((r) => [r.id, r.text])).toEqual([
@@ -697,10 +689,8 @@ describe('several inputs and damaged files', () => {
   });
 
   it('quarantines a Parquet struct or list where a string belongs, instead of keeping its printed form', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const file = join(dir, 'nested.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT id, 'facebook' AS source, 'post' AS kind, account, '2025-01-02T10:00:00Z' AS created_at,
         'public' AS visibility, false AS e2ee, text
       FROM (VALUES
@@ -708,12 +698,10 @@ describe('several inputs and damaged files', () => {
         ('ne:2', ['fb:a:2', 'fb:a:3'], {'body': 'Zwei'})) t(id, account, text)
       ) TO '${file}' (FORMAT PARQUET)`);
     const plain = join(dir, 'nested-text.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'nt:1' AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account,
         '2025-01-02T10:00:00Z' AS created_at, 'public' AS visibility, false AS e2ee, {'body': 'Hallo'} AS text
       ) TO '${plain}' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     const s = await build([file, plain], 'snap-nested');
     expect([s.read, s.kept, s.quarantined]).toEqual([3, 0, 3]);
     expect(quarantine('snap-nested').map((e) => [e.line, e.reason, e.detail])).toEqual([
@@ -724,16 +712,12 @@ describe('several inputs and damaged files', () => {
   });
 
   it('quarantines Parquet participants holding a null, as JSONL does', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const file = join(dir, 'null-participant.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account, '2025-01-02T10:00:00Z' AS created_at,
         'public' AS visibility, false AS e2ee, 'Text' AS text, participants
       FROM (VALUES ('np:1', ['fb:a:3']), ('np:2', ['fb:a:3', NULL])) t(id, participants)
       ) TO '${file}' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     const jsonl = join(dir, 'null-participant.jsonl');
     writeFileSync(jsonl, `${JSON.stringify(record({ id: 'nj:1', participants: ['fb:a:3', null] }))}\n`);
     const s = await build([file, jsonl], 'snap-null-participant');
@@ -745,15 +729,11 @@ describe('several inputs and damaged files', () => {
   });
 
   it('refuses a damaged Parquet file naming it, and drops the engine database, instead of an engine failure', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
     const file = join(dir, 'damaged.parquet');
-    await conn.run(`COPY (
+    await inMemoryDuckDB(`COPY (
       SELECT 'dm:' || i AS id, 'facebook' AS source, 'post' AS kind, 'fb:a:2' AS account,
         '2025-01-02T10:00:00Z' AS created_at, 'public' AS visibility, false AS e2ee, 'Text Nummer ' || i AS text
       FROM range(20000) r(i)) TO '${file}' (FORMAT PARQUET)`);
-    conn.closeSync();
-    db.closeSync();
     const bytes = readFileSync(file);
     bytes.fill(0x41, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 2000);
     writeFileSync(file, bytes);
