@@ -26,9 +26,9 @@ afterEach(async () => {
 });
 
 /** Submits the objection form from a fresh page load, in the given language. */
-async function object(c: Client, account: string, programme = '*', lang = 'en'): Promise<Response> {
+async function object(c: Client, account: string, programme = '*', lang = 'en', reason = ''): Promise<Response> {
   const { csrf } = await c.page(`/?lang=${lang}`);
-  return c.post('/object', { _csrf: csrf, account, programme, reason: '', lang });
+  return c.post('/object', { _csrf: csrf, account, programme, reason, lang });
 }
 
 /** Opens a mailed link and presses its button; returns the resulting page. */
@@ -111,14 +111,7 @@ describe('objection form', () => {
     const c = await start();
     const account = t.accounts[5];
     // Someone else types the person's e-mail, with a reason of their own.
-    const { csrf } = await c.page('/?lang=en');
-    const sent = await c.post('/object', {
-      _csrf: csrf,
-      account: account?.email as string,
-      programme: 'assistant-2025',
-      reason: 'Written by someone else <b>',
-      lang: 'en',
-    });
+    const sent = await object(c, account?.email as string, 'assistant-2025', 'en', 'Written by someone else <b>');
     expect(sent.status).toBe(200);
     await server.ctx.tasks.idle();
     const url = new URL(linkAt(0));
