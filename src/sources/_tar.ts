@@ -56,25 +56,23 @@ export async function openTar(path: string, gzipped: boolean): Promise<ExportCon
         const stream = next.value;
         const { header } = stream;
         let opened = false;
-        if (header.type === 'symlink' || header.type === 'link') {
-          // A link is never followed (a symlink may point anywhere on the reader's disk, a hard link back into the
-          // archive, which one pass cannot reach), but it is reported: it may stand for content.
-          yield {
-            path: header.name.replace(/^\.\//, ''),
-            size: 0,
-            special: header.type === 'symlink' ? 'symlink' : 'hardlink',
-            open: async () => refuseSpecial(),
-          } satisfies ExportEntry;
-        } else if (header.type !== 'file' && header.type !== 'contiguous-file' && header.type !== 'directory') {
-          yield {
-            path: header.name.replace(/^\.\//, ''),
-            size: 0,
-            special: 'other',
-            open: async () => refuseSpecial(),
-          } satisfies ExportEntry;
+        const path = header.name.replace(/^\.\//, '');
+        // A link is never followed (a symlink may point anywhere on the reader's disk, a hard link back into the
+        // archive, which one pass cannot reach), nor is a device or pipe opened; each is reported, since it may stand
+        // for content.
+        const special =
+          header.type === 'symlink'
+            ? 'symlink'
+            : header.type === 'link'
+              ? 'hardlink'
+              : header.type === 'file' || header.type === 'contiguous-file' || header.type === 'directory'
+                ? undefined
+                : 'other';
+        if (special) {
+          yield { path, size: 0, special, open: async () => refuseSpecial() } satisfies ExportEntry;
         } else if (header.type !== 'directory') {
           yield {
-            path: header.name.replace(/^\.\//, ''),
+            path,
             size: header.size ?? 0,
             open: async () => {
               if (opened) throw new InputError('a tar entry can be read only once', 'E_TAR_REREAD');
