@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { formatDuration, formatTime } from '../i18n/index.ts';
@@ -9,6 +9,25 @@ import type { PageContext } from '../views/layout.ts';
 import { messagePage } from '../views/message.ts';
 import { sentPage } from '../views/sent.ts';
 import { field, pageContext, sendPage } from './_page.ts';
+
+/**
+ * Counts a form's submission against the hourly limit of the handle or e-mail typed into it; past the limit, answers
+ * 429 saying when to try again and returns that reply.
+ */
+export function limitTypedAccount(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  page: PageContext,
+  form: 'object' | 'withdraw',
+  values: { programme: string; account: string },
+): FastifyReply | undefined {
+  if (ctx.subjects.take(typedAccountKey(form, values.programme, values.account))) return undefined;
+  const retryAfter = ctx.subjects.retryAfter();
+  reply.header('retry-after', retryAfter);
+  // The limit lasts the rest of the hour: "wait a few minutes" would only send the person back to this page.
+  const body = page.t.rateAccountBody(form, Math.ceil(Number(retryAfter) / 60));
+  return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
+}
 
 /** Checks the objection and withdrawal forms' shared fields; errors name the field id they belong to. */
 export function checkAccountForm(
@@ -65,13 +84,8 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       };
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
-      if (!ctx.subjects.take(typedAccountKey('object', values.programme, values.account))) {
-        const retryAfter = ctx.subjects.retryAfter();
-        reply.header('retry-after', retryAfter);
-        // The limit lasts the rest of the hour: "wait a few minutes" would only send the person back to this page.
-        const body = page.t.rateAccountBody('object', Math.ceil(Number(retryAfter) / 60));
-        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
-      }
+      const limited = limitTypedAccount(ctx, reply, page, 'object', values);
+      if (limited) return limited;
       const now = ctx.clock();
       await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });
       const html = sentPage(page, {

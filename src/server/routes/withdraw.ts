@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { formatDuration } from '../i18n/index.ts';
-import { requestWithdrawal, typedAccountKey, WITHDRAW_LINK_MS } from '../intake.ts';
-import { messagePage } from '../views/message.ts';
+import { requestWithdrawal, WITHDRAW_LINK_MS } from '../intake.ts';
 import { sentPage } from '../views/sent.ts';
 import { withdrawPage } from '../views/withdraw.ts';
 import { field, pageContext, sendPage } from './_page.ts';
-import { checkAccountForm } from './pages.ts';
+import { checkAccountForm, limitTypedAccount } from './pages.ts';
 
 /** The withdrawal form and its submission (which mails a withdrawal link, never telling whether one was sent). */
 export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -32,13 +31,8 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
           withdrawPage(page, { programmes: ctx.programmes, csrf: reply.generateCsrf(), values, errors }),
         );
       }
-      if (!ctx.subjects.take(typedAccountKey('withdraw', values.programme, values.account))) {
-        const retryAfter = ctx.subjects.retryAfter();
-        reply.header('retry-after', retryAfter);
-        // The limit lasts the rest of the hour: "wait a few minutes" would only send the person back to this page.
-        const body = page.t.rateAccountBody('withdraw', Math.ceil(Number(retryAfter) / 60));
-        return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
-      }
+      const limited = limitTypedAccount(ctx, reply, page, 'withdraw', values);
+      if (limited) return limited;
       await requestWithdrawal(ctx, { ...values, lang: page.lang });
       return sendPage(
         reply,
