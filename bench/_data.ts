@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { initHome } from '../src/cli/commands/init.ts';
 import { openHome } from '../src/config/home.ts';
 import { generateIdentityGraph } from '../src/demo/identity-graph.ts';
-import { writePostsJsonl } from '../src/demo/posts.ts';
+import { FORTUNES_DE_DIR, loadFortunes, writePostsJsonl } from '../src/demo/posts.ts';
 import { seededRandom } from '../src/demo/random.ts';
 import { importAccounts } from '../src/registry/identities.ts';
 
@@ -33,7 +33,9 @@ export async function benchData(root: string, records: number, log: (s: string) 
   const accounts = join(dir, 'accounts.jsonl');
   const objectorAccounts = join(dir, 'objector-accounts.txt');
   const home = join(dir, 'home');
-  const generator = generatorFingerprint();
+  const sayings = loadFortunes();
+  const generator = generatorFingerprint(sayings);
+  log(textSource(sayings));
   if (existsSync(done)) {
     const meta = JSON.parse(readFileSync(done, 'utf8'));
     if (meta.generator === generator) return { dir, posts, accounts, objectorAccounts, home, ...meta };
@@ -96,8 +98,17 @@ const GENERATOR_SOURCES = [
   'src/config/template.ts',
 ];
 
-function generatorFingerprint(): string {
+function generatorFingerprint(sayings: readonly string[]): string {
   const h = createHash('sha256');
   for (const f of GENERATOR_SOURCES) h.update(readFileSync(join(import.meta.dirname, '..', f)));
+  // The sayings too: without fortunes-de the posts come from a few built-in sentences, and most are duplicates.
+  for (const saying of sayings) h.update(`${saying}\n`);
   return h.digest('hex').slice(0, 16);
+}
+
+/** Says where the posts' German text comes from, and warns when it is not fortunes-de. */
+function textSource(sayings: readonly string[]): string {
+  return sayings.length > 0
+    ? `text: ${sayings.length.toLocaleString('en-US')} German sayings from fortunes-de (${FORTUNES_DE_DIR})`
+    : `text: built-in sentences only, because fortunes-de is not installed (${FORTUNES_DE_DIR}); most posts are then exact duplicates and the figures are not comparable with runs on realistic text: apt-get install fortunes-de`;
 }
