@@ -70,34 +70,38 @@ async function sniff(path: string): Promise<'zip' | 'gzip' | 'tar' | 'other'> {
 
 /**
  * What a gzip file holds: a tar archive (ustar magic in its first header), or one compressed file (ChatGPT's
- * `conversations.json.gz`, a gzipped `outbox.json`). Only the first header is decompressed, so a bomb costs nothing here.
+ * `conversations.json.gz`, a gzipped `outbox.json`). A tar is decompressed only as far as its first header; one file is
+ * decompressed to its end (and thrown away), so that a truncated or corrupt download is refused before any record of
+ * it leaves, as a damaged zip or tar.gz is, rather than read up to the damage with an exit code of 0.
  */
 async function sniffGzip(path: string): Promise<'tar' | 'file'> {
   const file = createReadStream(path);
   const gunzip = createGunzip();
   file.pipe(gunzip);
   let head = Buffer.alloc(0);
+  let tar: boolean | undefined;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (tar !== undefined) continue;
       head = Buffer.concat([head, chunk]);
-      if (head.length >= 262) break;
+      if (head.length < 262) continue;
+      tar = head.toString('latin1', 257, 262) === 'ustar';
+      if (tar) break;
     }
   } catch (cause) {
-    // A gzip cut short after its first header is still a tar (and fails when the archive reaches the cut).
-    if (head.length < 262) {
+    // A tar cut short after its first header fails when the archive reaches the cut.
+    if (tar !== true) {
       throw new InputError(
         'cannot read the gzip file: it is truncated or corrupt (download the export again)',
         'E_GZIP_CORRUPT',
-        {
-          cause,
-        },
+        { cause },
       );
     }
   } finally {
     file.destroy();
     gunzip.destroy();
   }
-  return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar' ? 'tar' : 'file';
+  return tar === true ? 'tar' : 'file';
 }
 
 function listed(entries: ExportEntry[]): Pick<ExportContainer, 'list' | 'entries'> {

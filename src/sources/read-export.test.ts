@@ -242,6 +242,22 @@ describe('a gzip-compressed single file', () => {
     await expect(drain(reading('chatgpt', gz))).rejects.toMatchObject({ code: 'E_GZIP_CORRUPT' });
   });
 
+  it.each([
+    ['cut off in the middle', (gz: Buffer) => gz.subarray(0, gz.length >> 1)],
+    ['cut off before its trailer', (gz: Buffer) => gz.subarray(0, gz.length - 4)],
+    ['with a wrong checksum', (gz: Buffer) => Buffer.concat([gz.subarray(0, -8), Buffer.alloc(4), gz.subarray(-4)])],
+  ])('refuses a gzip %s as damaged, before any record leaves', async (_, damage) => {
+    const gz = await put(join(tmp, 'your_posts_1.json.gz'), damage(gzipSync(JSON.stringify(posts(20_000)))));
+    const r = reading('facebook', gz);
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const rec of r.records) seen.push(rec.text);
+      })(),
+    ).rejects.toMatchObject({ code: 'E_GZIP_CORRUPT', message: expect.stringMatching(/download the export again/) });
+    expect(seen).toEqual([]);
+  });
+
   it('caps a metadata file at what it unpacks to, not its compressed size', async () => {
     const gz = await put(join(tmp, 'actor.json.gz'), gzipSync(`{"x": "${' '.repeat(100_000)}"}`));
     const container = await openContainer(gz);
