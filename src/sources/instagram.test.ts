@@ -104,3 +104,26 @@ describe('a Facebook Messenger download read as Instagram', () => {
     expect(records.map((r) => r.text)).toEqual(['IG-DM from Tom', 'IG-DM from Lena']);
   });
 });
+
+describe('an Instagram messages-only download read as Facebook', () => {
+  it('is refused before any message leaves, naming --format instagram, from a folder, a zip and a tar.gz', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const dir = join(tmp, 'ig');
+    await cp(fixture('instagram', 'your_instagram_activity', 'messages'), join(dir, 'messages'), { recursive: true });
+    await zipFolder(dir, join(tmp, 'm.zip'));
+    await tarGzFolder(dir, join(tmp, 'm.tar.gz'));
+    for (const path of [dir, join(tmp, 'm.zip'), join(tmp, 'm.tar.gz')]) {
+      const seen: string[] = [];
+      const reading = readExport({ format: 'facebook', path, account: 'fb:a:1' });
+      await expect(
+        (async () => {
+          for await (const r of reading.records) seen.push(r.text);
+        })(),
+      ).rejects.toMatchObject({
+        code: 'E_FORMAT',
+        message: expect.stringMatching(/Instagram export.*--format instagram/),
+      });
+      expect(seen).toEqual([]);
+    }
+  });
+});

@@ -114,16 +114,25 @@ function isMeta(format: ExportFormat): format is 'facebook' | 'instagram' {
 }
 
 /**
- * Whether a Meta thread file says it is Facebook's: Messenger threads carry `thread_type` (`Regular`,
- * `RegularGroup`), Instagram's do not. A Messenger-only download of the old layout has no other mark, so one thread
- * file is looked at; it is read as far as that key only, and any fault in it is left for the real read to report.
+ * Which of Meta's two platforms a thread file is from: Messenger threads carry `thread_type` (`Regular`,
+ * `RegularGroup`), Instagram's do not. A messages-only download of the old layout has no other mark, so one thread
+ * file is looked at; null when it cannot tell (the file is broken or no thread), leaving the fault for the real read
+ * to report. Only `thread_type` and the participants' entries are held, never a message.
  */
-async function isMessengerThread(entry: ExportEntry, format: ExportFormat): Promise<boolean> {
+async function threadPlatform(entry: ExportEntry, format: ExportFormat): Promise<'facebook' | 'instagram' | null> {
   const scratch = new ReaderContext({ format, path: entry.path, account: 'peek' });
-  for await (const _ of streamJson(entry, scratch, (p) => (p.length === 1 && p[0] === 'thread_type' ? 'type' : null))) {
-    return true;
+  let participants = 0;
+  for await (const { label } of streamJson(entry, scratch, (p) =>
+    p.length === 1 && p[0] === 'thread_type'
+      ? 'type'
+      : p.length === 2 && p[0] === 'participants' && typeof p[1] === 'number'
+        ? 'participant'
+        : null,
+  )) {
+    if (label === 'type') return 'facebook';
+    participants++;
   }
-  return false;
+  return participants > 0 && scratch.quarantined === 0 ? 'instagram' : null;
 }
 
 // Thread files bigger than this are not looked at in a tar, where looking costs a read of the file on the first pass.
@@ -135,13 +144,13 @@ function isPeekableThread(entry: ExportEntry): boolean {
 }
 
 /**
- * Refuses a Facebook export read as Instagram and the other way round, before any record leaves. `messengerThread`
- * tells whether a thread file of the export carries Facebook's `thread_type`; it is asked only when no path tells.
+ * Refuses a Facebook export read as Instagram and the other way round, before any record leaves. `threadOf` tells
+ * which platform a thread file of the export is from; it is asked only when no path tells.
  */
 async function refuseOtherMetaExport(
   paths: readonly string[],
   format: ExportFormat,
-  messengerThread: () => Promise<boolean>,
+  threadOf: () => Promise<'facebook' | 'instagram' | null>,
 ): Promise<void> {
   if (!isMeta(format)) return;
   const other = format === 'facebook' ? 'instagram' : 'facebook';
@@ -149,7 +158,9 @@ async function refuseOtherMetaExport(
   if (own) return;
   let found: string | null = null;
   for (const p of paths) found ??= META_MARKS[other].mark(p);
-  if (found === null && other === 'facebook' && (await messengerThread())) found = 'Messenger thread files';
+  if (found === null && (await threadOf()) === other) {
+    found = other === 'facebook' ? 'Messenger thread files' : 'message threads without a Messenger thread_type';
+  }
   if (found !== null) {
     throw new InputError(
       `this looks like ${META_MARKS[other].name} export, not ${META_MARKS[format].name} one (it has ${found}); pass --format ${other}`,
@@ -172,7 +183,7 @@ async function* readAll(
     await refuseOtherMetaExport(
       entries.map((e) => e.path),
       ctx.format,
-      async () => thread !== undefined && (await isMessengerThread(thread, ctx.format)),
+      async () => (thread === undefined ? null : await threadPlatform(thread, ctx.format)),
     );
     // Every text file is checked before the first record leaves, so a refused export emits nothing.
     for (const e of entries) if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
@@ -187,17 +198,17 @@ async function* readAll(
   const paths: string[] = [];
   const seen = new Set<string>(); // a path is read in one of the two passes, by its rank
   let peeked = false;
-  let messengerThread = false;
+  let platform: 'facebook' | 'instagram' | null = null;
   for await (const e of container.entries()) {
     paths.push(e.path);
     if (isTextFile(e.path)) await refuseIfWhatsApp(e, ctx.format);
     if (rank(e.path) === 0) yield* readEntry(e, reader, ctx, seen);
-    else if (ctx.format === 'instagram' && !peeked && isPeekableThread(e) && e.size <= PEEK_MAX_BYTES) {
+    else if (isMeta(ctx.format) && !peeked && isPeekableThread(e) && e.size <= PEEK_MAX_BYTES) {
       peeked = true;
-      messengerThread = await isMessengerThread(e, ctx.format);
+      platform = await threadPlatform(e, ctx.format);
     }
   }
-  await refuseOtherMetaExport(paths, ctx.format, async () => messengerThread);
+  await refuseOtherMetaExport(paths, ctx.format, async () => platform);
   const again = await reopen();
   try {
     for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx, seen);
