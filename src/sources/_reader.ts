@@ -28,14 +28,15 @@ export function topLevelItems(path: JsonPath): string | null {
 }
 
 /**
- * True when any folder of the path is named `e2ee_cutover`, or starts so (`e2ee_cutover_archived`, …): Meta's
- * end-to-end-encrypted threads, never opened.
+ * True for Meta's end-to-end-encrypted threads, which are never opened: any file in a folder named `e2ee_cutover`, or
+ * starting so (`e2ee_cutover_archived`, …), and a Messenger chat as Meta exports end-to-end-encrypted ones since 2024,
+ * one file a thread named `<chat name>_<n>.json` right in a `messages/` folder (no thread folder of its own).
  */
 export function isE2eePath(path: string): boolean {
-  return path
-    .split('/')
-    .slice(0, -1)
-    .some((folder) => folder.startsWith('e2ee_cutover'));
+  const parts = path.split('/');
+  const folders = parts.slice(0, -1);
+  if (folders.some((folder) => folder.startsWith('e2ee_cutover'))) return true;
+  return folders[folders.length - 1] === 'messages' && /_\d+\.json$/.test(parts[parts.length - 1] ?? '');
 }
 
 /**

@@ -98,6 +98,27 @@ describe('Facebook export', () => {
     }
   });
 
+  it('never reads the one-file-a-chat end-to-end-encrypted threads in messages/, and counts them as e2ee', async () => {
+    const dir = join(tmp, 'fb-e2ee-flat');
+    await cp(fixture('facebook-new'), dir, { recursive: true });
+    // How Meta exports an end-to-end-encrypted Messenger chat since 2024: one file, named after the chat.
+    await writeFile(
+      join(dir, 'your_facebook_activity', 'messages', 'Anna Schmidt_1.json'),
+      JSON.stringify({
+        participants: ['Anna Schmidt', 'J\u00c3\u00bcrgen M\u00c3\u00bcller'],
+        threadName: 'Anna Schmidt',
+        messages: [{ senderName: 'Anna Schmidt', text: 'E2EE-FLAT-SECRET', timestamp: 1714700000000, type: 'text' }],
+      }),
+    );
+    const zip = join(tmp, 'fb-e2ee-flat.zip');
+    await zipFolder(dir, zip);
+    for (const path of [dir, zip]) {
+      const { texts, summary } = await read(path);
+      expect(texts).not.toContain('E2EE-FLAT-SECRET');
+      expect(summary.skipped).toMatchObject({ e2ee: 3, file_not_used: 1 }); // the other one: autofill_information.json
+    }
+  });
+
   it('emits Messenger inbox messages as private messages attributed by sender', async () => {
     const { records } = await read(fixture('facebook-new'));
     const messages = records.filter((r) => r.kind === 'message');
