@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,33 @@ describe('dissent sources convert', () => {
     );
     expect(r.code).toBe(2);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('leaves the file a --quarantine link points to as it was when the export is refused, and fills it when read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    await writeFile(join(dir, 'kept.jsonl'), 'earlier entries\n');
+    await symlink('kept.jsonl', join(dir, 'q.jsonl'));
+    const convert = (input: string) =>
+      dissent(
+        'sources',
+        'convert',
+        '--format',
+        'mastodon',
+        input,
+        '--account',
+        'x',
+        '--quarantine',
+        join(dir, 'q.jsonl'),
+      );
+    const refused = convert(fixture('whatsapp', 'android-en.txt'));
+    expect(refused.code).toBe(2);
+    expect(await readFile(join(dir, 'kept.jsonl'), 'utf8')).toBe('earlier entries\n');
+    expect((await readdir(dir)).sort()).toEqual(['kept.jsonl', 'q.jsonl']);
+    const read = convert(fixture('mastodon'));
+    expect(read.code).toBe(0);
+    expect((await lstat(join(dir, 'q.jsonl'))).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 'kept.jsonl'), 'utf8'))).toMatchObject({ reason: 'bad_timestamp' });
+    expect((await readdir(dir)).sort()).toEqual(['kept.jsonl', 'q.jsonl']);
   });
 
   it('warns when an export holds no records at all', async () => {

@@ -53,6 +53,16 @@ async function outTarget(outFile: string): Promise<{ path: string; direct: boole
   return { path, direct: info !== undefined && !info.isFile() };
 }
 
+/**
+ * Where an output file that must appear only after a whole conversion is written: `writeTo` is a `.partial` file beside
+ * the target (the end of any symbolic links `named` is), to be renamed over `target` on success and removed otherwise,
+ * so that a failed run leaves the target as it was; for a device or pipe both are the target itself.
+ */
+export async function outputPaths(named: string): Promise<{ target: string; writeTo: string }> {
+  const { path, direct } = await outTarget(named);
+  return { target: path, writeTo: direct ? path : `${path}.partial` };
+}
+
 /** The path a chain of symbolic links ends at when its last target is missing; `path` itself when it is no link. */
 async function danglingTarget(path: string): Promise<string> {
   let at = path;
@@ -82,20 +92,18 @@ async function writeAll(readOpts: ReadExportOptions, out: WriteStream): Promise<
  */
 export async function convertToJsonl(opts: ReadExportOptions & { outFile: string }): Promise<ConvertSummary> {
   const { outFile: named, ...readOpts } = opts;
-  const { path: outFile, direct } = await outTarget(named);
-  if (direct) {
-    const out = createWriteStream(outFile, { flags: 'w' });
+  const { target, writeTo } = await outputPaths(named);
+  const out = createWriteStream(writeTo, { flags: 'w' });
+  if (writeTo === target) {
     try {
       return await writeAll(readOpts, out);
     } finally {
       out.on('error', () => {}).destroy();
     }
   }
-  const partial = `${outFile}.partial`;
-  const out = createWriteStream(partial, { flags: 'w' });
   try {
     const summary = await writeAll(readOpts, out);
-    await rename(partial, outFile);
+    await rename(writeTo, target);
     return summary;
   } catch (error) {
     // The file is opened asynchronously: wait until the stream has closed (and so has created the file, if it was
@@ -103,7 +111,7 @@ export async function convertToJsonl(opts: ReadExportOptions & { outFile: string
     const closed = out.closed ? Promise.resolve() : once(out, 'close').catch(() => {});
     out.on('error', () => {}).destroy();
     await closed;
-    await rm(partial, { force: true });
+    await rm(writeTo, { force: true });
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createWriteStream, lstatSync, openSync, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { defineCommand } from 'citty';
 import { DissentError, InputError } from '../../shared/errors.ts';
 import {
@@ -8,6 +8,7 @@ import {
   convertToJsonl,
   EXPORT_FORMATS,
   type ExportFormat,
+  outputPaths,
   type ReadExportOptions,
   type Visibility,
   writeJsonl,
@@ -73,10 +74,13 @@ const convert = defineCommand({
     checkOutPath(args.quarantine);
     let quarantine: WriteStream | undefined;
     let quarantineError: Error | undefined;
-    if (args.quarantine) {
+    // Like --out, written beside its target and renamed over it at the end, so that a refused or failed run leaves
+    // the target (through a link too) as it was, instead of emptied or half written.
+    const quarantinePaths = args.quarantine ? await outputPaths(args.quarantine) : undefined;
+    if (args.quarantine && quarantinePaths) {
       let fd: number;
       try {
-        fd = openSync(args.quarantine, 'w');
+        fd = openSync(quarantinePaths.writeTo, 'w');
       } catch (cause) {
         const why = (cause as NodeJS.ErrnoException).code ?? 'open failed';
         throw new InputError(`cannot write ${args.quarantine} (${why})`, 'E_OUT', { cause });
@@ -106,10 +110,10 @@ const convert = defineCommand({
         await once(quarantine, 'close');
       }
       // Like --out, the quarantine file is there only when the whole export was read: a refused or failed one would
-      // leave an empty or partial file that looks like a clean conversion's. Only a regular file is removed, never
-      // what --quarantine /dev/null or a link names.
-      if (!converted && args.quarantine && lstatSync(args.quarantine, { throwIfNoEntry: false })?.isFile()) {
-        await rm(args.quarantine, { force: true });
+      // leave an empty or partial file that looks like a clean conversion's. A device or pipe is written directly.
+      if (quarantinePaths && quarantinePaths.writeTo !== quarantinePaths.target) {
+        if (converted && !quarantineError) await rename(quarantinePaths.writeTo, quarantinePaths.target);
+        else await rm(quarantinePaths.writeTo, { force: true });
       }
     }
     printSummary(summary, args.quarantine);
