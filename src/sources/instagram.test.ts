@@ -127,3 +127,27 @@ describe('an Instagram messages-only download read as Facebook', () => {
     }
   });
 });
+
+describe('an Accounts Center download that holds a Facebook and an Instagram export', () => {
+  it('is refused for either format before any record leaves, instead of labelling one platform as the other', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const dir = join(tmp, 'meta');
+    await cp(fixture('facebook-new'), join(dir, 'facebook-anna'), { recursive: true });
+    await cp(fixture('instagram'), join(dir, 'instagram-anna'), { recursive: true });
+    for (const format of ['facebook', 'instagram'] as const) {
+      const seen: string[] = [];
+      const reading = readExport({ format, path: dir, account: 'x:a:1' });
+      await expect(
+        (async () => {
+          for await (const r of reading.records) seen.push(r.text);
+        })(),
+      ).rejects.toMatchObject({
+        code: 'E_FORMAT',
+        message: expect.stringMatching(/export beside an? (Facebook|Instagram) one.*each on its own/),
+      });
+      expect(seen).toEqual([]);
+    }
+    // Each folder on its own is read as before.
+    expect((await read(join(dir, 'instagram-anna'))).records.length).toBeGreaterThan(0);
+  });
+});

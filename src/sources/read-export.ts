@@ -86,27 +86,42 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
 /**
  * Paths only one of Meta's two exports has. Their readers take the same Messenger-style thread files, so an Instagram
  * export read as Facebook (or the other way round) would yield records labelled with the wrong platform. `mark` gives
- * the folder or file name that tells, never the rest of the path (a Messenger folder name can be a person's name).
+ * the folder or file name that tells, never the rest of the path (a Messenger folder name can be a person's name);
+ * `weak` marks tell only in an export that has no other mark of either.
  */
-const META_MARKS: Readonly<Record<'facebook' | 'instagram', { name: string; mark: (path: string) => string | null }>> =
-  {
-    facebook: {
-      name: 'a Facebook',
-      mark: (path) =>
-        /(^|\/)(your_facebook_activity|your_activity_across_facebook)\//.exec(path)?.[2] ??
-        /(^|\/)(your_posts[^/]*|profile_information)\.json$/.exec(path)?.[2] ??
-        // Messenger's own folders, which a Messenger-only download of the old layout has beside `messages/inbox/`.
-        /(^|\/)messages\/(archived_threads|filtered_threads|stickers_used)\//.exec(path)?.[2] ??
-        null,
-    },
-    instagram: {
-      name: 'an Instagram',
-      mark: (path) =>
-        /(^|\/)(your_instagram_activity)\//.exec(path)?.[2] ??
-        /(^|\/)(posts_\d+|personal_information)\.json$/.exec(path)?.[2] ??
-        null,
-    },
-  };
+const META_MARKS: Readonly<
+  Record<
+    'facebook' | 'instagram',
+    { name: string; mark: (path: string) => string | null; weak?: (path: string) => string | null }
+  >
+> = {
+  facebook: {
+    name: 'a Facebook',
+    mark: (path) =>
+      /(^|\/)(your_facebook_activity|your_activity_across_facebook)\//.exec(path)?.[2] ??
+      /(^|\/)(your_posts[^/]*|profile_information)\.json$/.exec(path)?.[2] ??
+      null,
+    // Messenger's own folders, which a Messenger-only download of the old layout has beside `messages/inbox/`.
+    weak: (path) => /(^|\/)messages\/(archived_threads|filtered_threads|stickers_used)\//.exec(path)?.[2] ?? null,
+  },
+  instagram: {
+    name: 'an Instagram',
+    mark: (path) =>
+      /(^|\/)(your_instagram_activity)\//.exec(path)?.[2] ??
+      /(^|\/)(posts_\d+|personal_information)\.json$/.exec(path)?.[2] ??
+      null,
+  },
+};
+
+/** The first mark of `platform` among `paths`, weak marks included unless `strong` is set. */
+function markOf(paths: readonly string[], platform: 'facebook' | 'instagram', strong = false): string | null {
+  const { mark, weak } = META_MARKS[platform];
+  for (const p of paths) {
+    const found = mark(p) ?? (strong ? null : (weak?.(p) ?? null));
+    if (found !== null) return found;
+  }
+  return null;
+}
 
 /** Whether `format` is one of Meta's two, whose exports are told apart before any record leaves. */
 function isMeta(format: ExportFormat): format is 'facebook' | 'instagram' {
@@ -144,8 +159,10 @@ function isPeekableThread(entry: ExportEntry): boolean {
 }
 
 /**
- * Refuses a Facebook export read as Instagram and the other way round, before any record leaves. `threadOf` tells
- * which platform a thread file of the export is from; it is asked only when no path tells.
+ * Refuses a Facebook export read as Instagram and the other way round, before any record leaves, and an Accounts
+ * Center download that holds both (each platform's thread files would be read by the other's reader too, and labelled
+ * with the wrong platform). `threadOf` tells which platform a thread file of the export is from; it is asked only when
+ * no path tells.
  */
 async function refuseOtherMetaExport(
   paths: readonly string[],
@@ -154,10 +171,18 @@ async function refuseOtherMetaExport(
 ): Promise<void> {
   if (!isMeta(format)) return;
   const other = format === 'facebook' ? 'instagram' : 'facebook';
-  const own = paths.some((p) => META_MARKS[format].mark(p) !== null);
-  if (own) return;
-  let found: string | null = null;
-  for (const p of paths) found ??= META_MARKS[other].mark(p);
+  if (markOf(paths, format) !== null) {
+    const own = markOf(paths, format, true);
+    const also = markOf(paths, other, true);
+    if (own !== null && also !== null) {
+      throw new InputError(
+        `this export holds ${META_MARKS[other].name} export beside ${META_MARKS[format].name} one (it has ${own} and ${also}); give the folder of each on its own, with its --format`,
+        'E_FORMAT',
+      );
+    }
+    return;
+  }
+  let found = markOf(paths, other);
   if (found === null && (await threadOf()) === other) {
     found = other === 'facebook' ? 'Messenger thread files' : 'message threads without a Messenger thread_type';
   }
