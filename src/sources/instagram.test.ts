@@ -1,4 +1,4 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -149,5 +149,29 @@ describe('an Accounts Center download that holds a Facebook and an Instagram exp
     }
     // Each folder on its own is read as before.
     expect((await read(join(dir, 'instagram-anna'))).records.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Instagram comments labelled in a language the reader does not know', () => {
+  it('are quarantined, naming the labels, instead of counted as comments without text', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const dir = join(tmp, 'your_instagram_activity', 'comments');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'post_comments_1.json'),
+      JSON.stringify([
+        {
+          string_map_data: { Opmerking: { value: 'Mooi!' }, Mediaeigenaar: { value: 'anna' }, Tijd: { timestamp: 1 } },
+        },
+      ]),
+    );
+    const q = collector();
+    const { records, summary } = await read(tmp, q.onQuarantine);
+    expect(records).toEqual([]);
+    expect(summary.skipped.no_text).toBeUndefined();
+    expect(q.entries).toEqual([
+      expect.objectContaining({ reason: 'bad_item', detail: expect.stringContaining('"Opmerking"') }),
+    ]);
+    expect(JSON.stringify(q.entries)).not.toMatch(/Mooi|anna/);
   });
 });

@@ -98,6 +98,16 @@ async function* readComments(entry: ExportEntry, ctx: ReaderContext): AsyncGener
     const map = parsed.data.string_map_data;
     ctx.noteUnknown('instagram.comment', parsed.data, KNOWN_COMMENT);
     const label = COMMENT_LABELS.find((l) => typeof map[l]?.value === 'string');
+    if (label === undefined && Object.values(map).some((v) => typeof v.value === 'string' && v.value !== '')) {
+      // Labelled in a language not known here: which value is the comment and which the media owner's handle cannot
+      // be told, so it is reported, not counted as a comment without text.
+      const labels = Object.keys(map)
+        .slice(0, 5)
+        .map((l) => JSON.stringify(l.slice(0, 40)))
+        .join(', ');
+      ctx.quarantine(entry.path, 0, 'bad_item', `item ${i}: no comment label known (labels ${labels})`);
+      continue;
+    }
     const text = repairMojibake(label ? (map[label]?.value ?? '') : '').trim();
     if (text === '') {
       ctx.skip('no_text');
