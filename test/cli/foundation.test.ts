@@ -400,7 +400,8 @@ describe('objections, receipts and offline verification', () => {
 
   it('withdraws with a receipt that verifies, and a second withdrawal fails clearly', () => {
     const dir = tempDir();
-    expect(dissent(['object', '--subject', 'p:6', '--home', home]).code).toBe(0);
+    const o = dissent(['object', '--subject', 'p:6', '--home', home, '--out', join(dir, 'o.json')]);
+    expect(o.code).toBe(0);
     const w = dissent(['withdraw', '--subject', 'fb:a:6', '--home', home, '--out', join(dir, 'w.json')]);
     expect(w.code, w.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).leaf).toContain('"type":"withdrawal"');
@@ -412,6 +413,15 @@ describe('objections, receipts and offline verification', () => {
     const other = dissent(['verify', 'receipt', join(dir, 'w.json'), '--key', vkey, '--origin', 'staging.example/log']);
     expect(other.code).toBe(1);
     expect(other.stdout).toContain('FAIL checkpoint: checkpoint origin is not staging.example/log');
+    // In a JSON Lines file of receipts too: a withdrawal's line says what it is, and so does the verdict.
+    const both = join(dir, 'both.jsonl');
+    const oneLine = (f: string) => JSON.stringify(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    writeFileSync(both, `${oneLine('o.json')}\n${oneLine('w.json')}\n`);
+    const many = dissent(['verify', 'receipt', both, '--key', vkey]);
+    expect(many.code).toBe(0);
+    expect(many.stdout).toMatch(
+      /^ok {3}line 1\nok {3}line 2: a WITHDRAWAL of an objection to all current and future AI training .*\nVALID \(all 2 receipts; 1 of them records a WITHDRAWAL, not an objection\)\n$/,
+    );
     const again = dissent(['withdraw', '--subject', 'p:6', '--home', home]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no effective objection to withdraw/);

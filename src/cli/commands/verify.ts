@@ -4,7 +4,7 @@ import { openCheckpoint } from '../../log/checkpoint.ts';
 import { fromBase64 } from '../../log/hash.ts';
 import { NoteError, parseVerifierKey, type Verifier } from '../../log/note.ts';
 import { verifyConsistency } from '../../log/proofs.ts';
-import { type Check, verifyReceipt } from '../../log/receipt.ts';
+import { type Check, type ReceiptVerdict, verifyReceipt } from '../../log/receipt.ts';
 import { verifySnapshot } from '../../pipeline/verify-snapshot.ts';
 import { InputError } from '../../shared/errors.ts';
 import { out } from '../_common.ts';
@@ -50,18 +50,35 @@ function report(checks: readonly Check[]): number {
   return setExitCode(ok ? EXIT.ok : EXIT.checkFailed);
 }
 
-/** One line per receipt of a JSON Lines file: ok, or its first failed check; then the verdict for the whole file. */
-function reportMany(results: readonly { line: number; checks: readonly Check[] }[]): number {
+/**
+ * One line per receipt of a JSON Lines file: ok, or its first failed check; then the verdict for the whole file. A
+ * valid receipt of a withdrawal says so on its line and in the verdict: it proves as well as an objection's, and a
+ * file of receipts must not pass for a file of objections when some of its lines withdraw them.
+ */
+function reportMany(results: readonly { line: number; verdict: Pick<ReceiptVerdict, 'checks' | 'event'> }[]): number {
   let failed = 0;
-  for (const r of results) {
-    const bad = r.checks.find((c) => !c.ok);
-    if (bad || r.checks.length === 0) failed++;
-    out(bad ? `FAIL line ${r.line}: ${checkText(bad)}` : `ok   line ${r.line}`);
+  let withdrawals = 0;
+  for (const { line, verdict } of results) {
+    const bad = verdict.checks.find((c) => !c.ok);
+    if (bad || verdict.checks.length === 0) failed++;
+    if (bad) {
+      out(`FAIL line ${line}: ${checkText(bad)}`);
+    } else if (verdict.event?.type === 'withdrawal') {
+      withdrawals++;
+      const leaf = verdict.checks.find((c) => c.name === 'leaf');
+      out(`ok   line ${line}: ${leaf?.detail ?? 'a WITHDRAWAL'}`);
+    } else {
+      out(`ok   line ${line}`);
+    }
   }
+  const ofThem =
+    withdrawals === 0
+      ? ''
+      : `; ${withdrawals} of them ${withdrawals === 1 ? 'records a WITHDRAWAL' : 'record WITHDRAWALS'}, not an objection`;
   out(
     failed === 0
-      ? `VALID (all ${results.length} receipts)`
-      : `INVALID (${failed} of ${results.length} receipts failed)`,
+      ? `VALID (all ${results.length} receipts${ofThem})`
+      : `INVALID (${failed} of ${results.length} receipts failed${ofThem})`,
   );
   return setExitCode(failed === 0 ? EXIT.ok : EXIT.checkFailed);
 }
@@ -113,10 +130,10 @@ const receipt = defineCommand({
     return reportMany(
       lines.map((l) => ({
         line: l.line,
-        checks:
+        verdict:
           l.json === undefined
-            ? [{ name: 'format', ok: false, detail: 'this line is not valid JSON' }]
-            : verifyReceipt(l.json, v, origin).checks,
+            ? { checks: [{ name: 'format', ok: false, detail: 'this line is not valid JSON' }] }
+            : verifyReceipt(l.json, v, origin),
       })),
     );
   },
