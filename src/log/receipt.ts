@@ -40,10 +40,10 @@ export interface ReceiptVerdict {
   readonly size?: number;
   /**
    * What the signed leaf records, when the receipt is valid: an objection, or the withdrawal of one (a withdrawal's
-   * receipt proves the same way), and for which programme. Verifiers show it, so that a withdrawal is never taken
-   * for an objection.
+   * receipt proves the same way), for which programme, and for the person or one account only. Verifiers show it,
+   * so that a withdrawal is never taken for an objection, nor one account's objection for the whole person's.
    */
-  readonly event?: Pick<LogEvent, 'type' | 'programme'>;
+  readonly event?: Pick<LogEvent, 'type' | 'programme' | 'scope'>;
 }
 
 /**
@@ -110,7 +110,12 @@ export function verifyReceipt(input: unknown, verifier: Verifier, expectedOrigin
     return fail('inclusion', 'the inclusion proof does not lead to the checkpoint root');
   }
   checks.push({ name: 'inclusion', ok: true, detail: `leaf ${index} of ${cp.size}` });
-  return { ok: true, checks, size: cp.size, event: { type: event.type, programme: event.programme } };
+  return {
+    ok: true,
+    checks,
+    size: cp.size,
+    event: { type: event.type, programme: event.programme, scope: event.scope },
+  };
 }
 
 /** What a leaf records, in words: `a WITHDRAWAL of an objection to programme p (person scope), submitted …`. */

@@ -269,6 +269,18 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
       [receipt, otherKey] as const,
     )) as { ok: boolean };
     expect(wrongKey.ok).toBe(false);
+    // One account's objection reads as that account's on the page, in the browser as on the server.
+    const acct = await t.home.registry.object({
+      subject: t.accounts.at(-1)?.account as string,
+      accountOnly: true,
+      channel: 'api',
+    });
+    await page.getByLabel(TEXT.en.receipt).fill(JSON.stringify(acct.receipt));
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('true');
+    expect(await page.locator('#records').textContent()).toBe(
+      'It records an objection to all current and future AI training (this account only, not the accounts linked to it).',
+    );
     await page.close();
   });
 

@@ -572,6 +572,18 @@ describe('withdrawal, status and verification pages', () => {
     expect(html).toContain('data-valid="true"');
     expect(html).toContain('Checked on the server');
     expect(html).toContain('It records an objection to all current and future AI training.');
+    // One account's objection is not the whole person's: the page says so, as the CLI's "(account scope)" does.
+    const acct = await t.home.registry.object({
+      subject: t.accounts.at(-1)?.account as string,
+      accountOnly: true,
+      channel: 'cli',
+    });
+    ({ csrf } = await c.page('/verify?lang=en'));
+    html = await (await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify(acct.receipt) })).text();
+    expect(html).toContain('data-valid="true"');
+    expect(html).toContain(
+      'It records an objection to all current and future AI training (this account only, not the accounts linked to it).',
+    );
     // A withdrawal's receipt proves the same way, and the page says it is one.
     const w = await t.home.registry.withdraw({ subject: 'p:4', channel: 'cli' });
     ({ csrf } = await c.page('/verify?lang=en'));

@@ -210,7 +210,12 @@
       return fail('inclusion', 'the inclusion proof does not lead to the checkpoint root');
     }
     checks.push({ name: 'inclusion', ok: true });
-    return { ok: true, checks, size: cp.size, event: { type: event.type, programme: event.programme } };
+    return {
+      ok: true,
+      checks,
+      size: cp.size,
+      event: { type: event.type, programme: event.programme, scope: event.scope },
+    };
   }
 
   globalThis.dissentVerifyReceipt = verifyReceipt;
@@ -231,8 +236,11 @@
       const records = document.createElement('span');
       records.id = 'records';
       records.dataset.event = result.event.type;
-      const programme = result.event.programme === '*' ? texts.anyProgramme : `“${result.event.programme}”`;
+      const what = result.event.programme === '*' ? texts.anyProgramme : `“${result.event.programme}”`;
+      // An account-scope entry covers that one account: "all AI training" alone would read as the whole person.
+      const programme = result.event.scope === 'account' ? `${what} (${texts.accountOnly})` : what;
       records.textContent = texts.records[result.event.type].replace('{programme}', programme);
+      records.dataset.scope = result.event.scope;
       verdict.append(' ', records);
     }
     const list = document.createElement('ul');

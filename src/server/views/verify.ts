@@ -15,7 +15,9 @@ export interface VerifyOutcome {
 
 /** The sentence saying what a valid receipt records (the browser script builds the same from verifyTexts). */
 function records(t: Messages, event: NonNullable<VerifyOutcome['event']>): string {
-  const programme = event.programme === '*' ? t.anyProgramme : `“${event.programme}”`;
+  const what = event.programme === '*' ? t.anyProgramme : `“${event.programme}”`;
+  // An account-scope entry covers that one account: "all AI training" alone would read as the whole person.
+  const programme = event.scope === 'account' ? `${what} (${t.coverageAccountOnly})` : what;
   return t.receiptRecords[event.type].replace('{programme}', programme);
 }
 
@@ -23,7 +25,7 @@ function records(t: Messages, event: NonNullable<VerifyOutcome['event']>): strin
 export function verdict(t: Messages, outcome: VerifyOutcome, where: string): SafeHtml {
   return html`<p class="verdict ${outcome.ok ? 'ok' : 'bad'}" id="verdict" data-valid="${String(outcome.ok)}"><strong>${
     outcome.ok ? t.valid(outcome.index ?? 0, outcome.size ?? 0) : t.invalid
-  }</strong>${outcome.ok && outcome.event ? html` <span id="records" data-event="${outcome.event.type}">${records(t, outcome.event)}</span>` : ''}</p>
+  }</strong>${outcome.ok && outcome.event ? html` <span id="records" data-event="${outcome.event.type}" data-scope="${outcome.event.scope}">${records(t, outcome.event)}</span>` : ''}</p>
 <ul class="checks">${outcome.checks.map(
     (c) =>
       html`<li class="${c.ok ? 'ok' : 'bad'}">${t.checkNames[c.name] ?? c.name}: ${c.ok ? t.passed : t.failed}${
@@ -40,6 +42,7 @@ export function verifyTexts(t: Messages): Record<string, unknown> {
     invalid: t.invalid,
     records: t.receiptRecords,
     anyProgramme: t.anyProgramme,
+    accountOnly: t.coverageAccountOnly,
     checkNames: t.checkNames,
     checkFailures: t.checkFailures,
     passed: t.passed,
