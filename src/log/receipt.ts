@@ -41,9 +41,10 @@ export interface ReceiptVerdict {
   /**
    * What the signed leaf records, when the receipt is valid: an objection, or the withdrawal of one (a withdrawal's
    * receipt proves the same way), for which programme, and for the person or one account only. Verifiers show it,
-   * so that a withdrawal is never taken for an objection, nor one account's objection for the whole person's.
+   * so that a withdrawal is never taken for an objection, nor one account's objection for the whole person's; and
+   * its signed submission time, which decides lateness where the receipt's own `late` is not signed.
    */
-  readonly event?: Pick<LogEvent, 'type' | 'programme' | 'scope'>;
+  readonly event?: Pick<LogEvent, 'type' | 'programme' | 'scope' | 'submitted_at'>;
 }
 
 /**
@@ -114,7 +115,7 @@ export function verifyReceipt(input: unknown, verifier: Verifier, expectedOrigin
     ok: true,
     checks,
     size: cp.size,
-    event: { type: event.type, programme: event.programme, scope: event.scope },
+    event: { type: event.type, programme: event.programme, scope: event.scope, submitted_at: event.submitted_at },
   };
 }
 

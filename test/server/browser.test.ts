@@ -281,6 +281,11 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     expect(await page.locator('#records').textContent()).toBe(
       'It records an objection to all current and future AI training (this account only, not the accounts linked to it).',
     );
+    // The signed submission time, which decides lateness: the receipt's own `late` is not signed.
+    const signedAt = (JSON.parse(acct.receipt.leaf) as { submitted_at: string }).submitted_at;
+    expect(await page.locator('#submitted').textContent()).toContain(
+      `Submitted ${signedAt.replace('T', ' ').replace('Z', ' UTC')}, as signed in the entry`,
+    );
     await page.close();
   });
 

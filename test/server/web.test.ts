@@ -572,6 +572,18 @@ describe('withdrawal, status and verification pages', () => {
     expect(html).toContain('data-valid="true"');
     expect(html).toContain('Checked on the server');
     expect(html).toContain('It records an objection to all current and future AI training.');
+    // `late` is not signed, so a changed one still verifies: the page shows the signed time that decides lateness.
+    const signedAt = (JSON.parse(r.receipt.leaf) as { submitted_at: string }).submitted_at;
+    const flipped = Object.fromEntries(Object.entries(r.receipt.late).map(([p, late]) => [p, !late]));
+    ({ csrf } = await c.page('/verify?lang=en'));
+    html = await (
+      await c.post('/verify', { _csrf: csrf, receipt: JSON.stringify({ ...r.receipt, late: flipped }) })
+    ).text();
+    expect(html).toContain('data-valid="true"');
+    expect(html).toContain(
+      `Submitted ${signedAt.replace('T', ' ').replace('Z', ' UTC')}, as signed in the entry: whether it was late follows from this time`,
+    );
+    expect(html).toContain('(the receipt’s &quot;late&quot; field is not signed)');
     // One account's objection is not the whole person's: the page says so, as the CLI's "(account scope)" does.
     const acct = await t.home.registry.object({
       subject: t.accounts.at(-1)?.account as string,

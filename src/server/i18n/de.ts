@@ -123,6 +123,11 @@ export const de: Messages = {
     objection: 'Er belegt einen Widerspruch gegen {programme}.',
     withdrawal: 'Er belegt die RÜCKNAHME eines Widerspruchs gegen {programme}: Er ist kein Widerspruch.',
   },
+  receiptSubmitted: {
+    objection:
+      'Eingereicht {time}, wie im Eintrag signiert: Ob er verspätet war, folgt aus dieser Zeit und der Frist des Programms (das Feld „late“ des Belegs ist nicht signiert).',
+    withdrawal: 'Die Rücknahme wurde {time} eingereicht, wie im Eintrag signiert.',
+  },
   anyProgramme: 'alle jetzigen und künftigen KI-Trainings',
   checkedInBrowser: 'In Ihrem Browser geprüft.',
   checkedOnServer: 'Auf dem Server geprüft.',

@@ -121,6 +121,15 @@ export const en = {
     objection: 'It records an objection to {programme}.',
     withdrawal: 'It records the WITHDRAWAL of an objection to {programme}: it is not an objection.',
   },
+  /**
+   * The submission time in a valid receipt's signed leaf; {time} is its UTC time. The receipt's `late` is not signed,
+   * so the page points to the time that is.
+   */
+  receiptSubmitted: {
+    objection:
+      'Submitted {time}, as signed in the entry: whether it was late follows from this time and the programme’s deadline (the receipt’s "late" field is not signed).',
+    withdrawal: 'The withdrawal was submitted {time}, as signed in the entry.',
+  },
   anyProgramme: 'all current and future AI training',
   checkedInBrowser: 'Checked in your browser.',
   checkedOnServer: 'Checked on the server.',

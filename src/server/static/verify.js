@@ -214,7 +214,7 @@
       ok: true,
       checks,
       size: cp.size,
-      event: { type: event.type, programme: event.programme, scope: event.scope },
+      event: { type: event.type, programme: event.programme, scope: event.scope, submitted_at: event.submitted_at },
     };
   }
 
@@ -242,6 +242,15 @@
       records.textContent = texts.records[result.event.type].replace('{programme}', programme);
       records.dataset.scope = result.event.scope;
       verdict.append(' ', records);
+      // The signed submission time, as the server's page shows it: the receipt's "late" is not signed.
+      const submitted = document.createElement('span');
+      submitted.id = 'submitted';
+      submitted.dataset.submitted = result.event.submitted_at;
+      submitted.textContent = texts.submitted[result.event.type].replace(
+        '{time}',
+        result.event.submitted_at.replace('T', ' ').replace(/Z$/, ' UTC'),
+      );
+      verdict.append(' ', submitted);
     }
     const list = document.createElement('ul');
     list.className = 'checks';

@@ -21,11 +21,17 @@ function records(t: Messages, event: NonNullable<VerifyOutcome['event']>): strin
   return t.receiptRecords[event.type].replace('{programme}', programme);
 }
 
+/** The signed submission time of a valid receipt's leaf, in UTC as the leaf has it (the browser script says the same). */
+function submitted(t: Messages, event: NonNullable<VerifyOutcome['event']>): string {
+  const time = event.submitted_at.replace('T', ' ').replace(/Z$/, ' UTC');
+  return t.receiptSubmitted[event.type].replace('{time}', time);
+}
+
 /** Renders a check outcome: a verdict line and one line per check (the browser script renders the same markup). */
 export function verdict(t: Messages, outcome: VerifyOutcome, where: string): SafeHtml {
   return html`<p class="verdict ${outcome.ok ? 'ok' : 'bad'}" id="verdict" data-valid="${String(outcome.ok)}"><strong>${
     outcome.ok ? t.valid(outcome.index ?? 0, outcome.size ?? 0) : t.invalid
-  }</strong>${outcome.ok && outcome.event ? html` <span id="records" data-event="${outcome.event.type}" data-scope="${outcome.event.scope}">${records(t, outcome.event)}</span>` : ''}</p>
+  }</strong>${outcome.ok && outcome.event ? html` <span id="records" data-event="${outcome.event.type}" data-scope="${outcome.event.scope}">${records(t, outcome.event)}</span> <span id="submitted" data-submitted="${outcome.event.submitted_at}">${submitted(t, outcome.event)}</span>` : ''}</p>
 <ul class="checks">${outcome.checks.map(
     (c) =>
       html`<li class="${c.ok ? 'ok' : 'bad'}">${t.checkNames[c.name] ?? c.name}: ${c.ok ? t.passed : t.failed}${
@@ -43,6 +49,7 @@ export function verifyTexts(t: Messages): Record<string, unknown> {
     records: t.receiptRecords,
     anyProgramme: t.anyProgramme,
     accountOnly: t.coverageAccountOnly,
+    submitted: t.receiptSubmitted,
     checkNames: t.checkNames,
     checkFailures: t.checkFailures,
     passed: t.passed,
