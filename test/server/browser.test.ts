@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { RunningServer } from '../../src/server/app.ts';
@@ -286,6 +287,17 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     expect(await page.locator('#submitted').textContent()).toContain(
       `Submitted ${signedAt.replace('T', ' ').replace('Z', ' UTC')}, as signed in the entry`,
     );
+    // An emptied key field is this log's key, as on the server without JavaScript: the receipt is valid in both, and
+    // a receipt of another log that this key signs (a staging log) is not.
+    await page.getByLabel('Verifier key of the log').fill('');
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('true');
+    const cp = openCheckpoint(acct.receipt.checkpoint, verifier);
+    const staging = signCheckpoint({ ...cp, origin: 'staging.example/log' }, t.home.signer);
+    await page.getByLabel(TEXT.en.receipt).fill(JSON.stringify({ ...acct.receipt, checkpoint: staging }));
+    await page.getByLabel('Verifier key of the log').fill('  ');
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('false');
     await page.close();
   });
 

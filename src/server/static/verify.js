@@ -297,8 +297,10 @@
         return;
       }
       // With this server's own key, as on the server: the receipt must come from this log.
-      const own = key.value.trim() === texts.key;
-      const verdict = await verifyReceipt(parsed, key.value, own ? texts.origin : undefined);
+      // An emptied key field means this log's key, as the server's check without JavaScript takes it.
+      const vkey = key.value.trim() || texts.key;
+      const own = vkey === texts.key;
+      const verdict = await verifyReceipt(parsed, vkey, own ? texts.origin : undefined);
       result.replaceChildren(render(verdict, texts, parsed?.leaf_index));
     });
   }
