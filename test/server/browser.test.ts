@@ -194,6 +194,37 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await flow('en', false, 4);
   });
 
+  it('without JavaScript: switching the language of a confirmation page keeps the reason as the person edited it', async () => {
+    const account = t.accounts[7];
+    const ctx = await browser('de', false);
+    const page = await ctx.newPage();
+    // Someone else asked for the objection, with a reason of their own.
+    await page.goto(`${server.url}/?lang=de`);
+    await page.getByLabel(TEXT.de.account).fill(account?.email as string);
+    await page.getByLabel('Begründung (freiwillig)').fill('Written by a stranger');
+    await page.getByRole('button', { name: TEXT.de.submit, exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TEXT.de.sent);
+    const link = await latestLink('confirm');
+    await page.goto(link);
+    await page.getByLabel('Begründung (freiwillig)').fill('My own words');
+    await page.locator('header .lang').getByText('English').click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.getByLabel('Reason (optional)').inputValue()).toBe('My own words');
+    // Cleared after the switch, and switched back: still cleared, not the stranger's reason again.
+    await page.getByLabel('Reason (optional)').fill('');
+    await page.locator('header .lang').getByText('Deutsch').click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('de');
+    expect(await page.getByLabel('Begründung (freiwillig)').inputValue()).toBe('');
+    // The page stays the link's own (a reload shows it again), and the link is still unused.
+    expect(new URL(page.url()).pathname).toBe(new URL(link).pathname);
+    await page.getByLabel('Begründung (freiwillig)').fill('Meine Worte');
+    await page.getByRole('button', { name: TEXT.de.confirm }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TEXT.de.effective);
+    const filed = await t.home.store.findEffective(account?.person as string, 'person', '*');
+    expect(filed?.reason).toBe('Meine Worte');
+    await page.close();
+  });
+
   it('the browser check agrees with the server on valid and tampered receipts', async () => {
     const { receipt } = await t.home.registry.object({ subject: 'p:5', channel: 'api' });
     const key = server.ctx.verifierKey;

@@ -309,11 +309,25 @@ describe('link tokens', () => {
     await object(c, t.accounts[1]?.email as string);
     await server.ctx.tasks.idle();
     const url = new URL(linkAt(0));
-    const { html } = await c.page(`${url.pathname}?lang=en`);
-    expect(html).toContain(`href="${url.pathname}?lang=de"`);
+    const { html, csrf } = await c.page(`${url.pathname}?lang=en`);
+    // A button that posts the link's form back to the link's page, so that an edited reason goes along.
+    expect(html).toContain(`form="link-form" formaction="${url.pathname}?lang=de" name="switch_lang"`);
     const de = await c.page(`${url.pathname}?lang=de`);
     expect(de.html).toContain('<html lang="de">');
     expect(de.html).toContain('name="token"');
+    const token = url.pathname.split('/').pop() as string;
+    const fields = { token, lang: 'en', edit_reason: '1', reason: 'Edited\r\nby me', switch_lang: 'de' };
+    const switched = await c.post(`${url.pathname}?lang=de`, { ...fields, _csrf: csrf });
+    expect(switched.status).toBe(200);
+    const page = await switched.text();
+    expect(page).toContain('<html lang="de">');
+    expect(page).toContain('>Edited\nby me</textarea>');
+    // Like every form, only with the CSRF token; and the link is still unused.
+    expect((await c.post(`${url.pathname}?lang=de`, fields)).status).toBe(403);
+    const filed = await c.post('/confirm', { ...fields, _csrf: /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '' });
+    expect(filed.status).toBe(200);
+    const receipt = receiptOf(await filed.text());
+    expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBe('Edited\nby me');
   });
 
   it('refuses an expired token: the link lives as long as the shortest grace window for "*"', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Receipt } from '../../log/receipt.ts';
 import { MAX_REASON_CHARS, type ObjectionRow } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
@@ -24,7 +24,8 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   for (const purpose of ['confirm', 'withdraw'] as const) {
     const base = purpose === 'confirm' ? '/confirm' : '/withdraw/confirm';
-    app.get<{ Params: { token: string } }>(`${base}/:token`, { config: tokenLimit }, async (req, reply) => {
+    /** The page a link opens; `reason` is the reason as the person edited it, when they switched the language. */
+    const show = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, reason?: string) => {
       if (!isLinkToken(req.params.token)) return refuse(reply, pageContext(ctx, req, reply, '/'), 'unknown');
       // The language switch stays on this page, with its button (the token is the visitor's own).
       const page = pageContext(ctx, req, reply, `${base}/${req.params.token}`);
@@ -41,9 +42,23 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
           token: req.params.token,
           csrf: reply.generateCsrf(),
           ...(objection ? { objection, programmes: ctx.programmes } : {}),
+          ...(objection && reason !== undefined
+            ? { reason, ...(reason.length > MAX_REASON_CHARS ? { reasonError: page.t.errReasonTooLong } : {}) }
+            : {}),
         }),
       );
-    });
+    };
+    app.get<{ Params: { token: string } }>(`${base}/:token`, { config: tokenLimit }, (req, reply) => show(req, reply));
+    if (purpose === 'confirm') {
+      // The language switch of a confirmation page posts its form here (a link would send nothing): the page comes
+      // back in the other language with the reason as the person left it, instead of the one stored with the request,
+      // which they may have cleared. Nothing is used or stored.
+      app.post<{ Params: { token: string } }>(
+        `${base}/:token`,
+        { preValidation: app.csrfProtection, config: tokenLimit },
+        (req, reply) => show(req, reply, field(req.body, 'reason').replace(/\r\n?/g, '\n')),
+      );
+    }
     app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');

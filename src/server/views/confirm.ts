@@ -31,19 +31,26 @@ export function confirmPage(
       ? t.coverageAll
       : programmeTitleById(data.programmes ?? [], o.programme, ctx.lang)
     : undefined;
+  // The reason can be edited here, so the language switch posts it back rather than reloading the stored one.
+  const editable = o !== undefined && !withdraw;
   const body = html`<p>${withdraw ? t.withdrawConfirmBody : t.confirmBody}</p>
 ${covers ? html`<p>${withdraw ? t.linkWithdraws : t.linkCovers} <strong>${covers}</strong></p>` : ''}
-<form method="post" action="${withdraw ? '/withdraw/confirm' : '/confirm'}">
+<form method="post" action="${withdraw ? '/withdraw/confirm' : '/confirm'}"${editable ? html` id="link-form"` : ''}>
 ${csrfField(data.csrf)}
 <input type="hidden" name="token" value="${data.token}">
 <input type="hidden" name="lang" value="${ctx.lang}">
 ${
-  o && !withdraw
+  editable
     ? html`<input type="hidden" name="edit_reason" value="1">
 ${textField({ id: 'reason', label: t.reasonLabel, hint: t.confirmReasonHint, value: data.reason ?? o.reason ?? '', error: data.reasonError, multiline: true, maxlength: MAX_REASON_CHARS })}`
     : ''
 }
 <button type="submit">${withdraw ? t.withdrawConfirmButton : t.confirmButton}</button>
 </form>`;
-  return layout(ctx, withdraw ? t.withdrawConfirmTitle : t.confirmTitle, body);
+  return layout(
+    ctx,
+    withdraw ? t.withdrawConfirmTitle : t.confirmTitle,
+    body,
+    editable ? { langForm: 'link-form' } : {},
+  );
 }

@@ -17,10 +17,23 @@ const NAV = [
   ['/withdraw', 'withdraw'],
 ] as const;
 
-/** Wraps a page body in the shared document: language, skip link, navigation, language switch and footer. */
-export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: { scripts?: string[] } = {}): string {
+/**
+ * Wraps a page body in the shared document: language, skip link, navigation, language switch and footer. With
+ * `langForm`, the id of a form on the page, the language switch is a button that posts that form to `path`, so that
+ * what the person typed into it comes back in the other language instead of being lost (a link sends nothing).
+ */
+export function layout(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml,
+  opts: { scripts?: string[]; langForm?: string } = {},
+): string {
   const { t, lang, path } = ctx;
   const other = lang === 'de' ? 'en' : 'de';
+  const otherName = other === 'de' ? 'Deutsch' : 'English';
+  const langSwitch = opts.langForm
+    ? html`<button type="submit" class="link" form="${opts.langForm}" formaction="${path}?lang=${other}" name="switch_lang" value="${other}" lang="${other}">${otherName}</button>`
+    : html`<a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${otherName}</a>`;
   const page = html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -37,7 +50,7 @@ ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 <nav aria-label="${t.navLabel}"><ul>
 ${NAV.map(([href, key]) => html`<li><a href="${href}"${href === path ? html` aria-current="page"` : ''}>${t.nav[key]}</a></li>`)}
 </ul></nav>
-<p class="lang">${t.languageLabel}: <a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${other === 'de' ? 'Deutsch' : 'English'}</a></p>
+<p class="lang">${t.languageLabel}: ${langSwitch}</p>
 </header>
 <main id="main">
 <h1>${title}</h1>
