@@ -71,11 +71,13 @@ function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply,
         ? [t.rateTitle, t.rateBody]
         : status === 413
           ? [t.tooLargeTitle, t.tooLargeBody]
-          : status === 404
-            ? [t.notFoundTitle, t.notFoundBody]
-            : status === 405
-              ? [t.methodTitle, t.methodBody]
-              : [t.errorTitle, t.errorBody];
+          : status === 415
+            ? [t.mediaTitle, t.mediaBody]
+            : status === 404
+              ? [t.notFoundTitle, t.notFoundBody]
+              : status === 405
+                ? [t.methodTitle, t.methodBody]
+                : [t.errorTitle, t.errorBody];
   return sendPage(reply, status, messagePage({ t, lang, path: '/', verifierKey: ctx.verifierKey }, title, [body]));
 }
 
@@ -148,6 +150,17 @@ export async function buildApp(
       reply.header('connection', 'close');
       throw new HttpError(503, 'the server is shutting down; retry on a new connection', 'E_SHUTTING_DOWN');
     }
+  });
+  // A portal form comes url-encoded (POST /verify also as multipart, for its file). Any other body (multipart,
+  // text/plain, a tool's JSON) gets a page that says the form could not be read, in the reader's language, before
+  // the body is parsed: not "something went wrong, try again later", nor the CSRF check's "the form has expired".
+  app.addHook('preParsing', async (req) => {
+    const route = req.routeOptions.url;
+    if (req.method !== 'POST' || route === undefined || isMachineRoute(req.url)) return;
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type === undefined || type === 'application/x-www-form-urlencoded') return;
+    if (type === 'multipart/form-data' && route === '/verify') return;
+    throw new HttpError(415, 'a form must be sent url-encoded', 'E_MEDIA_TYPE');
   });
   await app.register(cookie);
   await app.register(csrf, {

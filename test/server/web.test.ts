@@ -419,6 +419,60 @@ describe('CSRF', () => {
       expect(await res.text()).toContain(lang === 'en' ? 'cookie' : 'Cookie');
     }
   });
+
+  it("says in the reader's language that a form sent as multipart, text or JSON could not be read, and files nothing", async () => {
+    const c = await start();
+    const account = t.accounts[2];
+    for (const [lang, headers] of [
+      ['en', { 'accept-language': 'en-GB,en;q=0.9' }],
+      ['de', { 'accept-language': 'de-DE' }],
+    ] as const) {
+      const fresh = new Client(server.url);
+      const { csrf } = await fresh.page('/', { headers });
+      const fields = { _csrf: csrf, account: account?.email as string, programme: '*', lang };
+      const multipart = new FormData();
+      for (const [k, v] of Object.entries(fields)) multipart.set(k, v);
+      for (const [path, body, type] of [
+        ['/object', multipart, undefined],
+        ['/object', new URLSearchParams(fields).toString(), 'text/plain'],
+        ['/object', JSON.stringify(fields), 'application/json'],
+        ['/withdraw', multipart, undefined],
+        ['/status', multipart, undefined],
+        ['/confirm', multipart, undefined],
+      ] as const) {
+        const res = await fresh.request(path, {
+          method: 'POST',
+          body,
+          headers: { ...headers, ...(type ? { 'content-type': type } : {}) },
+        });
+        const page = await res.text();
+        expect(res.status, `${lang} ${path} ${type ?? 'multipart'}`).toBe(415);
+        expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page).toContain(`<html lang="${lang}">`);
+        expect(page).toContain(
+          lang === 'en' ? 'The form could not be read' : 'Das Formular konnte nicht gelesen werden',
+        );
+        expect(page).not.toMatch(/try again later|später erneut|expired|abgelaufen/i);
+      }
+    }
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir)).toEqual([]);
+    // The language chosen on the page (its cookie) wins over the browser's, as on every page.
+    const { csrf } = await c.page('/?lang=en', { headers: { 'accept-language': 'de' } });
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    const res = await c.request('/object', { method: 'POST', body: form, headers: { 'accept-language': 'de' } });
+    expect(res.status).toBe(415);
+    expect(await res.text()).toContain('<html lang="en">');
+    // The url-encoded form still works, and POST /verify still takes its file as multipart.
+    expect((await object(c, account?.email as string)).status).toBe(200);
+    const verify = await c.page('/verify?lang=en');
+    const upload = new FormData();
+    upload.set('_csrf', verify.csrf);
+    upload.set('receipt', '');
+    upload.set('file', new Blob(['{}']), 'receipt.json');
+    expect((await c.request('/verify', { method: 'POST', body: upload })).status).toBe(200);
+  });
 });
 
 describe('withdrawal, status and verification pages', () => {

@@ -196,6 +196,9 @@ export const de: Messages = {
     `Dieser Benutzername oder diese E-Mail-Adresse wurde in der letzten Stunde zu oft eingegeben. Wenn Sie einen ${kind === 'object' ? 'Bestätigungslink' : 'Link zur Rücknahme'} erhalten haben, verwenden Sie den neuesten; sonst versuchen Sie es in ${minutes === 1 ? '1 Minute' : `${minutes} Minuten`} erneut.`,
   tooLargeTitle: 'Zu viele Daten',
   tooLargeBody: 'Die gesendeten Daten sind zu groß.',
+  mediaTitle: 'Das Formular konnte nicht gelesen werden',
+  mediaBody:
+    'Ihr Browser, ein Programm oder eine Erweiterung hat dieses Formular in einem Format gesendet, das diese Website nicht annimmt. Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab. Erscheint diese Seite wieder, senden Sie das Formular mit einem anderen Browser ab oder schalten Sie Erweiterungen aus, die Formulare verändern.',
   back: 'Zurück zur Startseite',
 
   mailConfirmSubject: 'Bitte bestätigen Sie Ihren Widerspruch gegen KI-Training',

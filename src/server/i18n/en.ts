@@ -190,6 +190,9 @@ export const en = {
     `This handle or e-mail was entered too often in the last hour. If a ${kind === 'object' ? 'confirmation link' : 'withdrawal link'} has reached you, use the newest one; otherwise try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}.`,
   tooLargeTitle: 'Too much data',
   tooLargeBody: 'The submitted data is too large.',
+  mediaTitle: 'The form could not be read',
+  mediaBody:
+    'Your browser, or a program or extension, sent this form in a format this site does not take. Please go back, reload the page and send the form again. If this page comes back, send the form from another browser, or turn off extensions that change forms.',
   back: 'Back to the start page',
 
   mailConfirmSubject: 'Please confirm your objection to AI training',
