@@ -171,6 +171,8 @@ async function sendLinkMail(
     handle: m.account.handle ?? m.account.account,
     what: t.what(title),
     grace: formatDuration(m.validMs, m.lang),
+    // When the link expires, as a time: "3 days" read by the calendar is an hour off across a change of the clocks.
+    until: formatTime(new Date(Date.parse(m.time) + m.validMs), m.lang, ctx.timeZone),
     link: `${ctx.publicUrl}/${m.kind === 'confirm' ? 'confirm' : 'withdraw/confirm'}/${m.token}?lang=${m.lang}`,
     time: formatTime(m.time, m.lang, ctx.timeZone),
   };

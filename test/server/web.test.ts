@@ -212,6 +212,45 @@ describe('landing page', () => {
     const dublin = (await (await start()).page('/?lang=en')).html;
     expect(dublin).toMatch(/26 May 2025 at 22:59 \((IST|GMT\+1)\)/);
   });
+
+  it('says until when a mailed link works, which "3 days" read by the calendar gets wrong when the clocks go back', async () => {
+    // Saturday 25 October 2025, 10:00 in Berlin; the clocks go back an hour the next night. Every programme is closed,
+    // so a link for "*" lives the longest grace window, 72 hours: until Tuesday 09:00, not 10:00.
+    t.clock.ms = Date.parse('2025-10-25T08:00:00Z');
+    const c = await start();
+    const account = t.accounts[4];
+    for (const lang of ['en', 'de'] as const) {
+      const sent = await (await object(c, account?.handle as string, '*', lang)).text();
+      expect(sent).toContain(
+        lang === 'en'
+          ? 'by 28 October 2025 at 09:00 (CET) at the latest'
+          : 'spätestens bis 28. Oktober 2025 um 09:00 (MEZ)',
+      );
+    }
+    await server.ctx.tasks.idle();
+    const [en, de] = readOutbox(t.dir);
+    expect(en?.body).toContain('by 28 October 2025 at 09:00 (CET) at the latest');
+    expect(de?.body).toContain('spätestens bis 28. Oktober 2025 um 09:00 (MEZ)');
+    // That is when it expires.
+    t.clock.ms = Date.parse('2025-10-28T07:59:00Z');
+    const { res } = await c.page(new URL(en?.link as string).pathname);
+    expect(res.status).toBe(200);
+    t.clock.ms = Date.parse('2025-10-28T08:00:01Z');
+    expect((await follow(c, en?.link as string)).status).toBe(410);
+    // A withdrawal link (24 hours) requested on the Saturday works until Sunday 09:00.
+    t.clock.ms = Date.parse('2025-10-25T08:00:00Z');
+    await t.home.registry.object({ subject: account?.person as string, channel: 'api' });
+    const { csrf } = await c.page('/withdraw?lang=en');
+    const asked = await c.post('/withdraw', {
+      _csrf: csrf,
+      account: account?.handle as string,
+      programme: '*',
+      lang: 'en',
+    });
+    expect(await asked.text()).toContain('until 26 October 2025 at 09:00 (CET)');
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir)[2]?.body).toContain('by 26 October 2025 at 09:00 (CET) at the latest');
+  });
 });
 
 describe('link tokens', () => {

@@ -64,8 +64,8 @@ export const de: Messages = {
   errProgrammeUnknown: 'Wählen Sie eine der angebotenen Möglichkeiten.',
 
   sentTitle: 'Bitte prüfen Sie Ihre E-Mails',
-  sentBody: (grace: string) =>
-    `Wenn ein Konto mit diesem Benutzernamen oder dieser E-Mail-Adresse existiert, haben wir einen Bestätigungslink an die dort hinterlegte E-Mail-Adresse gesendet. Öffnen Sie den Link innerhalb von ${grace}, damit Ihr Widerspruch wirksam wird.`,
+  sentBody: (grace: string, until: string) =>
+    `Wenn ein Konto mit diesem Benutzernamen oder dieser E-Mail-Adresse existiert, haben wir einen Bestätigungslink an die dort hinterlegte E-Mail-Adresse gesendet. Öffnen Sie den Link innerhalb von ${grace}, spätestens bis ${until}, damit Ihr Widerspruch wirksam wird.`,
   sentTime: (time: string) =>
     `Ihr Widerspruch zählt ab dem Zeitpunkt, zu dem Sie ihn abgeschickt haben (${time}), sofern Sie rechtzeitig bestätigen.`,
   sentNoMail: 'Keine E-Mail? Sehen Sie im Spam-Ordner nach oder versuchen Sie es mit einem anderen Ihrer Konten.',
@@ -173,8 +173,8 @@ export const de: Messages = {
   withdrawFormIntro:
     'Wenn Sie Ihren Widerspruch zurücknehmen, dürfen Ihre Inhalte für das Training genutzt werden, für das er galt. Wir senden einen Link an die E-Mail-Adresse, die bei Ihrem Konto hinterlegt ist.',
   withdrawButton: 'Link zur Rücknahme anfordern',
-  withdrawSentBody: (grace: string) =>
-    `Wenn für ein Konto mit diesem Benutzernamen oder dieser E-Mail-Adresse ein Widerspruch besteht, haben wir einen Link an die dort hinterlegte E-Mail-Adresse gesendet. Der Link kann innerhalb von ${grace} verwendet werden.`,
+  withdrawSentBody: (grace: string, until: string) =>
+    `Wenn für ein Konto mit diesem Benutzernamen oder dieser E-Mail-Adresse ein Widerspruch besteht, haben wir einen Link an die dort hinterlegte E-Mail-Adresse gesendet. Der Link kann innerhalb von ${grace} verwendet werden, also bis ${until}.`,
   withdrawConfirmTitle: 'Rücknahme bestätigen',
   withdrawConfirmBody:
     'Drücken Sie die Schaltfläche, um Ihren Widerspruch zurückzunehmen. Ihre Inhalte dürfen dann für das Training genutzt werden, für das er galt.',
@@ -202,11 +202,11 @@ export const de: Messages = {
   back: 'Zurück zur Startseite',
 
   mailConfirmSubject: 'Bitte bestätigen Sie Ihren Widerspruch gegen KI-Training',
-  mailConfirmBody: (p: { handle: string; what: string; grace: string; link: string; time: string }) =>
-    `Guten Tag,\n\njemand, hoffentlich Sie, hat für Ihr Konto „${p.handle}“ der Nutzung der Inhalte für ${p.what} widersprochen.\n\nZum Bestätigen öffnen Sie bitte innerhalb von ${p.grace} diesen Link:\n\n${p.link}\n\nDer Widerspruch zählt ab dem Zeitpunkt, zu dem er abgeschickt wurde (${p.time}).\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es passiert nichts.\n`,
+  mailConfirmBody: (p: { handle: string; what: string; grace: string; until: string; link: string; time: string }) =>
+    `Guten Tag,\n\njemand, hoffentlich Sie, hat für Ihr Konto „${p.handle}“ der Nutzung der Inhalte für ${p.what} widersprochen.\n\nZum Bestätigen öffnen Sie bitte innerhalb von ${p.grace}, spätestens bis ${p.until}, diesen Link:\n\n${p.link}\n\nDer Widerspruch zählt ab dem Zeitpunkt, zu dem er abgeschickt wurde (${p.time}).\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es passiert nichts.\n`,
   mailWithdrawSubject: 'Rücknahme Ihres Widerspruchs gegen KI-Training',
-  mailWithdrawBody: (p: { handle: string; what: string; grace: string; link: string; time: string }) =>
-    `Guten Tag,\n\njemand, hoffentlich Sie, möchte den Widerspruch Ihres Kontos „${p.handle}“ gegen ${p.what} zurücknehmen.\n\nZum Zurücknehmen öffnen Sie bitte innerhalb von ${p.grace} diesen Link:\n\n${p.link}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Widerspruch bleibt bestehen.\n`,
+  mailWithdrawBody: (p: { handle: string; what: string; grace: string; until: string; link: string; time: string }) =>
+    `Guten Tag,\n\njemand, hoffentlich Sie, möchte den Widerspruch Ihres Kontos „${p.handle}“ gegen ${p.what} zurücknehmen.\n\nZum Zurücknehmen öffnen Sie bitte innerhalb von ${p.grace}, spätestens bis ${p.until}, diesen Link:\n\n${p.link}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Widerspruch bleibt bestehen.\n`,
   what: (programme: string | undefined) =>
     programme === undefined ? 'jedes jetzige und künftige KI-Training' : `das KI-Training „${programme}“`,
   units: {

@@ -62,8 +62,8 @@ export const en = {
   errProgrammeUnknown: 'Choose one of the listed options.',
 
   sentTitle: 'Check your e-mail',
-  sentBody: (grace: string) =>
-    `If an account with this handle or e-mail exists, we have sent a confirmation link to the e-mail address registered on it. Open the link within ${grace} to make your objection effective.`,
+  sentBody: (grace: string, until: string) =>
+    `If an account with this handle or e-mail exists, we have sent a confirmation link to the e-mail address registered on it. Open the link within ${grace}, by ${until} at the latest, to make your objection effective.`,
   sentTime: (time: string) =>
     `Your objection counts from the time you submitted it (${time}), as long as you confirm in time.`,
   sentNoMail: 'No mail? Check your spam folder, or submit again with another of your accounts.',
@@ -168,8 +168,8 @@ export const en = {
   withdrawFormIntro:
     'If you withdraw your objection, your content may be used for the training the objection covered. We send a link to the e-mail address registered on your account.',
   withdrawButton: 'Request withdrawal link',
-  withdrawSentBody: (grace: string) =>
-    `If an account with this handle or e-mail has an objection to withdraw, we have sent a link to the e-mail address registered on it. The link is valid for ${grace}.`,
+  withdrawSentBody: (grace: string, until: string) =>
+    `If an account with this handle or e-mail has an objection to withdraw, we have sent a link to the e-mail address registered on it. The link is valid for ${grace}, until ${until}.`,
   withdrawConfirmTitle: 'Confirm the withdrawal',
   withdrawConfirmBody:
     'Press the button to withdraw your objection. Your content may then be used for the training it covered.',
@@ -196,11 +196,11 @@ export const en = {
   back: 'Back to the start page',
 
   mailConfirmSubject: 'Please confirm your objection to AI training',
-  mailConfirmBody: (p: { handle: string; what: string; grace: string; link: string; time: string }) =>
-    `Hello,\n\nsomeone, hopefully you, asked to object to the use of the content of your account "${p.handle}" for ${p.what}.\n\nTo confirm, open this link within ${p.grace}:\n\n${p.link}\n\nThe objection counts from the time it was submitted (${p.time}).\n\nIf this was not you, ignore this mail: nothing will happen.\n`,
+  mailConfirmBody: (p: { handle: string; what: string; grace: string; until: string; link: string; time: string }) =>
+    `Hello,\n\nsomeone, hopefully you, asked to object to the use of the content of your account "${p.handle}" for ${p.what}.\n\nTo confirm, open this link within ${p.grace}, by ${p.until} at the latest:\n\n${p.link}\n\nThe objection counts from the time it was submitted (${p.time}).\n\nIf this was not you, ignore this mail: nothing will happen.\n`,
   mailWithdrawSubject: 'Withdrawing your objection to AI training',
-  mailWithdrawBody: (p: { handle: string; what: string; grace: string; link: string; time: string }) =>
-    `Hello,\n\nsomeone, hopefully you, asked to withdraw the objection of your account "${p.handle}" to ${p.what}.\n\nTo withdraw it, open this link within ${p.grace}:\n\n${p.link}\n\nIf this was not you, ignore this mail: your objection stays in force.\n`,
+  mailWithdrawBody: (p: { handle: string; what: string; grace: string; until: string; link: string; time: string }) =>
+    `Hello,\n\nsomeone, hopefully you, asked to withdraw the objection of your account "${p.handle}" to ${p.what}.\n\nTo withdraw it, open this link within ${p.grace}, by ${p.until} at the latest:\n\n${p.link}\n\nIf this was not you, ignore this mail: your objection stays in force.\n`,
   what: (programme: string | undefined) =>
     programme === undefined ? 'all current and future AI training' : `the AI training "${programme}"`,
   units: {

@@ -88,9 +88,12 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (limited) return limited;
       const now = ctx.clock();
       await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });
+      const grace = graceWindowMs(ctx, values.programme, now);
       const html = sentPage(page, {
         kind: 'object',
-        grace: formatDuration(graceWindowMs(ctx, values.programme, now), page.lang),
+        grace: formatDuration(grace, page.lang),
+        // When the link expires, as a time: "3 days" read by the calendar is an hour off across a change of the clocks.
+        until: formatTime(new Date(now.getTime() + grace), page.lang, ctx.timeZone),
         time: formatTime(now, page.lang, ctx.timeZone),
       });
       return sendPage(reply, 200, html);

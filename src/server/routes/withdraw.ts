@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
-import { formatDuration } from '../i18n/index.ts';
+import { formatDuration, formatTime } from '../i18n/index.ts';
 import { requestWithdrawal, WITHDRAW_LINK_MS } from '../intake.ts';
 import { sentPage } from '../views/sent.ts';
 import { withdrawPage } from '../views/withdraw.ts';
@@ -37,7 +37,12 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return sendPage(
         reply,
         200,
-        sentPage(page, { kind: 'withdraw', grace: formatDuration(WITHDRAW_LINK_MS, page.lang), time: '' }),
+        sentPage(page, {
+          kind: 'withdraw',
+          grace: formatDuration(WITHDRAW_LINK_MS, page.lang),
+          until: formatTime(new Date(ctx.clock().getTime() + WITHDRAW_LINK_MS), page.lang, ctx.timeZone),
+          time: '',
+        }),
       );
     },
   );
