@@ -150,6 +150,42 @@ describe('objection form', () => {
     expect(readOutbox(t.dir)).toHaveLength(0);
   });
 
+  it('says "Error" first in the title of a form that comes back with errors, which a screen reader announces on load', async () => {
+    const c = await start();
+    const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+    let { csrf, html } = await c.page('/?lang=en');
+    expect(title(html)).toBe('Object to the use of your content for AI training · Objection to AI training');
+    expect(title(await (await c.post('/object', { _csrf: csrf, account: '', lang: 'en' })).text())).toBe(
+      'Error: Object to the use of your content for AI training · Objection to AI training',
+    );
+    ({ csrf } = await c.page('/?lang=de'));
+    expect(title(await (await c.post('/object', { _csrf: csrf, account: '', lang: 'de' })).text())).toMatch(
+      /^Fehler: /,
+    );
+    ({ csrf } = await c.page('/withdraw?lang=en'));
+    expect(title(await (await c.post('/withdraw', { _csrf: csrf, account: '', lang: 'en' })).text())).toMatch(
+      /^Error: /,
+    );
+    ({ csrf } = await c.page('/status?lang=en'));
+    expect(title(await (await c.post('/status', { _csrf: csrf, receipt: '{', lang: 'en' })).text())).toMatch(
+      /^Error: /,
+    );
+    await object(c, t.accounts[1]?.email as string);
+    await server.ctx.tasks.idle();
+    const url = new URL(linkAt(0));
+    ({ csrf, html } = await c.page(url.pathname));
+    expect(title(html)).not.toMatch(/Error/);
+    const token = url.pathname.split('/').pop() as string;
+    const long = await c.post('/confirm', {
+      _csrf: csrf,
+      token,
+      edit_reason: '1',
+      reason: 'x'.repeat(2001),
+      lang: 'en',
+    });
+    expect(title(await long.text())).toMatch(/^Error: Confirm your objection/);
+  });
+
   it('counts a line break in the reason as one character, as the browser does against maxlength', async () => {
     const c = await start();
     const { csrf } = await c.page('/?lang=en');

@@ -57,6 +57,7 @@ export const de: Messages = {
   reasonLabel: 'Begründung (freiwillig)',
   reasonHint: 'Sie müssen keine Begründung angeben.',
   submitObjection: 'Widersprechen',
+  errorTitlePrefix: 'Fehler:',
   errorSummary: 'Bitte korrigieren Sie Folgendes:',
   errAccountRequired: 'Geben Sie den Benutzernamen oder die E-Mail-Adresse eines Ihrer Konten ein.',
   errAccountTooLong: 'Dieser Benutzername oder diese E-Mail-Adresse ist zu lang (höchstens 254 Zeichen).',

@@ -56,6 +56,7 @@ export const en = {
   reasonHint: 'You do not need to give a reason.',
   submitObjection: 'Object',
   errorSummary: 'Please correct the following:',
+  errorTitlePrefix: 'Error:',
   errAccountRequired: 'Enter the handle or e-mail of one of your accounts.',
   errAccountTooLong: 'This handle or e-mail is too long (at most 254 characters).',
   errReasonTooLong: 'The reason is too long (at most 2000 characters).',

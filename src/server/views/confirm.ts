@@ -47,10 +47,8 @@ ${textField({ id: 'reason', label: t.reasonLabel, hint: t.confirmReasonHint, val
 }
 <button type="submit">${withdraw ? t.withdrawConfirmButton : t.confirmButton}</button>
 </form>`;
-  return layout(
-    ctx,
-    withdraw ? t.withdrawConfirmTitle : t.confirmTitle,
-    body,
-    editable ? { langForm: 'link-form' } : {},
-  );
+  return layout(ctx, withdraw ? t.withdrawConfirmTitle : t.confirmTitle, body, {
+    ...(editable ? { langForm: 'link-form' } : {}),
+    failed: data.reasonError !== undefined,
+  });
 }

@@ -113,5 +113,5 @@ ${radioField({
 ${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: MAX_REASON_CHARS })}
 <button type="submit">${t.submitObjection}</button>
 </form>`;
-  return layout(ctx, t.landingTitle, body);
+  return layout(ctx, t.landingTitle, body, { failed: errors.length > 0 });
 }

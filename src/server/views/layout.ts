@@ -20,13 +20,15 @@ const NAV = [
 /**
  * Wraps a page body in the shared document: language, skip link, navigation, language switch and footer. With
  * `langForm`, the id of a form on the page, the language switch is a button that posts that form to `path`, so that
- * what the person typed into it comes back in the other language instead of being lost (a link sends nothing).
+ * what the person typed into it comes back in the other language instead of being lost (a link sends nothing). With
+ * `failed`, the page shows a form's errors, and its title says so first: it is what a screen reader announces when the
+ * page loads, and without JavaScript nothing moves the focus to the errors further down.
  */
 export function layout(
   ctx: PageContext,
   title: string,
   body: SafeHtml,
-  opts: { scripts?: string[]; langForm?: string } = {},
+  opts: { scripts?: string[]; langForm?: string; failed?: boolean } = {},
 ): string {
   const { t, lang, path } = ctx;
   const other = lang === 'de' ? 'en' : 'de';
@@ -39,7 +41,7 @@ export function layout(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ${t.siteName}</title>
+<title>${opts.failed ? `${t.errorTitlePrefix} ` : ''}${title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/static/portal.css">
 ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 </head>

@@ -74,5 +74,5 @@ ${textField({ id: 'receipt', label: t.receiptLabel, value: data.receipt ?? '', e
 <button type="submit">${t.statusButton}</button>
 </form>
 ${data.outcome ? html`<section id="result" aria-label="${t.receiptStatus}">${outcomeHtml(ctx, data.outcome, data.programmes, data.timeZone)}</section>` : ''}`;
-  return layout(ctx, t.statusTitle, body);
+  return layout(ctx, t.statusTitle, body, { failed: data.error !== undefined });
 }

@@ -34,5 +34,5 @@ ${radioField({
 })}
 <button type="submit">${t.withdrawButton}</button>
 </form>`;
-  return layout(ctx, t.withdrawTitle, body);
+  return layout(ctx, t.withdrawTitle, body, { failed: errors.length > 0 });
 }
