@@ -274,6 +274,7 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '200': { description: 'The objection.', content: json({ $ref: '#/components/schemas/Objection' }) },
+          '400': problemResponse('The id in the path cannot be read (malformed percent-encoding).'),
           '401': operatorErrors['401'],
           '404': problemResponse('No objection with this id.'),
           '429': problemResponse('Without a valid token: too many requests from this address.'),

@@ -52,6 +52,10 @@ describe('operator API', () => {
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_x', { token: 'nope' })).status).toBe(
       401,
     );
+    // An id the router cannot decode is refused before the token is looked at, as the document says.
+    expect(
+      (await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_%E0%A4%A', { token: null })).status,
+    ).toBe(400);
     // The token is checked before the body is read: whatever the body, a caller without one learns only that.
     for (const [type, body] of [
       ['application/json', '{bad'],
