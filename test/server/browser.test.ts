@@ -225,6 +225,22 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await page.close();
   });
 
+  it('without JavaScript: switching the language of a status result shows it again, not an empty form', async () => {
+    const { receipt } = await t.home.registry.object({ subject: 'p:8', channel: 'api' });
+    const ctx = await browser('en', false);
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/status?lang=en`);
+    await page.getByLabel(TEXT.en.receipt).fill(JSON.stringify(receipt));
+    await page.getByRole('button', { name: 'Show status' }).click();
+    await expect.poll(() => page.locator('#state').textContent()).toBe('effective');
+    await page.locator('header .lang').getByText('Deutsch').click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('de');
+    expect(await page.locator('#state').count(), 'the status is shown again').toBe(1);
+    expect(await page.locator('#state').textContent()).toBe('wirksam');
+    expect(JSON.parse(await page.getByLabel(TEXT.de.receipt).inputValue())).toEqual(receipt);
+    await page.close();
+  });
+
   it('the browser check agrees with the server on valid and tampered receipts', async () => {
     const { receipt } = await t.home.registry.object({ subject: 'p:5', channel: 'api' });
     const key = server.ctx.verifierKey;

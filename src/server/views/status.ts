@@ -67,12 +67,17 @@ export function statusPage(
   const { t } = ctx;
   const body = html`<p>${t.statusIntro}</p>
 ${errorSummary(t.errorSummary, data.error ? [{ field: 'receipt', message: data.error }] : [])}
-<form method="post" action="/status" novalidate>
+<form method="post" action="/status" id="status-form" novalidate>
 ${csrfField(data.csrf)}
 <input type="hidden" name="lang" value="${ctx.lang}">
 ${textField({ id: 'receipt', label: t.receiptLabel, value: data.receipt ?? '', error: data.error, multiline: true, rows: 10, required: true })}
 <button type="submit">${t.statusButton}</button>
 </form>
 ${data.outcome ? html`<section id="result" aria-label="${t.receiptStatus}">${outcomeHtml(ctx, data.outcome, data.programmes, data.timeZone)}</section>` : ''}`;
-  return layout(ctx, t.statusTitle, body, { failed: data.error !== undefined });
+  // Once a receipt was sent, the language switch sends it again, so that its status comes back in the other language
+  // instead of an empty form (with nothing sent yet, a link does: an empty form would only say to paste a receipt).
+  return layout(ctx, t.statusTitle, body, {
+    failed: data.error !== undefined,
+    ...(data.receipt ? { langForm: 'status-form' } : {}),
+  });
 }
