@@ -2,7 +2,14 @@
  * Decides, for one candidate string found by the combined pattern, what it becomes. A pure function of the candidate
  * alone, so the JS redactor and the DuckDB path (which sends each distinct candidate here once) agree by construction.
  */
-import { CANDIDATE_PATTERNS, type CandidatePattern, GROUP_SPACE, POSTCODE_LABEL, WORD } from './patterns.ts';
+import {
+  CANDIDATE_PATTERNS,
+  type CandidatePattern,
+  GROUP_SPACE,
+  POSTCODE_LABEL,
+  REFERENCE_LABEL,
+  WORD,
+} from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
 import { IBAN_LENGTHS, isCardShape, isIPv4, isIPv6Address, isLuhnValid, isNetmask, isValidIban } from './validators.ts';
 
@@ -89,8 +96,20 @@ function checkIPv4(entity: string, lead: string): string | null {
 
 const POSTCODE_LEAD = new RegExp(`^${POSTCODE_LABEL}$`, 'u');
 const POSTCODES = /^\d{5}(?: ?[-/] ?\d{5})?/;
+const REFERENCE_LEAD = new RegExp(`^${REFERENCE_LABEL}$`, 'u');
 
 function checkPhone(entity: string, lead: string): string | null {
+  if (REFERENCE_LEAD.test(lead)) {
+    // The reference number after the label stays; a phone number may still follow it ("Auftrag 0123-456789 /
+    // 0170 1234567"): the longest rest, after a separator where a new number starts, that is one.
+    for (let i = 1; i < entity.length; i++) {
+      const sep = PHONE_SPLIT.exec(entity.slice(i));
+      if (!sep || !/\d\)?$/.test(entity.slice(0, i))) continue;
+      const rest = phoneRun(entity.slice(i + sep[0].length), true);
+      if (rest !== null) return `${lead}${entity.slice(0, i)}${sep[0]}${rest}`;
+    }
+    return null;
+  }
   if (POSTCODE_LEAD.test(lead)) {
     // The postcode or postcode range after the label stays; a phone number may still follow it.
     const codes = POSTCODES.exec(entity.replace(SPACE, ' '))?.[0] ?? '';

@@ -62,6 +62,13 @@ const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\
 /** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
 export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
 
+/**
+ * Words after which a number is an order, invoice, tracking or other reference number, not one to dial: "Auftrag
+ * 0123-456789", "Rechnungsnr. 0815-4711", "Order no. 0123 456789", "Artikelnummer 0123456789012". Whole words only, so
+ * that "Kundenservice 0800 1234567" or "Ticket-Hotline 01806 570070" stay phone numbers.
+ */
+export const REFERENCE_LABEL = String.raw`\b(?:[Aa]uftrag|[Bb]estell(?:ung)?|[Rr]echnung|[Ll]ieferschein|[Aa]rtikel|[Ss]erien|[Ss]endung|[Vv]organg|[Bb]uchung|[Rr]eferenz|[Kk]unden|Kd\.?|[Oo]rder|[Ii]nvoice|[Tt]racking|[Ss]erial|[Bb]ooking|[Rr]ef|[Tt]icket)(?:s?[ -]?(?:[Nn]ummer|[Nn]r|ID|Id|[Nn]o|[Nn]umber))?[.:]*[${GROUP_SPACE}]+`;
+
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
 // Words after which a dotted number is a version or a section, never an address.
@@ -93,8 +100,9 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     type: 'phone',
     // After a phone label (a whole word) and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567"; not
     // after any word ("Nr.0123456789", "hotel-0123456789.html", "iphone-…") nor a digit (3.14159265).
-    // After a postcode label too ("PLZ 01067 - 14199"), which checks.ts then keeps with its postcodes.
-    lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-]|${POSTCODE_LABEL})`,
+    // After a postcode label too ("PLZ 01067 - 14199"), which checks.ts then keeps with its postcodes, and after a
+    // reference label ("Auftrag 0123-456789"), which it keeps as the order or invoice number it is.
+    lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-]|${POSTCODE_LABEL}|${REFERENCE_LABEL})`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
   {

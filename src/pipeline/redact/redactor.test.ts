@@ -97,6 +97,11 @@ describe.each([
     'Tel 06 12 34 56 78, 05361 - 12345, 0170 - 12 34 56, 0 30 / 12 34 56 78',
     'Tel [phone], [phone], [phone], [phone]',
   ],
+  [
+    'a phone number after a reference number, or after a word that only begins like a reference label',
+    'Auftrag 0123-456789 / 0170 1234567, Kundenservice 0800 1234567, Ticket-Hotline 01806 570070, Telefonnummer des Auftrags: 0123-456789',
+    'Auftrag 0123-456789 / [phone], Kundenservice [phone], Ticket-Hotline [phone], Telefonnummer des Auftrags: [phone]',
+  ],
   ['fediverse handle', 'via @kathi@chaos.social', 'via [handle]'],
   [
     'handles in profile links',
@@ -165,6 +170,10 @@ describe.each([
   ['hex and colons after other labels', 'Typ:ab::cd, MAC:00:1A:2B:3C:4D:5E:6F:70, Wert:cafe::babe'],
   ['prices', 'Kostet 1.299,00 EUR, Versand 4,95 €'],
   ['order numbers', 'Bestellnummer 302-4581190-7731524 und Nr. 0001234567'],
+  [
+    'order, invoice and other reference numbers that have the shape of a phone number',
+    'Auftrag 0123-456789, Auftragsnummer 0123-456789, Rechnungsnr. 0815-4711, Bestell-Nr.: 0123 456789, Kd.-Nr. 0123 456 789, Artikelnummer 0123456789012, Order no. 0123 456789, Invoice 0123 456789',
+  ],
   ['version numbers in context', 'Update auf Version 1.2.3.4 und Firmware 5.10.2.7'],
   ['octets out of range', 'die 300.168.1.1 gibt es nicht'],
   ['network ranges and netmasks', '192.168.0.0/24 mit Maske 255.255.255.0'],
