@@ -6,6 +6,7 @@ import {
   CANDIDATE_PATTERNS,
   type CandidatePattern,
   GROUP_SPACE,
+  IPV4_CONTEXT,
   POSTCODE_LABEL,
   REFERENCE_LABEL,
   WORD,
@@ -84,14 +85,16 @@ function checkIPv6(entity: string, lead: string): string | null {
   return isIPv6Address(entity) ? `${lead}${PLACEHOLDER.ip}` : null;
 }
 
+const IPV4_CONTEXT_LEAD = new RegExp(`^${IPV4_CONTEXT}$`, 'u');
+
 function checkIPv4(entity: string, lead: string): string | null {
   // A /prefix (a network, not a host) or a netmask: not a host address.
   if (entity.includes('/') || !isIPv4(entity) || isNetmask(entity)) return null;
   // A version or section word before it makes it a version or a section number, unless its first part is 100 or
   // more ("Update 192.168.1.20 erreichbar"): versions and sections count from small numbers, and a version with a
   // three-digit first part has a build number past 255 (120.0.6099.129).
-  if (lead !== '') return Number(entity.split('.')[0]) >= 100 ? `${lead}${PLACEHOLDER.ip}` : null;
-  return PLACEHOLDER.ip;
+  if (IPV4_CONTEXT_LEAD.test(lead)) return Number(entity.split('.')[0]) >= 100 ? `${lead}${PLACEHOLDER.ip}` : null;
+  return `${lead}${PLACEHOLDER.ip}`;
 }
 
 const POSTCODE_LEAD = new RegExp(`^${POSTCODE_LABEL}$`, 'u');

@@ -74,7 +74,7 @@ const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HE
 // Words after which a dotted number is a version or a section, never an address.
 // Also at the end of a compound (Firmwareversion, Sicherheitsupdate, Unterabschnitt), but "Punkt" only as a word
 // of its own: an "Endpunkt" or "Treffpunkt" 85.214.132.117 is an address.
-const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|\b[Pp]unkt|§)[ :]+`;
+export const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|\b[Pp]unkt|§)[ :]+`;
 const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
@@ -95,7 +95,9 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     lead: String.raw`(?:\b(?:IP|[Ii]p|IPv6|IPV6|ipv6|IP6|ip6|inet6|[Aa]dresse|[Aa]ddress|[Hh]ost|[Ss]erver)[:=]|^|[^${WORD}_:.])`,
     body: IPV6,
   },
-  { type: 'ip', lead: `(?:${IPV4_CONTEXT})?`, body: IPV4 },
+  // Also after the one character a phone number's lead takes (below): a zero-padded address (010.001.002.003) has
+  // the shape of a national number, whose candidate would otherwise start one character earlier and win.
+  { type: 'ip', lead: `(?:${IPV4_CONTEXT}|[^${WORD}_+#/.,-])?`, body: IPV4 },
   {
     type: 'phone',
     // After a phone label (a whole word) and a dot or hyphen too: "Tel.0170/1234567", "Handy-0170 1234567"; not

@@ -61,6 +61,11 @@ describe.each([
   ['card dashed', 'card 5500-0000-0000-0004', 'card [credit_card]'],
   ['19-digit card', 'Visa 4214 4507 6798 1534 243', 'Visa [credit_card]'],
   ['ipv4', 'ping 192.168.178.1 now', 'ping [ip] now'],
+  [
+    'zero-padded ipv4, and not as a phone number',
+    'IP 010.001.002.003 gesperrt, Router 192.168.001.010, Kamera 192.168.1.020, Tel. 030.123.45.67',
+    'IP [ip] gesperrt, Router [ip], Kamera [ip], Tel. [phone]',
+  ],
   ['ipv6 compressed', 'host 2001:db8::ff00:42:8329 up', 'host [ip] up'],
   ['ipv6 loopback', 'nur ::1 geht', 'nur [ip] geht'],
   ['handle', 'Danke @anna_s!', 'Danke [handle]!'],

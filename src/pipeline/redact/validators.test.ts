@@ -43,6 +43,12 @@ describe('IP checks', () => {
     expect(isIPv4('256.1.1.1')).toBe(false);
     expect(isIPv4('1.2.3')).toBe(false);
   });
+  it('accepts zero-padded IPv4 parts, but not a phone number written with dots', () => {
+    expect(isIPv4('192.168.001.010')).toBe(true);
+    expect(isIPv4('010.001.002.003')).toBe(true);
+    expect(isIPv4('030.123.45.67')).toBe(false);
+    expect(isIPv4('256.001.002.003')).toBe(false);
+  });
   it('knows netmasks and IPv6 forms', () => {
     expect(isNetmask('255.255.255.0')).toBe(true);
     expect(isNetmask('192.168.0.1')).toBe(false);

@@ -119,10 +119,15 @@ export function isLuhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/** True for a dotted quad whose four parts are 0-255 without superfluous leading zeros. */
+/**
+ * True for a dotted quad whose four parts are 0-255. Zero-padded parts count too, as routers and logs print them
+ * (192.168.001.010, 010.001.002.003), but not a first part with a leading zero in a quad not padded throughout:
+ * 030.123.45.67 is a Berlin phone number written with dots.
+ */
 export function isIPv4(text: string): boolean {
   const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return false;
+  return !/^0\d/.test(parts[0] as string) || parts.every((p) => p.length === 3);
 }
 
 /** True for a netmask such as 255.255.255.0: it addresses no host, so it is not personal data. */
