@@ -40,13 +40,21 @@ const EMAIL_DOMAIN = String.raw`${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[${LETTER}]
 // would swallow the start of the address "anna.schmidt@gmx.de".
 // Letters up to the first dot, underscore, plus or digit, so that the pattern splits a long word one way only.
 const MAILBOX_NAME = `[${LETTER}%-]*[._+0-9][${WORD}._%+-]*`;
-const MAILBOX_PROVIDER = String.raw`(?:gmx\.(?:de|net|at|ch)|web\.de|t-online\.de|freenet\.de|arcor\.de|posteo\.de|mailbox\.org|mail\.de|g(?:oogle)?mail\.com|outlook\.(?:com|de)|hotmail\.(?:com|de)|live\.(?:com|de)|yahoo\.(?:com|de)|icloud\.com|me\.com|aol\.com|proton(?:mail)?\.(?:me|com))\b`;
+const MAIL_PROVIDERS =
+  'gmx.de gmx.net gmx.at gmx.ch web.de t-online.de freenet.de arcor.de posteo.de mailbox.org mail.de gmail.com googlemail.com outlook.com outlook.de hotmail.com hotmail.de live.com live.de yahoo.com yahoo.de icloud.com me.com aol.com proton.me protonmail.com protonmail.me proton.com'.split(
+    ' ',
+  );
+/** `domain` as a pattern in any case (GMX.DE, Gmx.de, as a phone's keyboard or caps lock writes it). */
+const anyCase = (domain: string): string =>
+  domain.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`).replaceAll('.', String.raw`\.`);
+const MAILBOX_PROVIDER = String.raw`(?:${MAIL_PROVIDERS.map(anyCase).join('|')})\b`;
 const EMAIL_SPACED = `${MAILBOX_NAME} @ ${EMAIL_DOMAIN}|${EMAIL_LOCAL} @ ${MAILBOX_PROVIDER}`;
 const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
 // "name [at] domain [dot] de", "name(at)domain.de": people hide addresses from scrapers, but the address is still
 // theirs. Nobody writes "(at)" in front of a domain but to spell an address; "(AT)" before a plain domain is Austria
-// ("Muster GmbH (AT) www.muster.at").
-const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?(?:[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|[\[(]at[\])] ?${EMAIL_DOMAIN})`;
+// ("Muster GmbH (AT) www.muster.at"), unless the name before it is shaped like a mailbox's or the domain is a mail
+// provider's, as with a spaced @ ("anna.schmidt (AT) web.de", "ANNA (AT) GMX.DE").
+const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?(?:[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|[\[(](?:at|AT)[\])] ?${MAILBOX_PROVIDER}|[\[(]at[\])] ?${EMAIL_DOMAIN})|${MAILBOX_NAME} ?[\[(]AT[\])] ?${EMAIL_DOMAIN}`;
 
 // Between phone digit groups: one space, or one of - / . with optional spaces around it.
 const PHONE_SEP = `(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])`;

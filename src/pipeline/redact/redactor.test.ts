@@ -22,6 +22,11 @@ describe.each([
     '[email], [email], [email]',
   ],
   ['email after a word and a spaced @', 'Kontakt @ anna.schmidt@gmx.de', 'Kontakt @ [email]'],
+  [
+    'email at a mail provider written in capitals, with a spaced @ or (AT)',
+    'ANNA @ GMX.DE, Anna @ Gmx.de, anna @ Web.de, anna.schmidt (AT) web.de, ANNA (AT) GMX.DE',
+    '[email], [email], [email], [email], [email]',
+  ],
   ['phone +49', 'Tel +49 30 1234567.', 'Tel [phone].'],
   ['phone 0049 (0)', 'über 0049 (0)30 123456', 'über [phone]'],
   ['phone (0)30', 'Durchwahl (0)30 12345-67', 'Durchwahl [phone]'],
