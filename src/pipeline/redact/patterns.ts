@@ -63,9 +63,10 @@ const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
 const PHONE_INTL = String.raw`(?:\(?\+|\(?00)[1-9]\d{0,3}\)?(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;
 // A one-digit area or mobile prefix too, as in France and the Netherlands: 06 12 34 56 78, 06-12345678.
 const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0[${GROUP_SPACE}]?[1-9]\d{0,4})${PHONE_GROUPS}`;
-// North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199, 415.555.2671
-// (not 415 555 2671: three bare groups of digits are as often a customer or order number).
-const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.)\d{4}`;
+// North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199, 415.555.2671,
+// and 415 555 2671, three bare groups, only where they are a valid North American number (area code and exchange
+// start with 2-9; a count's thousands come in threes); a reference number after its label stays (see REFERENCE_LABEL).
+const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.|[2-9]\d{2}[${GROUP_SPACE}][2-9]\d{2}[${GROUP_SPACE}])\d{4}`;
 
 /** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
 export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
@@ -75,7 +76,7 @@ export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ost
  * 0123-456789", "Rechnungsnr. 0815-4711", "Order no. 0123 456789", "Artikelnummer 0123456789012". Whole words only, so
  * that "Kundenservice 0800 1234567" or "Ticket-Hotline 01806 570070" stay phone numbers.
  */
-export const REFERENCE_LABEL = String.raw`\b(?:[Aa]uftrag|[Bb]estell(?:ung)?|[Rr]echnung|[Ll]ieferschein|[Aa]rtikel|[Ss]erien|[Ss]endung|[Vv]organg|[Bb]uchung|[Rr]eferenz|[Kk]unden|Kd\.?|[Oo]rder|[Ii]nvoice|[Tt]racking|[Ss]erial|[Bb]ooking|[Rr]ef|[Tt]icket)(?:s?[ -]?(?:[Nn]ummer|[Nn]r|ID|Id|[Nn]o|[Nn]umber))?[.:]*[${GROUP_SPACE}]+`;
+export const REFERENCE_LABEL = String.raw`\b(?:[Aa]uftrag|[Bb]estell(?:ung)?|[Rr]echnung|[Ll]ieferschein|[Aa]rtikel|[Ss]erien|[Ss]endung|[Vv]organg|[Bb]uchung|[Rr]eferenz|[Kk]unden|Kd\.?|[Cc]ustomer|[Oo]rder|[Ii]nvoice|[Tt]racking|[Ss]erial|[Bb]ooking|[Rr]ef|[Tt]icket)(?:s?[ -]?(?:[Nn]ummer|[Nn]r|ID|Id|[Nn]o|[Nn]umber))?[.:]*[${GROUP_SPACE}]+`;
 
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;

@@ -62,6 +62,11 @@ describe.each([
     'call +1 415.555.2671, (415) 555 2671 or 415.555.2671',
     'call [phone], [phone] or [phone]',
   ],
+  [
+    'North American numbers in three bare groups',
+    'call me at 415 555 2671 tonight, or (212 555 0187)',
+    'call me at [phone] tonight, or ([phone])',
+  ],
   ['card spaced', 'Karte 4111 1111 1111 1111 weg', 'Karte [credit_card] weg'],
   ['card dashed', 'card 5500-0000-0000-0004', 'card [credit_card]'],
   ['19-digit card', 'Visa 4214 4507 6798 1534 243', 'Visa [credit_card]'],
@@ -180,6 +185,10 @@ describe.each([
   ['hex and colons after other labels', 'Typ:ab::cd, MAC:00:1A:2B:3C:4D:5E:6F:70, Wert:cafe::babe'],
   ['prices', 'Kostet 1.299,00 EUR, Versand 4,95 €'],
   ['order numbers', 'Bestellnummer 302-4581190-7731524 und Nr. 0001234567'],
+  [
+    'three bare groups of digits that are no North American number, or after a reference label',
+    '123 456 7890, 415 155 2671, Kundennr. 415 555 2671, 12 345 678 Einwohner',
+  ],
   [
     'order, invoice and other reference numbers that have the shape of a phone number',
     'Auftrag 0123-456789, Auftragsnummer 0123-456789, Rechnungsnr. 0815-4711, Bestell-Nr.: 0123 456789, Kd.-Nr. 0123 456 789, Artikelnummer 0123456789012, Order no. 0123 456789, Invoice 0123 456789',
