@@ -102,6 +102,18 @@ describe('redactInDuckDB', () => {
     ]);
   });
 
+  it('finds a name with each apostrophe it may be written with, as the JS redactor does', async () => {
+    const names = ["Sarah O'Connor", 'Liam O’Brien', "D'Angelo"];
+    const texts = [
+      "Sarah O’Connor, Sarah O´Connor, SARAH O'CONNOR, Sarah O'Connor",
+      "Liam O'Brien und Liam O´Brien; D’Angelo, D´Angelo, D'Angelo",
+    ];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual(['[name], [name], [name], [name]', '[name] und [name]; [name], [name], [name]']);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);

@@ -8,9 +8,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../../shared/errors.ts';
 import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
 import {
+  APOSTROPHES,
   byLengthDesc,
   CASE_VARIANT_SOURCE,
   escapeName,
+  NAME_APOSTROPHE_SOURCE,
   NAME_DECORATION_SOURCE,
   NAME_SUFFIX_SOURCE,
   NAME_VALID_SOURCE,
@@ -259,10 +261,12 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
                     UNION ALL SELECT nfc_normalize(name) FROM ${names} WHERE name IS NOT NULL))
         WHERE length(n) >= 2 AND n NOT IN (${RESERVED_NAMES.map(lit).join(', ')})
           AND regexp_matches(n, ${lit(NAME_VALID_SOURCE)}))
-        -- A name of more words in upper case too, as KnownNames takes it.
-        SELECT DISTINCT v AS name, regexp_extract(v, ${lit(TOKEN_SOURCE)}) AS first
-        FROM (SELECT n AS v FROM usable
-              UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}));
+        -- A name of more words in upper case too, and each with every apostrophe, as KnownNames takes it.
+        , cased AS (SELECT n AS v FROM usable
+              UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}))
+        SELECT DISTINCT w AS name, regexp_extract(w, ${lit(TOKEN_SOURCE)}) AS first
+        FROM (SELECT v AS w FROM cased
+              ${APOSTROPHES.map((a) => `UNION ALL SELECT regexp_replace(v, ${lit(NAME_APOSTROPHE_SOURCE)}, ${lit(a)}, 'g') FROM cased WHERE regexp_matches(v, ${lit(NAME_APOSTROPHE_SOURCE)})`).join('\n              ')});
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
         SELECT DISTINCT t.k, n.name
         FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok

@@ -23,6 +23,22 @@ export const NAME_VALID_SOURCE = `^[${WORD}](?:[${WORD}_'’. -]*[${WORD}_])?$`;
 const CASE_SAFE = `0-9_A-Za-z\u00C0-\u00D6\u00D8-\u00DE\u00E0-\u00F6\u00F8-\u00FF\u0100-\u012F\u0131-\u0148\u014A-\u017F\u0300-\u036F\u0400-\u052F`;
 export const CASE_VARIANT_SOURCE = `^[${CASE_SAFE}]+[ '’.-][${CASE_SAFE} '’.-]*$`;
 
+/**
+ * The apostrophes a name may be written with: a display name typed as `Sarah O'Connor` is written `Sarah O’Connor` by a
+ * phone's smart punctuation and `Sarah O´Connor` with a German keyboard's accent key, and the other way round. A name
+ * with an apostrophe is found with each of them.
+ */
+export const APOSTROPHES = ["'", '’', '´'] as const;
+/** The apostrophes a usable name may hold (see NAME_VALID_SOURCE), which the variants replace. */
+export const NAME_APOSTROPHE_SOURCE = "['’]";
+const NAME_APOSTROPHE = new RegExp(NAME_APOSTROPHE_SOURCE, 'gu');
+
+/** `name` and, when it holds an apostrophe, the same name with each of APOSTROPHES in its place. */
+function apostropheVariants(name: string): string[] {
+  const variants = APOSTROPHES.map((a) => name.replace(NAME_APOSTROPHE, a));
+  return variants.every((v) => v === name) ? [name] : [name, ...variants];
+}
+
 /** A name of more than one word token: one with anything but a token character in it. */
 const MULTI_WORD = new RegExp(`[^${WORD}_]`, 'u');
 
@@ -115,8 +131,8 @@ export class KnownNames {
     for (const raw of [...names].flatMap((n) => (n.normalize('NFC') === n ? [n] : [n, n.normalize('NFC')]))) {
       const name = normalizeName(raw);
       if (name === null) continue;
-      const variants = CASE_VARIANT.test(name) ? [name, name.toUpperCase()] : [name];
-      for (const v of variants) {
+      const cased = CASE_VARIANT.test(name) ? [name, name.toUpperCase()] : [name];
+      for (const v of cased.flatMap(apostropheVariants)) {
         if (seen.has(v)) continue;
         seen.add(v);
         const key = lookupKey(v);

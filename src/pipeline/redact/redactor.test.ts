@@ -125,6 +125,11 @@ describe.each([
   ],
   ['multi-word known name', 'Gestern Jürgen Müller getroffen', 'Gestern [name] getroffen'],
   ['known name with apostrophe', "Ask Sarah O'Connor today", 'Ask [name] today'],
+  [
+    'known name with the apostrophe a phone or a German keyboard types',
+    'Ask Sarah O’Connor, SARAH O’CONNOR or Sarah O´Connor today',
+    'Ask [name], [name] or [name] today',
+  ],
   ['hyphenated known name', 'laut Hans-Peter Krause', 'laut [name]'],
   [
     'known names of two or more words in the genitive',
