@@ -7,6 +7,7 @@ import {
   type CandidatePattern,
   GROUP_SPACE,
   IPV4_CONTEXT,
+  PHONE_DASH,
   POSTCODE_LABEL,
   REFERENCE_LABEL,
   WORD,
@@ -33,6 +34,10 @@ type Check = (entity: string, lead: string) => string | null;
 
 /** A space between digit groups (see GROUP_SPACE), and one of those or a hyphen. */
 const SPACE = new RegExp(`[${GROUP_SPACE}]`, 'gu');
+/** The dashes of a phone number (see PHONE_DASH); the shapes below are written with a hyphen. */
+const DASH = new RegExp(`[${PHONE_DASH}]`, 'gu');
+/** A phone candidate with plain spaces and hyphens: which space or dash stood between the groups does not matter. */
+const plainGroups = (text: string): string => text.replace(SPACE, ' ').replace(DASH, '-');
 const GROUP_SEP = new RegExp(`[${GROUP_SPACE}-]`, 'gu');
 const isGroupSep = (ch: string | undefined): boolean => (ch !== undefined && GROUP_SPACE.includes(ch)) || ch === '-';
 
@@ -115,7 +120,7 @@ function checkPhone(entity: string, lead: string): string | null {
   }
   if (POSTCODE_LEAD.test(lead)) {
     // The postcode or postcode range after the label stays; a phone number may still follow it.
-    const codes = POSTCODES.exec(entity.replace(SPACE, ' '))?.[0] ?? '';
+    const codes = POSTCODES.exec(plainGroups(entity))?.[0] ?? '';
     const sep = PHONE_SPLIT.exec(entity.slice(codes.length))?.[0];
     if (codes === '' || sep === undefined) return null;
     const rest = phoneRun(entity.slice(codes.length + sep.length));
@@ -144,7 +149,10 @@ function phoneRun(run: string, part = false): string | null {
   return null;
 }
 
-const PHONE_SPLIT = new RegExp(`^(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])(?=[0+(])`, 'u');
+const PHONE_SPLIT = new RegExp(
+  `^(?:[${GROUP_SPACE}]?[${PHONE_DASH}/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])(?=[0+(])`,
+  'u',
+);
 
 function digitCount(text: string): number {
   return text.replace(/\D/g, '').length;
@@ -185,8 +193,7 @@ function isIssn(entity: string): boolean {
 }
 
 function isPhoneNumber(spaced: string): boolean {
-  // The shapes below are written with plain spaces; which space stood between the groups does not matter here.
-  const entity = spaced.replace(SPACE, ' ');
+  const entity = plainGroups(spaced);
   const international = /^\(?(?:\+|00)/.test(entity);
   // A date such as 01.05.2024 has the shape of a short national number, and so has one with an hour after it
   // ("01.05.2024 12:00", of which the pattern takes "01.05.2024 12").
@@ -261,7 +268,7 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
  * least 8 digits or 4 dotted parts), or "::"/":hex:" (IPv6). A row without it comes out unchanged, so the SQL path
  * skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy candidate pattern.
  */
-export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+-]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:`;
+export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:`;
 
 /** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
 export function candidateSource(types: ReadonlySet<PiiType>): string | null {

@@ -56,8 +56,14 @@ const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
 // provider's, as with a spaced @ ("anna.schmidt (AT) web.de", "ANNA (AT) GMX.DE").
 const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?(?:[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|[\[(](?:at|AT)[\])] ?${MAILBOX_PROVIDER}|[\[(]at[\])] ?${EMAIL_DOMAIN})|${MAILBOX_NAME} ?[\[(]AT[\])] ?${EMAIL_DOMAIN}`;
 
-// Between phone digit groups: one space, or one of - / . with optional spaces around it.
-const PHONE_SEP = `(?:[${GROUP_SPACE}]?[-/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])`;
+/**
+ * The dashes that may join the groups of a phone number (as a class body): a hyphen, or the EN DASH that a word
+ * processor or a phone's keyboard makes of a spaced hyphen ("0170 – 1234567"). checks.ts reads an en dash as a hyphen.
+ */
+export const PHONE_DASH = '\\-\u2013';
+
+// Between phone digit groups: one space, or one of - – / . with optional spaces around it.
+const PHONE_SEP = `(?:[${GROUP_SPACE}]?[${PHONE_DASH}/.][${GROUP_SPACE}]?|[${GROUP_SPACE}])`;
 const PHONE_GROUPS = String.raw`(?:${PHONE_SEP}?(?:\(\d{1,5}\)|\d{1,8})){1,6}`;
 // The country code may stand in brackets: (+49) 170 1234567, (0049) 170 1234567.
 const PHONE_INTL = String.raw`(?:\(?\+|\(?00)[1-9]\d{0,3}\)?(?:${PHONE_SEP}?\(0\))?${PHONE_GROUPS}`;

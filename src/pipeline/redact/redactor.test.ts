@@ -117,6 +117,11 @@ describe.each([
     'Auftrag 0123-456789 / 0170 1234567, Kundenservice 0800 1234567, Ticket-Hotline 01806 570070, Telefonnummer des Auftrags: 0123-456789',
     'Auftrag 0123-456789 / [phone], Kundenservice [phone], Ticket-Hotline [phone], Telefonnummer des Auftrags: [phone]',
   ],
+  [
+    'phone numbers whose groups are joined by an en dash, as a word processor writes a spaced hyphen',
+    'Handy 0170 – 1234567, Büro 030 – 123 456 78, Fax 0170–1234567, Tel. 0221 / 123 45 – 67',
+    'Handy [phone], Büro [phone], Fax [phone], Tel. [phone]',
+  ],
   ['fediverse handle', 'via @kathi@chaos.social', 'via [handle]'],
   [
     'handles in profile links',
@@ -222,6 +227,10 @@ describe.each([
     'Lottozahlen: 03 - 12 - 19 - 27 - 38 - 45, Lotto 03 12 19 27 38 45, Eurojackpot 05 - 12 - 19 - 27 - 38 und 03 - 07',
   ],
   ['small version and section numbers', 'Update 10.0.0.12, Kapitel 3.1.4.2, Update 2.4.1'],
+  [
+    'times, dates, draws, postcode ranges and ISSNs written with an en dash',
+    'Öffnungszeiten 08.00 – 12.00 Uhr, Mo–Fr 08 – 12 / 14 – 18 Uhr, Urlaub 01.08.2024 – 15.08.2024, Lotto 03 – 12 – 19 – 27 – 38 – 45, PLZ 01067 – 01328, ISSN 0317–8471, Zug 07.45–09.12',
+  ],
   ['ISSNs (a valid check digit)', 'Zeitschrift ISSN 0317-8471, Journal ISSN 0028-0836'],
   ['sums of numbers', '1200 + 3400 = 4600 und 12 + 345 + 6789'],
   ['MAC addresses and C++ scopes', '00:1A:2B:3C:4D:5E und std::vector'],
