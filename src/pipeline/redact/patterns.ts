@@ -87,9 +87,10 @@ export const REFERENCE_LABEL = String.raw`\b(?:[Aa]uftrag|[Bb]estell(?:ung)?|[Rr
 const HEX = '[0-9A-Fa-f]{1,4}';
 const IPV6 = String.raw`(?:(?:${HEX}:){7}${HEX}|(?:${HEX}(?::${HEX})*)?::(?:${HEX}(?::${HEX})*)?)(?:\.\d{1,3}){0,3}`;
 // Words after which a dotted number is a version or a section, never an address.
+// With "auf", "to", "von" or "from" between them too ("Firmware-Update auf 2.1.0.4", "Upgrade to 4.2.1.3").
 // Also at the end of a compound (Firmwareversion, Sicherheitsupdate, Unterabschnitt), but "Punkt" only as a word
 // of its own: an "Endpunkt" or "Treffpunkt" 85.214.132.117 is an address.
-export const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|\b[Pp]unkt|§)[ :]+`;
+export const IPV4_CONTEXT = String.raw`(?:[Vv]ersion|[Vv]er\.|[Bb]uild|[Rr]elease|[Ff]irmware|[Uu]pdate|[Uu]pgrade|[Pp]atch|[Kk]apitel|[Cc]hapter|[Ss]ections?|[Aa]bschnitt|\b[Pp]unkt|§)[ :]+(?:(?:auf|to|von|from)[ ]+)?`;
 const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */

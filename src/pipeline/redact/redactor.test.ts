@@ -228,6 +228,10 @@ describe.each([
   ],
   ['small version and section numbers', 'Update 10.0.0.12, Kapitel 3.1.4.2, Update 2.4.1'],
   [
+    'a version after "Update auf" or "Upgrade to"',
+    'Firmware-Update auf 2.1.0.4 eingespielt, Update auf 10.0.0.12, Upgrade to 4.2.1.3, Update von 2.1.0.3',
+  ],
+  [
     'times, dates, draws, postcode ranges and ISSNs written with an en dash',
     'Öffnungszeiten 08.00 – 12.00 Uhr, Mo–Fr 08 – 12 / 14 – 18 Uhr, Urlaub 01.08.2024 – 15.08.2024, Lotto 03 – 12 – 19 – 27 – 38 – 45, PLZ 01067 – 01328, ISSN 0317–8471, Zug 07.45–09.12',
   ],
