@@ -93,13 +93,26 @@ function checkIPv6(entity: string, lead: string): string | null {
 const IPV4_CONTEXT_LEAD = new RegExp(`^${IPV4_CONTEXT}$`, 'u');
 
 function checkIPv4(entity: string, lead: string): string | null {
-  // A /prefix (a network, not a host) or a netmask: not a host address.
-  if (entity.includes('/') || !isIPv4(entity) || isNetmask(entity)) return null;
+  const [address = '', prefix] = entity.split('/');
+  if (!isIPv4(address) || isNetmask(address)) return null;
+  // A network (192.168.0.0/24) addresses no host, but a host written with its prefix length (an interface's
+  // 192.168.1.20/24, a firewall rule's 85.214.132.117/32) is the host's address: it becomes [ip]/24.
+  if (prefix !== undefined && (Number(prefix) > 32 || (Number(prefix) < 32 && isNetwork(address, Number(prefix))))) {
+    return null;
+  }
+  const placeholder = prefix === undefined ? PLACEHOLDER.ip : `${PLACEHOLDER.ip}/${prefix}`;
   // A version or section word before it makes it a version or a section number, unless its first part is 100 or
   // more ("Update 192.168.1.20 erreichbar"): versions and sections count from small numbers, and a version with a
   // three-digit first part has a build number past 255 (120.0.6099.129).
-  if (IPV4_CONTEXT_LEAD.test(lead)) return Number(entity.split('.')[0]) >= 100 ? `${lead}${PLACEHOLDER.ip}` : null;
-  return `${lead}${PLACEHOLDER.ip}`;
+  if (IPV4_CONTEXT_LEAD.test(lead)) return Number(address.split('.')[0]) >= 100 ? `${lead}${placeholder}` : null;
+  return `${lead}${placeholder}`;
+}
+
+/** True when every bit of `address` past the first `prefixLength` is zero: the address names a network. */
+function isNetwork(address: string, prefixLength: number): boolean {
+  const value = address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+  const hostSize = 2 ** (32 - prefixLength);
+  return value % hostSize === 0;
 }
 
 const POSTCODE_LEAD = new RegExp(`^${POSTCODE_LABEL}$`, 'u');

@@ -76,6 +76,11 @@ describe.each([
     'IP 010.001.002.003 gesperrt, Router 192.168.001.010, Kamera 192.168.1.020, Tel. 030.123.45.67',
     'IP [ip] gesperrt, Router [ip], Kamera [ip], Tel. [phone]',
   ],
+  [
+    'an ipv4 host address written with its prefix length',
+    'Bitte 85.214.132.117/32 freigeben, Address = 10.66.66.2/24, Netz 10.0.0.0/8',
+    'Bitte [ip]/32 freigeben, Address = [ip]/24, Netz 10.0.0.0/8',
+  ],
   ['ipv6 compressed', 'host 2001:db8::ff00:42:8329 up', 'host [ip] up'],
   ['ipv6 loopback', 'nur ::1 geht', 'nur [ip] geht'],
   ['handle', 'Danke @anna_s!', 'Danke [handle]!'],
