@@ -1,3 +1,4 @@
+import './_scrub-freed-memory.ts';
 import { readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../policy/compile-sql.ts';
