@@ -543,29 +543,9 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       return { snapshot: snapshotId, sha256: manifestSha, createdAt };
     })) as { snapshot: string; sha256: string; createdAt: string };
 
-    await stage('finish', async () => {
-      const known = await opts.home.store.listSnapshots(programme.id);
-      if (!known.some((s) => s.id === manifestInfo.snapshot)) {
-        await opts.home.store.recordSnapshot({
-          id: manifestInfo.snapshot,
-          programme: programme.id,
-          cut_size: plan.cut.size,
-          manifest_sha256: manifestInfo.sha256,
-          out_dir: out,
-          records_kept: written.counts.kept,
-          created_at: manifestInfo.createdAt,
-        });
-      }
-      return null;
-    });
     const unmatched = await unmatchedPolicyValues(db, policy);
     // With an empty identity graph its own warning says it all.
     const strangers = plan.accounts > 0 ? await ownersNotInGraph(db, inputs) : [];
-    db.close();
-    db = undefined;
-    // The engine database holds record text; nothing of it may outlive the build.
-    removeEngineFiles(work);
-    const summary = summaryFromManifest(out, programme.id, started, false);
     const logSizeNow = resumed ? ((await opts.home.store.latestCheckpoint())?.size ?? 0) : plan.cut.size;
     const warnings = [
       ...(plan.accounts === 0
@@ -603,19 +583,19 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
         (a) =>
           `the export owner ${a} is not in the identity graph, so none of its records could be matched to a person (nor to an objection or an age): they are excluded as age_unknown; check the account after @ (or --account), or import the identity graph first`,
       ),
-      ...(summary.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
+      ...(written.counts.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [
             `${ignored.length === 1 ? '1 file' : `${ignored.length} files`} in the input folders ${ignored.length === 1 ? 'was' : 'were'} not read, as only .jsonl, .ndjson (optionally .gz) and .parquet files are (first: ${ignored[0]})`,
           ]
         : []),
-      ...(summary.read > 0 && summary.quarantined === summary.read
+      ...(written.counts.read > 0 && written.counts.quarantined === written.counts.read
         ? [
-            `every one of the ${summary.read} lines read was quarantined (see quarantine/quarantine.jsonl), so the snapshot is empty: are these the right inputs?`,
+            `every one of the ${written.counts.read} lines read was quarantined (see quarantine/quarantine.jsonl), so the snapshot is empty: are these the right inputs?`,
           ]
         : []),
       // With several inputs, one of them empty or entirely quarantined is as likely a mistake as all of them.
-      ...(inputs.length > 1 && summary.read > 0 && summary.quarantined < summary.read
+      ...(inputs.length > 1 && written.counts.read > 0 && written.counts.quarantined < written.counts.read
         ? inputs.flatMap((f, i) => {
             const read = written.counts.perInput[i] ?? 0;
             const bad = written.counts.perInputQuarantined?.[i] ?? 0;
@@ -629,8 +609,28 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
           })
         : []),
     ];
+    // Kept with the finish stage, in the same journal write: a build killed after it finished says them again.
     journal.warnings = warnings;
-    saveJournal(out, journal);
+    await stage('finish', async () => {
+      const known = await opts.home.store.listSnapshots(programme.id);
+      if (!known.some((s) => s.id === manifestInfo.snapshot)) {
+        await opts.home.store.recordSnapshot({
+          id: manifestInfo.snapshot,
+          programme: programme.id,
+          cut_size: plan.cut.size,
+          manifest_sha256: manifestInfo.sha256,
+          out_dir: out,
+          records_kept: written.counts.kept,
+          created_at: manifestInfo.createdAt,
+        });
+      }
+      return null;
+    });
+    db.close();
+    db = undefined;
+    // The engine database holds record text; nothing of it may outlive the build.
+    removeEngineFiles(work);
+    const summary = summaryFromManifest(out, programme.id, started, false);
     return { ...summary, resumed, warnings };
   } catch (error) {
     if (opts.signal?.aborted)

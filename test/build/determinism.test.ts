@@ -186,6 +186,18 @@ describe('resume after kill -9', () => {
     expect(readdirSync(join(out, '.build')).filter((f) => f !== 'journal.json' && f !== 'lock')).toEqual([]);
   });
 
+  it('killed after it finished, before it said its warnings, says them when the same command runs again', () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const out = join(dir, 'snap-killed-finish-warnings');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, empty, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'finish' }).signal).toBe('SIGKILL');
+    const again = runCli(args);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('already built');
+    expect(again.stderr).toContain(`warning: the input ${empty} holds no records`);
+  });
+
   it('refuses a folder that only holds a data/ (and a manifest.json or .build/) of its own, even with --force, and deletes nothing there', () => {
     const out = join(dir, 'not-a-snapshot');
     mkdirSync(join(out, 'data'), { recursive: true });
