@@ -110,7 +110,7 @@ export async function writeQuarantine(db: Engine, outDir: string): Promise<strin
   await db.run(
     copyAtomic(
       `SELECT file, line, reason, detail FROM (
-         SELECT i.path AS file, q.line, q.reason, q.detail, q.file AS f, 0 AS part FROM (
+         SELECT i.path AS file, q.line, q.reason, q.detail, q.file AS f, 0 AS part, 0 AS seq FROM (
            SELECT s.file, s.rn + (SELECT count(*) FROM reject_gaps r WHERE r.file = s.file AND r.g < s.rn) AS line,
              coalesce(s.qreason, 'duplicate_id') AS reason, s.qdetail AS detail
            FROM staged s WHERE s.qreason IS NOT NULL OR s.key IN (SELECT key FROM repeated_ids)
@@ -118,10 +118,11 @@ export async function writeQuarantine(db: Engine, outDir: string): Promise<strin
            SELECT file, line, reason, detail FROM rejects
          ) q JOIN input_files i ON i.file = q.file
          UNION ALL
-         -- A platform export's own quarantine, named by the file inside the export.
-         SELECT path, line, reason, detail, file, 1 FROM export_rejects
+         -- A platform export's own quarantine, named by the file inside the export. The items of one JSON file all
+         -- have line 0: they keep the order they were found in (rowid), which a sort on the other keys leaves open.
+         SELECT path, line, reason, detail, file, 1, rowid FROM export_rejects
        )
-       ORDER BY f, part, file, line`,
+       ORDER BY f, part, file, line, seq`,
       file,
       'FORMAT json',
     ),
