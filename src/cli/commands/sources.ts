@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, realpathSync, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { defineCommand } from 'citty';
 import { DissentError, InputError } from '../../shared/errors.ts';
 import {
@@ -43,6 +44,59 @@ function printSummary(s: ConvertSummary, quarantineFile: string | undefined): vo
   }
 }
 
+/** Where a path really leads (through links); for a file not made yet, its real folder and its name. */
+function realTarget(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return join(realpathSync(dirname(file)), basename(file));
+    } catch {
+      return resolve(file); // a folder that is not there: writing the file says so
+    }
+  }
+}
+
+/**
+ * Refuses an --out or --quarantine that is the export itself or lies inside it, and one file named by both: each is
+ * renamed over its target at the end, so either would destroy the export (its only copy, perhaps), and a shared file
+ * would lose the records or the quarantine entries.
+ */
+function checkNoClash(input: string, out: string | undefined, quarantine: string | undefined): void {
+  let source: string;
+  try {
+    source = realpathSync(input);
+  } catch {
+    return; // reading the export says what is wrong with it
+  }
+  const within = (target: string) => target === source || target.startsWith(`${source}${sep}`);
+  const sameFile = (a: string, b: string) => {
+    const x = statSync(a, { throwIfNoEntry: false });
+    const y = statSync(b, { throwIfNoEntry: false });
+    return x?.isFile() === true && y !== undefined && x.dev === y.dev && x.ino === y.ino;
+  };
+  for (const [flag, file] of [
+    ['--out', out],
+    ['--quarantine', quarantine],
+  ] as const) {
+    if (file !== undefined && (within(realTarget(file)) || sameFile(file, input))) {
+      throw new InputError(
+        `${flag} ${file} is the export being read or lies inside it, and writing it would destroy the export; give a file elsewhere`,
+        'E_OUT',
+      );
+    }
+  }
+  if (out !== undefined && quarantine !== undefined) {
+    const device = statSync(out, { throwIfNoEntry: false })?.isFile() === false;
+    if (!device && (realTarget(out) === realTarget(quarantine) || sameFile(out, quarantine))) {
+      throw new InputError(
+        `--out and --quarantine name the same file ${out}; give each its own, or the records and the quarantine entries would overwrite each other`,
+        'E_OUT',
+      );
+    }
+  }
+}
+
 const convert = defineCommand({
   meta: {
     name: 'convert',
@@ -72,6 +126,7 @@ const convert = defineCommand({
     // quarantine entries unnoticed.
     checkOutPath(args.out);
     checkOutPath(args.quarantine);
+    checkNoClash(args.input, args.out, args.quarantine);
     let quarantine: WriteStream | undefined;
     let quarantineError: Error | undefined;
     // Like --out, written beside its target and renamed over it at the end, so that a refused or failed run leaves

@@ -1,0 +1,60 @@
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
+
+const fixture = (name: string) => repoPath('test', 'fixtures', 'sources', name);
+
+describe('dissent sources convert: where it writes', () => {
+  it('refuses an --out or --quarantine that is the export or lies inside it, leaving the export as it was', () => {
+    const dir = join(tempDir(), 'chatgpt');
+    cpSync(fixture('chatgpt'), dir, { recursive: true });
+    const file = join(dir, 'conversations.json');
+    const before = readFileSync(file, 'utf8');
+    for (const [input, flag, target] of [
+      [file, '--out', file],
+      [file, '--quarantine', file],
+      [dir, '--out', file],
+      [dir, '--quarantine', join(dir, 'q.jsonl')],
+    ] as const) {
+      const r = dissent(['sources', 'convert', '--format', 'chatgpt', input, '--account', 'x', flag, target]);
+      expect(r.code, `${flag} ${target}`).toBe(2);
+      expect(r.stderr).toContain(`${flag} ${target} is the export being read`);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['chat.html', 'conversations.json', 'user.json']);
+  });
+
+  it('refuses one file named by both --out and --quarantine, which would lose the quarantine entries', () => {
+    const out = join(tempDir(), 'same.jsonl');
+    const r = dissent([
+      'sources',
+      'convert',
+      '--format',
+      'mastodon',
+      fixture('mastodon'),
+      '--account',
+      'md:a:1',
+      '--out',
+      out,
+      '--quarantine',
+      out,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--out and --quarantine name the same file');
+    const devices = dissent([
+      'sources',
+      'convert',
+      '--format',
+      'mastodon',
+      fixture('mastodon'),
+      '--account',
+      'md:a:1',
+      '--out',
+      '/dev/null',
+      '--quarantine',
+      '/dev/null',
+    ]);
+    expect(devices.code, devices.stderr).toBe(0);
+  });
+});
