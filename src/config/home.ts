@@ -106,6 +106,16 @@ export function assertFreshHome(dir: string, allowed: readonly string[] = []): v
   if (existsSync(dir) && readdirSync(dir).some((f) => !allowed.includes(f))) {
     throw new InputError(`${dir} is not empty; choose a new folder for the dissent home`, 'E_HOME_EXISTS');
   }
-  // Owner only: the home holds the log's signing key, API tokens and the registry's personal data.
+  // Owner only: the home holds the log's signing key, API tokens and the registry's personal data. A folder made
+  // beforehand (`mkdir`, `install -d`, the demo's) has the umask's mode, 0755 as a rule, and is narrowed too.
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch (cause) {
+    throw new InputError(
+      `cannot make ${dir} readable by its owner only (${(cause as NodeJS.ErrnoException).code ?? 'chmod failed'}); the home holds the signing key and API tokens: give a folder of your own, or a new one`,
+      'E_HOME_MODE',
+      { cause },
+    );
+  }
 }

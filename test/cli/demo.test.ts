@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dissent, tempDir } from '../helpers/cli.ts';
@@ -24,6 +24,8 @@ describe('dissent demo (what npm start runs)', () => {
     expect(r.stdout).toMatch(/refused, as it must be/);
     expect(r.stdout).toMatch(/excluded: objection\s+[1-9]/);
     expect(r.stdout).toMatch(/portal self-check: \/healthz answered 200/);
+    // The demo makes its folder before init writes the home into it: owner only all the same.
+    expect(statSync(home).mode & 0o777).toBe(0o700);
     const vkey = dissent(['log', 'key', '--home', home]).stdout.trim();
     expect(r.stdout).toContain(vkey);
     const v = dissent(['verify', 'receipt', join(home, 'demo', 'receipt.json'), '--key', vkey]);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,18 @@ describe('dissent init', () => {
     const file = join(parent, 'file.txt');
     writeFileSync(file, 'x');
     expect(dissent(['init', '--home', file]).stderr).toContain('is a file, not a folder');
+  });
+
+  it('makes the home readable by its owner only, also a folder made empty beforehand', () => {
+    const made = join(tempDir(), 'fresh');
+    expect(dissent(['init', '--home', made]).code).toBe(0);
+    expect(statSync(made).mode & 0o777).toBe(0o700);
+    const before = join(tempDir(), 'mkdir');
+    mkdirSync(before, { mode: 0o755 });
+    chmodSync(before, 0o755);
+    const r = dissent(['init', '--home', before]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(before).mode & 0o777).toBe(0o700);
   });
 
   it('names the file, line and field of a config error', () => {
