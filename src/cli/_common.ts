@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { InputError } from '../shared/errors.ts';
 
 /** Arguments every command takes. */
 export const commonArgs = {
@@ -16,9 +17,15 @@ export const homelessArgs = {
   home: { ...commonArgs.home, description: 'taken like every command, but not read: this command needs no home' },
 } as const;
 
-/** The home folder: --home, then $DISSENT_HOME, then ./.dissent. */
+/**
+ * The home folder: --home, then $DISSENT_HOME, then ./.dissent. An empty --home is refused and an empty DISSENT_HOME
+ * counts as unset, as shells treat it: either would otherwise name the current folder.
+ */
 export function homeDir(args: { home?: string | undefined }): string {
-  return resolve(args.home ?? process.env.DISSENT_HOME ?? '.dissent');
+  if (args.home === '') {
+    throw new InputError('--home is empty (an unset shell variable?); name the home folder', 'E_USAGE');
+  }
+  return resolve(args.home ?? (process.env.DISSENT_HOME || '.dissent'));
 }
 
 /** Writes one line to stdout. */

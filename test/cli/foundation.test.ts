@@ -1,6 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +193,25 @@ describe('dissent init', () => {
   it('takes the home from DISSENT_HOME', () => {
     const r = dissent(['log', 'key'], { env: { DISSENT_HOME: home } });
     expect(r.stdout.trim()).toBe(vkey);
+  });
+
+  it('reads an empty DISSENT_HOME as unset and refuses an empty --home, instead of making the current folder a home', () => {
+    const cwd = tempDir();
+    const r = dissent(['init'], { cwd, env: { DISSENT_HOME: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(cwd, '.dissent', 'dissent.config.yaml'))).toBe(true);
+    expect(existsSync(join(cwd, 'dissent.config.yaml'))).toBe(false);
+    const other = tempDir();
+    for (const args of [
+      ['init', '--home', ''],
+      ['init', '--home='],
+      ['--home', '', 'log', 'key'],
+    ]) {
+      const e = dissent(args, { cwd: other });
+      expect(e.code, args.join(' ')).toBe(2);
+      expect(e.stderr).toContain('--home is empty');
+    }
+    expect(readdirSync(other)).toEqual([]);
   });
 });
 
