@@ -19,6 +19,12 @@ function isProxyAddress(v: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
+/** Whether `v` is `HOST:PORT` as the server listens on it (IPv6 in brackets, `[::1]:8080`; port 0 picks a free one). */
+function isListenAddress(v: string): boolean {
+  const m = /^(?:\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(v.trim());
+  return m !== null && Number(m[1]) <= 65_535;
+}
+
 /** Whether `v` is a time zone the pages can show times in (an IANA name such as Europe/Dublin). */
 function isTimeZone(v: string): boolean {
   try {
@@ -110,7 +116,10 @@ const configSchema = z
     programmes: z.array(programmeSchema).min(1, 'needs at least one programme'),
     server: z
       .object({
-        listen: z.string().default('127.0.0.1:8080'),
+        listen: z
+          .string()
+          .refine(isListenAddress, 'must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080')
+          .default('127.0.0.1:8080'),
         public_url: z.string().url().optional(),
         // A bearer token is visible ASCII without spaces (RFC 6750): another one could never authenticate.
         api_tokens: z

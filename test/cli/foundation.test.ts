@@ -165,6 +165,22 @@ describe('dissent init', () => {
     expect(r.stderr).toMatch(/server\.trust_proxy\.0/);
   });
 
+  it('names the config line of a server.listen that is not HOST:PORT, instead of blaming a --listen never given', () => {
+    const dir = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', dir]).code).toBe(0);
+    const file = join(dir, 'dissent.config.yaml');
+    const config = readFileSync(file, 'utf8');
+    for (const listen of ['localhost', '127.0.0.1:80800']) {
+      writeFileSync(file, config.replace('listen: 127.0.0.1:8080', `listen: "${listen}"`));
+      const r = dissent(['serve', '--home', dir]);
+      expect(r.code, listen).toBe(2);
+      expect(r.stderr).toMatch(/dissent\.config\.yaml:\d+: server\.listen: must be HOST:PORT/);
+      expect(r.stderr).not.toContain('--listen');
+    }
+    writeFileSync(file, config.replace('listen: 127.0.0.1:8080', 'listen: "[::1]:0"'));
+    expect(dissent(['log', 'checkpoint', '--home', dir]).code).toBe(0);
+  });
+
   it('reads server.time_zone as an IANA zone, and refuses a zone name that is none, naming the field', () => {
     const dir = join(tempDir(), 'home');
     expect(dissent(['init', '--home', dir]).code).toBe(0);
