@@ -45,6 +45,15 @@ describe('dissent demo (what npm start runs)', () => {
     ).toBe(0);
   });
 
+  it('refuses a --listen that is not HOST:PORT before it runs, leaving no home', () => {
+    const home = join(tempDir(), 'demo');
+    const r = dissent(['demo', '--home', home, '--persons', '50', '--records', '100', '--listen', 'localhost']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--listen must be HOST:PORT');
+    expect(r.stdout).toBe('');
+    expect(existsSync(home)).toBe(false);
+  });
+
   it('refuses to touch a folder it did not make', () => {
     const home = join(tempDir(), 'mine');
     expect(dissent(['init', '--home', home]).code).toBe(0);

@@ -12,7 +12,7 @@ import { verifyReceipt } from '../../log/receipt.ts';
 import { runBuild } from '../../pipeline/build.ts';
 import { formatSummary } from '../../pipeline/progress.ts';
 import { importAccounts } from '../../registry/identities.ts';
-import { startServer } from '../../server/app.ts';
+import { parseListen, startServer } from '../../server/app.ts';
 import { InputError, RefusedError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, out } from '../_common.ts';
 import { initHome } from './init.ts';
@@ -59,6 +59,8 @@ export default defineCommand({
     const records = Number(args.records);
     if (!Number.isInteger(records) || records < 100)
       throw new InputError('--records must be an integer of at least 100');
+    // Checked now, not after the whole story has run (and replaced the previous demo home) only to fail at the end.
+    if (args.serve) parseListen(args.listen);
     if (existsSync(dir)) {
       if (!existsSync(join(dir, MARKER))) {
         throw new InputError(
