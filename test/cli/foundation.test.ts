@@ -508,6 +508,21 @@ describe('objections, receipts and offline verification', () => {
     expect(r.stderr).toMatch(/subjects\.jsonl:4: unknown subject/);
   });
 
+  it('files nothing and leaves no --out file when every bulk line is bad, so that the fixed file can be run again', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.jsonl');
+    const out = join(dir, 'receipts.jsonl');
+    writeFileSync(file, 'oops\n{"subject":"nobody"}\n');
+    const r = dissent(['object', '--subjects', file, '--out', out, '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing filed: all 2 lines are bad');
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(file, '{"subject":"p:13"}\n');
+    const again = dissent(['object', '--subjects', file, '--out', out, '--home', home]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).subject).toBe('p:13');
+  });
+
   it('applies --programme, --account-only and --reason to bulk lines without their own, and writes --out', () => {
     const dir = tempDir();
     const file = join(dir, 'subjects.jsonl');

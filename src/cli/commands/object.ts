@@ -98,6 +98,12 @@ async function bulk(
       info(`${file}:${i + 1}: ${problem}`);
     }
   }
+  if (good.length === 0) {
+    // No receipt to keep: an empty --out file would only make the same command, run again once the lines are fixed,
+    // refuse to write over it.
+    info(`nothing filed: all ${bad} lines are bad`);
+    return setExitCode(EXIT.usage);
+  }
   const results = await home.registry.objectMany(good);
   emitText(results.map((r) => `${JSON.stringify(r.receipt)}\n`).join(''), out);
   const created = results.filter((r) => r.created).length;
