@@ -57,4 +57,11 @@ describe('dissent sources convert: where it writes', () => {
     ]);
     expect(devices.code, devices.stderr).toBe(0);
   });
+
+  it('says that --format is missing when it is, instead of calling the format unknown', () => {
+    const r = dissent(['sources', 'convert', fixture('claude'), '--account', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Missing required argument: --format (one of facebook, instagram,');
+    expect(r.stderr).not.toContain('unknown export format');
+  });
 });

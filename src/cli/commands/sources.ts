@@ -124,6 +124,10 @@ const convert = defineCommand({
   async run({ args }) {
     // Both paths are checked before the export is read: a wrong one must not cost a long conversion, nor lose the
     // quarantine entries unnoticed.
+    // citty checks an enum's value but not that it was given at all.
+    if (args.format === undefined) {
+      throw new InputError(`Missing required argument: --format (one of ${EXPORT_FORMATS.join(', ')})`, 'E_USAGE');
+    }
     checkOutPath(args.out);
     checkOutPath(args.quarantine);
     checkNoClash(args.input, args.out, args.quarantine);
