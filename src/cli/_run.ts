@@ -156,7 +156,18 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
     if (!known.has(option)) {
       throw new InputError(`unknown option ${arg.split('=')[0]}; run with --help to see the options`, 'E_USAGE');
     }
-    if (takesValue.has(option) && !arg.includes('=')) i++;
+    if (takesValue.has(option)) {
+      // citty takes an empty value as given: `--policy "$POLICY"` with the variable unset would build with the
+      // programme's policy, `--out ""` print the receipt instead of writing it, without a word.
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : rawArgs[i + 1];
+      if (value === undefined || value === '') {
+        throw new InputError(
+          `${arg.split('=')[0]} is empty (an unset shell variable?); give it a value or leave the option out`,
+          'E_USAGE',
+        );
+      }
+      if (!arg.includes('=')) i++;
+    }
   }
   const extra = words.length - depth - positionals;
   if (extra > 0 && !VARIADIC.has(cmd)) {

@@ -53,7 +53,7 @@ describe('dissent init', () => {
       const h = join(parent, 'h');
       const r = dissent(['init', '--home', h, '--origin', origin]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('--origin must be one word');
+      expect(r.stderr).toMatch(/--origin (must be one word|is empty)/);
       expect(existsSync(h)).toBe(false);
     }
     const url = dissent(['init', '--home', join(parent, 'url'), '--origin', 'https://example.org/log']);
@@ -423,6 +423,22 @@ describe('objections, receipts and offline verification', () => {
     expect(r.stderr).toContain('unknown option --programe');
     expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
     expect(dissent(['log', 'key', '--hme', home]).code).toBe(2);
+  });
+
+  it('refuses an option given an empty value (an unset variable) instead of acting as if it were left out', () => {
+    const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
+    for (const args of [
+      ['object', '--subject', 'p:6', '--out', '', '--home', home],
+      ['object', '--subject', 'p:6', '--programme=', '--home', home],
+      ['build', '--programme', 'ai-training-2025', '--input', accountsFile, '--out', tempDir(), '--policy', ''],
+      ['sources', 'convert', '--format', 'claude', repoPath('test', 'fixtures', 'sources', 'claude'), '--account'],
+    ]) {
+      const r = dissent(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--(out|programme|policy|account) is empty \(an unset shell variable\?\)/);
+      expect(r.stdout).toBe('');
+    }
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
   });
 
   it('refuses an argument too many (exit 2) instead of acting on the first and ignoring the rest', () => {
