@@ -121,6 +121,7 @@ export function takesAnyArguments<T extends object>(cmd: T): T {
 async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: number): Promise<void> {
   const known = new Set(['help', 'h', 'home', 'debug']);
   const takesValue = new Set(['home']);
+  const booleans = new Set(['debug']);
   let positionals = 0;
   let optional = false;
   for (const [name, def] of Object.entries((await resolve(cmd.args)) ?? {})) {
@@ -136,9 +137,12 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
     ];
     for (const n of names) {
       known.add(n);
-      if (def.type !== 'boolean') takesValue.add(n);
+      (def.type === 'boolean' ? booleans : takesValue).add(n);
     }
-    if (def.type === 'boolean') known.add(`no-${name}`);
+    if (def.type === 'boolean') {
+      known.add(`no-${name}`);
+      booleans.add(`no-${name}`);
+    }
   }
   const words: string[] = [];
   for (let i = 0; i < rawArgs.length; i++) {
@@ -155,6 +159,14 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
     const option = (arg.split('=')[0] as string).replace(/^--?/, '');
     if (!known.has(option)) {
       throw new InputError(`unknown option ${arg.split('=')[0]}; run with --help to see the options`, 'E_USAGE');
+    }
+    // citty reads any value but "false" as true: `--force=no` would start a build over, `--account-only=0` file for
+    // the account alone.
+    if (booleans.has(option) && arg.includes('=') && !/^--?[^=]+=(true|false)$/.test(arg)) {
+      throw new InputError(
+        `${arg.split('=')[0]} is a switch: give it alone (or =true or =false), not =${arg.slice(arg.indexOf('=') + 1)}`,
+        'E_USAGE',
+      );
     }
     if (takesValue.has(option)) {
       // citty takes an empty value as given: `--policy "$POLICY"` with the variable unset would build with the

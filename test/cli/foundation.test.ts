@@ -441,6 +441,18 @@ describe('objections, receipts and offline verification', () => {
     expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
   });
 
+  it('refuses a switch given a value other than true or false, which citty would read as true', () => {
+    const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
+    const r = dissent(['object', '--subject', 'fb:a:7', '--account-only=no', '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--account-only is a switch: give it alone (or =true or =false), not =no');
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
+    const account = dissent(['object', '--subject', 'fb:a:7', '--account-only=true', '--home', home]);
+    expect(account.code, account.stderr).toBe(0);
+    expect(JSON.parse(account.stdout).scope).toBe('account');
+    expect(dissent(['demo', '--home', join(tempDir(), 'd'), '--serve=0']).stderr).toContain('--serve is a switch');
+  });
+
   it('refuses an argument too many (exit 2) instead of acting on the first and ignoring the rest', () => {
     const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
     const two = dissent(['object', '--subject', 'p:6', 'p:7', '--home', home]);
