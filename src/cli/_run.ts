@@ -105,9 +105,16 @@ function commandFirst(rawArgs: readonly string[]): string[] {
 /** Commands that take any number of arguments (`build --input a.jsonl b.jsonl`); see takesAnyArguments. */
 const VARIADIC = new WeakSet<object>();
 
-/** Marks a command as taking any number of arguments, which checkArgs then does not count. */
-export function takesAnyArguments<T extends object>(cmd: T): T {
+/** The options a command takes more than once (`build --input a --input b`); see takesAnyArguments. */
+const REPEATABLE = new WeakMap<object, readonly string[]>();
+
+/**
+ * Marks a command as taking any number of arguments, which checkArgs then does not count, and names the options it
+ * takes more than once.
+ */
+export function takesAnyArguments<T extends object>(cmd: T, repeatable: readonly string[] = []): T {
   VARIADIC.add(cmd);
+  REPEATABLE.set(cmd, repeatable);
   return cmd;
 }
 
@@ -122,6 +129,9 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
   const known = new Set(['help', 'h', 'home', 'debug']);
   const takesValue = new Set(['home']);
   const booleans = new Set(['debug']);
+  // Each spelling of an option with a value, to its name: a second --subject would win over the first without a word.
+  const canonical = new Map([['home', 'home']]);
+  const given = new Set<string>();
   let positionals = 0;
   let optional = false;
   for (const [name, def] of Object.entries((await resolve(cmd.args)) ?? {})) {
@@ -138,6 +148,7 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
     for (const n of names) {
       known.add(n);
       (def.type === 'boolean' ? booleans : takesValue).add(n);
+      if (def.type !== 'boolean') canonical.set(n, name);
     }
     if (def.type === 'boolean') {
       known.add(`no-${name}`);
@@ -178,6 +189,11 @@ async function checkArgs(cmd: CommandDef, rawArgs: readonly string[], depth: num
           'E_USAGE',
         );
       }
+      const name = canonical.get(option) ?? option;
+      if (given.has(name) && !REPEATABLE.get(cmd)?.includes(name)) {
+        throw new InputError(`--${name} is given more than once; give it once (only the last would count)`, 'E_USAGE');
+      }
+      given.add(name);
       if (!arg.includes('=')) i++;
     }
   }

@@ -453,6 +453,16 @@ describe('objections, receipts and offline verification', () => {
     expect(dissent(['demo', '--home', join(tempDir(), 'd'), '--serve=0']).stderr).toContain('--serve is a switch');
   });
 
+  it('refuses an option given twice instead of acting on the last one only', () => {
+    const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
+    const r = dissent(['object', '--subject', 'p:8', '--subject', 'p:9', '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--subject is given more than once');
+    expect(r.stderr).not.toMatch(/p:8|p:9/);
+    expect(dissent(['--home', home, 'log', 'key', '--home', tempDir()]).stderr).toContain('--home is given more');
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout).toBe(before);
+  });
+
   it('refuses an argument too many (exit 2) instead of acting on the first and ignoring the rest', () => {
     const before = dissent(['log', 'checkpoint', '--home', home]).stdout;
     const two = dissent(['object', '--subject', 'p:6', 'p:7', '--home', home]);

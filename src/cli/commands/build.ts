@@ -137,4 +137,4 @@ const build = defineCommand({
 });
 
 // Paths listed after one --input come as arguments.
-export default takesAnyArguments(build);
+export default takesAnyArguments(build, ['input']);
