@@ -62,13 +62,14 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
 
   const files = [...manifest.shards, manifest.lineage, manifest.quarantine];
   const root = resolve(dir);
-  // lineage/ is readable by the build user only: an auditor running as someone else is told so, not "unexpected error".
+  // lineage/ and quarantine/ are readable by the build user only: an auditor running as someone else is told so, not
+  // "unexpected error".
   const unreadable = (e: unknown, path: string): Check[] => {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM') throw e;
     return fail(
       'files',
-      `${relative(root, path) || '.'} cannot be read (permission denied); run the check as a user that may read the whole snapshot, lineage/ included`,
+      `${relative(root, path) || '.'} cannot be read (permission denied); run the check as a user that may read the whole snapshot, lineage/ and quarantine/ included`,
     );
   };
   for (const f of files) {

@@ -75,10 +75,9 @@ export async function writeShards(
  * kept) and, when kept, its shard and row; no text. Kept apart from the training data and access-restricted.
  */
 export async function writeLineage(db: Engine, outDir: string, shardRows: number): Promise<string> {
-  // It links every record to a person, objectors included: readable by the build user only, whatever the umask (a
-  // training job running as another user reads data/, never this). chmod too, for a folder left by a killed build.
-  mkdirSync(join(outDir, 'lineage'), { recursive: true, mode: 0o700 });
-  chmodSync(join(outDir, 'lineage'), 0o700);
+  // It links every record to a person, objectors included: readable by the build user only (a training job running
+  // as another user reads data/, never this).
+  ownerOnlyFolder(join(outDir, 'lineage'));
   const rel = 'lineage/records.parquet';
   const file = join(outDir, rel);
   await db.run(
@@ -100,7 +99,9 @@ export async function writeLineage(db: Engine, outDir: string, shardRows: number
  * detail (a field name or what was wrong), never the line's content: it may hold personal data or e2ee text.
  */
 export async function writeQuarantine(db: Engine, outDir: string): Promise<string> {
-  mkdirSync(join(outDir, 'quarantine'), { recursive: true });
+  // Its entries name files inside platform exports, and a Messenger folder name can be a person's name: readable by
+  // the build user only, as lineage/ is.
+  ownerOnlyFolder(join(outDir, 'quarantine'));
   const rel = 'quarantine/quarantine.jsonl';
   const file = join(outDir, rel);
   // A staged row's number counts only the lines the scanner accepted: add back the rejected lines before it.
@@ -127,6 +128,13 @@ export async function writeQuarantine(db: Engine, outDir: string): Promise<strin
       'FORMAT json',
     ),
   );
+  chmodSync(`${file}.tmp`, 0o600);
   renameSync(`${file}.tmp`, file);
   return rel;
+}
+
+/** Makes a folder readable by the build user only, whatever the umask; chmod too, for one left by a killed build. */
+function ownerOnlyFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
 }

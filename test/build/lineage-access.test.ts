@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(cleanup);
 
 describe('lineage access', () => {
-  it('writes lineage/ (record to account and person) readable by the build user only, whatever the umask', async () => {
+  it('writes lineage/ (record to account and person) and quarantine/ (file names inside exports) readable by the build user only, whatever the umask', async () => {
     const input = join(dir, 'in.jsonl');
     writeJsonl(input, [record({ id: 'r:1', account: 'fb:a:1' })]);
     const out = join(dir, 'snap');
@@ -42,6 +42,8 @@ describe('lineage access', () => {
     }
     expect(statSync(join(out, 'lineage')).mode & 0o777).toBe(0o700);
     expect(statSync(join(out, 'lineage', 'records.parquet')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(out, 'quarantine')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(out, 'quarantine', 'quarantine.jsonl')).mode & 0o777).toBe(0o600);
     // The training data stays readable for a training job that runs as another user.
     expect(statSync(join(out, 'data')).mode & 0o777).toBe(0o755);
     // While the build ran, its work folder (every record's text, an identity-graph extract) was the user's only.
