@@ -8,6 +8,7 @@ import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
 import { openEngine, sqlPath } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
+import { WORK_DIR } from './journal.ts';
 import type { Manifest } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { recordHashSql } from './record-hash.ts';
@@ -24,7 +25,13 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
 
   // Each file is named when it is missing: an auditor told "no manifest.json and manifest.sig" looks for both.
   const missing = ['manifest.json', 'manifest.sig'].filter((f) => !statSync(join(dir, f), { throwIfNoEntry: false }));
-  if (missing.length > 0) return fail('format', `${dir} holds no ${missing.join(' and no ')}`);
+  if (missing.length > 0) {
+    // A build that was stopped (or is still running) has its work folder there but has written no manifest yet.
+    const unfinished = statSync(join(dir, WORK_DIR, 'journal.json'), { throwIfNoEntry: false })
+      ? `; the build in this folder has not finished (${WORK_DIR}/ holds its work): run the same build command again to finish it`
+      : '';
+    return fail('format', `${dir} holds no ${missing.join(' and no ')}${unfinished}`);
+  }
   let text: string;
   let sig: string;
   try {

@@ -403,6 +403,18 @@ describe('dissent verify snapshot', () => {
     const missing = runCli(['verify', 'snapshot', join(dir, 'no-such-snapshot'), '--key', key]);
     expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining('cannot read the snapshot folder')]);
   });
+
+  it('says of a stopped build that it has not finished, and how to finish it', () => {
+    const out = join(dir, 'snap-audit-stopped');
+    const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    expect(runCli(args, { DISSENT_TEST_KILL_AFTER: 'read' }).signal).toBe('SIGKILL');
+    const key = runCli(['log', 'key', '--home', home]).stdout.trim();
+    const r = runCli(['verify', 'snapshot', out, '--key', key]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      `FAIL format: ${out} holds no manifest.json and no manifest.sig; the build in this folder has not finished (.build/ holds its work): run the same build command again to finish it\n`,
+    );
+  });
 });
 
 function readdirSafe(p: string): string[] {
