@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { generateSignerKey, parseSignerKey, type Signer, verifierKeyOf } from '../log/note.ts';
 import { Registry } from '../registry/registry.ts';
 import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
@@ -46,7 +46,15 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
   const fix = fromEnv ? `unset DATABASE_URL to use database.url from ${CONFIG_FILE}` : 'set it to sqlite:registry.db';
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    const store = new SqliteStore(path === ':memory:' ? path : join(config.home, path));
+    // sqlite:///x means a relative path to some tools and an absolute one to others: guessing could open an empty
+    // registry beside the real one, and a build would then honour none of its objections.
+    if (path === '' || path.startsWith('//')) {
+      throw new InputError(
+        `${source} must be sqlite:PATH, a file path relative to the home folder or absolute (sqlite:registry.db, sqlite:/srv/dissent/registry.db), not a sqlite:// url`,
+        'E_DB',
+      );
+    }
+    const store = new SqliteStore(path === ':memory:' || isAbsolute(path) ? path : join(config.home, path));
     await store.migrate();
     if (opts.writerThread && path !== ':memory:') store.startWriterThread();
     return store;

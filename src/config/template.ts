@@ -33,7 +33,8 @@ log:
   key_file: log.key
 
 database:
-  # The registry: a SQLite file (the only store this version has). The DATABASE_URL environment variable overrides it.
+  # The registry: a SQLite file (the only store this version has), sqlite:PATH with PATH relative to this folder or
+  # absolute. The DATABASE_URL environment variable overrides it.
   url: sqlite:registry.db
 
 # One entry for each announced use of content for AI training.
