@@ -793,7 +793,7 @@ function fileIdentity(path: string): [string, number, number] | [string] {
  */
 async function importAccountsFile(home: Home, file: string, signal: AbortSignal | undefined): Promise<number> {
   const imported = await importAccounts(home.store, file, { allOrNothing: true, ...(signal ? { signal } : {}) });
-  if (imported.bad.length > 0) throw badAccountsError(imported.bad, 'nothing was imported');
+  if (imported.badLines > 0) throw badAccountsError(imported, 'nothing was imported');
   return imported.moved;
 }
 

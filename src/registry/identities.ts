@@ -107,11 +107,20 @@ export function movedWarning(moved: number): string {
   return `${moved === 1 ? '1 account now belongs' : `${moved} accounts now belong`} to another person than before: objections of the former person no longer cover ${moved === 1 ? 'it' : 'them'} (except one filed through that very account), those of the new person do`;
 }
 
+/**
+ * How many bad lines an import keeps with their reasons; past these it only counts them, so that a huge file that is
+ * bad on every line (an extra field in every row of an export) is reported instead of exhausting memory.
+ */
+export const MAX_BAD_LINES_KEPT = 1000;
+
 /** Summary of an identities import. */
 export interface ImportSummary {
   readonly read: number;
   readonly imported: number;
+  /** The first bad lines (up to MAX_BAD_LINES_KEPT), in file order. */
   readonly bad: BadLine[];
+  /** How many lines were bad in all: read = imported + badLines. */
+  readonly badLines: number;
   /** Accounts already in the registry that the file gives to another person. */
   readonly moved: number;
 }
@@ -130,7 +139,7 @@ interface ImportOptions {
 export async function importAccounts(store: Store, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   if (opts.allOrNothing) {
     const checked = await readAccounts(file, opts);
-    if (checked.bad.length > 0) return checked;
+    if (checked.badLines > 0) return checked;
   }
   return readAccounts(file, opts, (rows) => store.upsertAccounts(rows));
 }
@@ -147,8 +156,8 @@ export function readAccountsFile(file: string, onRows: (rows: AccountRow[]) => v
 }
 
 /** The error for an accounts file with bad lines: the first five by number and reason, and how many more. */
-export function badAccountsError(bad: readonly BadLine[], outcome: string): InputError {
-  const n = bad.length;
+export function badAccountsError(summary: Pick<ImportSummary, 'bad' | 'badLines'>, outcome: string): InputError {
+  const { bad, badLines: n } = summary;
   const listed = bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
   if (n > listed.length) listed.push(`${n - listed.length} more`);
   return new InputError(
@@ -173,6 +182,7 @@ async function readAccounts(
   });
   await opened;
   const bad: BadLine[] = [];
+  let badLines = 0;
   const seen = new SeenIds();
   let batch: AccountRow[] = [];
   let read = 0;
@@ -209,7 +219,8 @@ async function readAccounts(
       if (first !== undefined) row = `the account id of line ${first} again (one line per account)`;
     }
     if (typeof row === 'string') {
-      bad.push({ file, line: lineNo, reason: row });
+      badLines++;
+      if (bad.length < MAX_BAD_LINES_KEPT) bad.push({ file, line: lineNo, reason: row });
       continue;
     }
     batch.push(row);
@@ -220,7 +231,7 @@ async function readAccounts(
   }
   await flush();
   if (read === 0) throw new InputError(`the accounts file ${file} holds no accounts (it is empty)`, 'E_READ');
-  return { read, imported, bad, moved };
+  return { read, imported, bad, badLines, moved };
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

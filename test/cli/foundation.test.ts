@@ -274,6 +274,23 @@ describe('dissent identities import', () => {
     expect(dissent(['object', '--subject', 'x:a:1', '--home', home]).stdout).toContain('"subject": "x:p:2"');
   });
 
+  it('reports a huge file that is bad on every line, in little memory, with counts that add up', () => {
+    // An export with one field too many on every row: each line is bad, and none may be held until the end.
+    const file = join(tempDir(), 'extra-field.jsonl');
+    const lines = Array.from(
+      { length: 250_000 },
+      (_, i) => `{"account":"z:a:${i}","person":"z:p:${i}","source":"facebook","created":"2020-01-01"}`,
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = dissent(['identities', 'import', file, '--home', home], {
+      env: { NODE_OPTIONS: '--max-old-space-size=40' },
+    });
+    expect(r.code, r.stderr.slice(-2000)).toBe(2);
+    expect(r.stderr).toContain('extra-field.jsonl:1: an unknown field');
+    expect(r.stderr).toContain('... and 249950 more bad lines');
+    expect(r.stderr).toMatch(/imported 0 of 250000 lines \(250000 bad\)/);
+  });
+
   it('gives a clear error for a missing file', () => {
     const r = dissent(['identities', 'import', '/nonexistent/accounts.jsonl', '--home', home]);
     expect(r.code).toBe(2);

@@ -22,14 +22,14 @@ const importCommand = defineCommand({
       });
       if (process.stderr.isTTY) process.stderr.write('\r');
       for (const b of summary.bad.slice(0, 50)) info(`${b.file}:${b.line}: ${b.reason}`);
-      if (summary.bad.length > 50) info(`... and ${summary.bad.length - 50} more bad lines`);
+      if (summary.badLines > 50) info(`... and ${summary.badLines - 50} more bad lines`);
       const counts = await home.store.countAccounts();
       info(
-        `imported ${summary.imported} of ${summary.read} lines (${summary.bad.length} bad); ` +
+        `imported ${summary.imported} of ${summary.read} lines (${summary.badLines} bad); ` +
           `the registry now holds ${counts.accounts} accounts of ${counts.persons} persons`,
       );
       if (summary.moved > 0) info(`warning: ${movedWarning(summary.moved)}`);
-      return setExitCode(summary.bad.length > 0 ? EXIT.usage : EXIT.ok);
+      return setExitCode(summary.badLines > 0 ? EXIT.usage : EXIT.ok);
     } finally {
       await home.close();
     }

@@ -11,6 +11,6 @@ export async function readKnownNames(path: string): Promise<string[]> {
   const read = await readAccountsFile(path, (rows) => {
     for (const row of rows) if (row.display_name) names.add(row.display_name);
   });
-  if (read.bad.length > 0) throw badAccountsError(read.bad, 'no text was redacted');
+  if (read.badLines > 0) throw badAccountsError(read, 'no text was redacted');
   return [...names];
 }
