@@ -19,10 +19,24 @@ function isProxyAddress(v: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
-/** Whether `v` is `HOST:PORT` as the server listens on it (IPv6 in brackets, `[::1]:8080`; port 0 picks a free one). */
-function isListenAddress(v: string): boolean {
-  const m = /^(?:\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(v.trim());
-  return m !== null && Number(m[1]) <= 65_535;
+/** Splits `HOST:PORT` (IPv6 as `[::1]:8080`); undefined when `v` is not one. */
+export function splitHostPort(v: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v.trim());
+  const port = Number(m?.[3]);
+  return m && port <= 65_535 ? { host: (m[1] ?? m[2]) as string, port } : undefined;
+}
+
+/**
+ * Whether `v` is a URL the mailer can connect with. Anything else failed only when `dissent serve` started, as an
+ * "unexpected error: Invalid URL" that named no setting (a password holding "#" or "/" cuts the URL short).
+ */
+function isSmtpUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `v` is a time zone the pages can show times in (an IANA name such as Europe/Dublin). */
@@ -118,7 +132,7 @@ const configSchema = z
       .object({
         listen: z
           .string()
-          .refine(isListenAddress, 'must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080')
+          .refine((v) => splitHostPort(v) !== undefined, 'must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080')
           .default('127.0.0.1:8080'),
         public_url: z.string().url().optional(),
         // A bearer token is visible ASCII without spaces (RFC 6750): another one could never authenticate.
@@ -130,7 +144,14 @@ const configSchema = z
               .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII without spaces, e.g. from "openssl rand -hex 32"'),
           )
           .default([]),
-        smtp_url: z.string().optional(),
+        // The value is never repeated in an error: it may hold the mail server's password.
+        smtp_url: z
+          .string()
+          .refine(
+            isSmtpUrl,
+            'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example:587 (percent-encode @ : / # ? in the user name and password)',
+          )
+          .optional(),
         mail_from: z.string().default('dissent <no-reply@localhost>'),
         // The reverse proxies whose X-Forwarded-For is believed. Without them every client behind a proxy shares its
         // address and so its rate limits; trusting any sender instead would let a client forge its address.

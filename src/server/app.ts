@@ -6,6 +6,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { splitHostPort } from '../config/config.ts';
 import type { Home } from '../config/home.ts';
 import { InputError } from '../shared/errors.ts';
 import { isOperatorRequest } from './auth.ts';
@@ -268,10 +269,9 @@ export interface RunningServer {
 
 /** Splits `HOST:PORT` (IPv6 as `[::1]:8080`). */
 export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen.trim());
-  const port = Number(m?.[3]);
-  if (!m || port > 65_535) throw new InputError('--listen must be HOST:PORT, e.g. 127.0.0.1:8080', 'E_LISTEN');
-  return { host: (m[1] ?? m[2]) as string, port };
+  const split = splitHostPort(listen);
+  if (!split) throw new InputError('--listen must be HOST:PORT, e.g. 127.0.0.1:8080', 'E_LISTEN');
+  return split;
 }
 
 /**

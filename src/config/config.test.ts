@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.ts';
+import { EXAMPLE_VALUES, renderConfig } from './template.ts';
+
+const template = renderConfig(EXAMPLE_VALUES);
+
+/** The generated config with one line replaced, parsed; the error message when it is refused. */
+function parseWith(from: string, to: string): string | undefined {
+  expect(template).toContain(from);
+  try {
+    parseConfig(template.replace(from, to), '/home/dissent.config.yaml', '/home');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('parseConfig', () => {
+  it('refuses a server.listen that is not HOST:PORT, naming the line and the setting rather than --listen', () => {
+    for (const bad of ['nonsense', '8080', '127.0.0.1', '127.0.0.1:99999', ':8080']) {
+      expect(parseWith('  listen: 127.0.0.1:8080', `  listen: "${bad}"`)).toMatch(
+        /^\/home\/dissent\.config\.yaml:\d+: server\.listen: must be HOST:PORT/,
+      );
+    }
+    for (const good of ['0.0.0.0:80', '[::1]:8080', 'localhost:0']) {
+      expect(parseWith('  listen: 127.0.0.1:8080', `  listen: "${good}"`)).toBeUndefined();
+    }
+  });
+
+  it('refuses an smtp_url the mailer could not use, naming the setting and never the password in it', () => {
+    const at = '  # smtp_url: smtp://user:pass@mail.example:587';
+    for (const bad of [
+      'smtp://ops:s3cr#t@mail.example:587',
+      'smtp://ops:s3/cret@mail.example:587',
+      'mail.example:587',
+      'https://ops:s3cret@mail.example',
+    ]) {
+      const message = parseWith(at, `  smtp_url: "${bad}"`);
+      expect(message).toMatch(/^\/home\/dissent\.config\.yaml:\d+: server\.smtp_url: must be an smtp:\/\//);
+      expect(message).not.toContain('s3');
+    }
+    expect(parseWith(at, '  smtp_url: "smtps://ops:s3cr%23t@mail.example:465"')).toBeUndefined();
+    expect(parseWith(at, '  smtp_url: "smtp://mail.example"')).toBeUndefined();
+  });
+});
