@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ describe('openStore', () => {
 
   it('opens an absolute sqlite: path where it points, not inside the home', async () => {
     const elsewhere = join(tempDir(), 'registry.db');
+    writeFileSync(elsewhere, '');
     for (const how of ['env', 'config'] as const) {
       const home = freshHome();
       const config = loadConfig(home);
@@ -50,6 +51,30 @@ describe('openStore', () => {
     const store = await openStore({ ...loadConfig(home), database: { url: `sqlite:${elsewhere}` } });
     expect(await store.countAccounts()).toEqual({ accounts: 2, persons: 1 });
     await store.close();
+  });
+
+  it('refuses a registry file that does not exist outside the home, instead of starting an empty one there', async () => {
+    const home = freshHome();
+    const config = loadConfig(home);
+    const typo = join(tempDir(), 'registy.db');
+    for (const how of ['env', 'config'] as const) {
+      if (how === 'env') process.env.DATABASE_URL = `sqlite:${typo}`;
+      else delete process.env.DATABASE_URL;
+      const opening = openStore(how === 'env' ? config : { ...config, database: { url: 'sqlite:data/registy.db' } });
+      await expect(opening).rejects.toThrow(
+        how === 'env' ? /DATABASE_URL .*does not exist/ : /database\.url .*does not exist/,
+      );
+      await expect(opening).rejects.toThrow(/touch /);
+    }
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(join(home, 'data'))).toBe(false);
+    // An empty file is a new registry, by the operator's choice; the home's own registry.db is made on first use.
+    writeFileSync(typo, '');
+    process.env.DATABASE_URL = `sqlite:${typo}`;
+    await (await openStore(config)).close();
+    delete process.env.DATABASE_URL;
+    await (await openStore(config)).close();
+    expect(existsSync(join(home, 'registry.db'))).toBe(true);
   });
 
   it('refuses a sqlite: url that names no file, or a sqlite:// url whose path it would have to guess', async () => {

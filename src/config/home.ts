@@ -54,7 +54,16 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
         'E_DB',
       );
     }
-    const store = new SqliteStore(path === ':memory:' || isAbsolute(path) ? path : join(config.home, path));
+    const file = path === ':memory:' || isAbsolute(path) ? path : join(config.home, path);
+    // Only the home's own registry.db is made on first use. A registry file elsewhere that is missing is a typo or a
+    // disk not mounted far more often than a new registry, and an empty one would let a build honour no objection.
+    if (file !== ':memory:' && file !== join(config.home, 'registry.db') && !existsSync(file)) {
+      throw new InputError(
+        `the registry file ${file} named by ${source} does not exist (a typo, or a disk not mounted?); to start a new, empty registry there, create the file first: touch ${file}`,
+        'E_DB',
+      );
+    }
+    const store = new SqliteStore(file);
     await store.migrate();
     if (opts.writerThread && path !== ':memory:') store.startWriterThread();
     return store;

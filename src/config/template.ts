@@ -34,7 +34,8 @@ log:
 
 database:
   # The registry: a SQLite file (the only store this version has), sqlite:PATH with PATH relative to this folder or
-  # absolute. The DATABASE_URL environment variable overrides it.
+  # absolute. Only registry.db here is created on first use; a file elsewhere must exist (touch it to start a new one).
+  # The DATABASE_URL environment variable overrides it.
   url: sqlite:registry.db
 
 # One entry for each announced use of content for AI training.
