@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -100,4 +100,20 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   const s2 = new SqliteStore(file);
   await expect(s2.migrate()).rejects.toThrow(/schema version 99, made by a newer dissent/);
   await s2.close();
+});
+
+it('names the registry file and what is wrong with it when it is no database or cannot be opened', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dissent-sqlite-'));
+  // Say, database.url pointed at the config, or at a compressed backup.
+  const notDb = join(dir, 'registry.db');
+  writeFileSync(notDb, 'log:\n  origin: "dissent.example/log"\n'.repeat(200));
+  const opening = async (file: string) => {
+    const s = new SqliteStore(file);
+    await s.migrate();
+    return s;
+  };
+  await expect(opening(notDb)).rejects.toThrow(`the registry ${notDb} is not a SQLite database`);
+  const folder = join(dir, 'folder.db');
+  mkdirSync(folder);
+  await expect(opening(folder)).rejects.toThrow(`the registry ${folder} cannot be opened`);
 });

@@ -35,15 +35,24 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const created = file !== ':memory:' && !existsSync(file);
     this.#file = file;
-    this.#db = new Database(file);
-    // The registry holds e-mail addresses, names and birth dates: readable by its owner only, whatever the umask.
-    // SQLite gives the WAL and shared-memory files the database file's permissions. An existing file keeps the
-    // permissions its operator chose.
-    if (created) chmodSync(file, 0o600);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 10000');
+    try {
+      this.#db = new Database(file);
+    } catch (e) {
+      throw explain(file, e);
+    }
+    try {
+      // The registry holds e-mail addresses, names and birth dates: readable by its owner only, whatever the umask.
+      // SQLite gives the WAL and shared-memory files the database file's permissions. An existing file keeps the
+      // permissions its operator chose.
+      if (created) chmodSync(file, 0o600);
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 10000');
+    } catch (e) {
+      this.#db.close();
+      throw explain(file, e);
+    }
     // The handle and e-mail indexes are over this function (migration 5).
     this.#db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
       typeof v === 'string' ? foldLookupKey(v) : null,
@@ -62,6 +71,14 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<number> {
+    try {
+      return this.#migrate();
+    } catch (e) {
+      throw explain(this.#file, e);
+    }
+  }
+
+  #migrate(): number {
     const db = this.#db;
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
     const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
@@ -98,15 +115,19 @@ export class SqliteStore implements Store {
     const now = new Date().toISOString();
     const stmt = this.#s.upsertAccount;
     const personOf = this.#s.personOfAccount;
-    return this.#db.transaction(() => {
-      let moved = 0;
-      for (const r of rows) {
-        const before = personOf.get(r.account) as string | undefined;
-        if (before !== undefined && before !== r.person) moved++;
-        stmt.run({ ...r, updated_at: now });
-      }
-      return { moved };
-    })();
+    try {
+      return this.#db.transaction(() => {
+        let moved = 0;
+        for (const r of rows) {
+          const before = personOf.get(r.account) as string | undefined;
+          if (before !== undefined && before !== r.person) moved++;
+          stmt.run({ ...r, updated_at: now });
+        }
+        return { moved };
+      })();
+    } catch (e) {
+      throw explain(this.#file, e);
+    }
   }
 
   async getAccount(account: string): Promise<AccountRow | undefined> {
@@ -246,7 +267,7 @@ export class SqliteStore implements Store {
       try {
         result = this.#db.transaction(() => applyCommit(this.#s, packed)).immediate();
       } catch (e) {
-        if (e !== EXISTS) throw e;
+        if (e !== EXISTS) throw explain(this.#file, e);
         result = 'exists';
       }
     }
@@ -410,12 +431,19 @@ class CommitWriter {
 
   constructor(file: string, sql: Record<string, string>) {
     this.#worker = new Worker(new URL('./_commit-worker.mjs', import.meta.url), { workerData: { file, sql } });
-    this.#worker.on('message', (m: { type: 'done' | 'error'; id: number; result?: CommitResult; message?: string }) => {
-      const p = this.#pending.get(m.id);
-      this.#pending.delete(m.id);
-      if (m.type === 'done') p?.resolve(m.result as CommitResult);
-      else p?.reject(new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT'));
-    });
+    this.#worker.on(
+      'message',
+      (m: { type: 'done' | 'error'; id: number; result?: CommitResult; message?: string; code?: string }) => {
+        const p = this.#pending.get(m.id);
+        this.#pending.delete(m.id);
+        if (m.type === 'done') p?.resolve(m.result as CommitResult);
+        else {
+          const failed = new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT');
+          const explained = explain(file, Object.assign(new Error(m.message), { code: m.code }));
+          p?.reject(explained instanceof DissentError ? explained : failed);
+        }
+      },
+    );
     this.#worker.on('error', (e) => {
       for (const p of this.#pending.values())
         p.reject(new DissentError('the registry writer thread failed', 'E_COMMIT', { cause: e }));
@@ -436,6 +464,39 @@ class CommitWriter {
     this.#worker.postMessage({ type: 'close' });
     await exited;
   }
+}
+
+/** What a SQLite result code (or its extended form, SQLITE_READONLY_DBMOVED) says about the registry file. */
+const FILE_PROBLEMS: readonly [string, string][] = [
+  [
+    'SQLITE_READONLY',
+    'is read-only for this user: dissent writes to it, and to its -wal and -shm files beside it, even to read the log; give this user write access to the file and its folder',
+  ],
+  [
+    'SQLITE_FULL',
+    'could not grow: the disk is full, and what was being written was rolled back; free some space and run the command again (repeating an objection or an import is safe)',
+  ],
+  ['SQLITE_NOTADB', 'is not a SQLite database; check the path in database.url or DATABASE_URL'],
+  [
+    'SQLITE_CANTOPEN',
+    'cannot be opened: it is a folder, or its folder does not let this user create the -wal and -shm files beside it',
+  ],
+  ['SQLITE_CORRUPT', 'is damaged; restore it from a backup'],
+  [
+    'SQLITE_IOERR',
+    'could not be read or written (an I/O error: a failing disk, or a network file system that went away)',
+  ],
+];
+
+/**
+ * A SQLite failure on the registry file as an error that names the file and what to do; any other error as it is.
+ * Before, these ended the command as an "unexpected error" that named neither.
+ */
+function explain(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return e;
+  const problem = FILE_PROBLEMS.find(([c]) => code === c || code.startsWith(`${c}_`));
+  return problem ? new DissentError(`the registry ${file} ${problem[1]}`, 'E_DB', { cause: e }) : e;
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
