@@ -42,4 +42,13 @@ describe('parseConfig', () => {
     expect(parseWith(at, '  smtp_url: "smtps://ops:s3cr%23t@mail.example:465"')).toBeUndefined();
     expect(parseWith(at, '  smtp_url: "smtp://mail.example"')).toBeUndefined();
   });
+
+  it('refuses a grace_window so long that the deadline plus it is no date, which let a first snapshot be built at once', () => {
+    for (const huge of ['99999999999999h', `${'9'.repeat(400)}d`]) {
+      expect(parseWith('grace_window: 72h', `grace_window: ${huge}`)).toMatch(
+        /^\/home\/dissent\.config\.yaml:\d+: programmes\.0\.grace_window: is too long/,
+      );
+    }
+    expect(parseWith('grace_window: 72h', 'grace_window: 3650d')).toBeUndefined();
+  });
 });

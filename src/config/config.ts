@@ -109,6 +109,12 @@ const programmeSchema = z
     message: 'notice_date must not be after deadline',
     path: ['deadline'],
   })
+  // Past the last date JavaScript holds, the deadline plus the grace window is no date at all, and every comparison
+  // with it is false: the wait before a first snapshot would be skipped, and no confirmation link could expire.
+  .refine((p) => !Number.isNaN(new Date(p.deadline.getTime() + p.grace_window).getTime()), {
+    message: 'is too long: the deadline plus the grace window is past any date',
+    path: ['grace_window'],
+  })
   // `title` is the default title; `titles` has one per language the config gives (none: `title` in all).
   .transform(
     ({ title, ...p }): typeof p & { title: string; titles?: Readonly<{ en: string; de?: string | undefined }> } =>
