@@ -74,6 +74,24 @@ describe('importAccounts', () => {
     expect(reasons.join(' ')).not.toMatch(/example|2023|2000/);
   });
 
+  it("refuses the EU's abbreviations for Greece and the United Kingdom, which no policy jurisdiction matches", async () => {
+    const { summary, store, reasons } = await load(
+      [
+        line({ account: 'fb:a:1', country: 'EL' }),
+        line({ account: 'fb:a:2', country: 'UK' }),
+        line({ account: 'fb:a:3', country: 'EU' }),
+        line({ account: 'fb:a:4', country: 'GR' }),
+      ].join('\n'),
+    );
+    expect(reasons).toEqual([
+      '1: field country: EL is the EU abbreviation for Greece; its ISO 3166-1 code is GR',
+      '2: field country: UK is not an ISO 3166-1 code; the United Kingdom is GB',
+      '3: field country: must be a country, not the EU',
+    ]);
+    expect(summary.imported).toBe(1);
+    expect((await store.getAccount('fb:a:4'))?.country).toBe('GR');
+  });
+
   it('refuses a second line for one account, which would silently replace the first', async () => {
     const { summary, store, reasons } = await load(
       [line({ person: 'p:10' }), line({ account: 'fb:a:2' }), line({ person: 'p:11' })].join('\n'),

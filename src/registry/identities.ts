@@ -44,6 +44,11 @@ const accountSchema = z.strictObject({
   country: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE')
+    // The EU's own abbreviations, which EU data sets use, are no ISO codes: a policy's jurisdictions (EU, GR, GB) never
+    // match them, and the account's content would be excluded as outside them without a word.
+    .refine((c) => c !== 'EL', 'EL is the EU abbreviation for Greece; its ISO 3166-1 code is GR')
+    .refine((c) => c !== 'UK', 'UK is not an ISO 3166-1 code; the United Kingdom is GB')
+    .refine((c) => c !== 'EU', 'must be a country, not the EU')
     .nullish()
     .transform((v) => v ?? null),
 });
