@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Receipt } from '../log/receipt.ts';
 import { DissentError, InputError } from '../shared/errors.ts';
@@ -38,19 +38,27 @@ export function checkReceiptPath(file: string | undefined): void {
 /**
  * Writes `text` to a new `file` (mode 0600; a device such as /dev/null is written as is), or to stdout when no file is
  * given. When the file cannot be written after all (say, another run created it meanwhile), the text goes to stdout
- * and the error says so, so that a receipt for something already logged is never lost.
+ * and the error says so, so that a receipt for something already logged is never lost. `text` may come in pieces (one
+ * receipt a line), written one after another and never joined: a bulk's receipts can pass the longest string
+ * JavaScript holds (about 512 MB, some 300,000 receipts). Pieces are read again for that fallback, so give an array or
+ * an object whose iterator starts over.
  */
-export function emitText(text: string, file?: string): void {
+export function emitText(text: string | Iterable<string>, file?: string): void {
+  const pieces = typeof text === 'string' ? [text] : text;
   // `-` is stdout, as for most commands that take an output file.
   if (!file || file === '-') {
-    writeStdout(text);
+    writeStdout(pieces);
     return;
   }
+  let fd: number | undefined;
   try {
     const device = statSync(file, { throwIfNoEntry: false })?.isFile() === false;
-    writeFileSync(file, text, { mode: 0o600, flag: device ? 'w' : 'wx' });
+    fd = openSync(file, device ? 'w' : 'wx', 0o600);
+    for (const chunk of chunked(pieces)) writeAll(fd, chunk);
+    closeSync(fd);
   } catch (cause) {
-    writeStdout(text);
+    if (fd !== undefined) closeQuietly(fd);
+    writeStdout(pieces);
     const why = (cause as NodeJS.ErrnoException).code ?? 'write failed';
     throw new DissentError(
       `could not write ${file} (${why}); the receipt is printed on stdout above instead: keep it`,
@@ -60,12 +68,38 @@ export function emitText(text: string, file?: string): void {
   }
 }
 
+/** Pieces joined into chunks of about a megabyte: few writes, and no string near the longest one. */
+function* chunked(pieces: Iterable<string>): Generator<string> {
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // The write already failed; that is what the caller hears of.
+  }
+}
+
 /**
  * Writes receipts to stdout. A reader that stops early (`| head`) or is gone closes the pipe, and a redirect onto a full
  * disk fails (ENOSPC): that is said plainly and fails the command, instead of a crash with a stack trace, since what
  * was filed stands without its receipts.
  */
-function writeStdout(text: string): void {
+function writeStdout(pieces: Iterable<string>): void {
   process.stdout.once('error', (e: NodeJS.ErrnoException) => {
     const why =
       e.code === 'EPIPE'
@@ -76,7 +110,7 @@ function writeStdout(text: string): void {
     );
     setExitCode(EXIT.usage);
   });
-  process.stdout.write(text);
+  for (const chunk of chunked(pieces)) process.stdout.write(chunk);
 }
 
 /** Writes a receipt as pretty JSON to `file`, or to stdout when no file is given (see emitText). */

@@ -623,6 +623,30 @@ describe('objections, receipts and offline verification', () => {
     expect(cut.stdout).toMatch(/^ok {3}line 1\nFAIL line 2: .*not valid JSON.*\nINVALID \(1 of 2 receipts failed\)\n$/);
   });
 
+  it('writes the receipts of a large bulk without joining them into one string', () => {
+    // Joined, some 300,000 receipts pass the longest string JavaScript holds, and the command failed after filing
+    // them all, printing none. The same happens with far fewer receipts in a small heap, as here.
+    const dir = tempDir();
+    const bulkHome = join(dir, 'home');
+    expect(dissent(['init', '--home', bulkHome]).code).toBe(0);
+    const n = 30_000;
+    const accounts = join(dir, 'accounts.jsonl');
+    const subjects = join(dir, 'subjects.jsonl');
+    const ids = Array.from({ length: n }, (_, i) => `b:a:${i}`);
+    writeFileSync(accounts, ids.map((a, i) => `{"account":"${a}","person":"b:p:${i}","source":"facebook"}\n`).join(''));
+    writeFileSync(subjects, ids.map((a) => `{"subject":"${a}"}\n`).join(''));
+    expect(dissent(['identities', 'import', accounts, '--home', bulkHome]).code).toBe(0);
+    const out = join(dir, 'receipts.jsonl');
+    const r = dissent(['object', '--subjects', subjects, '--out', out, '--home', bulkHome], {
+      env: { NODE_OPTIONS: '--max-old-space-size=150' },
+    });
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toContain(`${n} new objections, 0 already effective, 0 bad lines`);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    expect(lines).toHaveLength(n + 1);
+    expect(JSON.parse(lines[n - 1] as string).subject).toBe(`b:p:${n - 1}`);
+  });
+
   it('takes a bulk file with a byte order mark and CR LF line ends, and refuses an empty one', () => {
     const dir = tempDir();
     const file = join(dir, 'bom.jsonl');
