@@ -1,6 +1,9 @@
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { hashLeaf } from '../../log/hash.ts';
@@ -116,4 +119,38 @@ it('names the registry file and what is wrong with it when it is no database or 
   const folder = join(dir, 'folder.db');
   mkdirSync(folder);
   await expect(opening(folder)).rejects.toThrow(`the registry ${folder} cannot be opened`);
+});
+
+it('imports accounts while another process is committing, waiting for it instead of failing as locked', async () => {
+  // The server commits objections on the same file while an operator runs identities import.
+  const file = join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db');
+  const s = new SqliteStore(file);
+  await s.migrate();
+  const account = (n: number) => ({
+    account: `fb:a:${n}`,
+    person: `p:${n}`,
+    source: 'facebook',
+    handle: null,
+    display_name: null,
+    email: null,
+    birth_date: null,
+    country: null,
+  });
+  await s.upsertAccounts([account(0)]);
+  const other = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const db = new (require(workerData.sqlite))(workerData.file);
+     db.exec("BEGIN IMMEDIATE; INSERT INTO idempotency VALUES ('k', 'h', 'o', '2025-05-01T00:00:00Z')");
+     parentPort.postMessage('writing');
+     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+     db.exec('COMMIT');
+     db.close();`,
+    { eval: true, workerData: { file, sqlite: createRequire(import.meta.url).resolve('better-sqlite3') } },
+  );
+  await once(other, 'message');
+  await s.upsertAccounts([account(1), account(0)]);
+  await once(other, 'exit');
+  expect(await s.countAccounts()).toEqual({ accounts: 2, persons: 2 });
+  expect(await s.getIdempotency('k')).toBeDefined();
+  await s.close();
 });

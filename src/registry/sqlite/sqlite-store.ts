@@ -116,15 +116,19 @@ export class SqliteStore implements Store {
     const stmt = this.#s.upsertAccount;
     const personOf = this.#s.personOfAccount;
     try {
-      return this.#db.transaction(() => {
-        let moved = 0;
-        for (const r of rows) {
-          const before = personOf.get(r.account) as string | undefined;
-          if (before !== undefined && before !== r.person) moved++;
-          stmt.run({ ...r, updated_at: now });
-        }
-        return { moved };
-      })();
+      // IMMEDIATE: a transaction that reads before it writes cannot wait for another process's commit (a running
+      // server's), and failed at once as "database is locked"; this one takes the write lock first, waiting for it.
+      return this.#db
+        .transaction(() => {
+          let moved = 0;
+          for (const r of rows) {
+            const before = personOf.get(r.account) as string | undefined;
+            if (before !== undefined && before !== r.person) moved++;
+            stmt.run({ ...r, updated_at: now });
+          }
+          return { moved };
+        })
+        .immediate();
     } catch (e) {
       throw explain(this.#file, e);
     }
