@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
 import { CONFIG_FILE } from '../../config/config.ts';
 import { assertFreshHome, writeSignerKey } from '../../config/home.ts';
 import { EXAMPLE_VALUES, renderConfig, renderPolicy, type TemplateValues } from '../../config/template.ts';
-import { InputError } from '../../shared/errors.ts';
+import { DissentError, InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info, out } from '../_common.ts';
 
 /** Creates a home: a commented config, an example policy, and a fresh signing key. */
@@ -21,11 +21,33 @@ export function initHome(
       'E_USAGE',
     );
   }
+  const madeDir = !existsSync(dir);
   assertFreshHome(dir, allowed);
-  mkdirSync(join(dir, 'policies'), { recursive: true });
-  writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx' });
-  writeFileSync(join(dir, 'policies', `${values.programmeId}.yaml`), renderPolicy(), { flag: 'wx' });
-  return { verifierKey: writeSignerKey(join(dir, 'log.key'), values.origin) };
+  // What this call made, undone if a later step fails (a full disk, say): a config without its key is a home that
+  // every command refuses and that init refuses to make again.
+  const made: string[] = [];
+  try {
+    made.push(join(dir, 'policies'));
+    mkdirSync(join(dir, 'policies'));
+    made.push(join(dir, CONFIG_FILE));
+    writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx' });
+    made.push(join(dir, 'policies', `${values.programmeId}.yaml`));
+    writeFileSync(join(dir, 'policies', `${values.programmeId}.yaml`), renderPolicy(), { flag: 'wx' });
+    made.push(join(dir, 'log.key'));
+    return { verifierKey: writeSignerKey(join(dir, 'log.key'), values.origin) };
+  } catch (cause) {
+    // Only what it made itself: the step that failed may have failed because something was already there.
+    const failed = made.pop();
+    if (failed && (cause as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(failed, { force: true, recursive: true });
+    for (const path of made.reverse()) rmSync(path, { force: true, recursive: true });
+    if (madeDir) rmSync(dir, { force: true, recursive: true });
+    const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new DissentError(
+      `could not create the dissent home ${dir} (${why}); nothing of it was left behind, so run dissent init again once that is fixed`,
+      'E_INIT',
+      { cause },
+    );
+  }
 }
 
 /**
