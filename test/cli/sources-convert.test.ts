@@ -27,34 +27,24 @@ describe('dissent sources convert: where it writes', () => {
 
   it('refuses one file named by both --out and --quarantine, which would lose the quarantine entries', () => {
     const out = join(tempDir(), 'same.jsonl');
-    const r = dissent([
-      'sources',
-      'convert',
-      '--format',
-      'mastodon',
-      fixture('mastodon'),
-      '--account',
-      'md:a:1',
-      '--out',
-      out,
-      '--quarantine',
-      out,
-    ]);
+    const convert = (to: string, quarantine: string) =>
+      dissent([
+        'sources',
+        'convert',
+        '--format',
+        'mastodon',
+        fixture('mastodon'),
+        '--account',
+        'md:a:1',
+        '--out',
+        to,
+        '--quarantine',
+        quarantine,
+      ]);
+    const r = convert(out, out);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--out and --quarantine name the same file');
-    const devices = dissent([
-      'sources',
-      'convert',
-      '--format',
-      'mastodon',
-      fixture('mastodon'),
-      '--account',
-      'md:a:1',
-      '--out',
-      '/dev/null',
-      '--quarantine',
-      '/dev/null',
-    ]);
+    const devices = convert('/dev/null', '/dev/null');
     expect(devices.code, devices.stderr).toBe(0);
   });
 
