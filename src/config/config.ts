@@ -10,6 +10,9 @@ import { parseDuration } from './duration.ts';
 /** The config file's name inside a home folder. */
 export const CONFIG_FILE = 'dissent.config.yaml';
 
+/** The registry file `dissent init` makes in a home, which the default database.url names. */
+export const REGISTRY_FILE = 'registry.db';
+
 /** A `server.trust_proxy` entry as Fastify's proxy check reads it: an address, a CIDR range or a named range. */
 function isProxyAddress(v: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;

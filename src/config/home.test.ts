@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,13 +68,39 @@ describe('openStore', () => {
     }
     expect(existsSync(typo)).toBe(false);
     expect(existsSync(join(home, 'data'))).toBe(false);
-    // An empty file is a new registry, by the operator's choice; the home's own registry.db is made on first use.
+    // An empty file is a new registry, by the operator's choice; dissent init made the home's own.
     writeFileSync(typo, '');
     process.env.DATABASE_URL = `sqlite:${typo}`;
     await (await openStore(config)).close();
     delete process.env.DATABASE_URL;
     await (await openStore(config)).close();
     expect(existsSync(join(home, 'registry.db'))).toBe(true);
+  });
+
+  it("refuses a home whose registry.db was lost, instead of starting the log over under the home's key", async () => {
+    delete process.env.DATABASE_URL;
+    const home = freshHome();
+    const config = loadConfig(home);
+    const registry = join(home, 'registry.db');
+    const first = await openStore(config);
+    await first.upsertAccounts([
+      {
+        account: 'fb:a:1',
+        person: 'p:1',
+        source: 'facebook',
+        handle: null,
+        display_name: null,
+        email: null,
+        birth_date: null,
+        country: null,
+      },
+    ]);
+    await first.close();
+    for (const f of ['', '-wal', '-shm']) rmSync(`${registry}${f}`, { force: true });
+    await expect(openStore(config)).rejects.toThrow(
+      `the registry file ${registry} is missing from the home: it holds every objection and the log; restore it from a backup; to start a new, empty registry and log there on purpose, create the file first: touch ${registry}`,
+    );
+    expect(existsSync(registry)).toBe(false);
   });
 
   it('refuses a sqlite: url that names no file, or a sqlite:// url whose path it would have to guess', async () => {

@@ -5,7 +5,7 @@ import { Registry } from '../registry/registry.ts';
 import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
 import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
-import { CONFIG_FILE, type Config, loadConfig } from './config.ts';
+import { CONFIG_FILE, type Config, loadConfig, REGISTRY_FILE } from './config.ts';
 
 /** Reads a signing key file, refusing one that others can read. */
 export function loadSigner(file: string): Signer {
@@ -55,11 +55,17 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
       );
     }
     const file = path === ':memory:' || isAbsolute(path) ? path : join(config.home, path);
-    // Only the home's own registry.db is made on first use. A registry file elsewhere that is missing is a typo or a
-    // disk not mounted far more often than a new registry, and an empty one would let a build honour no objection.
-    if (file !== ':memory:' && file !== join(config.home, 'registry.db') && !existsSync(file)) {
+    // A missing registry file is never made anew. Elsewhere it is a typo or a disk not mounted far more often than a
+    // new registry; in the home (dissent init makes it), a file deleted or lost. An empty one would let a build honour
+    // no objection, and would start the log over under the same key: a second log that verifiers holding a checkpoint
+    // of the first see as a fork.
+    if (file !== ':memory:' && !existsSync(file)) {
+      const why =
+        file === join(config.home, REGISTRY_FILE)
+          ? 'is missing from the home: it holds every objection and the log; restore it from a backup'
+          : `named by ${source} does not exist (a typo, or a disk not mounted?)`;
       throw new InputError(
-        `the registry file ${file} named by ${source} does not exist (a typo, or a disk not mounted?); to start a new, empty registry there, create the file first: touch ${file}`,
+        `the registry file ${file} ${why}; to start a new, empty registry and log there on purpose, create the file first: touch ${file}`,
         'E_DB',
       );
     }

@@ -34,7 +34,8 @@ log:
 
 database:
   # The registry: a SQLite file (the only store this version has), sqlite:PATH with PATH relative to this folder or
-  # absolute. Only registry.db here is created on first use; a file elsewhere must exist (touch it to start a new one).
+  # absolute. dissent init makes registry.db here; a registry file that is missing is refused, never made anew (touch
+  # it to start a new, empty registry and log on purpose).
   # The DATABASE_URL environment variable overrides it.
   url: sqlite:registry.db
 

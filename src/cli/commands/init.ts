@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
-import { CONFIG_FILE } from '../../config/config.ts';
+import { CONFIG_FILE, REGISTRY_FILE } from '../../config/config.ts';
 import { assertFreshHome, writeSignerKey } from '../../config/home.ts';
 import { EXAMPLE_VALUES, renderConfig, renderPolicy, type TemplateValues } from '../../config/template.ts';
 import { DissentError, InputError } from '../../shared/errors.ts';
@@ -33,6 +33,11 @@ export function initHome(
     writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx' });
     made.push(join(dir, 'policies', `${values.programmeId}.yaml`));
     writeFileSync(join(dir, 'policies', `${values.programmeId}.yaml`), renderPolicy(), { flag: 'wx' });
+    // The registry starts here, empty: a home whose registry.db is gone later is refused, not given a new one (see
+    // openStore).
+    made.push(join(dir, REGISTRY_FILE));
+    writeFileSync(join(dir, REGISTRY_FILE), '', { flag: 'wx', mode: 0o600 });
+    chmodSync(join(dir, REGISTRY_FILE), 0o600);
     made.push(join(dir, 'log.key'));
     return { verifierKey: writeSignerKey(join(dir, 'log.key'), values.origin) };
   } catch (cause) {
