@@ -27,6 +27,28 @@ describe('parseConfig', () => {
     }
   });
 
+  it('refuses a mail_from that is not an address, or that would write headers of its own into every mail', () => {
+    const at = '  mail_from: "dissent <no-reply@localhost>"';
+    for (const bad of [
+      'dissent',
+      'no-reply',
+      'dissent <no-reply>',
+      'a@b.org\\r\\nBcc: x@evil.example',
+      'a@b.org, c@d.org',
+    ]) {
+      expect(parseWith(at, `  mail_from: "${bad}"`)).toMatch(
+        /^\/home\/dissent\.config\.yaml:\d+: server\.mail_from: must be an e-mail address/,
+      );
+    }
+    for (const good of [
+      'no-reply@example.org',
+      'Widerspruch Meta-KI <no-reply@example.org>',
+      '<no-reply@example.org>',
+    ]) {
+      expect(parseWith(at, `  mail_from: "${good}"`)).toBeUndefined();
+    }
+  });
+
   it('refuses an smtp_url the mailer could not use, naming the setting and never the password in it', () => {
     const at = '  # smtp_url: smtp://user:pass@mail.example:587';
     for (const bad of [

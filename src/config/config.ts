@@ -42,6 +42,9 @@ function isSmtpUrl(v: string): boolean {
   }
 }
 
+/** A sender: `local@domain`, or a name and `<local@domain>`; no line breaks, no second address. */
+const MAIL_FROM = /^(?:[^<>@\r\n,;]*<[^\s<>@,;]+@[^\s<>@,;]+>|[^\s<>@,;]+@[^\s<>@,;]+)$/;
+
 /** Whether `v` is a time zone the pages can show times in (an IANA name such as Europe/Dublin). */
 function isTimeZone(v: string): boolean {
   try {
@@ -161,7 +164,15 @@ const configSchema = z
             'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example:587 (percent-encode @ : / # ? in the user name and password)',
           )
           .optional(),
-        mail_from: z.string().default('dissent <no-reply@localhost>'),
+        // Checked here: a value without an address failed only when the first confirmation mail was sent, and a line
+        // break would have written headers of its own into every mail.
+        mail_from: z
+          .string()
+          .refine(
+            (v) => MAIL_FROM.test(v),
+            'must be an e-mail address, alone or after a name: "dissent <no-reply@example.org>" or no-reply@example.org',
+          )
+          .default('dissent <no-reply@localhost>'),
         // The reverse proxies whose X-Forwarded-For is believed. Without them every client behind a proxy shares its
         // address and so its rate limits; trusting any sender instead would let a client forge its address.
         trust_proxy: z
