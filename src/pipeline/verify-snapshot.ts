@@ -8,10 +8,20 @@ import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
 import { openEngine, sqlPath } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
-import { WORK_DIR } from './journal.ts';
+import { readJournal, WORK_DIR } from './journal.ts';
 import type { Manifest } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { recordHashSql } from './record-hash.ts';
+
+/** Whether the folder holds the journal of a build that has not written its manifest yet. */
+function manifestPending(dir: string): boolean {
+  try {
+    const journal = readJournal(dir);
+    return journal !== undefined && journal.stages.manifest === undefined;
+  } catch {
+    return false; // a journal it cannot read says nothing either way
+  }
+}
 
 /**
  * Checks a snapshot folder the way an auditor would, without the home or the registry: the manifest's signature, its
@@ -26,8 +36,9 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   // Each file is named when it is missing: an auditor told "no manifest.json and manifest.sig" looks for both.
   const missing = ['manifest.json', 'manifest.sig'].filter((f) => !statSync(join(dir, f), { throwIfNoEntry: false }));
   if (missing.length > 0) {
-    // A build that was stopped (or is still running) has its work folder there but has written no manifest yet.
-    const unfinished = statSync(join(dir, WORK_DIR, 'journal.json'), { throwIfNoEntry: false })
+    // A build that was stopped (or is still running) has its journal there but has written no manifest yet; a
+    // finished build keeps its journal too, so only one that has not done its manifest stage counts.
+    const unfinished = manifestPending(dir)
       ? `; the build in this folder has not finished (${WORK_DIR}/ holds its work): run the same build command again to finish it`
       : '';
     return fail('format', `${dir} holds no ${missing.join(' and no ')}${unfinished}`);
