@@ -31,6 +31,11 @@ export interface ObjectionRequest {
   readonly channel: Channel;
   readonly reason?: string;
   /**
+   * When the request arrived (ISO 8601, the server clock), if the caller took that time before this call, as a server
+   * does on arrival: the deadline is judged by it. Default: the time of the call.
+   */
+  readonly submittedAt?: string;
+  /**
    * The subject as already resolved for this request (by `resolveSubject`, or from a stored objection), which spares
    * a second lookup and keeps an id from being read anew (a person id may also be another person's account id).
    */
@@ -235,7 +240,7 @@ export class Registry {
         this.#enqueue<ObjectionResult>(async (ctx) => {
           const existing = this.#freshSame(ctx, who, programme) ?? (await this.#storedSame(ctx, who, programme));
           if (existing) return () => this.#objectionResult(existing, false);
-          const row = newObjection(who, programme, req, submittedAt, ctx.now);
+          const row = newObjection(who, programme, req, req.submittedAt ?? submittedAt, ctx.now);
           const effective = this.#appendObjection(ctx, row);
           return () => this.#objectionResult(effective, true);
         }),
@@ -248,7 +253,7 @@ export class Registry {
    * `submitted_at` is fixed now and is kept when it is confirmed within the grace window.
    */
   async createPending(req: ObjectionRequest): Promise<ObjectionRow> {
-    const submittedAt = this.now();
+    const submittedAt = req.submittedAt ?? this.now();
     const programme = req.programme ?? '*';
     this.checkProgramme(programme);
     this.checkReason(req.reason);

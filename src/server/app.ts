@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { splitHostPort } from '../config/config.ts';
 import type { Home } from '../config/home.ts';
 import { InputError } from '../shared/errors.ts';
+import { noteArrival } from './arrival.ts';
 import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
 import { messagesFor } from './i18n/index.ts';
@@ -144,7 +145,8 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_req, reply) => {
+  app.addHook('onRequest', async (req, reply) => {
+    noteArrival(req, ctx.clock);
     reply.headers(securityHeaders);
     // A request that arrives on a kept-alive connection after shutdown began (new connections are refused).
     if (closing) {

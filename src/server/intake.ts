@@ -66,7 +66,7 @@ function mayMail(ctx: ServerContext, kind: 'confirm' | 'withdraw', programme: st
  */
 export async function requestConfirmation(
   ctx: ServerContext,
-  form: { account: string; programme: string; reason?: string | undefined; lang: Lang },
+  form: { account: string; programme: string; reason?: string | undefined; lang: Lang; submittedAt?: string },
 ): Promise<void> {
   const accounts = recipients(await ctx.store.findAccounts(form.account));
   const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
@@ -83,6 +83,7 @@ export async function requestConfirmation(
           programme: form.programme,
           channel: 'web',
           ...(form.reason ? { reason: form.reason } : {}),
+          ...(form.submittedAt ? { submittedAt: form.submittedAt } : {}),
         });
         const grace = graceWindowMs(ctx, form.programme, new Date(pending.submitted_at));
         await ctx.store.createToken({

@@ -315,6 +315,29 @@ describe('operator API', () => {
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
   });
 
+  it('judges the deadline by when the request arrived, not by when the server got round to it', async () => {
+    // Deadline night: the request arrives half a second before the deadline of ai-training-2025, and the subject
+    // lookup behind it (a busy store, a long queue) takes a second.
+    const store = t.home.store;
+    const lookup = store.lookupSubjects.bind(store);
+    const before = t.clock.ms;
+    t.clock.ms = Date.parse('2025-05-26T21:59:58.500Z');
+    store.lookupSubjects = async (ids) => {
+      t.clock.advance(1000);
+      return lookup(ids);
+    };
+    try {
+      const res = await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'fb:a:7' } });
+      expect(res.status).toBe(201);
+      const receipt = res.json as Receipt;
+      expect(JSON.parse(receipt.leaf).submitted_at).toBe('2025-05-26T21:59:58.500Z');
+      expect(receipt.late).toEqual({ 'ai-training-2025': false, 'assistant-2025': false });
+    } finally {
+      store.lookupSubjects = lookup;
+      t.clock.ms = before;
+    }
+  });
+
   it('withdraws an objection whose person has left the identity graph, by the id it was filed for', async () => {
     const body = { subject: 'p:35' };
     const filed = await call('POST', '/api/v1/objections', '/api/v1/objections', { body });

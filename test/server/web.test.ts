@@ -107,6 +107,33 @@ describe('objection form', () => {
     expect(row?.submitted_at).toBe('2025-05-26T20:59:59.000Z');
   });
 
+  it('judges the deadline by when the form arrived, the time its answer page shows, not by when the server got round to it', async () => {
+    const c = await start();
+    const account = t.accounts[4];
+    const { csrf } = await c.page('/?lang=en');
+    // Deadline night: the form arrives half a second before the deadline of ai-training-2025, and looking the account
+    // up (a busy store, a long queue) takes a second.
+    t.clock.ms = Date.parse('2025-05-26T21:59:58.500Z');
+    const find = t.home.store.findAccounts.bind(t.home.store);
+    t.home.store.findAccounts = async (value) => {
+      t.clock.advance(1000);
+      return find(value);
+    };
+    const sent = await c.post('/object', {
+      _csrf: csrf,
+      account: account?.email as string,
+      programme: '*',
+      lang: 'en',
+    });
+    expect(sent.status).toBe(200);
+    expect(await sent.text()).toContain('26 May 2025 at 23:59');
+    await server.ctx.tasks.idle();
+    const page = await follow(c, linkAt(0));
+    const receipt = receiptOf(page.html);
+    expect(JSON.parse(receipt.leaf).submitted_at).toBe('2025-05-26T21:59:58.500Z');
+    expect(receipt.late).toEqual({ 'ai-training-2025': false, 'assistant-2025': false });
+  });
+
   it('shows on the link page what the objection is to and the reason sent with it, which the person may change or clear', async () => {
     const c = await start();
     const account = t.accounts[5];

@@ -7,6 +7,7 @@ import { lateness } from '../../registry/lateness.ts';
 import type { ResolvedSubject } from '../../registry/registry.ts';
 import type { ObjectionRow } from '../../registry/types.ts';
 import { NotFoundError } from '../../shared/errors.ts';
+import { arrivedAt } from '../arrival.ts';
 import { isOperatorRequest } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
@@ -120,7 +121,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return idempotent(ctx, inFlight, req, reply, {
       // The hash of an objection request is that of its body alone, as it was before withdrawals took keys.
       request: body,
-      first: async (remember) => fileObjection(ctx, reply, body, await limitSubject(ctx, reply, body), remember),
+      first: async (remember) => fileObjection(ctx, req, reply, body, await limitSubject(ctx, reply, body), remember),
       replay: (row) => {
         // Keys never expire: a key that comes back after the withdrawal (one made from the user and the action) means
         // a new objection, and a 200 with the old receipt would tell the caller that an objection is in force.
@@ -181,6 +182,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
 async function fileObjection(
   ctx: ServerContext,
+  req: FastifyRequest,
   reply: FastifyReply,
   body: z.infer<typeof subjectBody>,
   resolved: ResolvedSubject,
@@ -192,6 +194,7 @@ async function fileObjection(
     programme: body.programme,
     accountOnly: body.scope === 'account',
     channel: 'api',
+    submittedAt: arrivedAt(req, ctx.clock).toISOString(),
   });
   await remember?.(result.objection.id);
   if (result.created) countEffective(ctx, 'api', result.receipt);

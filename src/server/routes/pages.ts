@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MAX_REASON_CHARS } from '../../registry/types.ts';
+import { arrivedAt } from '../arrival.ts';
 import type { ServerContext } from '../context.ts';
 import { formatDuration, formatTime } from '../i18n/index.ts';
 import { graceWindowMs, requestConfirmation, typedAccountKey } from '../intake.ts';
@@ -86,8 +87,14 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
       const limited = limitTypedAccount(ctx, reply, page, 'object', values);
       if (limited) return limited;
-      const now = ctx.clock();
-      await requestConfirmation(ctx, { ...values, reason: values.reason || undefined, lang: page.lang });
+      // The objection is submitted when the form arrived, the time this page shows.
+      const now = arrivedAt(req, ctx.clock);
+      await requestConfirmation(ctx, {
+        ...values,
+        reason: values.reason || undefined,
+        lang: page.lang,
+        submittedAt: now.toISOString(),
+      });
       const grace = graceWindowMs(ctx, values.programme, now);
       const html = sentPage(page, {
         kind: 'object',
