@@ -113,7 +113,10 @@ async function redactParticipants(db: Engine): Promise<void> {
   // The character before an occurrence: the end of the part before it, or, when that part is empty, the end of
   // the previous occurrence (none at the start of the text); the character after it likewise.
   const leftOk = `CASE WHEN x[1] = '' THEN x[3] = 2 OR NOT ${token('right(alt, 1)')} ELSE NOT ${token('right(x[1], 1)')} END`;
-  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 OR NOT ${token('left(alt, 1)')} ELSE NOT ${token('left(x[2], 1)')} END`;
+  // A handle may hold dots (Instagram's `anna.ig`): `@anna` followed by `.ig` is another handle, not `@anna` and a
+  // full stop, so a dot counts as a token character after a handle when one follows it.
+  const handleGoesOn = `(starts_with(alt, '@') AND left(x[2], 1) = '.' AND ${token('substr(x[2], 2, 1)')})`;
+  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 OR NOT ${token('left(alt, 1)')} ELSE NOT ${token('left(x[2], 1)')} AND NOT ${handleGoesOn} END`;
   const occurrences = `list_zip(list_slice(parts, 1, len(parts) - 1), list_slice(parts, 2, len(parts)),
     range(2, len(parts) + 1), list_reverse(range(2, len(parts) + 1)))`;
   const replaceWhole = `list_transform([string_split(acc, alt)], parts -> parts[1] || array_to_string(

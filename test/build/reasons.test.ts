@@ -216,7 +216,7 @@ describe('participants: redact, as whole words', () => {
   it('replaces the objecting participant at the start, at the end and beside punctuation, and nowhere inside a word', async () => {
     const texts = {
       'w:1': 'Person2 Beispiel: @user2, (@user2) und @user2.',
-      'w:2': '@user2s, x@user2 und xPerson2 Beispiel bleiben, @user2_x und Person2 Beispielhaft auch',
+      'w:2': '@user2s, x@user2 und xPerson2 Beispiel bleiben, @user2_x, @user2.ig und Person2 Beispielhaft auch',
       'w:3': 'Mit (Person2 Beispiel)? Ja: @user2',
     };
     const rows = Object.entries(texts).map(([id, text]) => record({ id, text, participants: ['fb:a:2'] }));
