@@ -114,6 +114,24 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('finds a name whose words a double space, a tab or a no-break space splits, as the JS redactor does', async () => {
+    // One display name stored with a no-break space, as a phone's keyboard may save it.
+    const names = ['Anna Schmidt', 'Maximilian von Stein', 'Lea\u00A0Hoffmann'];
+    const texts = [
+      'Anna\u00A0Schmidt, Anna  Schmidt, Anna\tSchmidt, ANNA\u202FSCHMIDT, Anna \u00A0Schmidts Hund',
+      'Maximilian  von\u00A0Stein und Lea Hoffmann, Lea\u00A0Hoffmann',
+      'Anna und Frau Schmidt, Anna\nSchmidt, AnnaSchmidt',
+    ];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual([
+      '[name], [name], [name], [name], [name] Hund',
+      '[name] und [name], [name]',
+      'Anna und Frau Schmidt, Anna\nSchmidt, AnnaSchmidt',
+    ]);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);

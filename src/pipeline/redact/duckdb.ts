@@ -14,6 +14,9 @@ import {
   escapeName,
   NAME_APOSTROPHE_SOURCE,
   NAME_DECORATION_SOURCE,
+  NAME_SPACE,
+  NAME_SPACE_EDGES_SOURCE,
+  NAME_SPACE_RUN_SOURCE,
   NAME_SUFFIX_SOURCE,
   NAME_VALID_SOURCE,
   NAMES_REPLACEMENT_RE2,
@@ -229,6 +232,18 @@ export interface KnownNameOptions {
   into: string;
 }
 
+/** A space other than a single plain one between two words: where a name may be written other than as stored. */
+const ODD_NAME_SPACE = `[${NAME_SPACE.replace(' ', '')}]|  `;
+
+/**
+ * Whether the row text `t` may hold the name of `n` (columns name, last): it holds the name as stored, or, in a text
+ * with a tab, a no-break space or two spaces in a row, the name's last word. The second test runs only on the pairs
+ * (a row's token equal to a name's first token) that fail the first, so the work per row stays what it was.
+ */
+function nameInRow(t: string, n: string): string {
+  return `(contains(${t}, ${n}.name) OR (contains(${t}, ${n}.last) AND regexp_matches(${t}, ${lit(ODD_NAME_SPACE)})))`;
+}
+
 /** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
 const NAMES_PER_PATTERN = 2000;
 
@@ -241,9 +256,9 @@ const CARRIED_TEXT_BYTES = 4096;
 /**
  * known_name redaction in SQL, with the redactor's rules (known-names.ts: the same normalisation, validity rule,
  * borders and placeholder) and constant patterns: rows with a token equal to a name's first token and containing the
- * name are copied to `into` and rewritten there. One streaming pass finds them: each token of a text of usual size
- * carries the text, so that the containment check needs no join back to the texts (a hash table of texts was the
- * build's memory peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
+ * name (see nameInRow) are copied to `into` and rewritten there. One streaming pass finds them: each token of a text
+ * of usual size carries the text, so that the containment check needs no join back to the texts (a hash table of texts
+ * was the build's memory peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
  */
 export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOptions): Promise<void> {
   const [table, key, text, names, into] = [opts.table, opts.keyColumn, opts.textColumn, opts.namesTable, opts.into].map(
@@ -255,7 +270,8 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         WITH usable AS (SELECT DISTINCT n
         FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(name,
                   ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), ${lit(NAME_SUFFIX_SOURCE)}, ''),
-                ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), '^[ \t]+|[ \t]+$', '', 'g'), '[ \t]+', ' ', 'g') AS n
+                ${lit(NAME_DECORATION_SOURCE)}, '', 'g'), ${lit(NAME_SPACE_EDGES_SOURCE)}, '', 'g'),
+                ${lit(NAME_SPACE_RUN_SOURCE)}, ' ', 'g') AS n
               -- Each name as given and in NFC, as KnownNames takes it.
               FROM (SELECT name FROM ${names} WHERE name IS NOT NULL
                     UNION ALL SELECT nfc_normalize(name) FROM ${names} WHERE name IS NOT NULL))
@@ -264,7 +280,9 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         -- A name of more words in upper case too, and each with every apostrophe, as KnownNames takes it.
         , cased AS (SELECT n AS v FROM usable
               UNION ALL SELECT upper(n) FROM usable WHERE regexp_matches(n, ${lit(CASE_VARIANT_SOURCE)}))
-        SELECT DISTINCT w AS name, regexp_extract(w, ${lit(TOKEN_SOURCE)}) AS first
+        -- last: the name's last space-separated part, which a row holding the name contains whatever spaces stand
+        -- between the name's words in it (see nameInRow).
+        SELECT DISTINCT w AS name, regexp_extract(w, ${lit(TOKEN_SOURCE)}) AS first, regexp_extract(w, '[^ ]*$') AS last
         FROM (SELECT v AS w FROM cased
               ${APOSTROPHES.map((a) => `UNION ALL SELECT regexp_replace(v, ${lit(NAME_APOSTROPHE_SOURCE)}, ${lit(a)}, 'g') FROM cased WHERE regexp_matches(v, ${lit(NAME_APOSTROPHE_SOURCE)})`).join('\n              ')});
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
@@ -272,16 +290,16 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         FROM (SELECT ${key} AS k, ${text} AS t, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok
               FROM ${table} WHERE strlen(${text}) <= ${CARRIED_TEXT_BYTES}) t
           JOIN ${NAMES_TABLE} n ON n.first = t.tok
-        WHERE contains(t.t, n.name)
+        WHERE ${nameInRow('t.t', 'n')}
         UNION
         SELECT c.k, c.name
-        FROM (SELECT DISTINCT t.k, n.name
+        FROM (SELECT DISTINCT t.k, n.name, n.last
               FROM (SELECT ${key} AS k, unnest(regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)})) AS tok
                     FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) t
                 JOIN ${NAMES_TABLE} n ON n.first = t.tok) c
           JOIN (SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) src
             ON src.k = c.k
-        WHERE contains(src.t, c.name);
+        WHERE ${nameInRow('src.t', 'c')};
       CREATE OR REPLACE TABLE ${into} AS
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
     const reader = await conn.runAndReadAll(`SELECT DISTINCT name FROM ${HITS_TABLE}`);

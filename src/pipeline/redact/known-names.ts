@@ -4,7 +4,7 @@
  * names' first tokens, and replace only the names that then occur in the text, with an alternation of those names
  * (longest first) bounded by non-token characters.
  */
-import { WORD } from './patterns.ts';
+import { GROUP_SPACE, WORD } from './patterns.ts';
 import { PLACEHOLDER } from './types.ts';
 
 /** A word token: what a name's first token is compared with. Same string in RE2 and JS. */
@@ -58,10 +58,23 @@ const NAME_VALID = new RegExp(NAME_VALID_SOURCE, 'u');
 const CASE_VARIANT = new RegExp(CASE_VARIANT_SOURCE, 'u');
 const NAME_SUFFIX = new RegExp(NAME_SUFFIX_SOURCE, 'u');
 const NAME_DECORATION = new RegExp(NAME_DECORATION_SOURCE, 'gu');
+
+/**
+ * The spaces that may stand between the words of a name (as a class body): a typo's double space, a tab, or the
+ * NO-BREAK SPACE a phone's keyboard or a word processor puts between a first and a last name. A name is stored with
+ * one plain space there and found with any run of these.
+ */
+export const NAME_SPACE = `\t${GROUP_SPACE}`;
+/** A run of NAME_SPACE characters at the start or end of a name (same string in RE2 and JS). */
+export const NAME_SPACE_EDGES_SOURCE = `^[${NAME_SPACE}]+|[${NAME_SPACE}]+$`;
+/** A run of NAME_SPACE characters inside a name (same string in RE2 and JS). */
+export const NAME_SPACE_RUN_SOURCE = `[${NAME_SPACE}]+`;
+const NAME_SPACE_EDGES = new RegExp(NAME_SPACE_EDGES_SOURCE, 'gu');
+const NAME_SPACE_RUN = new RegExp(NAME_SPACE_RUN_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
 
 /**
- * Takes off decorations at either end and bracketed suffixes, collapses spaces and tabs and trims; returns null for a
+ * Takes off decorations at either end and bracketed suffixes, collapses spaces (NAME_SPACE) and trims; returns null for a
  * name that cannot be matched safely (see NAME_VALID_SOURCE).
  */
 export function normalizeName(raw: string): string | null {
@@ -69,8 +82,8 @@ export function normalizeName(raw: string): string | null {
     .replace(NAME_DECORATION, '')
     .replace(NAME_SUFFIX, '')
     .replace(NAME_DECORATION, '')
-    .replace(/^[ \t]+|[ \t]+$/g, '')
-    .replace(/[ \t]+/g, ' ');
+    .replace(NAME_SPACE_EDGES, '')
+    .replace(NAME_SPACE_RUN, ' ');
   if ([...name].length < 2 || RESERVED.has(name) || !NAME_VALID.test(name)) return null;
   return name;
 }
@@ -83,9 +96,12 @@ export function lookupKey(name: string): string {
   return (name.match(TOKEN_ALL) ?? [name]).slice(0, 2).join(' ');
 }
 
-/** The regex source of one name: only `.` needs escaping after NAME_VALID_SOURCE. */
+/**
+ * The regex source of one name: only `.` needs escaping after NAME_VALID_SOURCE, and each space stands for any run of
+ * NAME_SPACE (`Anna  Schmidt`, `Anna\u00A0Schmidt`).
+ */
 export function escapeName(name: string): string {
-  return name.replaceAll('.', '\\.');
+  return name.replaceAll('.', '\\.').replaceAll(' ', NAME_SPACE_RUN_SOURCE);
 }
 
 /**
@@ -157,6 +173,8 @@ export class KnownNames {
     // A two-word name in the genitive (`Anna Schmidts`) is found by its key without the s.
     const found = new Set<string>();
     const tokens = text.match(TOKEN_ALL) ?? [];
+    // A name is stored with plain spaces; the text may have any run of NAME_SPACE between its words.
+    let spaced: string | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const next = tokens[i + 1];
       const keys =
@@ -164,7 +182,10 @@ export class KnownNames {
           ? [tokens[i]!]
           : [tokens[i]!, `${tokens[i]} ${next}`, ...(next.endsWith('s') ? [`${tokens[i]} ${next.slice(0, -1)}`] : [])];
       for (const key of keys) {
-        for (const name of this.#byFirst.get(key) ?? []) if (text.includes(name)) found.add(name);
+        for (const name of this.#byFirst.get(key) ?? []) {
+          spaced ??= text.replace(NAME_SPACE_RUN, ' ');
+          if (spaced.includes(name)) found.add(name);
+        }
       }
     }
     if (found.size === 0) return text;

@@ -152,6 +152,11 @@ describe.each([
     '[name], [name], [name]',
   ],
   [
+    'known names whose words a double space, a tab or a no-break space splits',
+    'Anna\u00A0Schmidt, Anna  Schmidt, Anna\tSchmidt, JÜRGEN\u202FMÜLLER, Hans-Peter \u00A0Krause',
+    '[name], [name], [name], [name], [name]',
+  ],
+  [
     'known names next to symbols or other scripts',
     'Gruß →Kathi, §Anna Schmidt×2, 中文Zoë Martin',
     'Gruß →[name], §[name]×2, 中文[name]',
