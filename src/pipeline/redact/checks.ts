@@ -228,6 +228,12 @@ function isPhoneNumber(spaced: string): boolean {
   return international ? significant >= 9 && significant <= 15 : significant >= 8 && significant <= 13;
 }
 
+/** The number in a WhatsApp chat link: a country code and the national number, as the link leaves out the +. */
+function checkWhatsApp(entity: string, lead: string): string | null {
+  const significant = digitCount(entity.replace(/^%2[Bb]/, ''));
+  return significant >= 8 && significant <= 15 ? `${lead}${PLACEHOLDER.phone}` : null;
+}
+
 // Hosts whose "/@name/" paths are package scopes (unpkg.com/@scope/pkg), not profiles.
 const PACKAGE_HOSTS = new Set(['unpkg.com', 'esm.sh', 'npmjs.com', 'jsr.io', 'skypack.dev', 'jspm.dev', 'deno.land']);
 
@@ -246,7 +252,16 @@ function checkHandle(entity: string, lead: string): string | null {
   return `${lead}${PLACEHOLDER.handle}`;
 }
 
-const CHECKS: readonly Check[] = [checkEmail, checkIban, checkCard, checkIPv6, checkIPv4, checkPhone, checkHandle];
+const CHECKS: readonly Check[] = [
+  checkEmail,
+  checkIban,
+  checkCard,
+  checkIPv6,
+  checkIPv4,
+  checkPhone,
+  checkWhatsApp,
+  checkHandle,
+];
 
 interface CompiledCheck {
   type: PiiType;

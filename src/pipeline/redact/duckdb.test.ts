@@ -206,6 +206,8 @@ describe('redactInDuckDB', () => {
         'anna',
         '@x.de',
         'x.com/',
+        'wa.me/',
+        'send?phone=',
         'unpkg.com/',
         '.png',
         'Anna',

@@ -74,6 +74,10 @@ const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0[${GROUP_SP
 // start with 2-9; a count's thousands come in threes); a reference number after its label stays (see REFERENCE_LABEL).
 const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.|[2-9]\d{2}[${GROUP_SPACE}][2-9]\d{2}[${GROUP_SPACE}])\d{4}`;
 
+/** What stands before the number in a WhatsApp chat link: `wa.me/`, or a send link's `phone=` parameter. */
+const WHATSAPP_QUERY = String.raw`send/?\?(?:[${WORD}_=%.+-]*&)?phone=`;
+const WHATSAPP_LINK = String.raw`\b(?:wa\.me/|(?:(?:api|web)\.)?whatsapp\.com/${WHATSAPP_QUERY}|whatsapp://${WHATSAPP_QUERY})`;
+
 /** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
 export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
 
@@ -123,6 +127,9 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     lead: String.raw`(?:^|[^${WORD}_+#/.,-]|\b(?:[Tt]el|TEL|[Tt]elefon|[Ff]on|[Ff]ax|FAX|[Hh]andy|[Mm]obil|[Pp]hone)[.-]|${POSTCODE_LABEL}|${REFERENCE_LABEL})`,
     body: String.raw`(?:${PHONE_INTL}|${PHONE_NATIONAL}|${PHONE_NANP})\b`,
   },
+  // A WhatsApp chat link carries the number without its + or 00 (wa.me/491701234567,
+  // api.whatsapp.com/send?phone=491701234567&text=Hallo): the link lead, then the number as the link writes it.
+  { type: 'phone', lead: WHATSAPP_LINK, body: String.raw`(?:\+|%2[Bb])?[1-9]\d{6,14}\b` },
   {
     type: 'handle',
     // After a dot that starts a word too: ".@anna_s" (a reply made visible to all); and after a host and a slash, as

@@ -152,6 +152,11 @@ describe.each([
     '[name], [name], [name]',
   ],
   [
+    'a phone number in a WhatsApp chat link',
+    'wa.me/491701234567, https://wa.me/491701234567?text=Hallo, https://api.whatsapp.com/send/?phone=%2B491701234567&text=Hi, whatsapp://send?text=Hi&phone=4917012345678',
+    'wa.me/[phone], https://wa.me/[phone]?text=Hallo, https://api.whatsapp.com/send/?phone=[phone]&text=Hi, whatsapp://send?text=Hi&phone=[phone]',
+  ],
+  [
     'known names whose words a double space, a tab or a no-break space splits',
     'Anna\u00A0Schmidt, Anna  Schmidt, Anna\tSchmidt, JÜRGEN\u202FMÜLLER, Hans-Peter \u00A0Krause',
     '[name], [name], [name], [name], [name]',
@@ -221,6 +226,10 @@ describe.each([
   [
     'a word, a count or a price, a spaced @ and a site',
     'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, v1.2 @ github.com, logo @ 2x.png, kontakt(at)firma, Muster GmbH (AT) www.muster.at',
+  ],
+  [
+    'WhatsApp links without a phone number',
+    'wa.me/qr/ABCDEF123, wa.me/message/XYZ, wa.me/12345, wa.me/1234567890123456789',
   ],
   ['code annotations and scoped packages', '@Override und npm i @types/node'],
   [
