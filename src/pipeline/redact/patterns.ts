@@ -72,7 +72,11 @@ const PHONE_NATIONAL = String.raw`(?:\(0\)\d{2,5}|\(0[1-9]\d{1,4}\)|0[${GROUP_SP
 // North American layouts, which carry no leading + or 0: (555) 123-4567, 555-123-4567, 1-800-555-0199, 415.555.2671,
 // and 415 555 2671, three bare groups, only where they are a valid North American number (area code and exchange
 // start with 2-9; a count's thousands come in threes); a reference number after its label stays (see REFERENCE_LABEL).
-const PHONE_NANP = String.raw`(?:(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.|[2-9]\d{2}[${GROUP_SPACE}][2-9]\d{2}[${GROUP_SPACE}])\d{4}`;
+// The long-distance 1 may also come before the dotted, bracketed and spaced layouts (1.800.555.0199,
+// 1 (800) 555-0199, 1 800 555 0199), there too with an area code and exchange that start with 2-9.
+const NANP_AREA = String.raw`[2-9]\d{2}`;
+const PHONE_NANP_1 = String.raw`1\.${NANP_AREA}\.${NANP_AREA}\.|1[${GROUP_SPACE}]\(${NANP_AREA}\)[${GROUP_SPACE}]?\d{3}[-.${GROUP_SPACE}]|1[${GROUP_SPACE}]${NANP_AREA}[-${GROUP_SPACE}]${NANP_AREA}[-${GROUP_SPACE}]`;
+const PHONE_NANP = String.raw`(?:${PHONE_NANP_1}|(?:1-\d{3}-|\(\d{3}\)[${GROUP_SPACE}]?|\d{3}-)\d{3}[-.${GROUP_SPACE}]|\d{3}\.\d{3}\.|[2-9]\d{2}[${GROUP_SPACE}][2-9]\d{2}[${GROUP_SPACE}])\d{4}`;
 
 /** What stands before the number in a WhatsApp chat link: `wa.me/`, or a send link's `phone=` parameter. */
 const WHATSAPP_QUERY = String.raw`send/?\?(?:[${WORD}_=%.+-]*&)?phone=`;

@@ -152,6 +152,11 @@ describe.each([
     '[name], [name], [name]',
   ],
   [
+    'North American numbers with the long-distance 1',
+    'call 1.800.555.0199, 1 800 555 0199 or 1 (800) 555-0199',
+    'call [phone], [phone] or [phone]',
+  ],
+  [
     'a phone number in a WhatsApp chat link',
     'wa.me/491701234567, https://wa.me/491701234567?text=Hallo, https://api.whatsapp.com/send/?phone=%2B491701234567&text=Hi, whatsapp://send?text=Hi&phone=4917012345678',
     'wa.me/[phone], https://wa.me/[phone]?text=Hallo, https://api.whatsapp.com/send/?phone=[phone]&text=Hi, whatsapp://send?text=Hi&phone=[phone]',
@@ -226,6 +231,10 @@ describe.each([
   [
     'a word, a count or a price, a spaced @ and a site',
     'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, v1.2 @ github.com, logo @ 2x.png, kontakt(at)firma, Muster GmbH (AT) www.muster.at',
+  ],
+  [
+    'numbers after a 1 that are no North American number',
+    'Pop. 1 234 567 890, 1.123.456.7890, 1 123 456 7890, Build 1.2.3.4567, 1.800.55.0199',
   ],
   [
     'WhatsApp links without a phone number',
