@@ -9,6 +9,7 @@ import {
   IPV4_CONTEXT,
   PHONE_DASH,
   POSTCODE_LABEL,
+  PROFILE_HOST,
   REFERENCE_LABEL,
   WORD,
 } from './patterns.ts';
@@ -252,6 +253,22 @@ function checkHandle(entity: string, lead: string): string | null {
   return `${lead}${PLACEHOLDER.handle}`;
 }
 
+// The first path part of a profile host's links that is one of the site's own pages, not an account.
+const NOT_A_PROFILE = new Set(
+  'home explore search i settings intent hashtag share sharer sharer.php notifications messages login logout signup tos privacy compose about help jobs download account accounts p reel reels tv stories direct legal developer web challenge groups events pages watch marketplace gaming photo photo.php photos permalink.php story.php policies business ads notes media video videos fundraisers dialog plugins l.php friends home.php bookmarks terms people s joinchat addstickers addemoji addlist addtheme proxy socks iv c contact setlanguage boost'.split(
+    ' ',
+  ),
+);
+
+/** A profile link without an @: x.com/anna_s becomes x.com/[handle]; x.com/search and other site pages stay. */
+function checkProfileLink(entity: string, lead: string): string | null {
+  const id = /^profile\.php\?id=/i.exec(entity)?.[0];
+  if (id !== undefined) return `${lead}${id}${PLACEHOLDER.handle}`;
+  const name = entity.toLowerCase();
+  if (NOT_A_PROFILE.has(name) || /\.(?:php|html?|aspx?|jsp)$/.test(name)) return null;
+  return `${lead}${PLACEHOLDER.handle}`;
+}
+
 const CHECKS: readonly Check[] = [
   checkEmail,
   checkIban,
@@ -261,6 +278,7 @@ const CHECKS: readonly Check[] = [
   checkPhone,
   checkWhatsApp,
   checkHandle,
+  checkProfileLink,
 ];
 
 interface CompiledCheck {
@@ -293,10 +311,11 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
 /**
  * A cheap pattern that every candidate able to *change* text contains: an @ or "[at]" (email, handle), two letters,
  * two digits and a group of four (IBAN), a run of 7+ digit-and-separator characters (card, IPv4, phone: each needs at
- * least 8 digits or 4 dotted parts), or "::"/":hex:" (IPv6). A row without it comes out unchanged, so the SQL path
- * skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy candidate pattern.
+ * least 8 digits or 4 dotted parts), "::"/":hex:" (IPv6), or a profile link's host and slash (handle). A row
+ * without it comes out unchanged, so the SQL path skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy
+ * candidate pattern.
  */
-export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:`;
+export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:|${PROFILE_HOST}`;
 
 /** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
 export function candidateSource(types: ReadonlySet<PiiType>): string | null {

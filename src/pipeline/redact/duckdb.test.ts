@@ -207,6 +207,8 @@ describe('redactInDuckDB', () => {
         '@x.de',
         'x.com/',
         'wa.me/',
+        'instagram.com/',
+        'profile.php?id=',
         'send?phone=',
         'unpkg.com/',
         '.png',

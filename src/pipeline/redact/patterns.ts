@@ -82,6 +82,13 @@ const PHONE_NANP = String.raw`(?:${PHONE_NANP_1}|(?:1-\d{3}-|\(\d{3}\)[${GROUP_S
 const WHATSAPP_QUERY = String.raw`send/?\?(?:[${WORD}_=%.+-]*&)?phone=`;
 const WHATSAPP_LINK = String.raw`\b(?:wa\.me/|(?:(?:api|web)\.)?whatsapp\.com/${WHATSAPP_QUERY}|whatsapp://${WHATSAPP_QUERY})`;
 
+/**
+ * A profile link that names the account without an @ (twitter.com/anna_s, x.com/anna_s, instagram.com/anna.s,
+ * facebook.com/anna.schmidt.123, t.me/anna_s, linkedin.com/in/anna-schmidt): the host (with www., m. or a language
+ * subdomain) and the slash, after a character that cannot be in a host.
+ */
+export const PROFILE_HOST = `(?:(?:www|m|mobile|[a-z]{2}(?:-[a-z]{2})?)\\.)?(?:${['twitter.com', 'x.com', 'instagram.com', 'facebook.com', 'fb.com', 't.me', 'telegram.me'].map(anyCase).join('|')}|${anyCase('linkedin.com')}/in)/`;
+
 /** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
 export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
 
@@ -141,5 +148,12 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     // The host starts after a character that cannot be in it, so that a long word is not tried from each letter.
     lead: String.raw`(?:^|^\.|[^${WORD}_.@/+-]|[ \t\n(]\.|(?:^|[^${WORD}_.@-])[${WORD}-]+(?:\.[${WORD}-]+)*\.[A-Za-z]{2,}/)`,
     body: String.raw`@[${LETTER}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
+  },
+  // A profile link without an @ (see PROFILE_HOST), and Facebook's numbered profile link (profile.php?id=1000…);
+  // checks.ts keeps the site's own pages (x.com/search, instagram.com/p/…, facebook.com/groups/…).
+  {
+    type: 'handle',
+    lead: `(?:^|[^${WORD}_.@-])${PROFILE_HOST}`,
+    body: String.raw`(?:[pP]rofile\.php\?id=\d+|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)\b`,
   },
 ];

@@ -152,6 +152,11 @@ describe.each([
     '[name], [name], [name]',
   ],
   [
+    'profile links without an @',
+    'twitter.com/anna_s, https://x.com/anna_s/status/123, www.instagram.com/anna.s/, facebook.com/anna.schmidt.123., t.me/anna_s, linkedin.com/in/anna-schmidt, facebook.com/profile.php?id=100012345678',
+    'twitter.com/[handle], https://x.com/[handle]/status/123, www.instagram.com/[handle]/, facebook.com/[handle]., t.me/[handle], linkedin.com/in/[handle], facebook.com/profile.php?id=[handle]',
+  ],
+  [
     'North American numbers with the long-distance 1',
     'call 1.800.555.0199, 1 800 555 0199 or 1 (800) 555-0199',
     'call [phone], [phone] or [phone]',
@@ -231,6 +236,10 @@ describe.each([
   [
     'a word, a count or a price, a spaced @ and a site',
     'Tickets @ eventim.de, mehr @ heise.de, 3 @ haus.de, 2.50 @ shop.de, v1.2 @ github.com, logo @ 2x.png, kontakt(at)firma, Muster GmbH (AT) www.muster.at',
+  ],
+  [
+    "a profile host's own pages, and other hosts",
+    'x.com/search?q=berlin, x.com/i/status/1, twitter.com/hashtag/berlin, instagram.com/p/CxYz123/, instagram.com/explore/tags/x, facebook.com/groups/123, facebook.com/sharer/sharer.php?u=x, facebook.com/login.php, t.me/s/kanal, t.me/joinchat/AAAA, t.me/+AbCd, dropbox.com/s/abc, inbox.com/anna',
   ],
   [
     'numbers after a 1 that are no North American number',
