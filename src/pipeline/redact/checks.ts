@@ -5,6 +5,7 @@
 import {
   CANDIDATE_PATTERNS,
   type CandidatePattern,
+  DOT_WORD,
   GROUP_SPACE,
   IPV4_CONTEXT,
   PHONE_DASH,
@@ -42,9 +43,21 @@ const plainGroups = (text: string): string => text.replace(SPACE, ' ').replace(D
 const GROUP_SEP = new RegExp(`[${GROUP_SPACE}-]`, 'gu');
 const isGroupSep = (ch: string | undefined): boolean => (ch !== undefined && GROUP_SPACE.includes(ch)) || ch === '-';
 
+// Words before a spelt-out " at " that make it English or German prose, not an address: "reach me at gmail dot
+// com", "sign up at web dot de".
+const NOT_A_MAILBOX = new Set(
+  'me us you him her it them we i they one someone anyone everyone up in on out here there is are was were be am mail email e-mail write contact reach find sign log online available account accounts address mich mir uns dich dir euch ihn ihm sie es'.split(
+    ' ',
+  ),
+);
+const SPELLED_AT = / (?:at|AT) /;
+
 function checkEmail(entity: string, lead: string): string | null {
   const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
   if (NOT_A_TLD.has(tld.toLowerCase())) return null;
+  // Spelt out in words (no @ and no bracket): the word before " at " must be able to name a mailbox.
+  const spelled = !/[@[({<]/.test(entity) && SPELLED_AT.exec(entity);
+  if (spelled && NOT_A_MAILBOX.has(entity.slice(0, spelled.index).split(' ').pop()!.toLowerCase())) return null;
   // "3 @ haus.de", "2.50 @ shop.de", "v1.2 @ github.com": before a spaced @, a count, a price or a version, not a
   // mailbox name, which has two letters or more.
   if (entity.includes(' @ ') && (entity.slice(0, entity.indexOf(' @ ')).match(/\p{L}/gu) ?? []).length < 2) return null;
@@ -309,13 +322,13 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
 }
 
 /**
- * A cheap pattern that every candidate able to *change* text contains: an @ or "[at]" (email, handle), two letters,
+ * A cheap pattern that every candidate able to *change* text contains: an @, "[at]" or " dot " (email, handle), two letters,
  * two digits and a group of four (IBAN), a run of 7+ digit-and-separator characters (card, IPv4, phone: each needs at
  * least 8 digits or 4 dotted parts), "::"/":hex:" (IPv6), or a profile link's host and slash (handle). A row
  * without it comes out unchanged, so the SQL path skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy
  * candidate pattern.
  */
-export const PREFILTER_SOURCE = String.raw`@|[\[(](?:at|AT)[\])]|[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:|${PROFILE_HOST}`;
+export const PREFILTER_SOURCE = String.raw`@|[\[({<](?:at|AT)[\])}>]| ${DOT_WORD} |[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:|${PROFILE_HOST}`;
 
 /** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
 export function candidateSource(types: ReadonlySet<PiiType>): string | null {

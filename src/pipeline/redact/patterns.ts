@@ -54,7 +54,20 @@ const EMAIL_PLAIN = `${EMAIL_LOCAL}@${EMAIL_DOMAIN}|${EMAIL_SPACED}`;
 // theirs. Nobody writes "(at)" in front of a domain but to spell an address; "(AT)" before a plain domain is Austria
 // ("Muster GmbH (AT) www.muster.at"), unless the name before it is shaped like a mailbox's or the domain is a mail
 // provider's, as with a spaced @ ("anna.schmidt (AT) web.de", "ANNA (AT) GMX.DE").
-const EMAIL_OBFUSCATED = String.raw`${EMAIL_LOCAL} ?(?:[\[(](?:at|AT)[\])] ?${EMAIL_LABEL}(?: ?[\[(](?:dot|DOT|punkt)[\])] ?${EMAIL_LABEL})+|[\[(](?:at|AT)[\])] ?${MAILBOX_PROVIDER}|[\[(]at[\])] ?${EMAIL_DOMAIN})|${MAILBOX_NAME} ?[\[(]AT[\])] ?${EMAIL_DOMAIN}`;
+// Any of the brackets people put around the word: (at) [at] {at} <at>.
+const OPEN_BRACKET = String.raw`[\[({<]`;
+const CLOSE_BRACKET = String.raw`[\])}>]`;
+const EMAIL_OBFUSCATED = `${EMAIL_LOCAL} ?(?:${OPEN_BRACKET}(?:at|AT)${CLOSE_BRACKET} ?${EMAIL_LABEL}(?: ?${OPEN_BRACKET}(?:dot|DOT|punkt)${CLOSE_BRACKET} ?${EMAIL_LABEL})+|${OPEN_BRACKET}(?:at|AT)${CLOSE_BRACKET} ?${MAILBOX_PROVIDER}|${OPEN_BRACKET}at${CLOSE_BRACKET} ?${EMAIL_DOMAIN})|${MAILBOX_NAME} ?${OPEN_BRACKET}AT${CLOSE_BRACKET} ?${EMAIL_DOMAIN}`;
+/** The word that spells a dot in an address: "gmx dot de", "gmx punkt de". */
+export const DOT_WORD = '(?:dot|DOT|punkt|Punkt|PUNKT)';
+// With every part spelt out in words ("anna at gmx dot de", "anna dot schmidt at gmail dot com"): "at" is a common
+// English word, so only before a mail provider's domain spelt out whole ("look at this dot com" and "at the dot com
+// peak" stay), and checks.ts keeps the pronouns and verbs that stand before "at" ("reach me at gmail dot com").
+// Not me.com, live.com or mail.de, whose first word is an ordinary one.
+const SPELLED_PROVIDER = `(?:${MAIL_PROVIDERS.filter((d) => !/^(?:me|live|mail)\./.test(d))
+  .map((d) => d.split('.').map(anyCase).join(` ${DOT_WORD} `))
+  .join('|')})\\b`;
+const EMAIL_SPELLED = `${EMAIL_LOCAL}(?: ${DOT_WORD} ${EMAIL_LOCAL}){0,3} (?:at|AT) ${SPELLED_PROVIDER}`;
 
 /**
  * The dashes that may join the groups of a phone number (as a class body): a hyphen, or the EN DASH that a word
@@ -110,7 +123,7 @@ const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
 export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
-  { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED})` },
+  { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED}|${EMAIL_SPELLED})` },
   // In lower case too (de89 3704 …), and in groups split by hyphens (DE89-3704-…).
   {
     type: 'iban',

@@ -17,6 +17,11 @@ describe.each([
     '[email], [email], [email], [email]',
   ],
   [
+    'email with the @ in curly or angle brackets, or every part spelt out in words',
+    'anna {at} gmx.de, anna <at> gmx.de, anna {at} firma {dot} de, anna at gmx dot de, ANNA AT GMX DOT DE, anna dot schmidt at gmail dot com, k.weber at t-online punkt de',
+    '[email], [email], [email], [email], [email], [email], [email]',
+  ],
+  [
     'email with spaces around the @',
     'anna.schmidt @ firma-example.de, kathi91 @ example.org, anna @ gmx.de',
     '[email], [email], [email]',
@@ -248,6 +253,10 @@ describe.each([
   [
     'WhatsApp links without a phone number',
     'wa.me/qr/ABCDEF123, wa.me/message/XYZ, wa.me/12345, wa.me/1234567890123456789',
+  ],
+  [
+    '"at" and "dot" as English words, and pronouns or verbs before a spelt-out address',
+    'look at this dot com bubble, at the dot com peak, we are at home dot com, reach me at gmail dot com, sign up at web dot de, Treffen <at> Bahnhof, {at} und <a>',
   ],
   ['code annotations and scoped packages', '@Override und npm i @types/node'],
   [
