@@ -41,16 +41,18 @@ const MARKUP_TYPES: Record<string, PiiType> = {
   name: 'known_name',
 };
 
-/** Turns `lang<TAB>text with ⟦type:value⟧ marks` lines into snippets with spans. */
+/** Turns `lang<TAB>text with ⟦type:value⟧ marks` lines (`\n` for a line break) into snippets with spans. */
 function parseMarkup(source: string): Snippet[] {
   const out: Snippet[] = [];
   for (const line of source.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const [lang, marked] = line.split('\t') as [string, string];
+    const [lang, written] = line.split('\t') as [string, string];
+    // A snippet of several lines (a post, a chat message) writes each line break as \n.
+    const marked = written.replaceAll('\\n', '\n');
     let text = '';
     const spans: Span[] = [];
     let last = 0;
-    for (const m of marked.matchAll(/⟦(\w+):(.*?)⟧/g)) {
+    for (const m of marked.matchAll(/⟦(\w+):([\s\S]*?)⟧/g)) {
       const type = MARKUP_TYPES[m[1]!];
       if (!type) throw new Error(`unknown type in: ${line}`);
       text += marked.slice(last, m.index);

@@ -7,6 +7,7 @@ import {
   type CandidatePattern,
   DOT_WORD,
   GROUP_SPACE,
+  IBAN_SEP,
   IPV4_CONTEXT,
   PHONE_DASH,
   POSTCODE_LABEL,
@@ -32,7 +33,7 @@ const NOT_A_HANDLE = new Set(
   ),
 );
 
-type Check = (entity: string, lead: string) => string | null;
+type Check = (entity: string, lead: string, types: ReadonlySet<PiiType>) => string | null;
 
 /** A space between digit groups (see GROUP_SPACE), and one of those or a hyphen. */
 const SPACE = new RegExp(`[${GROUP_SPACE}]`, 'gu');
@@ -64,22 +65,37 @@ function checkEmail(entity: string, lead: string): string | null {
   return `${lead}${PLACEHOLDER.email}`;
 }
 
+/** A separator between IBAN groups (see IBAN_SEP): a group space, a hyphen or a line break. */
+const isIbanSep = (ch: string | undefined): boolean => isGroupSep(ch) || ch === '\n' || ch === '\r';
+const IBAN_SEP_ALL = new RegExp(`[${GROUP_SPACE}\r\n-]`, 'gu');
+
 /**
  * Longest prefix that is a valid IBAN and ends at a group boundary; the rest (a stray word) is kept. Written in lower
- * case it is the same account; its groups may be split by spaces of any width or by hyphens.
+ * case it is the same account; its groups may be split by spaces of any width, by hyphens or by a line break. A
+ * candidate that is no IBAN, or whose rest runs on over a line break, gives the lines after the first break back to
+ * the other types (see rescan), as if the candidate had stopped there: "DE12 3456\n0170 1234567" keeps its
+ * phone number.
  */
-function checkIban(entity: string): string | null {
+function checkIban(entity: string, _lead: string, types: ReadonlySet<PiiType>): string | null {
+  const found = validIbanPrefix(entity);
+  const br = /\r?\n/.exec(found ?? entity)?.index;
+  if (br === undefined) return found;
+  if (found !== null) return `${found.slice(0, br)}${rescan(found.slice(br), types)}`;
+  return `${resolveCandidate(entity.slice(0, br), types)}${rescan(entity.slice(br), types)}`;
+}
+
+function validIbanPrefix(entity: string): string | null {
   const length = IBAN_LENGTHS[entity.slice(0, 2).toUpperCase()];
   if (length === undefined) return null;
   let seen = 0;
   for (let i = 0; i < entity.length; i++) {
-    if (!isGroupSep(entity[i])) seen++;
+    if (!isIbanSep(entity[i])) seen++;
     if (seen === length) {
       const rest = entity.slice(i + 1);
-      if (rest !== '' && !isGroupSep(rest[0])) return null;
+      if (rest !== '' && !isIbanSep(rest[0])) return null;
       const compact = entity
         .slice(0, i + 1)
-        .replace(GROUP_SEP, '')
+        .replace(IBAN_SEP_ALL, '')
         .toUpperCase();
       return isValidIban(compact) ? `${PLACEHOLDER.iban}${rest}` : null;
     }
@@ -315,7 +331,7 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
     if (!types.has(c.type)) continue;
     const m = c.anchored.exec(candidate);
     if (!m) continue;
-    const replaced = c.check(m[2]!, m[1]!);
+    const replaced = c.check(m[2]!, m[1]!, types);
     if (replaced !== null) return replaced;
   }
   return candidate;
@@ -328,7 +344,24 @@ export function resolveCandidate(candidate: string, types: ReadonlySet<PiiType>)
  * without it comes out unchanged, so the SQL path skips it; RE2 runs this as a fast DFA, unlike the Unicode-heavy
  * candidate pattern.
  */
-export const PREFILTER_SOURCE = String.raw`@|[\[({<](?:at|AT)[\])}>]| ${DOT_WORD} |[A-Za-z]{2}[0-9]{2}[${GROUP_SPACE}-]?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:|${PROFILE_HOST}`;
+export const PREFILTER_SOURCE = String.raw`@|[\[({<](?:at|AT)[\])}>]| ${DOT_WORD} |[A-Za-z]{2}[0-9]{2}${IBAN_SEP}?[A-Za-z0-9]{4}|[0-9][0-9${GROUP_SPACE}()/.+${PHONE_DASH}]{5,}[0-9]|::|:[0-9A-Fa-f]{1,4}:|${PROFILE_HOST}`;
+
+const RESCAN = new Map<string, RegExp>();
+
+/**
+ * `text` with every candidate in it resolved, as the redactor does for a whole text: for the lines that a rejected
+ * candidate ran on to. `text` starts with the line break, so that each pattern sees the character before the line.
+ */
+function rescan(text: string, types: ReadonlySet<PiiType>): string {
+  const source = candidateSource(types);
+  if (source === null) return text;
+  let re = RESCAN.get(source);
+  if (re === undefined) {
+    re = new RegExp(source, 'gu');
+    RESCAN.set(source, re);
+  }
+  return text.replace(re, (c) => resolveCandidate(c, types));
+}
 
 /** The combined candidate pattern for `types` (RE2 and JS alike), or null when no regex-found type is selected. */
 export function candidateSource(types: ReadonlySet<PiiType>): string | null {

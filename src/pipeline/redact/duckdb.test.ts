@@ -184,6 +184,7 @@ describe('redactInDuckDB', () => {
         '#',
         'de',
         'DE89',
+        'DE89 3704 0044\n0532',
         'de89',
         '\u00A0',
         '\u202F',

@@ -102,6 +102,12 @@ const WHATSAPP_LINK = String.raw`\b(?:wa\.me/|(?:(?:api|web)\.)?whatsapp\.com/${
  */
 export const PROFILE_HOST = `(?:(?:www|m|mobile|[a-z]{2}(?:-[a-z]{2})?)\\.)?(?:${['twitter.com', 'x.com', 'instagram.com', 'facebook.com', 'fb.com', 't.me', 'telegram.me'].map(anyCase).join('|')}|${anyCase('linkedin.com')}/in)/`;
 
+/**
+ * What may stand between the groups of an IBAN: a space (see GROUP_SPACE), a hyphen, or a line break, where a post
+ * or a chat message wraps a long account number ("IBAN: DE89 3704 0044\n0532 0130 00").
+ */
+export const IBAN_SEP = `(?:[${GROUP_SPACE}-]|\r?\n)`;
+
 /** Words after which five-digit numbers are postcodes: "PLZ 01067 - 14199", "Postleitzahlen: 01067". */
 export const POSTCODE_LABEL = String.raw`\b(?:PLZ|[Pp]ostleitzahl(?:en)?|[Pp]ostcodes?|ZIP(?: [Cc]odes?)?|[Zz]ip [Cc]odes?)[: ]+`;
 
@@ -124,11 +130,11 @@ const IPV4 = String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*(?:/\d{1,3})?\b`;
 /** The candidate patterns in priority order (see ALL_PII_TYPES). */
 export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
   { type: 'email', lead: `(?:^|[^${WORD}._%+@-])`, body: `(?:${EMAIL_PLAIN}|${EMAIL_OBFUSCATED}|${EMAIL_SPELLED})` },
-  // In lower case too (de89 3704 …), and in groups split by hyphens (DE89-3704-…).
+  // In lower case too (de89 3704 …), in groups split by hyphens (DE89-3704-…), and across a line break (IBAN_SEP).
   {
     type: 'iban',
     lead: '',
-    body: String.raw`\b[A-Za-z]{2}\d{2}(?:[${GROUP_SPACE}-]?[A-Za-z0-9]{4}){2,7}(?:[${GROUP_SPACE}-]?[A-Za-z0-9]{1,3})?\b`,
+    body: String.raw`\b[A-Za-z]{2}\d{2}(?:${IBAN_SEP}?[A-Za-z0-9]{4}){2,7}(?:${IBAN_SEP}?[A-Za-z0-9]{1,3})?\b`,
   },
   { type: 'credit_card', lead: '', body: String.raw`\b[2-6]\d(?:[${GROUP_SPACE}-]?\d){11,17}\b` },
   // After an address label (a whole word) and a colon or equals sign too: "IP:2001:db8::1", "ipv6:fe80::1",

@@ -162,6 +162,16 @@ describe.each([
     'twitter.com/[handle], https://x.com/[handle]/status/123, www.instagram.com/[handle]/, facebook.com/[handle]., t.me/[handle], linkedin.com/in/[handle], facebook.com/profile.php?id=[handle]',
   ],
   [
+    'an IBAN that a line break splits',
+    'IBAN: DE89 3704 0044\n0532 0130 00\nDanke! DE05 2242 9069 7544\r\n8418 26, DE89\n37040044 0532013000',
+    'IBAN: [iban]\nDanke! [iban], [iban]',
+  ],
+  [
+    'a phone number on the line after letters and digits that are no IBAN',
+    'Kennung DE12 3456 7890\n0170 1234567, DE89 3704 0044 0532 0130 00\n0170\n1234567',
+    'Kennung DE12 3456 7890\n[phone], [iban]\n0170\n1234567',
+  ],
+  [
     'North American numbers with the long-distance 1',
     'call 1.800.555.0199, 1 800 555 0199 or 1 (800) 555-0199',
     'call [phone], [phone] or [phone]',
@@ -198,6 +208,7 @@ describe.each([
   ],
   ['a date with a time or a year after it', 'Konzert Fr 08.03. 19.30 Uhr, am 08.03.2024 15.30 Uhr, am 08.03. 2024'],
   ['an IBAN failing mod-97', 'DE89 3704 0044 0532 0130 01 ist falsch'],
+  ['an IBAN too short across a line break', 'DE89 3704 0044\n0532 ist falsch\nab12 3456\nabcd'],
   ['an IBAN of the wrong length', 'DE89 3704 0044 0532 0130 0 ist zu kurz'],
   [
     'lower-case and hyphenated codes that are no IBAN',
