@@ -182,6 +182,7 @@ describe('redactInDuckDB', () => {
         '🌸',
         '_',
         '#',
+        '#tbt',
         'de',
         'DE89',
         'DE89 3704 0044\n0532',

@@ -165,7 +165,8 @@ export const CANDIDATE_PATTERNS: readonly CandidatePattern[] = [
     // After a dot that starts a word too: ".@anna_s" (a reply made visible to all); and after a host and a slash, as
     // in a profile link (youtube.com/@anna_s, https://mastodon.social/@anna_s): the link names the person too.
     // The host starts after a character that cannot be in it, so that a long word is not tried from each letter.
-    lead: String.raw`(?:^|^\.|[^${WORD}_.@/+-]|[ \t\n(]\.|(?:^|[^${WORD}_.@-])[${WORD}-]+(?:\.[${WORD}-]+)*\.[A-Za-z]{2,}/)`,
+    // Right after a hashtag too (#berlin@anna_s), as captions run tags and mentions together.
+    lead: String.raw`(?:^|^\.|[^${WORD}_.@/+-]|[ \t\n(]\.|(?:^|[^${WORD}_.@-])[${WORD}-]+(?:\.[${WORD}-]+)*\.[A-Za-z]{2,}/|#[${WORD}_]+)`,
     body: String.raw`@[${LETTER}_][${WORD}_]*(?:\.[${WORD}_]+)*(?:@[${WORD}-]+(?:\.[${WORD}-]+)+)?/?`,
   },
   // A profile link without an @ (see PROFILE_HOST), and Facebook's numbered profile link (profile.php?id=1000…);

@@ -157,6 +157,11 @@ describe.each([
     '[name], [name], [name]',
   ],
   [
+    'a handle right after a hashtag',
+    '#Berlin@anna_s, #tbt@kathi.w und #info@firma.de',
+    '#Berlin[handle], #tbt[handle] und #[email]',
+  ],
+  [
     'profile links without an @',
     'twitter.com/anna_s, https://x.com/anna_s/status/123, www.instagram.com/anna.s/, facebook.com/anna.schmidt.123., t.me/anna_s, linkedin.com/in/anna-schmidt, facebook.com/profile.php?id=100012345678',
     'twitter.com/[handle], https://x.com/[handle]/status/123, www.instagram.com/[handle]/, facebook.com/[handle]., t.me/[handle], linkedin.com/in/[handle], facebook.com/profile.php?id=[handle]',
