@@ -35,7 +35,15 @@ export interface TestHome {
 
 /** Creates a home: deadline 2025-05-26T21:59:59Z, grace 72h, clock at 2025-05-20 unless told otherwise. */
 export async function makeHome(
-  opts: { persons?: number; smtpUrl?: string; now?: string; open?: boolean; timeZone?: string } = {},
+  opts: {
+    persons?: number;
+    smtpUrl?: string;
+    now?: string;
+    open?: boolean;
+    timeZone?: string;
+    /** The second programme's title, as YAML (default "Training on AI-assistant chats"). */
+    assistantTitle?: string;
+  } = {},
 ): Promise<TestHome> {
   const dir = mkdtempSync(join(tmpdir(), 'dissent-server-'));
   initHome(dir, { ...EXAMPLE_VALUES, origin: 'test.dissent/log' }, []);
@@ -47,7 +55,7 @@ export async function makeHome(
   config = config.replace(
     '\nserver:',
     `  - id: assistant-2025
-    title: "Training on AI-assistant chats"
+    title: ${opts.assistantTitle ?? '"Training on AI-assistant chats"'}
     notice_date: 2025-04-14T00:00:00Z
     deadline: 2025-06-30T21:59:59Z
     grace_window: 24h

@@ -348,6 +348,62 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await page.close();
   });
 
+  it('on a 320px-wide screen no page scrolls sideways (WCAG 1.4.10), even with a long German word in a title', async () => {
+    const narrow = await makeHome({
+      persons: 5,
+      assistantTitle:
+        '{ en: "Training on AI-assistant chats", de: "Training mit Chats mit dem KI-Assistenten (Datenverarbeitungsvereinbarungsergänzung 2025)" }',
+    });
+    const s = await serve(narrow);
+    const ctx = await browser('de', false);
+    try {
+      const page = await ctx.newPage();
+      await page.setViewportSize({ width: 320, height: 640 });
+      const sideways = async (name: string) => {
+        const [scroll, client] = await page.evaluate(() => [
+          document.documentElement.scrollWidth,
+          document.documentElement.clientWidth,
+        ]);
+        expect(scroll, `${name} scrolls sideways`).toBe(client);
+      };
+      const link = async (kind: string) => {
+        await s.ctx.tasks.idle();
+        return readOutbox(narrow.dir)
+          .map((m) => m.link)
+          .filter((l) => l?.includes(`/${kind}/`))
+          .pop() as string;
+      };
+      await page.goto(`${s.url}/?lang=en`);
+      await sideways('landing-en');
+      await page.goto(`${s.url}/?lang=de`);
+      await sideways('landing-de');
+      await page.getByLabel(TEXT.de.account).fill(narrow.accounts[0]?.email as string);
+      await page.getByRole('button', { name: TEXT.de.submit, exact: true }).click();
+      await page.goto(await link('confirm'));
+      await page.getByRole('button', { name: TEXT.de.confirm }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TEXT.de.effective);
+      await sideways('receipt');
+      const receiptJson = (await page.locator('#receipt-json').textContent()) as string;
+      await page.goto(`${s.url}/withdraw`);
+      await page.getByLabel(TEXT.de.account).fill(narrow.accounts[0]?.email as string);
+      await page.getByRole('button', { name: 'Link zur Rücknahme anfordern' }).click();
+      await page.goto(await link('withdraw/confirm'));
+      await page.getByRole('button', { name: 'Widerspruch zurücknehmen' }).click();
+      await expect.poll(() => page.locator('#state').textContent()).toBe('zurückgenommen');
+      await sideways('withdrawal-receipt');
+      await page.goto(`${s.url}/status`);
+      await page.getByLabel(TEXT.de.receipt).fill(receiptJson);
+      await page.getByRole('button', { name: 'Status anzeigen' }).click();
+      await expect.poll(() => page.locator('#state').textContent()).toBe('zurückgenommen');
+      await sideways('status');
+    } finally {
+      // The browser's kept-alive connections would hold the server's graceful close.
+      await ctx.close();
+      await s.close();
+      await narrow.cleanup();
+    }
+  });
+
   it('every other page passes axe-core: status, withdrawal, errors and form errors', async () => {
     const ctx = await browser('en', true);
     const page = await ctx.newPage();
