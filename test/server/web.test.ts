@@ -350,6 +350,18 @@ describe('link tokens', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(await res.text()).not.toContain('secret');
     }
+    // In the language the person chose, which the mailed link carries (or the switch left in a cookie), not the
+    // browser's: the person reads German, and the page tells them what became of their link.
+    for (const [path, headers] of [
+      [`/confirm/${token}?lang=de`, {}],
+      ['/confirm/%E0%A4%A?lang=de', {}],
+      ['/confirm/%E0%A4%A', { cookie: 'lang=de' }],
+    ] as const) {
+      const res = await fetch(server.url + path, { headers: { 'accept-language': 'en', ...headers } });
+      const html = await res.text();
+      expect(html, path).toContain('<html lang="de">');
+      expect(html, path).toMatch(/<h1>(Seite nicht gefunden|Etwas ist schiefgegangen)<\/h1>/);
+    }
     const api = await c.request(`/api/v1/objections/%zz${token}`);
     expect(api.status).toBe(400);
     expect(api.headers.get('content-type')).toContain('application/problem+json');

@@ -11,13 +11,30 @@ export function field(body: unknown, name: string): string {
 
 /** The request's language: ?lang, then a form's lang field, then the lang cookie, then Accept-Language. */
 export function langOf(req: FastifyRequest): Lang {
+  // A request the router refused (frameworkErrors: a mailed link mangled on its way) has neither its query nor its
+  // cookies parsed, but its page must still come in the language the person chose: read both from the raw request.
+  const query = (req.query as Record<string, unknown> | null | undefined) ?? rawQuery(req.url);
+  const cookies = (req.cookies as Record<string, string | undefined> | undefined) ?? rawCookies(req.headers.cookie);
   return negotiateLang(
     req.headers['accept-language'],
-    (req.query as Record<string, unknown> | undefined)?.lang,
+    query.lang,
     (req.body as Record<string, unknown> | undefined)?.lang,
-    // No cookies on a request the router refused (frameworkErrors): the cookie plugin never saw it.
-    (req.cookies as Record<string, string | undefined> | undefined)?.lang,
+    cookies.lang,
   );
+}
+
+function rawQuery(url: string): Record<string, string> {
+  const at = url.indexOf('?');
+  return at < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(at + 1)));
+}
+
+function rawCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
 }
 
 /** The page context for a request; an explicit ?lang choice is remembered in a cookie. */
