@@ -241,6 +241,28 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await page.close();
   });
 
+  it('switching the language of a receipt the server checked shows its verdict again, not an empty form', async () => {
+    const { receipt } = await t.home.registry.object({ subject: 'p:9', channel: 'api' });
+    for (const js of [false, true]) {
+      const ctx = await browser('en', js);
+      const page = await ctx.newPage();
+      if (js) {
+        // A browser without WebCrypto posts the form, as one without JavaScript does.
+        await page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined }));
+      }
+      await page.goto(`${server.url}/verify?lang=en`);
+      await page.getByLabel(TEXT.en.receipt).fill(JSON.stringify(receipt));
+      await page.getByRole('button', { name: TEXT.en.check }).click();
+      await expect.poll(() => page.locator('#result .where').textContent()).toBe(TEXT.en.server);
+      await page.locator('header .lang').getByText('Deutsch').click();
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe('de');
+      expect(await page.locator('#verdict').getAttribute('data-valid'), `verdict shown again (js: ${js})`).toBe('true');
+      expect(await page.locator('#result .where').textContent()).toBe(TEXT.de.server);
+      expect(JSON.parse(await page.getByLabel(TEXT.de.receipt).inputValue())).toEqual(receipt);
+      await page.close();
+    }
+  });
+
   it('the browser check agrees with the server on valid and tampered receipts', async () => {
     const { receipt } = await t.home.registry.object({ subject: 'p:5', channel: 'api' });
     const key = server.ctx.verifierKey;

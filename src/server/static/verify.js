@@ -284,6 +284,8 @@
       if (f) receipt.value = await f.text();
     });
     form.addEventListener('submit', async (ev) => {
+      // The language switch of a page the server checked sends the form to the server again, in the other language.
+      if (ev.submitter?.name === 'switch_lang') return;
       ev.preventDefault();
       let parsed;
       if (receipt.value.trim() === '') {

@@ -86,5 +86,10 @@ ${textField({ id: 'key', label: t.keyLabel, value: data.key ?? ctx.verifierKey, 
 </form>
 <div id="result" role="status" aria-live="polite">${data.outcome ? verdict(t, data.outcome, t.checkedOnServer) : ''}</div>
 <script type="application/json" id="verify-texts">${raw(texts)}</script>`;
-  return layout(ctx, t.verifyTitle, body, { scripts: ['/static/verify.js'] });
+  // Once a receipt was sent here, the language switch sends it again, so that the verdict comes back in the other
+  // language instead of an empty form (as on /status). A receipt checked in the browser was never sent: a link then.
+  return layout(ctx, t.verifyTitle, body, {
+    scripts: ['/static/verify.js'],
+    ...(data.receipt ? { langForm: 'verify-form' } : {}),
+  });
 }
