@@ -197,6 +197,14 @@ describe('objection form', () => {
     expect(title(await (await c.post('/status', { _csrf: csrf, receipt: '{', lang: 'en' })).text())).toMatch(
       /^Error: /,
     );
+    ({ csrf } = await c.page('/verify?lang=de'));
+    expect(title(await (await c.post('/verify', { _csrf: csrf, receipt: '', lang: 'de' })).text())).toMatch(
+      /^Fehler: /,
+    );
+    ({ csrf } = await c.page('/verify?lang=en'));
+    expect(title(await (await c.post('/verify', { _csrf: csrf, receipt: '{', lang: 'en' })).text())).toMatch(
+      /^Error: /,
+    );
     await object(c, t.accounts[1]?.email as string);
     await server.ctx.tasks.idle();
     const url = new URL(linkAt(0));

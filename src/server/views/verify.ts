@@ -90,6 +90,7 @@ ${textField({ id: 'key', label: t.keyLabel, value: data.key ?? ctx.verifierKey, 
   // language instead of an empty form (as on /status). A receipt checked in the browser was never sent: a link then.
   return layout(ctx, t.verifyTitle, body, {
     scripts: ['/static/verify.js'],
+    failed: data.error !== undefined,
     ...(data.receipt ? { langForm: 'verify-form' } : {}),
   });
 }
