@@ -263,6 +263,39 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     }
   });
 
+  it("with JavaScript, /verify ties a missing or unreadable receipt's error to the field, as the server does", async () => {
+    const { receipt } = await t.home.registry.object({ subject: 'p:10', channel: 'api' });
+    const ctx = await browser('en', true);
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/verify?lang=en`);
+    const field = page.getByLabel(TEXT.en.receipt);
+    // What a screen reader reads with the field: the texts its aria-describedby names.
+    const described = () =>
+      field.evaluate((el) =>
+        (el.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim(),
+      );
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(described).toBe('Paste a receipt.');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await focused()).toBe('receipt');
+    await audit(page, 'verify-js-error');
+    await field.fill('{');
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(described).toBe('This is not valid JSON.');
+    expect(await page.locator('.error').count(), 'one error, not one per press').toBe(1);
+    await field.fill(JSON.stringify(receipt));
+    await page.getByRole('button', { name: TEXT.en.check }).click();
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-valid')).toBe('true');
+    expect(await field.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.locator('.error').count()).toBe(0);
+    await page.close();
+  });
+
   it('the browser check agrees with the server on valid and tampered receipts', async () => {
     const { receipt } = await t.home.registry.object({ subject: 'p:5', channel: 'api' });
     const key = server.ctx.verifierKey;

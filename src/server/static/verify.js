@@ -287,15 +287,18 @@
       // The language switch of a page the server checked sends the form to the server again, in the other language.
       if (ev.submitter?.name === 'switch_lang') return;
       ev.preventDefault();
+      clearFieldError(receipt);
       let parsed;
       if (receipt.value.trim() === '') {
-        result.replaceChildren(message(texts.errRequired));
+        result.replaceChildren();
+        fieldError(receipt, texts.errRequired);
         return;
       }
       try {
         parsed = JSON.parse(receipt.value);
       } catch {
-        result.replaceChildren(message(texts.errJson));
+        result.replaceChildren();
+        fieldError(receipt, texts.errJson);
         return;
       }
       // With this server's own key, as on the server: the receipt must come from this log.
@@ -307,13 +310,27 @@
     });
   }
 
-  function message(text) {
+  // A field's error as the server marks it: above the field, tied to it by aria-describedby, the field marked invalid
+  // and focused, so that a screen reader reads the error with the field.
+  function fieldError(input, text) {
     const p = document.createElement('p');
-    p.id = 'verdict';
-    p.className = 'verdict bad';
-    p.dataset.valid = 'false';
+    p.className = 'error';
+    p.id = `${input.id}-error`;
     p.textContent = text;
-    return p;
+    input.closest('.field')?.classList.add('has-error');
+    input.before(p);
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', p.id);
+    input.focus();
+  }
+
+  // Removes a field's error, and the summary of a page the server sent back with it.
+  function clearFieldError(input) {
+    document.getElementById(`${input.id}-error`)?.remove();
+    document.querySelector('.error-summary')?.remove();
+    input.closest('.field')?.classList.remove('has-error');
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
