@@ -953,6 +953,22 @@ describe('operations', () => {
     expect((await c.page('/', { headers: { 'accept-language': 'en' } })).html).toContain('<html lang="de">');
   });
 
+  it('marks no navigation entry as the current page on an error page or a receipt: "Object, current page" would mislead', async () => {
+    const c = await start();
+    expect((await c.page('/')).html).toContain('<a href="/" aria-current="page">');
+    expect((await c.page('/withdraw')).html).toContain('<a href="/withdraw" aria-current="page">');
+    expect((await c.page('/no-such-page')).html).not.toContain('aria-current');
+    expect((await c.page(`/confirm/${'A'.repeat(43)}/x`)).html).not.toContain('aria-current');
+    await object(c, t.accounts[0]?.email as string);
+    await server.ctx.tasks.idle();
+    const receipt = await follow(c, linkAt(0));
+    expect(receipt.status).toBe(200);
+    expect(receipt.html).not.toContain('aria-current');
+    const used = await follow(c, 'http://x/confirm/' + 'A'.repeat(43));
+    expect(used.status).toBe(404);
+    expect(used.html).not.toContain('aria-current');
+  });
+
   it('limits form submissions per address and per typed account', async () => {
     const c = await start({ limits: { formsPerIpPerMinute: 1000, perSubjectPerHour: 2 } });
     const statuses: number[] = [];

@@ -22,13 +22,14 @@ const NAV = [
  * `langForm`, the id of a form on the page, the language switch is a button that posts that form to `path`, so that
  * what the person typed into it comes back in the other language instead of being lost (a link sends nothing). With
  * `failed`, the page shows a form's errors, and its title says so first: it is what a screen reader announces when the
- * page loads, and without JavaScript nothing moves the focus to the errors further down.
+ * page loads, and without JavaScript nothing moves the focus to the errors further down. With `elsewhere`, the page is
+ * not the one its path's navigation entry leads to (an error page, a receipt), so no entry is marked as the current page.
  */
 export function layout(
   ctx: PageContext,
   title: string,
   body: SafeHtml,
-  opts: { scripts?: string[]; langForm?: string; failed?: boolean } = {},
+  opts: { scripts?: string[]; langForm?: string; failed?: boolean; elsewhere?: boolean } = {},
 ): string {
   const { t, lang, path } = ctx;
   const other = lang === 'de' ? 'en' : 'de';
@@ -50,7 +51,7 @@ ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 <header>
 <p class="site"><a href="/">${t.siteName}</a></p>
 <nav aria-label="${t.navLabel}"><ul>
-${NAV.map(([href, key]) => html`<li><a href="${href}"${href === path ? html` aria-current="page"` : ''}>${t.nav[key]}</a></li>`)}
+${NAV.map(([href, key]) => html`<li><a href="${href}"${href === path && !opts.elsewhere ? html` aria-current="page"` : ''}>${t.nav[key]}</a></li>`)}
 </ul></nav>
 <p class="lang">${t.languageLabel}: ${langSwitch}</p>
 </header>

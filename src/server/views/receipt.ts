@@ -59,5 +59,5 @@ export function receiptPage(
 ${withdrawal ? '' : latenessList(ctx, r, data.programmes)}
 ${receiptDownload(ctx, r, `${withdrawal ? 'withdrawal' : 'objection'}-receipt-${r.objection_id}.json`)}
 <p><a href="/verify">${t.checkReceipt}</a> · <a href="/status">${t.seeStatus}</a></p>`;
-  return layout(ctx, title, body);
+  return layout(ctx, title, body, { elsewhere: true });
 }
