@@ -35,6 +35,11 @@ export class ReaderContext {
   readonly noindex = new Set<string>();
   /** The archive owner's display name, when the export states it (Meta profile files); used to attribute messages. */
   ownerName: string | null = null;
+  /**
+   * Whether the export is Messenger's secure-storage download (its chats at the root, see isSecureStorageChat), whose
+   * `media/` folder holds what was sent in end-to-end-encrypted chats: never opened, whatever the files are named.
+   */
+  secureStorage = false;
   readonly #onQuarantine: ReadExportOptions['onQuarantine'];
   readonly #bad = new Map<string, number>();
   #unknownNames = 0;

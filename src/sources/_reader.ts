@@ -40,6 +40,22 @@ export function isE2eePath(path: string): boolean {
 }
 
 /**
+ * Whether a path is a chat of Messenger's secure-storage download ("Download secure storage data": the
+ * end-to-end-encrypted chats on their own, one file a chat named `<chat name>_<n>.json` right at the download's root,
+ * beside a `media/` folder of what was sent in them). Such a file is never opened; a name that the format reads (a
+ * single `your_posts_1.json` given alone) is asked for by the caller before this, and a lone `message_1.json` is a
+ * thread file, not such a chat.
+ */
+export function isSecureStorageChat(path: string): boolean {
+  return !path.includes('/') && /_\d+\.json$/.test(path) && !/^message_\d+\.json$/.test(path);
+}
+
+/** Whether a path lies in the `media/` folder of Messenger's secure-storage download: what others sent in its chats. */
+export function inSecureStorageMedia(path: string): boolean {
+  return path.startsWith('media/');
+}
+
+/**
  * Whether a path lies in a Meta export's `messages/` folder. Only its thread files (`messages/<box>/<thread>/
  * message_N.json`) are the owner's messages; everything else there (a `files/` folder of attachments, which other
  * people sent) must never be read as the owner's posts or comments, whatever its name.

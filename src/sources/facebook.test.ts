@@ -119,6 +119,44 @@ describe('Facebook export', () => {
     }
   });
 
+  it("never reads Messenger's secure-storage download (its e2ee chats at the root, beside media/), in any container", async () => {
+    const dir = join(tmp, 'secure-storage');
+    await mkdir(join(dir, 'media'), { recursive: true });
+    // "Download secure storage data": one file a chat at the root, and what was sent in the chats in media/.
+    for (const name of ['Anna Schmidt_1.json', 'Wandergruppe_2.json']) {
+      await writeFile(
+        join(dir, name),
+        JSON.stringify({
+          participants: ['Anna Schmidt', 'Alice Owner'],
+          threadName: 'Anna Schmidt',
+          messages: [{ senderName: 'Alice Owner', text: 'SS-CHAT-SECRET', timestamp: 1714700000000, type: 'text' }],
+        }),
+      );
+    }
+    // A file Anna sent in the chat, named and shaped like the owner's comments.
+    await writeFile(
+      join(dir, 'media', 'comments.json'),
+      JSON.stringify([{ timestamp: 1714700000, data: [{ comment: { comment: 'SS-SENT-FILE-SECRET' } }] }]),
+    );
+    await writeFile(join(dir, 'media', 'photo_1.jpg'), 'jpeg');
+    const zip = join(tmp, 'secure-storage.zip');
+    const tgz = join(tmp, 'secure-storage.tar.gz');
+    await zipFolder(dir, zip);
+    await tarGzFolder(dir, tgz);
+    for (const path of [dir, zip, tgz]) {
+      const { records, summary } = await read(path);
+      expect(records).toEqual([]);
+      expect(summary).toMatchObject({ filesRead: 0, skipped: { e2ee: 4 } });
+      expect(summary.skipped.file_not_used).toBeUndefined();
+    }
+    // A single file of the owner's, given alone, is still read.
+    await writeFile(
+      join(tmp, 'your_posts_1.json'),
+      JSON.stringify([{ timestamp: 1714600000, data: [{ post: 'mine' }] }]),
+    );
+    expect((await read(join(tmp, 'your_posts_1.json'))).records.map((r) => r.text)).toEqual(['mine']);
+  });
+
   it('emits Messenger inbox messages as private messages attributed by sender', async () => {
     const { records } = await read(fixture('facebook-new'));
     const messages = records.filter((r) => r.kind === 'message');

@@ -51,6 +51,19 @@ describe('Instagram export', () => {
     ]);
   });
 
+  it('reads posts in a media/ folder (your_instagram_activity given alone) beside any <name>_<n>.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-ig-activity-'));
+    await mkdir(join(dir, 'media'), { recursive: true });
+    await writeFile(
+      join(dir, 'media', 'posts_1.json'),
+      JSON.stringify([{ title: 'IG-MEDIA-POST', creation_timestamp: 1714600000, media: [] }]),
+    );
+    await writeFile(join(dir, 'unknown_list_1.json'), '[]');
+    const { records, summary } = await read(dir);
+    expect(records.map((r) => r.text)).toEqual(['IG-MEDIA-POST']);
+    expect(summary.skipped).toEqual({ file_not_used: 1 });
+  });
+
   it('gives the same records from a zip as from the folder', async () => {
     const zip = join(await mkdtemp(join(tmpdir(), 'dissent-ig-')), 'ig.zip');
     await zipFolder(fixture('instagram'), zip);

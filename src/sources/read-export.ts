@@ -2,7 +2,13 @@ import { DissentError, InputError } from '../shared/errors.ts';
 import { type ExportContainer, type ExportEntry, openContainer } from './_container.ts';
 import { ReaderContext } from './_context.ts';
 import { readHead, streamJson } from './_json-stream.ts';
-import { type FormatReader, isE2eePath, isMetaThreadFile } from './_reader.ts';
+import {
+  type FormatReader,
+  inSecureStorageMedia,
+  isE2eePath,
+  isMetaThreadFile,
+  isSecureStorageChat,
+} from './_reader.ts';
 import { chatgpt } from './chatgpt.ts';
 import { claude } from './claude.ts';
 import { facebook } from './facebook.ts';
@@ -57,8 +63,8 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
     return;
   }
   seen.add(entry.path);
-  if (isE2eePath(entry.path)) {
-    ctx.skip('e2ee'); // an end-to-end-encrypted thread file: counted, never opened
+  if (isE2eePath(entry.path) || (ctx.secureStorage && inSecureStorageMedia(entry.path))) {
+    ctx.skip('e2ee'); // an end-to-end-encrypted thread file, or what was sent in one: counted, never opened
     return;
   }
   if (entry.special) {
@@ -73,7 +79,7 @@ async function* readEntry(entry: ExportEntry, reader: FormatReader, ctx: ReaderC
   }
   const handler = isTextFile(entry.path) ? null : reader.route(entry.path);
   if (!handler) {
-    ctx.skip('file_not_used');
+    ctx.skip(isSecureStorageChatOf(entry.path, reader, ctx.format) ? 'e2ee' : 'file_not_used');
     return;
   }
   ctx.filesRead++;
@@ -121,6 +127,20 @@ function markOf(paths: readonly string[], platform: 'facebook' | 'instagram', st
     if (found !== null) return found;
   }
   return null;
+}
+
+/**
+ * Whether a file is a chat of Messenger's secure-storage download that the reader does not read by name. Asked for
+ * Facebook only: it is Messenger's download, and an Instagram export keeps the owner's posts in a `media/` folder
+ * (`your_instagram_activity/media/`), which must not be taken for the download's attachments.
+ */
+function isSecureStorageChatOf(path: string, reader: FormatReader, format: ExportFormat): boolean {
+  return format === 'facebook' && isSecureStorageChat(path) && reader.route(path) === null;
+}
+
+/** Whether the export is Messenger's secure-storage download, whose `media/` holds what was sent in its chats. */
+function isSecureStorageDownload(paths: readonly string[], reader: FormatReader, format: ExportFormat): boolean {
+  return paths.some((p) => isSecureStorageChatOf(p, reader, format));
 }
 
 /** Whether `format` is one of Meta's two, whose exports are told apart before any record leaves. */
@@ -200,9 +220,17 @@ async function* readAll(
   ctx: ReaderContext,
   reopen: () => Promise<ExportContainer>,
 ) {
-  const rank = (path: string) => reader.priority?.(path) ?? 1;
+  // A secure-storage download's `media/` is known for what it is only once every path has been seen: nothing in it is
+  // read early, in a tar's first pass.
+  const rank = (path: string) =>
+    ctx.format === 'facebook' && inSecureStorageMedia(path) ? 1 : (reader.priority?.(path) ?? 1);
   if (container.list) {
     const entries = await container.list();
+    ctx.secureStorage = isSecureStorageDownload(
+      entries.map((e) => e.path),
+      reader,
+      ctx.format,
+    );
     // The smallest thread file is the cheapest to look at.
     const thread = entries.filter(isPeekableThread).sort((a, b) => a.size - b.size)[0];
     await refuseOtherMetaExport(
@@ -234,6 +262,7 @@ async function* readAll(
     }
   }
   await refuseOtherMetaExport(paths, ctx.format, async () => platform);
+  ctx.secureStorage = isSecureStorageDownload(paths, reader, ctx.format);
   const again = await reopen();
   try {
     for await (const e of again.entries()) if (rank(e.path) !== 0) yield* readEntry(e, reader, ctx, seen);
