@@ -51,6 +51,35 @@ describe('Instagram export', () => {
     ]);
   });
 
+  it('reads the comments.json of 2018-2021 exports ([time, comment, media owner] arrays), zoneless times as UTC', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-ig-old-'));
+    await writeFile(
+      join(dir, 'comments.json'),
+      JSON.stringify({
+        media_comments: [
+          ['2018-10-15T12:34:56', 'Sch\u00c3\u00b6nes Foto!', 'anna.schmidt'],
+          ['2019-06-01T08:00:00+02:00', 'OLD-IG-COMMENT zwei', 'tom'],
+          ['gestern', 'OLD-IG-COMMENT no time', 'tom'],
+          [1539606896, 'OLD-IG-COMMENT bad'],
+        ],
+        live_comments: [['2020-01-02T03:04:05', 'OLD-IG-LIVE', 'lena']],
+      }),
+    );
+    const q = collector();
+    const { records, summary } = await read(dir, q.onQuarantine);
+    expect(records.map((r) => [r.kind, r.created_at, r.text])).toEqual([
+      ['comment', '2018-10-15T12:34:56Z', 'Schönes Foto!'],
+      ['comment', '2019-06-01T06:00:00Z', 'OLD-IG-COMMENT zwei'],
+      ['comment', '2020-01-02T03:04:05Z', 'OLD-IG-LIVE'],
+    ]);
+    for (const r of records) expect(r).toMatchObject({ account: ACCOUNT, visibility: 'followers', participants: [] });
+    expect(q.entries.map((e) => [e.reason, e.detail?.slice(0, 7)])).toEqual([
+      ['bad_timestamp', 'item 2:'],
+      ['bad_item', 'item 3:'],
+    ]);
+    expect(summary).toMatchObject({ records: 3, quarantined: 2 });
+  });
+
   it('reads posts in a media/ folder (your_instagram_activity given alone) beside any <name>_<n>.json', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-ig-activity-'));
     await mkdir(join(dir, 'media'), { recursive: true });

@@ -14,7 +14,7 @@ import {
   metadataHandler,
   topLevelItems,
 } from './_reader.ts';
-import { epochToIso } from './_time.ts';
+import { epochToIso, isoToIso } from './_time.ts';
 import type { CanonicalRecord } from './types.ts';
 
 const Media = z.looseObject({ title: z.string().optional(), creation_timestamp: z.number().optional() });
@@ -86,10 +86,40 @@ async function* readPosts(entry: ExportEntry, ctx: ReaderContext, kind: 'post' |
   }
 }
 
+// Instagram's exports of 2018 to 2021 keep comments as `{"media_comments": [[time, comment, media owner], …],
+// "live_comments": […]}`, the time ISO 8601; the earliest write it without a zone, in UTC as Instagram kept it.
+const OldComment = z.tuple([z.string(), z.string()], z.unknown());
+const ZONELESS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
+function oldCommentRecord(ctx: ReaderContext, path: string, i: number, value: unknown): CanonicalRecord | null {
+  const parsed = OldComment.safeParse(value);
+  if (!parsed.success) {
+    ctx.quarantineInvalid(path, i, parsed.error);
+    return null;
+  }
+  const [time, comment] = parsed.data;
+  const text = repairMojibake(comment).trim();
+  if (text === '') {
+    ctx.skip('no_text');
+    return null;
+  }
+  const createdAt = isoToIso(ZONELESS.test(time.trim()) ? `${time.trim()}Z` : time);
+  if (createdAt === null) {
+    ctx.quarantine(path, 0, 'bad_timestamp', `item ${i}: the comment's time is not an ISO 8601 time`);
+    return null;
+  }
+  return emit(ctx, 'comment', 'ig:c', Date.parse(createdAt) / 1000, createdAt, text);
+}
+
 async function* readComments(entry: ExportEntry, ctx: ReaderContext): AsyncGenerator<CanonicalRecord> {
   let index = 0;
   for await (const { value } of streamJson(entry, ctx, topLevelItems)) {
     const i = index++;
+    if (Array.isArray(value)) {
+      const record = oldCommentRecord(ctx, entry.path, i, value);
+      if (record) yield record;
+      continue;
+    }
     const parsed = Comment.safeParse(value);
     if (!parsed.success) {
       ctx.quarantineInvalid(entry.path, i, parsed.error);
