@@ -1,8 +1,9 @@
 // Test helpers: build zip and tar.gz exports from fixture folders at test time, and drain a reading.
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { crc32, createGzip, deflateRawSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { ExportReading } from './read-export.ts';
@@ -117,4 +118,74 @@ export async function drain(
 export function collector(): { entries: QuarantineEntry[]; onQuarantine: (q: QuarantineEntry) => void } {
   const entries: QuarantineEntry[] = [];
   return { entries, onQuarantine: (q) => entries.push(q) };
+}
+
+/**
+ * Writes a zip (zip64) of one stored file followed by `n` empty entries, folders (`d/<i>/`) or files (`f/<i>`), listed
+ * in the central directory only: what a crafted zip of millions of entries looks like, in a few bytes each.
+ */
+export async function writeManyEntriesZip(
+  out: string,
+  file: { name: string; data: Buffer },
+  n: number,
+  kind: 'folder' | 'file',
+): Promise<void> {
+  const stream = createWriteStream(out);
+  const write = async (b: Buffer) => {
+    if (!stream.write(b)) await once(stream, 'drain');
+  };
+  const name = Buffer.from(file.name, 'utf8');
+  const crc = crc32(file.data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(file.data.length, 18);
+  local.writeUInt32LE(file.data.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  await write(Buffer.concat([local, name, file.data]));
+  const cdStart = local.length + name.length + file.data.length;
+  const central = (entryName: Buffer, size: number, entryCrc: number, folder: boolean) => {
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE((3 << 8) | 20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt32LE(entryCrc, 16);
+    c.writeUInt32LE(size, 20);
+    c.writeUInt32LE(size, 24);
+    c.writeUInt16LE(entryName.length, 28);
+    c.writeUInt32LE(folder ? ((0o040755 << 16) | 0x10) >>> 0 : (0o100644 << 16) >>> 0, 38);
+    return Buffer.concat([c, entryName]);
+  };
+  let cdSize = 0;
+  let chunk: Buffer[] = [central(name, file.data.length, crc, false)];
+  for (let i = 0; i <= n; i++) {
+    if (chunk.length >= 10_000 || i === n) {
+      const b = Buffer.concat(chunk);
+      cdSize += b.length;
+      await write(b);
+      chunk = [];
+    }
+    if (i < n) chunk.push(central(Buffer.from(kind === 'folder' ? `d/${i}/` : `f/${i}`), 0, 0, kind === 'folder'));
+  }
+  const total = BigInt(n + 1);
+  const end64 = Buffer.alloc(56 + 20 + 22);
+  end64.writeUInt32LE(0x06064b50, 0);
+  end64.writeBigUInt64LE(44n, 4);
+  end64.writeUInt16LE(45, 12);
+  end64.writeUInt16LE(45, 14);
+  end64.writeBigUInt64LE(total, 24);
+  end64.writeBigUInt64LE(total, 32);
+  end64.writeBigUInt64LE(BigInt(cdSize), 40);
+  end64.writeBigUInt64LE(BigInt(cdStart), 48);
+  end64.writeUInt32LE(0x07064b50, 56);
+  end64.writeBigUInt64LE(BigInt(cdStart + cdSize), 64);
+  end64.writeUInt32LE(1, 72);
+  end64.writeUInt32LE(0x06054b50, 76);
+  end64.writeUInt16LE(0xffff, 84);
+  end64.writeUInt16LE(0xffff, 86);
+  end64.writeUInt32LE(0xffffffff, 88);
+  end64.writeUInt32LE(0xffffffff, 92);
+  stream.end(end64);
+  await finished(stream);
 }

@@ -18,11 +18,34 @@ function specialOf(e: yauzl.Entry): 'symlink' | 'other' | undefined {
   return type === S_IFLNK ? 'symlink' : 'other';
 }
 
-function readAllEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+/**
+ * Entries (files and folders) a zip may hold: far more than any platform export has, while each kept entry costs some
+ * hundred bytes, so that a small zip of millions of empty entries cannot fill memory before anything is read.
+ */
+export const MAX_ZIP_ENTRIES = 1_000_000;
+
+// What reading an entry needs, copied out of yauzl's parsed entry; the rest (the raw name, extra fields, comments) is
+// let go, so that a kept entry stays small whatever a crafted zip packs into each.
+function slim(e: yauzl.Entry): yauzl.Entry {
+  const kept = Object.create(yauzl.Entry.prototype) as yauzl.Entry;
+  return Object.assign(kept, {
+    fileName: e.fileName,
+    versionMadeBy: e.versionMadeBy,
+    externalFileAttributes: e.externalFileAttributes,
+    generalPurposeBitFlag: e.generalPurposeBitFlag,
+    compressionMethod: e.compressionMethod,
+    compressedSize: e.compressedSize,
+    uncompressedSize: e.uncompressedSize,
+    relativeOffsetOfLocalHeader: e.relativeOffsetOfLocalHeader,
+  });
+}
+
+// Folders are not kept: a zip can list millions of them, and only files are read.
+function readFileEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const all: yauzl.Entry[] = [];
     zip.on('entry', (e: yauzl.Entry) => {
-      all.push(e);
+      if (!e.fileName.endsWith('/')) all.push(slim(e));
       zip.readEntry();
     });
     zip.once('end', () => resolve(all));
@@ -43,8 +66,16 @@ export async function openZip(path: string): Promise<ExportContainer> {
       strictFileNames: false,
       decodeStrings: true,
     });
-    raw = await readAllEntries(zip);
+    if (zip.entryCount > MAX_ZIP_ENTRIES) {
+      zip.close();
+      throw new InputError(
+        `cannot read the zip: it lists ${zip.entryCount.toLocaleString('en-US')} entries, more than the ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} a platform export has; give the export as the platform made it`,
+        'E_ZIP_TOO_MANY',
+      );
+    }
+    raw = await readFileEntries(zip);
   } catch (cause) {
+    if (cause instanceof InputError) throw cause;
     // yauzl refuses an entry named outside the archive (`../x`, `/x`, `C:\x`) before anything is read: that is an unsafe
     // archive, not a damaged download, and no platform writes one.
     if (/invalid relative path|absolute path/.test(String((cause as Error)?.message))) {
@@ -60,21 +91,19 @@ export async function openZip(path: string): Promise<ExportContainer> {
       { cause },
     );
   }
-  const entries: ExportEntry[] = raw
-    .filter((e) => !e.fileName.endsWith('/'))
-    .map((e): ExportEntry => {
-      const path = e.fileName.replace(/\\/g, '/');
-      const special = specialOf(e);
-      if (special) return { path, size: 0, special, open: async () => refuseSpecial() };
-      return {
-        path,
-        size: e.uncompressedSize,
-        open: async (): Promise<Readable> => {
-          if (e.isEncrypted()) throw new InputError('the zip entry is password-protected', 'E_ZIP_ENCRYPTED');
-          return zip.openReadStreamPromise(e);
-        },
-      };
-    });
+  const entries: ExportEntry[] = raw.map((e): ExportEntry => {
+    const path = e.fileName.replace(/\\/g, '/');
+    const special = specialOf(e);
+    if (special) return { path, size: 0, special, open: async () => refuseSpecial() };
+    return {
+      path,
+      size: e.uncompressedSize,
+      open: async (): Promise<Readable> => {
+        if (e.isEncrypted()) throw new InputError('the zip entry is password-protected', 'E_ZIP_ENCRYPTED');
+        return zip.openReadStreamPromise(e);
+      },
+    };
+  });
   return {
     kind: 'zip',
     list: async () => entries,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, stat } from 'node:fs/promises';
@@ -5,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { drain, writeManyEntriesZip } from './_testkit.ts';
+import { MAX_ZIP_ENTRIES } from './_zip.ts';
 import { readExport } from './read-export.ts';
 
 const POSTS = 200_000;
@@ -50,5 +53,44 @@ describe('streaming', () => {
     // Holding the file, let alone its parsed objects, would need more than the file size; streaming needs a fraction.
     expect(peak).toBeLessThan(size / 3);
     console.info(`file ${(size / 1e6).toFixed(0)} MB, peak heap growth ${(peak / 1e6).toFixed(1)} MB`);
+  });
+
+  const chat = {
+    name: 'conversations.json',
+    data: Buffer.from(
+      JSON.stringify([
+        {
+          uuid: 'c1',
+          chat_messages: [{ uuid: 'm1', sender: 'human', text: 'hallo', created_at: '2024-05-01T12:00:00Z' }],
+        },
+      ]),
+    ),
+  };
+
+  it('reads a zip of 100,000 folder entries in a 64 MB heap: folders are not held', async () => {
+    const zip = join(await mkdtemp(join(tmpdir(), 'dissent-dirs-')), 'claude.zip');
+    await writeManyEntriesZip(zip, chat, 100_000, 'folder');
+    const root = join(import.meta.dirname, '..', '..');
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const args = ['sources', 'convert', '--format', 'claude', zip, '--account', 'cl:a:1'];
+    // NODE_OPTIONS, as tsx runs the command in a child process of its own.
+    const r = spawnSync(process.execPath, [tsx, 'src/cli/main.ts', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=64' },
+    });
+    expect(r.stderr).toContain('1 files read, 1 records, 0 quarantined');
+    expect(r.status).toBe(0);
+  });
+
+  it(`refuses a zip of more than ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} entries at once, naming the count`, async () => {
+    const zip = join(await mkdtemp(join(tmpdir(), 'dissent-many-')), 'claude.zip');
+    await writeManyEntriesZip(zip, chat, MAX_ZIP_ENTRIES, 'file');
+    const started = Date.now();
+    await expect(drain(readExport({ format: 'claude', path: zip, account: 'cl:a:1' }))).rejects.toMatchObject({
+      code: 'E_ZIP_TOO_MANY',
+      message: expect.stringContaining('it lists 1,000,001 entries, more than the 1,000,000 a platform export has'),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000); // refused from the zip's end record, not after reading a million
   });
 });
