@@ -56,6 +56,37 @@ describe('Mastodon archive', () => {
     expect(byMarker(records, 'MD-DIRECT')?.visibility).toBe('private');
   });
 
+  it('keeps a direct message to an account named "followers" private: only the author\'s own followers count', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-md-dm-'));
+    const alice = 'https://m.example/users/alice';
+    const status = (n: number, text: string, to: string[], cc: string[], actor: string | undefined = alice) => ({
+      id: `${alice}/statuses/${n}/activity`,
+      type: 'Create',
+      ...(actor === undefined ? {} : { actor }),
+      published: '2024-05-01T12:00:00Z',
+      to,
+      cc,
+      object: {
+        id: `${alice}/statuses/${n}`,
+        type: 'Note',
+        content: `<p>${text}</p>`,
+        published: '2024-05-01T12:00:00Z',
+      },
+    });
+    const orderedItems = [
+      status(1, 'MD-DM-TO-FOLLOWERS-ACCOUNT', ['https://other.example/users/followers'], []),
+      status(2, 'MD-OWN-FOLLOWERS', [`${alice}/followers`], ['https://m.example/users/bob']),
+      status(3, 'MD-DM-NO-ACTOR', ['https://other.example/users/followers'], [], undefined),
+    ];
+    await writeFile(join(dir, 'outbox.json'), JSON.stringify({ type: 'OrderedCollection', orderedItems }));
+    const { records } = await read(dir);
+    expect(records.map((r) => [r.text, r.visibility])).toEqual([
+      ['MD-DM-TO-FOLLOWERS-ACCOUNT', 'private'],
+      ['MD-OWN-FOLLOWERS', 'followers'],
+      ['MD-DM-NO-ACTOR', 'private'],
+    ]);
+  });
+
   it('never ingests boosts as the owner’s posts, and counts them', async () => {
     const { records, summary } = await read(archive);
     expect(summary.skipped.boost).toBe(1);

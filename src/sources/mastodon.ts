@@ -35,11 +35,11 @@ const Note = z.looseObject({
   to: Audience,
   cc: Audience,
   tag: z.array(z.looseObject({ type: z.string().optional(), href: z.string().optional() })).optional(),
+  attributedTo: z.unknown().optional(),
 });
 const KNOWN_NOTE = new Set([
   ...keysOf(Note),
   'url',
-  'attributedTo',
   'contentMap',
   'attachment',
   'replies',
@@ -67,13 +67,15 @@ function list(a: z.infer<typeof Audience>): string[] {
 }
 
 /**
- * The visibility Mastodon meant, from the addressing: Public in `to` is public, Public in `cc` unlisted, the
- * followers collection alone followers-only, anything else a direct message (private).
+ * The visibility Mastodon meant, from the addressing: Public in `to` is public, Public in `cc` unlisted, the author's
+ * followers collection (`<actor>/followers`) followers-only, anything else a direct message (private). Another
+ * address ending in `/followers` is not enough: a direct message to an account named `followers` has one.
  */
-export function visibilityOf(to: readonly string[], cc: readonly string[]): Visibility {
+export function visibilityOf(to: readonly string[], cc: readonly string[], actor: string | undefined): Visibility {
   if (to.some((a) => PUBLIC.has(a))) return 'public';
   if (cc.some((a) => PUBLIC.has(a))) return 'unlisted';
-  if ([...to, ...cc].some((a) => a.endsWith('/followers'))) return 'followers';
+  const followers = actor === undefined ? null : `${actor.replace(/\/+$/, '')}/followers`;
+  if (followers !== null && [...to, ...cc].includes(followers)) return 'followers';
   return 'private';
 }
 
@@ -147,7 +149,7 @@ async function* readOutbox(entry: ExportEntry, ctx: ReaderContext): AsyncGenerat
       kind: 'post',
       account: ctx.account,
       created_at: createdAt,
-      visibility: visibilityOf(to, cc),
+      visibility: visibilityOf(to, cc, typeof note.attributedTo === 'string' ? note.attributedTo : act.data.actor),
       text,
       participants: [...new Set(mentions)],
       parent: note.inReplyTo ? stableId('md:s', note.inReplyTo) : null,
