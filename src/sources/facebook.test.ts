@@ -157,6 +157,25 @@ describe('Facebook export', () => {
     expect((await read(join(tmp, 'your_posts_1.json'))).records.map((r) => r.text)).toEqual(['mine']);
   });
 
+  it("never reads posts in groups, so --visibility public cannot make a secret group's post public", async () => {
+    const dir = join(tmp, 'groups');
+    await mkdir(join(dir, 'your_facebook_activity', 'groups'), { recursive: true });
+    await mkdir(join(dir, 'your_facebook_activity', 'posts'), { recursive: true });
+    await writeFile(
+      join(dir, 'your_facebook_activity', 'groups', 'your_posts_in_groups.json'),
+      JSON.stringify({ group_posts_v2: [{ timestamp: 1714600000, data: [{ post: 'FB-GROUP-POST' }] }] }),
+    );
+    await writeFile(
+      join(dir, 'your_facebook_activity', 'posts', 'your_posts_1.json'),
+      JSON.stringify([{ timestamp: 1714600001, data: [{ post: 'FB-TIMELINE-POST' }] }]),
+    );
+    const { records, summary } = await drain(
+      readExport({ format: 'facebook', path: dir, account: ACCOUNT, visibility: 'public' }),
+    );
+    expect(records.map((r) => r.text)).toEqual(['FB-TIMELINE-POST']);
+    expect(summary).toMatchObject({ filesRead: 1, skipped: { file_not_used: 1 } });
+  });
+
   it('emits Messenger inbox messages as private messages attributed by sender', async () => {
     const { records } = await read(fixture('facebook-new'));
     const messages = records.filter((r) => r.kind === 'message');

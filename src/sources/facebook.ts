@@ -120,7 +120,9 @@ export const facebook: FormatReader = {
   route(path) {
     const name = fileName(path);
     if (inMessages(path)) return isMetaThreadFile(path) ? readThread : null;
-    if (/^your_posts.*\.json$/.test(name)) return readPosts;
+    // Posts in groups (`your_posts_in_groups.json`) went to the group's members, and the export does not say whether a
+    // group was public or secret: not read, so that --visibility (meant for the timeline) never makes them public.
+    if (/^your_posts.*\.json$/.test(name) && !/in_groups/.test(name)) return readPosts;
     if (/^(your_)?comments(_\d+)?\.json$/.test(name)) return readComments;
     if (name === 'profile_information.json') return readOwner;
     return null;
