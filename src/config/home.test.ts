@@ -8,6 +8,18 @@ import { openStore } from './home.ts';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'dissent-home-'));
 
+/** An account of person p:1 with nothing but its ids. */
+const account = (id: string) => ({
+  account: id,
+  person: 'p:1',
+  source: 'facebook',
+  handle: null,
+  display_name: null,
+  email: null,
+  birth_date: null,
+  country: null,
+});
+
 function freshHome(): string {
   const dir = join(tempDir(), 'home');
   initHome(dir);
@@ -30,18 +42,7 @@ describe('openStore', () => {
       if (how === 'env') process.env.DATABASE_URL = `sqlite:${elsewhere}`;
       else delete process.env.DATABASE_URL;
       const store = await openStore(how === 'env' ? config : { ...config, database: { url: `sqlite:${elsewhere}` } });
-      await store.upsertAccounts([
-        {
-          account: `fb:a:${how}`,
-          person: 'p:1',
-          source: 'facebook',
-          handle: null,
-          display_name: null,
-          email: null,
-          birth_date: null,
-          country: null,
-        },
-      ]);
+      await store.upsertAccounts([account(`fb:a:${how}`)]);
       await store.close();
       // A second, empty registry inside the home would honour none of the objections in the real one.
       expect(existsSync(join(home, elsewhere))).toBe(false);
@@ -83,18 +84,7 @@ describe('openStore', () => {
     const config = loadConfig(home);
     const registry = join(home, 'registry.db');
     const first = await openStore(config);
-    await first.upsertAccounts([
-      {
-        account: 'fb:a:1',
-        person: 'p:1',
-        source: 'facebook',
-        handle: null,
-        display_name: null,
-        email: null,
-        birth_date: null,
-        country: null,
-      },
-    ]);
+    await first.upsertAccounts([account('fb:a:1')]);
     await first.close();
     for (const f of ['', '-wal', '-shm']) rmSync(`${registry}${f}`, { force: true });
     await expect(openStore(config)).rejects.toThrow(
