@@ -30,4 +30,22 @@ describe('htmlToText', () => {
   it('handles attributes containing > and unclosed markup without losing text', () => {
     expect(htmlToText('<a title="x > y" href="#">link</a> and <b>bold')).toBe('link and bold');
   });
+
+  it('reads a hostile status in time linear in its length', () => {
+    // Each of these once took seconds (minutes at a few MB): a zipped outbox of a few KB could stall a conversion.
+    const hostile = {
+      'unclosed tags': '<a'.repeat(60_000),
+      'unclosed quotes': '<a "'.repeat(40_000),
+      'line breaks': `${'<br>'.repeat(100_000)}x`,
+      'spaces and breaks': `x${' <br>'.repeat(60_000)}x`,
+    };
+    for (const [what, html] of Object.entries(hostile)) {
+      const started = performance.now();
+      htmlToText(html);
+      expect(performance.now() - started, what).toBeLessThan(1000);
+    }
+    expect(htmlToText('<a<b>text</b>')).toBe('<atext');
+    expect(htmlToText(`a${'<br>'.repeat(3)}b<p> </p>`)).toBe('a\n\n\nb');
+    expect(htmlToText(' <br> <p>a</p> <br> ')).toBe('a');
+  });
 });

@@ -108,7 +108,9 @@ export function decodeEntities(text: string): string {
 export function htmlToText(html: string): string {
   let out = '';
   let hiddenDepth = 0;
-  const token = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b(?:[^>"']|"[^"]*"|'[^']*')*>|[^<]+|</g;
+  // An unquoted `<` ends a tag's attributes: a tag that runs on over another `<` was searched to the end of the text
+  // from every `<` in it, so that a status of `<a<a<a…` took time in the square of its length (minutes for 2 MB).
+  const token = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b(?:[^<>"']|"[^"]*"|'[^']*')*>|[^<]+|</g;
   for (const m of html.matchAll(token)) {
     const [whole, closing, rawTag] = m;
     if (whole.startsWith('<!--')) continue;
@@ -125,10 +127,24 @@ export function htmlToText(html: string): string {
       out += PARAGRAPH;
     }
   }
-  return out
-    .replace(/\u00a0/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .replace(/ *\n */g, '\n')
-    .replace(/[ \n]*\u0000[\u0000 \n]*/g, '\n\n')
-    .replace(/^[ \n]+|[ \n]+$/g, '');
+  // Each run of blanks is matched once, from its start: a pattern that begins with `[ \n]*` and fails after it (as
+  // `[ \n]*\u0000` does in a run without a paragraph, or `[ \n]+$` in one inside the text) is tried again from every
+  // position of the run, which took minutes for a status of many `<br>`.
+  return trimBlanks(
+    out
+      .replace(/\u00a0/g, ' ')
+      .replace(/ {2,}/g, ' ')
+      .replace(/ *\n */g, '\n')
+      .replace(/[ \n\u0000]+/g, (run) => (run.includes(PARAGRAPH) ? '\n\n' : run)),
+  );
+}
+
+/** `text` without the spaces and newlines at its start and end. */
+function trimBlanks(text: string): string {
+  const blank = (i: number) => text[i] === ' ' || text[i] === '\n';
+  let start = 0;
+  let end = text.length;
+  while (start < end && blank(start)) start++;
+  while (end > start && blank(end - 1)) end--;
+  return text.slice(start, end);
 }
