@@ -87,6 +87,28 @@ describe('Mastodon archive', () => {
     ]);
   });
 
+  it('reads a status whose actor is a long run of slashes in time linear in its length', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-md-slashes-'));
+    const actor = `${'/'.repeat(150_000)}x`;
+    const item = (n: number, to: string[]) => ({
+      id: `https://m.example/s/${n}/activity`,
+      type: 'Create',
+      actor,
+      published: '2024-05-01T12:00:00Z',
+      to,
+      object: { id: `https://m.example/s/${n}`, type: 'Note', content: `<p>MD-SLASH-${n}</p>` },
+    });
+    const orderedItems = [item(1, [`${actor}/followers`]), item(2, ['https://m.example/users/alice/followers'])];
+    await writeFile(join(dir, 'outbox.json'), JSON.stringify({ type: 'OrderedCollection', orderedItems }));
+    const started = performance.now();
+    const { records } = await read(dir);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(records.map((r) => [r.text, r.visibility])).toEqual([
+      ['MD-SLASH-1', 'followers'],
+      ['MD-SLASH-2', 'private'],
+    ]);
+  });
+
   it('never ingests boosts as the owner’s posts, and counts them', async () => {
     const { records, summary } = await read(archive);
     expect(summary.skipped.boost).toBe(1);
