@@ -53,8 +53,27 @@ const NOT_A_MAILBOX = new Set(
 );
 const SPELLED_AT = / (?:at|AT) /;
 
+const LETTER = /^\p{L}$/u;
+
+/**
+ * The letters at the end of `text`. Not `/\p{L}+$/`: that pattern is tried again from every letter of a run that does
+ * not end the text, so a mailbox name of 100,000 letters took seconds, and a record of a few such lines minutes.
+ */
+function trailingLetters(text: string): string {
+  let start = text.length;
+  while (start > 0) {
+    // One code point back: a letter outside the BMP is a surrogate pair.
+    const low = text.charCodeAt(start - 1);
+    const high = start > 1 ? text.charCodeAt(start - 2) : 0;
+    const from = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? start - 2 : start - 1;
+    if (!LETTER.test(text.slice(from, start))) break;
+    start = from;
+  }
+  return text.slice(start);
+}
+
 function checkEmail(entity: string, lead: string): string | null {
-  const tld = /[\p{L}]+$/u.exec(entity)?.[0] ?? '';
+  const tld = trailingLetters(entity);
   if (NOT_A_TLD.has(tld.toLowerCase())) return null;
   // Spelt out in words (no @ and no bracket): the word before " at " must be able to name a mailbox.
   const spelled = !/[@[({<]/.test(entity) && SPELLED_AT.exec(entity);
