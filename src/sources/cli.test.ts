@@ -125,6 +125,39 @@ describe('dissent sources convert', () => {
     expect((await readdir(dir)).sort()).toEqual(['kept.jsonl', 'q.jsonl']);
   });
 
+  it('never writes through a link at the .partial name, and keeps the permissions of the files it replaces', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    const [out, q, victim] = ['md.jsonl', 'q.jsonl', 'victim'].map((f) => join(dir, f)) as [string, string, string];
+    // Someone with write access to the folder (a shared /tmp) points the temporary names at a file of the user's.
+    await writeFile(victim, 'the user’s own file\n', { mode: 0o600 });
+    await symlink(victim, `${out}.partial`);
+    await symlink(victim, `${q}.partial`);
+    // The user made the outputs private before the run.
+    await writeFile(out, '', { mode: 0o600 });
+    await writeFile(q, '', { mode: 0o600 });
+    const r = dissent(
+      'sources',
+      'convert',
+      '--format',
+      'mastodon',
+      fixture('mastodon'),
+      '--account',
+      'md:a:1',
+      '--out',
+      out,
+      '--quarantine',
+      q,
+    );
+    expect(r.code).toBe(0);
+    expect(await readFile(victim, 'utf8')).toBe('the user’s own file\n');
+    expect((await lstat(out)).isSymbolicLink()).toBe(false);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(6);
+    expect(JSON.parse(await readFile(q, 'utf8'))).toMatchObject({ reason: 'bad_timestamp' });
+    expect((await lstat(out)).mode & 0o777).toBe(0o600);
+    expect((await lstat(q)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(['md.jsonl', 'q.jsonl', 'victim']);
+  });
+
   it('warns when an export holds no records at all', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
     await writeFile(join(dir, 'conversations.json'), '{}');

@@ -53,14 +53,31 @@ async function outTarget(outFile: string): Promise<{ path: string; direct: boole
   return { path, direct: info !== undefined && !info.isFile() };
 }
 
+/** Where an output file is written, and how `writeTo` is to be opened (`flags` and `mode` for `open`). */
+export interface OutputPaths {
+  readonly target: string;
+  readonly writeTo: string;
+  readonly flags: 'w' | 'wx';
+  readonly mode: number;
+}
+
 /**
  * Where an output file that must appear only after a whole conversion is written: `writeTo` is a `.partial` file beside
  * the target (the end of any symbolic links `named` is), to be renamed over `target` on success and removed otherwise,
  * so that a failed run leaves the target as it was; for a device or pipe both are the target itself.
  */
-export async function outputPaths(named: string): Promise<{ target: string; writeTo: string }> {
+export async function outputPaths(named: string): Promise<OutputPaths> {
   const { path, direct } = await outTarget(named);
-  return { target: path, writeTo: direct ? path : `${path}.partial` };
+  if (direct) return { target: path, writeTo: path, flags: 'w', mode: 0o666 };
+  const writeTo = `${path}.partial`;
+  // A `.partial` left by a killed run, or a link that someone else put there (in /tmp, say), goes (the link, not what
+  // it leads to), and the new one is made exclusively, which never follows a link: opened plainly, the records were
+  // written into whatever file the link named, and the link was then renamed into the target's place.
+  await rm(writeTo, { force: true });
+  // The file that replaces the target keeps the target's permissions, as a shell's `>` does: records written over a
+  // file made private (0600) were otherwise left readable by every user.
+  const mode = (await stat(path).catch(() => undefined))?.mode;
+  return { target: path, writeTo, flags: 'wx', mode: mode === undefined ? 0o666 : mode & 0o777 };
 }
 
 /** The path a chain of symbolic links ends at when its last target is missing; `path` itself when it is no link. */
@@ -92,8 +109,8 @@ async function writeAll(readOpts: ReadExportOptions, out: WriteStream): Promise<
  */
 export async function convertToJsonl(opts: ReadExportOptions & { outFile: string }): Promise<ConvertSummary> {
   const { outFile: named, ...readOpts } = opts;
-  const { target, writeTo } = await outputPaths(named);
-  const out = createWriteStream(writeTo, { flags: 'w' });
+  const { target, writeTo, flags, mode } = await outputPaths(named);
+  const out = createWriteStream(writeTo, { flags, mode });
   if (writeTo === target) {
     try {
       return await writeAll(readOpts, out);

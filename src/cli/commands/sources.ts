@@ -139,7 +139,7 @@ const convert = defineCommand({
     if (args.quarantine && quarantinePaths) {
       let fd: number;
       try {
-        fd = openSync(quarantinePaths.writeTo, 'w');
+        fd = openSync(quarantinePaths.writeTo, quarantinePaths.flags, quarantinePaths.mode);
       } catch (cause) {
         const why = (cause as NodeJS.ErrnoException).code ?? 'open failed';
         throw new InputError(`cannot write ${args.quarantine} (${why})`, 'E_OUT', { cause });
