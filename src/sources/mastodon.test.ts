@@ -87,9 +87,11 @@ describe('Mastodon archive', () => {
     ]);
   });
 
-  it('reads a status whose actor is a long run of slashes in time linear in its length', async () => {
+  it('reads a status whose actor is a run of 600,000 slashes', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-md-slashes-'));
-    const actor = `${'/'.repeat(150_000)}x`;
+    // 10 s a status at 150,000 slashes when trimming them took time in the square of their count; milliseconds now. No
+    // time is asserted: a return of that code would run into the test's timeout, as a hang.
+    const actor = `${'/'.repeat(600_000)}x`;
     const item = (n: number, to: string[]) => ({
       id: `https://m.example/s/${n}/activity`,
       type: 'Create',
@@ -100,9 +102,7 @@ describe('Mastodon archive', () => {
     });
     const orderedItems = [item(1, [`${actor}/followers`]), item(2, ['https://m.example/users/alice/followers'])];
     await writeFile(join(dir, 'outbox.json'), JSON.stringify({ type: 'OrderedCollection', orderedItems }));
-    const started = performance.now();
     const { records } = await read(dir);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(records.map((r) => [r.text, r.visibility])).toEqual([
       ['MD-SLASH-1', 'followers'],
       ['MD-SLASH-2', 'private'],
