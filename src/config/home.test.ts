@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,10 +69,13 @@ describe('openStore', () => {
     }
     expect(existsSync(typo)).toBe(false);
     expect(existsSync(join(home, 'data'))).toBe(false);
-    // An empty file is a new registry, by the operator's choice; dissent init made the home's own.
-    writeFileSync(typo, '');
+    // An empty file is a new registry, by the operator's choice; dissent init made the home's own. It holds e-mails,
+    // names and birth dates: readable by its owner only, whatever mode `touch` gave it.
+    writeFileSync(typo, '', { mode: 0o644 });
+    chmodSync(typo, 0o644);
     process.env.DATABASE_URL = `sqlite:${typo}`;
     await (await openStore(config)).close();
+    expect(statSync(typo).mode & 0o777).toBe(0o600);
     delete process.env.DATABASE_URL;
     await (await openStore(config)).close();
     expect(existsSync(join(home, 'registry.db'))).toBe(true);

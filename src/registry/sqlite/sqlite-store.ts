@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -33,7 +33,9 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const created = file !== ':memory:' && !existsSync(file);
+    // An empty file is a registry being started (`dissent init` makes one, an operator may `touch` one): its mode is
+    // the umask's, not a choice, and it is made owner-only as a new one is.
+    const created = file !== ':memory:' && (statSync(file, { throwIfNoEntry: false })?.size ?? 0) === 0;
     this.#file = file;
     try {
       this.#db = new Database(file);
