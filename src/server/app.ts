@@ -183,6 +183,9 @@ export async function buildApp(
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    // A connection whose request was in flight when shutdown began is closed once it is idle again (as Fastify closed
+    // the idle ones when shutdown began): kept alive, it would hold the shutdown until the keep-alive timeout (72 s).
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
     const route = req.routeOptions.url ?? '(unmatched)';
     const ms = reply.elapsedTime;
     ctx.metrics.observeRequest(req.method, route, reply.statusCode, ms / 1000);
@@ -263,8 +266,9 @@ export interface RunningServer {
   readonly url: string;
   readonly ctx: ServerContext;
   /**
-   * Stops accepting connections, lets in-flight requests finish, waits for background mail, drains the registry
-   * (every batch is already signed) and closes the mailer. The home stays open: its owner closes it.
+   * Stops accepting connections, lets in-flight requests finish (connections still open after the shutdown grace
+   * period are cut), waits for background mail, drains the registry (every batch is already signed) and closes the
+   * mailer. The home stays open: its owner closes it.
    */
   close(): Promise<void>;
 }
@@ -307,7 +311,11 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
     close: () => {
       closing ??= (async () => {
         clearInterval(purging);
+        // Node stops timing requests out once the server closes, so a client sending its headers or body a byte a
+        // second would hold the shutdown for ever; past the grace period its connection is cut.
+        const cut = setTimeout(() => app.server.closeAllConnections(), ctx.shutdownGraceMs);
         await app.close();
+        clearTimeout(cut);
         await ctx.tasks.idle();
         await ctx.registry.drain();
         await ctx.mailer.close();

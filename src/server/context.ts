@@ -32,6 +32,9 @@ export const DEFAULT_LIMITS: Limits = {
   bodyBytes: 64 * 1024,
 };
 
+/** How long a graceful shutdown waits for requests still in flight before it cuts their connections. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
 /** One structured access-log line: never a subject, e-mail, token, query string or receipt. */
 export interface AccessLogLine {
   readonly method: string;
@@ -62,6 +65,11 @@ export interface ServerOptions {
   /** Time zone in which pages show deadlines and times (default: config server.time_zone, Europe/Berlin). */
   readonly timeZone?: string;
   readonly limits?: Partial<Limits>;
+  /**
+   * How long a graceful close waits for requests still being sent or answered before it cuts their connections
+   * (default 10 s).
+   */
+  readonly shutdownGraceMs?: number;
 }
 
 /** Everything a route handler needs, built once per server. */
@@ -79,6 +87,7 @@ export interface ServerContext {
   readonly tasks: BackgroundTasks;
   readonly subjects: WindowLimiter;
   readonly limits: Limits;
+  readonly shutdownGraceMs: number;
   readonly timeZone: string;
   readonly apiTokens: readonly string[];
   readonly secureCookies: boolean;
@@ -108,6 +117,7 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
     tasks: new BackgroundTasks((e) => errorLog(describeError(e))),
     subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),
     limits,
+    shutdownGraceMs: opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     timeZone: opts.timeZone ?? home.config.server.time_zone,
     apiTokens: home.config.server.api_tokens,
     secureCookies: publicUrl.startsWith('https:'),

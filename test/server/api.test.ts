@@ -600,6 +600,47 @@ describe('public log API', () => {
     expect(second).toMatch(/x-content-type-options: nosniff/i);
   });
 
+  /** Opens a connection and sends an objection's headers with `Expect: 100-continue`; resolves once the server has them. */
+  async function startObjection(url: string, subject: string) {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const continued = new Promise<void>((resolve) =>
+      socket.on('data', (d: Buffer) => {
+        received += d.toString();
+        if (received.startsWith('HTTP/1.1 100 ')) resolve();
+      }),
+    );
+    const body = JSON.stringify({ subject });
+    socket.write(
+      `POST /api/v1/objections HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_TOKEN}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await continued;
+    return { socket, body, ended, received: () => received };
+  }
+
+  it('closes a connection whose request was in flight at shutdown once it is answered, instead of keeping it alive', async () => {
+    const closing = await serve(t, { shutdownGraceMs: 600_000 });
+    const req = await startObjection(closing.url, 'p:34');
+    const closed = closing.close();
+    req.socket.write(req.body);
+    // Kept alive, the connection held the shutdown for the keep-alive timeout (72 s).
+    await req.ended;
+    await closed;
+    expect(req.received()).toMatch(/HTTP\/1\.1 201 /);
+  }, 20_000);
+
+  it('cuts a client that is still sending its request once the shutdown grace period is over', async () => {
+    const closing = await serve(t, { shutdownGraceMs: 50 });
+    // The body never comes: a client on deadline night sending it a byte a second held the shutdown for ever.
+    const req = await startObjection(closing.url, 'p:37');
+    await closing.close();
+    await req.ended;
+    expect(req.received()).not.toMatch(/HTTP\/1\.1 [2-5]\d\d /);
+    expect((await api(base, '/api/v1/objections', { body: { subject: 'p:37' } })).status).toBe(201);
+  }, 20_000);
+
   it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
     const res = await call('GET', '/api/v1/openapi.json', '/api/v1/openapi.json', { token: null });
     expect((res.json as { openapi: string }).openapi).toBe('3.1.0');
