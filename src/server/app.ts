@@ -266,9 +266,9 @@ export interface RunningServer {
   readonly url: string;
   readonly ctx: ServerContext;
   /**
-   * Stops accepting connections, lets in-flight requests finish (connections still open after the shutdown grace
-   * period are cut), waits for background mail, drains the registry (every batch is already signed) and closes the
-   * mailer. The home stays open: its owner closes it.
+   * Stops accepting connections, lets in-flight requests finish and waits for background mail (past the shutdown
+   * grace period, connections still open are cut and mail still queued fails), drains the registry (every batch is
+   * already signed) and closes the mailer. The home stays open: its owner closes it.
    */
   close(): Promise<void>;
 }
@@ -311,12 +311,17 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
     close: () => {
       closing ??= (async () => {
         clearInterval(purging);
-        // Node stops timing requests out once the server closes, so a client sending its headers or body a byte a
-        // second would hold the shutdown for ever; past the grace period its connection is cut.
-        const cut = setTimeout(() => app.server.closeAllConnections(), ctx.shutdownGraceMs);
+        // Past the grace period, whatever still holds the shutdown is given up on. Node stops timing requests out
+        // once the server closes, so a client sending its headers or body a byte a second would hold it for ever. A
+        // mail server that does not answer would hold it for its timeout once for every few mails queued (minutes to
+        // hours on deadline night); those mails fail and are counted as failed.
+        const cut = setTimeout(() => {
+          app.server.closeAllConnections();
+          void ctx.mailer.close();
+        }, ctx.shutdownGraceMs);
         await app.close();
-        clearTimeout(cut);
         await ctx.tasks.idle();
+        clearTimeout(cut);
         await ctx.registry.drain();
         await ctx.mailer.close();
       })();

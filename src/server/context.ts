@@ -66,8 +66,8 @@ export interface ServerOptions {
   readonly timeZone?: string;
   readonly limits?: Partial<Limits>;
   /**
-   * How long a graceful close waits for requests still being sent or answered before it cuts their connections
-   * (default 10 s).
+   * How long a graceful close waits for requests still being sent or answered, and for queued mail, before it cuts
+   * their connections and fails the mail (default 10 s).
    */
   readonly shutdownGraceMs?: number;
 }

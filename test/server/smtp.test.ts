@@ -124,4 +124,35 @@ describe('an SMTP server that stops answering', () => {
       await new Promise((resolve) => mute.close(resolve));
     }
   }, 20_000);
+
+  it('does not hold a graceful shutdown past its grace period for mail queued to it; the mail counts as failed', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((socket) => {
+      sockets.push(socket);
+      socket.write('220 mute.example ESMTP\r\n');
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const { port } = mute.address() as AddressInfo;
+    const t = await makeHome({ persons: 20 });
+    // Its timeout is far beyond the test's: before, shutdown waited it out once for every few mails queued.
+    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { timeoutMs: 600_000 });
+    const server = await serve(t, { mailer, shutdownGraceMs: 50 });
+    try {
+      const c = new Client(server.url);
+      const { csrf } = await c.page('/?lang=en');
+      for (const account of t.accounts.slice(0, 8)) {
+        const res = await c.post('/object', { _csrf: csrf, account: account.handle as string, programme: '*' });
+        expect(res.status).toBe(200);
+      }
+      const metrics = (await api(server.url, '/metrics')).text;
+      await server.close();
+      expect(metrics).not.toMatch(/dissent_mail_total\{kind="confirm",result="(sent|failed)"\}/);
+      const after = await server.ctx.metrics.render(t.home.store, 0, []);
+      expect(after).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 8/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+      await t.cleanup();
+    }
+  }, 20_000);
 });

@@ -9,5 +9,6 @@ export interface MailMessage {
 /** Sends mail: into the outbox folder by default, or over SMTP when configured. */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /** Stops sending: a mail still queued fails. */
   close(): Promise<void>;
 }

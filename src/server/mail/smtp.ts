@@ -33,7 +33,8 @@ export class SmtpMailer implements Mailer {
     });
   }
 
+  /** Closes the pool at once: a mail still queued or being delivered fails. */
   async close(): Promise<void> {
-    this.#transport.close();
+    this.#transport.close({ force: true });
   }
 }
