@@ -145,8 +145,23 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
+  const observed = new WeakSet<FastifyRequest>();
+  const observe = (req: FastifyRequest, reply: FastifyReply, status: number) => {
+    if (observed.has(req)) return;
+    observed.add(req);
+    const route = req.routeOptions.url ?? '(unmatched)';
+    const ms = reply.elapsedTime;
+    ctx.metrics.observeRequest(req.method, route, status, ms / 1000);
+    ctx.accessLog({ method: req.method, route, status, ms: Math.round(ms * 100) / 100 });
+  };
   app.addHook('onRequest', async (req, reply) => {
     noteArrival(req, ctx.clock);
+    // A client that hangs up before its answer is sent (Fastify runs no onResponse hook then) is logged and counted
+    // as 499, as nginx does: otherwise the slowest requests, those people gave up on, would be missing from the
+    // latency histogram and the access log, and an objection filed for a client that left would leave no line.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) observe(req, reply, 499);
+    });
     reply.headers(securityHeaders);
     // A request that arrives on a kept-alive connection after shutdown began (new connections are refused).
     if (closing) {
@@ -186,10 +201,7 @@ export async function buildApp(
     // A connection whose request was in flight when shutdown began is closed once it is idle again (as Fastify closed
     // the idle ones when shutdown began): kept alive, it would hold the shutdown until the keep-alive timeout (72 s).
     if (closing) setImmediate(() => app.server.closeIdleConnections());
-    const route = req.routeOptions.url ?? '(unmatched)';
-    const ms = reply.elapsedTime;
-    ctx.metrics.observeRequest(req.method, route, reply.statusCode, ms / 1000);
-    ctx.accessLog({ method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 });
+    observe(req, reply, reply.statusCode);
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -5,7 +5,7 @@ import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
-import type { RunningServer } from '../../src/server/app.ts';
+import type { AccessLogLine, RunningServer } from '../../src/server/app.ts';
 import { API_TOKEN, api, makeHome, serve, type TestHome } from './_harness.ts';
 import { covered, operations, requestErrors, responseErrors } from './_openapi.ts';
 
@@ -639,6 +639,24 @@ describe('public log API', () => {
     await req.ended;
     expect(req.received()).not.toMatch(/HTTP\/1\.1 [2-5]\d\d /);
     expect((await api(base, '/api/v1/objections', { body: { subject: 'p:37' } })).status).toBe(201);
+  }, 20_000);
+
+  it('logs and counts a request whose client hung up before the answer as 499 on its route', async () => {
+    let hungUp: (line: AccessLogLine) => void = () => {};
+    const logged = new Promise<AccessLogLine>((resolve) => {
+      hungUp = resolve;
+    });
+    const s = await serve(t, { accessLog: (line) => line.status === 499 && hungUp(line) });
+    try {
+      const req = await startObjection(s.url, 'p:38');
+      req.socket.destroy();
+      expect(await logged).toMatchObject({ method: 'POST', route: '/api/v1/objections', status: 499 });
+      expect((await api(s.url, '/metrics')).text).toMatch(
+        /dissent_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/objections",status="499"\} 1\n/,
+      );
+    } finally {
+      await s.close();
+    }
   }, 20_000);
 
   it('serves its own OpenAPI document, and every operation in it was exercised above', async () => {
