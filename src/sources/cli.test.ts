@@ -10,6 +10,23 @@ const root = join(import.meta.dirname, '..', '..');
 // `npx tsx src/cli/main.ts`, minus the npx start-up: the same tsx CLI run directly by this Node.
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
+/** Converts the Mastodon fixture into --out and --quarantine files. */
+function convertMastodon(out: string, quarantine: string) {
+  return dissent(
+    'sources',
+    'convert',
+    '--format',
+    'mastodon',
+    fixture('mastodon'),
+    '--account',
+    'md:a:1',
+    '--out',
+    out,
+    '--quarantine',
+    quarantine,
+  );
+}
+
 function dissent(...args: string[]) {
   const r = spawnSync(process.execPath, [tsx, 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -59,19 +76,7 @@ describe('dissent sources convert', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
     const out = join(dir, 'md.jsonl');
     const q = join(dir, 'q.jsonl');
-    const r = dissent(
-      'sources',
-      'convert',
-      '--format',
-      'mastodon',
-      fixture('mastodon'),
-      '--account',
-      'md:a:1',
-      '--out',
-      out,
-      '--quarantine',
-      q,
-    );
+    const r = convertMastodon(out, q);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(6);
@@ -135,19 +140,7 @@ describe('dissent sources convert', () => {
     // The user made the outputs private before the run.
     await writeFile(out, '', { mode: 0o600 });
     await writeFile(q, '', { mode: 0o600 });
-    const r = dissent(
-      'sources',
-      'convert',
-      '--format',
-      'mastodon',
-      fixture('mastodon'),
-      '--account',
-      'md:a:1',
-      '--out',
-      out,
-      '--quarantine',
-      q,
-    );
+    const r = convertMastodon(out, q);
     expect(r.code).toBe(0);
     expect(await readFile(victim, 'utf8')).toBe('the user’s own file\n');
     expect((await lstat(out)).isSymbolicLink()).toBe(false);
