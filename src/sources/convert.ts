@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readlink, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { InputError } from '../shared/errors.ts';
 import { readExport } from './read-export.ts';
@@ -46,8 +46,10 @@ export async function writeJsonl(opts: ReadExportOptions, out: Writable): Promis
 // Where the output really goes: through a symbolic link to its target, and straight into anything that is not a
 // regular file (`--out /dev/null`, a pipe), which a `.partial` file renamed over it would replace: run as root, that
 // put a regular file in the place of /dev/null.
-// A link whose target does not exist yet is followed too (as a shell's `>` does), so that the target is created.
-async function outTarget(outFile: string): Promise<{ path: string; direct: boolean }> {
+// A link whose target does not exist yet is followed too (as a shell's `>` does), so that the target is created. The
+// path is absolute, its folders resolved through links, so that it can be compared with another (sources convert
+// refuses an output inside the export it reads).
+export async function outputTarget(outFile: string): Promise<{ path: string; direct: boolean }> {
   const path = await realpath(outFile).catch(() => danglingTarget(outFile));
   const info = await stat(path).catch(() => undefined);
   return { path, direct: info !== undefined && !info.isFile() };
@@ -67,7 +69,7 @@ export interface OutputPaths {
  * so that a failed run leaves the target as it was; for a device or pipe both are the target itself.
  */
 export async function outputPaths(named: string): Promise<OutputPaths> {
-  const { path, direct } = await outTarget(named);
+  const { path, direct } = await outputTarget(named);
   if (direct) return { target: path, writeTo: path, flags: 'w', mode: 0o666 };
   const writeTo = `${path}.partial`;
   // A `.partial` left by a killed run, or a link that someone else put there (in /tmp, say), goes (the link, not what
@@ -80,16 +82,20 @@ export async function outputPaths(named: string): Promise<OutputPaths> {
   return { target: path, writeTo, flags: 'wx', mode: mode === undefined ? 0o666 : mode & 0o777 };
 }
 
-/** The path a chain of symbolic links ends at when its last target is missing; `path` itself when it is no link. */
+/**
+ * The path a chain of symbolic links ends at when its last target is missing (`path` itself when it is no link), in
+ * its folder's real place; as given, made absolute, when that folder is missing too (writing the file says so).
+ */
 async function danglingTarget(path: string): Promise<string> {
-  let at = path;
+  let at = resolve(path);
   // Bounded, for a loop of links (which realpath refused too).
   for (let hops = 0; hops < 40; hops++) {
     const next = await readlink(at).catch(() => undefined);
-    if (next === undefined) return at;
+    if (next === undefined) break;
     at = resolve(dirname(at), next);
   }
-  return path;
+  const folder = await realpath(dirname(at)).catch(() => undefined);
+  return folder === undefined ? at : join(folder, basename(at));
 }
 
 /** Writes the records to `out` and waits until they are flushed, a write failure said as the output's. */

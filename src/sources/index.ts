@@ -1,4 +1,4 @@
-export { convertToJsonl, outputPaths, toJsonLine, writeJsonl } from './convert.ts';
+export { convertToJsonl, outputPaths, outputTarget, toJsonLine, writeJsonl } from './convert.ts';
 export { parseInputSpec } from './input-spec.ts';
 export { type ExportReading, readExport } from './read-export.ts';
 export type {

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
@@ -11,11 +11,15 @@ describe('dissent sources convert: where it writes', () => {
     cpSync(fixture('chatgpt'), dir, { recursive: true });
     const file = join(dir, 'conversations.json');
     const before = readFileSync(file, 'utf8');
+    // A link elsewhere whose target, not made yet, lies inside the export: writing it would create that file there.
+    const link = join(tempDir(), 'out.jsonl');
+    symlinkSync(join(dir, 'new.jsonl'), link);
     for (const [input, flag, target] of [
       [file, '--out', file],
       [file, '--quarantine', file],
       [dir, '--out', file],
       [dir, '--quarantine', join(dir, 'q.jsonl')],
+      [dir, '--out', link],
     ] as const) {
       const r = dissent(['sources', 'convert', '--format', 'chatgpt', input, '--account', 'x', flag, target]);
       expect(r.code, `${flag} ${target}`).toBe(2);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, openSync, realpathSync, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { sep } from 'node:path';
 import { defineCommand } from 'citty';
 import { DissentError, InputError } from '../../shared/errors.ts';
 import {
@@ -10,6 +10,7 @@ import {
   EXPORT_FORMATS,
   type ExportFormat,
   outputPaths,
+  outputTarget,
   type ReadExportOptions,
   type Visibility,
   writeJsonl,
@@ -44,25 +45,12 @@ function printSummary(s: ConvertSummary, quarantineFile: string | undefined): vo
   }
 }
 
-/** Where a path really leads (through links); for a file not made yet, its real folder and its name. */
-function realTarget(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    try {
-      return join(realpathSync(dirname(file)), basename(file));
-    } catch {
-      return resolve(file); // a folder that is not there: writing the file says so
-    }
-  }
-}
-
 /**
  * Refuses an --out or --quarantine that is the export itself or lies inside it, and one file named by both: each is
  * renamed over its target at the end, so either would destroy the export (its only copy, perhaps), and a shared file
  * would lose the records or the quarantine entries.
  */
-function checkNoClash(input: string, out: string | undefined, quarantine: string | undefined): void {
+async function checkNoClash(input: string, out: string | undefined, quarantine: string | undefined): Promise<void> {
   let source: string;
   try {
     source = realpathSync(input);
@@ -79,7 +67,7 @@ function checkNoClash(input: string, out: string | undefined, quarantine: string
     ['--out', out],
     ['--quarantine', quarantine],
   ] as const) {
-    if (file !== undefined && (within(realTarget(file)) || sameFile(file, input))) {
+    if (file !== undefined && (within((await outputTarget(file)).path) || sameFile(file, input))) {
       throw new InputError(
         `${flag} ${file} is the export being read or lies inside it, and writing it would destroy the export; give a file elsewhere`,
         'E_OUT',
@@ -87,8 +75,8 @@ function checkNoClash(input: string, out: string | undefined, quarantine: string
     }
   }
   if (out !== undefined && quarantine !== undefined) {
-    const device = statSync(out, { throwIfNoEntry: false })?.isFile() === false;
-    if (!device && (realTarget(out) === realTarget(quarantine) || sameFile(out, quarantine))) {
+    const target = await outputTarget(out);
+    if (!target.direct && (target.path === (await outputTarget(quarantine)).path || sameFile(out, quarantine))) {
       throw new InputError(
         `--out and --quarantine name the same file ${out}; give each its own, or the records and the quarantine entries would overwrite each other`,
         'E_OUT',
@@ -130,7 +118,7 @@ const convert = defineCommand({
     }
     checkOutPath(args.out);
     checkOutPath(args.quarantine);
-    checkNoClash(args.input, args.out, args.quarantine);
+    await checkNoClash(args.input, args.out, args.quarantine);
     let quarantine: WriteStream | undefined;
     let quarantineError: Error | undefined;
     // Like --out, written beside its target and renamed over it at the end, so that a refused or failed run leaves
