@@ -103,16 +103,25 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
   });
 });
 
+/** An SMTP server that greets, then never answers a command. */
+async function muteSmtp(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const mute = createServer((socket) => {
+    sockets.push(socket);
+    socket.write('220 mute.example ESMTP\r\n');
+  });
+  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+  const stop = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => mute.close(resolve));
+  };
+  return { port: (mute.address() as AddressInfo).port, stop };
+}
+
 describe('an SMTP server that stops answering', () => {
   it('makes the send fail instead of holding it (and a graceful shutdown, which waits for mail) for minutes', async () => {
-    // It greets, then never answers a command: nodemailer's own socket timeout would wait 10 minutes.
-    const sockets: Socket[] = [];
-    const mute = createServer((socket) => {
-      sockets.push(socket);
-      socket.write('220 mute.example ESMTP\r\n');
-    });
-    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
-    const { port } = mute.address() as AddressInfo;
+    // nodemailer's own socket timeout would wait 10 minutes.
+    const { port, stop } = await muteSmtp();
     const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { timeoutMs: 300 });
     try {
       await expect(mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' })).rejects.toThrow(
@@ -120,19 +129,12 @@ describe('an SMTP server that stops answering', () => {
       );
     } finally {
       await mailer.close();
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => mute.close(resolve));
+      await stop();
     }
   }, 20_000);
 
   it('does not hold a graceful shutdown past its grace period for mail queued to it; the mail counts as failed', async () => {
-    const sockets: Socket[] = [];
-    const mute = createServer((socket) => {
-      sockets.push(socket);
-      socket.write('220 mute.example ESMTP\r\n');
-    });
-    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
-    const { port } = mute.address() as AddressInfo;
+    const { port, stop } = await muteSmtp();
     const t = await makeHome({ persons: 20 });
     // Its timeout is far beyond the test's: before, shutdown waited it out once for every few mails queued.
     const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { timeoutMs: 600_000 });
@@ -150,8 +152,7 @@ describe('an SMTP server that stops answering', () => {
       const after = await server.ctx.metrics.render(t.home.store, 0, []);
       expect(after).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 8/);
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => mute.close(resolve));
+      await stop();
       await t.cleanup();
     }
   }, 20_000);
