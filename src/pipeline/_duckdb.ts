@@ -71,8 +71,19 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       }
     }
   };
+  // Traced, the statements other modules run on the connection itself (the redactor's) are timed too.
+  const traced = trace
+    ? new Proxy(conn, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== 'run' && prop !== 'runAndReadAll') return value;
+          return (sql: string, ...rest: unknown[]) =>
+            wrap(sql, () => (value as (...a: unknown[]) => Promise<unknown>).call(target, sql, ...rest));
+        },
+      })
+    : conn;
   return {
-    conn,
+    conn: traced,
     run: (sql) => wrap(sql, async () => void (await conn.run(sql))),
     rows: <T>(sql: string) => wrap(sql, async () => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[]),
     close: () => {
