@@ -29,7 +29,8 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
   #file: string;
-  #writer: CommitWriter | undefined;
+  #writer: RegistryThread<CommitResult> | undefined;
+  #reader: RegistryThread<unknown[]> | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -69,7 +70,7 @@ export class SqliteStore implements Store {
   startWriterThread(): void {
     if (this.#file === ':memory:') throw new Error('an in-memory database cannot have a writer thread');
     const sql = Object.fromEntries(COMMIT_STATEMENTS.map((name) => [name, this.#s[name].source]));
-    this.#writer ??= new CommitWriter(this.#file, sql);
+    this.#writer ??= commitThread(this.#file, sql);
   }
 
   async migrate(): Promise<number> {
@@ -110,6 +111,7 @@ export class SqliteStore implements Store {
   }
   async close(): Promise<void> {
     await this.#writer?.close();
+    await this.#reader?.close();
     this.#db.close();
   }
 
@@ -212,19 +214,30 @@ export class SqliteStore implements Store {
   }
 
   async countObjections() {
-    return this.#db
-      .prepare('SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme')
-      .all() as { state: string; channel: string; programme: string; n: number }[];
+    return (await this.#readAll(
+      'SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme',
+      [],
+    )) as { state: string; channel: string; programme: string; n: number }[];
   }
 
   async countObjectionsCovering(programme: string, deadline: string) {
-    const rows = this.#s.countCovering.all(deadline, programme) as {
+    const rows = (await this.#readAll(this.#s.countCovering.source, [deadline, programme])) as {
       state: string;
       channel: string;
       late: number;
       n: number;
     }[];
     return rows.map((r) => ({ ...r, late: r.late === 1 }));
+  }
+
+  /**
+   * The rows of a read that scans every objection: on the reader thread in server mode (with the writer thread), so
+   * that it does not stop the event loop, else here.
+   */
+  async #readAll(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+    if (this.#writer === undefined) return this.#db.prepare(sql).all(...params);
+    this.#reader ??= readThread(this.#file);
+    return this.#reader.request({ sql, params });
   }
 
   async subjectEventsBefore(size: number): Promise<SubjectEvent[]> {
@@ -268,7 +281,7 @@ export class SqliteStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     const packed = packBatch(batch);
     let result: CommitResult;
-    if (this.#writer) result = await this.#writer.commit(packed);
+    if (this.#writer) result = await this.#writer.request({ batch: packed });
     else {
       try {
         result = this.#db.transaction(() => applyCommit(this.#s, packed)).immediate();
@@ -429,39 +442,42 @@ function packBatch(batch: CommitBatch): PackedBatch {
 /** What the writer thread says of a commit: written, or nothing written because the log grew or a check failed. */
 type CommitResult = 'ok' | 'conflict' | 'exists';
 
-/** The main thread's side of the writer thread: one request in flight per commit, answered in order. */
-class CommitWriter {
+/** A worker thread's answer to one request: done with a result, or the error it failed with. */
+type ThreadReply<T> = { type: 'done' | 'error'; id: number; result?: T; message?: string; code?: string };
+
+/** The main thread's side of a registry thread: one request in flight per call, answered by id. */
+class RegistryThread<T> {
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (r: CommitResult) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (r: T) => void; reject: (e: Error) => void }>();
   #next = 0;
 
-  constructor(file: string, sql: Record<string, string>) {
-    this.#worker = new Worker(new URL('./_commit-worker.mjs', import.meta.url), { workerData: { file, sql } });
-    this.#worker.on(
-      'message',
-      (m: { type: 'done' | 'error'; id: number; result?: CommitResult; message?: string; code?: string }) => {
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.type === 'done') p?.resolve(m.result as CommitResult);
-        else {
-          const failed = new DissentError(`the registry could not commit: ${m.message}`, 'E_COMMIT');
-          const explained = explain(file, Object.assign(new Error(m.message), { code: m.code }));
-          p?.reject(explained instanceof DissentError ? explained : failed);
-        }
-      },
-    );
+  /** `failure` turns the thread's error into the caller's; `what` and `code` say that the thread itself died. */
+  constructor(
+    script: URL,
+    workerData: unknown,
+    failure: (e: Error & { code?: string | undefined }) => Error,
+    what: string,
+    code: `E_${string}`,
+  ) {
+    this.#worker = new Worker(script, { workerData });
+    this.#worker.on('message', (m: ThreadReply<T>) => {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (m.type === 'done') p?.resolve(m.result as T);
+      else p?.reject(failure(Object.assign(new Error(m.message), { code: m.code })));
+    });
     this.#worker.on('error', (e) => {
       for (const p of this.#pending.values())
-        p.reject(new DissentError('the registry writer thread failed', 'E_COMMIT', { cause: e }));
+        p.reject(new DissentError(`the registry ${what} failed`, code, { cause: e }));
       this.#pending.clear();
     });
   }
 
-  commit(batch: PackedBatch): Promise<CommitResult> {
+  request(message: object): Promise<T> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, batch });
+      this.#worker.postMessage({ ...message, id });
     });
   }
 
@@ -470,6 +486,38 @@ class CommitWriter {
     this.#worker.postMessage({ type: 'close' });
     await exited;
   }
+}
+
+/** The writer thread (see _commit-worker.mjs): one group commit per request. */
+function commitThread(file: string, sql: Record<string, string>): RegistryThread<CommitResult> {
+  return new RegistryThread<CommitResult>(
+    new URL('./_commit-worker.mjs', import.meta.url),
+    { file, sql },
+    (e) => {
+      const explained = explain(file, e);
+      return explained instanceof DissentError
+        ? explained
+        : new DissentError(`the registry could not commit: ${e.message}`, 'E_COMMIT');
+    },
+    'writer thread',
+    'E_COMMIT',
+  );
+}
+
+/** The reader thread (see _read-worker.mjs): the rows of one read-only statement per request. */
+function readThread(file: string): RegistryThread<unknown[]> {
+  return new RegistryThread<unknown[]>(
+    new URL('./_read-worker.mjs', import.meta.url),
+    { file },
+    (e) => {
+      const explained = explain(file, e);
+      return explained instanceof DissentError
+        ? explained
+        : new DissentError(`the registry could not be read: ${e.message}`, 'E_DB');
+    },
+    'reader thread',
+    'E_DB',
+  );
 }
 
 /** What a SQLite result code (or its extended form, SQLITE_READONLY_DBMOVED) says about the registry file. */
