@@ -445,6 +445,54 @@ describe('link tokens', () => {
     expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBe('Edited\nby me');
   });
 
+  it("keeps a receipt page's language switch on the receipt: it presses the link again, which changes nothing", async () => {
+    const c = await start();
+    const account = t.accounts[3];
+    await object(c, account?.email as string);
+    await server.ctx.tasks.idle();
+    /** Presses the language switch of a receipt page: its form, posted to the switch's formaction. */
+    const switchLanguage = async (html: string) => {
+      const action = /form="again-form" formaction="([^"]+)" name="switch_lang" value="(\w+)"/.exec(html);
+      expect(action, 'the switch posts the receipt form').not.toBeNull();
+      const form = /<form id="again-form"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+      const fields = Object.fromEntries(
+        [...form.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] as string, m[2] as string]),
+      );
+      const res = await c.post(action?.[1] as string, { ...fields, switch_lang: action?.[2] as string });
+      return { status: res.status, html: await res.text() };
+    };
+
+    const confirmed = await follow(c, linkAt(0));
+    expect(confirmed.html).toContain('<html lang="en">');
+    const size = server.ctx.registry.size;
+    const de = await switchLanguage(confirmed.html);
+    expect(de.status).toBe(200);
+    expect(de.html).toContain('<html lang="de">');
+    expect(receiptOf(de.html)).toEqual(receiptOf(confirmed.html));
+    const en = await switchLanguage(de.html);
+    expect(en.html).toContain('<html lang="en">');
+    expect(receiptOf(en.html)).toEqual(receiptOf(confirmed.html));
+
+    // The same on a withdrawal's receipt page.
+    const { csrf } = await c.page('/withdraw?lang=en');
+    await c.post('/withdraw', { _csrf: csrf, account: account?.email as string, programme: '*' });
+    await server.ctx.tasks.idle();
+    const mail = readOutbox(t.dir).find((m) => m.link?.includes('/withdraw/confirm/'));
+    const withdrawn = await follow(c, mail?.link as string);
+    expect(withdrawn.status).toBe(200);
+    const withdrawal = receiptOf(withdrawn.html);
+    expect(JSON.parse(withdrawal.leaf).type).toBe('withdrawal');
+    const sizeAfter = server.ctx.registry.size;
+    expect(sizeAfter).toBe(size + 1);
+    const wDe = await switchLanguage(withdrawn.html);
+    expect(wDe.status).toBe(200);
+    expect(wDe.html).toContain('<html lang="de">');
+    expect(receiptOf(wDe.html)).toEqual(withdrawal);
+    // Nothing was logged or changed by the presses: the objection stays withdrawn.
+    expect(server.ctx.registry.size).toBe(sizeAfter);
+    expect((await t.home.store.getObjection(withdrawal.objection_id))?.state).toBe('withdrawn');
+  });
+
   it('refuses an expired token: the link lives as long as the shortest grace window for "*"', async () => {
     const c = await start();
     await object(c, t.accounts[0]?.email as string);

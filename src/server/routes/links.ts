@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Receipt } from '../../log/receipt.ts';
-import { MAX_REASON_CHARS, type ObjectionRow } from '../../registry/types.ts';
+import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { hashLinkToken, isLinkToken } from '../link-token.ts';
 import { confirmPage } from '../views/confirm.ts';
@@ -62,6 +62,8 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');
+      // A receipt page's language switch presses the link again, here.
+      const again = { action: base, token, csrf: reply.generateCsrf() };
       // The reason as the confirmation page showed it for editing; absent when the page showed none. A text area sends
       // each line break as CR LF but counts it as one character against maxlength, as the objection form does.
       const reason =
@@ -92,24 +94,28 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       }
       // A malformed token is hashed and looked up like any other, so that every refusal costs the same.
       const used = await ctx.store.useToken(hashLinkToken(token), purpose, ctx.clock().toISOString());
-      if (!used.ok && used.reason === 'used' && purpose === 'confirm' && !used.expired) {
-        // A second press of the button (a double click, a reload) shows the receipt of the objection in force again
-        // instead of losing it; it changes nothing, so a link stays single use. It waits for the first press's
-        // commit, which may still be running.
+      if (!used.ok && used.reason === 'used' && !used.expired) {
+        // A second press of the button (a double click, a reload, the receipt page's language switch) shows the
+        // receipt again instead of losing it; it changes nothing, so a link stays single use. It waits for the first
+        // press's commit, which may still be running.
         await ctx.registry.barrier();
-        const shown = await replayedReceipt(ctx, used.token.objection_id);
+        const shown =
+          purpose === 'confirm'
+            ? await replayedReceipt(ctx, used.token.objection_id)
+            : await replayedWithdrawal(ctx, used.token.objection_id);
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: shown ? 'replayed' : 'used' });
         if (!shown) return refuse(reply, page, 'used');
         return sendPage(
           reply,
           200,
           receiptPage(page, {
-            kind: 'objection',
+            kind: purpose === 'confirm' ? 'objection' : 'withdrawal',
             created: false,
             receipt: shown.receipt,
-            submittedAt: shown.objection.submitted_at,
+            submittedAt: shown.submittedAt,
             programmes: ctx.programmes,
             timeZone: ctx.timeZone,
+            again,
           }),
         );
       }
@@ -121,8 +127,8 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: 'ok' });
       try {
         return purpose === 'confirm'
-          ? await confirm(ctx, reply, page, used.token.objection_id, reason)
-          : await withdraw(ctx, reply, page, used.token.objection_id);
+          ? await confirm(ctx, reply, page, used.token.objection_id, reason, again)
+          : await withdraw(ctx, reply, page, used.token.objection_id, again);
       } catch (e) {
         // Nothing was confirmed or withdrawn: the link must work when the person tries again, as the page says.
         await ctx.store.releaseToken(hashLinkToken(token)).catch(() => {});
@@ -139,7 +145,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
 async function replayedReceipt(
   ctx: ServerContext,
   id: string,
-): Promise<{ receipt: Receipt; objection: ObjectionRow } | undefined> {
+): Promise<{ receipt: Receipt; submittedAt: string } | undefined> {
   const row = await ctx.store.getObjection(id);
   const shown =
     row?.state === 'effective'
@@ -147,8 +153,24 @@ async function replayedReceipt(
       : row?.state === 'pending'
         ? await ctx.store.findEffective(row.subject, row.scope, row.programme)
         : undefined;
-  return shown ? { receipt: await ctx.registry.objectionReceipt(shown), objection: shown } : undefined;
+  return shown ? { receipt: await ctx.registry.objectionReceipt(shown), submittedAt: shown.submitted_at } : undefined;
 }
+
+/** What the first press of a withdrawal link showed: the withdrawal of its objection. Reads only. */
+async function replayedWithdrawal(
+  ctx: ServerContext,
+  id: string,
+): Promise<{ receipt: Receipt; submittedAt: string } | undefined> {
+  const row = await ctx.store.getObjection(id);
+  const withdrawal =
+    row?.state === 'withdrawn' && row.withdrawal_id ? await ctx.store.getWithdrawal(row.withdrawal_id) : undefined;
+  return withdrawal
+    ? { receipt: await ctx.registry.withdrawalReceipt(withdrawal, row), submittedAt: withdrawal.submitted_at }
+    : undefined;
+}
+
+/** What a receipt page needs to press its link again (see receiptPage). */
+type Again = { action: string; token: string; csrf: string };
 
 async function confirm(
   ctx: ServerContext,
@@ -156,6 +178,7 @@ async function confirm(
   page: PageContext,
   id: string,
   reason: string | undefined,
+  again: Again,
 ): Promise<FastifyReply> {
   const result = await ctx.registry.confirmPending(id, reason === undefined ? {} : { reason });
   if (result.created) countEffective(ctx, 'web', result.receipt);
@@ -169,11 +192,18 @@ async function confirm(
       submittedAt: result.objection.submitted_at,
       programmes: ctx.programmes,
       timeZone: ctx.timeZone,
+      again,
     }),
   );
 }
 
-async function withdraw(ctx: ServerContext, reply: FastifyReply, page: PageContext, id: string): Promise<FastifyReply> {
+async function withdraw(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  page: PageContext,
+  id: string,
+  again: Again,
+): Promise<FastifyReply> {
   const row = await ctx.store.getObjection(id);
   if (row?.state !== 'effective') return refuse(reply, page, 'used');
   const result = await ctx.registry.withdraw({
@@ -196,6 +226,7 @@ async function withdraw(ctx: ServerContext, reply: FastifyReply, page: PageConte
       submittedAt: result.withdrawal.submitted_at,
       programmes: ctx.programmes,
       timeZone: ctx.timeZone,
+      again,
     }),
   );
 }

@@ -41,6 +41,11 @@ export function receiptPage(
     submittedAt: string;
     programmes: readonly Programme[];
     timeZone: string;
+    /**
+     * The link's token and a CSRF token: the language switch then presses the link again, which shows this receipt
+     * in the other language (a link would lead away from the receipt, which may not have been saved yet).
+     */
+    again?: { action: string; token: string; csrf: string };
   },
 ): string {
   const { t } = ctx;
@@ -58,6 +63,13 @@ export function receiptPage(
 </dl>
 ${withdrawal ? '' : latenessList(ctx, r, data.programmes)}
 ${receiptDownload(ctx, r, `${withdrawal ? 'withdrawal' : 'objection'}-receipt-${r.objection_id}.json`)}
-<p><a href="/verify">${t.checkReceipt}</a> · <a href="/status">${t.seeStatus}</a></p>`;
-  return layout(ctx, title, body, { elsewhere: true });
+<p><a href="/verify">${t.checkReceipt}</a> · <a href="/status">${t.seeStatus}</a></p>
+${
+  data.again
+    ? html`<form id="again-form" method="post" action="${data.again.action}" hidden><input type="hidden" name="_csrf" value="${data.again.csrf}"><input type="hidden" name="token" value="${data.again.token}"></form>`
+    : ''
+}`;
+  return data.again
+    ? layout({ ...ctx, path: data.again.action }, title, body, { elsewhere: true, langForm: 'again-form' })
+    : layout(ctx, title, body, { elsewhere: true });
 }
