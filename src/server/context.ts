@@ -103,6 +103,7 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const errorLog = opts.errorLog ?? (() => {});
   const publicUrl = opts.publicUrl ?? home.config.server.public_url ?? `http://${home.config.server.listen}`;
+  const metrics = new Metrics();
   return {
     home,
     registry: home.registry,
@@ -112,8 +113,8 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
     verifierKey,
     verifier: parseVerifierKey(verifierKey),
     clock: opts.clock ?? (() => new Date(home.registry.now())),
-    mailer: opts.mailer ?? createMailer(home.config),
-    metrics: new Metrics(),
+    mailer: opts.mailer ?? createMailer(home.config, () => metrics.inc('dissent_mail_retries_total', {})),
+    metrics,
     tasks: new BackgroundTasks((e) => errorLog(describeError(e))),
     subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),
     limits,

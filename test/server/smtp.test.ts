@@ -100,6 +100,8 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     const metrics = (await api(server.url, '/metrics')).text;
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 1/);
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
+    // A permanent refusal (550) is not tried again.
+    expect(metrics).toMatch(/^dissent_mail_retries_total 0$/m);
   });
 });
 
@@ -122,7 +124,10 @@ describe('an SMTP server that stops answering', () => {
   it('makes the send fail instead of holding it (and a graceful shutdown, which waits for mail) for minutes', async () => {
     // nodemailer's own socket timeout would wait 10 minutes.
     const { port, stop } = await muteSmtp();
-    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { timeoutMs: 300 });
+    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', {
+      timeoutMs: 300,
+      retryDelaysMs: [],
+    });
     try {
       await expect(mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' })).rejects.toThrow(
         /timeout/i,
@@ -156,4 +161,92 @@ describe('an SMTP server that stops answering', () => {
       await t.cleanup();
     }
   }, 20_000);
+});
+
+/**
+ * A real SMTP server that greylists: it answers the first `busy` recipients with 451 (try again later), as many mail
+ * servers do with a sender they have not seen; and it refuses `@gone.example` for good (550).
+ */
+async function greylistingSmtp(busy: number) {
+  let refused = () => {};
+  const state = {
+    rcpt: 0,
+    received: 0,
+    refusedOnce: new Promise<void>((resolve) => {
+      refused = resolve;
+    }),
+  };
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, cb) {
+      state.rcpt++;
+      if (address.address.endsWith('@gone.example'))
+        return cb(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      if (state.rcpt > busy) return cb();
+      refused();
+      cb(Object.assign(new Error('greylisted, try again later'), { responseCode: 451 }));
+    },
+    onData(stream, _session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        state.received++;
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const url = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  return { state, url, stop: () => new Promise<void>((resolve) => smtp.close(() => resolve())) };
+}
+
+describe('an SMTP server that refuses a mail', () => {
+  const mail = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
+
+  it('is tried again after a temporary refusal (greylisting): the mail arrives once', async () => {
+    const flaky = await greylistingSmtp(2);
+    const mailer = new SmtpMailer(flaky.url, 'no-reply@localhost', { retryDelaysMs: [10, 10, 10] });
+    try {
+      await mailer.send(mail);
+      expect(flaky.state.rcpt).toBe(3);
+      expect(flaky.state.received).toBe(1);
+    } finally {
+      await mailer.close();
+      await flaky.stop();
+    }
+  });
+
+  it('is not tried again after a permanent refusal (an unknown mailbox)', async () => {
+    const flaky = await greylistingSmtp(0);
+    const mailer = new SmtpMailer(flaky.url, 'no-reply@localhost', { retryDelaysMs: [10, 10, 10] });
+    try {
+      await expect(mailer.send({ ...mail, to: 'x@gone.example' })).rejects.toThrow(/no such mailbox/);
+      expect(flaky.state.rcpt).toBe(1);
+      expect(flaky.state.received).toBe(0);
+    } finally {
+      await mailer.close();
+      await flaky.stop();
+    }
+  });
+
+  it('fails when the mailer closes while it waits to be tried again, instead of holding a shutdown', async () => {
+    const flaky = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    // A wait far beyond the test's timeout: only closing can end it.
+    let waiting = () => {};
+    const waits = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const mailer = new SmtpMailer(flaky.url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: waiting });
+    try {
+      const sending = mailer.send(mail);
+      sending.catch(() => {});
+      await waits;
+      await mailer.close();
+      await expect(sending).rejects.toThrow(/greylisted/);
+      expect(flaky.state.received).toBe(0);
+    } finally {
+      await flaky.stop();
+    }
+  });
 });

@@ -4,9 +4,12 @@ import type { Mailer } from './mailer.ts';
 import { OutboxMailer } from './outbox.ts';
 import { SmtpMailer } from './smtp.ts';
 
-/** The mailer the config asks for: SMTP when `server.smtp_url` is set, else `.eml` files in `<home>/outbox`. */
-export function createMailer(config: Config): Mailer {
+/**
+ * The mailer the config asks for: SMTP when `server.smtp_url` is set, else `.eml` files in `<home>/outbox`.
+ * `onRetry` hears of each SMTP attempt that failed for a passing reason and will be made again.
+ */
+export function createMailer(config: Config, onRetry?: (e: unknown) => void): Mailer {
   return config.server.smtp_url
-    ? new SmtpMailer(config.server.smtp_url, config.server.mail_from)
+    ? new SmtpMailer(config.server.smtp_url, config.server.mail_from, onRetry ? { onRetry } : {})
     : new OutboxMailer(join(config.home, 'outbox'), config.server.mail_from);
 }
