@@ -4,6 +4,9 @@ import type { Engine } from './_duckdb.ts';
 import { knownNameChanges, redactInDuckDB } from './redact/index.ts';
 import { WORD } from './redact/patterns.ts';
 
+/** Unicode's white space (White_Space) but the space, as an RE2 character class. */
+const OTHER_WHITE_SPACE = String.raw`[\t\n\x{0B}\f\r\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]`;
+
 /** The placeholder for an objecting participant's handle or name in someone else's record. */
 export const PERSON_PLACEHOLDER = '[person]';
 
@@ -74,11 +77,13 @@ export async function transform(
   let duplicates = 0;
   if (policy.dedup === 'exact') {
     // A hash aggregate instead of a window sorted per text; and regexp_replace (the costliest part) only on texts
-    // where it changes something: a whitespace run other than a single space.
+    // where it changes something: a whitespace run other than a single space. White space is Unicode's (RE2's \s
+    // knows only ASCII): a copy pasted with no-break or narrow no-break spaces is the same text, as it was already
+    // when those stood at its ends, which trim takes off.
     await db.run(`
       CREATE OR REPLACE TEMP TABLE dedup_hashes AS
-        SELECT key, id, md5_number(lower(trim(CASE WHEN regexp_matches(text, '\\s\\s|[\\t\\n\\f\\r]')
-          THEN regexp_replace(text, '\\s+', ' ', 'g') ELSE text END))) AS h
+        SELECT key, id, md5_number(lower(trim(CASE WHEN regexp_matches(text, '  |${OTHER_WHITE_SPACE}')
+          THEN regexp_replace(text, '(?: |${OTHER_WHITE_SPACE})+', ' ', 'g') ELSE text END))) AS h
         FROM kept_text;
       INSERT INTO dup_keys
         SELECT n.key FROM dedup_hashes n
