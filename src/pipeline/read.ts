@@ -238,6 +238,9 @@ export async function readJsonl(db: Engine, f: InputFile, opts: ReadFileOptions)
     FROM (SELECT line, min(error_type) AS error_type FROM reject_errors_now GROUP BY line)`);
 }
 
+/** The fields readJsonlFast reads as VARCHAR rather than JSON. */
+const AS_VARCHAR = new Set(['created_at', 'visibility']);
+
 /** The message of the engine error that makes readJsonlFast give up on a file. */
 const NOT_CLEAN = 'dissent: not a clean file';
 
@@ -252,15 +255,17 @@ const NOT_CLEAN = 'dissent: not a clean file';
  * @returns whether the file was read
  */
 export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOptions): Promise<boolean> {
-  // Short fields as JSON: their text tells a string (starting with '"') from a coerced number or boolean. A string
+  // Fields as JSON where a coerced value could pass for a string (the number 5 read as the id '5', or as the text
+  // '5', which a post can be): their text tells a string (starting with '"') from a number or boolean. A string
   // serialised by the engine has no backslash unless it had an escape, so the quotes are stripped without a parse.
+  // created_at and visibility are read as VARCHAR, which is cheaper: a coerced value fails their checks below.
   const str = (c: string) => `CASE WHEN contains(${c}, '\\') THEN ${c}->>'$' ELSE ${c}[2:-2] END`;
   const isStr = (c: string) => `coalesce(starts_with(${c}, '"'), false)`;
   const absent = (c: string) => `(${c} IS NULL OR ${c} = 'null')`;
   const clean = [
     ...['id', 'source', 'kind', 'account'].map((c) => `${isStr(`r_${c}`)} AND ${c} <> ''`),
-    `${isStr('r_created_at')} AND ${saneTimeCheck('created_at')}`,
-    `${isStr('r_visibility')} AND list_contains(${VISIBILITIES}, visibility)`,
+    saneTimeCheck('created_at'),
+    `list_contains(${VISIBILITIES}, visibility)`,
     `r_e2ee IN ('true', 'false')`,
     // No NUL: readJsonl's JSON functions refuse an escaped one.
     `CASE WHEN ${absent('r_text')} THEN r_e2ee = 'true' ELSE ${isStr('r_text')} AND NOT contains(text, chr(0)) END`,
@@ -272,7 +277,7 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
     .map((c) => `(${c})`)
     .join(' AND ');
   const keepText = opts.textNeeded?.({ source: 'source', kind: 'kind', visibility: 'visibility' }) ?? 'true';
-  const scan = `read_json(${sqlPath(f.read)}, format = 'newline_delimited', columns = {${FIELDS.map(([name]) => `'${name}': 'JSON'`).join(', ')}},
+  const scan = `read_json(${sqlPath(f.read)}, format = 'newline_delimited', columns = {${FIELDS.map(([name]) => `'${name}': '${AS_VARCHAR.has(name) ? 'VARCHAR' : 'JSON'}'`).join(', ')}},
       maximum_object_size = ${Math.max(opts.maxLineBytes + 1, 1 << 20)}, compression = '${isGzip(f.read) ? 'gzip' : 'uncompressed'}')`;
   await startFile(db, opts.index);
   try {
@@ -286,7 +291,7 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
         CASE WHEN ${absent('r_participants')} THEN []::VARCHAR[] ELSE json_transform(r_participants, '["VARCHAR"]') END,
         CASE WHEN NOT ${absent('r_parent')} THEN ${str('r_parent')} END
       FROM (
-        SELECT *, ${['id', 'source', 'kind', 'account', 'created_at', 'visibility', 'text']
+        SELECT *, r_created_at AS created_at, r_visibility AS visibility, ${['id', 'source', 'kind', 'account', 'text']
           .map((c) => `CASE WHEN ${isStr(`r_${c}`)} THEN ${str(`r_${c}`)} END AS ${c}`)
           .join(', ')}
         FROM (SELECT ${FIELDS.map(([name]) => `"${name}" AS r_${name}`).join(', ')} FROM ${scan})
