@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { importAccounts } from '../../src/registry/identities.ts';
@@ -139,6 +140,62 @@ describe('a build over a small fixture', () => {
     expect(readFileSync(join(out, 'manifest.sig'), 'utf8')).toMatch(/^dissent-snapshot-manifest v1\n/);
     const snaps = await withHome(home, (h) => h.store.listSnapshots('ai-training-2025'));
     expect(snaps.map((s) => s.id)).toContain(summary.snapshot);
+  });
+});
+
+/** Every column of a snapshot's lineage file, by record id. */
+async function lineageById(out: string): Promise<Record<string, Record<string, unknown>>> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const r = await conn.runAndReadAll(
+      `SELECT id, account, person, reason, shard::INTEGER AS shard, shard_row::INTEGER AS shard_row, leaf::INTEGER AS leaf FROM '${join(out, 'lineage', 'records.parquet')}'`,
+    );
+    return Object.fromEntries((r.getRowObjectsJson() as Record<string, unknown>[]).map((l) => [l.id as string, l]));
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('the lineage file', () => {
+  it("names each record's account and person, an objector's linked account included, and no person for an unknown account", async () => {
+    const lineage = await lineageById(out);
+    expect(Object.keys(lineage).sort()).toEqual(rows.map((r) => r.id as string).sort());
+    expect(lineage['x:obj-ig-linked']).toMatchObject({ account: 'ig:a:2', person: 'p:2', reason: 'objection' });
+    expect(lineage['k:other-account-kept']).toMatchObject({ account: 'ig:a:3', person: 'p:3', reason: null });
+    expect(lineage['x:minor']).toMatchObject({ account: 'fb:a:7', person: 'p:7', reason: 'minor' });
+    expect(lineage['x:unknown-account']).toMatchObject({ account: 'fb:a:999', person: null });
+  });
+
+  it('says in which shard, at which row and at which Merkle leaf each kept record is, and nothing for an excluded one', async () => {
+    const input = join(dir, 'where.jsonl');
+    const ids = ['w:5', 'w:1', 'w:4', 'w:x', 'w:2', 'w:3'];
+    writeJsonl(
+      input,
+      ids.map((id) => record({ id, ...(id === 'w:x' ? { account: 'fb:a:2' } : {}) })),
+    );
+    const snap = join(dir, 'snap-where');
+    await withHome(home, (h) =>
+      runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out: snap, shardRows: 2 }),
+    );
+    const lineage = await lineageById(snap);
+    const shards = readdirSync(join(snap, 'data')).sort();
+    expect(shards).toHaveLength(3);
+    let leaf = 0;
+    for (const [shard, file] of shards.entries()) {
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      const r = await conn.runAndReadAll(`SELECT id FROM '${join(snap, 'data', file)}' ORDER BY file_row_number`);
+      conn.closeSync();
+      db.closeSync();
+      for (const [row, { id }] of (r.getRowObjectsJson() as { id: string }[]).entries()) {
+        expect(lineage[id]).toMatchObject({ reason: null, shard, shard_row: row, leaf });
+        leaf++;
+      }
+    }
+    expect(leaf).toBe(5);
+    expect(lineage['w:x']).toMatchObject({ reason: 'objection', shard: null, shard_row: null, leaf: null });
   });
 });
 
