@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashLeaf, toHex } from '../../src/log/hash.ts';
+import { MemoryTree } from '../../src/log/merkle.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
 import { importAccounts } from '../../src/registry/identities.ts';
 import { allFiles, makeHome, readLineage, readShards, record, tempDir, withHome, writeJsonl } from './_fixture.ts';
@@ -132,6 +135,24 @@ describe('a build over a small fixture', () => {
     // Only as whole words: another handle or word that starts with the same letters keeps them.
     const words = (await readShards(out)).find((r) => r.id === 'k:mention-words')?.text ?? '';
     expect(words).toBe('Grüße an [handle] Freundin und Person2 Beispielhaft, nicht [person].');
+  });
+
+  it('signs the Merkle root that an auditor recomputes from the shards as the manifest describes it', async () => {
+    const tree = new MemoryTree();
+    const rows = await readShards(out);
+    for (const r of rows) {
+      // As docs/building.md spells it, independently of the build's own hashing code.
+      const h = createHash('sha256');
+      for (const f of ['id', 'source', 'kind', 'created_at', 'lang', 'text'] as const) {
+        h.update(`${Buffer.byteLength(r[f] as string)}:${r[f]}\n`);
+      }
+      tree.append(hashLeaf(h.digest()));
+    }
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.merkle).toMatchObject({ size: 7, root: toHex(tree.root()) });
+    expect(manifest.merkle.record_hash).toContain(
+      'id, source, kind, created_at (YYYY-MM-DDTHH:MM:SS.ffffffZ), lang, text',
+    );
   });
 
   it('writes a shard schema without account ids and a signed manifest', async () => {
