@@ -23,6 +23,17 @@ describe('ChatGPT export', () => {
     for (const r of records) expect(r).toMatchObject({ source: 'assistant', kind: 'assistant_chat', account: ACCOUNT });
   });
 
+  it('makes the chats public, as Meta counted its assistant chats, unless told another visibility', async () => {
+    const { records } = await read();
+    expect(records.length).toBeGreaterThan(1);
+    for (const r of records) expect(r.visibility).toBe('public');
+    const q = collector();
+    const told = await drain(
+      readExport({ format: 'chatgpt', path: fixture('chatgpt'), account: ACCOUNT, visibility: 'private', ...q }),
+    );
+    expect(told.records.map((r) => r.visibility)).toEqual(records.map(() => 'private'));
+  });
+
   it('chains turns by parent and keeps fractional epoch seconds', async () => {
     const { records } = await read();
     const u1 = records.find((r) => r.text.startsWith('GPT-U1'));

@@ -20,4 +20,19 @@ describe('Claude export', () => {
     expect(summary.skipped).toMatchObject({ not_user_turn: 2, file_not_used: 2 });
     expect(q.entries).toEqual([expect.objectContaining({ reason: 'bad_timestamp' })]);
   });
+
+  it('makes the chats public unless told another visibility', async () => {
+    const read = (visibility?: 'friends') =>
+      drain(
+        readExport({
+          format: 'claude',
+          path: fixture('claude'),
+          account: 'as:a:9',
+          ...(visibility ? { visibility } : {}),
+          ...collector(),
+        }),
+      );
+    expect((await read()).records.map((r) => r.visibility)).toEqual(['public', 'public', 'public']);
+    expect((await read('friends')).records.map((r) => r.visibility)).toEqual(['friends', 'friends', 'friends']);
+  });
 });
