@@ -22,6 +22,12 @@ describe('parsePolicy', () => {
     [`${GOOD}dedup: exact\ndedup: none\n`, 6, '(syntax)'],
     ['sources: [facebook]\nkinds: [post\nvisibility: [public]\n', 3, '(syntax)'],
     ['sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [DE, EL]\n', 4, 'jurisdictions.1'],
+    // An empty list compiles to `NOT IN (NULL)`, which is never true: it would exclude nothing instead of everything.
+    ['sources: []\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n', 1, 'sources'],
+    ['sources: [facebook]\nkinds: []\nvisibility: [public]\njurisdictions: [EU]\n', 2, 'kinds'],
+    ['sources: [facebook]\nkinds: [post]\nvisibility: []\njurisdictions: [EU]\n', 3, 'visibility'],
+    ['sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: []\n', 4, 'jurisdictions'],
+    [`${GOOD}min_age: -1\n`, 5, 'min_age'],
     // A NUL would end the compiled SQL inside a string literal: the build failed with an engine parser error.
     ['sources: [facebook]\nkinds: ["post\\0"]\nvisibility: [public]\njurisdictions: [EU]\n', 2, 'kinds.0'],
   ])('names the file, line and field of a mistake (%#)', (text, line, field) => {
