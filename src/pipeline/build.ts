@@ -583,6 +583,14 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
         (a) =>
           `the export owner ${a} is not in the identity graph, so none of its records could be matched to a person (nor to an objection or an age): they are excluded as age_unknown; check the account after @ (or --account), or import the identity graph first`,
       ),
+      // A Mastodon owner's `indexable: false` ("do not index me") is no objection: the operator decides, but must hear of it.
+      ...inputs.flatMap((f) =>
+        f.export?.summary?.noindexAccounts.length
+          ? [
+              `the owner of the export ${f.path} set indexable: false ("do not index me"); dissent does not act on it by itself, so its records were used as any others: to honour it, file an objection for that account (dissent object --subject ID --account-only) and build again`,
+            ]
+          : [],
+      ),
       ...(written.counts.read === 0 ? ['the inputs hold no records: the snapshot is empty'] : []),
       ...(ignored.length > 0
         ? [

@@ -89,6 +89,23 @@ describe('platform exports through dissent build', () => {
     expect(JSON.parse(build('fb:a:owner').stdout).warnings).toEqual([]);
   });
 
+  it("warns when a Mastodon archive's owner set indexable: false, as sources convert does, since the build does not act on it", () => {
+    const mastodonPolicy = join(tempDir(), 'mastodon.yaml');
+    writeFileSync(mastodonPolicy, 'sources: [mastodon]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n');
+    const archive = join(FIXTURES, 'mastodon');
+    const r = dissent([
+      ...['build', '--home', home, '--programme', 'ai-training-2025', '--policy', mastodonPolicy, '--quiet', '--json'],
+      ...['--input', `mastodon:${archive}@fb:a:owner`, '--out', join(tempDir(), 'snap')],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.kept).toBeGreaterThan(0);
+    expect(summary.warnings).toEqual([
+      `the owner of the export ${archive} set indexable: false ("do not index me"); dissent does not act on it by itself, so its records were used as any others: to honour it, file an objection for that account (dissent object --subject ID --account-only) and build again`,
+    ]);
+    expect(r.stderr).toContain('indexable: false');
+  });
+
   it('takes an export folder with an edited file for another input, not for the build already done', () => {
     const folder = join(tempDir(), 'fb-export');
     cpSync(join(FIXTURES, 'facebook-new'), folder, { recursive: true });
