@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.ts';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
 import { writePostsJsonl } from '../../src/demo/posts.ts';
-import { generateSignerKey, parseSignerKey, verifierKeyOf } from '../../src/log/note.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
+import { formatManifest, type Manifest, signManifest } from '../../src/pipeline/manifest.ts';
+import { verifySnapshot } from '../../src/pipeline/verify-snapshot.ts';
 import { importAccounts } from '../../src/registry/identities.ts';
 import type { DissentError } from '../../src/shared/errors.ts';
 import { runCli, tempDir, withHome } from './_fixture.ts';
@@ -402,6 +405,36 @@ describe('dissent verify snapshot', () => {
     // A folder that is not there could not be read: exit 2, as for a missing receipt file.
     const missing = runCli(['verify', 'snapshot', join(dir, 'no-such-snapshot'), '--key', key]);
     expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining('cannot read the snapshot folder')]);
+  });
+
+  it('fails a manifest signed with the right key whose Merkle root, counts or cut do not hold', async () => {
+    // As a buggy build (or an operator holding the key) would sign it: the signature and every file's sha256 pass, so
+    // only the checks of the content can tell.
+    const out = join(dir, 'snap-resigned');
+    await withHome(home, async (h) => {
+      await runBuild({ home: h, programme: P, inputs: [input], out, shardRows: 700 });
+      const original = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+      const key = parseVerifierKey(verifierKeyOf(h.signer));
+      const resigned = async (m: Manifest) => {
+        const body = formatManifest(m);
+        writeFileSync(join(out, 'manifest.json'), body);
+        const sha = createHash('sha256').update(body).digest('hex');
+        writeFileSync(join(out, 'manifest.sig'), signManifest(m, sha, h.signer));
+        return (await verifySnapshot(out, key)).find((c) => !c.ok);
+      };
+      expect(await resigned(original)).toBeUndefined();
+      const merkle = { ...original.merkle, root: '00'.repeat(32) };
+      expect(await resigned({ ...original, merkle })).toMatchObject({ name: 'merkle' });
+      expect(
+        await resigned({ ...original, merkle: { ...original.merkle, size: original.merkle.size - 1 } }),
+      ).toMatchObject({ name: 'merkle' });
+      const counts = { ...original.counts, kept: original.counts.kept - 1 };
+      expect(await resigned({ ...original, counts })).toMatchObject({ name: 'counts' });
+      expect(await resigned({ ...original, cut: { ...original.cut, size: original.cut.size + 1 } })).toMatchObject({
+        name: 'cut',
+      });
+      expect(await resigned(original)).toBeUndefined();
+    });
   });
 
   it('says of a stopped build that it has not finished, and how to finish it', () => {
