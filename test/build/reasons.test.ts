@@ -290,6 +290,17 @@ describe('participants: drop', () => {
   });
 });
 
+describe('participants: keep', () => {
+  it("leaves an objecting participant's handle and name in someone else's record, and the record in", async () => {
+    const text = 'Danke @user2 und Person2 Beispiel!';
+    const { summary: s, out } = await buildWithPolicy('keep', 'participants: keep\npii: []\n', [
+      record({ id: 'p:1', text, participants: ['fb:a:2'] }),
+    ]);
+    expect(s.kept).toBe(1);
+    expect((await readShards(out)).map((r) => r.text)).toEqual([text]);
+  });
+});
+
 describe('participants: redact, as whole words', () => {
   it('replaces the objecting participant at the start, at the end and beside punctuation, and nowhere inside a word', async () => {
     const texts = {
