@@ -290,6 +290,20 @@ describe('participants: drop', () => {
   });
 });
 
+describe('min_age: 0 and dedup: none', () => {
+  it('keep the records of a child and of an account without birth date, and every copy of a repeated text', async () => {
+    const { summary: s, out } = await buildWithPolicy('no-age-no-dedup', 'min_age: 0\ndedup: none\n', [
+      record({ id: 'n:child', account: 'fb:a:7' }),
+      record({ id: 'n:no-birth-date', account: 'fb:a:8' }),
+      record({ id: 'n:copy-1', text: 'Zweimal derselbe Text.' }),
+      record({ id: 'n:copy-2', text: 'Zweimal derselbe Text.' }),
+    ]);
+    expect((await readShards(out)).map((r) => r.id)).toEqual(['n:child', 'n:copy-1', 'n:copy-2', 'n:no-birth-date']);
+    expect(s.kept).toBe(4);
+    expect(Object.keys(s.excluded)).not.toContain('duplicate');
+  });
+});
+
 describe('participants: keep', () => {
   it("leaves an objecting participant's handle and name in someone else's record, and the record in", async () => {
     const text = 'Danke @user2 und Person2 Beispiel!';
