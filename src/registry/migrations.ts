@@ -136,6 +136,18 @@ CREATE INDEX accounts_handle_folded ON accounts (${fold('handle')});
 CREATE INDEX accounts_email_folded ON accounts (${fold('email')});
 `;
 
+/**
+ * The hourly purge of unconfirmed requests finds the pending objections without reading every objection, and the
+ * tokens of one objection without reading every token. Deleting an objection also looks for its tokens and
+ * withdrawals (the foreign keys): without these indexes every deleted request read both tables whole, so that a purge
+ * took time in the square of the registry's size (25 s of a stopped server for 4,000 requests among 40,000).
+ */
+const purgeIndexes = `
+CREATE INDEX objections_pending ON objections (submitted_at, id) WHERE state = 'pending';
+CREATE INDEX tokens_objection ON tokens (objection_id);
+CREATE INDEX withdrawals_objection ON withdrawals (objection_id);
+`;
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
@@ -163,6 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: foldedLookups((col) => `dissent_fold(${col})`),
     postgres: foldedLookups((col) => `lower(normalize(${col}, NFC))`),
   },
+  { version: 6, name: 'indexes for the purge of unconfirmed requests', sqlite: purgeIndexes, postgres: purgeIndexes },
 ];
 
 /** The key a handle or e-mail is found by: Unicode NFC, lower case, so that JÜRGEN.ÖZ finds jürgen.öz. */

@@ -295,28 +295,34 @@ export class SqliteStore implements Store {
   }
 
   async purgeUnconfirmed(now: string, linklessBefore: string): Promise<number> {
-    const db = this.#db;
-    return db
-      .transaction(() => {
-        const ids = db
-          .prepare(
-            `SELECT o.id FROM objections o JOIN tokens t ON t.objection_id = o.id
-             WHERE o.state = 'pending' AND t.purpose = 'confirm' GROUP BY o.id HAVING max(t.expires_at) < ?
-             UNION
-             SELECT o.id FROM objections o WHERE o.state = 'pending' AND o.submitted_at < ?
-               AND NOT EXISTS (SELECT 1 FROM tokens t WHERE t.objection_id = o.id)`,
-          )
-          .pluck()
-          .all(now, linklessBefore) as string[];
-        const dropTokens = db.prepare('DELETE FROM tokens WHERE objection_id = ?');
-        const dropObjection = db.prepare("DELETE FROM objections WHERE id = ? AND state = 'pending'");
-        for (const id of ids) {
-          dropTokens.run(id);
-          dropObjection.run(id);
-        }
-        return ids.length;
-      })
-      .immediate();
+    // A page of pending requests at a time, oldest first, each page in its own short transaction, and the event loop
+    // turns between pages: on deadline night there are hundreds of thousands of requests nobody confirmed, and one
+    // transaction over all of them stopped every request while it ran (and held the write lock the writer thread needs).
+    const page = this.#s.pendingPage;
+    const dropTokens = this.#s.dropTokens;
+    const dropPending = this.#s.dropPending;
+    const purgePage = this.#db.transaction((after: { at: string; id: string }) => {
+      const rows = page.all(after.at, after.at, after.id, PURGE_PAGE) as PendingCandidate[];
+      let n = 0;
+      for (const r of rows) {
+        const expired =
+          r.confirm_until !== null ? r.confirm_until < now : !r.has_tokens && r.submitted_at < linklessBefore;
+        if (!expired) continue;
+        dropTokens.run(r.id);
+        n += dropPending.run(r.id).changes;
+      }
+      const last = rows[rows.length - 1];
+      return { n, next: rows.length < PURGE_PAGE || !last ? undefined : { at: last.submitted_at, id: last.id } };
+    });
+    let purged = 0;
+    let after: { at: string; id: string } | undefined = { at: '', id: '' };
+    while (after) {
+      const result = purgePage.immediate(after);
+      purged += result.n;
+      after = result.next;
+      if (after) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return purged;
   }
 
   async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
@@ -381,6 +387,17 @@ export class SqliteStore implements Store {
         : this.#db.prepare('SELECT * FROM snapshots WHERE programme = ? ORDER BY created_at, id').all(programme)
     ) as SnapshotRow[];
   }
+}
+
+/** How many pending requests the purge looks at in one transaction, between two turns of the event loop. */
+const PURGE_PAGE = 500;
+
+/** A pending request as the purge sees it: when its last confirmation link expires, and whether it has any link. */
+interface PendingCandidate {
+  id: string;
+  submitted_at: string;
+  confirm_until: string | null;
+  has_tokens: number;
 }
 
 const COMMIT_STATEMENTS = [
@@ -611,6 +628,17 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    // The pending requests after the cursor (submitted_at, id), in that order.
+    pendingPage: db.prepare(
+      `SELECT o.id, o.submitted_at,
+         (SELECT max(t.expires_at) FROM tokens t WHERE t.objection_id = o.id AND t.purpose = 'confirm') AS confirm_until,
+         EXISTS (SELECT 1 FROM tokens t WHERE t.objection_id = o.id) AS has_tokens
+       FROM objections o INDEXED BY objections_pending
+       WHERE o.state = 'pending' AND (o.submitted_at > ? OR (o.submitted_at = ? AND o.id > ?))
+       ORDER BY o.submitted_at, o.id LIMIT ?`,
+    ),
+    dropTokens: db.prepare('DELETE FROM tokens WHERE objection_id = ?'),
+    dropPending: db.prepare("DELETE FROM objections WHERE id = ? AND state = 'pending'"),
     logSize: db.prepare('SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves'),
     getNode: db.prepare('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck(),
     insertLeaf: db.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)'),
