@@ -18,6 +18,14 @@ import type {
   WithdrawalRow,
 } from '../types.ts';
 import { applyCommit, EXISTS, type PackedBatch } from './_commit-apply.mjs';
+import {
+  applyWrite,
+  type PurgeCursor,
+  WRITE_SQL,
+  type Write,
+  type WriteResult,
+  type WriteStatements,
+} from './_writes.mjs';
 
 const OBJECTION_COLS =
   'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id, via_account';
@@ -29,7 +37,8 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
   #file: string;
-  #writer: RegistryThread<CommitResult> | undefined;
+  #writer: RegistryThread<unknown> | undefined;
+  #writes: WriteStatements | undefined;
   #reader: RegistryThread<unknown[]> | undefined;
 
   constructor(file: string) {
@@ -63,9 +72,10 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Moves group commits to a writer thread with its own connection, so that a server keeps answering requests while
-   * a batch is fsync'd. Call after migrate(); a file database only. Reads stay on this thread (WAL lets them run
-   * beside the writer).
+   * Moves group commits, and the portal's small writes (link tokens, idempotency keys, the purge), to a writer thread
+   * with its own connection, so that a server keeps answering requests while a write waits for the lock or is
+   * fsync'd. Call after migrate(); a file database only. Reads stay on this thread (WAL lets them run beside the
+   * writer).
    */
   startWriterThread(): void {
     if (this.#file === ':memory:') throw new Error('an in-memory database cannot have a writer thread');
@@ -281,7 +291,7 @@ export class SqliteStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     const packed = packBatch(batch);
     let result: CommitResult;
-    if (this.#writer) result = await this.#writer.request({ batch: packed });
+    if (this.#writer) result = (await this.#writer.request({ batch: packed })) as CommitResult;
     else {
       try {
         result = this.#db.transaction(() => applyCommit(this.#s, packed)).immediate();
@@ -295,56 +305,26 @@ export class SqliteStore implements Store {
   }
 
   async purgeUnconfirmed(now: string, linklessBefore: string): Promise<number> {
-    // A page of pending requests at a time, oldest first, each page in its own short transaction, and the event loop
-    // turns between pages: on deadline night there are hundreds of thousands of requests nobody confirmed, and one
-    // transaction over all of them stopped every request while it ran (and held the write lock the writer thread needs).
-    const page = this.#s.pendingPage;
-    const dropTokens = this.#s.dropTokens;
-    const dropPending = this.#s.dropPending;
-    const purgePage = this.#db.transaction((after: { at: string; id: string }) => {
-      const rows = page.all(after.at, after.at, after.id, PURGE_PAGE) as PendingCandidate[];
-      let n = 0;
-      for (const r of rows) {
-        const expired =
-          r.confirm_until !== null ? r.confirm_until < now : !r.has_tokens && r.submitted_at < linklessBefore;
-        if (!expired) continue;
-        dropTokens.run(r.id);
-        n += dropPending.run(r.id).changes;
-      }
-      const last = rows[rows.length - 1];
-      return { n, next: rows.length < PURGE_PAGE || !last ? undefined : { at: last.submitted_at, id: last.id } };
-    });
+    // A page of pending requests at a time, oldest first, each page in its own short transaction, and other work gets
+    // its turn between pages: on deadline night there are hundreds of thousands of requests nobody confirmed, and one
+    // transaction over all of them stopped every request while it ran (and held the write lock the commits need).
     let purged = 0;
-    let after: { at: string; id: string } | undefined = { at: '', id: '' };
+    let after: PurgeCursor | null = { at: '', id: '' };
     while (after) {
-      const result = purgePage.immediate(after);
-      purged += result.n;
-      after = result.next;
-      if (after) await new Promise((resolve) => setImmediate(resolve));
+      const page: WriteResult['purgePage'] = await this.#write({ type: 'purgePage', after, now, linklessBefore });
+      purged += page.purged;
+      after = page.next;
+      if (after && !this.#writer) await new Promise((resolve) => setImmediate(resolve));
     }
     return purged;
   }
 
   async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO tokens (token_hash, objection_id, purpose, expires_at) VALUES (?, ?, ?, ?)')
-      .run(token.token_hash, token.objection_id, token.purpose, token.expires_at);
+    await this.#write({ type: 'createToken', token });
   }
 
   async useToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenUse> {
-    const db = this.#db;
-    return db
-      .transaction((): TokenUse => {
-        const row = db.prepare('SELECT * FROM tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
-        if (!row || row.purpose !== purpose) return { ok: false, reason: 'unknown' };
-        db.prepare('UPDATE tokens SET attempts = attempts + 1 WHERE token_hash = ?').run(tokenHash);
-        const expired = Date.parse(row.expires_at) < Date.parse(now);
-        if (row.used_at !== null) return { ok: false, reason: 'used', token: row, expired };
-        if (expired) return { ok: false, reason: 'expired' };
-        db.prepare('UPDATE tokens SET used_at = ? WHERE token_hash = ?').run(now, tokenHash);
-        return { ok: true, token: { ...row, used_at: now, attempts: row.attempts + 1 } };
-      })
-      .immediate();
+    return this.#write({ type: 'useToken', tokenHash, purpose, now });
   }
 
   async peekToken(tokenHash: Uint8Array, purpose: TokenRow['purpose'], now: string): Promise<TokenRow | undefined> {
@@ -354,7 +334,24 @@ export class SqliteStore implements Store {
   }
 
   async releaseToken(tokenHash: Uint8Array): Promise<void> {
-    this.#db.prepare('UPDATE tokens SET used_at = NULL WHERE token_hash = ?').run(tokenHash);
+    await this.#write({ type: 'releaseToken', tokenHash });
+  }
+
+  /**
+   * Runs one small write in its own transaction: on the writer thread in server mode, where it waits its turn behind
+   * a group commit without stopping the event loop (and is fsync'd there), else here.
+   */
+  async #write<W extends Write>(w: W): Promise<WriteResult[W['type']]> {
+    if (this.#writer) return (await this.#writer.request({ write: w })) as WriteResult[W['type']];
+    this.#writes ??= Object.fromEntries(
+      Object.entries(WRITE_SQL).map(([name, sql]) => [name, this.#db.prepare(sql)]),
+    ) as WriteStatements;
+    const writes = this.#writes;
+    try {
+      return this.#db.transaction(() => applyWrite(writes, w)).immediate();
+    } catch (e) {
+      throw explain(this.#file, e);
+    }
   }
 
   async getIdempotency(key: string) {
@@ -364,11 +361,7 @@ export class SqliteStore implements Store {
   }
 
   async putIdempotency(key: string, requestHash: string, objectionId: string, now: string): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO idempotency (key, request_hash, objection_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
-      )
-      .run(key, requestHash, objectionId, now);
+    await this.#write({ type: 'putIdempotency', key, requestHash, objectionId, now });
   }
 
   async recordSnapshot(snapshot: SnapshotRow): Promise<void> {
@@ -387,17 +380,6 @@ export class SqliteStore implements Store {
         : this.#db.prepare('SELECT * FROM snapshots WHERE programme = ? ORDER BY created_at, id').all(programme)
     ) as SnapshotRow[];
   }
-}
-
-/** How many pending requests the purge looks at in one transaction, between two turns of the event loop. */
-const PURGE_PAGE = 500;
-
-/** A pending request as the purge sees it: when its last confirmation link expires, and whether it has any link. */
-interface PendingCandidate {
-  id: string;
-  submitted_at: string;
-  confirm_until: string | null;
-  has_tokens: number;
 }
 
 const COMMIT_STATEMENTS = [
@@ -505,9 +487,9 @@ class RegistryThread<T> {
   }
 }
 
-/** The writer thread (see _commit-worker.mjs): one group commit per request. */
-function commitThread(file: string, sql: Record<string, string>): RegistryThread<CommitResult> {
-  return new RegistryThread<CommitResult>(
+/** The writer thread (see _commit-worker.mjs): one group commit, or one small write, per request. */
+function commitThread(file: string, sql: Record<string, string>): RegistryThread<unknown> {
+  return new RegistryThread<unknown>(
     new URL('./_commit-worker.mjs', import.meta.url),
     { file, sql },
     (e) => {
@@ -628,17 +610,6 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // The pending requests after the cursor (submitted_at, id), in that order.
-    pendingPage: db.prepare(
-      `SELECT o.id, o.submitted_at,
-         (SELECT max(t.expires_at) FROM tokens t WHERE t.objection_id = o.id AND t.purpose = 'confirm') AS confirm_until,
-         EXISTS (SELECT 1 FROM tokens t WHERE t.objection_id = o.id) AS has_tokens
-       FROM objections o INDEXED BY objections_pending
-       WHERE o.state = 'pending' AND (o.submitted_at > ? OR (o.submitted_at = ? AND o.id > ?))
-       ORDER BY o.submitted_at, o.id LIMIT ?`,
-    ),
-    dropTokens: db.prepare('DELETE FROM tokens WHERE objection_id = ?'),
-    dropPending: db.prepare("DELETE FROM objections WHERE id = ? AND state = 'pending'"),
     logSize: db.prepare('SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves'),
     getNode: db.prepare('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck(),
     insertLeaf: db.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)'),
