@@ -21,6 +21,11 @@ export interface Limits {
   readonly perSubjectPerHour: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyBytes: number;
+  /**
+   * Link mails the server may hold (being sent, or waiting to be tried again) before the forms that send one are
+   * refused with 503 until some have gone: each held mail takes about 5 KB of memory.
+   */
+  readonly queuedMails: number;
 }
 
 /** The defaults: generous enough for a deadline-night rush behind a NAT, tight enough to stop probing. */
@@ -30,6 +35,7 @@ export const DEFAULT_LIMITS: Limits = {
   tokenAttemptsPer15Min: 20,
   perSubjectPerHour: 10,
   bodyBytes: 64 * 1024,
+  queuedMails: 10_000,
 };
 
 /** How long a graceful shutdown waits for requests still in flight before it cuts their connections. */

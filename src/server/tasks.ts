@@ -18,6 +18,11 @@ export class BackgroundTasks {
     this.#running.add(p);
   }
 
+  /** How many tasks are running (started and not yet finished). */
+  get size(): number {
+    return this.#running.size;
+  }
+
   /** Resolves when every task started so far (and any they started) has finished. */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);

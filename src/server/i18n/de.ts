@@ -193,6 +193,8 @@ export const de: Messages = {
     'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab. Erscheint diese Seite wieder, erlauben Sie Cookies für diese Website: Das Formular braucht ein Cookie zum Schutz vor gefälschten Absendungen (es enthält nichts über Sie).',
   rateTitle: 'Zu viele Anfragen',
   rateBody: 'Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.',
+  busyBody:
+    'Diese Website verschickt gerade sehr viele Links. Es wurde nichts gespeichert, und für diese Anfrage wird kein Link verschickt: Bitte senden Sie das Formular in einigen Minuten erneut ab.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
     `Dieser Benutzername oder diese E-Mail-Adresse wurde in der letzten Stunde zu oft eingegeben. Wenn Sie einen ${kind === 'object' ? 'Bestätigungslink' : 'Link zur Rücknahme'} erhalten haben, verwenden Sie den neuesten; sonst versuchen Sie es in ${minutes === 1 ? '1 Minute' : `${minutes} Minuten`} erneut.`,
   tooLargeTitle: 'Zu viele Daten',

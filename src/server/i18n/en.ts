@@ -187,6 +187,8 @@ export const en = {
     'Please go back, reload the page and submit the form again. If this page comes back, allow cookies for this site: the form needs one cookie to protect you against forged submissions (it holds nothing about you).',
   rateTitle: 'Too many requests',
   rateBody: 'Please wait a few minutes and try again.',
+  busyBody:
+    'This site is sending a great many links just now. Nothing was saved and no link will be sent for this request: please send the form again in a few minutes.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
     `This handle or e-mail was entered too often in the last hour. If a ${kind === 'object' ? 'confirmation link' : 'withdrawal link'} has reached you, use the newest one; otherwise try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}.`,
   tooLargeTitle: 'Too much data',

@@ -30,6 +30,22 @@ export function limitTypedAccount(
   return sendPage(reply, 429, messagePage(page, page.t.rateTitle, [body]));
 }
 
+/**
+ * Refuses a form that would send a link mail while the server holds `queuedMails` of them already (a mail server
+ * that is slow, or down, on deadline night): answers 503 saying to send the form again in a few minutes, and returns
+ * that reply. Held without a bound, the mails filled the server's memory until it crashed, losing all of them. The
+ * answer is the same whether or not the account exists, and the typed value's hourly limit is not counted.
+ */
+export function refuseWhenMailBacklogged(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  page: PageContext,
+): FastifyReply | undefined {
+  if (ctx.tasks.size < ctx.limits.queuedMails) return undefined;
+  reply.header('retry-after', '120');
+  return sendPage(reply, 503, messagePage(page, page.t.rateTitle, [page.t.busyBody]));
+}
+
 /** Checks the objection and withdrawal forms' shared fields; errors name the field id they belong to. */
 export function checkAccountForm(
   ctx: ServerContext,
@@ -85,6 +101,8 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       };
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
+      const busy = refuseWhenMailBacklogged(ctx, reply, page);
+      if (busy) return busy;
       const limited = limitTypedAccount(ctx, reply, page, 'object', values);
       if (limited) return limited;
       // The objection is submitted when the form arrived, the time this page shows.

@@ -5,7 +5,7 @@ import { requestWithdrawal, WITHDRAW_LINK_MS } from '../intake.ts';
 import { sentPage } from '../views/sent.ts';
 import { withdrawPage } from '../views/withdraw.ts';
 import { field, pageContext, sendPage } from './_page.ts';
-import { checkAccountForm, limitTypedAccount } from './pages.ts';
+import { checkAccountForm, limitTypedAccount, refuseWhenMailBacklogged } from './pages.ts';
 
 /** The withdrawal form and its submission (which mails a withdrawal link, never telling whether one was sent). */
 export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -31,6 +31,8 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
           withdrawPage(page, { programmes: ctx.programmes, csrf: reply.generateCsrf(), values, errors }),
         );
       }
+      const busy = refuseWhenMailBacklogged(ctx, reply, page);
+      if (busy) return busy;
       const limited = limitTypedAccount(ctx, reply, page, 'withdraw', values);
       if (limited) return limited;
       await requestWithdrawal(ctx, { ...values, lang: page.lang });
