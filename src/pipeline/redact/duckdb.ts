@@ -13,6 +13,7 @@ import {
   CASE_VARIANT_SOURCE,
   escapeName,
   NAME_APOSTROPHE_SOURCE,
+  NAME_BORDER,
   NAME_DECORATION_SOURCE,
   NAME_SPACE,
   NAME_SPACE_EDGES_SOURCE,
@@ -262,15 +263,18 @@ const PLAIN_NAME_SOURCE = `[${WORD}_]+(?:[ '’.-][${WORD}_]+)*`;
 /**
  * The join keys of the texts of `table` that pass `where`, as KnownNames.redact makes them: each word token, and each
  * token with the next one after a space (`Anna Müller`), the key of a name of more tokens (lookupKey), also without an
- * s after it (`Anna Schmidts Hund`, a name in the genitive). With `carry`, each row carries its text.
+ * s after it (`Anna Schmidts Hund`, a name in the genitive). Only tokens that begin some name make keys: most tokens
+ * begin none, and making a key of every pair of tokens cost more than the rest of the lookup. With `carry`, each row
+ * carries its text.
  */
 function tokenKeys(key: string, text: string, table: string, where: string, carry: boolean): string {
-  return `SELECT k, ${carry ? 't, ' : ''}unnest(list_concat(toks, flatten(list_transform(range(1, len(toks)),
-      i -> CASE WHEN ends_with(toks[i + 1], 's')
-        THEN [toks[i] || ' ' || toks[i + 1], toks[i] || ' ' || left(toks[i + 1], length(toks[i + 1]) - 1)]
-        ELSE [toks[i] || ' ' || toks[i + 1]] END)))) AS key
-    FROM (SELECT ${key} AS k, ${carry ? `${text} AS t, ` : ''}regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)}) AS toks
-          FROM ${table} WHERE ${where})`;
+  return `SELECT k, ${carry ? 't, ' : ''}unnest(CASE WHEN nxt IS NULL THEN [tok]
+      WHEN ends_with(nxt, 's') THEN [tok, tok || ' ' || nxt, tok || ' ' || left(nxt, length(nxt) - 1)]
+      ELSE [tok, tok || ' ' || nxt] END) AS key
+    FROM (SELECT k, ${carry ? 't, ' : ''}unnest(toks) AS tok, unnest(toks[2:]) AS nxt
+          FROM (SELECT ${key} AS k, ${carry ? `${text} AS t, ` : ''}regexp_extract_all(${text}, ${lit(TOKEN_SOURCE)}) AS toks
+                FROM ${table} WHERE ${where}))
+    WHERE tok IN (SELECT first FROM ${NAMES_TABLE})`;
 }
 
 /** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
@@ -316,23 +320,41 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         -- only occur where those stand side by side (see tokenKeys). Joining on the first token alone paired every
         -- "Anna" in the texts with every Anna of the identity graph, thousands of containment checks each with
         -- realistic names (7 s for 400k texts and 140k names).
-        SELECT DISTINCT w AS name, concat_ws(' ', toks[1], toks[2]) AS key, regexp_extract(w, '[^ ]*$') AS last
+        SELECT DISTINCT w AS name, concat_ws(' ', toks[1], toks[2]) AS key, toks[1] AS first,
+          regexp_extract(w, '[^ ]*$') AS last
         FROM (SELECT w, regexp_extract_all(w, ${lit(TOKEN_SOURCE)}) AS toks FROM (SELECT v AS w FROM cased
               ${APOSTROPHES.map((a) => `UNION ALL SELECT regexp_replace(v, ${lit(NAME_APOSTROPHE_SOURCE)}, ${lit(a)}, 'g') FROM cased WHERE regexp_matches(v, ${lit(NAME_APOSTROPHE_SOURCE)})`).join('\n              ')}));`);
     // The engine estimates the tokens' rows (an unnest) far too low: with more names than that estimate, it built its
     // hash table on the tokens, twelve million rows with their texts for 400k texts (6 s and 700 MB against 0.6 s
     // and 300 MB). The names are always the smaller side: the join order keeps them there without that optimizer.
     await conn.run("SET disabled_optimizers = 'build_side_probe_side'");
+    // Only texts with a word that begins some name are split into words: a regexp of those words scans a text several
+    // times faster than the engine splits it (regexp_extract_all), and most texts have none.
+    const firsts =
+      (await conn.runAndReadAll(`SELECT DISTINCT first FROM ${NAMES_TABLE} ORDER BY first`))
+        .getColumns()[0]
+        ?.map(String) ?? [];
+    const mayHoldName =
+      firsts.length === 0
+        ? 'false'
+        : `(${Array.from({ length: Math.ceil(firsts.length / NAMES_PER_PATTERN) }, (_, i) =>
+            firsts.slice(i * NAMES_PER_PATTERN, (i + 1) * NAMES_PER_PATTERN),
+          )
+            .map(
+              (chunk) =>
+                `regexp_matches(${text}, ${lit(`(?:^|${NAME_BORDER})(?:${chunk.map((f) => escapeName(f)).join('|')})(?:${NAME_BORDER}|$)`)})`,
+            )
+            .join(' OR ')})`;
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${HITS_TABLE} AS
         SELECT DISTINCT t.k, n.name
-        FROM (${tokenKeys(key, text, table, `strlen(${text}) <= ${CARRIED_TEXT_BYTES}`, true)}) t
+        FROM (${tokenKeys(key, text, table, `strlen(${text}) <= ${CARRIED_TEXT_BYTES} AND ${mayHoldName}`, true)}) t
           JOIN ${NAMES_TABLE} n ON n.key = t.key
         WHERE ${nameInRow('t.t', 'n')}
         UNION
         SELECT c.k, c.name
         FROM (SELECT DISTINCT t.k, n.name, n.last
-              FROM (${tokenKeys(key, text, table, `strlen(${text}) > ${CARRIED_TEXT_BYTES}`, false)}) t
+              FROM (${tokenKeys(key, text, table, `strlen(${text}) > ${CARRIED_TEXT_BYTES} AND ${mayHoldName}`, false)}) t
                 JOIN ${NAMES_TABLE} n ON n.key = t.key) c
           JOIN (SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) src
             ON src.k = c.k
