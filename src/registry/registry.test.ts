@@ -95,6 +95,17 @@ describe('Registry', () => {
     expect(one.receipt.late).toEqual({ late: false });
   });
 
+  it('counts an objection made at the very deadline as in time, and one a millisecond later as late', async () => {
+    const { registry, clock } = await setup('2025-05-01T00:00:00.000Z');
+    expect((await registry.object({ subject: 'p:2', programme: 'early', channel: 'api' })).receipt.late).toEqual({
+      early: false,
+    });
+    clock.t = new Date('2025-05-01T00:00:00.001Z');
+    expect((await registry.object({ subject: 'p:3', programme: 'early', channel: 'api' })).receipt.late).toEqual({
+      early: true,
+    });
+  });
+
   it('returns the existing receipt for a repeat objection, without a second log entry', async () => {
     const { registry } = await setup();
     const a = await registry.object({ subject: 'p:1', channel: 'cli' });
