@@ -206,6 +206,65 @@ describe('Registry', () => {
     expect(again.receipt.objection_id).not.toBe(o.receipt.objection_id);
   });
 
+  it('refuses to withdraw from one programme when only an objection to * stands, and leaves that one in force', async () => {
+    const { registry, store } = await setup();
+    const all = await registry.object({ subject: 'p:4', channel: 'cli' });
+    const err = await registry.withdraw({ subject: 'p:4', programme: 'early', channel: 'cli' }).catch((e) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.code).toBe('E_NO_OBJECTION');
+    expect((await store.getObjection(all.receipt.objection_id))?.state).toBe('effective');
+    expect(registry.size).toBe(1);
+  });
+
+  it('withdraws an objection once when two withdrawals of it arrive together', async () => {
+    const { registry, store } = await setup();
+    const o = await registry.object({ subject: 'p:4', channel: 'cli' });
+    const results = await Promise.allSettled([
+      registry.withdraw({ subject: 'p:4', channel: 'api' }),
+      registry.withdraw({ subject: 'fb:a:4', channel: 'web' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe('E_NO_OBJECTION');
+    expect((await store.getObjection(o.receipt.objection_id))?.state).toBe('withdrawn');
+    const events = (await store.getLeaves(0, registry.size)).map((l) => decodeEvent(l)?.type);
+    expect(events).toEqual(['objection', 'withdrawal']);
+  });
+
+  it('files a new objection when one is objected, withdrawn and objected again in one batch', async () => {
+    const { registry, store } = await setup();
+    // Hold a first batch at its commit, so that the three requests queue up behind it, in order, as one batch.
+    let entered!: () => void;
+    let open!: () => void;
+    const committing = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      entered();
+      await gate;
+      return commit(batch);
+    };
+    const blocker = registry.object({ subject: 'p:2', channel: 'api' });
+    await committing;
+    const p4 = { subject: 'p:4', scope: 'person' } as const;
+    const first = registry.object({ subject: 'p:4', channel: 'api', resolved: p4 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const withdrawal = registry.withdraw({ subject: 'p:4', channel: 'api', resolved: p4 });
+    const again = registry.object({ subject: 'p:4', channel: 'api', resolved: p4 });
+    open();
+    await blocker;
+    const [o, w, a] = await Promise.all([first, withdrawal, again]);
+    expect(decodeEvent(w.receipt.leaf)).toMatchObject({ type: 'withdrawal', id: o.receipt.objection_id });
+    expect(a.created).toBe(true);
+    expect(a.receipt.objection_id).not.toBe(o.receipt.objection_id);
+    expect((await store.findEffective('p:4', 'person', '*'))?.id).toBe(a.receipt.objection_id);
+    // The three went into one batch: one checkpoint covers them.
+    expect(new Set([o, w, a].map((r) => r.receipt.checkpoint)).size).toBe(1);
+  });
+
   it('withdraws an objection whose person has left the identity graph, by the id it was filed for', async () => {
     const { registry, store } = await setup();
     const filed = await registry.object({ subject: 'p:5', channel: 'cli' });
