@@ -334,6 +334,16 @@ describe('Registry', () => {
     expect(r.receipt.late).toEqual({ early: false, late: false });
   });
 
+  it('keeps the reason of a pending objection confirmed without a change to it, and clears it when asked', async () => {
+    const { registry, store } = await setup();
+    const kept = await registry.createPending({ subject: 'fb:a:5', channel: 'web', reason: 'my photos' });
+    await registry.confirmPending(kept.id);
+    expect((await store.getObjection(kept.id))?.reason).toBe('my photos');
+    const cleared = await registry.createPending({ subject: 'fb:a:6', channel: 'web', reason: 'my photos' });
+    await registry.confirmPending(cleared.id, { reason: '  ' });
+    expect((await store.getObjection(cleared.id))?.reason).toBeNull();
+  });
+
   it('passes a barrier only once the writes queued before it are committed', async () => {
     const { registry, store } = await setup();
     const pending = await registry.createPending({ subject: 'fb:a:5', channel: 'web' });
