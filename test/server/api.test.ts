@@ -386,6 +386,8 @@ describe('public log API', () => {
     const key = await call('GET', '/api/v1/log/key', '/api/v1/log/key', { token: null });
     const verifier = parseVerifierKey(key.text.trim());
     const note = await call('GET', '/api/v1/log/checkpoint', '/api/v1/log/checkpoint', { token: null });
+    // A cached checkpoint would hide what was appended since from a monitor.
+    expect(note.headers.get('cache-control')).toBe('no-cache');
     const cp = openCheckpoint(note.text, verifier, 'test.dissent/log');
     expect(cp.size).toBeGreaterThan(3);
 
@@ -450,6 +452,26 @@ describe('public log API', () => {
     const noStart = await call('GET', '/api/v1/log/entries', '/api/v1/log/entries', { token: null });
     expect(noStart.status).toBe(400);
     expect((noStart.json as { detail: string }).detail).toBe('field start: is required');
+  });
+
+  it('pages log entries 100 at a time by default and 1000 at most, and refuses a start beyond the log', async () => {
+    const big = await makeHome({ persons: 1001 });
+    const s = await serve(big);
+    try {
+      const persons = [...new Set(big.accounts.map((a) => a.person))].slice(0, 1001);
+      await s.ctx.registry.objectMany(persons.map((subject) => ({ subject, channel: 'api' as const })));
+      const page = async (query: string) => (await api(s.url, `/api/v1/log/entries?${query}`, { token: null })).json;
+      const first = (await page('start=0')) as { end: number; entries: string[] };
+      expect([first.end, first.entries.length]).toEqual([100, 100]);
+      const most = (await page('start=1&end=1001')) as { end: number; entries: string[] };
+      expect([most.end, most.entries.length]).toEqual([1001, 1000]);
+      expect(await page('start=0&end=1001')).toMatchObject({ status: 400, code: 'E_RANGE' });
+      expect(await page('start=1001')).toMatchObject({ start: 1001, end: 1001, entries: [] });
+      expect(await page('start=1002')).toMatchObject({ status: 400, detail: 'start is beyond the log (size 1001)' });
+    } finally {
+      await s.close();
+      await big.cleanup();
+    }
   });
 
   it('answers a method a path does not serve with 405 and Allow, and an unknown path with 404', async () => {
