@@ -299,6 +299,8 @@ describe('operator API', () => {
     });
     expect(filed.status).toBe(201);
     const body = { subject: 'fb:a:5', scope: 'account', programme: 'ai-training-2025' };
+    // Withdrawn a minute after it was filed, so that the two times differ.
+    t.clock.advance(60_000);
     const w = await call('POST', '/api/v1/withdrawals', '/api/v1/withdrawals', { body });
     expect(w.status).toBe(201);
     const receipt = w.json as Receipt;
@@ -308,10 +310,25 @@ describe('operator API', () => {
 
     const view = await call('GET', '/api/v1/objections/{id}', `/api/v1/objections/${receipt.objection_id}`);
     expect(view.status).toBe(200);
-    const o = view.json as { state: string; withdrawal: { leaf_index: number } | null; scope: string };
+    const o = view.json as {
+      state: string;
+      withdrawal: { leaf_index: number; submitted_at: string } | null;
+      scope: string;
+      late: Record<string, boolean>;
+      receipt: Receipt | null;
+    };
     expect(o.state).toBe('withdrawn');
     expect(o.scope).toBe('account');
+    expect(o.late).toEqual({ 'ai-training-2025': false });
     expect(o.withdrawal?.leaf_index).toBe(receipt.leaf_index);
+    expect(o.withdrawal?.submitted_at).toBe(JSON.parse(receipt.leaf).submitted_at);
+    expect(o.withdrawal?.submitted_at).not.toBe(JSON.parse((filed.json as Receipt).leaf).submitted_at);
+    // The objection's own receipt, proved against the latest checkpoint.
+    expect(o.receipt?.leaf).toBe((filed.json as Receipt).leaf);
+    const verifier = parseVerifierKey((await api(base, '/api/v1/log/key')).text.trim());
+    expect(verifyReceipt(o.receipt, verifier).ok).toBe(true);
+    // Receipts carry the subject and its salt: no shared cache may keep them.
+    for (const res of [filed, w, view]) expect(res.headers.get('cache-control')).toBe('no-store');
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
   });
 
