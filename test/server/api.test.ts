@@ -332,6 +332,39 @@ describe('operator API', () => {
     expect((await call('GET', '/api/v1/objections/{id}', '/api/v1/objections/o_doesnotexist')).status).toBe(404);
   });
 
+  it('counts in /metrics each objection it made effective, once per programme covered, and each withdrawal', async () => {
+    // A server of its own: the counters are this process's.
+    const s = await serve(t);
+    try {
+      const file = (body: object) => api(s.url, '/api/v1/objections', { method: 'POST', body });
+      expect((await file({ subject: 'p:24' })).status).toBe(201);
+      // A repeat makes nothing effective.
+      expect((await file({ subject: 'p:24' })).status).toBe(200);
+      expect((await file({ subject: 'p:25', programme: 'assistant-2025' })).status).toBe(201);
+      // Filed after the deadline of ai-training-2025 only.
+      const before = t.clock.ms;
+      t.clock.ms = Date.parse('2025-05-27T10:00:00Z');
+      try {
+        expect((await file({ subject: 'p:26' })).status).toBe(201);
+      } finally {
+        t.clock.ms = before;
+      }
+      const w = await api(s.url, '/api/v1/withdrawals', { method: 'POST', body: { subject: 'p:24' } });
+      expect(w.status).toBe(201);
+      const counters = (await api(s.url, '/metrics')).text
+        .split('\n')
+        .filter((l) => /^dissent_(objections_filed|withdrawals)_total\{/.test(l));
+      expect(counters.sort()).toEqual([
+        'dissent_objections_filed_total{channel="api",programme="ai-training-2025",late="false"} 1',
+        'dissent_objections_filed_total{channel="api",programme="ai-training-2025",late="true"} 1',
+        'dissent_objections_filed_total{channel="api",programme="assistant-2025",late="false"} 3',
+        'dissent_withdrawals_total{channel="api"} 1',
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('judges the deadline by when the request arrived, not by when the server got round to it', async () => {
     // Deadline night: the request arrives half a second before the deadline of ai-training-2025, and the subject
     // lookup behind it (a busy store, a long queue) takes a second.
