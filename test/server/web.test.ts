@@ -707,6 +707,24 @@ describe('withdrawal, status and verification pages', () => {
     expect(status).toContain('not valid');
   });
 
+  it('withdraws nothing with a withdrawal link whose objection was withdrawn since, not even a newer objection', async () => {
+    const c = await start();
+    const account = t.accounts[6];
+    const first = await t.home.registry.object({ subject: account?.person as string, channel: 'api' });
+    const { csrf } = await c.page('/withdraw?lang=en');
+    await c.post('/withdraw', { _csrf: csrf, account: account?.email as string, programme: '*' });
+    await server.ctx.tasks.idle();
+    const link = readOutbox(t.dir).find((m) => m.link?.includes('/withdraw/confirm/'))?.link as string;
+    // Withdrawn by the operator meanwhile, and objected to again.
+    await t.home.registry.withdraw({ subject: account?.person as string, channel: 'api' });
+    const second = await t.home.registry.object({ subject: account?.person as string, channel: 'api' });
+    expect(second.receipt.objection_id).not.toBe(first.receipt.objection_id);
+    const pressed = await follow(c, link);
+    expect(pressed.status).toBe(410);
+    expect((await t.home.store.getObjection(second.receipt.objection_id))?.state).toBe('effective');
+    expect(await t.home.store.logSize()).toBe(3);
+  });
+
   it('/status names the snapshots built without a late objection, and never says none was built since when one was', async () => {
     const c = await start();
     const account = t.accounts[3];
