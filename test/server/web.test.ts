@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHome } from '../../src/config/home.ts';
 import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
-import { parseVerifierKey } from '../../src/log/note.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import type { AccessLogLine, RunningServer, ServerOptions } from '../../src/server/app.ts';
 import { api, Client, makeHome, readOutbox, serve, type TestHome } from './_harness.ts';
@@ -866,6 +866,17 @@ describe('withdrawal, status and verification pages', () => {
     ).text();
     expect(html).toContain('data-valid="false"');
     expect(html).toContain('the subject and salt do not match the commitment in the leaf');
+    // Checked with the key pasted into the form: a receipt of another log verifies with that log's key only.
+    const stranger = parseSignerKey(generateSignerKey('test.dissent/log'));
+    const foreign = { ...r.receipt, checkpoint: signCheckpoint(cp, stranger) };
+    const check = async (receipt: Receipt, key?: string) => {
+      const form = await c.page('/verify?lang=en');
+      const body = { _csrf: form.csrf, receipt: JSON.stringify(receipt), ...(key ? { key } : {}) };
+      return /data-valid="(true|false)"/.exec(await (await c.post('/verify', body)).text())?.[1];
+    };
+    expect(await check(foreign, verifierKeyOf(stranger))).toBe('true');
+    expect(await check(foreign)).toBe('false');
+    expect(await check(r.receipt, verifierKeyOf(stranger))).toBe('false');
     // In German the reason is German too.
     ({ csrf } = await c.page('/verify?lang=de'));
     html = await (
