@@ -417,6 +417,15 @@ describe('link tokens', () => {
     expect(server.ctx.registry.size).toBe(size);
     const states = await t.home.store.countObjections();
     expect(states.filter((r) => r.state === 'effective')).toEqual([]);
+    // The link made nothing effective (the objection in force covered it): nothing counted as filed by the web.
+    const counters = (await api(server.url, '/metrics')).text
+      .split('\n')
+      .filter((l) => /^dissent_(objections_filed|link_tokens)_total\{/.test(l));
+    expect(counters.sort()).toEqual([
+      'dissent_link_tokens_total{purpose="confirm",result="ok"} 1',
+      'dissent_link_tokens_total{purpose="confirm",result="replayed"} 1',
+      'dissent_link_tokens_total{purpose="confirm",result="used"} 1',
+    ]);
   });
 
   it('keeps the language switch of a confirmation page on that page', async () => {
@@ -705,6 +714,18 @@ describe('withdrawal, status and verification pages', () => {
     ({ csrf } = await c.page('/status?lang=en'));
     status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(forged) })).text();
     expect(status).toContain('not valid');
+
+    // The operator's counters saw one objection made effective by link (covering one programme), one withdrawal,
+    // and each link used once.
+    const counters = (await api(server.url, '/metrics')).text
+      .split('\n')
+      .filter((l) => /^dissent_(objections_filed|withdrawals|link_tokens)_total\{/.test(l));
+    expect(counters.sort()).toEqual([
+      'dissent_link_tokens_total{purpose="confirm",result="ok"} 1',
+      'dissent_link_tokens_total{purpose="withdraw",result="ok"} 1',
+      'dissent_objections_filed_total{channel="web",programme="ai-training-2025",late="false"} 1',
+      'dissent_withdrawals_total{channel="web"} 1',
+    ]);
   });
 
   it('withdraws nothing with a withdrawal link whose objection was withdrawn since, not even a newer objection', async () => {
