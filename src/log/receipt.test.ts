@@ -86,6 +86,56 @@ describe('verifyReceipt', () => {
     ]);
   });
 
+  it('reports what the signed leaf records: an objection or a withdrawal, its programme, scope and time', () => {
+    const { receipt } = receiptIn(5, 2);
+    const objection = verifyReceipt(receipt, verifier, ORIGIN);
+    expect(objection.event).toEqual({
+      type: 'objection',
+      programme: 'meta-ai-2025',
+      scope: 'person',
+      submitted_at: '2025-05-20T10:00:00Z',
+    });
+    expect(objection.checks.find((c) => c.name === 'leaf')?.detail).toBe(
+      'an objection to programme meta-ai-2025 (person scope), submitted 2025-05-20T10:00:00Z',
+    );
+    // A withdrawal of an objection to everything, for one account.
+    const leaf = encodeEvent({
+      ...eventFor('obj_mine', SUBJECT, SALT),
+      type: 'withdrawal',
+      programme: '*',
+      scope: 'account',
+      submitted_at: '2025-06-01T08:00:00Z',
+    });
+    const tree = new MemoryTree();
+    tree.append(hashLeaf(leaf));
+    const withdrawal = verifyReceipt(
+      makeReceipt({
+        objection_id: 'obj_mine',
+        subject: SUBJECT,
+        salt: SALT,
+        programme: '*',
+        scope: 'account',
+        late: {},
+        leaf,
+        leaf_index: 0,
+        checkpoint: signCheckpoint({ origin: ORIGIN, size: 1, root: tree.root() }, signer),
+        proof: tree.inclusionProof(0, 1),
+      }),
+      verifier,
+      ORIGIN,
+    );
+    expect(withdrawal.ok).toBe(true);
+    expect(withdrawal.event).toEqual({
+      type: 'withdrawal',
+      programme: '*',
+      scope: 'account',
+      submitted_at: '2025-06-01T08:00:00Z',
+    });
+    expect(withdrawal.checks.find((c) => c.name === 'leaf')?.detail).toBe(
+      'a WITHDRAWAL of an objection to all current and future AI training (account scope), submitted 2025-06-01T08:00:00Z',
+    );
+  });
+
   it('accepts receipts for any leaf of logs of 1..300 events', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), (size, a) => {
