@@ -4,6 +4,12 @@ import { EXAMPLE_VALUES, renderConfig } from './template.ts';
 
 const template = renderConfig(EXAMPLE_VALUES);
 
+/** The generated config with one line replaced, parsed. */
+function configWith(from: string, to: string) {
+  expect(template).toContain(from);
+  return parseConfig(template.replace(from, to), '/home/dissent.config.yaml', '/home');
+}
+
 /** The generated config with one line replaced, parsed; the error message when it is refused. */
 function parseWith(from: string, to: string): string | undefined {
   expect(template).toContain(from);
@@ -72,5 +78,45 @@ describe('parseConfig', () => {
       );
     }
     expect(parseWith('grace_window: 72h', 'grace_window: 3650d')).toBeUndefined();
+  });
+
+  it('reads a grace_window in every unit and in combinations, as the milliseconds it says', () => {
+    const ms = (text: string) => configWith('grace_window: 72h', `grace_window: ${text}`).programmes[0]?.grace_window;
+    expect(ms('72h')).toBe(72 * 3_600_000);
+    expect(ms('3d')).toBe(3 * 86_400_000);
+    expect(ms('1h30m')).toBe(90 * 60_000);
+    expect(ms('90s')).toBe(90_000);
+    expect(ms('1.5h')).toBe(90 * 60_000);
+    expect(ms('2d12h')).toBe(60 * 3_600_000);
+    expect(ms('250ms')).toBe(250);
+    expect(parseWith('grace_window: 72h', 'grace_window: 72 hours')).toMatch(/grace_window: must be a duration/);
+  });
+
+  it('reads a deadline with its UTC offset as that instant, and refuses a day its month does not have', () => {
+    const at = 'deadline: 2025-05-26T23:59:59+02:00';
+    expect(configWith(at, at).programmes[0]?.deadline.toISOString()).toBe('2025-05-26T21:59:59.000Z');
+    expect(configWith(at, 'deadline: 2028-02-29T12:00:00Z').programmes[0]?.deadline.toISOString()).toBe(
+      '2028-02-29T12:00:00.000Z',
+    );
+    for (const day of ['2025-02-29T12:00:00Z', '2025-04-31T12:00:00Z', '2025-13-01T12:00:00Z', '2025-05-26T23:59:59']) {
+      expect(parseWith(at, `deadline: ${day}`), day).toMatch(/programmes\.0\.deadline: must be a real ISO 8601/);
+    }
+  });
+
+  it('refuses a trust_proxy range wider than its address family, naming the entry', () => {
+    const at = '  # trust_proxy: [127.0.0.1]';
+    const good = configWith(at, '  trust_proxy: ["10.0.0.0/8", "::1/128", loopback]');
+    expect(good.server.trust_proxy).toEqual(['10.0.0.0/8', '::1/128', 'loopback']);
+    for (const [bad, entry] of [
+      ['["10.0.0.0/8", "10.0.0.0/33"]', 1],
+      ['["::1/129"]', 0],
+      ['["10.0.0.0/8/8"]', 0],
+      ['["10.0.0.0/x"]', 0],
+      ['["example.org"]', 0],
+    ] as const) {
+      expect(parseWith(at, `  trust_proxy: ${bad}`), bad).toMatch(
+        new RegExp(`server\\.trust_proxy\\.${entry}: must be`),
+      );
+    }
   });
 });
