@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
-import { generateSignerKey, parseSignerKey, verifierKeyOf } from '../../src/log/note.ts';
+import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
 import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
 
 const home = join(tempDir(), 'home');
@@ -775,6 +776,8 @@ describe('objections, receipts and offline verification', () => {
 
   it('serves log entries, inclusion and consistency proofs that the offline verifier accepts', () => {
     const dir = tempDir();
+    // The old checkpoint covers one entry at least, so that the proof from it has hashes to check.
+    expect(dissent(['object', '--subject', 'p:19', '--home', home]).code).toBe(0);
     // Saved with one newline more than the note has, as `jq -r` or an editor would.
     writeFileSync(join(dir, 'old.txt'), `${dissent(['log', 'checkpoint', '--home', home]).stdout}\n`);
     const oldSize = Number(readFileSync(join(dir, 'old.txt'), 'utf8').split('\n')[1]);
@@ -821,6 +824,26 @@ describe('objections, receipts and offline verification', () => {
     ]);
     expect(strings.code).toBe(1);
     expect(strings.stdout).toContain('FAIL consistency: the proof file is not {from,to,proof:[base64]}');
+    const verifyWith = (newFile: string, proofFile: string) =>
+      dissent(['verify', 'consistency', join(dir, 'old.txt'), newFile, '--proof', proofFile, '--key', vkey]);
+    // A proof with one hash changed does not link the roots: what a rewritten log would give.
+    expect(proofJson.proof.length).toBeGreaterThan(0);
+    const bent = proofJson.proof.map((h: string, i: number) =>
+      i === 0 ? Buffer.from(Buffer.from(h, 'base64').map((b, j) => (j === 0 ? b ^ 1 : b))).toString('base64') : h,
+    );
+    writeFileSync(join(dir, 'bent.json'), JSON.stringify({ ...proofJson, proof: bent }));
+    const broken = verifyWith(join(dir, 'new.txt'), join(dir, 'bent.json'));
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(
+      'FAIL consistency: the proof does not link the two roots: the log was rewritten or the proof is wrong',
+    );
+    // The same tree signed by the same key under another origin is another log.
+    const signer = parseSignerKey(readFileSync(join(home, 'log.key'), 'utf8').trim());
+    const cp = openCheckpoint(readFileSync(join(dir, 'new.txt'), 'utf8'), parseVerifierKey(vkey));
+    writeFileSync(join(dir, 'other.txt'), signCheckpoint({ ...cp, origin: 'other.example/log' }, signer));
+    const other = verifyWith(join(dir, 'other.txt'), join(dir, 'proof.json'));
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('FAIL consistency: the checkpoints are from different logs');
     expect(dissent(['verify', 'checkpoint', join(dir, 'new.txt'), '--key', vkey]).code).toBe(0);
     const entry = dissent(['log', 'entry', '0', '--home', home]);
     expect(JSON.parse(entry.stdout)).toMatchObject({ v: 1, type: 'objection' });
