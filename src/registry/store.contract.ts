@@ -235,6 +235,16 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       // Released after a failure, it can be used once more.
       await s.releaseToken(hash);
       expect(await s.useToken(hash, 'confirm', '2025-05-01T12:00:02Z')).toMatchObject({ ok: true });
+      // A link works until the very time it expires, which is the time its mail names.
+      const last = new Uint8Array(32).fill(8);
+      await s.createToken({
+        token_hash: last,
+        objection_id: 'o_1',
+        purpose: 'confirm',
+        expires_at: '2025-05-02T00:00:00Z',
+      });
+      expect(await s.peekToken(last, 'confirm', '2025-05-02T00:00:00.000Z')).toMatchObject({ objection_id: 'o_1' });
+      expect(await s.useToken(last, 'confirm', '2025-05-02T00:00:00.000Z')).toMatchObject({ ok: true });
       await s.close();
     });
 
@@ -274,6 +284,29 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await s.purgeUnconfirmed('2025-05-05T00:00:00Z', '2025-05-02T00:00:00.000Z')).toBe(3);
       expect(await s.getObjection('o_linkless')).toBeUndefined();
       expect((await s.getObjection('o_done'))?.state).toBe('effective');
+      await s.close();
+    });
+
+    it('counts the objections covering a programme by state, channel and lateness, an objection at the deadline in time', async () => {
+      const s = await fresh();
+      const deadline = '2025-05-01T00:00:00.000Z';
+      await s.commit({
+        objections: [
+          objection('o_1', 'p:1', { submitted_at: deadline }),
+          objection('o_2', 'p:2', { programme: 'prog-a', submitted_at: '2025-05-01T00:00:00.001Z' }),
+          objection('o_3', 'p:3', { programme: 'prog-b' }),
+          objection('o_4', 'p:4', { channel: 'web', state: 'withdrawn', submitted_at: '2025-04-30T00:00:00.000Z' }),
+          objection('o_5', 'p:5', { programme: 'prog-a', submitted_at: '2025-04-30T00:00:00.000Z' }),
+        ],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+      });
+      expect(await s.countObjectionsCovering('prog-a', deadline)).toEqual([
+        { state: 'effective', channel: 'cli', late: false, n: 2 },
+        { state: 'effective', channel: 'cli', late: true, n: 1 },
+        { state: 'withdrawn', channel: 'web', late: false, n: 1 },
+      ]);
       await s.close();
     });
 
