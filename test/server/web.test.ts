@@ -673,12 +673,25 @@ describe('withdrawal, status and verification pages', () => {
       records_kept: 10,
       created_at: '2025-05-21T00:00:00Z',
     });
+    // A snapshot of another programme, which the objection does not cover, is none of the person's business here.
+    await t.home.store.recordSnapshot({
+      id: 'snap-assistant',
+      programme: 'assistant-2025',
+      cut_size: 0,
+      manifest_sha256: 'c'.repeat(64),
+      out_dir: '/tmp/z',
+      records_kept: 10,
+      created_at: '2025-05-21T00:00:00Z',
+    });
     let { csrf } = await c.page('/status?lang=en');
     let status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
     expect(status).toMatch(/id="state"><strong>effective/);
     const honouring = /<ul id="snapshots">([\s\S]*?)<\/ul>/.exec(status)?.[1] ?? '';
     expect(honouring).toContain('snap-1');
     expect(honouring).not.toContain('snap-old');
+    const without = /<ul id="snapshots-without">([\s\S]*?)<\/ul>/.exec(status)?.[1] ?? '';
+    expect(without).toContain('snap-old');
+    expect(status).not.toContain('snap-assistant');
 
     ({ csrf } = await c.page('/withdraw?lang=en'));
     expect(
