@@ -1115,6 +1115,28 @@ describe('operations', () => {
     );
   });
 
+  it('mails at most three persons for one e-mail address shared by more of them', async () => {
+    const c = await start();
+    // Five persons registered with one family address: typing it must not send five mails.
+    await t.home.store.upsertAccounts(
+      Array.from({ length: 5 }, (_, i) => ({
+        account: `fb:a:family${i}`,
+        person: `p:family${i}`,
+        source: 'facebook',
+        handle: `family${i}`,
+        display_name: null,
+        email: 'family@example.org',
+        birth_date: null,
+        country: 'DE',
+      })),
+    );
+    expect((await object(c, 'family@example.org')).status).toBe(200);
+    await server.ctx.tasks.idle();
+    const mails = readOutbox(t.dir);
+    expect(mails).toHaveLength(3);
+    expect(new Set(mails.map((m) => m.body.match(/family\d/)?.[0])).size).toBe(3);
+  });
+
   it('keys the per-address limits on the client behind a trusted proxy, and ignores X-Forwarded-For otherwise', async () => {
     const submit = async (c: Client, from: string) => {
       const { csrf } = await c.page('/?lang=en', { headers: { 'x-forwarded-for': from } });
