@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHome } from '../../src/config/home.ts';
 import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
@@ -83,6 +85,8 @@ describe('objection form', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]?.to).toBe(account?.email);
     expect(mails[0]?.link).toMatch(new RegExp(`^${server.url}/confirm/`));
+    // The mail holds the person's address and a live link: readable by the operator's user only, as documented.
+    expect(statSync(join(t.dir, 'outbox', mails[0]?.file as string)).mode & 0o777).toBe(0o600);
   });
 
   it('files, confirms and shows a verifiable receipt; the deadline is judged by the submission time', async () => {
