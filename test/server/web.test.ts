@@ -523,6 +523,7 @@ describe('link tokens', () => {
     await start();
     await server.ctx.tasks.idle();
     expect(await t.home.store.countObjections()).toEqual([]);
+    expect((await api(server.url, '/metrics')).text).toMatch(/^dissent_unconfirmed_purged_total 1$/m);
   });
 
   it('lets a closed programme\'s grace window no longer cut short the link of an objection to "*"', async () => {
