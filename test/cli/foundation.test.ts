@@ -584,7 +584,7 @@ describe('objections, receipts and offline verification', () => {
     const file = join(dir, 'subjects.jsonl');
     writeFileSync(
       file,
-      ['{"subject":"fb:a:30"}', '{"subject":"p:31","programme":"*","account_only":false}'].join('\n'),
+      ['{"subject":"fb:a:30"}', '{"subject":"p:31","programme":"*","account_only":false,"reason":"my own"}'].join('\n'),
     );
     const out = join(dir, 'receipts.jsonl');
     const r = dissent([
@@ -594,6 +594,8 @@ describe('objections, receipts and offline verification', () => {
       '--programme',
       'ai-training-2025',
       '--account-only',
+      '--reason',
+      'filed for the family',
       '--out',
       out,
       '--home',
@@ -609,6 +611,12 @@ describe('objections, receipts and offline verification', () => {
       ['fb:a:30', 'ai-training-2025', 'account'],
       ['p:31', '*', 'person'],
     ]);
+    const db = new Database(join(home, 'registry.db'), { readonly: true });
+    const reasons = receipts.map((x) =>
+      db.prepare('SELECT reason FROM objections WHERE id = ?').pluck().get(x.objection_id),
+    );
+    db.close();
+    expect(reasons).toEqual(['filed for the family', 'my own']);
     // The bulk file is checked as it is, a receipt a line; a tampered line fails alone.
     const ok = dissent(['verify', 'receipt', out, '--key', vkey]);
     expect([ok.code, ok.stdout]).toEqual([0, 'ok   line 1\nok   line 2\nVALID (all 2 receipts)\n']);
