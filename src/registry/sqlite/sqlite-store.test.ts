@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { hashLeaf } from '../../log/hash.ts';
 import { Frontier } from '../../log/merkle.ts';
 import { MIGRATIONS } from '../migrations.ts';
@@ -23,8 +23,22 @@ describeStore('SQLite file, commits on the writer thread', async () => {
 
 it('opens a file database in WAL mode with synchronous=FULL', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db');
+  // synchronous is a setting of each connection, not of the file: read it on the store's own connection.
+  const original = Database.prototype.pragma;
+  const opened = new Set<Database.Database>();
+  const spy = vi.spyOn(Database.prototype, 'pragma').mockImplementation(function (
+    this: Database.Database,
+    ...args: Parameters<Database.Database['pragma']>
+  ) {
+    opened.add(this);
+    return original.apply(this, args);
+  });
   const s = new SqliteStore(file);
   await s.migrate();
+  spy.mockRestore();
+  expect(opened.size).toBe(1);
+  // 2 is FULL: each commit is synced before it is answered, so that it survives a power loss, not only a crash.
+  expect([...opened][0]?.pragma('synchronous', { simple: true })).toBe(2);
   await s.close();
   const db = new Database(file, { readonly: true });
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
