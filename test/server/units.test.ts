@@ -111,6 +111,17 @@ describe('server building blocks', () => {
     expect(limiter.take('a')).toBe(true);
   });
 
+  it('says in Retry-After the whole seconds left of the window, never 0', () => {
+    let now = 0;
+    const limiter = new WindowLimiter(1, 3_600_000, () => now);
+    limiter.take('a');
+    expect(limiter.retryAfter()).toBe('3600');
+    now = 40 * 60_000 + 500;
+    expect(limiter.retryAfter()).toBe('1200');
+    now = 3_600_000 - 1;
+    expect(limiter.retryAfter()).toBe('1');
+  });
+
   it('maps errors to problems without leaking internals', () => {
     expect(toProblem(new NotFoundError('gone', 'E_X'))).toMatchObject({ status: 404, code: 'E_X', detail: 'gone' });
     expect(toProblem(new InputError('bad'))).toMatchObject({ status: 400, code: 'E_INPUT' });
