@@ -111,6 +111,23 @@ describe('objection form', () => {
     expect(row?.submitted_at).toBe('2025-05-26T20:59:59.000Z');
   });
 
+  it('says on the receipt page and on /status for which programme a late objection is late, and in time for the rest', async () => {
+    const c = await start();
+    // After the deadline of ai-training-2025, before that of assistant-2025.
+    t.clock.ms = Date.parse('2025-05-27T08:00:00Z');
+    expect((await object(c, t.accounts[6]?.email as string)).status).toBe(200);
+    await server.ctx.tasks.idle();
+    const page = await follow(c, linkAt(0));
+    const lateness = (html: string) => /<ul class="late">([\s\S]*?)<\/ul>/.exec(html)?.[1];
+    const expected =
+      '<li>Training of our AI models on public posts and AI-assistant chats: <strong>late: covers only future training</strong></li>' +
+      '<li>Training on AI-assistant chats: <strong>in time</strong></li>';
+    expect(lateness(page.html)).toBe(expected);
+    const { csrf } = await c.page('/status?lang=en');
+    const status = await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receiptOf(page.html)) });
+    expect(lateness(await status.text())).toBe(expected);
+  });
+
   it('judges the deadline by when the form arrived, the time its answer page shows, not by when the server got round to it', async () => {
     const c = await start();
     const account = t.accounts[4];
