@@ -781,6 +781,23 @@ describe('withdrawal, status and verification pages', () => {
     expect(await t.home.store.logSize()).toBe(3);
   });
 
+  it('/status of a withdrawn objection gives when it was submitted and withdrawn, and that new snapshots no longer honour it', async () => {
+    const c = await start();
+    const subject = t.accounts[8]?.person as string;
+    t.clock.ms = Date.parse('2025-05-20T10:00:00Z');
+    const { receipt } = await t.home.registry.object({ subject, channel: 'cli' });
+    t.clock.ms = Date.parse('2025-05-22T15:30:00Z');
+    await t.home.registry.withdraw({ subject, channel: 'cli' });
+    const { csrf } = await c.page('/status?lang=en');
+    const status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
+    expect(status).toMatch(/id="state"><strong>withdrawn/);
+    expect(status).toContain('<dt>Submitted at</dt><dd>20 May 2025 at 12:00');
+    expect(status).toContain('<dt>Withdrawn at</dt><dd>22 May 2025 at 17:30');
+    expect(status).toContain(
+      '<p id="snapshots">After the withdrawal, new snapshots no longer honour the objection.</p>',
+    );
+  });
+
   it('/status names the snapshots built without a late objection, and never says none was built since when one was', async () => {
     const c = await start();
     const account = t.accounts[3];
