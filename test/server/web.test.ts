@@ -165,7 +165,7 @@ describe('objection form', () => {
     const url = new URL(linkAt(0));
     const token = url.pathname.split('/').pop() as string;
     const shown = await c.page(url.pathname);
-    expect(shown.html).toMatch(/This link is for an objection to <strong>[^<]+<\/strong>/);
+    expect(shown.html).toContain('This link is for an objection to <strong>Training on AI-assistant chats</strong>');
     expect(shown.html).toContain('>Written by someone else &lt;b&gt;</textarea>');
     // Too long: refused before the link is used, so that it still works.
     const long = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason: 'x'.repeat(2001) });
@@ -870,6 +870,10 @@ describe('withdrawal, status and verification pages', () => {
     await server.ctx.tasks.idle();
     const mail = readOutbox(t.dir).find((m) => m.link?.includes('/withdraw/confirm/'));
     expect(mail?.to).toBe(account?.email);
+    // The page says what pressing its button takes back, by the programme's title.
+    expect((await c.page(new URL(mail?.link as string).pathname)).html).toContain(
+      'This link withdraws the objection to <strong>Training of our AI models on public posts and AI-assistant chats</strong>',
+    );
     const withdrawn = await follow(c, mail?.link as string);
     const leaf = JSON.parse(receiptOf(withdrawn.html).leaf);
     expect(leaf).toMatchObject({ type: 'withdrawal', programme: 'ai-training-2025', scope: 'account' });
