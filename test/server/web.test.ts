@@ -274,6 +274,31 @@ describe('objection form', () => {
 });
 
 describe('landing page', () => {
+  it('states what a programme uses and never uses, from its policy, and the days and hours left to object', async () => {
+    const c = await start();
+    const { html } = await c.page('/?lang=en');
+    const from = html.indexOf('id="prog-ai-training-2025"');
+    const section = html.slice(from, html.indexOf('</section>', from));
+    const items = (heading: string) =>
+      [...(new RegExp(`<h4>${heading}</h4><ul>(.*?)</ul>`).exec(section)?.[1] ?? '').matchAll(/<li>(.*?)<\/li>/g)].map(
+        (m) => m[1],
+      );
+    expect(items('What is used')).toEqual([
+      'Posts, comments, captions and stories on Facebook and Instagram',
+      'Chats with the AI assistant',
+      'Only content that was public',
+      'Only content of people aged 18 or over when they posted it',
+      'Only accounts in EU',
+    ]);
+    expect(items('What is never used')).toEqual([
+      'End-to-end-encrypted chats',
+      'Private messages and content that was not public',
+      'Content of minors',
+    ]);
+    // 2025-05-20T10:00Z to 2025-05-26T21:59:59Z.
+    expect(section).toContain('<strong>6 days and 11 hours left</strong>');
+  });
+
   it('counts the deadline instant itself as open, as lateness does, and says it has passed only after it', async () => {
     const c = await start();
     const notice = 'The deadline has passed';
