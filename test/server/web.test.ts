@@ -1081,6 +1081,30 @@ describe('operations', () => {
     expect(await (await c.request('/healthz')).json()).toEqual({ status: 'ok' });
   });
 
+  it('sets its cookies HttpOnly with SameSite, Secure behind an https public URL, and keeps pages out of caches', async () => {
+    for (const [publicUrl, secure] of [
+      [undefined, false],
+      ['https://objections.example', true],
+    ] as const) {
+      await start(publicUrl ? { publicUrl } : {});
+      const res = await fetch(`${server.url}/?lang=en`);
+      const cookies = res.headers.getSetCookie();
+      const csrfCookie = cookies.find((k) => k.startsWith('_csrf=')) ?? '';
+      const langCookie = cookies.find((k) => k.startsWith('lang=')) ?? '';
+      for (const [cookie, sameSite] of [
+        [csrfCookie, 'Strict'],
+        [langCookie, 'Lax'],
+      ] as const) {
+        expect(cookie).toMatch(/; HttpOnly(;|$)/);
+        expect(cookie).toContain(`; SameSite=${sameSite}`);
+        expect(/; Secure(;|$)/.test(cookie), `${cookie} behind ${publicUrl}`).toBe(secure);
+      }
+      // A page holds a CSRF token, and a receipt page the receipt: no cache may keep one.
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      await server.close();
+    }
+  });
+
   it('serves /healthz, /metrics in Prometheus text, security headers and the language switch', async () => {
     const c = await start();
     await t.home.registry.object({ subject: 'p:1', channel: 'api' });
