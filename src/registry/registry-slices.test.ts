@@ -1,8 +1,8 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { Programme } from '../config/config.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../log/note.ts';
 import { verifyReceipt } from '../log/receipt.ts';
+import { countTurns } from './_test-turns.ts';
 import { Registry } from './registry.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 
@@ -29,14 +29,7 @@ it('a large batch of objections is prepared and answered in slices, with the eve
 
   // Every request that arrived during a commit joins the next batch. Done in one go, a backlog of 20,000 stopped
   // every other request (a page, /healthz, a scrape) for half a second: all of them were answered in one turn.
-  let turns = 0;
-  let done = false;
-  const spinning = (async () => {
-    while (!done) {
-      await nextTurn();
-      turns++;
-    }
-  })();
+  const loop = countTurns();
   const n = 2000;
   const answeredAt: number[] = [];
   const results = await Promise.all(
@@ -44,13 +37,12 @@ it('a large batch of objections is prepared and answered in slices, with the eve
       registry
         .object({ subject: `p:${i}`, channel: 'api', resolved: { subject: `p:${i}`, scope: 'person' } })
         .then((r) => {
-          answeredAt.push(turns);
+          answeredAt.push(loop.turns);
           return r;
         }),
     ),
   );
-  done = true;
-  await spinning;
+  await loop.stop();
 
   expect(registry.size).toBe(n);
   expect(new Set(answeredAt).size).toBeGreaterThanOrEqual(n / 500);

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
+import { countTurns } from '../_test-turns.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -60,18 +60,10 @@ it('the purge of unconfirmed requests lets the server answer while it runs, and 
 
   // Run as one transaction, the purge of thousands of requests stopped every request until it was done (25 s for
   // 4,000 among 40,000 objections): the event loop did not turn once.
-  let turns = 0;
-  let done = false;
-  const spinning = (async () => {
-    while (!done) {
-      await nextTurn();
-      turns++;
-    }
-  })();
+  const loop = countTurns();
   const purged = await store.purgeUnconfirmed('2025-05-27T00:00:00.000Z', '2025-05-24T00:00:00.000Z');
-  const turnsBeforeDone = turns;
-  done = true;
-  await spinning;
+  const turnsBeforeDone = loop.turns;
+  await loop.stop();
   expect(turnsBeforeDone).toBeGreaterThan(0);
 
   expect(purged).toBe(n + 3);

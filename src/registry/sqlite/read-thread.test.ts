@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
+import { countTurns } from '../_test-turns.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -53,19 +53,11 @@ it('a server counts the objections for /metrics off the main thread: the event l
 
   // Run on the main thread, a count (over a second at a million objections) answers before the event loop turns
   // once: every request waits for it.
-  let turns = 0;
-  let counted = false;
-  const spinning = (async () => {
-    while (!counted) {
-      await nextTurn();
-      turns++;
-    }
-  })();
+  const loop = countTurns();
   const rows = await store.countObjections();
-  const turnsBeforeRows = turns;
+  const turnsBeforeRows = loop.turns;
   const byLate = await store.countObjectionsCovering('ai-training-2025', '2025-05-27T00:00:00.000Z');
-  counted = true;
-  await spinning;
+  await loop.stop();
   expect(turnsBeforeRows).toBeGreaterThan(0);
 
   const key = (r: { state: string; channel: string; programme: string }) => `${r.state} ${r.channel} ${r.programme}`;
