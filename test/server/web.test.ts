@@ -176,10 +176,12 @@ describe('objection form', () => {
     expect(done.status).toBe(200);
     const receipt = receiptOf(await done.text());
     expect((await t.home.store.getObjection(receipt.objection_id))?.reason).toBeNull();
-    // Pressed again with a reason over the limit: the link is used, and the page says so (no field error for it).
+    // Pressed again with a reason over the limit: the link is used, and the page shows the receipt this link made
+    // effective again (no field error for it).
     const usedLong = await c.post('/confirm', { _csrf: shown.csrf, token, edit_reason: '1', reason: 'x'.repeat(2001) });
     const usedPage = await usedLong.text();
-    expect(usedPage).toContain('Your objection was already effective');
+    expect(receiptOf(usedPage)).toEqual(receipt);
+    expect(usedPage).toContain('<h1>Your objection is effective</h1>');
     expect(usedPage).not.toContain('The reason is too long');
   });
 
@@ -454,7 +456,11 @@ describe('link tokens', () => {
     const link = linkAt(0);
     const first = await follow(c, link);
     expect(first.status).toBe(200);
-    expect((await follow(c, link)).status).toBe(200);
+    // The objection in force was there before the press, and a second press still says so.
+    expect(first.html).toContain('<h1>Your objection was already effective</h1>');
+    const second = await follow(c, link);
+    expect(second.status).toBe(200);
+    expect(second.html).toContain('<h1>Your objection was already effective</h1>');
     await t.home.registry.withdraw({ subject: account?.person as string, channel: 'api' });
     const size = server.ctx.registry.size;
     const after = await follow(c, link);
@@ -524,6 +530,9 @@ describe('link tokens', () => {
     expect(de.status).toBe(200);
     expect(de.html).toContain('<html lang="de">');
     expect(receiptOf(de.html)).toEqual(receiptOf(confirmed.html));
+    // The press made the objection effective: the page says so in either language, not that it already was.
+    expect(confirmed.html).toContain('<h1>Your objection is effective</h1>');
+    expect(de.html).toContain('<h1>Ihr Widerspruch ist wirksam</h1>');
     const en = await switchLanguage(de.html);
     expect(en.html).toContain('<html lang="en">');
     expect(receiptOf(en.html)).toEqual(receiptOf(confirmed.html));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Receipt } from '../../log/receipt.ts';
-import { MAX_REASON_CHARS } from '../../registry/types.ts';
+import { MAX_REASON_CHARS, type TokenRow } from '../../registry/types.ts';
 import type { ServerContext } from '../context.ts';
 import { hashLinkToken, isLinkToken } from '../link-token.ts';
 import { confirmPage } from '../views/confirm.ts';
@@ -101,7 +101,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
         await ctx.registry.barrier();
         const shown =
           purpose === 'confirm'
-            ? await replayedReceipt(ctx, used.token.objection_id)
+            ? await replayedReceipt(ctx, used.token)
             : await replayedWithdrawal(ctx, used.token.objection_id);
         ctx.metrics.inc('dissent_link_tokens_total', { purpose, result: shown ? 'replayed' : 'used' });
         if (!shown) return refuse(reply, page, 'used');
@@ -110,7 +110,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
           200,
           receiptPage(page, {
             kind: purpose === 'confirm' ? 'objection' : 'withdrawal',
-            created: false,
+            created: shown.created,
             receipt: shown.receipt,
             submittedAt: shown.submittedAt,
             programmes: ctx.programmes,
@@ -144,28 +144,36 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
  */
 async function replayedReceipt(
   ctx: ServerContext,
-  id: string,
-): Promise<{ receipt: Receipt; submittedAt: string } | undefined> {
-  const row = await ctx.store.getObjection(id);
+  token: TokenRow,
+): Promise<{ receipt: Receipt; submittedAt: string; created: boolean } | undefined> {
+  const row = await ctx.store.getObjection(token.objection_id);
   const shown =
     row?.state === 'effective'
       ? row
       : row?.state === 'pending'
         ? await ctx.store.findEffective(row.subject, row.scope, row.programme)
         : undefined;
-  return shown ? { receipt: await ctx.registry.objectionReceipt(shown), submittedAt: shown.submitted_at } : undefined;
+  if (!shown) return undefined;
+  // The first press said the objection is effective if it made it so (effective since that press), else that one was
+  // already in force: a reload or the language switch says the same.
+  const created = shown.id === row?.id && token.used_at !== null && (shown.effective_at ?? '') >= token.used_at;
+  return { receipt: await ctx.registry.objectionReceipt(shown), submittedAt: shown.submitted_at, created };
 }
 
 /** What the first press of a withdrawal link showed: the withdrawal of its objection. Reads only. */
 async function replayedWithdrawal(
   ctx: ServerContext,
   id: string,
-): Promise<{ receipt: Receipt; submittedAt: string } | undefined> {
+): Promise<{ receipt: Receipt; submittedAt: string; created: boolean } | undefined> {
   const row = await ctx.store.getObjection(id);
   const withdrawal =
     row?.state === 'withdrawn' && row.withdrawal_id ? await ctx.store.getWithdrawal(row.withdrawal_id) : undefined;
   return withdrawal
-    ? { receipt: await ctx.registry.withdrawalReceipt(withdrawal, row), submittedAt: withdrawal.submitted_at }
+    ? {
+        receipt: await ctx.registry.withdrawalReceipt(withdrawal, row),
+        submittedAt: withdrawal.submitted_at,
+        created: false,
+      }
     : undefined;
 }
 
