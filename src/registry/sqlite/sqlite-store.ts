@@ -1,6 +1,5 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Hash } from '../../log/hash.ts';
 import { type NodeId, nodeKey } from '../../log/merkle.ts';
@@ -26,6 +25,7 @@ import {
   type WriteResult,
   type WriteStatements,
 } from './_writes.mjs';
+import { RegistryThread } from './registry-thread.ts';
 
 const OBJECTION_COLS =
   'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id, via_account';
@@ -246,7 +246,9 @@ export class SqliteStore implements Store {
    */
   async #readAll(sql: string, params: readonly unknown[]): Promise<unknown[]> {
     if (this.#writer === undefined) return this.#db.prepare(sql).all(...params);
-    this.#reader ??= readThread(this.#file);
+    // A reader thread that failed (the file could not be opened) is made again for the next read.
+    if (this.#reader?.gone) await this.#reader.close();
+    if (this.#reader === undefined || this.#reader.gone) this.#reader = readThread(this.#file);
     return this.#reader.request({ sql, params });
   }
 
@@ -440,52 +442,6 @@ function packBatch(batch: CommitBatch): PackedBatch {
 
 /** What the writer thread says of a commit: written, or nothing written because the log grew or a check failed. */
 type CommitResult = 'ok' | 'conflict' | 'exists';
-
-/** A worker thread's answer to one request: done with a result, or the error it failed with. */
-type ThreadReply<T> = { type: 'done' | 'error'; id: number; result?: T; message?: string; code?: string };
-
-/** The main thread's side of a registry thread: one request in flight per call, answered by id. */
-class RegistryThread<T> {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (r: T) => void; reject: (e: Error) => void }>();
-  #next = 0;
-
-  /** `failure` turns the thread's error into the caller's; `what` and `code` say that the thread itself died. */
-  constructor(
-    script: URL,
-    workerData: unknown,
-    failure: (e: Error & { code?: string | undefined }) => Error,
-    what: string,
-    code: `E_${string}`,
-  ) {
-    this.#worker = new Worker(script, { workerData });
-    this.#worker.on('message', (m: ThreadReply<T>) => {
-      const p = this.#pending.get(m.id);
-      this.#pending.delete(m.id);
-      if (m.type === 'done') p?.resolve(m.result as T);
-      else p?.reject(failure(Object.assign(new Error(m.message), { code: m.code })));
-    });
-    this.#worker.on('error', (e) => {
-      for (const p of this.#pending.values())
-        p.reject(new DissentError(`the registry ${what} failed`, code, { cause: e }));
-      this.#pending.clear();
-    });
-  }
-
-  request(message: object): Promise<T> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...message, id });
-    });
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
-    this.#worker.postMessage({ type: 'close' });
-    await exited;
-  }
-}
 
 /** The writer thread (see _commit-worker.mjs): one group commit, or one small write, per request. */
 function commitThread(file: string, sql: Record<string, string>): RegistryThread<unknown> {
