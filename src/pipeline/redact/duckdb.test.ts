@@ -132,6 +132,16 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('finds a name in a text whose only odd space stood in a longer name, with more names found than one pattern holds', async () => {
+    // 2000 long names found fill the first pattern; `Kai Ohm` falls to the next one, which once went only over the
+    // texts that still had an odd space after the first pattern had replaced the long name holding the no-break space.
+    const long = Array.from({ length: 2000 }, (_, i) => `Langername${String(i).padStart(4, '0')} Nachnamelang`);
+    const names = [...long, 'Kai Ohm'];
+    const texts = [long.join(', '), 'Langername0001\u00A0Nachnamelang und Kai Ohm'];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out[1]).toBe('[name] und [name]');
+  });
+
   it('redacts only the types asked for', async () => {
     const { texts } = await viaDuckDB(['a@b.de 0170 1234567 @x'], ['phone'], []);
     expect(texts).toEqual(['a@b.de [phone] @x']);

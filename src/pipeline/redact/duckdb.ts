@@ -68,6 +68,7 @@ const MAP_TABLE = '__dissent_redact_map';
 const NAMES_TABLE = '__dissent_redact_names';
 const HITS_TABLE = '__dissent_redact_name_hits';
 const CHUNKS_TABLE = '__dissent_redact_name_chunks';
+const ODD_TABLE = '__dissent_redact_name_odd';
 const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
 
 /**
@@ -381,6 +382,9 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
       SELECT DISTINCT c.chunk, ${hasOddNameSpace('x.t')} AS odd
       FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name JOIN ${into} x ON x.k = h.k`);
     const todo = new Set(needed.getRowObjects().map((r) => `${r.chunk} ${r.odd}`));
+    // Which rows get the names with space classes is decided on their text as copied, not as an earlier pattern left
+    // it: replacing a name may take away the only odd space of a text whose other names come in a later pattern.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${ODD_TABLE} AS SELECT k FROM ${into} WHERE ${hasOddNameSpace('t')}`);
     for (let i = 0; i < found.length; i += NAMES_PER_PATTERN) {
       const chunk = found.slice(i, i + NAMES_PER_PATTERN);
       const rows = `SELECT h.k FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name WHERE c.chunk = ${i / NAMES_PER_PATTERN}`;
@@ -395,12 +399,12 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         // Two passes, because a match consumes its right border, which may be the next name's left one.
         await conn.run(`
           UPDATE ${into} SET t = regexp_replace(regexp_replace(t, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
-          WHERE k IN (${rows}) AND ${anySpace ? '' : 'NOT '}(${hasOddNameSpace('t')})`);
+          WHERE k IN (${rows}) AND k ${anySpace ? '' : 'NOT '}IN (SELECT k FROM ${ODD_TABLE})`);
       }
     }
   } finally {
     await conn.run(
-      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${CHUNKS_TABLE}`,
+      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${CHUNKS_TABLE}; DROP TABLE IF EXISTS ${ODD_TABLE}`,
     );
   }
 }
