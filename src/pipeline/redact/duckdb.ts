@@ -391,10 +391,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
       // A text whose spaces are all single plain ones gets the names as written, which RE2 searches several times
       // faster than names whose spaces are classes (2.4 s more at 2M records); the few others get those.
       for (const anySpace of [false, true]) {
-        // From the second pattern on, a text may have lost its only odd space with a name an earlier one replaced:
-        // it is plain now, so the plain pass runs whether or not the plan (made on the texts as read) asked for it.
-        const c = i / NAMES_PER_PATTERN;
-        if (!todo.has(`${c} ${anySpace}`) && (anySpace || c === 0)) continue;
+        if (!todo.has(`${i / NAMES_PER_PATTERN} ${anySpace}`)) continue;
         const pattern = lit(namesPattern(chunk.map((n) => escapeName(n, anySpace))));
         // Two passes, because a match consumes its right border, which may be the next name's left one.
         await conn.run(`
