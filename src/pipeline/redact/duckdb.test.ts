@@ -132,6 +132,15 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('finds a name right after another name whole, though a shorter name stands inside it, as JS does', async () => {
+    const names = ['Anna', 'Ben Carl Dorn', 'Carl', 'Zoë-Max d’Nuñez', 'd’Nuñez'];
+    const texts = ['Anna Ben Carl Dorn, Anna und Carl', 'Anna…Zoë-Max\td’Nuñezs Hund', 'Anna\u00A0Ben  Carl Dorn'];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual(['[name] [name], [name] und [name]', '[name]…[name] Hund', '[name]\u00A0[name]']);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('finds a name in a text whose only odd space stood in a longer name, with more names found than one pattern holds', async () => {
     // 2000 long names found fill the first pattern; `Kai Ohm` falls to the next one, which once went only over the
     // texts that still had an odd space after the first pattern had replaced the long name holding the no-break space.
@@ -297,5 +306,14 @@ describe('redactInDuckDB with sentinel characters in the input', () => {
     const sql = await viaDuckDB(texts, ALL_PII_TYPES, []);
     expect(sql.texts).toEqual(texts.map((t) => js.redact(t)));
     expect(sql.texts[0]).toBe('\uE000 [email] \uE001 [phone]');
+  });
+
+  it('gives the JS output for rows that contain the private-use marks of the known-name step', async () => {
+    const names = ['Anna', 'Ben Carl', 'Carl'];
+    const texts = ['Anna\uE002Ben Carl\uE003 Carl', '\uE003Anna\uE002', 'Ben\uE002Carl und Anna Ben Carl'];
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    const sql = await viaDuckDB(texts, ['known_name'], names);
+    expect(sql.texts).toEqual(texts.map((t) => js.redact(t)));
+    expect(sql.texts[0]).toBe('[name]\uE002[name]\uE003 [name]');
   });
 });

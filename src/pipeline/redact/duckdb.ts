@@ -12,6 +12,9 @@ import {
   byLengthDesc,
   CASE_VARIANT_SOURCE,
   escapeName,
+  KnownNames,
+  MARK_TOKENS_RE2,
+  markedNamesPattern,
   NAME_APOSTROPHE_SOURCE,
   NAME_BORDER,
   NAME_DECORATION_SOURCE,
@@ -20,13 +23,13 @@ import {
   NAME_SPACE_RUN_SOURCE,
   NAME_SUFFIX_SOURCE,
   NAME_VALID_SOURCE,
-  NAMES_REPLACEMENT_RE2,
-  namesPattern,
   RESERVED_NAMES,
+  TOKEN_END,
   TOKEN_SOURCE,
+  TOKEN_START,
 } from './known-names.ts';
 import { WORD } from './patterns.ts';
-import type { PiiType } from './types.ts';
+import { type PiiType, PLACEHOLDER } from './types.ts';
 
 /** Where and what to redact inside DuckDB. */
 export interface DuckDBRedactOptions {
@@ -69,6 +72,8 @@ const NAMES_TABLE = '__dissent_redact_names';
 const HITS_TABLE = '__dissent_redact_name_hits';
 const CHUNKS_TABLE = '__dissent_redact_name_chunks';
 const ODD_TABLE = '__dissent_redact_name_odd';
+const OWN_TABLE = '__dissent_redact_name_own';
+const OWN_DONE_TABLE = '__dissent_redact_name_own_done';
 const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
 
 /**
@@ -364,9 +369,16 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     await conn.run(`
       CREATE OR REPLACE TABLE ${into} AS
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
+    // Which rows get the names with space classes (see hasOddNameSpace) is decided on their text as copied, not as an
+    // earlier pattern left it: replacing a name may take away the only odd space of a text whose other names come in a
+    // later pattern. A text that already holds a mark of markedNamesPattern goes through KnownNames.
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE ${ODD_TABLE} AS SELECT k FROM ${into} WHERE ${hasOddNameSpace('t')};
+      CREATE OR REPLACE TEMP TABLE ${OWN_TABLE} AS SELECT k, t FROM ${into}
+        WHERE contains(t, ${lit(TOKEN_START)}) OR contains(t, ${lit(TOKEN_END)});`);
     const reader = await conn.runAndReadAll(`SELECT DISTINCT name FROM ${HITS_TABLE}`);
     const found = (reader.getColumns()[0] ?? []).map(String).sort(byLengthDesc);
-    const repl = lit(NAMES_REPLACEMENT_RE2);
+    const repl = lit(PLACEHOLDER.known_name);
     // Each pattern goes only over the rows that hold one of its names: with realistic names (tens of thousands found),
     // every row went through every pattern, twenty and more passes where one does.
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${CHUNKS_TABLE} (name VARCHAR, chunk INTEGER)`);
@@ -379,12 +391,13 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     appender.closeSync();
     // Which patterns have rows to go over: each one compiled costs RE2 tens of milliseconds.
     const needed = await conn.runAndReadAll(`
-      SELECT DISTINCT c.chunk, ${hasOddNameSpace('x.t')} AS odd
-      FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name JOIN ${into} x ON x.k = h.k`);
+      SELECT DISTINCT c.chunk, h.k IN (SELECT k FROM ${ODD_TABLE}) AS odd
+      FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name
+      WHERE h.k NOT IN (SELECT k FROM ${OWN_TABLE})`);
     const todo = new Set(needed.getRowObjects().map((r) => `${r.chunk} ${r.odd}`));
-    // Which rows get the names with space classes is decided on their text as copied, not as an earlier pattern left
-    // it: replacing a name may take away the only odd space of a text whose other names come in a later pattern.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${ODD_TABLE} AS SELECT k FROM ${into} WHERE ${hasOddNameSpace('t')}`);
+    // A name is matched from the mark before its first word token to the mark after its last one (markedNamesPattern),
+    // so that no match takes the border that a name right after it needs; the marks go again in the same statement.
+    const marked = `regexp_replace(t, ${lit(TOKEN_SOURCE)}, ${lit(MARK_TOKENS_RE2)}, 'g')`;
     for (let i = 0; i < found.length; i += NAMES_PER_PATTERN) {
       const chunk = found.slice(i, i + NAMES_PER_PATTERN);
       const rows = `SELECT h.k FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name WHERE c.chunk = ${i / NAMES_PER_PATTERN}`;
@@ -392,18 +405,43 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
       // faster than names whose spaces are classes (2.4 s more at 2M records); the few others get those.
       for (const anySpace of [false, true]) {
         if (!todo.has(`${i / NAMES_PER_PATTERN} ${anySpace}`)) continue;
-        const pattern = lit(namesPattern(chunk.map((n) => escapeName(n, anySpace))));
-        // Two passes, because a match consumes its right border, which may be the next name's left one.
+        const pattern = lit(markedNamesPattern(chunk, anySpace));
         await conn.run(`
-          UPDATE ${into} SET t = regexp_replace(regexp_replace(t, ${pattern}, ${repl}, 'g'), ${pattern}, ${repl}, 'g')
-          WHERE k IN (${rows}) AND k ${anySpace ? '' : 'NOT '}IN (SELECT k FROM ${ODD_TABLE})`);
+          UPDATE ${into} SET t = replace(replace(regexp_replace(${marked}, ${pattern}, ${repl}, 'g'),
+            ${lit(TOKEN_START)}, ''), ${lit(TOKEN_END)}, '')
+          WHERE k IN (${rows}) AND k ${anySpace ? '' : 'NOT '}IN (SELECT k FROM ${ODD_TABLE})
+            AND k NOT IN (SELECT k FROM ${OWN_TABLE})`);
       }
     }
+    await redactOwnMarkRows(conn, names, into);
   } finally {
     await conn.run(
-      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${CHUNKS_TABLE}; DROP TABLE IF EXISTS ${ODD_TABLE}`,
+      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${CHUNKS_TABLE}; DROP TABLE IF EXISTS ${ODD_TABLE};
+       DROP TABLE IF EXISTS ${OWN_TABLE}; DROP TABLE IF EXISTS ${OWN_DONE_TABLE}`,
     );
   }
+}
+
+/**
+ * The (practically absent) rows of `into` whose text already held a mark of markedNamesPattern (OWN_TABLE): redacted
+ * by KnownNames over every name of `names` (quoted identifiers).
+ */
+async function redactOwnMarkRows(conn: DuckDBConnection, names: string, into: string): Promise<void> {
+  const rows = (await conn.runAndReadAll(`SELECT k, typeof(k) AS type, t FROM ${OWN_TABLE}`)).getRowObjects();
+  if (rows.length === 0) return;
+  const type = String(rows[0]!.type);
+  if (!/^[A-Z0-9_() ,]+$/.test(type)) throw new InputError('redact: unsupported key column type', 'E_REDACT_KEY');
+  const all = (await conn.runAndReadAll(`SELECT DISTINCT name FROM ${names} WHERE name IS NOT NULL`)).getColumns()[0];
+  const known = new KnownNames((all ?? []).map(String));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${OWN_DONE_TABLE} (k ${type}, t VARCHAR)`);
+  const appender = await conn.createAppender(OWN_DONE_TABLE);
+  for (const row of rows) {
+    appender.appendValue(row.k ?? null);
+    appender.appendVarchar(known.redact(String(row.t)));
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(`UPDATE ${into} SET t = x.t FROM ${OWN_DONE_TABLE} x WHERE ${into}.k = x.k`);
 }
 
 /**

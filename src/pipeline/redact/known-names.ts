@@ -72,6 +72,7 @@ export const NAME_SPACE_RUN_SOURCE = `[${NAME_SPACE}]+`;
 const NAME_SPACE_EDGES = new RegExp(NAME_SPACE_EDGES_SOURCE, 'gu');
 const NAME_SPACE_RUN = new RegExp(NAME_SPACE_RUN_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
+const NON_TOKEN_RUN = new RegExp(`[^${WORD}_]+`, 'gu');
 
 /**
  * Takes off decorations at either end and bracketed suffixes, collapses spaces (NAME_SPACE) and trims; returns null for a
@@ -100,10 +101,16 @@ export function lookupKey(name: string): string {
  * The regex source of one name: only `.` needs escaping after NAME_VALID_SOURCE, and each space stands for any run of
  * NAME_SPACE (`Anna  Schmidt`, `Anna\u00A0Schmidt`). With `anySpace` false, a space stands for itself: the same
  * matches in a text whose every run of NAME_SPACE is one plain space, where literal names let RE2 search far faster.
+ * With `marked`, for a text whose word tokens are marked (MARK_TOKENS_RE2): each token of the name between the marks.
  */
-export function escapeName(name: string, anySpace = true): string {
-  const escaped = name.replaceAll('.', '\\.');
-  return anySpace ? escaped.replaceAll(' ', NAME_SPACE_RUN_SOURCE) : escaped;
+export function escapeName(name: string, anySpace = true, marked = false): string {
+  const spaced = (s: string): string => {
+    const escaped = s.replaceAll('.', '\\.');
+    return anySpace ? escaped.replaceAll(' ', NAME_SPACE_RUN_SOURCE) : escaped;
+  };
+  if (!marked) return spaced(name);
+  // The name starts and ends with a token character (NAME_VALID_SOURCE): marks stand around each run between tokens.
+  return name.replace(NON_TOKEN_RUN, (run) => `${TOKEN_END}${spaced(run)}${TOKEN_START}`);
 }
 
 /**
@@ -114,24 +121,54 @@ export function escapeName(name: string, anySpace = true): string {
 export const NAME_BORDER = `[^${WORD}_]`;
 
 /**
- * The pattern that replaces the given names (escaped, longest first, so that a longer name wins over its own prefix
- * at the same position); group 1 and 2 are the border characters kept. The JS redactor builds one per text from the
- * names found in it, the SQL path one per chunk of the names found in any row.
+ * A name of two or more words may carry a German genitive s (`Anna Schmidts Hund`); a one-word name may not, as `Dies`
+ * is not the genitive of a display name `Die`. Those names come first: no one-word name is longer than a name of more
+ * words that it begins.
  */
-export function namesPattern(escapedNamesLongestFirst: readonly string[]): string {
-  // A name of two or more words may carry a German genitive s (`Anna Schmidts Hund`); a one-word name may not, as
-  // `Dies` is not the genitive of a display name `Die`. Those names come first: no one-word name is longer than a
-  // name of more words that it begins.
-  const multi = escapedNamesLongestFirst.filter((n) => MULTI_WORD.test(n));
-  const single = escapedNamesLongestFirst.filter((n) => !MULTI_WORD.test(n));
-  const alts = [...(multi.length > 0 ? [`(?:${multi.join('|')})s?`] : []), ...single];
-  return `(^|${NAME_BORDER})(?:${alts.join('|')})(${NAME_BORDER}|$)`;
+function nameAlternatives(escapedNamesLongestFirst: readonly string[], multiWord: readonly boolean[]): string {
+  const multi = escapedNamesLongestFirst.filter((_, i) => multiWord[i]);
+  const single = escapedNamesLongestFirst.filter((_, i) => !multiWord[i]);
+  return [...(multi.length > 0 ? [`(?:${multi.join('|')})s?`] : []), ...single].join('|');
 }
 
-/** Replacement for namesPattern in JS syntax. */
-export const NAMES_REPLACEMENT_JS = `$1${PLACEHOLDER.known_name}$2`;
-/** Replacement for namesPattern in RE2 syntax. */
-export const NAMES_REPLACEMENT_RE2 = String.raw`\1${PLACEHOLDER.known_name}\2`;
+/**
+ * The JS pattern that replaces the given names (longest first, so that a longer name wins over its own prefix at the
+ * same position), as whole words: group 1 is the left border, kept; the right border is looked at, not taken, so that
+ * it can be the left border of a name right after (`Anna Ben Carl Dorn` with the names Anna, Carl and Ben Carl Dorn:
+ * a taken border made the search go on inside Ben Carl Dorn and replace Carl alone).
+ */
+export function namesPattern(namesLongestFirst: readonly string[]): string {
+  const alts = nameAlternatives(
+    namesLongestFirst.map((n) => escapeName(n)),
+    namesLongestFirst.map((n) => MULTI_WORD.test(n)),
+  );
+  return `(^|${NAME_BORDER})(?:${alts})(?=${NAME_BORDER}|$)`;
+}
+
+/** Replacement for namesPattern. */
+export const NAMES_REPLACEMENT_JS = `$1${PLACEHOLDER.known_name}`;
+
+/**
+ * RE2 has no lookahead: the SQL path marks each word token of a text (MARK_TOKENS_RE2) and matches names from mark to mark,
+ * which finds the same names as namesPattern. Private-use characters; a text that already holds one goes through
+ * KnownNames instead.
+ */
+export const TOKEN_START = '\uE002';
+export const TOKEN_END = '\uE003';
+/** Replacement that marks each match of TOKEN_SOURCE, in RE2 syntax. */
+export const MARK_TOKENS_RE2 = `${TOKEN_START}\\0${TOKEN_END}`;
+
+/**
+ * namesPattern for a text whose tokens are marked (MARK_TOKENS_RE2), with no group to capture: replaced by the
+ * placeholder itself, it lets RE2 find the matches with its fast DFA.
+ */
+export function markedNamesPattern(namesLongestFirst: readonly string[], anySpace: boolean): string {
+  const alts = nameAlternatives(
+    namesLongestFirst.map((n) => escapeName(n, anySpace, true)),
+    namesLongestFirst.map((n) => MULTI_WORD.test(n)),
+  );
+  return `${TOKEN_START}(?:${alts})${TOKEN_END}`;
+}
 
 /** Orders names so that a longer name wins over its own prefix at the same position. */
 export function byLengthDesc(a: string, b: string): number {
@@ -168,7 +205,7 @@ export class KnownNames {
     return n;
   }
 
-  /** Replaces every known name in `text` by the placeholder (two passes, because a match consumes its right border). */
+  /** Replaces every known name in `text` by the placeholder. */
   redact(text: string): string {
     // Keys present in the text: every token, and every pair of adjacent tokens (what lies between them in the text is
     // what lies between them in a name found there, since neither contains token characters).
@@ -191,13 +228,13 @@ export class KnownNames {
       }
     }
     if (found.size === 0) return text;
-    const source = namesPattern([...found].sort(byLengthDesc).map((n) => escapeName(n)));
+    const source = namesPattern([...found].sort(byLengthDesc));
     let re = this.#compiled.get(source);
     if (!re) {
       if (this.#compiled.size > 10_000) this.#compiled.clear();
       re = new RegExp(source, 'gu');
       this.#compiled.set(source, re);
     }
-    return text.replace(re, NAMES_REPLACEMENT_JS).replace(re, NAMES_REPLACEMENT_JS);
+    return text.replace(re, NAMES_REPLACEMENT_JS);
   }
 }

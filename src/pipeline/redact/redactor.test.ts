@@ -342,6 +342,10 @@ describe('ordering and names', () => {
   it('prefers the longest known name and finds adjacent names', () => {
     expect(all.redact('Anna Schmidt, Anna und Kathi Kathi')).toBe('[name], [name] und [name] [name]');
   });
+  it('finds a name right after another name whole, though a shorter name stands inside it', () => {
+    const r = createRedactor({ types: ['known_name'], knownNames: ['Anna', 'Ben Carl Dorn', 'Carl'] });
+    expect(r.redact('Anna Ben Carl Dorn, Anna und Carl')).toBe('[name] [name], [name] und [name]');
+  });
   it('ignores names equal to a placeholder word', () => {
     expect(createRedactor({ types: ['email', 'known_name'], knownNames: ['email'] }).redact('x@y.de')).toBe('[email]');
   });
