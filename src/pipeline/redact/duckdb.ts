@@ -78,7 +78,8 @@ const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
 
 /**
  * Redacts `textColumn` of `table` in place with SQL regexp functions; JS only resolves distinct checksum/regex
- * candidates. The result is identical to createRedactor(...).redact for every row.
+ * candidates. The result is identical to createRedactor(...).redact for every row, but for names that overlap in a
+ * text when more names are found than one pattern holds (see NAMES_PER_PATTERN).
  * @example await redactInDuckDB(conn, { table: 'posts', keyColumn: 'id', textColumn: 'text', types: ALL_PII_TYPES, knownNamesTable: 'names' })
  */
 export async function redactInDuckDB(
@@ -283,7 +284,13 @@ function tokenKeys(key: string, text: string, table: string, where: string, carr
     WHERE tok IN (SELECT first FROM ${NAMES_TABLE})`;
 }
 
-/** Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. */
+/**
+ * Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. With more
+ * names found in the whole input than one pattern holds, the patterns go over a text one after the other, longest
+ * names first: where two names overlap in a text (`Anna Ben` and `Ben Carl Dorn Erik` in `Anna Ben Carl Dorn Erik`)
+ * and fall in different patterns, the longer one is replaced (`Anna [name]`) where the JS redactor, with all names in
+ * one pattern, takes the leftmost (`[name] Carl Dorn Erik`). The one known difference between the two.
+ */
 const NAMES_PER_PATTERN = 2000;
 
 /**
