@@ -325,6 +325,22 @@ describe('landing page', () => {
     expect(dublin).toMatch(/26 May 2025 at 22:59 \((IST|GMT\+1)\)/);
   });
 
+  it('marks a title the config gives only in English as English on a German page, so that a screen reader says it so', async () => {
+    await t.cleanup();
+    t = await makeHome({ persons: 30, assistantTitle: '{ en: "Training on AI-assistant chats" }' });
+    const c = await start();
+    const de = (await c.page('/?lang=de')).html;
+    // The heading and the form's choice; the German default title of the other programme stays unmarked.
+    expect(de.match(/<span lang="en">Training on AI-assistant chats<\/span>/g)?.length).toBe(2);
+    expect(de).toContain('>Training unserer KI-Modelle mit öffentlichen');
+    expect(de).not.toMatch(/<span lang="en">[^<]*öffentlichen/);
+    const en = (await c.page('/?lang=en')).html;
+    expect(en).toContain('Training on AI-assistant chats');
+    expect(en).not.toContain('<span lang="en">');
+    const withdraw = (await c.page('/withdraw?lang=de')).html;
+    expect(withdraw).toContain('<span lang="en">Training on AI-assistant chats</span>');
+  });
+
   it('says until when a mailed link works, which "3 days" read by the calendar gets wrong when the clocks go back', async () => {
     // Saturday 25 October 2025, 10:00 in Berlin; the clocks go back an hour the next night. Every programme is closed,
     // so a link for "*" lives the longest grace window, 72 hours: until Tuesday 09:00, not 10:00.

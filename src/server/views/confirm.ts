@@ -1,8 +1,9 @@
-import { type Programme, programmeTitleById } from '../../config/config.ts';
+import type { Programme } from '../../config/config.ts';
 import { MAX_REASON_CHARS, type ObjectionRow } from '../../registry/types.ts';
 import { csrfField, textField } from './fields.ts';
 import { html } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { programmeTitleHtml } from './programme-title.ts';
 
 /**
  * The page a mailed link opens. The token is used only by the POST its button sends, so that mail scanners that
@@ -29,7 +30,7 @@ export function confirmPage(
   const covers = o
     ? o.programme === '*'
       ? t.coverageAll
-      : programmeTitleById(data.programmes ?? [], o.programme, ctx.lang)
+      : programmeTitleHtml(data.programmes ?? [], o.programme, ctx.lang)
     : undefined;
   // The reason can be edited here, so the language switch posts it back rather than reloading the stored one.
   const editable = o !== undefined && !withdraw;

@@ -45,7 +45,7 @@ ${input}
 export function radioField(opts: {
   name: string;
   legend: string;
-  options: readonly { value: string; label: string }[];
+  options: readonly { value: string; label: string | SafeHtml }[];
   value?: string;
   error?: string | undefined;
 }): SafeHtml {

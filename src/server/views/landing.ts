@@ -1,10 +1,11 @@
-import { type Programme, programmeTitle } from '../../config/config.ts';
+import type { Programme } from '../../config/config.ts';
 import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import { formatTime } from '../i18n/index.ts';
 import type { ProgrammeFacts } from '../programme-facts.ts';
 import { csrfField, errorSummary, type FieldError, radioField, textField } from './fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { programmeTitleHtml } from './programme-title.ts';
 
 /** Values typed into the objection form, echoed back when it has errors. */
 export interface ObjectionFormValues {
@@ -56,7 +57,7 @@ function programmeSection(
   ];
   const mins = Math.floor(left / 60_000);
   return html`<section class="programme" aria-labelledby="prog-${p.id}">
-<h3 id="prog-${p.id}">${programmeTitle(p, ctx.lang)}</h3>
+<h3 id="prog-${p.id}">${programmeTitleHtml([p], p.id, ctx.lang)}</h3>
 <dl>
 <dt>${t.purpose}</dt><dd>${capital(t.purposes[p.purpose] ?? p.purpose)}</dd>
 <dt>${t.legalBasis}</dt><dd>${capital(t.legalBases[p.legal_basis] ?? p.legal_basis)}</dd>
@@ -107,7 +108,10 @@ ${radioField({
   error: err('programme-0'),
   options: [
     { value: '*', label: t.allProgrammes },
-    ...data.programmes.map(({ programme }) => ({ value: programme.id, label: programmeTitle(programme, ctx.lang) })),
+    ...data.programmes.map(({ programme }) => ({
+      value: programme.id,
+      label: programmeTitleHtml([programme], programme.id, ctx.lang),
+    })),
   ],
 })}
 ${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: MAX_REASON_CHARS })}

@@ -1,13 +1,14 @@
-import { type Programme, programmeTitleById } from '../../config/config.ts';
+import type { Programme } from '../../config/config.ts';
 import type { Receipt } from '../../log/receipt.ts';
 import { formatTime } from '../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { programmeTitleHtml } from './programme-title.ts';
 
 /** The list of programmes a receipt covers, each marked in time or late. */
 export function latenessList(ctx: PageContext, receipt: Receipt, programmes: readonly Programme[]): SafeHtml {
   const { t } = ctx;
-  const title = (id: string) => programmeTitleById(programmes, id, ctx.lang);
+  const title = (id: string) => programmeTitleHtml(programmes, id, ctx.lang);
   return html`<ul class="late">${Object.entries(receipt.late).map(
     ([id, late]) => html`<li>${title(id)}: <strong>${late ? t.late : t.inTime}</strong></li>`,
   )}</ul>`;
@@ -17,10 +18,10 @@ export function latenessList(ctx: PageContext, receipt: Receipt, programmes: rea
  * What a receipt covers: its programme (or all), and for an account-scope objection that it leaves the person's
  * other, linked accounts uncovered, which a person reading "all AI training" would otherwise assume.
  */
-export function coverageText(ctx: PageContext, receipt: Receipt, programmes: readonly Programme[]): string {
+export function coverageText(ctx: PageContext, receipt: Receipt, programmes: readonly Programme[]): SafeHtml | string {
   const what =
-    receipt.programme === '*' ? ctx.t.coverageAll : programmeTitleById(programmes, receipt.programme, ctx.lang);
-  return receipt.scope === 'account' ? `${what} (${ctx.t.coverageAccountOnly})` : what;
+    receipt.programme === '*' ? ctx.t.coverageAll : programmeTitleHtml(programmes, receipt.programme, ctx.lang);
+  return receipt.scope === 'account' ? html`${what} (${ctx.t.coverageAccountOnly})` : what;
 }
 
 /** A download link that carries the receipt itself, so that it works without JavaScript and without a second request. */

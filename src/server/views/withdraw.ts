@@ -1,7 +1,8 @@
-import { type Programme, programmeTitle } from '../../config/config.ts';
+import type { Programme } from '../../config/config.ts';
 import { csrfField, errorSummary, type FieldError, radioField, textField } from './fields.ts';
 import { html } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { programmeTitleHtml } from './programme-title.ts';
 
 /** The form that asks for a withdrawal link. */
 export function withdrawPage(
@@ -29,7 +30,7 @@ ${radioField({
   error: err('programme-0'),
   options: [
     { value: '*', label: t.allProgrammes },
-    ...data.programmes.map((p) => ({ value: p.id, label: programmeTitle(p, ctx.lang) })),
+    ...data.programmes.map((p) => ({ value: p.id, label: programmeTitleHtml([p], p.id, ctx.lang) })),
   ],
 })}
 <button type="submit">${t.withdrawButton}</button>
