@@ -18,6 +18,7 @@ export const root = defineCommand({
     verify: () => import('./commands/verify.ts').then((m) => m.default),
     build: () => import('./commands/build.ts').then((m) => m.default),
     serve: () => import('./commands/serve.ts').then((m) => m.default),
+    backup: () => import('./commands/backup.ts').then((m) => m.default),
     sources: () => import('./commands/sources.ts').then((m) => m.default),
     redact: () => import('./commands/redact.ts').then((m) => m.default),
   },

@@ -130,6 +130,12 @@ export interface Store {
   recordSnapshot(snapshot: SnapshotRow): Promise<void>;
   /** Snapshots, oldest first; of one programme when given. */
   listSnapshots(programme?: string): Promise<SnapshotRow[]>;
+  /**
+   * Writes a consistent copy of the whole registry to `file`, a new file readable by its owner only, while other
+   * processes (a running server) keep committing; the copy holds every commit made before it began. Returns the
+   * copy's log size.
+   */
+  backup(file: string): Promise<{ logSize: number }>;
 }
 
 /** Raised by `commit` when a subject listed in `absent` already has an effective objection to that programme. */
