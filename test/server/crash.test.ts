@@ -142,4 +142,17 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
     );
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
+
+  it('a hangup (the terminal or SSH session that ran dissent serve closed) shuts the server down gracefully too', async () => {
+    const t = await makeHome({ persons: 20 });
+    await t.home.close();
+    dirs.push(t.dir);
+    const server = await startChild(t.dir, 'bin');
+    children.push(server.child);
+    expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
+    server.child.kill('SIGHUP');
+    expect(await exited(server.child)).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toContain('SIGHUP: finishing in-flight requests');
+    expect(server.stderr()).toContain('stopped; the log has 1 entries');
+  });
 });

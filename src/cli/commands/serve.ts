@@ -8,7 +8,7 @@ export default defineCommand({
   meta: {
     name: 'serve',
     description:
-      'Serve the objection portal (German and English) and the JSON API (/api/v1) until SIGTERM or SIGINT, then shut down gracefully.',
+      'Serve the objection portal (German and English) and the JSON API (/api/v1) until SIGTERM, SIGINT or SIGHUP, then shut down gracefully; the config is read at start only.',
   },
   args: {
     ...commonArgs,
@@ -69,6 +69,10 @@ export default defineCommand({
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // A closed terminal or SSH session sends SIGHUP, which would otherwise end the process at once: requests in
+      // flight cut off and mailed links still queued never sent. The config is read only at start, so there is
+      // nothing to reload either.
+      process.once('SIGHUP', () => stop('SIGHUP'));
     });
     await server.close();
     const size = home.registry.size;
