@@ -55,6 +55,26 @@ describe('parseConfig', () => {
     }
   });
 
+  it('refuses a public_url under which the portal could not work: a path, query or fragment, or no http(s)', () => {
+    const at = '  api_tokens: []';
+    for (const bad of [
+      'https://example.org/dissent',
+      'https://example.org/dissent/',
+      'https://widerspruch.example/?lang=de',
+      'https://widerspruch.example/#top',
+      'https://widerspruch.example?',
+      'ftp://widerspruch.example',
+      'https://user:pw@widerspruch.example',
+    ]) {
+      expect(parseWith(at, `${at}\n  public_url: "${bad}"`), bad).toMatch(
+        /^\/home\/dissent\.config\.yaml:\d+: server\.public_url: must be the http:\/\/ or https:\/\/ address/,
+      );
+    }
+    for (const good of ['https://widerspruch.example', 'https://widerspruch.example/', 'http://127.0.0.1:8080']) {
+      expect(parseWith(at, `${at}\n  public_url: "${good}"`), good).toBeUndefined();
+    }
+  });
+
   it('refuses an smtp_url the mailer could not use, naming the setting and never the password in it', () => {
     const at = '  # smtp_url: smtp://user:pass@mail.example:587';
     for (const bad of [

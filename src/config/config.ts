@@ -42,6 +42,27 @@ function isSmtpUrl(v: string): boolean {
   }
 }
 
+/**
+ * Whether `v` can be the portal's address: http(s) and the root of its host. The pages link to /object, /static/…
+ * from the root, so under a path prefix their forms and stylesheet missed the portal; a query or fragment would end up
+ * in the middle of every mailed link.
+ */
+function isPublicUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.pathname === '/' &&
+      !v.includes('?') &&
+      !v.includes('#') &&
+      url.username === '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** A sender: `local@domain`, or a name and `<local@domain>`; no line breaks, no second address. */
 const MAIL_FROM = /^(?:[^<>@\r\n,;]*<[^\s<>@,;]+@[^\s<>@,;]+>|[^\s<>@,;]+@[^\s<>@,;]+)$/;
 
@@ -146,7 +167,13 @@ const configSchema = z
           .string()
           .refine((v) => splitHostPort(v) !== undefined, 'must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080')
           .default('127.0.0.1:8080'),
-        public_url: z.string().url().optional(),
+        public_url: z
+          .string()
+          .refine(
+            isPublicUrl,
+            'must be the http:// or https:// address the portal is served at, the root of its host (e.g. https://widerspruch.example): the pages link from the root, so no path, query or fragment',
+          )
+          .optional(),
         // A bearer token is visible ASCII without spaces (RFC 6750): another one could never authenticate.
         api_tokens: z
           .array(
