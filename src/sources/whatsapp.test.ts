@@ -29,6 +29,8 @@ describe('WhatsApp recognition', () => {
     expect(looksLikeWhatsApp(await readFile(fixture('whatsapp', 'notes.txt'), 'utf8'))).toBe(false);
     expect(looksLikeWhatsApp('Meeting on 12.05.24, 21:41 with the team\nagenda')).toBe(false);
     expect(looksLikeWhatsApp('')).toBe(false);
+    // One line in chat form among ordinary ones (a note quoting a message) is not yet a chat.
+    expect(looksLikeWhatsApp('Notes from Monday\n12/05/24, 21:41 - Anna: see you there\nbuy milk')).toBe(false);
   });
 
   it('knows the file names WhatsApp gives its exports', () => {
