@@ -16,6 +16,7 @@ describe('time conversion', () => {
     }
     expect(epochToIso(Date.UTC(2099, 11, 31, 23, 59, 59))).toBe('2099-12-31T23:59:59Z');
     expect(isoToIso('2100-01-01T00:00:00Z')).toBeNull();
+    expect(epochToIso(Date.UTC(2100, 0, 1))).toBeNull();
   });
 
   it('normalises ISO times with a zone to UTC and refuses zoneless ones', () => {
