@@ -38,6 +38,19 @@ describe('repairMojibake', () => {
     expect(repairMojibake(`${cut} ${meta('Köln')}`)).toBe(`${cut} Köln`);
   });
 
+  it('keeps what is no valid UTF-8 as it is: overlong forms, surrogates, code points past U+10FFFF', () => {
+    for (const bytes of [
+      [0xc1, 0xbf], // overlong "?"
+      [0xe0, 0x80, 0xaf], // overlong "/"
+      [0xf0, 0x80, 0x80, 0xbc], // overlong "<"
+      [0xed, 0xa0, 0x80], // a lone surrogate, U+D800
+      [0xf4, 0x90, 0x80, 0x80], // U+110000
+    ]) {
+      const text = `a${Buffer.from(bytes).toString('latin1')}b`;
+      expect(repairMojibake(text), JSON.stringify(bytes)).toBe(text);
+    }
+  });
+
   it('round-trips any text through the Meta encoding', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }).filter(noNko), (s) => repairMojibake(meta(s)) === s));
   });
