@@ -27,6 +27,12 @@ describe('htmlToText', () => {
     );
   });
 
+  it('reads tags and hex references in upper case, list items as paragraphs, and text after a stray end tag', () => {
+    expect(htmlToText('<P>eins<BR>zwei</P><SCRIPT>alert(1)</SCRIPT><P>&#X1F600;</P>')).toBe('eins\nzwei\n\n😀');
+    expect(htmlToText('<ul><li>a</li><li>b</li></ul>')).toBe('a\n\nb');
+    expect(htmlToText('</script>kept<script>x</script> too')).toBe('kept too');
+  });
+
   it('handles attributes containing > and unclosed markup without losing text', () => {
     expect(htmlToText('<a title="x > y" href="#">link</a> and <b>bold')).toBe('link and bold');
   });
