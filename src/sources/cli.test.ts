@@ -45,7 +45,35 @@ describe('dissent sources convert', () => {
     expect(r.stdout).not.toContain('E2EE-SECRET');
     expect(r.stderr).toMatch(new RegExp(`4 files read, ${records.length} records, 3 quarantined`));
     expect(r.stderr).toMatch(/skipped: .*e2ee 2/);
+    expect(r.stderr).toContain('quarantine entries were not kept: add --quarantine FILE to see them');
+    expect(r.stderr).toContain('unknown fields (the export format may have changed): facebook.post.brand_new_field x1');
     expect(r.stderr).not.toContain('fb:a:42'); // no ids in human output
+  });
+
+  it('gives posts and comments the --visibility asked for, and leaves messages private', () => {
+    const convert = (...more: string[]) =>
+      dissent('sources', 'convert', '--format', 'facebook', fixture('facebook-old'), '--account', 'x', ...more);
+    const visibilities = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((x) => [x.kind, x.visibility])
+        .sort();
+    const asked = convert('--visibility', 'public');
+    expect(asked.code).toBe(0);
+    expect(visibilities(asked.stdout)).toEqual([
+      ['comment', 'public'],
+      ['message', 'private'],
+      ['message', 'private'],
+      ['post', 'public'],
+    ]);
+    expect(visibilities(convert().stdout)).toEqual([
+      ['comment', 'friends'],
+      ['message', 'private'],
+      ['message', 'private'],
+      ['post', 'friends'],
+    ]);
   });
 
   it('refuses an Instagram export read as Facebook and the other way round, and warns when nothing is read', () => {
@@ -158,6 +186,15 @@ describe('dissent sources convert', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1 files read, 0 records, 0 quarantined');
     expect(r.stderr).toContain('warning: the export holds no records');
+  });
+
+  it('warns when every item read was quarantined', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-cli-'));
+    await writeFile(join(dir, 'conversations.json'), JSON.stringify([{ title: 'x', mapping: 5 }]));
+    const r = dissent('sources', 'convert', '--format', 'chatgpt', dir, '--account', 'x');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1 files read, 0 records, 1 quarantined');
+    expect(r.stderr).toContain('warning: every item read was quarantined');
   });
 
   it('refuses an --out or --quarantine path it cannot write before reading the export (exit 2)', async () => {
