@@ -87,6 +87,35 @@ describe('Mastodon archive', () => {
     ]);
   });
 
+  it('reads polls, articles and a status that is only a content warning; takes compact Public addressing as public and a missing indexable as no noindex', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dissent-md-kinds-'));
+    const alice = 'https://m.example/users/alice';
+    const status = (n: number, object: Record<string, unknown>, to: string[], cc: string[] = []) => ({
+      id: `${alice}/statuses/${n}/activity`,
+      type: 'Create',
+      actor: alice,
+      published: '2024-05-01T12:00:00Z',
+      to,
+      cc,
+      object: { id: `${alice}/statuses/${n}`, published: '2024-05-01T12:00:00Z', to, cc, ...object },
+    });
+    const orderedItems = [
+      status(1, { type: 'Question', content: '<p>MD-POLL tea or coffee?</p>' }, ['as:Public']),
+      status(2, { type: 'Article', content: '<p>MD-ARTICLE</p>' }, [`${alice}/followers`], ['Public']),
+      status(3, { type: 'Note', content: '', summary: 'MD-CW-ONLY', sensitive: true }, ['Public']),
+    ];
+    await writeFile(join(dir, 'outbox.json'), JSON.stringify({ type: 'OrderedCollection', orderedItems }));
+    // An actor without `indexable` (an older server's) has not asked to stay out of indexes.
+    await writeFile(join(dir, 'actor.json'), JSON.stringify({ type: 'Person', discoverable: true }));
+    const { records, summary } = await read(dir);
+    expect(records.map((r) => [r.text, r.visibility])).toEqual([
+      ['MD-POLL tea or coffee?', 'public'],
+      ['MD-ARTICLE', 'unlisted'],
+      ['MD-CW-ONLY', 'public'],
+    ]);
+    expect(summary.noindexAccounts).toEqual([]);
+  });
+
   it('reads a status whose actor is a run of 600,000 slashes', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dissent-md-slashes-'));
     // 10 s a status at 150,000 slashes when trimming them took time in the square of their count; milliseconds now. No
