@@ -186,6 +186,37 @@ describe('Facebook export', () => {
     expect(messages.find((m) => m.text.includes('from Anna'))?.account).toMatch(/^fb:n:[0-9a-f]{16}$/);
   });
 
+  it('attributes the owner’s messages in the old layout too, whose profile file names the owner under "profile"', async () => {
+    const { records } = await read(fixture('facebook-old'));
+    const messages = records.filter((r) => r.kind === 'message');
+    expect(messages.find((m) => m.text === 'FB-OLD-DM from Max')?.account).toBe(ACCOUNT);
+    expect(messages.find((m) => m.text === 'FB-OLD-DM from Erika')?.account).toMatch(/^fb:n:[0-9a-f]{16}$/);
+  });
+
+  it('keeps every text piece of a post, and reads shared links sent in a chat', async () => {
+    const dir = join(tmp, 'pieces');
+    await mkdir(join(dir, 'posts'), { recursive: true });
+    await mkdir(join(dir, 'messages', 'inbox', 'bob_1'), { recursive: true });
+    await writeFile(
+      join(dir, 'posts', 'your_posts_1.json'),
+      JSON.stringify([
+        { timestamp: 1714600000, data: [{ post: 'first part' }, { update_timestamp: 1 }, { post: 'second' }] },
+      ]),
+    );
+    await writeFile(
+      join(dir, 'messages', 'inbox', 'bob_1', 'message_1.json'),
+      JSON.stringify({
+        participants: [{ name: 'Bob' }],
+        messages: [{ sender_name: 'Bob', timestamp_ms: 1714601000000, content: 'look at this', type: 'Share' }],
+      }),
+    );
+    const { records } = await read(dir);
+    expect(records.map((r) => [r.kind, r.text]).sort()).toEqual([
+      ['message', 'look at this'],
+      ['post', 'first part\n\nsecond'],
+    ]);
+  });
+
   it("without the profile file, attributes no message to the owner: another person's words never get the owner's account", async () => {
     const copy = join(tmp, 'fb-no-profile');
     await cp(fixture('facebook-new'), copy, { recursive: true });
