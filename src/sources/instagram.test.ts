@@ -29,6 +29,7 @@ describe('Instagram export', () => {
         .sort(),
     ).toEqual(['IG-COMMENT Wunderschön 😍', 'IG-REEL-COMMENT toll']);
     for (const r of records) expect(r.id).toMatch(/^ig:[pscm]:[0-9a-f]{16}$/);
+    expect(records.find((r) => r.kind === 'story')?.id).toMatch(/^ig:s:/);
   });
 
   it('makes direct messages private, attributed by the profile name', async () => {
@@ -191,6 +192,30 @@ describe('an Accounts Center download that holds a Facebook and an Instagram exp
     }
     // Each folder on its own is read as before.
     expect((await read(join(dir, 'instagram-anna'))).records.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Instagram comments labelled in another language', () => {
+  it('are read when the label is one Instagram uses in German, French, Spanish or Italian', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'dissent-ig-'));
+    const dir = join(tmp, 'your_instagram_activity', 'comments');
+    await mkdir(dir, { recursive: true });
+    const comment = (label: string, text: string, timestamp: number) => ({
+      string_map_data: { [label]: { value: text }, Zeit: { timestamp } },
+    });
+    await writeFile(
+      join(dir, 'post_comments_1.json'),
+      JSON.stringify([
+        comment('Kommentar', 'Wunderschön', 1714600000),
+        comment('Commentaire', 'Magnifique', 1714600001),
+        comment('Comentario', 'Precioso', 1714600002),
+        comment('Commento', 'Bellissimo', 1714600003),
+      ]),
+    );
+    const q = collector();
+    const { records } = await read(tmp, q.onQuarantine);
+    expect(records.map((r) => r.text)).toEqual(['Wunderschön', 'Magnifique', 'Precioso', 'Bellissimo']);
+    expect(q.entries).toEqual([]);
   });
 });
 
