@@ -236,6 +236,15 @@ describe('dissent sources convert', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('refuses a blank account id, or one of two lines, before writing a record (an unset variable, say)', () => {
+    for (const account of [' ', 'fb:a:1\nfb:a:2']) {
+      const r = dissent('sources', 'convert', '--format', 'claude', fixture('claude'), '--account', account);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('the account id must be a non-empty single line');
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('rejects an unknown format as a usage error', () => {
     const r = dissent('sources', 'convert', '--format', 'tiktok', fixture('claude'), '--account', 'a');
     expect(r.code).toBe(2);
