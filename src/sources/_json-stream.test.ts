@@ -80,4 +80,12 @@ describe('streamJson', () => {
     expect(values).toHaveLength(1);
     expect(quarantine).toEqual([]);
   });
+
+  it('counts the values of each item on its own: a file of many items holds far more than one item may', async () => {
+    const item = `{"list": [${'0,'.repeat(598)}0]}`;
+    const source = Readable.from([`[${Array.from({ length: 5 }, () => item).join(',')}]`]);
+    const { values, quarantine } = await items(source, { valueChars: 1000, itemValues: 1000 });
+    expect(values).toHaveLength(5);
+    expect(quarantine).toEqual([]);
+  });
 });
