@@ -318,6 +318,35 @@ describe('links inside an export', () => {
   });
 });
 
+describe('names as other archivers write them', () => {
+  it('reads a tar.gz made of ./ (tar -C dir .) like the folder: a secure-storage download stays unread', async () => {
+    const tgz = join(tmp, 'ss.tar.gz');
+    const tar = pack();
+    const done = pipeline(tar, createGzip(), createWriteStream(tgz));
+    const chat = Buffer.from(JSON.stringify({ participants: ['A'], messages: [{ text: 'SS-CHAT', timestamp: 1 }] }));
+    const sent = Buffer.from(JSON.stringify([{ timestamp: 1714700000, data: [{ comment: { comment: 'SS-SENT' } }] }]));
+    tar.entry({ name: './', type: 'directory' });
+    tar.entry({ name: './Anna Schmidt_1.json', size: chat.length }, chat);
+    tar.entry({ name: './media/comments.json', size: sent.length }, sent);
+    tar.finalize();
+    await done;
+    const { records, summary } = await drain(reading('facebook', tgz));
+    expect(records).toEqual([]);
+    expect(summary).toMatchObject({ filesRead: 0, skipped: { e2ee: 2 } });
+  });
+
+  it('reads a zip whose entry names use backslashes (made on Windows) like one with slashes', async () => {
+    const zip = join(tmp, 'fb.zip');
+    await writeZip(zip, [
+      { name: 'your_facebook_activity\\posts\\your_posts_1.json', data: Buffer.from(JSON.stringify(posts(1))) },
+      { name: 'your_facebook_activity\\messages\\e2ee_cutover\\x_1\\message_1.json', data: Buffer.from('{}') },
+    ]);
+    const { records, summary } = await drain(reading('facebook', zip));
+    expect(records.map((r) => r.text)).toEqual(['post 0']);
+    expect(summary).toMatchObject({ filesRead: 1, skipped: { e2ee: 1 } });
+  });
+});
+
 describe('a name held twice in an archive', () => {
   const first = Buffer.from(JSON.stringify(posts(2)));
   const second = Buffer.from(JSON.stringify(posts(2, 100)));
