@@ -228,6 +228,21 @@ describe('a gzip-compressed single file', () => {
     expect((await drain(reading('mastodon', tgz))).records.length).toBeGreaterThan(0);
   });
 
+  it('reads an uncompressed tar like the folder it was made of', async () => {
+    const plain = join(tmp, 'md.tar');
+    const tar = pack();
+    const done = pipeline(tar, createWriteStream(plain));
+    for (const name of ['actor.json', 'outbox.json']) {
+      const data = await readFile(fixture('mastodon', name));
+      tar.entry({ name, size: data.length }, data);
+    }
+    tar.finalize();
+    await done;
+    const { records } = await drain(reading('mastodon', plain));
+    expect(records.length).toBeGreaterThan(0);
+    expect(records).toEqual((await drain(reading('mastodon', fixture('mastodon')))).records);
+  });
+
   it('refuses a gzipped WhatsApp chat like a plain one', async () => {
     const gz = await put(
       join(tmp, 'WhatsApp Chat mit Anna.txt.gz'),
