@@ -1,6 +1,7 @@
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readShards } from '../build/_fixture.ts';
 import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
 
 const FIXTURES = repoPath('test', 'fixtures', 'sources');
@@ -34,7 +35,7 @@ describe('platform exports through dissent build', () => {
     );
   });
 
-  it('keeps the posts of a Facebook export while its end-to-end-encrypted threads appear in no output file', () => {
+  it('keeps the posts of a Facebook export while its end-to-end-encrypted threads appear in no output file', async () => {
     const out = join(tempDir(), 'snap');
     const r = dissent([
       'build',
@@ -54,6 +55,17 @@ describe('platform exports through dissent build', () => {
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.kept).toBeGreaterThan(0);
+    // What is kept is the export's own posts, with their mojibake repaired, under the owner's source and kind.
+    const kept = await readShards(out);
+    expect(kept).toHaveLength(summary.kept);
+    expect(kept).toContainEqual(
+      expect.objectContaining({
+        source: 'facebook',
+        kind: 'post',
+        text: 'FB-NEW-POST Grüße aus München! Das kostet 5 € 🎉👍🏽',
+      }),
+    );
+    expect(kept.map((k) => k.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^fb:p:/)]));
     expect(summary.read).toBe(
       summary.kept +
         Object.values(summary.excluded as Record<string, number>).reduce((a, b) => a + b, 0) +
