@@ -2,21 +2,15 @@
  * A reference model of `dissent build`'s reasons, written from docs/policy.md and docs/building.md (not from the SQL),
  * and a generator of small seeded worlds to compare the build with. Test-only.
  */
+import { seededRandom } from '../../src/demo/random.ts';
 import { EEA_COUNTRIES, EU_COUNTRIES } from '../../src/policy/schema.ts';
 
 /** A seeded pseudo-random source (mulberry32): the same seed gives the same world. */
 export class Rng {
-  #s: number;
-  constructor(seed: number) {
-    this.#s = seed >>> 0;
-  }
   /** A float in [0, 1). */
-  next(): number {
-    this.#s = (this.#s + 0x6d2b79f5) >>> 0;
-    let t = this.#s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seededRandom(seed);
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));

@@ -3,30 +3,18 @@
  * (redactInDuckDB and knownNameChanges, the build) must give the same output for every text. A seeded generator makes
  * names and texts that stress where they could part; a fixed set of seeds runs here, more with DISSENT_FUZZ_SEEDS.
  */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNames, loadTexts, redactInDuckDB } from './duckdb.ts';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../demo/random.ts';
+import { useDuckDB, viaDuckDB as viaDuckDBOn } from './_test-duckdb.ts';
 import { createRedactor } from './redactor.ts';
 import { ALL_PII_TYPES, type PiiType } from './types.ts';
-
-/** mulberry32: a small seeded PRNG, so that a failing seed reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly next: () => number;
   /** Whether names are made of random syllables too, for thousands of distinct names. */
   many = false;
   constructor(seed: number) {
-    this.next = rng(seed);
+    this.next = seededRandom(seed);
   }
   int(n: number): number {
     return Math.floor(this.next() * n);
@@ -169,30 +157,9 @@ function makeText(g: Gen, names: readonly string[]): string {
   return text;
 }
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
-
-async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
-  await loadTexts(conn, 'fuzz_t', texts, 'body');
-  await loadNames(conn, 'fuzz_n', names);
-  await redactInDuckDB(conn, {
-    table: 'fuzz_t',
-    keyColumn: 'id',
-    textColumn: 'body',
-    types,
-    knownNamesTable: 'fuzz_n',
-  });
-  return (await conn.runAndReadAll('SELECT body FROM fuzz_t ORDER BY id')).getColumns()[0]!.map(String);
-}
+const db = useDuckDB();
+const viaDuckDB = async (texts: readonly string[], types: readonly PiiType[], names: readonly string[]) =>
+  (await viaDuckDBOn(db.conn, texts, types, names)).texts;
 
 /** One seed's batch: its names, its texts, and the texts where the two redactors part, with what each made of them. */
 async function run(seed: number, textCount: number, nameCount: number) {

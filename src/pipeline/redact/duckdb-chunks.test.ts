@@ -1,19 +1,8 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNames, loadTexts, redactInDuckDB } from './duckdb.ts';
+import { describe, expect, it } from 'vitest';
+import { useDuckDB, viaDuckDB } from './_test-duckdb.ts';
 import { createRedactor } from './redactor.ts';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
+const db = useDuckDB();
 
 /** A letters-only name of its own for each i: `Filabc Lerabc`. */
 const filler = (i: number) => {
@@ -28,16 +17,7 @@ describe('redactInDuckDB with more names found than one pattern holds', () => {
     const fillers = Array.from({ length: 1999 }, (_, i) => filler(i));
     const names = ['Anna Schmidtberger', 'Bob Smith', ...fillers];
     const texts = ['Anna\u00A0Schmidtberger traf Bob Smith.', ...fillers.map((f) => `Hallo ${f}!`)];
-    await loadTexts(conn, 't', texts, 'body');
-    await loadNames(conn, 'n', names);
-    await redactInDuckDB(conn, {
-      table: 't',
-      keyColumn: 'id',
-      textColumn: 'body',
-      types: ['known_name'],
-      knownNamesTable: 'n',
-    });
-    const out = (await conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);
+    const { texts: out } = await viaDuckDB(db.conn, texts, ['known_name'], names);
     expect(out[0]).toBe('[name] traf [name].');
     expect(out[1]).toBe('Hallo [name]!');
     const js = createRedactor({ types: ['known_name'], knownNames: names });

@@ -1,40 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useDuckDB, viaDuckDB as viaDuckDBOn } from './_test-duckdb.ts';
 import { readKnownNames } from './accounts.ts';
-import { loadNames, loadTexts, redactInDuckDB } from './duckdb.ts';
+import { loadTexts, redactInDuckDB } from './duckdb.ts';
 import { createRedactor } from './redactor.ts';
 import { ALL_PII_TYPES, type PiiType } from './types.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/pii/', import.meta.url);
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
-
-/** Redacts `texts` in a fresh DuckDB table and returns them in input order. */
-async function viaDuckDB(texts: readonly string[], types: readonly PiiType[], names: readonly string[]) {
-  await loadTexts(conn, 't', texts, 'body');
-  await loadNames(conn, 'n', names);
-  const result = await redactInDuckDB(conn, {
-    table: 't',
-    keyColumn: 'id',
-    textColumn: 'body',
-    types,
-    knownNamesTable: 'n',
-  });
-  const reader = await conn.runAndReadAll('SELECT body FROM t ORDER BY id');
-  return { texts: reader.getColumns()[0]!.map(String), ...result };
-}
+const db = useDuckDB();
+const viaDuckDB = (texts: readonly string[], types: readonly PiiType[], names: readonly string[]) =>
+  viaDuckDBOn(db.conn, texts, types, names);
 
 describe('redactInDuckDB', () => {
   it('gives the same output as the JS redactor on every labelled snippet', async () => {
@@ -286,12 +263,12 @@ describe('redactInDuckDB with a changes table', () => {
         .map((l) => (JSON.parse(l) as { text: string }).text),
       '\uE000 a@b.de \uE001 0170 1234567',
     ];
-    await loadTexts(conn, 't', texts, 'body');
+    await loadTexts(db.conn, 't', texts, 'body');
     const types = ALL_PII_TYPES.filter((t) => t !== 'known_name');
-    await redactInDuckDB(conn, { table: 't', keyColumn: 'id', textColumn: 'body', types, changesTable: 'changed' });
-    const unchanged = (await conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);
+    await redactInDuckDB(db.conn, { table: 't', keyColumn: 'id', textColumn: 'body', types, changesTable: 'changed' });
+    const unchanged = (await db.conn.runAndReadAll('SELECT body FROM t ORDER BY id')).getColumns()[0]!.map(String);
     expect(unchanged).toEqual(texts);
-    const rows = (await conn.runAndReadAll('SELECT k, t FROM changed ORDER BY k')).getRowObjects();
+    const rows = (await db.conn.runAndReadAll('SELECT k, t FROM changed ORDER BY k')).getRowObjects();
     const js = createRedactor({ types });
     const expected = texts.map((t, i) => [i, js.redact(t)] as const).filter(([i, r]) => r !== texts[i]);
     expect(rows.map((r) => [Number(r.k), String(r.t)])).toEqual(expected);
