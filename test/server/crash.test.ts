@@ -125,13 +125,19 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
     expect(second.stderr()).toContain('stopped; the log has');
   });
 
-  it('the installed dissent command shuts the server down gracefully when its own pid gets SIGTERM', async () => {
+  /** `dissent serve` started as the installed command (bin/) on a new home, with one objection filed through the API. */
+  async function installedServerWithOneObjection() {
     const t = await makeHome({ persons: 20 });
     await t.home.close();
     dirs.push(t.dir);
     const server = await startChild(t.dir, 'bin');
     children.push(server.child);
     expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
+    return server;
+  }
+
+  it('the installed dissent command shuts the server down gracefully when its own pid gets SIGTERM', async () => {
+    const server = await installedServerWithOneObjection();
     // A service manager signals the pid it started, which is the launcher's.
     server.child.kill('SIGTERM');
     expect(await exited(server.child)).toEqual({ code: 0, signal: null });
@@ -144,12 +150,7 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
   });
 
   it('a hangup (the terminal or SSH session that ran dissent serve closed) shuts the server down gracefully too', async () => {
-    const t = await makeHome({ persons: 20 });
-    await t.home.close();
-    dirs.push(t.dir);
-    const server = await startChild(t.dir, 'bin');
-    children.push(server.child);
-    expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
+    const server = await installedServerWithOneObjection();
     server.child.kill('SIGHUP');
     expect(await exited(server.child)).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toContain('SIGHUP: finishing in-flight requests');
