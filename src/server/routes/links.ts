@@ -62,8 +62,8 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
     app.post(base, { preValidation: app.csrfProtection, config: tokenLimit }, async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/');
       const token = field(req.body, 'token');
-      // A receipt page's language switch presses the link again, here.
-      const again = { action: base, token, csrf: reply.generateCsrf() };
+      // A receipt page's language switch presses the link again, here (with a CSRF token made only for such a page).
+      const again = (): Again => ({ action: base, token, csrf: reply.generateCsrf() });
       // The reason as the confirmation page showed it for editing; absent when the page showed none. A text area sends
       // each line break as CR LF but counts it as one character against maxlength, as the objection form does.
       const reason =
@@ -115,7 +115,7 @@ export function linkRoutes(app: FastifyInstance, ctx: ServerContext): void {
             submittedAt: shown.submittedAt,
             programmes: ctx.programmes,
             timeZone: ctx.timeZone,
-            again,
+            again: again(),
           }),
         );
       }
@@ -177,7 +177,7 @@ async function replayedWithdrawal(
     : undefined;
 }
 
-/** What a receipt page needs to press its link again (see receiptPage). */
+/** What a receipt page needs to press its link again (see receiptPage); made when the page is. */
 type Again = { action: string; token: string; csrf: string };
 
 async function confirm(
@@ -186,7 +186,7 @@ async function confirm(
   page: PageContext,
   id: string,
   reason: string | undefined,
-  again: Again,
+  again: () => Again,
 ): Promise<FastifyReply> {
   const result = await ctx.registry.confirmPending(id, reason === undefined ? {} : { reason });
   if (result.created) countEffective(ctx, 'web', result.receipt);
@@ -200,7 +200,7 @@ async function confirm(
       submittedAt: result.objection.submitted_at,
       programmes: ctx.programmes,
       timeZone: ctx.timeZone,
-      again,
+      again: again(),
     }),
   );
 }
@@ -210,7 +210,7 @@ async function withdraw(
   reply: FastifyReply,
   page: PageContext,
   id: string,
-  again: Again,
+  again: () => Again,
 ): Promise<FastifyReply> {
   const row = await ctx.store.getObjection(id);
   if (row?.state !== 'effective') return refuse(reply, page, 'used');
@@ -234,7 +234,7 @@ async function withdraw(
       submittedAt: result.withdrawal.submitted_at,
       programmes: ctx.programmes,
       timeZone: ctx.timeZone,
-      again,
+      again: again(),
     }),
   );
 }
