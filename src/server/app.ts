@@ -13,6 +13,7 @@ import { noteArrival } from './arrival.ts';
 import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
 import { messagesFor } from './i18n/index.ts';
+import { deliverMail } from './intake.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpError, toProblem } from './problem.ts';
 import { langOf, sendPage } from './routes/_page.ts';
@@ -278,6 +279,11 @@ export interface RunningServer {
   readonly url: string;
   readonly ctx: ServerContext;
   /**
+   * The link mails an earlier run left in the mail spool (see SpooledMailer): `resent` are being sent now, `expired`
+   * were dropped, their links no longer valid.
+   */
+  readonly spooledMails: { readonly resent: number; readonly expired: number };
+  /**
    * Stops accepting connections, lets in-flight requests finish and waits for background mail (past the shutdown
    * grace period, connections still open are cut and mail still queued fails), drains the registry (every batch is
    * already signed) and closes the mailer. The home stays open: its owner closes it.
@@ -316,10 +322,16 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
     });
   purge();
   const purging = setInterval(purge, PURGE_EVERY_MS).unref();
+  // Link mails a shutdown or a crash left undelivered go now, oldest first, as background work like any other mail.
+  const spooled = (await ctx.mailer.resume?.(ctx.clock())) ?? { pending: [], expired: [] };
+  for (const m of spooled.expired)
+    ctx.metrics.inc('dissent_mail_total', { kind: m.kind ?? 'confirm', result: 'expired' });
+  for (const m of spooled.pending) ctx.tasks.run(() => deliverMail(ctx, m.message, m.send));
   let closing: Promise<void> | undefined;
   return {
     url,
     ctx,
+    spooledMails: { resent: spooled.pending.length, expired: spooled.expired.length },
     close: () => {
       closing ??= (async () => {
         clearInterval(purging);

@@ -4,6 +4,7 @@ import type { AccountRow } from '../registry/types.ts';
 import type { ServerContext } from './context.ts';
 import { formatDuration, formatTime, type Lang, messagesFor } from './i18n/index.ts';
 import { hashLinkToken, newLinkToken } from './link-token.ts';
+import { MailDeferredError, type MailMessage } from './mail/index.ts';
 
 /** How long a withdrawal link stays valid. */
 export const WITHDRAW_LINK_MS = 24 * 3_600_000;
@@ -177,16 +178,37 @@ async function sendLinkMail(
     link: `${ctx.publicUrl}/${m.kind === 'confirm' ? 'confirm' : 'withdraw/confirm'}/${m.token}?lang=${m.lang}`,
     time: formatTime(m.time, m.lang, ctx.timeZone),
   };
+  await deliverMail(ctx, {
+    to: m.account.email as string,
+    subject: m.kind === 'confirm' ? t.mailConfirmSubject : t.mailWithdrawSubject,
+    text: m.kind === 'confirm' ? t.mailConfirmBody(params) : t.mailWithdrawBody(params),
+    lang: m.lang,
+    kind: m.kind,
+    // The link is worth nothing after this: a mail still undelivered then (kept over a restart) is not sent.
+    expiresAt: new Date(Date.parse(m.time) + m.validMs).toISOString(),
+  });
+}
+
+/**
+ * Sends a link mail (`send`, by default the mailer's) and counts the outcome in `dissent_mail_total{kind,result}`:
+ * `sent`; `failed` (thrown on, for the error log); or `deferred`, when a shutdown closed the mailer first and the mail
+ * stays in its spool for the next start.
+ */
+export async function deliverMail(
+  ctx: ServerContext,
+  message: MailMessage,
+  send: () => Promise<void> = () => ctx.mailer.send(message),
+): Promise<void> {
+  const kind = message.kind ?? 'confirm';
   try {
-    await ctx.mailer.send({
-      to: m.account.email as string,
-      subject: m.kind === 'confirm' ? t.mailConfirmSubject : t.mailWithdrawSubject,
-      text: m.kind === 'confirm' ? t.mailConfirmBody(params) : t.mailWithdrawBody(params),
-      lang: m.lang,
-    });
-    ctx.metrics.inc('dissent_mail_total', { kind: m.kind, result: 'sent' });
+    await send();
+    ctx.metrics.inc('dissent_mail_total', { kind, result: 'sent' });
   } catch (e) {
-    ctx.metrics.inc('dissent_mail_total', { kind: m.kind, result: 'failed' });
+    if (e instanceof MailDeferredError) {
+      ctx.metrics.inc('dissent_mail_total', { kind, result: 'deferred' });
+      return;
+    }
+    ctx.metrics.inc('dissent_mail_total', { kind, result: 'failed' });
     throw e;
   }
 }

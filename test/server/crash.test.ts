@@ -7,7 +7,8 @@ import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
-import { API_TOKEN, api, makeHome } from './_harness.ts';
+import { API_TOKEN, api, Client, makeHome, parseMail } from './_harness.ts';
+import { greylistingSmtp } from './_smtp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -156,4 +157,37 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
     expect(server.stderr()).toContain('SIGHUP: finishing in-flight requests');
     expect(server.stderr()).toContain('stopped; the log has 1 entries');
   });
+
+  it('a link mail the mail server had not taken when the server was killed (kill -9) is sent at the next start', async () => {
+    // The mail server refuses the first attempt for now (451); the next one, 5 s later, would pass: the kill comes first.
+    const smtp = await greylistingSmtp(1);
+    const t = await makeHome({ persons: 20, smtpUrl: smtp.url });
+    const account = t.accounts[3];
+    await t.home.close();
+    dirs.push(t.dir);
+    try {
+      const first = await startChild(t.dir);
+      children.push(first.child);
+      const c = new Client(first.url);
+      const { csrf } = await c.page('/?lang=en');
+      const res = await c.post('/object', { _csrf: csrf, account: account?.handle as string, programme: '*' });
+      expect(res.status).toBe(200);
+      await smtp.state.refusedOnce;
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      expect(smtp.state.received).toBe(0);
+
+      const second = await startChild(t.dir);
+      children.push(second.child);
+      await expect
+        .poll(second.stderr)
+        .toContain('mail spool: 1 link mail the last run left undelivered is being sent now');
+      await expect.poll(() => smtp.state.received, { timeout: 10_000 }).toBe(1);
+      expect(parseMail(smtp.state.mails[0] as string).to).toContain(account?.email);
+      second.child.kill('SIGTERM');
+      expect(await exited(second.child)).toEqual({ code: 0, signal: null });
+    } finally {
+      await smtp.stop();
+    }
+  }, 30_000);
 });

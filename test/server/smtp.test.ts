@@ -1,9 +1,15 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/app.ts';
+import { MailDeferredError } from '../../src/server/mail/mailer.ts';
 import { SmtpMailer } from '../../src/server/mail/smtp.ts';
+import { SpooledMailer } from '../../src/server/mail/spool.ts';
 import { api, Client, makeHome, parseMail, serve, type TestHome } from './_harness.ts';
+import { greylistingSmtp } from './_smtp.ts';
 
 interface Received {
   from: string;
@@ -88,6 +94,8 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     const done = await c.post('/confirm', { _csrf: page.csrf, token, lang: 'de' });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Ihr Widerspruch ist wirksam');
+    // Delivered, the mail is off the spool: it would be sent again at the next start.
+    expect(spooled(t.dir)).toEqual([]);
   });
 
   it('reports a refused delivery as a metric and an error code, and still answers the form the same', async () => {
@@ -102,8 +110,15 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
     // A permanent refusal (550) is not tried again.
     expect(metrics).toMatch(/^dissent_mail_retries_total 0$/m);
+    // Refused for good, it is not kept for the next start either.
+    expect(spooled(t.dir)).toEqual([]);
   });
 });
+
+/** The mails waiting in a home's spool. */
+function spooled(home: string): string[] {
+  return readdirSync(join(home, 'mail-spool')).filter((n) => n.endsWith('.json'));
+}
 
 /** An SMTP server that greets, then never answers a command. */
 async function muteSmtp(): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -163,44 +178,6 @@ describe('an SMTP server that stops answering', () => {
   }, 20_000);
 });
 
-/**
- * A real SMTP server that greylists: it answers the first `busy` recipients with 451 (try again later), as many mail
- * servers do with a sender they have not seen; and it refuses `@gone.example` for good (550).
- */
-async function greylistingSmtp(busy: number) {
-  let refused = () => {};
-  const state = {
-    rcpt: 0,
-    received: 0,
-    refusedOnce: new Promise<void>((resolve) => {
-      refused = resolve;
-    }),
-  };
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      state.rcpt++;
-      if (address.address.endsWith('@gone.example'))
-        return cb(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
-      if (state.rcpt > busy) return cb();
-      refused();
-      cb(Object.assign(new Error('greylisted, try again later'), { responseCode: 451 }));
-    },
-    onData(stream, _session, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        state.received++;
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const url = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-  return { state, url, stop: () => new Promise<void>((resolve) => smtp.close(() => resolve())) };
-}
-
 describe('an SMTP server that refuses a mail', () => {
   const mail = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
 
@@ -247,6 +224,119 @@ describe('an SMTP server that refuses a mail', () => {
       expect(flaky.state.received).toBe(0);
     } finally {
       await flaky.stop();
+    }
+  });
+});
+
+describe('the mail spool: a link mail the mail server has not taken survives a restart', () => {
+  it('keeps the mail when the server stops while the mail server refuses it for now, and sends it at the next start', async () => {
+    const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    const t = await makeHome({ persons: 20, smtpUrl: down.url });
+    const up = await greylistingSmtp(0);
+    const account = t.accounts[2];
+    try {
+      // The mailer the config makes: SMTP behind the home's spool, first retry after 5 s, cut by the shutdown.
+      const first = await serve(t, { shutdownGraceMs: 50 });
+      const c = new Client(first.url);
+      const { csrf } = await c.page('/?lang=en');
+      const res = await c.post('/object', { _csrf: csrf, account: account?.handle as string, programme: '*' });
+      expect(res.status).toBe(200);
+      await down.state.refusedOnce;
+      await first.close();
+      expect(down.state.received).toBe(0);
+      const metrics = await first.ctx.metrics.render(t.home.store, 0, []);
+      expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="deferred"\} 1/);
+      expect(metrics).not.toMatch(/result="failed"/);
+      const [file] = spooled(t.dir);
+      // It holds an address and a live link: for the server's user only.
+      expect(statSync(join(t.dir, 'mail-spool', file as string)).mode & 0o777).toBe(0o600);
+
+      // The next start, with the mail server back.
+      const mailer = new SpooledMailer(
+        new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }),
+        join(t.dir, 'mail-spool'),
+      );
+      const second = await serve(t, { mailer });
+      try {
+        expect(second.spooledMails).toEqual({ resent: 1, expired: 0 });
+        await second.ctx.tasks.idle();
+        expect(up.state.received).toBe(1);
+        expect(spooled(t.dir)).toEqual([]);
+        expect((await api(second.url, '/metrics')).text).toMatch(
+          /dissent_mail_total\{kind="confirm",result="sent"\} 1/,
+        );
+        // The link it carries still confirms the objection filed before the restart.
+        const link = new URL(parseMail(up.state.mails[0] as string).link as string);
+        const c2 = new Client(second.url);
+        const page = await c2.page(link.pathname + link.search);
+        const token = link.pathname.split('/').pop() as string;
+        const done = await c2.post('/confirm', { _csrf: page.csrf, token, lang: 'en' });
+        expect(done.status).toBe(200);
+        expect(await done.text()).toContain('Your objection is effective');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await down.stop();
+      await up.stop();
+      await t.cleanup();
+    }
+  }, 20_000);
+
+  it('drops a kept mail whose link expired before the next start, and sends nothing', async () => {
+    const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    const up = await greylistingSmtp(0);
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    let retrying = () => {};
+    const retries = new Promise<void>((resolve) => {
+      retrying = resolve;
+    });
+    const first = new SpooledMailer(
+      new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: retrying }),
+      dir,
+    );
+    const expiresAt = '2025-05-23T10:00:00.000Z';
+    try {
+      const sending = first.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en', expiresAt });
+      sending.catch(() => {});
+      await retries;
+      await first.close();
+      await expect(sending).rejects.toBeInstanceOf(MailDeferredError);
+      const second = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+      try {
+        // One millisecond before the link expires, the mail would still go; at the instant, it is dropped.
+        const before = await second.resume(new Date(Date.parse(expiresAt) - 1));
+        expect(before.pending.map((m) => m.message.to)).toEqual(['a@example.org']);
+        const at = await second.resume(new Date(expiresAt));
+        expect(at.pending).toEqual([]);
+        expect(at.expired.map((m) => m.to)).toEqual(['a@example.org']);
+        expect(readdirSync(dir)).toEqual([]);
+        expect(up.state.received).toBe(0);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await down.stop();
+      await up.stop();
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  it('sets a damaged spool file aside instead of failing the start, and removes a write a crash cut short', async () => {
+    const up = await greylistingSmtp(0);
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    try {
+      writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), '{"v":1,"message":{"to":');
+      writeFileSync(join(dir, '.000000000000002-000000000-bbbbbbbb.json.tmp'), '{"v":1');
+      const { pending, expired } = await mailer.resume(new Date());
+      expect([pending.length, expired.length]).toEqual([0, 0]);
+      expect(readdirSync(dir)).toEqual(['000000000000001-000000000-aaaaaaaa.json.unreadable']);
+      expect(readFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json.unreadable'), 'utf8')).toContain('"v":1');
+    } finally {
+      await mailer.close();
+      await up.stop();
+      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 });

@@ -59,6 +59,12 @@ export default defineCommand({
         `warning: server.public_url is not set, so the links in confirmation mails point at ${server.url}, ${wildcard ? 'which no one can open' : 'which works only for people who can reach this address directly'}; set server.public_url in ${home.dir}/dissent.config.yaml to the address people use (behind a proxy, its https URL)`,
       );
     }
+    const { resent, expired } = server.spooledMails;
+    if (resent + expired > 0) {
+      info(
+        `mail spool: ${resent === 1 ? '1 link mail' : `${resent} link mails`} the last run left undelivered ${resent === 1 ? 'is' : 'are'} being sent now${expired > 0 ? `; ${expired} whose links had expired ${expired === 1 ? 'was' : 'were'} dropped` : ''}`,
+      );
+    }
     info(
       `portal ${server.url}/ · API ${server.url}/api/v1/openapi.json · metrics ${server.url}/metrics (with an operator token)`,
     );

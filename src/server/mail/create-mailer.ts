@@ -3,13 +3,18 @@ import type { Config } from '../../config/config.ts';
 import type { Mailer } from './mailer.ts';
 import { OutboxMailer } from './outbox.ts';
 import { SmtpMailer } from './smtp.ts';
+import { SpooledMailer } from './spool.ts';
 
 /**
- * The mailer the config asks for: SMTP when `server.smtp_url` is set, else `.eml` files in `<home>/outbox`.
- * `onRetry` hears of each SMTP attempt that failed for a passing reason and will be made again.
+ * The mailer the config asks for: SMTP when `server.smtp_url` is set, each mail kept in `<home>/mail-spool` until the
+ * mail server took it; else `.eml` files in `<home>/outbox`. `onRetry` hears of each SMTP attempt that failed for a
+ * passing reason and will be made again.
  */
 export function createMailer(config: Config, onRetry?: (e: unknown) => void): Mailer {
   return config.server.smtp_url
-    ? new SmtpMailer(config.server.smtp_url, config.server.mail_from, onRetry ? { onRetry } : {})
+    ? new SpooledMailer(
+        new SmtpMailer(config.server.smtp_url, config.server.mail_from, onRetry ? { onRetry } : {}),
+        join(config.home, 'mail-spool'),
+      )
     : new OutboxMailer(join(config.home, 'outbox'), config.server.mail_from);
 }

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MailDeferredError, type Mailer, type MailMessage, type SpooledMail } from './mailer.ts';
+
+/** A spooled mail's file: the message, as the server made it. */
+interface SpoolFile {
+  readonly v: 1;
+  readonly message: MailMessage;
+}
+
+/**
+ * Keeps each mail in a folder (the home's `mail-spool/`) until the mail server has taken it, so that no link mail is
+ * lost to a restart: a shutdown while the mail server is slow or down (deadline night), a deploy, or a crash. Each
+ * mail is written (fsync'd, mode 0600: it holds an address and a link) before it is handed to `inner`, and removed
+ * once `inner` delivered it or refused it for good. A mail still in the spool when the mailer closes stays there,
+ * and its send fails with MailDeferredError; `resume` at the next start sends it, unless its link has expired by then.
+ * A mail delivered just before a crash, but not yet removed, is sent once more: the same link twice, never none.
+ */
+export class SpooledMailer implements Mailer {
+  readonly dir: string;
+  readonly #inner: Mailer;
+  #closed = false;
+  #seq = 0;
+
+  constructor(inner: Mailer, dir: string) {
+    this.#inner = inner;
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    await this.#deliver(await this.#write(message), message);
+  }
+
+  async resume(now: Date): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }> {
+    const pending: SpooledMail[] = [];
+    const expired: MailMessage[] = [];
+    // File names start with the time they were spooled, so that the oldest mail goes first.
+    for (const name of (await readdir(this.dir)).sort()) {
+      const path = join(this.dir, name);
+      // A mail whose write a crash cut short was never handed on: its form's answer came before it, and said nothing
+      // of it having been sent.
+      if (name.startsWith('.') && name.endsWith('.tmp')) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      const message = parseSpoolFile(await readFile(path, 'utf8'));
+      if (!message) {
+        // Not ours, or damaged: set aside, so that it is neither sent nor read again at every start.
+        await rename(path, `${path}.unreadable`);
+        continue;
+      }
+      if (message.expiresAt !== undefined && Date.parse(message.expiresAt) <= now.getTime()) {
+        await rm(path, { force: true });
+        expired.push(message);
+        continue;
+      }
+      pending.push({ message, send: () => this.#deliver(path, message) });
+    }
+    return { pending, expired };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#inner.close();
+  }
+
+  async #deliver(path: string, message: MailMessage): Promise<void> {
+    if (this.#closed) throw new MailDeferredError();
+    try {
+      await this.#inner.send(message);
+    } catch (e) {
+      // Closing cut the delivery short (or the wait for its next attempt): the mail stays for the next start.
+      if (this.#closed) throw new MailDeferredError();
+      await rm(path, { force: true });
+      throw e;
+    }
+    await rm(path, { force: true });
+  }
+
+  /** Writes the mail into the spool durably (file and folder fsync'd) and returns its path. */
+  async #write(message: MailMessage): Promise<string> {
+    const name = `${String(Date.now()).padStart(15, '0')}-${String(this.#seq++).padStart(9, '0')}-${randomBytes(4).toString('hex')}.json`;
+    const tmp = join(this.dir, `.${name}.tmp`);
+    const path = join(this.dir, name);
+    const file = await open(tmp, 'wx', 0o600);
+    try {
+      await file.writeFile(JSON.stringify({ v: 1, message } satisfies SpoolFile));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+    const folder = await open(this.dir, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return path;
+  }
+}
+
+/** The message of a spool file, or undefined when the file is not one. */
+function parseSpoolFile(text: string): MailMessage | undefined {
+  try {
+    const f = JSON.parse(text) as Partial<SpoolFile>;
+    const m = f.message;
+    const str = (x: unknown) => typeof x === 'string';
+    if (f.v !== 1 || !m || !str(m.to) || !str(m.subject) || !str(m.text) || !str(m.lang)) return undefined;
+    if (m.expiresAt !== undefined && (!str(m.expiresAt) || Number.isNaN(Date.parse(m.expiresAt)))) return undefined;
+    if (m.kind !== undefined && m.kind !== 'confirm' && m.kind !== 'withdraw') return undefined;
+    return m;
+  } catch {
+    return undefined;
+  }
+}
