@@ -10,7 +10,7 @@ const filler = (i: number) => {
   return `Fil${code} Ler${code}`;
 };
 
-describe('redactInDuckDB with more names found than one pattern holds', () => {
+describe('redactInDuckDB with thousands of names found', () => {
   it("redacts a later pattern's name in a text whose only odd space an earlier pattern's name took away", async () => {
     // 2,001 names found: the first pattern holds the longest 2,000 (Anna Schmidtberger and the fillers), the second
     // Bob Smith alone. The no-break space inside Anna Schmidtberger is the text's only odd space, and goes with it.
@@ -20,6 +20,19 @@ describe('redactInDuckDB with more names found than one pattern holds', () => {
     const { texts: out } = await viaDuckDB(db.conn, texts, ['known_name'], names);
     expect(out[0]).toBe('[name] traf [name].');
     expect(out[1]).toBe('Hallo [name]!');
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
+  it('replaces the name that starts first where two overlap, as the JS redactor does, however many names are found', async () => {
+    // Over 2,000 names found: the build once went over them in patterns of 2,000, longest first, and replaced the
+    // longer of two overlapping names where they fell in different patterns (Anna [name]).
+    const fillers = Array.from({ length: 2100 }, (_, i) => filler(i));
+    const names = ['Anna Ben', 'Ben Carl Dorn Erik', ...fillers];
+    const texts = ['Anna Ben Carl Dorn Erik', 'Ben Carl Dorn Erik und Anna Ben', ...fillers.map((f) => `Hallo ${f}!`)];
+    const { texts: out } = await viaDuckDB(db.conn, texts, ['known_name'], names);
+    expect(out.slice(0, 2)).toEqual(['[name] Carl Dorn Erik', '[name] und [name]']);
+    expect(out[2]).toBe('Hallo [name]!');
     const js = createRedactor({ types: ['known_name'], knownNames: names });
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });

@@ -9,12 +9,10 @@ import { InputError } from '../../shared/errors.ts';
 import { candidateSource, PREFILTER_SOURCE, resolveCandidate } from './checks.ts';
 import {
   APOSTROPHES,
-  byLengthDesc,
   CASE_VARIANT_SOURCE,
   escapeName,
   KnownNames,
   MARK_TOKENS_RE2,
-  markedNamesPattern,
   NAME_APOSTROPHE_SOURCE,
   NAME_BORDER,
   NAME_DECORATION_SOURCE,
@@ -70,16 +68,15 @@ const PIECES_PER_SLICE = 400_000;
 const MAP_TABLE = '__dissent_redact_map';
 const NAMES_TABLE = '__dissent_redact_names';
 const HITS_TABLE = '__dissent_redact_name_hits';
-const CHUNKS_TABLE = '__dissent_redact_name_chunks';
-const ODD_TABLE = '__dissent_redact_name_odd';
-const OWN_TABLE = '__dissent_redact_name_own';
-const OWN_DONE_TABLE = '__dissent_redact_name_own_done';
+const SOURCE_TABLE = '__dissent_redact_name_source';
+const PLAIN_TABLE = '__dissent_redact_name_plain';
+const JS_ROWS_TABLE = '__dissent_redact_name_js_rows';
+const JS_DONE_TABLE = '__dissent_redact_name_js_done';
 const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
 
 /**
  * Redacts `textColumn` of `table` in place with SQL regexp functions; JS only resolves distinct checksum/regex
- * candidates. The result is identical to createRedactor(...).redact for every row, but for names that overlap in a
- * text when more names are found than one pattern holds (see NAMES_PER_PATTERN).
+ * candidates. The result is identical to createRedactor(...).redact for every row.
  * @example await redactInDuckDB(conn, { table: 'posts', keyColumn: 'id', textColumn: 'text', types: ALL_PII_TYPES, knownNamesTable: 'names' })
  */
 export async function redactInDuckDB(
@@ -285,11 +282,8 @@ function tokenKeys(key: string, text: string, table: string, where: string, carr
 }
 
 /**
- * Names per pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed its memory. With more
- * names found in the whole input than one pattern holds, the patterns go over a text one after the other, longest
- * names first: where two names overlap in a text (`Anna Ben` and `Ben Carl Dorn Erik` in `Anna Ben Carl Dorn Erik`)
- * and fall in different patterns, the longer one is replaced (`Anna [name]`) where the JS redactor, with all names in
- * one pattern, takes the leftmost (`[name] Carl Dorn Erik`). The one known difference between the two.
+ * Names' first words per prefilter pattern: RE2 compiles a constant pattern once, but a huge alternation can exceed
+ * its memory (and falls back to a far slower search).
  */
 const NAMES_PER_PATTERN = 2000;
 
@@ -300,11 +294,11 @@ const NAMES_PER_PATTERN = 2000;
 const CARRIED_TEXT_BYTES = 4096;
 
 /**
- * known_name redaction in SQL, with the redactor's rules (known-names.ts: the same normalisation, validity rule,
- * borders and placeholder) and constant patterns: rows with a token equal to a name's first token and containing the
- * name (see nameInRow) are copied to `into` and rewritten there. One streaming pass finds them: each token of a text
- * of usual size carries the text, so that the containment check needs no join back to the texts (a hash table of texts
- * was the build's memory peak). A pattern built per row would be compiled per row (milliseconds each in RE2).
+ * known_name redaction, with the redactor's rules (known-names.ts: the same normalisation, validity rule, borders and
+ * placeholder): rows with a token equal to a name's first token and containing the name (see nameInRow) are copied to
+ * `into` and rewritten there, most by substring replacement in SQL, the few others by KnownNames (redactRowsInJs). One
+ * streaming pass finds them: each token of a text of usual size carries the text, so that the containment check needs
+ * no join back to the texts (a hash table of texts was the build's memory peak).
  */
 export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOptions): Promise<void> {
   const [table, key, text, names, into] = [opts.table, opts.keyColumn, opts.textColumn, opts.namesTable, opts.into].map(
@@ -374,81 +368,87 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         WHERE ${nameInRow('src.t', 'c')};`);
     await conn.run('RESET disabled_optimizers');
     await conn.run(`
-      CREATE OR REPLACE TABLE ${into} AS
+      CREATE OR REPLACE TEMP TABLE ${SOURCE_TABLE} AS
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
-    // Which rows get the names with space classes (see hasOddNameSpace) is decided on their text as copied, not as an
-    // earlier pattern left it: replacing a name may take away the only odd space of a text whose other names come in a
-    // later pattern. A text that already holds a mark of markedNamesPattern goes through KnownNames.
+    // Most rows get their names by plain substring replacement, which needs no pattern at all: where no two of the
+    // names a row may hold share a word token, no two can overlap in it, so the order of the replacements changes
+    // nothing. Each such name is replaced from the mark before its first word token to the mark after its last one
+    // (MARK_TOKENS_RE2, so only as whole words), and a name of more words with a genitive s too, as the JS
+    // redactor's namesPattern finds them. Not such a row: one whose text holds a space other than a single plain one
+    // between words (hasOddNameSpace), where a name may be written other than as stored; one whose names share a
+    // token ("Anna" and "Anna Schmidt"), where which one wins depends on the pattern; and one that already holds a
+    // mark. Those few go through KnownNames itself (redactRowsInJs).
+    const markTokens = (col: string) => `regexp_replace(${col}, ${lit(TOKEN_SOURCE)}, ${lit(MARK_TOKENS_RE2)}, 'g')`;
+    const markName = (col: string) =>
+      `${lit(TOKEN_START)} || regexp_replace(${col}, ${lit(`[^${WORD}_]+`)}, ${lit(`${TOKEN_END}\\0${TOKEN_START}`)}, 'g') || ${lit(TOKEN_END)}`;
     await conn.run(`
-      CREATE OR REPLACE TEMP TABLE ${ODD_TABLE} AS SELECT k FROM ${into} WHERE ${hasOddNameSpace('t')};
-      CREATE OR REPLACE TEMP TABLE ${OWN_TABLE} AS SELECT k, t FROM ${into}
-        WHERE contains(t, ${lit(TOKEN_START)}) OR contains(t, ${lit(TOKEN_END)});`);
-    const reader = await conn.runAndReadAll(`SELECT DISTINCT name FROM ${HITS_TABLE}`);
-    const found = (reader.getColumns()[0] ?? []).map(String).sort(byLengthDesc);
-    const repl = lit(PLACEHOLDER.known_name);
-    // Each pattern goes only over the rows that hold one of its names: with realistic names (tens of thousands found),
-    // every row went through every pattern, twenty and more passes where one does.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${CHUNKS_TABLE} (name VARCHAR, chunk INTEGER)`);
-    const appender = await conn.createAppender(CHUNKS_TABLE);
-    found.forEach((name, i) => {
-      appender.appendVarchar(name);
-      appender.appendInteger(Math.floor(i / NAMES_PER_PATTERN));
-      appender.endRow();
-    });
-    appender.closeSync();
-    // Which patterns have rows to go over: each one compiled costs RE2 tens of milliseconds.
-    const needed = await conn.runAndReadAll(`
-      SELECT DISTINCT c.chunk, h.k IN (SELECT k FROM ${ODD_TABLE}) AS odd
-      FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name
-      WHERE h.k NOT IN (SELECT k FROM ${OWN_TABLE})`);
-    const todo = new Set(needed.getRowObjects().map((r) => `${r.chunk} ${r.odd}`));
-    // A name is matched from the mark before its first word token to the mark after its last one (markedNamesPattern),
-    // so that no match takes the border that a name right after it needs; the marks go again in the same statement.
-    const marked = `regexp_replace(t, ${lit(TOKEN_SOURCE)}, ${lit(MARK_TOKENS_RE2)}, 'g')`;
-    for (let i = 0; i < found.length; i += NAMES_PER_PATTERN) {
-      const chunk = found.slice(i, i + NAMES_PER_PATTERN);
-      const rows = `SELECT h.k FROM ${HITS_TABLE} h JOIN ${CHUNKS_TABLE} c ON c.name = h.name WHERE c.chunk = ${i / NAMES_PER_PATTERN}`;
-      // A text whose spaces are all single plain ones gets the names as written, which RE2 searches several times
-      // faster than names whose spaces are classes (2.4 s more at 2M records); the few others get those.
-      for (const anySpace of [false, true]) {
-        if (!todo.has(`${i / NAMES_PER_PATTERN} ${anySpace}`)) continue;
-        const pattern = lit(markedNamesPattern(chunk, anySpace));
-        await conn.run(`
-          UPDATE ${into} SET t = replace(replace(regexp_replace(${marked}, ${pattern}, ${repl}, 'g'),
-            ${lit(TOKEN_START)}, ''), ${lit(TOKEN_END)}, '')
-          WHERE k IN (${rows}) AND k ${anySpace ? '' : 'NOT '}IN (SELECT k FROM ${ODD_TABLE})
-            AND k NOT IN (SELECT k FROM ${OWN_TABLE})`);
-      }
-    }
-    await redactOwnMarkRows(conn, names, into);
+      CREATE OR REPLACE TEMP TABLE ${PLAIN_TABLE} AS
+        SELECT k, flatten(list(CASE WHEN len(toks) > 1 THEN [m, left(m, length(m) - 1) || 's' || ${lit(TOKEN_END)}] ELSE [m] END)) AS marked
+        FROM (SELECT h.k, regexp_extract_all(h.name, ${lit(TOKEN_SOURCE)}) AS toks, ${markName('h.name')} AS m
+              FROM ${HITS_TABLE} h JOIN ${SOURCE_TABLE} i ON i.k = h.k
+              WHERE NOT (${hasOddNameSpace('i.t')} OR contains(i.t, ${lit(TOKEN_START)}) OR contains(i.t, ${lit(TOKEN_END)})))
+        GROUP BY k
+        HAVING len(flatten(list(toks))) = len(list_distinct(flatten(list(toks))));`);
+    await redactRowsInJs(conn);
+    // One new table rather than two UPDATEs, each of which rewrote the table (a tenth of a second even for a few rows).
+    await conn.run(`
+      CREATE OR REPLACE TABLE ${into} AS
+        SELECT s.k, CASE WHEN p.k IS NOT NULL
+            THEN replace(replace(list_reduce(list_prepend(${markTokens('s.t')}, p.marked),
+              (acc, m) -> replace(acc, m, ${lit(PLACEHOLDER.known_name)})), ${lit(TOKEN_START)}, ''), ${lit(TOKEN_END)}, '')
+            ELSE coalesce(j.t, s.t) END AS t
+        FROM ${SOURCE_TABLE} s LEFT JOIN ${PLAIN_TABLE} p ON p.k = s.k LEFT JOIN ${JS_DONE_TABLE} j ON j.k = s.k;`);
   } finally {
     await conn.run(
-      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${CHUNKS_TABLE}; DROP TABLE IF EXISTS ${ODD_TABLE};
-       DROP TABLE IF EXISTS ${OWN_TABLE}; DROP TABLE IF EXISTS ${OWN_DONE_TABLE}`,
+      `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${PLAIN_TABLE}; DROP TABLE IF EXISTS ${SOURCE_TABLE};
+       DROP TABLE IF EXISTS ${JS_ROWS_TABLE}; DROP TABLE IF EXISTS ${JS_DONE_TABLE}`,
     );
   }
 }
 
+/** Rows redactRowsInJs reads from the engine at a time, so that its memory does not grow with the input. */
+const JS_BATCH_ROWS = 2000;
+
 /**
- * The (practically absent) rows of `into` whose text already held a mark of markedNamesPattern (OWN_TABLE): redacted
- * by KnownNames over every name of `names` (quoted identifiers).
+ * The rows of SOURCE_TABLE that knownNameChanges does not rewrite by substring replacement (not in PLAIN_TABLE), redacted
+ * by KnownNames over the names found in them (HITS_TABLE holds every name a row may hold, as KnownNames would find
+ * it: the same lookup keys, and containment with any spaces), a batch at a time. A few thousand rows in two million:
+ * a pattern per row is what KnownNames makes, where RE2 would compile one per row (or take dozens of patterns of
+ * thousands of names each, at tens of milliseconds apiece, however few rows need them).
  */
-async function redactOwnMarkRows(conn: DuckDBConnection, names: string, into: string): Promise<void> {
-  const rows = (await conn.runAndReadAll(`SELECT k, typeof(k) AS type, t FROM ${OWN_TABLE}`)).getRowObjects();
-  if (rows.length === 0) return;
-  const type = String(rows[0]!.type);
+async function redactRowsInJs(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ${JS_ROWS_TABLE} AS
+      SELECT row_number() OVER (ORDER BY k) AS i, k FROM ${SOURCE_TABLE} WHERE k NOT IN (SELECT k FROM ${PLAIN_TABLE});`);
+  const [count] = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${JS_ROWS_TABLE}`)).getRowObjects();
+  const n = Number(count?.n ?? 0);
+  const [first] = (await conn.runAndReadAll(`SELECT typeof(k) AS type FROM ${SOURCE_TABLE} LIMIT 1`)).getRowObjects();
+  const type = String(first?.type ?? 'BIGINT');
   if (!/^[A-Z0-9_() ,]+$/.test(type)) throw new InputError('redact: unsupported key column type', 'E_REDACT_KEY');
-  const all = (await conn.runAndReadAll(`SELECT DISTINCT name FROM ${names} WHERE name IS NOT NULL`)).getColumns()[0];
-  const known = new KnownNames((all ?? []).map(String));
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${OWN_DONE_TABLE} (k ${type}, t VARCHAR)`);
-  const appender = await conn.createAppender(OWN_DONE_TABLE);
-  for (const row of rows) {
-    appender.appendValue(row.k ?? null);
-    appender.appendVarchar(known.redact(String(row.t)));
-    appender.endRow();
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${JS_DONE_TABLE} (k ${type}, t VARCHAR)`);
+  if (n === 0) return;
+  const names = await conn.runAndReadAll(
+    `SELECT DISTINCT name FROM ${HITS_TABLE} WHERE k IN (SELECT k FROM ${JS_ROWS_TABLE})`,
+  );
+  const known = KnownNames.ofVariants((names.getColumns()[0] ?? []).map(String));
+  const appender = await conn.createAppender(JS_DONE_TABLE);
+  try {
+    for (let from = 1; from <= n; from += JS_BATCH_ROWS) {
+      const rows = await conn.runAndReadAll(`
+        SELECT r.k, x.t FROM ${JS_ROWS_TABLE} r JOIN ${SOURCE_TABLE} x ON x.k = r.k
+        WHERE r.i BETWEEN ${from} AND ${from + JS_BATCH_ROWS - 1}`);
+      for (const row of rows.getRowObjects()) {
+        const text = String(row.t);
+        const redacted = known.redact(text);
+        if (redacted === text) continue;
+        appender.appendValue(row.k ?? null);
+        appender.appendVarchar(redacted);
+        appender.endRow();
+      }
+    }
+  } finally {
+    appender.closeSync();
   }
-  appender.closeSync();
-  await conn.run(`UPDATE ${into} SET t = x.t FROM ${OWN_DONE_TABLE} x WHERE ${into}.k = x.k`);
 }
 
 /**

@@ -72,7 +72,6 @@ export const NAME_SPACE_RUN_SOURCE = `[${NAME_SPACE}]+`;
 const NAME_SPACE_EDGES = new RegExp(NAME_SPACE_EDGES_SOURCE, 'gu');
 const NAME_SPACE_RUN = new RegExp(NAME_SPACE_RUN_SOURCE, 'gu');
 const TOKEN_ALL = new RegExp(TOKEN_SOURCE, 'gu');
-const NON_TOKEN_RUN = new RegExp(`[^${WORD}_]+`, 'gu');
 
 /**
  * Takes off decorations at either end and bracketed suffixes, collapses spaces (NAME_SPACE) and trims; returns null for a
@@ -99,18 +98,10 @@ export function lookupKey(name: string): string {
 
 /**
  * The regex source of one name: only `.` needs escaping after NAME_VALID_SOURCE, and each space stands for any run of
- * NAME_SPACE (`Anna  Schmidt`, `Anna\u00A0Schmidt`). With `anySpace` false, a space stands for itself: the same
- * matches in a text whose every run of NAME_SPACE is one plain space, where literal names let RE2 search far faster.
- * With `marked`, for a text whose word tokens are marked (MARK_TOKENS_RE2): each token of the name between the marks.
+ * NAME_SPACE (`Anna  Schmidt`, `Anna\u00A0Schmidt`).
  */
-export function escapeName(name: string, anySpace = true, marked = false): string {
-  const spaced = (s: string): string => {
-    const escaped = s.replaceAll('.', '\\.');
-    return anySpace ? escaped.replaceAll(' ', NAME_SPACE_RUN_SOURCE) : escaped;
-  };
-  if (!marked) return spaced(name);
-  // The name starts and ends with a token character (NAME_VALID_SOURCE): marks stand around each run between tokens.
-  return name.replace(NON_TOKEN_RUN, (run) => `${TOKEN_END}${spaced(run)}${TOKEN_START}`);
+export function escapeName(name: string): string {
+  return name.replaceAll('.', '\\.').replaceAll(' ', NAME_SPACE_RUN_SOURCE);
 }
 
 /**
@@ -149,29 +140,17 @@ export function namesPattern(namesLongestFirst: readonly string[]): string {
 export const NAMES_REPLACEMENT_JS = `$1${PLACEHOLDER.known_name}`;
 
 /**
- * RE2 has no lookahead: the SQL path marks each word token of a text (MARK_TOKENS_RE2) and matches names from mark to mark,
- * which finds the same names as namesPattern. Private-use characters; a text that already holds one goes through
- * KnownNames instead.
+ * RE2 has no lookahead: the SQL path marks each word token of a text (MARK_TOKENS_RE2) and replaces a name as the
+ * plain substring from the mark before its first token to the mark after its last one, which takes it as whole words
+ * only. Private-use characters; a text that already holds one goes through KnownNames instead.
  */
 export const TOKEN_START = '\uE002';
 export const TOKEN_END = '\uE003';
 /** Replacement that marks each match of TOKEN_SOURCE, in RE2 syntax. */
 export const MARK_TOKENS_RE2 = `${TOKEN_START}\\0${TOKEN_END}`;
 
-/**
- * namesPattern for a text whose tokens are marked (MARK_TOKENS_RE2), with no group to capture: replaced by the
- * placeholder itself, it lets RE2 find the matches with its fast DFA.
- */
-export function markedNamesPattern(namesLongestFirst: readonly string[], anySpace: boolean): string {
-  const alts = nameAlternatives(
-    namesLongestFirst.map((n) => escapeName(n, anySpace, true)),
-    namesLongestFirst.map((n) => MULTI_WORD.test(n)),
-  );
-  return `${TOKEN_START}(?:${alts})${TOKEN_END}`;
-}
-
 /** Orders names so that a longer name wins over its own prefix at the same position. */
-export function byLengthDesc(a: string, b: string): number {
+function byLengthDesc(a: string, b: string): number {
   return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
@@ -196,6 +175,22 @@ export class KnownNames {
         else this.#byFirst.set(key, [v]);
       }
     }
+  }
+
+  /**
+   * KnownNames over names already normalised and expanded, each case and apostrophe variant given as a name of its
+   * own (as the SQL path's name table holds them): finds in a text exactly what a KnownNames over the names they came
+   * from finds, among these variants.
+   */
+  static ofVariants(variants: Iterable<string>): KnownNames {
+    const known = new KnownNames([]);
+    for (const v of new Set(variants)) {
+      const key = lookupKey(v);
+      const list = known.#byFirst.get(key);
+      if (list) list.push(v);
+      else known.#byFirst.set(key, [v]);
+    }
+    return known;
   }
 
   /** Number of usable names. */

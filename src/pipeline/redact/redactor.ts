@@ -12,8 +12,7 @@ const CACHE_LIMIT = 100_000;
 
 /**
  * The reference redactor in pure JS. One pass of the combined candidate pattern (leftmost match wins, ties by type
- * priority), each candidate resolved by its checks, then known names. `redactInDuckDB` gives the same output (but
- * see NAMES_PER_PATTERN in duckdb.ts).
+ * priority), each candidate resolved by its checks, then known names. `redactInDuckDB` gives the same output.
  * @example createRedactor({ types: ['email'] }).redact('mail a@b.de') // 'mail [email]'
  */
 export function createRedactor(opts: RedactOptions): Redactor {
