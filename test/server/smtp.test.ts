@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -322,16 +322,24 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     }
   });
 
-  it('sets a damaged spool file aside instead of failing the start, and removes a write a crash cut short', async () => {
+  it('sets a damaged spool file aside instead of failing the start, and removes a write a crash cut short (not one in progress)', async () => {
     const up = await greylistingSmtp(0);
     const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
     const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
     try {
       writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), '{"v":1,"message":{"to":');
-      writeFileSync(join(dir, '.000000000000002-000000000-bbbbbbbb.json.tmp'), '{"v":1');
+      const cut = join(dir, '.000000000000002-000000000-bbbbbbbb.json.tmp');
+      writeFileSync(cut, '{"v":1');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(cut, hourAgo, hourAgo);
+      // Being written right now, by the server a deploy is replacing: its rename will finish it.
+      writeFileSync(join(dir, '.000000000000003-000000000-cccccccc.json.tmp'), '{"v":1');
       const { pending, expired } = await mailer.resume(new Date());
       expect([pending.length, expired.length]).toEqual([0, 0]);
-      expect(readdirSync(dir)).toEqual(['000000000000001-000000000-aaaaaaaa.json.unreadable']);
+      expect(readdirSync(dir).sort()).toEqual([
+        '.000000000000003-000000000-cccccccc.json.tmp',
+        '000000000000001-000000000-aaaaaaaa.json.unreadable',
+      ]);
       expect(readFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json.unreadable'), 'utf8')).toContain('"v":1');
     } finally {
       await mailer.close();

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailDeferredError, type Mailer, type MailMessage, type SpooledMail } from './mailer.ts';
+
+/** How old a half-written spool file must be to be taken for one a crash cut short, and removed. */
+const STALE_WRITE_MS = 10 * 60_000;
 
 /** A spooled mail's file: the message, as the server made it. */
 interface SpoolFile {
@@ -41,9 +44,12 @@ export class SpooledMailer implements Mailer {
     for (const name of (await readdir(this.dir)).sort()) {
       const path = join(this.dir, name);
       // A mail whose write a crash cut short was never handed on: its form's answer came before it, and said nothing
-      // of it having been sent.
+      // of it having been sent. A young one may be another server's write in progress (the old one of a deploy that
+      // overlaps this start), which its rename is about to finish.
       if (name.startsWith('.') && name.endsWith('.tmp')) {
-        await rm(path, { force: true });
+        // File times are the wall clock's, whatever clock the server runs on.
+        const info = await stat(path).catch(() => undefined);
+        if (info && Date.now() - info.mtimeMs > STALE_WRITE_MS) await rm(path, { force: true });
         continue;
       }
       if (!name.endsWith('.json')) continue;
