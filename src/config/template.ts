@@ -57,6 +57,7 @@ ${
     deadline: ${v.deadline}      # objections submitted after this are late for this programme
     grace_window: ${v.graceWindow}                    # time to confirm an objection by e-mail and keep its submission time
     policy: policies/${v.programmeId}.yaml
+    # key_file: ${v.programmeId}.key     # signs this programme's snapshot manifests (make one with "dissent log keygen"); default: the log's key
 
 server:
   listen: 127.0.0.1:8080

@@ -36,7 +36,8 @@ export interface Verifier {
 // differs from it (it misses U+0085 and adds U+FEFF), so a note Go refuses would pass here, and one it opens fail.
 const NAME_FORBIDDEN = /[\p{White_Space}+]/u;
 
-function isValidName(name: string): boolean {
+/** Whether `name` may name a key (and so a note's signer): non-empty, no white space, no `+`. */
+export function isValidName(name: string): boolean {
   return name.length > 0 && !NAME_FORBIDDEN.test(name) && !LONE_SURROGATE.test(name);
 }
 

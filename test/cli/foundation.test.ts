@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityGraph } from '../../src/demo/identity-graph.ts';
 import { openCheckpoint, signCheckpoint } from '../../src/log/checkpoint.ts';
-import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
+import { parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
 import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
 
 const home = join(tempDir(), 'home');
@@ -406,8 +406,24 @@ describe('objections, receipts and offline verification', () => {
   it("prints a programme's own manifest key with log key --programme, and the log's key for one without", () => {
     const own = join(tempDir(), 'home');
     expect(dissent(['init', '--home', own]).code).toBe(0);
-    const programmeKey = generateSignerKey('programme.example/snapshots');
-    writeFileSync(join(own, 'programme.key'), `${programmeKey}\n`, { mode: 0o600 });
+    // dissent log keygen makes the key: owner-only, never over an existing file, its verifier key printed.
+    const made = dissent([
+      'log',
+      'keygen',
+      '--out',
+      join(own, 'programme.key'),
+      '--name',
+      'programme.example/snapshots',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stderr).toContain('key_file:');
+    expect(statSync(join(own, 'programme.key')).mode & 0o777).toBe(0o600);
+    const programmeKey = readFileSync(join(own, 'programme.key'), 'utf8').trim();
+    expect(made.stdout.trim()).toBe(verifierKeyOf(parseSignerKey(programmeKey)));
+    const again = dissent(['log', 'keygen', '--out', join(own, 'programme.key'), '--name', 'other']);
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('exists; a key is never written over')]);
+    expect(readFileSync(join(own, 'programme.key'), 'utf8').trim()).toBe(programmeKey);
+    expect(dissent(['log', 'keygen', '--out', join(own, 'x.key'), '--name', 'has space']).code).toBe(2);
     const config = join(own, 'dissent.config.yaml');
     const text = readFileSync(config, 'utf8');
     const logKey = dissent(['log', 'key', '--home', own]).stdout.trim();

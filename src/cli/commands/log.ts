@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
 import { programmeById } from '../../config/config.ts';
-import { loadSigner, openHome } from '../../config/home.ts';
-import { verifierKeyOf } from '../../log/note.ts';
+import { loadSigner, openHome, writeSignerKey } from '../../config/home.ts';
+import { isValidName, verifierKeyOf } from '../../log/note.ts';
 import { InputError } from '../../shared/errors.ts';
-import { commonArgs, homeDir, out } from '../_common.ts';
+import { commonArgs, homeDir, info, out } from '../_common.ts';
 
 function intArg(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -49,6 +49,40 @@ const key = defineCommand({
     }),
 });
 
+const keygen = defineCommand({
+  meta: {
+    name: 'keygen',
+    description:
+      "Write a new Ed25519 signing key (mode 0600, never over an existing file) for a programme's snapshot manifests, and print its verifier key.",
+  },
+  args: {
+    out: { type: 'string', description: 'the key file to write', valueHint: 'FILE', required: true },
+    name: {
+      type: 'string',
+      description: 'the key name verifiers see, e.g. example.org/dissent/ai-training-2025 (no spaces or "+")',
+      valueHint: 'NAME',
+      required: true,
+    },
+    debug: commonArgs.debug,
+  },
+  run: ({ args }) => {
+    if (!isValidName(args.name)) throw new InputError('--name must be non-empty, with no spaces or "+"', 'E_USAGE');
+    let verifier: string;
+    try {
+      verifier = writeSignerKey(args.out, args.name);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EEXIST')
+        throw new InputError(`${args.out} exists; a key is never written over`, 'E_EXISTS', { cause: e });
+      throw new InputError(`cannot write ${args.out} (${code ?? 'error'})`, 'E_KEY', { cause: e });
+    }
+    out(verifier);
+    info(
+      `wrote ${args.out}; to sign a programme's manifests with it, set key_file: ${args.out} on that programme in dissent.config.yaml (a relative path is read from the home folder), and publish the verifier key above`,
+    );
+  },
+});
+
 const entry = defineCommand({
   meta: { name: 'entry', description: 'Print the leaf (canonical JSON event) at index N.' },
   args: { ...commonArgs, n: { type: 'positional', description: 'leaf index', required: true } },
@@ -85,6 +119,9 @@ const consistency = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: 'log', description: 'Read the signed transparency log: checkpoints, entries and proofs.' },
-  subCommands: { checkpoint, key, entry, prove, consistency },
+  meta: {
+    name: 'log',
+    description: 'Read the signed transparency log (checkpoints, entries, proofs, keys); make a programme key.',
+  },
+  subCommands: { checkpoint, key, keygen, entry, prove, consistency },
 });
