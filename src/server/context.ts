@@ -119,7 +119,16 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
     verifierKey,
     verifier: parseVerifierKey(verifierKey),
     clock: opts.clock ?? (() => new Date(home.registry.now())),
-    mailer: opts.mailer ?? createMailer(home.config, () => metrics.inc('dissent_mail_retries_total', {})),
+    mailer:
+      opts.mailer ??
+      createMailer(
+        home.config,
+        () => metrics.inc('dissent_mail_retries_total', {}),
+        (e) => {
+          metrics.inc('dissent_mail_spool_errors_total', {});
+          errorLog(describeError(e));
+        },
+      ),
     metrics,
     tasks: new BackgroundTasks((e) => errorLog(describeError(e))),
     subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),

@@ -94,7 +94,11 @@ export class Metrics {
 }
 
 /** The counters kept without labels, which have a sample from the start. */
-const UNLABELLED = new Set<string>(['dissent_unconfirmed_purged_total', 'dissent_mail_retries_total']);
+const UNLABELLED = new Set<string>([
+  'dissent_unconfirmed_purged_total',
+  'dissent_mail_retries_total',
+  'dissent_mail_spool_errors_total',
+]);
 
 /** Counters this server keeps, with their help text. */
 export const COUNTERS = {
@@ -104,6 +108,8 @@ export const COUNTERS = {
   dissent_mail_total: 'Mails handed to the outbox or SMTP server, by kind and result.',
   dissent_mail_retries_total:
     'SMTP attempts that failed for a passing reason (no connection, a timeout, a 4xx answer) and are made again later.',
+  dissent_mail_spool_errors_total:
+    'Link mails the mail spool could not keep (a full disk, a read-only or missing folder): sent all the same, but not kept over a restart.',
   dissent_link_tokens_total: 'Confirmation and withdrawal links used, by purpose and result.',
   dissent_unconfirmed_purged_total:
     'Pending objections deleted, with their tokens, because none of their confirmation links can be used any more.',

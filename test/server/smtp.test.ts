@@ -348,3 +348,54 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     }
   });
 });
+
+describe('a mail spool the server cannot write to', () => {
+  it('still sends the link mail when the spool folder was removed, and spools again', async () => {
+    const up = await greylistingSmtp(0);
+    const t = await makeHome({ persons: 20, smtpUrl: up.url });
+    const errors: string[] = [];
+    const server = await serve(t, { errorLog: (e) => errors.push(e.code) });
+    try {
+      // A clean-up script, or an operator, took the folder for clutter.
+      rmSync(join(t.dir, 'mail-spool'), { recursive: true, force: true });
+      const c = new Client(server.url);
+      const { csrf } = await c.page('/?lang=en');
+      await c.post('/object', { _csrf: csrf, account: t.accounts[1]?.handle as string, programme: '*' });
+      await server.ctx.tasks.idle();
+      expect(up.state.received).toBe(1);
+      expect(errors).toEqual([]);
+      expect(statSync(join(t.dir, 'mail-spool')).mode & 0o777).toBe(0o700);
+    } finally {
+      await server.close();
+      await up.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('still sends the link mail when the spool cannot be written (a full disk), and logs why by error code', async () => {
+    const up = await greylistingSmtp(0);
+    const t = await makeHome({ persons: 20, smtpUrl: up.url });
+    const errors: string[] = [];
+    const server = await serve(t, { errorLog: (e) => errors.push(e.code) });
+    try {
+      // Stands in for ENOSPC or a read-only mount: the tests run as root, which file modes do not stop.
+      rmSync(join(t.dir, 'mail-spool'), { recursive: true, force: true });
+      writeFileSync(join(t.dir, 'mail-spool'), '');
+      const c = new Client(server.url);
+      const { csrf } = await c.page('/?lang=en');
+      const res = await c.post('/object', { _csrf: csrf, account: t.accounts[1]?.handle as string, programme: '*' });
+      expect(res.status).toBe(200);
+      await server.ctx.tasks.idle();
+      expect(up.state.received).toBe(1);
+      expect(parseMail(up.state.mails[0] as string).to).toContain(t.accounts[1]?.email);
+      expect(errors).toEqual(['ENOTDIR']);
+      const metrics = (await api(server.url, '/metrics')).text;
+      expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
+      expect(metrics).toMatch(/dissent_mail_spool_errors_total 1/);
+    } finally {
+      await server.close();
+      await up.stop();
+      await t.cleanup();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailDeferredError, type Mailer, type MailMessage, type SpooledMail } from './mailer.ts';
 
@@ -20,21 +20,34 @@ interface SpoolFile {
  * once `inner` delivered it or refused it for good. A mail still in the spool when the mailer closes stays there,
  * and its send fails with MailDeferredError; `resume` at the next start sends it, unless its link has expired by then.
  * A mail delivered just before a crash, but not yet removed, is sent once more: the same link twice, never none.
+ * A mail the spool cannot take (a full disk, a read-only mount) is sent all the same, only not kept over a restart,
+ * and `onSpoolError` hears why.
  */
 export class SpooledMailer implements Mailer {
   readonly dir: string;
   readonly #inner: Mailer;
+  readonly #onSpoolError: (e: unknown) => void;
   #closed = false;
   #seq = 0;
 
-  constructor(inner: Mailer, dir: string) {
+  constructor(inner: Mailer, dir: string, opts: { onSpoolError?: (e: unknown) => void } = {}) {
     this.#inner = inner;
     this.dir = dir;
+    this.#onSpoolError = opts.onSpoolError ?? (() => {});
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   async send(message: MailMessage): Promise<void> {
-    await this.#deliver(await this.#write(message), message);
+    let path: string;
+    try {
+      path = await this.#write(message);
+    } catch (e) {
+      // The spool is there so that no mail is lost: one it cannot keep must not be lost for that reason alone.
+      this.#onSpoolError(e);
+      await this.#inner.send(message);
+      return;
+    }
+    await this.#deliver(path, message);
   }
 
   async resume(now: Date): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }> {
@@ -92,14 +105,25 @@ export class SpooledMailer implements Mailer {
     const name = `${String(Date.now()).padStart(15, '0')}-${String(this.#seq++).padStart(9, '0')}-${randomBytes(4).toString('hex')}.json`;
     const tmp = join(this.dir, `.${name}.tmp`);
     const path = join(this.dir, name);
-    const file = await open(tmp, 'wx', 0o600);
+    // The folder may have gone since the start (a clean-up script took it for clutter): it is made again.
+    const file = await open(tmp, 'wx', 0o600).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      return open(tmp, 'wx', 0o600);
+    });
     try {
-      await file.writeFile(JSON.stringify({ v: 1, message } satisfies SpoolFile));
-      await file.sync();
-    } finally {
-      await file.close();
+      try {
+        await file.writeFile(JSON.stringify({ v: 1, message } satisfies SpoolFile));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, path);
+    } catch (e) {
+      // A full disk: the half-written file would only be swept up ten minutes after the next start.
+      await rm(tmp, { force: true }).catch(() => {});
+      throw e;
     }
-    await rename(tmp, path);
     const folder = await open(this.dir, 'r');
     try {
       await folder.sync();
