@@ -399,3 +399,38 @@ describe('a mail spool the server cannot write to', () => {
     }
   });
 });
+
+describe('a link mail the mail server refused for now at every attempt', () => {
+  it('stays in the spool for the next start, unlike one refused for good', async () => {
+    const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    const up = await greylistingSmtp(0);
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    // The mail server is down for longer than the last attempt (deadline night): 451 to every try.
+    const first = new SpooledMailer(new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    try {
+      await expect(
+        first.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en', expiresAt }),
+      ).rejects.toMatchObject({ responseCode: 451 });
+      await expect(
+        first.send({ to: 'b@gone.example', subject: 's', text: 't', lang: 'en', expiresAt }),
+      ).rejects.toMatchObject({ responseCode: 550 });
+      await first.close();
+      expect(readdirSync(dir)).toHaveLength(1);
+      const second = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+      try {
+        const { pending } = await second.resume(new Date());
+        expect(pending.map((m) => m.message.to)).toEqual(['a@example.org']);
+        await pending[0]?.send();
+        expect(up.state.received).toBe(1);
+        expect(readdirSync(dir)).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await down.stop();
+      await up.stop();
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+});

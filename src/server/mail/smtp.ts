@@ -19,6 +19,18 @@ function isTransient(e: unknown): boolean {
   return code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'EDNS';
 }
 
+/**
+ * Whether an SMTP failure is about the mail itself and will not change: a permanent (5xx) answer to its recipient or
+ * its content, or an address nodemailer cannot use. A passing failure that outlasted every attempt (a mail server down
+ * for an hour), refused credentials or a refused sender (the operator's settings, which a fix and a restart mend) are
+ * not.
+ */
+export function isRefusedForGood(e: unknown): boolean {
+  const { code, responseCode, command } = (e ?? {}) as { code?: unknown; responseCode?: unknown; command?: unknown };
+  if (typeof responseCode === 'number') return responseCode >= 500 && (command === 'RCPT TO' || command === 'DATA');
+  return (code === 'EENVELOPE' || code === 'EMESSAGE') && command === 'API';
+}
+
 /** Sends mail over SMTP with nodemailer, using a pooled connection to the configured server. */
 export class SmtpMailer implements Mailer {
   readonly #transport: Transporter;

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailDeferredError, type Mailer, type MailMessage, type SpooledMail } from './mailer.ts';
+import { isRefusedForGood } from './smtp.ts';
 
 /** How old a half-written spool file must be to be taken for one a crash cut short, and removed. */
 const STALE_WRITE_MS = 10 * 60_000;
@@ -17,8 +18,10 @@ interface SpoolFile {
  * Keeps each mail in a folder (the home's `mail-spool/`) until the mail server has taken it, so that no link mail is
  * lost to a restart: a shutdown while the mail server is slow or down (deadline night), a deploy, or a crash. Each
  * mail is written (fsync'd, mode 0600: it holds an address and a link) before it is handed to `inner`, and removed
- * once `inner` delivered it or refused it for good. A mail still in the spool when the mailer closes stays there,
- * and its send fails with MailDeferredError; `resume` at the next start sends it, unless its link has expired by then.
+ * once `inner` delivered it or the mail server refused it for good (see isRefusedForGood). A mail still in the spool
+ * when the mailer closes stays there, and its send fails with MailDeferredError; so does one that failed at every
+ * attempt for another reason, its send failing with that error. `resume` at the next start sends them, unless their
+ * links have expired by then.
  * A mail delivered just before a crash, but not yet removed, is sent once more: the same link twice, never none.
  * A mail the spool cannot take (a full disk, a read-only mount) is sent all the same, only not kept over a restart,
  * and `onSpoolError` hears why.
@@ -94,7 +97,9 @@ export class SpooledMailer implements Mailer {
     } catch (e) {
       // Closing cut the delivery short (or the wait for its next attempt): the mail stays for the next start.
       if (this.#closed) throw new MailDeferredError();
-      await rm(path, { force: true });
+      // A mail server down past the last attempt, or refusing the operator's login, fails every mail: the next start
+      // sends them (unless their links have expired by then).
+      if (isRefusedForGood(e)) await rm(path, { force: true });
       throw e;
     }
     await rm(path, { force: true });
