@@ -14,6 +14,7 @@ import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
 import { messagesFor } from './i18n/index.ts';
 import { deliverMail } from './intake.ts';
+import type { MailMessage, SpooledMail } from './mail/index.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpError, toProblem } from './problem.ts';
 import { langOf, sendPage } from './routes/_page.ts';
@@ -322,11 +323,24 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
     });
   purge();
   const purging = setInterval(purge, PURGE_EVERY_MS).unref();
-  // Link mails a shutdown or a crash left undelivered go now, oldest first, as background work like any other mail.
+  // Link mails a shutdown or a crash left undelivered go now, oldest first, as background work like any other mail;
+  // so, every spoolSweepMs, do those that every attempt failed on (a mail server down for an hour) until their links
+  // expire, and those another server on this home (the old one of an overlapping deploy) left.
+  const resend = (found: { pending: SpooledMail[]; expired: MailMessage[] }) => {
+    for (const m of found.expired)
+      ctx.metrics.inc('dissent_mail_total', { kind: m.kind ?? 'confirm', result: 'expired' });
+    for (const m of found.pending) ctx.tasks.run(() => deliverMail(ctx, m.message, m.send));
+  };
   const spooled = (await ctx.mailer.resume?.(ctx.clock())) ?? { pending: [], expired: [] };
-  for (const m of spooled.expired)
-    ctx.metrics.inc('dissent_mail_total', { kind: m.kind ?? 'confirm', result: 'expired' });
-  for (const m of spooled.pending) ctx.tasks.run(() => deliverMail(ctx, m.message, m.send));
+  resend(spooled);
+  const sweeping = setInterval(
+    () =>
+      ctx.tasks.run(async () => {
+        const found = await ctx.mailer.resume?.(ctx.clock(), { olderThanMs: ctx.spoolSweepMs });
+        if (found) resend(found);
+      }),
+    ctx.spoolSweepMs,
+  ).unref();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -335,6 +349,7 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
     close: () => {
       closing ??= (async () => {
         clearInterval(purging);
+        clearInterval(sweeping);
         // Past the grace period, whatever still holds the shutdown is given up on. Node stops timing requests out
         // once the server closes, so a client sending its headers or body a byte a second would hold it for ever. A
         // mail server that does not answer would hold it for its timeout once for every few mails queued (minutes to

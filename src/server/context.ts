@@ -76,6 +76,12 @@ export interface ServerOptions {
    * their connections and fails the mail (default 10 s).
    */
   readonly shutdownGraceMs?: number;
+  /**
+   * How often the server looks in the mail spool for link mails that every attempt failed on (or that another server
+   * on the same home left), and sends them again; a mail is looked at once it is this old. Default 15 minutes, longer
+   * than a mail's own attempts take (SMTP_RETRY_DELAYS_MS).
+   */
+  readonly spoolSweepMs?: number;
 }
 
 /** Everything a route handler needs, built once per server. */
@@ -94,6 +100,7 @@ export interface ServerContext {
   readonly subjects: WindowLimiter;
   readonly limits: Limits;
   readonly shutdownGraceMs: number;
+  readonly spoolSweepMs: number;
   readonly timeZone: string;
   readonly apiTokens: readonly string[];
   readonly secureCookies: boolean;
@@ -134,6 +141,7 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
     subjects: new WindowLimiter(limits.perSubjectPerHour, 3_600_000),
     limits,
     shutdownGraceMs: opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    spoolSweepMs: opts.spoolSweepMs ?? 15 * 60_000,
     timeZone: opts.timeZone ?? home.config.server.time_zone,
     apiTokens: home.config.server.api_tokens,
     secureCookies: publicUrl.startsWith('https:'),

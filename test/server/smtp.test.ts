@@ -283,6 +283,64 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     }
   }, 20_000);
 
+  it('sends a mail every attempt failed on again at the next sweep, once the mail server takes mail again', async () => {
+    // Refuses the first attempt for now (451), takes the next; the mailer makes one attempt per send.
+    const flaky = await greylistingSmtp(1);
+    const t = await makeHome({ persons: 20 });
+    const mailer = new SpooledMailer(
+      new SmtpMailer(flaky.url, 'no-reply@localhost', { retryDelaysMs: [] }),
+      join(t.dir, 'mail-spool'),
+    );
+    const server = await serve(t, { mailer, spoolSweepMs: 100 });
+    try {
+      const c = new Client(server.url);
+      const { csrf } = await c.page('/?lang=en');
+      const res = await c.post('/object', { _csrf: csrf, account: t.accounts[4]?.handle as string, programme: '*' });
+      expect(res.status).toBe(200);
+      await flaky.state.refusedOnce;
+      await expect.poll(() => flaky.state.received, { timeout: 5_000 }).toBe(1);
+      await expect.poll(() => spooled(t.dir)).toEqual([]);
+      const metrics = (await api(server.url, '/metrics')).text;
+      expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="failed"\} 1/);
+      expect(metrics).toMatch(/dissent_mail_total\{kind="confirm",result="sent"\} 1/);
+    } finally {
+      await server.close();
+      await flaky.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('leaves to a sweep neither a mail a send of its own is still trying nor one spooled too recently', async () => {
+    const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    let retrying = () => {};
+    const retries = new Promise<void>((resolve) => {
+      retrying = resolve;
+    });
+    const mailer = new SpooledMailer(
+      new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: retrying }),
+      dir,
+    );
+    try {
+      const sending = mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' });
+      sending.catch(() => {});
+      await retries;
+      // Waiting for its next attempt: a sweep must not send it a second time alongside.
+      expect((await mailer.resume(new Date(), { olderThanMs: 0 })).pending).toEqual([]);
+      // Another mailer on the same folder (a second server) sees it, but only once it is old enough.
+      const other = new SpooledMailer(new SmtpMailer(down.url, 'no-reply@localhost'), dir);
+      expect((await other.resume(new Date(), { olderThanMs: 3_600_000 })).pending).toEqual([]);
+      expect((await other.resume(new Date(), { olderThanMs: 0 })).pending.map((m) => m.message.to)).toEqual([
+        'a@example.org',
+      ]);
+      await other.close();
+    } finally {
+      await mailer.close();
+      await down.stop();
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   it('drops a kept mail whose link expired before the next start, and sends nothing', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const up = await greylistingSmtp(0);

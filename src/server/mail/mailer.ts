@@ -16,11 +16,12 @@ export interface Mailer {
   /** Stops sending: a mail still queued fails (or, where the mailer keeps a spool, stays there for the next start). */
   close(): Promise<void>;
   /**
-   * The mails an earlier run left undelivered (see SpooledMailer), each with a `send` that delivers it and takes it
-   * off the spool; those whose link expired before `now` are taken off and listed in `expired`. Mailers without a
-   * spool have none.
+   * The mails left undelivered in the spool (see SpooledMailer) by an earlier run, or by every attempt of this one,
+   * each with a `send` that delivers it and takes it off the spool; those whose link expired before `now` are taken off
+   * and listed in `expired`. `olderThanMs`: only those spooled at least that long ago. Mailers without a spool have
+   * none.
    */
-  resume?(now: Date): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }>;
+  resume?(now: Date, opts?: { olderThanMs?: number }): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }>;
 }
 
 /** A mail an earlier run left undelivered. */

@@ -32,6 +32,8 @@ export class SpooledMailer implements Mailer {
   readonly #onSpoolError: (e: unknown) => void;
   #closed = false;
   #seq = 0;
+  /** The spool files a send of this mailer is handling now. */
+  readonly #inFlight = new Set<string>();
 
   constructor(inner: Mailer, dir: string, opts: { onSpoolError?: (e: unknown) => void } = {}) {
     this.#inner = inner;
@@ -53,7 +55,16 @@ export class SpooledMailer implements Mailer {
     await this.#deliver(path, message);
   }
 
-  async resume(now: Date): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }> {
+  /**
+   * The mails in the spool that no send of this mailer is handling, oldest first; those whose link expired before
+   * `now` are taken off and listed in `expired`. `olderThanMs`: only mails spooled at least that long ago (by the wall
+   * clock), so that a periodic sweep leaves alone the mails another server on the same home (the old one of an
+   * overlapping deploy) is still trying.
+   */
+  async resume(
+    now: Date,
+    opts: { olderThanMs?: number } = {},
+  ): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }> {
     const pending: SpooledMail[] = [];
     const expired: MailMessage[] = [];
     // File names start with the time they were spooled, so that the oldest mail goes first.
@@ -68,11 +79,21 @@ export class SpooledMailer implements Mailer {
         if (info && Date.now() - info.mtimeMs > STALE_WRITE_MS) await rm(path, { force: true });
         continue;
       }
-      if (!name.endsWith('.json')) continue;
-      const message = parseSpoolFile(await readFile(path, 'utf8'));
+      if (!name.endsWith('.json') || this.#inFlight.has(path)) continue;
+      if (opts.olderThanMs !== undefined) {
+        const info = await stat(path).catch(() => undefined);
+        if (!info || Date.now() - info.mtimeMs < opts.olderThanMs) continue;
+      }
+      // Gone since the listing: delivered by a send that just ended, or by another server.
+      const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
+      if (text === undefined) continue;
+      const message = parseSpoolFile(text);
       if (!message) {
         // Not ours, or damaged: set aside, so that it is neither sent nor read again at every start.
-        await rename(path, `${path}.unreadable`);
+        await rename(path, `${path}.unreadable`).catch(() => {});
         continue;
       }
       if (message.expiresAt !== undefined && Date.parse(message.expiresAt) <= now.getTime()) {
@@ -92,6 +113,16 @@ export class SpooledMailer implements Mailer {
 
   async #deliver(path: string, message: MailMessage): Promise<void> {
     if (this.#closed) throw new MailDeferredError();
+    if (this.#inFlight.has(path)) return;
+    this.#inFlight.add(path);
+    try {
+      await this.#attempt(path, message);
+    } finally {
+      this.#inFlight.delete(path);
+    }
+  }
+
+  async #attempt(path: string, message: MailMessage): Promise<void> {
     try {
       await this.#inner.send(message);
     } catch (e) {
