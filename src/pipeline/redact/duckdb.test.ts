@@ -118,6 +118,17 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
+  it('replaces the name that starts first where a genitive overlaps another name or the same one, as JS does', async () => {
+    // The genitive's last word is a word of another name (Schmidts) or of the name itself (Bens Ben): the names share
+    // no word as stored, yet two of their finds overlap, and which is replaced depends on which comes first.
+    const names = ['Anna Schmidt', 'Schmidts Hund', 'Bens Ben'];
+    const texts = ['Anna Schmidts Hund', 'Schmidts Hund, Anna Schmidts Hund', 'Bens Bens Ben'];
+    const { texts: out } = await viaDuckDB(texts, ['known_name'], names);
+    expect(out).toEqual(['[name] Hund', '[name], [name] Hund', '[name] Ben']);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+  });
+
   it('finds a name in a text whose only odd space stood in a longer name, with more names found than one pattern holds', async () => {
     // 2000 long names found fill the first pattern; `Kai Ohm` falls to the next one, which once went only over the
     // texts that still had an odd space after the first pattern had replaced the long name holding the no-break space.
