@@ -248,6 +248,19 @@ function hasOddNameSpace(t: string): string {
   return [...NAME_SPACE.replace(' ', ''), '  '].map((c) => `contains(${t}, ${lit(c)})`).join(' OR ');
 }
 
+/** What a name may hold around one of its spaces: a word character or name punctuation, an apostrophe variant too. */
+const NAME_CHAR = `${WORD}_'’´.\\-`;
+
+/**
+ * Whether the text `t` holds a run of spaces other than a single plain one (see hasOddNameSpace) where a name's space
+ * could stand: between two characters a name may hold. Only there can the JS redactor find a name written other
+ * than as stored; French typography's no-break space before `!` or inside `« »` stands next to no such pair.
+ */
+function hasOddSpaceInName(t: string): string {
+  const odd = NAME_SPACE.replace(' ', '');
+  return `(${hasOddNameSpace(t)}) AND regexp_matches(${t}, ${lit(`[${NAME_CHAR}](?:[${NAME_SPACE}]*[${odd}]|  )[${NAME_SPACE}]*[${NAME_CHAR}]`)})`;
+}
+
 /**
  * Whether the row text `t` may hold the name of `n` (columns name, last): it holds the name as stored, or, in a text
  * with a tab, a no-break space or two spaces in a row, the name's last word. The second test runs only on the pairs
@@ -375,7 +388,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     // nothing. Each such name is replaced from the mark before its first word token to the mark after its last one
     // (MARK_TOKENS_RE2, so only as whole words), and a name of more words with a genitive s too, as the JS
     // redactor's namesPattern finds them. Not such a row: one whose text holds a space other than a single plain one
-    // between words (hasOddNameSpace), where a name may be written other than as stored; one whose names share a
+    // where a name's space could stand (hasOddSpaceInName), so that a name may be written other than as stored; one whose names share a
     // token ("Anna" and "Anna Schmidt"), where which one wins depends on the pattern, the genitive's last token
     // counted as one of its name's ("Anna Schmidt" and "Schmidts Hund" overlap in "Anna Schmidts Hund", "Bens Ben"
     // with itself in "Bens Bens Ben"); and one that already holds a mark. Those few go through KnownNames itself
@@ -389,7 +402,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         FROM (SELECT k, toks, m, CASE WHEN len(toks) > 1 THEN list_append(toks, toks[-1] || 's') ELSE toks END AS own
               FROM (SELECT h.k, regexp_extract_all(h.name, ${lit(TOKEN_SOURCE)}) AS toks, ${markName('h.name')} AS m
                     FROM ${HITS_TABLE} h JOIN ${SOURCE_TABLE} i ON i.k = h.k
-                    WHERE NOT (${hasOddNameSpace('i.t')} OR contains(i.t, ${lit(TOKEN_START)}) OR contains(i.t, ${lit(TOKEN_END)}))))
+                    WHERE NOT ((${hasOddSpaceInName('i.t')}) OR contains(i.t, ${lit(TOKEN_START)}) OR contains(i.t, ${lit(TOKEN_END)}))))
         GROUP BY k
         HAVING len(flatten(list(own))) = len(list_distinct(flatten(list(own))));`);
     await redactRowsInJs(conn);
