@@ -2,7 +2,8 @@
  * The SQL path of the redactor. DuckDB's regexp functions use RE2, so the very same pattern strings as the JS
  * redactor are used, and the same per-candidate decision (resolveCandidate) is applied: DuckDB finds candidates with
  * one regexp pass, JS looks at each *distinct* candidate once, and DuckDB splices the results back into the few rows
- * that change. No JS runs per row.
+ * that change. Known names are replaced in SQL too, but for the few rows where two names may overlap or a name may be
+ * written with other spaces than stored, which KnownNames redacts (knownNameChanges).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../../shared/errors.ts';
