@@ -1,4 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -403,6 +412,29 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       await mailer.close();
       await up.stop();
       rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+  it('sets aside a spool entry it cannot read (a folder, a file of another user) and still starts and sends the others', async () => {
+    const up = await greylistingSmtp(0);
+    const t = await makeHome({ persons: 20, smtpUrl: up.url });
+    const dir = join(t.dir, 'mail-spool');
+    try {
+      // Reading it fails (EISDIR here; EACCES for a file an earlier run as root left): the tests run as root.
+      mkdirSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), { recursive: true });
+      const message = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
+      writeFileSync(join(dir, '000000000000002-000000000-bbbbbbbb.json'), JSON.stringify({ v: 1, message }));
+      const server = await serve(t);
+      try {
+        expect(server.spooledMails).toEqual({ resent: 1, expired: 0 });
+        await server.ctx.tasks.idle();
+        expect(up.state.received).toBe(1);
+        expect(readdirSync(dir)).toEqual(['000000000000001-000000000-aaaaaaaa.json.unreadable']);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await up.stop();
+      await t.cleanup();
     }
   });
 });

@@ -84,13 +84,14 @@ export class SpooledMailer implements Mailer {
         const info = await stat(path).catch(() => undefined);
         if (!info || Date.now() - info.mtimeMs < opts.olderThanMs) continue;
       }
-      // Gone since the listing: delivered by a send that just ended, or by another server.
-      const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return undefined;
-        throw e;
-      });
+      // Gone since the listing (undefined): delivered by a send that just ended, or by another server. One that cannot
+      // be read (a folder, a file an earlier run as root left) is set aside like a damaged one: it must not stop the
+      // start, nor every other mail, at every start.
+      const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
+        e.code === 'ENOENT' ? undefined : null,
+      );
       if (text === undefined) continue;
-      const message = parseSpoolFile(text);
+      const message = text === null ? undefined : parseSpoolFile(text);
       if (!message) {
         // Not ours, or damaged: set aside, so that it is neither sent nor read again at every start.
         await rename(path, `${path}.unreadable`).catch(() => {});
