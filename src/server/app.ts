@@ -331,7 +331,12 @@ export async function startServer(home: Home, opts: ServerOptions = {}): Promise
       ctx.metrics.inc('dissent_mail_total', { kind: m.kind ?? 'confirm', result: 'expired' });
     for (const m of found.pending) ctx.tasks.run(() => deliverMail(ctx, m.message, m.send));
   };
-  const spooled = (await ctx.mailer.resume?.(ctx.clock())) ?? { pending: [], expired: [] };
+  // A spool that cannot be looked in (its folder another user's) must not fail a start that already listens, nor
+  // keep the portal from running: it is logged, and the sweep looks again.
+  const spooled = (await ctx.mailer.resume?.(ctx.clock()).catch((e: unknown) => {
+    ctx.errorLog(describeError(e));
+    return undefined;
+  })) ?? { pending: [], expired: [] };
   resend(spooled);
   const sweeping = setInterval(
     () =>

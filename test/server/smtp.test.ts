@@ -488,6 +488,29 @@ describe('a mail spool the server cannot write to', () => {
       await t.cleanup();
     }
   });
+  it('starts all the same when the spool cannot be looked in at the start (its folder not readable), and logs why', async () => {
+    const t = await makeHome({ persons: 20 });
+    const errors: string[] = [];
+    // Stands in for a spool folder an earlier run as root left (EACCES): the tests run as root.
+    const mailer = {
+      send: async () => {},
+      close: async () => {},
+      resume: async () => {
+        throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+      },
+    };
+    const server = await serve(t, { mailer, errorLog: (e) => errors.push(e.code) }).catch((e: unknown) => e);
+    try {
+      expect(server).not.toBeInstanceOf(Error);
+      const running = server as RunningServer;
+      expect(running.spooledMails).toEqual({ resent: 0, expired: 0 });
+      expect(errors).toEqual(['EACCES']);
+      expect((await api(running.url, '/api/v1/log/checkpoint', { token: null })).status).toBe(200);
+      await running.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
 });
 
 describe('a link mail the mail server refused for now at every attempt', () => {
