@@ -67,8 +67,13 @@ export class SpooledMailer implements Mailer {
   ): Promise<{ pending: SpooledMail[]; expired: MailMessage[] }> {
     const pending: SpooledMail[] = [];
     const expired: MailMessage[] = [];
+    // The folder removed while serving holds nothing: the next send makes it again.
+    const names = await readdir(this.dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [];
+      throw e;
+    });
     // File names start with the time they were spooled, so that the oldest mail goes first.
-    for (const name of (await readdir(this.dir)).sort()) {
+    for (const name of names.sort()) {
       const path = join(this.dir, name);
       // A mail whose write a crash cut short was never handed on: its form's answer came before it, and said nothing
       // of it having been sent. A young one may be another server's write in progress (the old one of a deploy that
