@@ -1,3 +1,4 @@
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { useDuckDB, viaDuckDB } from './_test-duckdb.ts';
 import { createRedactor } from './redactor.ts';
@@ -36,4 +37,26 @@ describe('redactInDuckDB with thousands of names found', () => {
     const js = createRedactor({ types: ['known_name'], knownNames: names });
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
+});
+
+describe('redactInDuckDB over long texts under a memory limit', () => {
+  it('finds the names in a thousand long texts (chats of 50 KB) without running out of memory', async () => {
+    // The engine splits the texts of one vector (2,048 rows) into words at once: a thousand texts of 9,000 words each
+    // took more than a build's memory for their pairs of words, and the build stopped with "out of memory".
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '512MB', threads: '2' });
+    const conn = await instance.connect();
+    try {
+      const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit'.split(' ');
+      const body = Array.from({ length: 9000 }, (_, i) => words[i % words.length]).join(' ');
+      const texts = Array.from({ length: 1000 }, (_, i) => `Anna Schmidt und Anna schreiben: ${body} ${i}`);
+      const names = ['Anna', 'Anna Schmidt'];
+      const { texts: out } = await viaDuckDB(conn, texts, ['known_name'], names);
+      expect(out[0]?.startsWith('[name] und [name] schreiben: lorem')).toBe(true);
+      const js = createRedactor({ types: ['known_name'], knownNames: names });
+      expect(out.every((t, i) => t === js.redact(texts[i] as string))).toBe(true);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }, 60_000);
 });

@@ -74,6 +74,7 @@ const PLAIN_TABLE = '__dissent_redact_name_plain';
 const JS_ROWS_TABLE = '__dissent_redact_name_js_rows';
 const JS_DONE_TABLE = '__dissent_redact_name_js_done';
 const NAME_CHANGES_TABLE = '__dissent_redact_name_changes';
+const LONG_TABLE = '__dissent_redact_name_long';
 
 /**
  * Redacts `textColumn` of `table` in place with SQL regexp functions; JS only resolves distinct checksum/regex
@@ -307,6 +308,12 @@ const NAMES_PER_PATTERN = 2000;
  */
 const CARRIED_TEXT_BYTES = 4096;
 
+/** The rows of one vector of the engine. */
+const VECTOR_ROWS = 2048;
+
+/** About how many bytes of long texts one vector may hold when they are split into words (see knownNameChanges). */
+const LONG_TEXT_BYTES_PER_VECTOR = 8 << 20;
+
 /**
  * known_name redaction, with the redactor's rules (known-names.ts: the same normalisation, validity rule, borders and
  * placeholder): rows with a token equal to a name's first token and containing the name (see nameInRow) are copied to
@@ -371,15 +378,31 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         SELECT DISTINCT t.k, n.name
         FROM (${tokenKeys(key, text, table, `strlen(${text}) <= ${CARRIED_TEXT_BYTES} AND ${mayHoldName}`, true)}) t
           JOIN ${NAMES_TABLE} n ON n.key = t.key
-        WHERE ${nameInRow('t.t', 'n')}
-        UNION
-        SELECT c.k, c.name
-        FROM (SELECT DISTINCT t.k, n.name, n.last
-              FROM (${tokenKeys(key, text, table, `strlen(${text}) > ${CARRIED_TEXT_BYTES} AND ${mayHoldName}`, false)}) t
-                JOIN ${NAMES_TABLE} n ON n.key = t.key) c
-          JOIN (SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES}) src
-            ON src.k = c.k
-        WHERE ${nameInRow('src.t', 'c')};`);
+        WHERE ${nameInRow('t.t', 'n')};
+      CREATE OR REPLACE TEMP TABLE ${LONG_TABLE} AS
+        SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE strlen(${text}) > ${CARRIED_TEXT_BYTES} AND ${mayHoldName};`);
+    // The engine splits the texts of a whole vector (2,048 rows) into words at once: a vector of long texts (chats of
+    // 50 KB) took more than the build's memory for their pairs of words. The long texts go in slices, so that a vector
+    // holds about LONG_TEXT_BYTES_PER_VECTOR of them.
+    const [long] = (
+      await conn.runAndReadAll(
+        `SELECT count(*)::BIGINT AS n, coalesce(sum(strlen(t)), 0)::BIGINT AS bytes FROM ${LONG_TABLE}`,
+      )
+    ).getRowObjects();
+    const [count, bytes] = [Number(long?.n ?? 0), Number(long?.bytes ?? 0)];
+    const slices =
+      count === 0 ? 0 : Math.ceil((Math.min(count, VECTOR_ROWS) * (bytes / count)) / LONG_TEXT_BYTES_PER_VECTOR);
+    for (let slice = 0; slice < slices; slice++) {
+      const inSlice = slices === 1 ? 'true' : `hash(k) % ${slices} = ${slice}`;
+      await conn.run(`
+        INSERT INTO ${HITS_TABLE}
+          SELECT c.k, c.name
+          FROM (SELECT DISTINCT t.k, n.name, n.last
+                FROM (${tokenKeys('k', 't', LONG_TABLE, inSlice, false)}) t
+                  JOIN ${NAMES_TABLE} n ON n.key = t.key) c
+            JOIN (SELECT k, t FROM ${LONG_TABLE} WHERE ${inSlice}) src ON src.k = c.k
+          WHERE ${nameInRow('src.t', 'c')};`);
+    }
     await conn.run('RESET disabled_optimizers');
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${SOURCE_TABLE} AS
@@ -418,7 +441,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
   } finally {
     await conn.run(
       `RESET disabled_optimizers; DROP TABLE IF EXISTS ${NAMES_TABLE}; DROP TABLE IF EXISTS ${HITS_TABLE}; DROP TABLE IF EXISTS ${PLAIN_TABLE}; DROP TABLE IF EXISTS ${SOURCE_TABLE};
-       DROP TABLE IF EXISTS ${JS_ROWS_TABLE}; DROP TABLE IF EXISTS ${JS_DONE_TABLE}`,
+       DROP TABLE IF EXISTS ${JS_ROWS_TABLE}; DROP TABLE IF EXISTS ${JS_DONE_TABLE}; DROP TABLE IF EXISTS ${LONG_TABLE}`,
     );
   }
 }
