@@ -3,7 +3,8 @@ import { SMTPServer } from 'smtp-server';
 
 /**
  * A real SMTP server that greylists: it answers the first `busy` recipients with 451 (try again later), as many mail
- * servers do with a sender they have not seen; and it refuses `@gone.example` for good (550).
+ * servers do with a sender they have not seen; it refuses `@gone.example` for good (550), and relaying to
+ * `@relay.example` (554 5.7.1).
  */
 export async function greylistingSmtp(busy: number) {
   let refused = () => {};
@@ -23,6 +24,9 @@ export async function greylistingSmtp(busy: number) {
       state.rcpt++;
       if (address.address.endsWith('@gone.example'))
         return cb(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      // What a mail server answers a client it does not relay for: the operator's settings, not the mailbox.
+      if (address.address.endsWith('@relay.example'))
+        return cb(Object.assign(new Error('5.7.1 Relay access denied'), { responseCode: 554 }));
       if (state.rcpt > busy) return cb();
       refused();
       cb(Object.assign(new Error('greylisted, try again later'), { responseCode: 451 }));

@@ -22,11 +22,19 @@ function isTransient(e: unknown): boolean {
 /**
  * Whether an SMTP failure is about the mail itself and will not change: a permanent (5xx) answer to its recipient or
  * its content, or an address nodemailer cannot use. A passing failure that outlasted every attempt (a mail server down
- * for an hour), refused credentials or a refused sender (the operator's settings, which a fix and a restart mend) are
- * not.
+ * for an hour), refused credentials, a refused sender or a refused relay (the operator's settings, which a fix mends)
+ * are not.
  */
 export function isRefusedForGood(e: unknown): boolean {
-  const { code, responseCode, command } = (e ?? {}) as { code?: unknown; responseCode?: unknown; command?: unknown };
+  const { code, responseCode, command, response } = (e ?? {}) as {
+    code?: unknown;
+    responseCode?: unknown;
+    command?: unknown;
+    response?: unknown;
+  };
+  // A 5.7.x refusal is about who sends, not the mailbox: "554 5.7.1 Relay access denied" is the operator's relay or
+  // login settings, which a fix mends; the mail is kept for when it has been.
+  if (typeof response === 'string' && /^\d{3}[ -]5\.7\.\d/.test(response)) return false;
   if (typeof responseCode === 'number') return responseCode >= 500 && (command === 'RCPT TO' || command === 'DATA');
   return (code === 'EENVELOPE' || code === 'EMESSAGE') && command === 'API';
 }
