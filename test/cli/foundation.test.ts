@@ -407,16 +407,12 @@ describe('objections, receipts and offline verification', () => {
     const own = join(tempDir(), 'home');
     expect(dissent(['init', '--home', own]).code).toBe(0);
     // dissent log keygen makes the key: owner-only, never over an existing file, its verifier key printed.
-    const made = dissent([
-      'log',
-      'keygen',
-      '--out',
-      join(own, 'programme.key'),
-      '--name',
-      'programme.example/snapshots',
-    ]);
+    const made = dissent(['log', 'keygen', '--out', 'programme.key', '--name', 'programme.example/snapshots'], {
+      cwd: own,
+    });
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toContain('key_file:');
+    // Absolute, since a relative key_file is read from the home folder, not from where the command ran.
+    expect(made.stderr).toContain(`key_file: ${join(own, 'programme.key')} `);
     expect(statSync(join(own, 'programme.key')).mode & 0o777).toBe(0o600);
     const programmeKey = readFileSync(join(own, 'programme.key'), 'utf8').trim();
     expect(made.stdout.trim()).toBe(verifierKeyOf(parseSignerKey(programmeKey)));

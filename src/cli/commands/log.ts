@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { programmeById } from '../../config/config.ts';
 import { loadSigner, openHome, writeSignerKey } from '../../config/home.ts';
@@ -77,8 +78,9 @@ const keygen = defineCommand({
       throw new InputError(`cannot write ${args.out} (${code ?? 'error'})`, 'E_KEY', { cause: e });
     }
     out(verifier);
+    // Absolute: the config reads a relative key_file from the home folder, not from where this command ran.
     info(
-      `wrote ${args.out}; to sign a programme's manifests with it, set key_file: ${args.out} on that programme in dissent.config.yaml (a relative path is read from the home folder), and publish the verifier key above`,
+      `wrote ${resolve(args.out)}; to sign a programme's manifests with it, set key_file: ${resolve(args.out)} on that programme in dissent.config.yaml, and publish the verifier key above`,
     );
   },
 });
