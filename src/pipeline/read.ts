@@ -267,10 +267,8 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
     saneTimeCheck('created_at'),
     `list_contains(${VISIBILITIES}, visibility)`,
     `r_e2ee IN ('true', 'false')`,
-    // No NUL: readJsonl's JSON functions refuse an escaped one. Looked for in the raw JSON (the escape, or a raw byte),
-    // so that a text is unescaped only where it is stored: an escaped backslash before u0000, which is no NUL, only
-    // sends the file to readJsonl.
-    `CASE WHEN ${absent('r_text')} THEN r_e2ee = 'true' ELSE ${isStr('r_text')} AND NOT contains(r_text, '\\u0000') AND NOT contains(r_text, chr(0)) END`,
+    // No NUL: readJsonl's JSON functions refuse an escaped one.
+    `CASE WHEN ${absent('r_text')} THEN r_e2ee = 'true' ELSE ${isStr('r_text')} AND NOT contains(text, chr(0)) END`,
     `CASE WHEN ${absent('r_participants')} OR r_participants = '[]' THEN true
           WHEN starts_with(r_participants, '[') THEN list_bool_and(list_transform(json_type(r_participants, '$[*]'), x -> x = 'VARCHAR'))
           ELSE false END`,
@@ -289,11 +287,11 @@ export async function readJsonlFast(db: Engine, f: InputFile, opts: ReadFileOpti
       INSERT INTO staged_rows
       SELECT CASE WHEN ${clean} THEN ${opts.index} ELSE error(${sqlString(NOT_CLEAN)}) END, false, NULL, NULL,
         id, source, kind, account, ${castTime('created_at')}, visibility, r_e2ee = 'true',
-        CASE WHEN r_e2ee = 'false' AND (${keepText}) THEN ${str('r_text')} END,
+        CASE WHEN r_e2ee = 'false' AND (${keepText}) THEN text END,
         CASE WHEN ${absent('r_participants')} THEN []::VARCHAR[] ELSE json_transform(r_participants, '["VARCHAR"]') END,
         CASE WHEN NOT ${absent('r_parent')} THEN ${str('r_parent')} END
       FROM (
-        SELECT *, r_created_at AS created_at, r_visibility AS visibility, ${['id', 'source', 'kind', 'account']
+        SELECT *, r_created_at AS created_at, r_visibility AS visibility, ${['id', 'source', 'kind', 'account', 'text']
           .map((c) => `CASE WHEN ${isStr(`r_${c}`)} THEN ${str(`r_${c}`)} END AS ${c}`)
           .join(', ')}
         FROM (SELECT ${FIELDS.map(([name]) => `"${name}" AS r_${name}`).join(', ')} FROM ${scan})
