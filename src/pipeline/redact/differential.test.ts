@@ -48,7 +48,7 @@ const OTHER_SCRIPT = [
 const APOS = ["'", '’', '´'];
 const SPACES = [' ', ' ', ' ', '  ', '\t', '\u00A0', '\u202F', ' \u00A0'];
 const FILLER = ['und', 'der', 'ist', 'Dies', 'Die', 'BERLIN', 'sagt', 'mit', 'an', 's', 'schreibt:', 'Hund', 'x', '2'];
-// The private-use marks the SQL path puts in texts, which a text may hold already.
+// Private-use characters the SQL path uses (or once used) as marks, which a text may hold already.
 const MARKS = ['\uE000', '\uE001', '\uE002', '\uE003'];
 const PUNCT = [...MARKS, ...'.,:;!?()"„“«»-–/#@_·…'];
 const PII = [

@@ -296,7 +296,7 @@ describe('redactInDuckDB with sentinel characters in the input', () => {
     expect(sql.texts[0]).toBe('\uE000 [email] \uE001 [phone]');
   });
 
-  it('gives the JS output for rows that contain the private-use marks of the known-name step', async () => {
+  it('gives the JS output for rows with private-use characters (which it once used as marks) next to names', async () => {
     const names = ['Anna', 'Ben Carl', 'Carl'];
     const texts = ['Anna\uE002Ben Carl\uE003 Carl', '\uE003Anna\uE002', 'Ben\uE002Carl und Anna Ben Carl'];
     const js = createRedactor({ types: ['known_name'], knownNames: names });

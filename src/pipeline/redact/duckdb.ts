@@ -13,7 +13,6 @@ import {
   CASE_VARIANT_SOURCE,
   escapeName,
   KnownNames,
-  MARK_TOKENS_RE2,
   NAME_APOSTROPHE_SOURCE,
   NAME_BORDER,
   NAME_DECORATION_SOURCE,
@@ -23,9 +22,7 @@ import {
   NAME_SUFFIX_SOURCE,
   NAME_VALID_SOURCE,
   RESERVED_NAMES,
-  TOKEN_END,
   TOKEN_SOURCE,
-  TOKEN_START,
 } from './known-names.ts';
 import { WORD } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
@@ -409,24 +406,20 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
     // Most rows get their names by plain substring replacement, which needs no pattern at all: where no two of the
     // names a row may hold share a word token, no two can overlap in it, so the order of the replacements changes
-    // nothing. Each such name is replaced from the mark before its first word token to the mark after its last one
-    // (MARK_TOKENS_RE2, so only as whole words), and a name of more words with a genitive s too, as the JS
-    // redactor's namesPattern finds them. Not such a row: one whose text holds a space other than a single plain one
-    // where a name's space could stand (hasOddSpaceInName), so that a name may be written other than as stored; one whose names share a
-    // token ("Anna" and "Anna Schmidt"), where which one wins depends on the pattern, the genitive's last token
-    // counted as one of its name's ("Anna Schmidt" and "Schmidts Hund" overlap in "Anna Schmidts Hund", "Bens Ben"
-    // with itself in "Bens Bens Ben"); and one that already holds a mark. Those few go through KnownNames itself
-    // (redactRowsInJs).
-    const markTokens = (col: string) => `regexp_replace(${col}, ${lit(TOKEN_SOURCE)}, ${lit(MARK_TOKENS_RE2)}, 'g')`;
-    const markName = (col: string) =>
-      `${lit(TOKEN_START)} || regexp_replace(${col}, ${lit(`[^${WORD}_]+`)}, ${lit(`${TOKEN_END}\\0${TOKEN_START}`)}, 'g') || ${lit(TOKEN_END)}`;
+    // nothing. Each such name is replaced where it stands as whole words (replaceWholeWords), a name of more words
+    // with a genitive s first, as the JS redactor's namesPattern finds them. Not such a row: one whose text holds a
+    // space other than a single plain one where a name's space could stand (hasOddSpaceInName), so that a name may be
+    // written other than as stored; and one whose names share a token ("Anna" and "Anna Schmidt"), where which one
+    // wins depends on the pattern, the genitive's last token counted as one of its name's ("Anna Schmidt" and
+    // "Schmidts Hund" overlap in "Anna Schmidts Hund", "Bens Ben" with itself in "Bens Bens Ben"). Those few go
+    // through KnownNames itself (redactRowsInJs).
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ${PLAIN_TABLE} AS
-        SELECT k, flatten(list(CASE WHEN len(toks) > 1 THEN [m, left(m, length(m) - 1) || 's' || ${lit(TOKEN_END)}] ELSE [m] END)) AS marked
-        FROM (SELECT k, toks, m, CASE WHEN len(toks) > 1 THEN list_append(toks, toks[-1] || 's') ELSE toks END AS own
-              FROM (SELECT h.k, regexp_extract_all(h.name, ${lit(TOKEN_SOURCE)}) AS toks, ${markName('h.name')} AS m
+        SELECT k, flatten(list(CASE WHEN len(toks) > 1 THEN [name || 's', name] ELSE [name] END)) AS names
+        FROM (SELECT k, toks, name, CASE WHEN len(toks) > 1 THEN list_append(toks, toks[-1] || 's') ELSE toks END AS own
+              FROM (SELECT h.k, regexp_extract_all(h.name, ${lit(TOKEN_SOURCE)}) AS toks, h.name
                     FROM ${HITS_TABLE} h JOIN ${SOURCE_TABLE} i ON i.k = h.k
-                    WHERE NOT ((${hasOddSpaceInName('i.t')}) OR contains(i.t, ${lit(TOKEN_START)}) OR contains(i.t, ${lit(TOKEN_END)}))))
+                    WHERE NOT (${hasOddSpaceInName('i.t')})))
         GROUP BY k
         HAVING len(flatten(list(own))) = len(list_distinct(flatten(list(own))));`);
     await redactRowsInJs(conn);
@@ -434,8 +427,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
     await conn.run(`
       CREATE OR REPLACE TABLE ${into} AS
         SELECT s.k, CASE WHEN p.k IS NOT NULL
-            THEN replace(replace(list_reduce(list_prepend(${markTokens('s.t')}, p.marked),
-              (acc, m) -> replace(acc, m, ${lit(PLACEHOLDER.known_name)})), ${lit(TOKEN_START)}, ''), ${lit(TOKEN_END)}, '')
+            THEN list_reduce(list_prepend(s.t, p.names), (acc, n) -> ${replaceWholeWords('acc', 'n', PLACEHOLDER.known_name)})
             ELSE coalesce(j.t, s.t) END AS t
         FROM ${SOURCE_TABLE} s LEFT JOIN ${PLAIN_TABLE} p ON p.k = s.k LEFT JOIN ${JS_DONE_TABLE} j ON j.k = s.k;`);
   } finally {
@@ -444,6 +436,24 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
        DROP TABLE IF EXISTS ${JS_ROWS_TABLE}; DROP TABLE IF EXISTS ${JS_DONE_TABLE}; DROP TABLE IF EXISTS ${LONG_TABLE}`,
     );
   }
+}
+
+/**
+ * An SQL expression: `acc` with every occurrence of `alt` that stands as whole words (neither neighbour a token
+ * character, see TOKEN_SOURCE; `alt` begins and ends with one) replaced by `placeholder`. Literal splitting, no
+ * regexp built per row: the text is split at each occurrence, and each is judged by the characters around it (the
+ * end of the part before it, or the start of the text; the start of the part after it, or the end of the text; where
+ * a part is empty, the neighbour is the next occurrence, a token character).
+ */
+function replaceWholeWords(acc: string, alt: string, placeholder: string): string {
+  const token = (ch: string) => `regexp_matches(${ch}, ${lit(`[${WORD}_]`)})`;
+  const leftOk = `CASE WHEN x[1] = '' THEN x[3] = 2 ELSE NOT ${token('right(x[1], 1)')} END`;
+  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 ELSE NOT ${token('left(x[2], 1)')} END`;
+  const occurrences = `list_zip(list_slice(parts, 1, len(parts) - 1), list_slice(parts, 2, len(parts)),
+    range(2, len(parts) + 1), list_reverse(range(2, len(parts) + 1)))`;
+  return `CASE WHEN NOT contains(${acc}, ${alt}) THEN ${acc} ELSE list_transform([string_split(${acc}, ${alt})],
+    parts -> parts[1] || array_to_string(list_transform(${occurrences},
+      x -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${lit(placeholder)} ELSE ${alt} END || x[2]), ''))[1] END`;
 }
 
 /** Rows redactRowsInJs reads from the engine at a time, so that its memory does not grow with the input. */

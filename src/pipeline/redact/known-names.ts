@@ -139,16 +139,6 @@ export function namesPattern(namesLongestFirst: readonly string[]): string {
 /** Replacement for namesPattern. */
 export const NAMES_REPLACEMENT_JS = `$1${PLACEHOLDER.known_name}`;
 
-/**
- * RE2 has no lookahead: the SQL path marks each word token of a text (MARK_TOKENS_RE2) and replaces a name as the
- * plain substring from the mark before its first token to the mark after its last one, which takes it as whole words
- * only. Private-use characters; a text that already holds one goes through KnownNames instead.
- */
-export const TOKEN_START = '\uE002';
-export const TOKEN_END = '\uE003';
-/** Replacement that marks each match of TOKEN_SOURCE, in RE2 syntax. */
-export const MARK_TOKENS_RE2 = `${TOKEN_START}\\0${TOKEN_END}`;
-
 /** Orders names so that a longer name wins over its own prefix at the same position. */
 function byLengthDesc(a: string, b: string): number {
   return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
