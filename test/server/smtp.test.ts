@@ -124,6 +124,22 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
   });
 });
 
+/**
+ * A spooled mailer over `dir` whose next attempt after a passing failure comes only in 10 minutes: `retries` resolves
+ * once its first mail waits for it.
+ */
+function waitingMailer(url: string, dir: string): { mailer: SpooledMailer; retries: Promise<void> } {
+  let retrying = () => {};
+  const retries = new Promise<void>((resolve) => {
+    retrying = resolve;
+  });
+  const mailer = new SpooledMailer(
+    new SmtpMailer(url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: retrying }),
+    dir,
+  );
+  return { mailer, retries };
+}
+
 /** The mails waiting in a home's spool. */
 function spooled(home: string): string[] {
   return readdirSync(join(home, 'mail-spool')).filter((n) => n.endsWith('.json'));
@@ -322,14 +338,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
   it('leaves to a sweep neither a mail a send of its own is still trying nor one spooled too recently', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
-    let retrying = () => {};
-    const retries = new Promise<void>((resolve) => {
-      retrying = resolve;
-    });
-    const mailer = new SpooledMailer(
-      new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: retrying }),
-      dir,
-    );
+    const { mailer, retries } = waitingMailer(down.url, dir);
     try {
       const sending = mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' });
       sending.catch(() => {});
@@ -354,14 +363,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const up = await greylistingSmtp(0);
     const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
-    let retrying = () => {};
-    const retries = new Promise<void>((resolve) => {
-      retrying = resolve;
-    });
-    const first = new SpooledMailer(
-      new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [600_000], onRetry: retrying }),
-      dir,
-    );
+    const { mailer: first, retries } = waitingMailer(down.url, dir);
     const expiresAt = '2025-05-23T10:00:00.000Z';
     try {
       const sending = first.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en', expiresAt });

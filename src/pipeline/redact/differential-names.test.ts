@@ -6,26 +6,10 @@
  * with DISSENT_FUZZ_SEEDS.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../demo/random.ts';
 import { useDuckDB, viaDuckDB } from './_test-duckdb.ts';
+import { Gen } from './_test-gen.ts';
 import { createRedactor } from './redactor.ts';
 import type { PiiType } from './types.ts';
-
-class Gen {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
 
 /** Few words, with genitive pairs (Ben, Bens), words ending in s, digits, underscores, accents and other scripts. */
 const WORDS = [

@@ -4,27 +4,14 @@
  * names and texts that stress where they could part; a fixed set of seeds runs here, more with DISSENT_FUZZ_SEEDS.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../demo/random.ts';
 import { useDuckDB, viaDuckDB as viaDuckDBOn } from './_test-duckdb.ts';
+import { Gen as BaseGen } from './_test-gen.ts';
 import { createRedactor } from './redactor.ts';
 import { ALL_PII_TYPES, type PiiType } from './types.ts';
 
-class Gen {
-  readonly next: () => number;
+class Gen extends BaseGen {
   /** Whether names are made of random syllables too, for thousands of distinct names. */
   many = false;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
 }
 
 const FIRST = ['Anna', 'Jan', 'Zoë', 'Jürgen', 'Léa', 'Ole', 'Ida', 'Max', 'Ana', 'Annabel', 'Kai', 'Sarah', 'Liam'];
