@@ -20,8 +20,8 @@ interface SpoolFile {
  * mail is written (fsync'd, mode 0600: it holds an address and a link) before it is handed to `inner`, and removed
  * once `inner` delivered it or the mail server refused it for good (see isRefusedForGood). A mail still in the spool
  * when the mailer closes stays there, and its send fails with MailDeferredError; so does one that failed at every
- * attempt for another reason, its send failing with that error. `resume` at the next start sends them, unless their
- * links have expired by then.
+ * attempt for another reason, its send failing with that error. `resume` (at the next start, and in the server's
+ * sweep of the spool every 15 minutes) sends them again, unless their links have expired by then.
  * A mail delivered just before a crash, but not yet removed, is sent once more: the same link twice, never none.
  * A mail the spool cannot take (a full disk, a read-only mount) is sent all the same, only not kept over a restart,
  * and `onSpoolError` hears why.
@@ -134,8 +134,8 @@ export class SpooledMailer implements Mailer {
     } catch (e) {
       // Closing cut the delivery short (or the wait for its next attempt): the mail stays for the next start.
       if (this.#closed) throw new MailDeferredError();
-      // A mail server down past the last attempt, or refusing the operator's login, fails every mail: the next start
-      // sends them (unless their links have expired by then).
+      // A mail server down past the last attempt, or refusing the operator's login or relay, fails every mail: the
+      // next sweep or start sends them again (unless their links have expired by then).
       if (isRefusedForGood(e)) await rm(path, { force: true });
       throw e;
     }
