@@ -11,10 +11,14 @@ import { Gen } from './_test-gen.ts';
 import { createRedactor } from './redactor.ts';
 import type { PiiType } from './types.ts';
 
-/** Few words, with genitive pairs (Ben, Bens), words ending in s, digits, underscores, accents and other scripts. */
+/**
+ * Few words, with genitive pairs (Ben, Bens), words ending in s, a word that begins another (Ann, Anna: a name such as
+ * "Anna Ann" begins with its own end), digits, underscores, accents and other scripts.
+ */
 const WORDS = [
   'Anna',
   'Annas',
+  'Ann',
   'Ben',
   'Bens',
   'Carl',
@@ -77,8 +81,12 @@ function makeText(g: Gen, names: readonly string[]): string {
   const n = 1 + g.int(10);
   for (let i = 0; i < n; i++) {
     const r = g.next();
-    if (r < 0.55) parts.push(writeName(g, g.pick(names), odd));
-    else if (r < 0.7) parts.push(g.pick(WORDS));
+    if (r < 0.55) {
+      const name = g.pick(names);
+      // Its own first word before it ("Anna Anna Ann"): where a name can occur twice over one another.
+      if (g.chance(0.1)) parts.push(`${name.split(/[^\p{L}\p{N}_]+/u)[0]} `);
+      parts.push(writeName(g, name, odd));
+    } else if (r < 0.7) parts.push(g.pick(WORDS));
     else if (r < 0.8) parts.push(g.pick(PUNCT));
     else if (r < 0.9) parts.push(g.pick(PII));
     else parts.push(g.pick(['und', 'sagt', 's', 'Hund', 'x', '2']));
