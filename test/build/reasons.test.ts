@@ -368,6 +368,37 @@ describe('participants: redact, as whole words', () => {
   });
 });
 
+describe('participants: redact, a name that begins with its own end', () => {
+  it('replaces the whole-word find that comes right after one that is none (Anna Ann in "Anna Anna Ann")', async () => {
+    await inFreshHome(async (d, h) => {
+      const accounts = join(d, 'accounts.jsonl');
+      writeJsonl(accounts, [
+        { account: 'fb:a:aa', person: 'p:aa', source: 'facebook', display_name: 'Anna Ann', country: 'DE' },
+      ]);
+      await withHome(h, async (x) => {
+        await importAccounts(x.store, accounts);
+        await x.registry.object({ subject: 'fb:a:aa', channel: 'cli' });
+      });
+      const input = join(d, 'records.jsonl');
+      writeJsonl(input, [
+        record({ id: 'o:1', text: 'Gruß an Anna Anna Ann, Anna Ann Anna Ann und Annas', participants: ['fb:a:aa'] }),
+      ]);
+      const policy = join(d, 'policy.yaml');
+      writeFileSync(
+        policy,
+        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
+      );
+      const snap = join(d, 'snap');
+      await withHome(h, (x) =>
+        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
+      );
+      expect((await readShards(snap)).map((r) => r.text)).toEqual([
+        'Gruß an Anna [person], [person] [person] und Annas',
+      ]);
+    });
+  });
+});
+
 describe('dedup: exact, with texts that repeat byte for byte', () => {
   it('keeps the lowest id of a repeated text, redacted, and tells apart repeats that the participants rule changes', async () => {
     const mail = 'Schreibt mir an max.mustermann@web.de, danke!';
