@@ -308,6 +308,74 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     }
   }, 20_000);
 
+  it('keeps with the mail when its link expires, and drops it at a start after that, counted as expired', async () => {
+    const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
+    const up = await greylistingSmtp(0);
+    const t = await makeHome({ persons: 20, smtpUrl: down.url });
+    try {
+      const first = await serve(t, { shutdownGraceMs: 50 });
+      const c = new Client(first.url);
+      const { csrf } = await c.page('/?lang=en');
+      const res = await c.post('/object', { _csrf: csrf, account: t.accounts[5]?.handle as string, programme: '*' });
+      expect(res.status).toBe(200);
+      await down.state.refusedOnce;
+      await first.close();
+      const [file] = spooled(t.dir);
+      const kept = JSON.parse(readFileSync(join(t.dir, 'mail-spool', file as string), 'utf8'));
+      // Filed at 2025-05-20T10:00Z, its confirmation link is good for the shortest grace window of the programmes
+      // still open (24 h), like the link's token.
+      expect(kept.message).toMatchObject({ kind: 'confirm', expiresAt: '2025-05-21T10:00:00.000Z' });
+
+      t.clock.advance(24 * 3_600_000);
+      const mailer = new SpooledMailer(
+        new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }),
+        join(t.dir, 'mail-spool'),
+      );
+      const second = await serve(t, { mailer });
+      try {
+        expect(second.spooledMails).toEqual({ resent: 0, expired: 1 });
+        await second.ctx.tasks.idle();
+        expect(up.state.received).toBe(0);
+        expect(spooled(t.dir)).toEqual([]);
+        expect((await api(second.url, '/metrics')).text).toMatch(
+          /dissent_mail_total\{kind="confirm",result="expired"\} 1/,
+        );
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await down.stop();
+      await up.stop();
+      await t.cleanup();
+    }
+  }, 20_000);
+
+  it('leaves to later sweeps a mail spooled less than a sweep interval ago (by another server on the home)', async () => {
+    const up = await greylistingSmtp(0);
+    const t = await makeHome({ persons: 20, smtpUrl: up.url });
+    const dir = join(t.dir, 'mail-spool');
+    const server = await serve(t, { spoolSweepMs: 20 });
+    try {
+      const write = (name: string, to: string, mtime: Date) => {
+        const message = { to, subject: 's', text: 't', lang: 'en' };
+        writeFileSync(join(dir, name), JSON.stringify({ v: 1, message }));
+        utimesSync(join(dir, name), mtime, mtime);
+      };
+      // Spooled an hour ago by a server that has gone: the next sweep sends it. The other stands in for one another
+      // server spooled a moment ago (its time ahead, since the test cannot hold a moment still for 20 ms of sweeps).
+      write('000000000000001-000000000-aaaaaaaa.json', 'old@example.org', new Date(Date.now() - 3_600_000));
+      write('000000000000002-000000000-bbbbbbbb.json', 'young@example.org', new Date(Date.now() + 3_600_000));
+      await expect.poll(() => up.state.received, { timeout: 5_000 }).toBe(1);
+      // The sweep that sent the old one listed both.
+      expect(parseMail(up.state.mails[0] as string).to).toContain('old@example.org');
+      expect(spooled(t.dir)).toEqual(['000000000000002-000000000-bbbbbbbb.json']);
+    } finally {
+      await server.close();
+      await up.stop();
+      await t.cleanup();
+    }
+  });
+
   it('sends a mail every attempt failed on again at the next sweep, once the mail server takes mail again', async () => {
     // Refuses the first attempt for now (451), takes the next; the mailer makes one attempt per send.
     const flaky = await greylistingSmtp(1);
