@@ -584,6 +584,45 @@ describe('a mail spool the server cannot write to', () => {
   });
 });
 
+describe("a link mail the mail server refused for the operator's settings", () => {
+  it('stays in the spool when the mail server refuses the login or the sender, which mending the config cures', async () => {
+    const strict = new SMTPServer({
+      authOptional: true,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(_auth, _session, cb) {
+        cb(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
+      },
+      onMailFrom(_address, _session, cb) {
+        cb(Object.assign(new Error('Sender address rejected'), { responseCode: 553 }));
+      },
+    });
+    await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
+    const port = (strict.server.address() as AddressInfo).port;
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const message = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
+    const login = new SpooledMailer(
+      new SmtpMailer(`smtp://user:wrong@127.0.0.1:${port}`, 'no-reply@localhost', { retryDelaysMs: [] }),
+      dir,
+    );
+    const sender = new SpooledMailer(
+      new SmtpMailer(`smtp://127.0.0.1:${port}`, 'no-reply@localhost', { retryDelaysMs: [] }),
+      dir,
+    );
+    try {
+      await expect(login.send(message)).rejects.toMatchObject({ responseCode: 535 });
+      await expect(sender.send(message)).rejects.toMatchObject({ responseCode: 553 });
+      expect(readdirSync(dir).filter((n) => n.endsWith('.json'))).toHaveLength(2);
+    } finally {
+      await login.close();
+      await sender.close();
+      await new Promise<void>((resolve) => strict.close(() => resolve()));
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a link mail the mail server refused for now at every attempt', () => {
   it('stays in the spool for the next start, unlike one refused for good', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
