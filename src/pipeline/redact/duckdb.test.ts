@@ -316,3 +316,32 @@ describe('redactInDuckDB with sentinel characters in the input', () => {
     expect(sql.texts[0]).toBe('[name]\uE002[name]\uE003 [name]');
   });
 });
+
+describe('redactInDuckDB over a table keyed by text or by large BIGINTs', () => {
+  it.each([
+    ['VARCHAR', (i: number) => `'post-${i}'`],
+    ['BIGINT', (i: number) => `${2n ** 40n + BigInt(i)}`],
+  ])('gives the JS output with %s keys, on rows only KnownNames and the JS reference redact', async (type, key) => {
+    const names = ['Anna Schmidt', 'Schmidts Hund', 'Ben'];
+    const texts = [
+      // An odd space in a name, and names that overlap through a genitive: KnownNames in JS.
+      'Anna\u00A0Schmidt traf Ben.',
+      'Anna Schmidts Hund und Ben',
+      // Plain substring replacement.
+      'Hallo Ben!',
+      // A private-use mark: the JS reference of the candidate types.
+      '\uE000 a@b.de Ben',
+    ];
+    await db.conn.run(`CREATE OR REPLACE TABLE tk (id ${type}, body VARCHAR)`);
+    for (const [i, text] of texts.entries()) {
+      await db.conn.run(`INSERT INTO tk VALUES (${key(i)}, '${text.replaceAll("'", "''")}')`);
+    }
+    await db.conn.run(`CREATE OR REPLACE TABLE nk AS SELECT unnest(['${names.join("', '")}']) AS name`);
+    const types: PiiType[] = ['email', 'known_name'];
+    await redactInDuckDB(db.conn, { table: 'tk', keyColumn: 'id', textColumn: 'body', types, knownNamesTable: 'nk' });
+    const out = (await db.conn.runAndReadAll('SELECT body FROM tk ORDER BY id')).getColumns()[0]!.map(String);
+    const js = createRedactor({ types, knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+    expect(out[0]).toBe('[name] traf [name].');
+  });
+});
