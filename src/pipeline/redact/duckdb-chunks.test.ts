@@ -40,6 +40,20 @@ describe('redactInDuckDB with thousands of names found', () => {
 });
 
 describe('redactInDuckDB over long texts under a memory limit', () => {
+  it('finds names in texts on either side of the size up to which a text rides along with its words (4 KB)', async () => {
+    const names = ['Anna Schmidt', 'Ben'];
+    // Each exactly `bytes` long in UTF-8, with a name at either end: one text per size around the 4,096-byte limit.
+    const texts = [4094, 4095, 4096, 4097, 4098].map((bytes) => {
+      const ends = 'Anna Schmidt: ü Ben';
+      return `Anna Schmidt: ü${'x'.repeat(bytes - Buffer.byteLength(ends))} Ben`;
+    });
+    expect(texts.map((t) => Buffer.byteLength(t))).toEqual([4094, 4095, 4096, 4097, 4098]);
+    const { texts: out } = await viaDuckDB(db.conn, texts, ['known_name'], names);
+    const js = createRedactor({ types: ['known_name'], knownNames: names });
+    expect(out).toEqual(texts.map((t) => js.redact(t)));
+    expect(out.every((t) => t.startsWith('[name]: ü') && t.endsWith(' [name]'))).toBe(true);
+  });
+
   it('finds the names in a thousand long texts (chats of 50 KB) without running out of memory', async () => {
     // The engine splits the texts of one vector (2,048 rows) into words at once: a thousand texts of 9,000 words each
     // took more than a build's memory for their pairs of words, and the build stopped with "out of memory".
