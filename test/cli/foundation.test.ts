@@ -416,10 +416,14 @@ describe('objections, receipts and offline verification', () => {
     expect(statSync(join(own, 'programme.key')).mode & 0o777).toBe(0o600);
     const programmeKey = readFileSync(join(own, 'programme.key'), 'utf8').trim();
     expect(made.stdout.trim()).toBe(verifierKeyOf(parseSignerKey(programmeKey)));
+    // Under the name given: the name verifiers see the manifests signed by.
+    expect(parseVerifierKey(made.stdout.trim()).name).toBe('programme.example/snapshots');
     const again = dissent(['log', 'keygen', '--out', join(own, 'programme.key'), '--name', 'other']);
     expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('exists; a key is never written over')]);
     expect(readFileSync(join(own, 'programme.key'), 'utf8').trim()).toBe(programmeKey);
-    expect(dissent(['log', 'keygen', '--out', join(own, 'x.key'), '--name', 'has space']).code).toBe(2);
+    const badName = dissent(['log', 'keygen', '--out', join(own, 'x.key'), '--name', 'has space']);
+    expect([badName.code, badName.stderr]).toEqual([2, expect.stringContaining('--name must be non-empty')]);
+    expect(existsSync(join(own, 'x.key'))).toBe(false);
     const config = join(own, 'dissent.config.yaml');
     const text = readFileSync(config, 'utf8');
     const logKey = dissent(['log', 'key', '--home', own]).stdout.trim();
