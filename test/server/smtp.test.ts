@@ -275,6 +275,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       const [file] = spooled(t.dir);
       // It holds an address and a live link: for the server's user only.
       expect(statSync(join(t.dir, 'mail-spool', file as string)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(t.dir, 'mail-spool')).mode & 0o777).toBe(0o700);
 
       // The next start, with the mail server back.
       const mailer = new SpooledMailer(
@@ -427,6 +428,25 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     }
   });
 
+  it('sends a kept mail once when two looks into the spool (the start and a sweep) both list it', async () => {
+    const up = await greylistingSmtp(0);
+    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    try {
+      const message = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
+      writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), JSON.stringify({ v: 1, message }));
+      const [a, b] = [await mailer.resume(new Date()), await mailer.resume(new Date())];
+      expect([a.pending.length, b.pending.length]).toEqual([1, 1]);
+      await Promise.all([a.pending[0]?.send(), b.pending[0]?.send()]);
+      expect(up.state.received).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await mailer.close();
+      await up.stop();
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   it('drops a kept mail whose link expired before the next start, and sends nothing', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const up = await greylistingSmtp(0);
@@ -465,6 +485,9 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
     try {
       writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), '{"v":1,"message":{"to":');
+      // Whole, but with an expiry no clock reaches: it would be sent again at every start and sweep, for ever.
+      const undated = { to: 'a@example.org', subject: 's', text: 't', lang: 'en', expiresAt: 'in three days' };
+      writeFileSync(join(dir, '000000000000001-000000001-dddddddd.json'), JSON.stringify({ v: 1, message: undated }));
       const cut = join(dir, '.000000000000002-000000000-bbbbbbbb.json.tmp');
       writeFileSync(cut, '{"v":1');
       const hourAgo = new Date(Date.now() - 3_600_000);
@@ -476,6 +499,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       expect(readdirSync(dir).sort()).toEqual([
         '.000000000000003-000000000-cccccccc.json.tmp',
         '000000000000001-000000000-aaaaaaaa.json.unreadable',
+        '000000000000001-000000001-dddddddd.json.unreadable',
       ]);
       expect(readFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json.unreadable'), 'utf8')).toContain('"v":1');
     } finally {
