@@ -140,9 +140,10 @@ describe('redactInDuckDB', () => {
     expect(out).toEqual(texts.map((t) => js.redact(t)));
   });
 
-  it('finds a name in a text whose only odd space stood in a longer name, with more names found than one pattern holds', async () => {
-    // 2000 long names found fill the first pattern; `Kai Ohm` falls to the next one, which once went only over the
-    // texts that still had an odd space after the first pattern had replaced the long name holding the no-break space.
+  it('finds a name in a text whose only odd space stood in a longer name, with over 2,000 names found', async () => {
+    // When the build went over the names in patterns of 2,000, `Kai Ohm` fell to the second one, which went only over
+    // the texts that still had an odd space after the first pattern had replaced the long name holding the no-break
+    // space.
     const long = Array.from({ length: 2000 }, (_, i) => `Langername${String(i).padStart(4, '0')} Nachnamelang`);
     const names = [...long, 'Kai Ohm'];
     const texts = [long.join(', '), 'Langername0001\u00A0Nachnamelang und Kai Ohm'];
