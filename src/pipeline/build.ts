@@ -876,6 +876,17 @@ function prepareOutDir(out: string, fingerprint: string, force: boolean): Journa
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new InputError(`--out ${out} is a file; give a folder for the snapshot`, 'E_OUT_NOT_EMPTY');
   }
+  // A file where a folder above it should be: Node would say "ENOTDIR: not a directory" of some path further down.
+  for (let above = dirname(out); above !== dirname(above); above = dirname(above)) {
+    if (!existsSync(above)) continue;
+    if (!statSync(above).isDirectory()) {
+      throw new InputError(
+        `--out ${out} lies inside ${above}, which is a file; give a folder for the snapshot`,
+        'E_OUT_NOT_EMPTY',
+      );
+    }
+    break;
+  }
   const entries = existsSync(out) ? readdirSync(out) : [];
   // Nothing here may be deleted while another build works in the folder, --force or not.
   if (entries.includes(WORK_DIR)) refuseIfLocked(join(out, WORK_DIR));

@@ -281,6 +281,13 @@ describe('resume after kill -9', () => {
     const onFile = runCli(['build', '--home', home, '--programme', P, '--input', input, '--out', file, '--quiet']);
     expect(onFile.status).toBe(2);
     expect(onFile.stderr).toContain('is a file');
+    // A file where a folder above --out should be, too: named, where Node said "ENOTDIR" of a path further down.
+    const under = join(file, 'snapshots', 'snap');
+    const onPath = runCli(['build', '--home', home, '--programme', P, '--input', input, '--out', under, '--quiet']);
+    expect([onPath.status, onPath.stderr]).toEqual([
+      2,
+      `dissent: --out ${under} lies inside ${file}, which is a file; give a folder for the snapshot\n`,
+    ]);
   });
 });
 
