@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/pipeline/build.ts';
@@ -36,5 +37,24 @@ describe('dedup: exact, with copies that differ only in their white space', () =
       // A zero-width space is no white space: that text has a word fewer.
       'd:9': null,
     });
+  });
+
+  it('takes a copy with its accents written as a letter and a combining mark (NFD) for the same text', async () => {
+    const sub = join(dir, 'nfd');
+    mkdirSync(sub);
+    const home = await makeHome(sub);
+    const text = 'Ich widerspreche der Nutzung: Grüße aus Köln, Café Müller';
+    const input = join(sub, 'nfd.jsonl');
+    writeJsonl(input, [
+      record({ id: 'f:1', text }),
+      // As macOS and some PDFs give it: each umlaut and accent a letter and a combining mark.
+      record({ id: 'f:2', text: text.normalize('NFD') }),
+      // A dotless i is another letter, not another way of writing one: not the same text.
+      record({ id: 'f:3', text: text.replace('Nutzung', 'Nutzıng') }),
+    ]);
+    const out = join(sub, 'snap');
+    await withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out }));
+    const reasons = Object.fromEntries((await readLineage(out)).map((r) => [r.id, r.reason]));
+    expect(reasons).toEqual({ 'f:1': null, 'f:2': 'duplicate', 'f:3': null });
   });
 });
