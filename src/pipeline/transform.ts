@@ -3,6 +3,7 @@ import type { Policy } from '../policy/schema.ts';
 import type { Engine } from './_duckdb.ts';
 import { knownNameChanges, redactInDuckDB } from './redact/index.ts';
 import { WORD } from './redact/patterns.ts';
+import { beginsWithItsEndSql, replaceWholeWordsSql } from './redact/whole-words-sql.ts';
 
 /** Unicode's white space (White_Space) but the space, as an RE2 character class. */
 const OTHER_WHITE_SPACE = String.raw`[\t\n\x{0B}\f\r\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]`;
@@ -113,31 +114,14 @@ export async function transform(
  * step (handle, known_name).
  */
 async function redactParticipants(db: Engine): Promise<void> {
-  // The text is split once at every occurrence of alt (a lambda over [split] binds the parts), and each occurrence is
-  // seen as x = (part before, part after, 2 for the first occurrence, 2 for the last): zipped lists rather than
-  // indexing into the parts, which a lambda would copy once per occurrence.
-  const token = (ch: string) => `regexp_matches(${ch}, ${sqlString(`[${WORD}_]`)})`;
-  // The character before an occurrence: the end of the part before it, or, when that part is empty, the end of
-  // the previous occurrence (none at the start of the text); the character after it likewise.
-  const leftOk = `CASE WHEN x[1] = '' THEN x[3] = 2 OR NOT ${token('right(alt, 1)')} ELSE NOT ${token('right(x[1], 1)')} END`;
-  // A handle may hold dots (Instagram's `anna.ig`): `@anna` followed by `.ig` is another handle, not `@anna` and a
-  // full stop, so a dot counts as a token character after a handle when one follows it.
-  const handleGoesOn = `(starts_with(alt, '@') AND left(x[2], 1) = '.' AND ${token('substr(x[2], 2, 1)')})`;
-  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 OR NOT ${token('left(alt, 1)')} ELSE NOT ${token('left(x[2], 1)')} AND NOT ${handleGoesOn} END`;
-  const occurrences = `list_zip(list_slice(parts, 1, len(parts) - 1), list_slice(parts, 2, len(parts)),
-    range(2, len(parts) + 1), list_reverse(range(2, len(parts) + 1)))`;
-  const splitWhole = `list_transform([string_split(acc, alt)], parts -> parts[1] || array_to_string(
-    list_transform(${occurrences},
-      x -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${sqlString(PERSON_PLACEHOLDER)} ELSE alt END || x[2]),
-    ''))[1]`;
-  // A name that begins with its own end (`Anna Ann`) can occur twice over one another (`Anna Anna Ann`): the split
-  // takes the first find, no whole word, and would miss the second, which is. Such a name (rare: its pattern is built
-  // for the record) goes through a regexp, which looks again from the next character; twice, since a find takes the
-  // border after it, which the next find right after it needs.
-  const selfOverlap = 'list_bool_or(list_transform(range(1, length(alt)), n -> left(alt, n) = right(alt, n)))';
+  const splitWhole = replaceWholeWordsSql('acc', 'alt', PERSON_PLACEHOLDER);
+  // A name that begins with its own end (`Anna Ann`) can occur twice over one another (`Anna Anna Ann`), where the
+  // split misses the whole-word one. Such a name (rare: its pattern is built for the record) goes through a regexp,
+  // which looks again from the next character; twice, since a find takes the border after it, which the next find
+  // right after it needs.
   const pattern = `'(^|[^${WORD}_])(' || regexp_escape(alt) || ')([^${WORD}_]|$)'`;
   const once = (t: string) => `regexp_replace(${t}, ${pattern}, ${sqlString(`\\1${PERSON_PLACEHOLDER}\\3`)}, 'g')`;
-  const replaceWhole = `CASE WHEN coalesce(${selfOverlap}, false) THEN ${once(once('acc'))} ELSE ${splitWhole} END`;
+  const replaceWhole = `CASE WHEN ${beginsWithItsEndSql('alt')} THEN ${once(once('acc'))} ELSE ${splitWhole} END`;
   // A name is found as written in the graph, in lower or upper case (`ANNA MÜLLER`), and in any Unicode form: the
   // names and the texts they occur in are compared in NFC (a text with decomposed accents is rewritten in NFC).
   await db.run(`

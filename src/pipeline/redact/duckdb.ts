@@ -26,6 +26,7 @@ import {
 } from './known-names.ts';
 import { WORD } from './patterns.ts';
 import { type PiiType, PLACEHOLDER } from './types.ts';
+import { beginsWithItsEndSql, replaceWholeWordsSql } from './whole-words-sql.ts';
 
 /** Where and what to redact inside DuckDB. */
 export interface DuckDBRedactOptions {
@@ -406,7 +407,7 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         SELECT ${key} AS k, ${text} AS t FROM ${table} WHERE ${key} IN (SELECT k FROM ${HITS_TABLE});`);
     // Most rows get their names by plain substring replacement, which needs no pattern at all: where no two of the
     // names a row may hold share a word token, no two can overlap in it, so the order of the replacements changes
-    // nothing. Each such name is replaced where it stands as whole words (replaceWholeWords), a name of more words
+    // nothing. Each such name is replaced where it stands as whole words (replaceWholeWordsSql), a name of more words
     // with a genitive s first, as the JS redactor's namesPattern finds them. Not such a row: one whose text holds a
     // space other than a single plain one where a name's space could stand (hasOddSpaceInName), so that a name may be
     // written other than as stored; and one whose names share a token ("Anna" and "Anna Schmidt"), where which one
@@ -425,14 +426,13 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
         HAVING len(flatten(list(own))) = len(list_distinct(flatten(list(own))))
           -- A form that begins with its own end ("Anna Ann") can occur twice over one another ("Anna Anna Ann"): the
           -- split takes the first, which is no whole word, and would miss the second, which is.
-          AND NOT coalesce(bool_or(list_bool_or(list_transform(forms,
-            f -> list_bool_or(list_transform(range(1, length(f)), n -> left(f, n) = right(f, n)))))), false);`);
+          AND NOT bool_or(list_bool_or(list_transform(forms, f -> ${beginsWithItsEndSql('f')})));`);
     await redactRowsInJs(conn);
     // One new table rather than two UPDATEs, each of which rewrote the table (a tenth of a second even for a few rows).
     await conn.run(`
       CREATE OR REPLACE TABLE ${into} AS
         SELECT s.k, CASE WHEN p.k IS NOT NULL
-            THEN list_reduce(list_prepend(s.t, p.names), (acc, n) -> ${replaceWholeWords('acc', 'n', PLACEHOLDER.known_name)})
+            THEN list_reduce(list_prepend(s.t, p.names), (acc, n) -> ${replaceWholeWordsSql('acc', 'n', PLACEHOLDER.known_name)})
             ELSE coalesce(j.t, s.t) END AS t
         FROM ${SOURCE_TABLE} s LEFT JOIN ${PLAIN_TABLE} p ON p.k = s.k LEFT JOIN ${JS_DONE_TABLE} j ON j.k = s.k;`);
   } finally {
@@ -441,24 +441,6 @@ export async function knownNameChanges(conn: DuckDBConnection, opts: KnownNameOp
        DROP TABLE IF EXISTS ${JS_ROWS_TABLE}; DROP TABLE IF EXISTS ${JS_DONE_TABLE}; DROP TABLE IF EXISTS ${LONG_TABLE}`,
     );
   }
-}
-
-/**
- * An SQL expression: `acc` with every occurrence of `alt` that stands as whole words (neither neighbour a token
- * character, see TOKEN_SOURCE; `alt` begins and ends with one) replaced by `placeholder`. Literal splitting, no
- * regexp built per row: the text is split at each occurrence, and each is judged by the characters around it (the
- * end of the part before it, or the start of the text; the start of the part after it, or the end of the text; where
- * a part is empty, the neighbour is the next occurrence, a token character).
- */
-function replaceWholeWords(acc: string, alt: string, placeholder: string): string {
-  const token = (ch: string) => `regexp_matches(${ch}, ${lit(`[${WORD}_]`)})`;
-  const leftOk = `CASE WHEN x[1] = '' THEN x[3] = 2 ELSE NOT ${token('right(x[1], 1)')} END`;
-  const rightOk = `CASE WHEN x[2] = '' THEN x[4] = 2 ELSE NOT ${token('left(x[2], 1)')} END`;
-  const occurrences = `list_zip(list_slice(parts, 1, len(parts) - 1), list_slice(parts, 2, len(parts)),
-    range(2, len(parts) + 1), list_reverse(range(2, len(parts) + 1)))`;
-  return `CASE WHEN NOT contains(${acc}, ${alt}) THEN ${acc} ELSE list_transform([string_split(${acc}, ${alt})],
-    parts -> parts[1] || array_to_string(list_transform(${occurrences},
-      x -> CASE WHEN (${leftOk}) AND (${rightOk}) THEN ${lit(placeholder)} ELSE ${alt} END || x[2]), ''))[1] END`;
 }
 
 /** Rows redactRowsInJs reads from the engine at a time, so that its memory does not grow with the input. */
