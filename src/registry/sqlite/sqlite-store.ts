@@ -65,10 +65,7 @@ export class SqliteStore implements Store {
       this.#db.close();
       throw explain(file, e);
     }
-    // The handle and e-mail indexes are over this function (migration 5).
-    this.#db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
-      typeof v === 'string' ? foldLookupKey(v) : null,
-    );
+    withFold(this.#db);
   }
 
   /**
@@ -392,34 +389,39 @@ export class SqliteStore implements Store {
     let logSize: number;
     try {
       this.#db.prepare('VACUUM INTO ?').run(file);
-      const copy = new Database(file, { readonly: true, fileMustExist: true });
+      const copy = withFold(new Database(file, { readonly: true, fileMustExist: true }));
       try {
-        copy.function('dissent_fold', { deterministic: true }, (v: unknown) =>
-          typeof v === 'string' ? foldLookupKey(v) : null,
-        );
         const check = copy.pragma('integrity_check', { simple: true });
         if (check !== 'ok') throw new DissentError('the copy of the registry failed its integrity check', 'E_DB');
         logSize = (copy.prepare('SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves').get() as { n: number }).n;
       } finally {
         copy.close();
       }
-      const fd = openSync(file, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      const dir = openSync(dirname(file), 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
+      fsyncPath(file);
+      fsyncPath(dirname(file));
     } catch (e) {
       unlinkSync(file);
       throw explain(file, e);
     }
     return { logSize };
+  }
+}
+
+/** Registers `dissent_fold` on a connection: the handle and e-mail indexes are over it (migration 5). */
+function withFold(db: Database.Database): Database.Database {
+  db.function('dissent_fold', { deterministic: true }, (v: unknown) =>
+    typeof v === 'string' ? foldLookupKey(v) : null,
+  );
+  return db;
+}
+
+/** Makes a file, or a folder's list of files, durable. */
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
