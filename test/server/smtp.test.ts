@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/app.ts';
 import { MailDeferredError } from '../../src/server/mail/mailer.ts';
 import { SmtpMailer } from '../../src/server/mail/smtp.ts';
@@ -123,6 +123,24 @@ describe('mail over SMTP (a real smtp-server instance)', () => {
     expect(spooled(t.dir)).toEqual([]);
   });
 });
+
+/** The spool folders of this file's tests, removed after each test. */
+const spoolDirs: string[] = [];
+afterEach(() => {
+  for (const d of spoolDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new, empty mail-spool folder, removed after the test. */
+function spoolDir(): string {
+  const parent = mkdtempSync(join(tmpdir(), 'dissent-spool-'));
+  spoolDirs.push(parent);
+  return join(parent, 'mail-spool');
+}
+
+/** A spooled mailer over `dir` that tries each mail once. */
+function onceMailer(url: string, dir: string): SpooledMailer {
+  return new SpooledMailer(new SmtpMailer(url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+}
 
 /**
  * A spooled mailer over `dir` whose next attempt after a passing failure comes only in 10 minutes: `retries` resolves
@@ -278,10 +296,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       expect(statSync(join(t.dir, 'mail-spool')).mode & 0o777).toBe(0o700);
 
       // The next start, with the mail server back.
-      const mailer = new SpooledMailer(
-        new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }),
-        join(t.dir, 'mail-spool'),
-      );
+      const mailer = onceMailer(up.url, join(t.dir, 'mail-spool'));
       const second = await serve(t, { mailer });
       try {
         expect(second.spooledMails).toEqual({ resent: 1, expired: 0 });
@@ -328,10 +343,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       expect(kept.message).toMatchObject({ kind: 'confirm', expiresAt: '2025-05-21T10:00:00.000Z' });
 
       t.clock.advance(24 * 3_600_000);
-      const mailer = new SpooledMailer(
-        new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }),
-        join(t.dir, 'mail-spool'),
-      );
+      const mailer = onceMailer(up.url, join(t.dir, 'mail-spool'));
       const second = await serve(t, { mailer });
       try {
         expect(second.spooledMails).toEqual({ resent: 0, expired: 1 });
@@ -381,10 +393,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     // Refuses the first attempt for now (451), takes the next; the mailer makes one attempt per send.
     const flaky = await greylistingSmtp(1);
     const t = await makeHome({ persons: 20 });
-    const mailer = new SpooledMailer(
-      new SmtpMailer(flaky.url, 'no-reply@localhost', { retryDelaysMs: [] }),
-      join(t.dir, 'mail-spool'),
-    );
+    const mailer = onceMailer(flaky.url, join(t.dir, 'mail-spool'));
     const server = await serve(t, { mailer, spoolSweepMs: 100 });
     try {
       const c = new Client(server.url);
@@ -406,7 +415,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
 
   it('leaves to a sweep neither a mail a send of its own is still trying nor one spooled too recently', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const dir = spoolDir();
     const { mailer, retries } = waitingMailer(down.url, dir);
     try {
       const sending = mailer.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en' });
@@ -424,14 +433,13 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     } finally {
       await mailer.close();
       await down.stop();
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 
   it('sends a kept mail once when two looks into the spool (the start and a sweep) both list it', async () => {
     const up = await greylistingSmtp(0);
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
-    const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    const dir = spoolDir();
+    const mailer = onceMailer(up.url, dir);
     try {
       const message = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
       writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), JSON.stringify({ v: 1, message }));
@@ -443,14 +451,13 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     } finally {
       await mailer.close();
       await up.stop();
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 
   it('drops a kept mail whose link expired before the next start, and sends nothing', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const up = await greylistingSmtp(0);
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const dir = spoolDir();
     const { mailer: first, retries } = waitingMailer(down.url, dir);
     const expiresAt = '2025-05-23T10:00:00.000Z';
     try {
@@ -459,7 +466,7 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
       await retries;
       await first.close();
       await expect(sending).rejects.toBeInstanceOf(MailDeferredError);
-      const second = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+      const second = onceMailer(up.url, dir);
       try {
         // One millisecond before the link expires, the mail would still go; at the instant, it is dropped.
         const before = await second.resume(new Date(Date.parse(expiresAt) - 1));
@@ -475,14 +482,13 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     } finally {
       await down.stop();
       await up.stop();
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 
   it('sets a damaged spool file aside instead of failing the start, and removes a write a crash cut short (not one in progress)', async () => {
     const up = await greylistingSmtp(0);
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
-    const mailer = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    const dir = spoolDir();
+    const mailer = onceMailer(up.url, dir);
     try {
       writeFileSync(join(dir, '000000000000001-000000000-aaaaaaaa.json'), '{"v":1,"message":{"to":');
       // Whole, but with an expiry no clock reaches: it would be sent again at every start and sweep, for ever.
@@ -505,7 +511,6 @@ describe('the mail spool: a link mail the mail server has not taken survives a r
     } finally {
       await mailer.close();
       await up.stop();
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
   it('sets aside a spool entry it cannot read (a folder, a file of another user) and still starts and sends the others', async () => {
@@ -624,7 +629,7 @@ describe("a link mail the mail server refused for the operator's settings", () =
     });
     await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
     const port = (strict.server.address() as AddressInfo).port;
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const dir = spoolDir();
     const message = { to: 'a@example.org', subject: 's', text: 't', lang: 'en' };
     const login = new SpooledMailer(
       new SmtpMailer(`smtp://user:wrong@127.0.0.1:${port}`, 'no-reply@localhost', { retryDelaysMs: [] }),
@@ -642,7 +647,6 @@ describe("a link mail the mail server refused for the operator's settings", () =
       await login.close();
       await sender.close();
       await new Promise<void>((resolve) => strict.close(() => resolve()));
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 });
@@ -651,10 +655,10 @@ describe('a link mail the mail server refused for now at every attempt', () => {
   it('stays in the spool for the next start, unlike one refused for good', async () => {
     const down = await greylistingSmtp(Number.POSITIVE_INFINITY);
     const up = await greylistingSmtp(0);
-    const dir = join(mkdtempSync(join(tmpdir(), 'dissent-spool-')), 'mail-spool');
+    const dir = spoolDir();
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     // The mail server is down for longer than the last attempt (deadline night): 451 to every try.
-    const first = new SpooledMailer(new SmtpMailer(down.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+    const first = onceMailer(down.url, dir);
     try {
       await expect(
         first.send({ to: 'a@example.org', subject: 's', text: 't', lang: 'en', expiresAt }),
@@ -668,7 +672,7 @@ describe('a link mail the mail server refused for now at every attempt', () => {
       ).rejects.toMatchObject({ responseCode: 554 });
       await first.close();
       expect(readdirSync(dir)).toHaveLength(2);
-      const second = new SpooledMailer(new SmtpMailer(up.url, 'no-reply@localhost', { retryDelaysMs: [] }), dir);
+      const second = onceMailer(up.url, dir);
       try {
         const { pending } = await second.resume(new Date());
         expect(pending.map((m) => m.message.to)).toEqual(['a@example.org', 'c@relay.example']);
@@ -681,7 +685,6 @@ describe('a link mail the mail server refused for now at every attempt', () => {
     } finally {
       await down.stop();
       await up.stop();
-      rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
 });
