@@ -6,6 +6,7 @@ import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
 import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
 import { CONFIG_FILE, type Config, loadConfig, REGISTRY_FILE } from './config.ts';
+import { LogRolledBackError, LogWitness } from './log-witness.ts';
 
 /** Reads a signing key file, refusing one that others can read. */
 export function loadSigner(file: string): Signer {
@@ -93,18 +94,46 @@ export interface Home {
   close(): Promise<void>;
 }
 
-/** Opens a home folder for a command: config, key, store and registry. */
-export async function openHome(dir: string, opts: { clock?: () => Date } & StoreOptions = {}): Promise<Home> {
+/** How a home is opened. */
+export interface HomeOptions extends StoreOptions {
+  readonly clock?: () => Date;
+  /**
+   * For commands that only read: a registry behind the home's log witness (restored from an older backup) is opened
+   * with a warning instead of refused.
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Opens a home folder for a command: config, key, store and registry. A registry whose log is behind, or forked from,
+ * the latest checkpoint the home recorded (LogWitness) is refused with a LogRolledBackError.
+ */
+export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Home> {
   const config = loadConfig(dir);
   const signer = loadSigner(config.log.key_file);
   const store = await openStore(config, opts);
+  const witness = new LogWitness(config.home, signer, config.log.origin);
   const registry = await Registry.open({
     store,
     origin: config.log.origin,
     signer,
     programmes: config.programmes,
+    onCheckpoint: (note) => witness.saw(note),
     ...(opts.clock ? { clock: opts.clock } : {}),
+  }).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
   });
+  try {
+    await witness.check(registry);
+  } catch (e) {
+    if (!(e instanceof LogRolledBackError && opts.readOnly)) {
+      await store.close();
+      throw e;
+    }
+    // A command that only reads (the log's own) may look at a rolled-back registry, and says so; it writes no witness.
+    process.stderr.write(`dissent: warning: ${e.message}\n`);
+  }
   return {
     dir,
     config,
@@ -113,6 +142,7 @@ export async function openHome(dir: string, opts: { clock?: () => Date } & Store
     registry,
     close: async () => {
       await registry.drain();
+      witness.flush();
       await store.close();
     },
   };

@@ -70,6 +70,8 @@ export interface RegistryOptions {
   readonly programmes: readonly Programme[];
   /** The server clock; injectable for tests and the demo only. */
   readonly clock?: () => Date;
+  /** Called with each checkpoint (a signed note) once it is committed: the home keeps the latest (LogWitness). */
+  readonly onCheckpoint?: (note: string) => void;
 }
 
 interface BatchContext {
@@ -122,6 +124,7 @@ export class Registry {
   readonly programmes: readonly Programme[];
   readonly #signer: Signer;
   readonly #clock: () => Date;
+  readonly #onCheckpoint: (note: string) => void;
   #frontier: Frontier;
   #queue: Op[] = [];
   /**
@@ -141,6 +144,7 @@ export class Registry {
     this.programmes = opts.programmes;
     this.#signer = opts.signer;
     this.#clock = opts.clock ?? (() => new Date());
+    this.#onCheckpoint = opts.onCheckpoint ?? (() => {});
     this.#frontier = frontier;
   }
 
@@ -593,6 +597,7 @@ export class Registry {
           const checkpoint = { size, note, created_at: ctx.now };
           const before = this.#frontier.edgeNodes();
           await this.store.commit({ ...batch, checkpoint });
+          this.#onCheckpoint(note);
           this.#recent = {
             nodes: new Map([...before, ...batch.nodes].map((n) => [nodeKey(n.id), n.hash])),
             leaves: new Map(batch.leaves.map((l) => [l.index, l.leaf])),
@@ -639,6 +644,7 @@ export class Registry {
       nodes: [],
       checkpoint: { size, note, created_at: this.now() },
     });
+    this.#onCheckpoint(note);
   }
 }
 

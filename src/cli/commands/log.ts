@@ -18,7 +18,9 @@ async function withHome<T>(
   args: { home?: string | undefined },
   fn: (h: Awaited<ReturnType<typeof openHome>>) => Promise<T>,
 ) {
-  const home = await openHome(homeDir(args));
+  // The log's commands only read: they show a registry restored from an older backup (with a warning), so that its
+  // size can be compared with the published checkpoints.
+  const home = await openHome(homeDir(args), { readOnly: true });
   try {
     return await fn(home);
   } finally {

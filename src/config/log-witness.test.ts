@@ -1,0 +1,186 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dissent } from '../../test/helpers/cli.ts';
+import { initHome } from '../cli/commands/init.ts';
+import { openCheckpoint, signCheckpoint } from '../log/checkpoint.ts';
+import { EMPTY_ROOT } from '../log/hash.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../log/note.ts';
+import { openHome } from './home.ts';
+import { LogRolledBackError, WITNESS_FILE } from './log-witness.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new home with persons p:1 … p:n in its identity graph. */
+async function homeWithPersons(n: number): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'dissent-witness-'));
+  dirs.push(root);
+  const dir = join(root, 'home');
+  initHome(dir);
+  const home = await openHome(dir);
+  await home.store.upsertAccounts(
+    Array.from({ length: n }, (_, i) => ({
+      account: `fb:a:${i + 1}`,
+      person: `p:${i + 1}`,
+      source: 'facebook',
+      handle: null,
+      display_name: null,
+      email: null,
+      birth_date: null,
+      country: null,
+    })),
+  );
+  await home.close();
+  return dir;
+}
+
+async function object(dir: string, ...persons: string[]): Promise<void> {
+  const home = await openHome(dir);
+  try {
+    await home.registry.objectMany(persons.map((subject) => ({ subject, channel: 'cli' as const })));
+  } finally {
+    await home.close();
+  }
+}
+
+/** Puts `backup` in place of the home's registry, as docs/portal.md says to restore one. */
+function restore(dir: string, backup: string): void {
+  for (const f of ['', '-wal', '-shm']) rmSync(join(dir, `registry.db${f}`), { force: true });
+  copyFileSync(backup, join(dir, 'registry.db'));
+}
+
+async function backup(dir: string): Promise<string> {
+  const file = join(dir, '..', `backup-${Date.now()}.db`);
+  const home = await openHome(dir);
+  try {
+    await home.store.backup(file);
+  } finally {
+    await home.close();
+  }
+  return file;
+}
+
+describe('the log witness', () => {
+  it("keeps the latest checkpoint the home's log signed, owner-only, beside the registry", async () => {
+    const dir = await homeWithPersons(3);
+    await object(dir, 'p:1', 'p:2');
+    const home = await openHome(dir);
+    try {
+      const latest = await home.registry.latestCheckpoint();
+      const file = join(dir, WITNESS_FILE);
+      expect(readFileSync(file, 'utf8')).toBe(latest.note);
+      expect(latest.size).toBe(2);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('refuses a registry restored from an older backup, before anything is appended or built', async () => {
+    const dir = await homeWithPersons(4);
+    await object(dir, 'p:1');
+    const old = await backup(dir);
+    await object(dir, 'p:2', 'p:3');
+    restore(dir, old);
+
+    const refused = await openHome(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(LogRolledBackError);
+    expect(refused).toMatchObject({ code: 'E_LOG_BEHIND', witnessSize: 3, logSize: 1 });
+    expect((refused as Error).message).toContain(
+      "the registry's log holds 1 entries, but this home's log signed a checkpoint of 3",
+    );
+    expect((refused as Error).message).toContain('2 acknowledged objection(s) or withdrawal(s) are missing');
+
+    // The CLI says the same and exits 2, for a new objection and for a build alike; nothing was appended.
+    const cli = dissent(['object', '--home', dir, '--subject', 'p:4']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(
+      'the registry was restored from an older backup, replaced by an older copy or started anew',
+    );
+    expect(cli.stderr).not.toContain('p:4');
+    const input = join(dir, '..', 'posts.jsonl');
+    writeFileSync(input, '');
+    const build = dissent([
+      'build',
+      '--home',
+      dir,
+      '--programme',
+      'ai-training-2025',
+      '--input',
+      input,
+      '--out',
+      join(dir, '..', 'snap'),
+    ]);
+    expect(build.code).toBe(2);
+    expect(build.stderr).toContain('a build would not honour the missing objections');
+
+    // The log's own commands still show the restored log, with the warning, and change nothing.
+    const cp = dissent(['log', 'checkpoint', '--home', dir]);
+    expect(cp.code).toBe(0);
+    expect(cp.stdout.split('\n')[1]).toBe('1');
+    expect(cp.stderr).toContain("dissent: warning: the registry's log holds 1 entries");
+    const again = await openHome(dir).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'E_LOG_BEHIND', witnessSize: 3, logSize: 1 });
+  });
+
+  it('opens the newest backup, which holds every entry the witness covers', async () => {
+    const dir = await homeWithPersons(3);
+    await object(dir, 'p:1', 'p:2');
+    const newest = await backup(dir);
+    restore(dir, newest);
+    await object(dir, 'p:3');
+    const home = await openHome(dir);
+    try {
+      expect(home.registry.size).toBe(3);
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('refuses a registry that was appended to after an older copy was put back: a fork of the published log', async () => {
+    const dir = await homeWithPersons(4);
+    await object(dir, 'p:1');
+    const old = await backup(dir);
+    await object(dir, 'p:2', 'p:3');
+    const witness = readFileSync(join(dir, WITNESS_FILE), 'utf8');
+    restore(dir, old);
+    // Without the witness (as an older dissent, or an operator who removed it), the restored log takes new entries at
+    // the indices the lost ones had.
+    rmSync(join(dir, WITNESS_FILE));
+    await object(dir, 'p:4', 'p:2');
+    writeFileSync(join(dir, WITNESS_FILE), witness);
+    const forked = await openHome(dir).catch((e: unknown) => e);
+    expect(forked).toMatchObject({ code: 'E_LOG_FORKED', witnessSize: 3, logSize: 3 });
+    expect((forked as Error).message).toContain('so the log has forked');
+  });
+
+  it("ignores a witness that is not this log's (another key or origin, or a damaged file) and replaces it", async () => {
+    const dir = await homeWithPersons(4);
+    const home = await openHome(dir);
+    const origin = home.registry.origin;
+    await home.close();
+    const stranger = parseSignerKey(generateSignerKey('elsewhere.example/log'));
+    const big = { size: 99, root: EMPTY_ROOT.map((b) => b ^ 1) };
+    for (const [i, text] of [
+      signCheckpoint({ origin, ...big }, stranger),
+      signCheckpoint({ origin: 'elsewhere.example/log', ...big }, stranger),
+      'not a checkpoint',
+      '',
+    ].entries()) {
+      writeFileSync(join(dir, WITNESS_FILE), text);
+      await object(dir, `p:${i + 1}`);
+      const reopened = await openHome(dir);
+      const verifier = parseVerifierKey(verifierKeyOf(reopened.signer));
+      const cp = openCheckpoint(readFileSync(join(dir, WITNESS_FILE), 'utf8'), verifier, origin);
+      expect(cp.size).toBe(reopened.registry.size);
+      await reopened.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
+import { toBase64 } from '../log/hash.ts';
+import { parseVerifierKey, type Signer, verifierKeyOf } from '../log/note.ts';
+import type { Registry } from '../registry/registry.ts';
+import { InputError } from '../shared/errors.ts';
+
+/** The home's copy of the latest checkpoint its log signed: a C2SP signed note, as `dissent log checkpoint` prints. */
+export const WITNESS_FILE = 'log-witness';
+
+/** How often, at most, a busy process writes the witness (a server signs many checkpoints a second). */
+const WRITE_EVERY_MS = 1000;
+
+/** Raised when the registry's log is behind, or not an extension of, the checkpoint the home's witness holds. */
+export class LogRolledBackError extends InputError {
+  override name = 'LogRolledBackError';
+  constructor(
+    message: string,
+    code: 'E_LOG_BEHIND' | 'E_LOG_FORKED',
+    readonly witnessSize: number,
+    readonly logSize: number,
+  ) {
+    super(message, code);
+  }
+}
+
+/**
+ * Keeps the latest checkpoint the home's log signed in a file of the home (`log-witness`), outside the registry, and
+ * checks a registry against it when the home is opened. A registry restored from an older backup (or an older copy
+ * of the file put back by hand) lacks the objections acknowledged since; appending to it would give new entries the
+ * indices those objections' receipts name, a fork of the published log under the same key. The check refuses that
+ * before anything is appended, and before a build could leave the missing objections unhonoured.
+ *
+ * The file is written after the commits it covers, and never fsync'd: after a crash it may be older than the
+ * registry, which weakens the check by a second's worth of entries, but it can never be ahead of it (commits are
+ * durable before they are answered). A file that is unreadable, signed by another key or for another origin (a new
+ * log) is no witness and is replaced by the next checkpoint.
+ */
+export class LogWitness {
+  readonly #file: string;
+  readonly #signer: Signer;
+  readonly #origin: string;
+  readonly #seen: Checkpoint | undefined;
+  /** Whether the registry passed the check: until then, this process writes nothing. */
+  #checked = false;
+  #pending: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #warned = false;
+
+  constructor(dir: string, signer: Signer, origin: string) {
+    this.#file = join(dir, WITNESS_FILE);
+    this.#signer = signer;
+    this.#origin = origin;
+    this.#seen = this.#read();
+  }
+
+  /** The checkpoint the file held when the home was opened, if it is this log's. */
+  get witnessed(): Checkpoint | undefined {
+    return this.#seen;
+  }
+
+  /**
+   * Checks that the registry's log holds the witnessed checkpoint: at least as many entries, and the same root at its
+   * size. Throws LogRolledBackError otherwise; on success, later checkpoints are written.
+   */
+  async check(registry: Registry): Promise<void> {
+    const seen = this.#seen;
+    if (seen && registry.size < seen.size) {
+      throw new LogRolledBackError(
+        `the registry's log holds ${registry.size} entries, but this home's log signed a checkpoint of ${seen.size} on ${this.#writtenAt()} (${this.#file}): the registry was restored from an older backup, replaced by an older copy or started anew, and ${seen.size - registry.size} acknowledged objection(s) or withdrawal(s) are missing from it. Nothing was changed. Appending now would fork the published log, and a build would not honour the missing objections. Restore the newest backup (one with at least ${seen.size} entries: dissent log checkpoint shows its size); if no backup holds them, see "Restoring" in docs/portal.md`,
+        'E_LOG_BEHIND',
+        seen.size,
+        registry.size,
+      );
+    }
+    if (seen && toBase64(seen.root) !== (await registry.rootAt(seen.size))) {
+      throw new LogRolledBackError(
+        `the registry's log differs from the checkpoint of ${seen.size} entries this home's log signed on ${this.#writtenAt()} (${this.#file}): its entries below ${seen.size} are not the ones that checkpoint covers, so the log has forked (a registry restored from an older copy, then appended to). Nothing was changed; see "Restoring" in docs/portal.md`,
+        'E_LOG_FORKED',
+        seen.size,
+        registry.size,
+      );
+    }
+    this.#checked = true;
+    if (this.#pending) this.#schedule();
+  }
+
+  /** Notes a checkpoint the registry committed; it is written within a second, and at flush(). */
+  saw(note: string): void {
+    this.#pending = note;
+    if (this.#checked) this.#schedule();
+  }
+
+  /** Writes the latest checkpoint seen now, if the check passed. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#checked || this.#pending === undefined) return;
+    const note = this.#pending;
+    this.#pending = undefined;
+    // Another process of the same home (the CLI beside a server) may have written a later one meanwhile.
+    const current = this.#read();
+    if (current && current.size > openCheckpoint(note, this.#verifier()).size) return;
+    const tmp = `${this.#file}.tmp`;
+    try {
+      writeFileSync(tmp, note, { mode: 0o600 });
+      renameSync(tmp, this.#file);
+    } catch (e) {
+      // A safety net that cannot be written must not stop the service (a server writes it from a timer): say so once.
+      if (!this.#warned) {
+        this.#warned = true;
+        process.stderr.write(
+          `dissent: cannot write ${this.#file} (${(e as NodeJS.ErrnoException).code ?? 'write failed'}); a registry restored from an older backup would not be noticed\n`,
+        );
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => this.flush(), WRITE_EVERY_MS);
+    this.#timer.unref();
+  }
+
+  #read(): Checkpoint | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.#file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return openCheckpoint(text, this.#verifier(), this.#origin);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #verifier() {
+    return parseVerifierKey(verifierKeyOf(this.#signer));
+  }
+
+  #writtenAt(): string {
+    try {
+      return statSync(this.#file).mtime.toISOString();
+    } catch {
+      return 'an unknown date';
+    }
+  }
+}
