@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WITNESS_FILE } from '../../src/config/log-witness.ts';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
@@ -120,10 +121,13 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
     // The restarted server keeps taking objections, and a SIGTERM shuts it down cleanly.
     const more = await api(second.url, '/api/v1/objections', { body: { subject: `p:${next + 1}` } });
     expect(more.status).toBe(201);
+    const last = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
     second.child.kill('SIGTERM');
     const stopped = await exited(second.child);
     expect(stopped.code).toBe(0);
     expect(second.stderr()).toContain('stopped; the log has');
+    // The home's witness (which a registry restored from an older backup is checked against) holds the last one.
+    expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(last);
   });
 
   /** `dissent serve` started as the installed command (bin/) on a new home, with one objection filed through the API. */
