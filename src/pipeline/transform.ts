@@ -78,14 +78,17 @@ export async function transform(
   let duplicates = 0;
   if (policy.dedup === 'exact') {
     // A hash aggregate instead of a window sorted per text; and regexp_replace (the costliest part) only on texts
-    // where it changes something: a whitespace run other than a single space. The same text with accents written as
-    // a letter and a combining mark (NFD, as macOS and some PDFs give it) is the same text: compared in NFC, which
-    // only a text with a character from U+0300 on can change (nfc_normalize on every text cost 0.5 s per 400k). White space is Unicode's (RE2's \s
+    // where it changes something: a whitespace run other than a single space. White space is Unicode's (RE2's \s
     // knows only ASCII): a copy pasted with no-break or narrow no-break spaces is the same text, as it was already
-    // when those stood at its ends, which trim takes off.
+    // when those stood at its ends, which trim takes off. The same text with accents written as a letter and a
+    // combining mark (NFD, as macOS and some PDFs give it) is the same text: compared in NFC, which only a text with
+    // a character from U+0300 on can change (nfc_normalize on every text cost 0.5 s per 400k). In such a text the
+    // Greek final sigma (ς) counts as σ, which is what lower() makes of every capital Σ: a copy in capitals is the
+    // same text.
     await db.run(`
       CREATE OR REPLACE TEMP TABLE dedup_hashes AS
-        SELECT key, id, md5_number(lower(CASE WHEN regexp_matches(t, '[^\\x00-\\x{2FF}]') THEN nfc_normalize(t) ELSE t END)) AS h
+        SELECT key, id, md5_number(CASE WHEN regexp_matches(t, '[^\\x00-\\x{2FF}]')
+          THEN replace(lower(nfc_normalize(t)), 'ς', 'σ') ELSE lower(t) END) AS h
         FROM (SELECT key, id, trim(CASE WHEN regexp_matches(text, '  |${OTHER_WHITE_SPACE}')
           THEN regexp_replace(text, '(?: |${OTHER_WHITE_SPACE})+', ' ', 'g') ELSE text END) AS t FROM kept_text);
       INSERT INTO dup_keys

@@ -688,11 +688,15 @@ function redactedText(
   return r.lead + parts.map((x, i) => (i === 0 ? x : `${r.seps[i - 1]}${x}`)).join('') + r.trail;
 }
 
-/** The dedup key of docs/policy.md: trimmed, whitespace (any Unicode white space) collapsed, in NFC, lower case. */
+/**
+ * The dedup key of docs/policy.md: trimmed, whitespace (any Unicode white space) collapsed, in NFC, lower case, the
+ * Greek final sigma as σ.
+ */
 function normalise(text: string): string {
   return text
     .replace(/\p{White_Space}+/gu, ' ')
     .replace(/^ | $/g, '')
     .normalize('NFC')
-    .toLowerCase();
+    .toLowerCase()
+    .replaceAll('ς', 'σ');
 }

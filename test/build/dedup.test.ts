@@ -57,4 +57,22 @@ describe('dedup: exact, with copies that differ only in their white space', () =
     const reasons = Object.fromEntries((await readLineage(out)).map((r) => [r.id, r.reason]));
     expect(reasons).toEqual({ 'f:1': null, 'f:2': 'duplicate', 'f:3': null });
   });
+
+  it('takes a copy in capitals for the same text in Greek too, whose lower-case sigma has a form for the end of a word', async () => {
+    const sub = join(dir, 'greek');
+    mkdirSync(sub);
+    const home = await makeHome(sub);
+    const text = 'Δεν συμφωνώ με τους όρους σας για τα δεδομένα μας';
+    const input = join(sub, 'greek.jsonl');
+    writeJsonl(input, [
+      record({ id: 'g:1', text }),
+      // In capitals every sigma is Σ, which lower case makes σ, where the text wrote ς at the end of a word.
+      record({ id: 'g:2', text: text.toUpperCase() }),
+      record({ id: 'g:3', text: text.replace('τους', 'τις') }),
+    ]);
+    const out = join(sub, 'snap');
+    await withHome(home, (h) => runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out }));
+    const reasons = Object.fromEntries((await readLineage(out)).map((r) => [r.id, r.reason]));
+    expect(reasons).toEqual({ 'g:1': null, 'g:2': 'duplicate', 'g:3': null });
+  });
 });
