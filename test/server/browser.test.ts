@@ -225,6 +225,40 @@ describeWhere(chromiumHere, 'portal in Chromium', () => {
     await page.close();
   });
 
+  it('switching the language of the objection and withdrawal forms keeps what was typed, and Enter still sends them', async () => {
+    for (const js of [false, true]) {
+      const account = t.accounts[js ? 12 : 11]?.email as string;
+      const ctx = await browser('de', js);
+      const page = await ctx.newPage();
+      const mails = readOutbox(t.dir).length;
+      await page.goto(`${server.url}/?lang=de`);
+      await page.getByLabel(TEXT.de.account).fill(account);
+      await page.locator('input[name="programme"]').nth(1).check();
+      await page.getByLabel('Begründung (freiwillig)').fill('Weil ich es so will');
+      await page.locator('header .lang').getByText('English').click();
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toBe(TEXT.en.sent);
+      expect(await page.getByLabel(TEXT.en.account).inputValue()).toBe(account);
+      expect(await page.locator('input[name="programme"]').nth(1).isChecked()).toBe(true);
+      expect(await page.getByLabel('Reason (optional)').inputValue()).toBe('Weil ich es so will');
+      // The switch sent nothing: no link mail went out.
+      expect(readOutbox(t.dir).length).toBe(mails);
+      // Enter in the account field sends the form (the switch, first in the page, is not its default button).
+      await page.getByLabel(TEXT.en.account).press('Enter');
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TEXT.en.sent);
+      await expect.poll(() => readOutbox(t.dir).length).toBe(mails + 1);
+
+      await page.goto(`${server.url}/withdraw?lang=en`);
+      await page.getByLabel(TEXT.en.account).fill(account);
+      await page.locator('header .lang').getByText('Deutsch').click();
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe('de');
+      expect(await page.getByLabel(TEXT.de.account).inputValue()).toBe(account);
+      await page.getByLabel(TEXT.de.account).press('Enter');
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TEXT.de.sent);
+      await page.close();
+    }
+  });
+
   it('without JavaScript: switching the language of a status result shows it again, not an empty form', async () => {
     const { receipt } = await t.home.registry.object({ subject: 'p:8', channel: 'api' });
     const ctx = await browser('en', false);

@@ -99,6 +99,9 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         // Browsers count a line break as one character against the field's maxlength but send it as CR LF.
         reason: field(req.body, 'reason').replace(/\r\n?/g, '\n').trim(),
       };
+      // The language switch posts the form here: it comes back in the other language as the person left it, checked
+      // for nothing and sent nowhere.
+      if (field(req.body, 'switch_lang')) return sendPage(reply, 200, landing(page, reply.generateCsrf(), values));
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) return sendPage(reply, 400, landing(page, reply.generateCsrf(), values, errors));
       const busy = refuseWhenMailBacklogged(ctx, reply, page);

@@ -23,6 +23,14 @@ export function withdrawRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req, reply) => {
       const page = pageContext(ctx, req, reply, '/withdraw');
       const values = { account: field(req.body, 'account').trim(), programme: field(req.body, 'programme') || '*' };
+      // The language switch posts the form here: it comes back in the other language as the person left it.
+      if (field(req.body, 'switch_lang')) {
+        return sendPage(
+          reply,
+          200,
+          withdrawPage(page, { programmes: ctx.programmes, csrf: reply.generateCsrf(), values }),
+        );
+      }
       const errors = checkAccountForm(ctx, page, values);
       if (errors.length > 0) {
         return sendPage(

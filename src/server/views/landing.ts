@@ -97,7 +97,7 @@ export function landingPage(
 ${data.programmes.map(({ programme, facts }) => programmeSection(ctx, programme, facts, data.now, data.timeZone))}
 <h2 id="form-heading">${t.formHeading}</h2>
 ${errorSummary(t.errorSummary, errors)}
-<form method="post" action="/object" aria-labelledby="form-heading" novalidate>
+<form method="post" action="/object" id="objection-form" aria-labelledby="form-heading" novalidate>
 ${csrfField(data.csrf)}
 <input type="hidden" name="lang" value="${ctx.lang}">
 ${textField({ id: 'account', label: t.accountLabel, hint: t.accountHint, value: v.account ?? '', error: err('account'), required: true, autocomplete: 'username', maxlength: 254 })}
@@ -117,5 +117,9 @@ ${radioField({
 ${textField({ id: 'reason', label: t.reasonLabel, hint: t.reasonHint, value: v.reason ?? '', error: err('reason'), multiline: true, maxlength: MAX_REASON_CHARS })}
 <button type="submit">${t.submitObjection}</button>
 </form>`;
-  return layout(ctx, t.landingTitle, body, { failed: errors.length > 0 });
+  return layout(ctx, t.landingTitle, body, {
+    failed: errors.length > 0,
+    langForm: 'objection-form',
+    langAction: '/object',
+  });
 }

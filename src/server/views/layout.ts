@@ -19,7 +19,8 @@ const NAV = [
 
 /**
  * Wraps a page body in the shared document: language, skip link, navigation, language switch and footer. With
- * `langForm`, the id of a form on the page, the language switch is a button that posts that form to `path`, so that
+ * `langForm`, the id of a form on the page, the language switch is a button that posts that form to `path` (or
+ * `langAction`, with a `switch_lang` field that tells the route to show the form again rather than act on it), so that
  * what the person typed into it comes back in the other language instead of being lost (a link sends nothing). With
  * `failed`, the page shows a form's errors, and its title says so first: it is what a screen reader announces when the
  * page loads, and without JavaScript nothing moves the focus to the errors further down. With `elsewhere`, the page is
@@ -29,14 +30,19 @@ export function layout(
   ctx: PageContext,
   title: string,
   body: SafeHtml,
-  opts: { scripts?: string[]; langForm?: string; failed?: boolean; elsewhere?: boolean } = {},
+  opts: { scripts?: string[]; langForm?: string; langAction?: string; failed?: boolean; elsewhere?: boolean } = {},
 ): string {
   const { t, lang, path } = ctx;
   const other = lang === 'de' ? 'en' : 'de';
   const otherName = other === 'de' ? 'Deutsch' : 'English';
   const langSwitch = opts.langForm
-    ? html`<button type="submit" class="link" form="${opts.langForm}" formaction="${path}?lang=${other}" name="switch_lang" value="${other}" lang="${other}">${otherName}</button>`
+    ? html`<button type="submit" class="link" form="${opts.langForm}" formaction="${opts.langAction ?? path}?lang=${other}" name="switch_lang" value="${other}" lang="${other}">${otherName}</button>`
     : html`<a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${otherName}</a>`;
+  // Enter in a text field presses its form's first submit button in document order, which the language switch in the
+  // header would be: this hidden one comes first and sends the form as its own button does.
+  const defaultButton = opts.langForm
+    ? html`<button type="submit" form="${opts.langForm}" hidden tabindex="-1"></button>`
+    : '';
   const page = html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -47,7 +53,7 @@ export function layout(
 ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 </head>
 <body>
-<a class="skip" href="#main">${t.skip}</a>
+${defaultButton}<a class="skip" href="#main">${t.skip}</a>
 <header>
 <p class="site"><a href="/">${t.siteName}</a></p>
 <nav aria-label="${t.navLabel}"><ul>

@@ -19,7 +19,7 @@ export function withdrawPage(
   const err = (f: string) => errors.find((e) => e.field === f)?.message;
   const body = html`<p>${t.withdrawFormIntro}</p>
 ${errorSummary(t.errorSummary, errors)}
-<form method="post" action="/withdraw" novalidate>
+<form method="post" action="/withdraw" id="withdraw-form" novalidate>
 ${csrfField(data.csrf)}
 <input type="hidden" name="lang" value="${ctx.lang}">
 ${textField({ id: 'account', label: t.accountLabel, value: data.values?.account ?? '', error: err('account'), required: true, autocomplete: 'username', maxlength: 254 })}
@@ -35,5 +35,9 @@ ${radioField({
 })}
 <button type="submit">${t.withdrawButton}</button>
 </form>`;
-  return layout(ctx, t.withdrawTitle, body, { failed: errors.length > 0 });
+  return layout(ctx, t.withdrawTitle, body, {
+    failed: errors.length > 0,
+    langForm: 'withdraw-form',
+    langAction: '/withdraw',
+  });
 }
