@@ -1,8 +1,8 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dissent } from '../../test/helpers/cli.ts';
+import { dissent, repoPath, spawnTsx } from '../../test/helpers/cli.ts';
 import { initHome } from '../cli/commands/init.ts';
 import { openCheckpoint, signCheckpoint } from '../log/checkpoint.ts';
 import { EMPTY_ROOT } from '../log/hash.ts';
@@ -183,4 +183,26 @@ describe('the log witness', () => {
       await reopened.close();
     }
   });
+
+  it('is written by two processes of one home at once (a server beside the CLI, or two servers in a deploy) without a warning or a damaged file', async () => {
+    const dir = await homeWithPersons(2);
+    await object(dir, 'p:1');
+    const run = () => {
+      const child = spawnTsx(repoPath('test', 'helpers', 'witness-writes.ts'), [dir, '1500']);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+        child.on('close', (code) => resolve({ code, stdout, stderr })),
+      );
+    };
+    const results = await Promise.all([run(), run()]);
+    for (const r of results) expect(r).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+    expect(readdirSync(dir).filter((f) => f.startsWith(WITNESS_FILE))).toEqual([WITNESS_FILE]);
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
 import { toBase64 } from '../log/hash.ts';
@@ -102,11 +102,17 @@ export class LogWitness {
     // Another process of the same home (the CLI beside a server) may have written a later one meanwhile.
     const current = this.#read();
     if (current && current.size > openCheckpoint(note, this.#verifier()).size) return;
-    const tmp = `${this.#file}.tmp`;
+    // A temporary file of this process's own: with one name for all, a second process truncated and wrote the file
+    // the first had just renamed into place (leaving a damaged witness, which the check ignores), and then found
+    // nothing to rename.
+    const tmp = `${this.#file}.${process.pid}.tmp`;
     try {
       writeFileSync(tmp, note, { mode: 0o600 });
       renameSync(tmp, this.#file);
     } catch (e) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {}
       // A safety net that cannot be written must not stop the service (a server writes it from a timer): say so once.
       if (!this.#warned) {
         this.#warned = true;
