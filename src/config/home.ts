@@ -113,6 +113,18 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   const signer = loadSigner(config.log.key_file);
   const store = await openStore(config, opts);
   const witness = new LogWitness(config.home, signer, config.log.origin);
+  // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command
+  // must not leave behind.
+  try {
+    await witness.check(store);
+  } catch (e) {
+    if (!(e instanceof LogRolledBackError && opts.readOnly)) {
+      await store.close();
+      throw e;
+    }
+    // A command that only reads (the log's own) may look at a rolled-back registry, and says so; it writes no witness.
+    process.stderr.write(`dissent: warning: ${e.message}\n`);
+  }
   const registry = await Registry.open({
     store,
     origin: config.log.origin,
@@ -124,16 +136,6 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
     await store.close();
     throw e;
   });
-  try {
-    await witness.check(registry);
-  } catch (e) {
-    if (!(e instanceof LogRolledBackError && opts.readOnly)) {
-      await store.close();
-      throw e;
-    }
-    // A command that only reads (the log's own) may look at a rolled-back registry, and says so; it writes no witness.
-    process.stderr.write(`dissent: warning: ${e.message}\n`);
-  }
   return {
     dir,
     config,

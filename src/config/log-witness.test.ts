@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dissent, repoPath, spawnTsx } from '../../test/helpers/cli.ts';
 import { initHome } from '../cli/commands/init.ts';
@@ -205,4 +206,21 @@ describe('the log witness', () => {
     for (const r of results) expect(r).toEqual({ code: 0, stdout: '0\n', stderr: '' });
     expect(readdirSync(dir).filter((f) => f.startsWith(WITNESS_FILE))).toEqual([WITNESS_FILE]);
   }, 30_000);
+
+  it('refuses a registry started anew under the same key without signing a checkpoint in it first', async () => {
+    const dir = await homeWithPersons(2);
+    await object(dir, 'p:1', 'p:2');
+    for (const f of ['', '-wal', '-shm']) rmSync(join(dir, `registry.db${f}`), { force: true });
+    writeFileSync(join(dir, 'registry.db'), '');
+    const cli = dissent(['object', '--home', dir, '--subject', 'p:1']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain("the registry's log holds 0 entries, but this home's log signed a checkpoint of 2");
+    expect(cli.stderr).toContain('Nothing was changed.');
+    const db = new Database(join(dir, 'registry.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT size FROM checkpoints').all()).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -1,9 +1,10 @@
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
-import { toBase64 } from '../log/hash.ts';
+import { type Hash, toBase64 } from '../log/hash.ts';
+import { foldRange, nodeKey, rangeNodes } from '../log/merkle.ts';
 import { parseVerifierKey, type Signer, verifierKeyOf } from '../log/note.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
 
 /** The home's copy of the latest checkpoint its log signed: a C2SP signed note, as `dissent log checkpoint` prints. */
@@ -61,25 +62,27 @@ export class LogWitness {
   }
 
   /**
-   * Checks that the registry's log holds the witnessed checkpoint: at least as many entries, and the same root at its
-   * size. Throws LogRolledBackError otherwise; on success, later checkpoints are written.
+   * Checks that the store's log holds the witnessed checkpoint: at least as many entries, and the same root at its
+   * size. Throws LogRolledBackError otherwise; on success, later checkpoints are written. Called before the registry
+   * is opened over the store, which would sign a checkpoint of a log started anew.
    */
-  async check(registry: Registry): Promise<void> {
+  async check(store: Store): Promise<void> {
     const seen = this.#seen;
-    if (seen && registry.size < seen.size) {
+    const size = await store.logSize();
+    if (seen && size < seen.size) {
       throw new LogRolledBackError(
-        `the registry's log holds ${registry.size} entries, but this home's log signed a checkpoint of ${seen.size} on ${this.#writtenAt()} (${this.#file}): the registry was restored from an older backup, replaced by an older copy or started anew, and ${seen.size - registry.size} acknowledged objection(s) or withdrawal(s) are missing from it. Nothing was changed. Appending now would fork the published log, and a build would not honour the missing objections. Restore the newest backup (one with at least ${seen.size} entries: dissent log checkpoint shows its size); if no backup holds them, see "Restoring" in docs/portal.md`,
+        `the registry's log holds ${size} entries, but this home's log signed a checkpoint of ${seen.size} on ${this.#writtenAt()} (${this.#file}): the registry was restored from an older backup, replaced by an older copy or started anew, and ${seen.size - size} acknowledged objection(s) or withdrawal(s) are missing from it. Nothing was changed. Appending now would fork the published log, and a build would not honour the missing objections. Restore the newest backup (one with at least ${seen.size} entries: dissent log checkpoint shows its size); if no backup holds them, see "Restoring" in docs/portal.md`,
         'E_LOG_BEHIND',
         seen.size,
-        registry.size,
+        size,
       );
     }
-    if (seen && toBase64(seen.root) !== (await registry.rootAt(seen.size))) {
+    if (seen && !(await holdsRoot(store, seen))) {
       throw new LogRolledBackError(
         `the registry's log differs from the checkpoint of ${seen.size} entries this home's log signed on ${this.#writtenAt()} (${this.#file}): its entries below ${seen.size} are not the ones that checkpoint covers, so the log has forked (a registry restored from an older copy, then appended to). Nothing was changed; see "Restoring" in docs/portal.md`,
         'E_LOG_FORKED',
         seen.size,
-        registry.size,
+        size,
       );
     }
     this.#checked = true;
@@ -154,4 +157,13 @@ export class LogWitness {
       return 'an unknown date';
     }
   }
+}
+
+/** Whether the store's log, at the checkpoint's size, has the checkpoint's root. */
+async function holdsRoot(store: Store, cp: Checkpoint): Promise<boolean> {
+  const ids = rangeNodes(0, cp.size);
+  const nodes = await store.getNodes(ids);
+  const hashes = ids.map((id) => nodes.get(nodeKey(id)));
+  if (hashes.some((h) => h === undefined)) return false;
+  return toBase64(foldRange(hashes as Hash[])) === toBase64(cp.root);
 }
