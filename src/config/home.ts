@@ -37,13 +37,25 @@ export interface StoreOptions {
   readonly writerThread?: boolean;
 }
 
+/** The setting that names the registry: DATABASE_URL when set, else database.url in the config. */
+function registrySource(): string {
+  return process.env.DATABASE_URL !== undefined
+    ? 'the DATABASE_URL environment variable'
+    : `database.url in ${CONFIG_FILE}`;
+}
+
+/** The registry file a sqlite: url's path names: relative to the home folder, or absolute. */
+function registryFile(config: Config, path: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : join(config.home, path);
+}
+
 /** Opens the store named by the config (or DATABASE_URL) and migrates it. */
 export async function openStore(config: Config, opts: StoreOptions = {}): Promise<Store> {
   const url = process.env.DATABASE_URL ?? config.database.url;
   // Say where the url came from: an operator whose config says sqlite: would otherwise look for it in the wrong
   // place. The url itself is never echoed (it may hold a password).
   const fromEnv = process.env.DATABASE_URL !== undefined;
-  const source = fromEnv ? 'the DATABASE_URL environment variable' : `database.url in ${CONFIG_FILE}`;
+  const source = registrySource();
   const fix = fromEnv ? `unset DATABASE_URL to use database.url from ${CONFIG_FILE}` : 'set it to sqlite:registry.db';
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
@@ -55,7 +67,7 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
         'E_DB',
       );
     }
-    const file = path === ':memory:' || isAbsolute(path) ? path : join(config.home, path);
+    const file = registryFile(config, path);
     // A missing registry file is never made anew. Elsewhere it is a typo or a disk not mounted far more often than a
     // new registry; in the home (dissent init makes it), a file deleted or lost. An empty one would let a build honour
     // no objection, and would start the log over under the same key: a second log that verifiers holding a checkpoint
@@ -113,10 +125,12 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   const signer = loadSigner(config.log.key_file);
   const store = await openStore(config, opts);
   const witness = new LogWitness(config.home, signer, config.log.origin);
+  // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
+  const file = registryFile(config, (process.env.DATABASE_URL ?? config.database.url).slice('sqlite:'.length));
   // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command
   // must not leave behind.
   try {
-    await witness.check(store);
+    await witness.check(store, `${file}, named by ${registrySource()}`);
   } catch (e) {
     if (!(e instanceof LogRolledBackError && opts.readOnly)) {
       await store.close();

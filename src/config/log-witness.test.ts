@@ -1,4 +1,14 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -95,7 +105,7 @@ describe('the log witness', () => {
     expect(refused).toBeInstanceOf(LogRolledBackError);
     expect(refused).toMatchObject({ code: 'E_LOG_BEHIND', witnessSize: 3, logSize: 1 });
     expect((refused as Error).message).toContain(
-      "the registry's log holds 1 entries, but this home's log signed a checkpoint of 3",
+      `the registry's log (${join(dir, 'registry.db')}, named by database.url in dissent.config.yaml) holds 1 entries, but this home's log signed a checkpoint of 3`,
     );
     expect((refused as Error).message).toContain('2 acknowledged objection(s) or withdrawal(s) are missing');
 
@@ -126,7 +136,8 @@ describe('the log witness', () => {
     const cp = dissent(['log', 'checkpoint', '--home', dir]);
     expect(cp.code).toBe(0);
     expect(cp.stdout.split('\n')[1]).toBe('1');
-    expect(cp.stderr).toContain("dissent: warning: the registry's log holds 1 entries");
+    expect(cp.stderr).toContain("dissent: warning: the registry's log (");
+    expect(cp.stderr).toContain(') holds 1 entries');
     const again = await openHome(dir).catch((e: unknown) => e);
     expect(again).toMatchObject({ code: 'E_LOG_BEHIND', witnessSize: 3, logSize: 1 });
   });
@@ -214,7 +225,7 @@ describe('the log witness', () => {
     writeFileSync(join(dir, 'registry.db'), '');
     const cli = dissent(['object', '--home', dir, '--subject', 'p:1']);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toContain("the registry's log holds 0 entries, but this home's log signed a checkpoint of 2");
+    expect(cli.stderr).toContain(") holds 0 entries, but this home's log signed a checkpoint of 2");
     expect(cli.stderr).toContain('Nothing was changed.');
     const db = new Database(join(dir, 'registry.db'), { readonly: true });
     try {
@@ -222,5 +233,25 @@ describe('the log witness', () => {
     } finally {
       db.close();
     }
+  });
+
+  it("names the registry it opened, so that a shell without the server's DATABASE_URL is told apart from a lost registry", async () => {
+    const dir = await homeWithPersons(2);
+    const elsewhere = join(dir, '..', 'data', 'registry.db');
+    mkdirSync(join(dir, '..', 'data'));
+    const env = { DATABASE_URL: `sqlite:${elsewhere}` };
+    // The registry kept elsewhere, as a server's DATABASE_URL names it; the home keeps an empty registry.db.
+    renameSync(join(dir, 'registry.db'), elsewhere);
+    writeFileSync(join(dir, 'registry.db'), '');
+    expect(dissent(['object', '--home', dir, '--subject', 'p:1'], { env }).code).toBe(0);
+    // Without DATABASE_URL, the command opens the empty registry.db that dissent init made in the home.
+    const cli = dissent(['object', '--home', dir, '--subject', 'p:2']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(
+      `the registry's log (${join(dir, 'registry.db')}, named by database.url in dissent.config.yaml) holds 0 entries`,
+    );
+    expect(cli.stderr).toContain("a DATABASE_URL or database.url other than the server's");
+    expect(cli.stderr).not.toContain('p:2');
+    expect(dissent(['object', '--home', dir, '--subject', 'p:2'], { env }).code).toBe(0);
   });
 });

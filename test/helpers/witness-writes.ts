@@ -12,7 +12,7 @@ const [home = '', ms = '1000'] = process.argv.slice(2);
 const h = await openHome(home);
 const note = (await h.registry.latestCheckpoint()).note;
 const witness = new LogWitness(home, h.signer, h.registry.origin);
-await witness.check(h.store);
+await witness.check(h.store, home);
 const verifier = parseVerifierKey(verifierKeyOf(h.signer));
 let unreadable = 0;
 for (const end = Date.now() + Number(ms); Date.now() < end; ) {
