@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dissent, repoPath, spawnTsx } from '../../test/helpers/cli.ts';
 import { initHome } from '../cli/commands/init.ts';
 import { openCheckpoint, signCheckpoint } from '../log/checkpoint.ts';
@@ -253,5 +253,23 @@ describe('the log witness', () => {
     expect(cli.stderr).toContain("a DATABASE_URL or database.url other than the server's");
     expect(cli.stderr).not.toContain('p:2');
     expect(dissent(['object', '--home', dir, '--subject', 'p:2'], { env }).code).toBe(0);
+  });
+
+  it('says so when the witness is there but cannot be read, rather than skipping the check unnoticed', async () => {
+    const dir = await homeWithPersons(1);
+    await object(dir, 'p:1');
+    rmSync(join(dir, WITNESS_FILE));
+    mkdirSync(join(dir, WITNESS_FILE));
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      said.push(String(chunk));
+      return true;
+    });
+    try {
+      await (await openHome(dir)).close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(said.join('')).toContain(`dissent: warning: cannot read ${join(dir, WITNESS_FILE)} (EISDIR)`);
   });
 });

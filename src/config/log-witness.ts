@@ -53,7 +53,7 @@ export class LogWitness {
     this.#file = join(dir, WITNESS_FILE);
     this.#signer = signer;
     this.#origin = origin;
-    this.#seen = this.#read();
+    this.#seen = this.#read(true);
   }
 
   /** The checkpoint the file held when the home was opened, if it is this log's. */
@@ -133,11 +133,19 @@ export class LogWitness {
     this.#timer.unref();
   }
 
-  #read(): Checkpoint | undefined {
+  /** The file's checkpoint if it is this log's; with `warn`, says on stderr when the file is there but unreadable. */
+  #read(warn = false): Checkpoint | undefined {
     let text: string;
     try {
       text = readFileSync(this.#file, 'utf8');
-    } catch {
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A witness made unreadable (by a command run once as root, say) would let a restored registry pass unnoticed.
+      if (warn && code !== 'ENOENT') {
+        process.stderr.write(
+          `dissent: warning: cannot read ${this.#file} (${code ?? 'read failed'}), so this registry is not checked against the latest checkpoint the home's log signed; give it back to the user that runs dissent\n`,
+        );
+      }
       return undefined;
     }
     try {
