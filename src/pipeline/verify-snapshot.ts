@@ -1,6 +1,7 @@
 import { type Dirent, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { openCheckpoint } from '../log/checkpoint.ts';
 import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
@@ -12,6 +13,23 @@ import { readJournal, WORK_DIR } from './journal.ts';
 import type { Manifest } from './manifest.ts';
 import { merkleRootSql } from './merkle-sql.ts';
 import { recordHashSql } from './record-hash.ts';
+
+const count = z.number().int().nonnegative();
+const file = z.looseObject({ path: z.string(), sha256: z.string() });
+/** The fields of a manifest that the checks read; a manifest may hold more. */
+const CheckedManifest = z.looseObject({
+  counts: z.looseObject({
+    read: count,
+    kept: count,
+    excluded: z.record(z.string(), count),
+    quarantined: count,
+  }),
+  shards: z.array(file),
+  lineage: file,
+  quarantine: file,
+  merkle: z.looseObject({ size: count, root: z.string() }),
+  cut: z.looseObject({ size: count, checkpoint: z.string() }),
+});
 
 /** Whether the folder holds the journal of a build that has not written its manifest yet. */
 function manifestPending(dir: string): boolean {
@@ -85,6 +103,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     return fail('signature', 'the signed note does not name this manifest (programme, snapshot or sha256 differ)');
   }
   checks.push({ name: 'signature', ok: true, detail: `signed by ${key.name}` });
+  // Signed is not well-formed: a buggy build or another tool holding the key may have left out or mistyped a field.
+  const shape = CheckedManifest.safeParse(manifest);
+  if (!shape.success) {
+    const where = shape.error.issues[0]?.path.join('.') || 'its top level';
+    return fail('format', `the signed manifest has no valid ${where}`);
+  }
 
   const { read, kept, quarantined, excluded } = manifest.counts;
   const sum = kept + Object.values(excluded).reduce((a, b) => a + b, 0) + quarantined;

@@ -1,8 +1,10 @@
-import { cpSync, renameSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseVerifierKey, type Verifier, verifierKeyOf } from '../../src/log/note.ts';
+import { parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../../src/log/note.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
+import { formatManifest, type Manifest, signManifest } from '../../src/pipeline/manifest.ts';
 import { verifySnapshot } from '../../src/pipeline/verify-snapshot.ts';
 import { makeHome, record, tempDir, withHome, writeJsonl } from './_fixture.ts';
 
@@ -13,6 +15,7 @@ const P = 'ai-training-2025';
 let home: string;
 let snap: string;
 let key: Verifier;
+let signer: Signer;
 let copies = 0;
 
 beforeAll(async () => {
@@ -23,7 +26,8 @@ beforeAll(async () => {
   await withHome(home, async (h) => {
     await h.registry.objectMany([{ subject: 'p:2', channel: 'api' }]);
     await runBuild({ home: h, programme: P, inputs: [input], out: snap, shardRows: 10 });
-    key = parseVerifierKey(verifierKeyOf(h.signer));
+    signer = h.signer;
+    key = parseVerifierKey(verifierKeyOf(signer));
   });
 });
 afterAll(cleanup);
@@ -32,6 +36,21 @@ afterAll(cleanup);
 function copy(): string {
   const d = join(dir, `copy-${++copies}`);
   cpSync(snap, d, { recursive: true });
+  return d;
+}
+
+/** The manifest of a snapshot folder. */
+function manifestOf(d: string): Manifest {
+  return JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+/** A copy of the snapshot whose manifest is `edit` of the original, signed again with the right key. */
+function resigned(edit: (m: Manifest) => unknown): string {
+  const d = copy();
+  const m = edit(manifestOf(d)) as Manifest;
+  const body = formatManifest(m);
+  writeFileSync(join(d, 'manifest.json'), body);
+  writeFileSync(join(d, 'manifest.sig'), signManifest(m, createHash('sha256').update(body).digest('hex'), signer));
   return d;
 }
 
@@ -65,5 +84,19 @@ describe('verifySnapshot against tampering', () => {
       name: 'files',
       detail: expect.stringMatching(/^lineage is a symbolic link/),
     });
+  });
+
+  it('fails a signed manifest that lacks a field or gives it the wrong type, instead of crashing', async () => {
+    // As a buggy build, or another tool signing with the programme's key, would write it: a failed check, not
+    // "unexpected error" with a stack trace.
+    const noCounts = resigned(({ counts: _, ...m }) => m);
+    expect(await firstFailure(noCounts)).toMatchObject({ name: 'format', detail: expect.stringContaining('counts') });
+    const textKept = resigned((m) => ({ ...m, counts: { ...m.counts, kept: String(m.counts.kept) } }));
+    expect(await firstFailure(textKept)).toMatchObject({
+      name: 'format',
+      detail: expect.stringContaining('counts.kept'),
+    });
+    const noShards = resigned(({ shards: _, ...m }) => m);
+    expect(await firstFailure(noShards)).toMatchObject({ name: 'format', detail: expect.stringContaining('shards') });
   });
 });
