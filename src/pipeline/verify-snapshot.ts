@@ -23,8 +23,10 @@ const CheckedManifest = z.looseObject({
     kept: count,
     excluded: z.record(z.string(), count),
     quarantined: count,
+    quarantined_by_reason: z.record(z.string(), count),
   }),
-  shards: z.array(file),
+  inputs: z.array(z.looseObject({ read: count })),
+  shards: z.array(file.extend({ rows: count, bytes: count })),
   lineage: file,
   quarantine: file,
   merkle: z.looseObject({ size: count, root: z.string() }),
@@ -113,6 +115,18 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   const { read, kept, quarantined, excluded } = manifest.counts;
   const sum = kept + Object.values(excluded).reduce((a, b) => a + b, 0) + quarantined;
   if (sum !== read) return fail('counts', `read ${read}, but kept + excluded + quarantined = ${sum}`);
+  // Counts that add up can still be moved from kept to excluded: kept must be what the shards hold, every total the
+  // sum of its parts.
+  const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  if (kept !== manifest.merkle.size)
+    return fail('counts', `kept ${kept}, but the Merkle tree has ${manifest.merkle.size} records`);
+  const rows = total(manifest.shards.map((s) => s.rows));
+  if (rows !== kept) return fail('counts', `kept ${kept}, but the shards' rows add up to ${rows}`);
+  const byReason = total(Object.values(manifest.counts.quarantined_by_reason));
+  if (byReason !== quarantined)
+    return fail('counts', `quarantined ${quarantined}, but quarantined_by_reason adds up to ${byReason}`);
+  const fromInputs = total(manifest.inputs.map((f) => f.read));
+  if (fromInputs !== read) return fail('counts', `read ${read}, but the inputs' read add up to ${fromInputs}`);
   checks.push({ name: 'counts', ok: true, detail: `read ${read} = kept ${kept} + excluded + quarantined` });
 
   const files = [...manifest.shards, manifest.lineage, manifest.quarantine];
@@ -182,7 +196,7 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
       await db.run(`
         CREATE TEMP TABLE hashes AS
           SELECT row_number() OVER (ORDER BY list_position(${list}, filename), file_row_number) - 1 AS pos,
-            ${recordHashSql()} AS rh
+            list_position(${list}, filename) - 1 AS shard, ${recordHashSql()} AS rh
           FROM read_parquet([${shards.map(sqlPath).join(', ')}], filename = true, file_row_number = true)`);
       ({ root: computed, size } = await merkleRootSql(db, 'hashes'));
     }
@@ -191,6 +205,15 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
         'merkle',
         `the shards give root ${computed} over ${size} records; the manifest says ${manifest.merkle.root}`,
       );
+    }
+    // Each shard holds the rows the manifest gives it: a reader taking one shard, or a count per shard, relies on it.
+    const held =
+      shards.length === 0
+        ? []
+        : await db.rows<{ shard: number; n: string }>('SELECT shard, count(*) AS n FROM hashes GROUP BY shard');
+    for (const [i, s] of manifest.shards.entries()) {
+      const n = Number(held.find((h) => Number(h.shard) === i)?.n ?? 0);
+      if (n !== s.rows) return fail('merkle', `${s.path} holds ${n} records; the manifest says ${s.rows}`);
     }
     checks.push({ name: 'merkle', ok: true, detail: `root over ${size} records` });
   } finally {

@@ -99,4 +99,47 @@ describe('verifySnapshot against tampering', () => {
     const noShards = resigned(({ shards: _, ...m }) => m);
     expect(await firstFailure(noShards)).toMatchObject({ name: 'format', detail: expect.stringContaining('shards') });
   });
+
+  it('fails signed counts that add up but do not match the records in the shards', async () => {
+    // Five kept records passed off as an objector's, excluded: read = kept + excluded + quarantined still holds.
+    const lessKept = resigned((m) => ({
+      ...m,
+      counts: {
+        ...m.counts,
+        kept: m.counts.kept - 5,
+        excluded: { ...m.counts.excluded, objection: (m.counts.excluded.objection ?? 0) + 5 },
+      },
+    }));
+    expect(await firstFailure(lessKept)).toMatchObject({
+      name: 'counts',
+      detail: expect.stringMatching(/^kept 28, but the Merkle tree has 33 records/),
+    });
+    // The rows of one shard moved to another on paper: the totals hold, the shards do not.
+    const moved = resigned((m) => ({
+      ...m,
+      shards: m.shards.map((s, i) => ({ ...s, rows: s.rows + (i === 0 ? -2 : i === 1 ? 2 : 0) })),
+    }));
+    expect(await firstFailure(moved)).toMatchObject({
+      name: 'merkle',
+      detail: 'data/part-00000.parquet holds 10 records; the manifest says 8',
+    });
+    const rows = resigned((m) => ({ ...m, shards: m.shards.map((s, i) => ({ ...s, rows: i === 0 ? 3 : s.rows })) }));
+    expect(await firstFailure(rows)).toMatchObject({
+      name: 'counts',
+      detail: "kept 33, but the shards' rows add up to 26",
+    });
+    const quarantine = resigned((m) => ({
+      ...m,
+      counts: { ...m.counts, quarantined_by_reason: { ...m.counts.quarantined_by_reason, invalid_json: 0 } },
+    }));
+    expect(await firstFailure(quarantine)).toMatchObject({
+      name: 'counts',
+      detail: 'quarantined 1, but quarantined_by_reason adds up to 0',
+    });
+    const inputs = resigned((m) => ({ ...m, inputs: m.inputs.map((f) => ({ ...f, read: f.read + 100 })) }));
+    expect(await firstFailure(inputs)).toMatchObject({
+      name: 'counts',
+      detail: "read 41, but the inputs' read add up to 141",
+    });
+  });
 });
