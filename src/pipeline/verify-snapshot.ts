@@ -25,6 +25,7 @@ const CheckedManifest = z.looseObject({
     quarantined: count,
     quarantined_by_reason: z.record(z.string(), count),
   }),
+  policy: z.looseObject({ sha256: z.string(), text: z.string() }),
   inputs: z.array(z.looseObject({ read: count })),
   shards: z.array(file.extend({ rows: count, bytes: count })),
   lineage: file,
@@ -111,6 +112,11 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     const where = shape.error.issues[0]?.path.join('.') || 'its top level';
     return fail('format', `the signed manifest has no valid ${where}`);
   }
+
+  // The copy is what an auditor reads for the rules the build applied; the hash is what the build fingerprinted.
+  if (sha256Hex(manifest.policy.text) !== manifest.policy.sha256)
+    return fail('policy', 'the copy of the policy in the manifest does not match its sha256');
+  checks.push({ name: 'policy', ok: true, detail: 'the copy in the manifest matches its sha256' });
 
   const { read, kept, quarantined, excluded } = manifest.counts;
   const sum = kept + Object.values(excluded).reduce((a, b) => a + b, 0) + quarantined;

@@ -142,4 +142,16 @@ describe('verifySnapshot against tampering', () => {
       detail: "read 41, but the inputs' read add up to 141",
     });
   });
+
+  it('fails a signed manifest whose copy of the policy is not the policy its sha256 names', async () => {
+    // The copy is what an auditor reads to learn which rules the build applied.
+    const lax = resigned((m) => ({
+      ...m,
+      policy: { ...m.policy, text: m.policy.text.replace('min_age: 18', 'min_age: 13') },
+    }));
+    expect(await firstFailure(lax)).toMatchObject({
+      name: 'policy',
+      detail: 'the copy of the policy in the manifest does not match its sha256',
+    });
+  });
 });
