@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { openCheckpoint } from '../log/checkpoint.ts';
-import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
+import { sha256Hex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
-import { openEngine, sqlPath } from './_duckdb.ts';
+import { type Engine, openEngine, sqlPath } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
 import { readJournal, WORK_DIR } from './journal.ts';
 import type { Manifest } from './manifest.ts';
@@ -54,6 +54,42 @@ function symlinkBelow(root: string, path: string): string | undefined {
     at = join(at, part);
     if (lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) return relative(root, at);
   }
+  return undefined;
+}
+
+/**
+ * What is wrong with the lineage (`path`, as sqlPath gives it) against the shards' records (`hashes`) and the
+ * manifest's counts, or undefined. Says how many records differ, never which: ids and persons stay in the lineage.
+ */
+async function checkLineage(
+  db: Engine,
+  path: string,
+  counts: { readonly kept: number; readonly excluded: Readonly<Record<string, number>> },
+): Promise<string | undefined> {
+  await db.run(`CREATE TEMP TABLE lineage AS SELECT id, reason, leaf FROM read_parquet(${path})`);
+  const byReason = await db.rows<{ reason: string | null; n: string }>(
+    'SELECT reason, count(*) AS n FROM lineage GROUP BY reason ORDER BY reason NULLS FIRST',
+  );
+  const keptThere = Number(byReason.find((r) => r.reason === null)?.n ?? 0);
+  if (keptThere !== counts.kept) return `the lineage has ${keptThere} kept records; the manifest counts ${counts.kept}`;
+  const reasons = new Set([...Object.keys(counts.excluded), ...byReason.flatMap((r) => r.reason ?? [])]);
+  for (const reason of [...reasons].sort()) {
+    const there = Number(byReason.find((r) => r.reason === reason)?.n ?? 0);
+    const said = counts.excluded[reason] ?? 0;
+    if (there !== said) {
+      return `the lineage has ${there} records excluded as ${JSON.stringify(reason).slice(0, 40)}; the manifest counts ${said}`;
+    }
+  }
+  const [misplaced] = await db.rows<{ n: string }>(`
+    SELECT count(*) AS n FROM hashes h
+    WHERE NOT EXISTS (SELECT 1 FROM lineage l WHERE l.reason IS NULL AND l.leaf = h.pos AND l.id = h.id)`);
+  const n = Number(misplaced?.n ?? 0);
+  if (n > 0) return `${n} kept records of the shards are not at the place the lineage gives them`;
+  const [placed] = await db.rows<{ n: string }>(
+    'SELECT count(*) AS n FROM lineage WHERE reason IS NOT NULL AND leaf IS NOT NULL',
+  );
+  const m = Number(placed?.n ?? 0);
+  if (m > 0) return `the lineage gives ${m} excluded records a place in the shards`;
   return undefined;
 }
 
@@ -194,18 +230,18 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   const db = await openEngine({ file: ':memory:', threads: 2, memoryLimit: '512MB', tempDir: tmp });
   try {
     const shards = manifest.shards.map((s) => resolve(root, s.path));
-    let size = 0;
-    let computed = toHex(EMPTY_ROOT);
     if (shards.length > 0) {
       const list = `[${shards.map(sqlString).join(', ')}]`;
       // The reader takes patterns (sqlPath); the file names it gives back are the paths themselves.
       await db.run(`
         CREATE TEMP TABLE hashes AS
           SELECT row_number() OVER (ORDER BY list_position(${list}, filename), file_row_number) - 1 AS pos,
-            list_position(${list}, filename) - 1 AS shard, ${recordHashSql()} AS rh
+            list_position(${list}, filename) - 1 AS shard, id, ${recordHashSql()} AS rh
           FROM read_parquet([${shards.map(sqlPath).join(', ')}], filename = true, file_row_number = true)`);
-      ({ root: computed, size } = await merkleRootSql(db, 'hashes'));
+    } else {
+      await db.run('CREATE TEMP TABLE hashes (pos BIGINT, shard BIGINT, id VARCHAR, rh VARCHAR)');
     }
+    const { root: computed, size } = await merkleRootSql(db, 'hashes');
     if (size !== manifest.merkle.size || computed !== manifest.merkle.root) {
       return fail(
         'merkle',
@@ -213,15 +249,22 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
       );
     }
     // Each shard holds the rows the manifest gives it: a reader taking one shard, or a count per shard, relies on it.
-    const held =
-      shards.length === 0
-        ? []
-        : await db.rows<{ shard: number; n: string }>('SELECT shard, count(*) AS n FROM hashes GROUP BY shard');
+    const held = await db.rows<{ shard: number; n: string }>('SELECT shard, count(*) AS n FROM hashes GROUP BY shard');
     for (const [i, s] of manifest.shards.entries()) {
       const n = Number(held.find((h) => Number(h.shard) === i)?.n ?? 0);
       if (n !== s.rows) return fail('merkle', `${s.path} holds ${n} records; the manifest says ${s.rows}`);
     }
     checks.push({ name: 'merkle', ok: true, detail: `root over ${size} records` });
+
+    // The lineage is what a person's "was my data used?" is answered from: it must say of every record what the
+    // shards and the counts say, or an objector's kept record could be listed as left out.
+    const lineageIssue = await checkLineage(db, sqlPath(resolve(root, manifest.lineage.path)), manifest.counts);
+    if (lineageIssue) return fail('lineage', lineageIssue);
+    checks.push({
+      name: 'lineage',
+      ok: true,
+      detail: "its kept records are the shards' records, in place, and its reasons match the counts",
+    });
   } finally {
     db.close();
     rmSync(tmp, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../../src/log/note.ts';
 import { runBuild } from '../../src/pipeline/build.ts';
@@ -51,6 +52,33 @@ function resigned(edit: (m: Manifest) => unknown): string {
   const body = formatManifest(m);
   writeFileSync(join(d, 'manifest.json'), body);
   writeFileSync(join(d, 'manifest.sig'), signManifest(m, createHash('sha256').update(body).digest('hex'), signer));
+  return d;
+}
+
+/** Rewrites a Parquet file of a copy with `select` (over `src`), then signs the manifest again with its new sha256. */
+async function rewritten(rel: string, select: string): Promise<string> {
+  const d = copy();
+  const path = join(d, rel);
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(`COPY (${select.replace('src', `read_parquet('${path}')`)}) TO '${path}.new' (FORMAT parquet)`);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+  renameSync(`${path}.new`, path);
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const m = manifestOf(d);
+  const edited: Manifest = {
+    ...m,
+    shards: m.shards.map((s) => (s.path === rel ? { ...s, sha256, bytes: bytes.length } : s)),
+    ...(m.lineage.path === rel ? { lineage: { path: rel, sha256 } } : {}),
+  };
+  const body = formatManifest(edited);
+  writeFileSync(join(d, 'manifest.json'), body);
+  writeFileSync(join(d, 'manifest.sig'), signManifest(edited, createHash('sha256').update(body).digest('hex'), signer));
   return d;
 }
 
@@ -152,6 +180,37 @@ describe('verifySnapshot against tampering', () => {
     expect(await firstFailure(lax)).toMatchObject({
       name: 'policy',
       detail: 'the copy of the policy in the manifest does not match its sha256',
+    });
+  });
+
+  it('fails a signed lineage that calls a record excluded while the shards hold it', async () => {
+    // The objector's kept record marked as left out for the objection, its place in the shards cleared.
+    const hidden = await rewritten(
+      'lineage/records.parquet',
+      `SELECT id, account, person, CASE WHEN leaf = 0 THEN 'objection' ELSE reason END AS reason,
+         CASE WHEN leaf = 0 THEN NULL ELSE shard END AS shard, CASE WHEN leaf = 0 THEN NULL ELSE shard_row END AS shard_row,
+         CASE WHEN leaf = 0 THEN NULL ELSE leaf END AS leaf FROM src`,
+    );
+    expect(await firstFailure(hidden)).toMatchObject({
+      name: 'lineage',
+      detail: 'the lineage has 32 kept records; the manifest counts 33',
+    });
+    // The same, with the record's place kept.
+    const marked = await rewritten(
+      'lineage/records.parquet',
+      `SELECT id, account, person, CASE WHEN leaf = 0 THEN 'objection' ELSE reason END AS reason, shard, shard_row, leaf
+       FROM src`,
+    );
+    expect(await firstFailure(marked)).toMatchObject({ name: 'lineage' });
+    // Two kept records' places swapped: the counts hold, the lineage no longer says where each record is.
+    const swapped = await rewritten(
+      'lineage/records.parquet',
+      `SELECT id, account, person, reason, shard, shard_row,
+         CASE leaf WHEN 0 THEN 1 WHEN 1 THEN 0 ELSE leaf END AS leaf FROM src`,
+    );
+    expect(await firstFailure(swapped)).toMatchObject({
+      name: 'lineage',
+      detail: '2 kept records of the shards are not at the place the lineage gives them',
     });
   });
 });
