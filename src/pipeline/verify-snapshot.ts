@@ -194,7 +194,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
           `${link} is a symbolic link; a snapshot's files must be in its folder, not point elsewhere`,
         );
       }
-      if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return fail('files', `${f.path} is missing`);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat?.isFile()) return fail('files', `${f.path} is missing`);
+      // Before the hash: a shard grown huge (sparse, or filled) would be read through for nothing.
+      if ('bytes' in f && stat.size !== f.bytes) {
+        return fail('files', `${f.path} has ${stat.size} bytes; the manifest says ${f.bytes}`);
+      }
       if ((await sha256File(path)) !== f.sha256) return fail('files', `${f.path} does not match its sha256`);
     } catch (e) {
       return unreadable(e, path);

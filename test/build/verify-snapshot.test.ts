@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,5 +212,17 @@ describe('verifySnapshot against tampering', () => {
       name: 'lineage',
       detail: '2 kept records of the shards are not at the place the lineage gives them',
     });
+  });
+
+  it('fails a shard grown to a huge size at once, by its size, without reading it through', async () => {
+    // 64 GiB, sparse: hashing it would keep the auditor waiting for minutes before saying what its size shows.
+    const d = copy();
+    truncateSync(join(d, 'data', 'part-00003.parquet'), 64 * 2 ** 30);
+    const started = Date.now();
+    expect(await firstFailure(d)).toMatchObject({
+      name: 'files',
+      detail: `data/part-00003.parquet has ${64 * 2 ** 30} bytes; the manifest says ${manifestOf(d).shards[3]?.bytes}`,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
