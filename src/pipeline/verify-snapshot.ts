@@ -7,6 +7,7 @@ import { sha256Hex } from '../log/hash.ts';
 import { NoteError, openNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
+import { DissentError } from '../shared/errors.ts';
 import { type Engine, openEngine, sqlPath } from './_duckdb.ts';
 import { sha256File } from './inputs.ts';
 import { readJournal, WORK_DIR } from './journal.ts';
@@ -58,15 +59,34 @@ function symlinkBelow(root: string, path: string): string | undefined {
 }
 
 /**
- * What is wrong with the lineage (`path`, as sqlPath gives it) against the shards' records (`hashes`) and the
+ * Runs `sql`, which reads files of the snapshot; returns why the engine could not read them, or undefined. A file
+ * signed as it is but not the Parquet it should be (or lacking a column) fails its check, not the whole command.
+ */
+async function readable(db: Engine, sql: string): Promise<string | undefined> {
+  try {
+    await db.run(sql);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof DissentError) || e.code !== 'E_ENGINE') throw e;
+    return (e.message.split('": ')[1] ?? e.message).slice(0, 200);
+  }
+}
+
+/**
+ * What is wrong with the lineage (`path`, in `root`) against the shards' records (`hashes`) and the
  * manifest's counts, or undefined. Says how many records differ, never which: ids and persons stay in the lineage.
  */
 async function checkLineage(
   db: Engine,
+  root: string,
   path: string,
   counts: { readonly kept: number; readonly excluded: Readonly<Record<string, number>> },
 ): Promise<string | undefined> {
-  await db.run(`CREATE TEMP TABLE lineage AS SELECT id, reason, leaf FROM read_parquet(${path})`);
+  const made = await readable(
+    db,
+    `CREATE TEMP TABLE lineage AS SELECT id, reason, leaf FROM read_parquet(${sqlPath(path)})`,
+  );
+  if (made !== undefined) return `${relative(root, path)} cannot be read as a lineage: ${made}`;
   const byReason = await db.rows<{ reason: string | null; n: string }>(
     'SELECT reason, count(*) AS n FROM lineage GROUP BY reason ORDER BY reason NULLS FIRST',
   );
@@ -238,11 +258,15 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     if (shards.length > 0) {
       const list = `[${shards.map(sqlString).join(', ')}]`;
       // The reader takes patterns (sqlPath); the file names it gives back are the paths themselves.
-      await db.run(`
+      const made = await readable(
+        db,
+        `
         CREATE TEMP TABLE hashes AS
           SELECT row_number() OVER (ORDER BY list_position(${list}, filename), file_row_number) - 1 AS pos,
             list_position(${list}, filename) - 1 AS shard, id, ${recordHashSql()} AS rh
-          FROM read_parquet([${shards.map(sqlPath).join(', ')}], filename = true, file_row_number = true)`);
+          FROM read_parquet([${shards.map(sqlPath).join(', ')}], filename = true, file_row_number = true)`,
+      );
+      if (made !== undefined) return fail('merkle', `the shards cannot be read as training records: ${made}`);
     } else {
       await db.run('CREATE TEMP TABLE hashes (pos BIGINT, shard BIGINT, id VARCHAR, rh VARCHAR)');
     }
@@ -263,7 +287,7 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
 
     // The lineage is what a person's "was my data used?" is answered from: it must say of every record what the
     // shards and the counts say, or an objector's kept record could be listed as left out.
-    const lineageIssue = await checkLineage(db, sqlPath(resolve(root, manifest.lineage.path)), manifest.counts);
+    const lineageIssue = await checkLineage(db, root, resolve(root, manifest.lineage.path), manifest.counts);
     if (lineageIssue) return fail('lineage', lineageIssue);
     checks.push({
       name: 'lineage',

@@ -225,4 +225,19 @@ describe('verifySnapshot against tampering', () => {
     });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it('fails, rather than stops with an engine error, a signed shard or lineage that is not the Parquet it should be', async () => {
+    const sha256 = createHash('sha256').update('garbage').digest('hex');
+    const d = resigned((m) => ({ ...m, shards: m.shards.map((s, i) => (i === 0 ? { ...s, sha256, bytes: 7 } : s)) }));
+    writeFileSync(join(d, 'data', 'part-00000.parquet'), 'garbage');
+    expect(await firstFailure(d)).toMatchObject({
+      name: 'merkle',
+      detail: expect.stringMatching(/^the shards cannot be read as training records: /),
+    });
+    const noLeaf = await rewritten('lineage/records.parquet', 'SELECT id, account, person, reason FROM src');
+    expect(await firstFailure(noLeaf)).toMatchObject({
+      name: 'lineage',
+      detail: expect.stringMatching(/^lineage\/records\.parquet cannot be read as a lineage: /),
+    });
+  });
 });
