@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { openCheckpoint } from '../log/checkpoint.ts';
-import { sha256Hex } from '../log/hash.ts';
-import { NoteError, openNote, type Verifier } from '../log/note.ts';
+import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
+import { NoteError, openNote, parseNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
 import { DissentError } from '../shared/errors.ts';
@@ -154,7 +154,7 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   try {
     signed = openNote(sig, key);
   } catch (e) {
-    return fail('signature', e instanceof NoteError ? e.message : 'manifest.sig cannot be read');
+    return fail('signature', e instanceof NoteError ? `${e.message}${signedBy(sig)}` : 'manifest.sig cannot be read');
   }
   // Read before the signature is checked: a made-up manifest may lack any field, and must fail here, not crash.
   const expected = `dissent-snapshot-manifest v1\n${manifest.programme?.id}\n${manifest.snapshot}\nsha256:${sha256Hex(text)}\n`;
@@ -305,7 +305,20 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
       return fail('cut', `the checkpoint has size ${cp.size}, the manifest says ${manifest.cut.size}`);
     checks.push({ name: 'cut', ok: true, detail: `log checkpoint of size ${cp.size}, signed by ${logKey.name}` });
   } catch (e) {
-    return fail('cut', e instanceof NoteError ? e.message : 'the cut checkpoint cannot be read');
+    return fail(
+      'cut',
+      e instanceof NoteError ? `${e.message}${signedBy(manifest.cut.checkpoint)}` : 'the cut checkpoint cannot be read',
+    );
   }
   return checks;
+}
+
+/** Which key names signed a note, as ` (it is signed by A)`, so that a wrong key is told from a forged cut; else ''. */
+function signedBy(note: string): string {
+  try {
+    const names = [...new Set(parseNote(note).signatures.map((s) => s.name))];
+    return ` (it is signed by ${names.join(', ')})`;
+  } catch {
+    return '';
+  }
 }

@@ -447,6 +447,42 @@ describe('dissent verify snapshot', () => {
     });
   });
 
+  it("checks a snapshot signed with the programme's own key against the log's with --log-key, and says so without it", () => {
+    // A home whose programme signs its manifests with a key_file of its own, as docs/verifying.md describes.
+    const own = join(dir, 'home-own-key');
+    initHome(own);
+    writeFileSync(join(own, 'programme.key'), `${generateSignerKey('example.org/snapshots')}\n`, { mode: 0o600 });
+    const config = join(own, 'dissent.config.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/(\n {4}policy: .*\n)/, '$1    key_file: programme.key\n'),
+    );
+    const out = join(dir, 'snap-own-key');
+    const built = runCli(['build', '--home', own, '--programme', P, '--input', input, '--out', out, '--quiet']);
+    expect(built.status, built.stderr).toBe(0);
+    const programmeKey = runCli(['log', 'key', '--programme', P, '--home', own]).stdout.trim();
+    const logKey = runCli(['log', 'key', '--home', own]).stdout.trim();
+    expect(programmeKey).not.toBe(logKey);
+
+    const both = runCli(['verify', 'snapshot', out, '--key', programmeKey, '--log-key', logKey]);
+    expect(both.status, both.stdout).toBe(0);
+    expect(both.stdout).toContain('ok   cut: log checkpoint of size');
+
+    // Without --log-key the cut is checked against the programme's key, which never signs the log: the auditor is
+    // told which key signed the cut and how to give it, not left with a bare "not signed" on a genuine snapshot.
+    const alone = runCli(['verify', 'snapshot', out, '--key', programmeKey]);
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toMatch(
+      /FAIL cut: note is not signed by key example\.org\/snapshots \(it is signed by dissent\.example\/log\); .*--log-key/,
+    );
+    // And the log's key alone names the key the manifest was signed by.
+    const logOnly = runCli(['verify', 'snapshot', out, '--key', logKey]);
+    expect(logOnly.status).toBe(1);
+    expect(logOnly.stdout).toContain(
+      'FAIL signature: note is not signed by key dissent.example/log (it is signed by example.org/snapshots)\n',
+    );
+  });
+
   it('says of a stopped build that it has not finished, and how to finish it', () => {
     const out = join(dir, 'snap-audit-stopped');
     const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];
