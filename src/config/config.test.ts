@@ -139,4 +139,14 @@ describe('parseConfig', () => {
       );
     }
   });
+
+  it('says that a list written without brackets must be one, with the list to write, not "expected array"', () => {
+    // docs/portal.md names loopback as a trust_proxy value; written on its own it is a string, not a list.
+    expect(parseWith('  # trust_proxy: [127.0.0.1]', '  trust_proxy: loopback')).toMatch(
+      /^\/home\/dissent\.config\.yaml:\d+: server\.trust_proxy: must be a list in brackets, e\.g\. \[loopback\]$/,
+    );
+    expect(parseWith('  api_tokens: []', '  api_tokens:')).toMatch(
+      /server\.api_tokens: is empty: write a list in brackets, \[\] for none$/,
+    );
+  });
 });

@@ -48,6 +48,12 @@ describe('parsePolicy', () => {
     );
   });
 
+  it('says that a list written without brackets must be one, with the list to write', () => {
+    expect(() =>
+      parsePolicy('sources: facebook, instagram\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n', 'p.yaml'),
+    ).toThrow('p.yaml:1: sources: must be a list in brackets, e.g. [facebook, instagram]');
+  });
+
   it('names the file of a document whose aliases would expand without end', () => {
     const bomb = ['a0: &a0 [x, x]'];
     // Each level names the one before ten times: 10^11 items once expanded.

@@ -32,8 +32,21 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   if (unknown !== undefined) path.push(unknown);
   // zod words a missing field as "expected array, received undefined"; say what is wrong.
-  const missing = issue?.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
-  return throwAt(doc, lineCounter, file, path, missing ? 'is required' : (issue?.message ?? 'invalid value'));
+  const given = issue ? valueAt(value, issue.path) : undefined;
+  const missing = issue?.code === 'invalid_type' && given === undefined;
+  const list = issue?.code === 'invalid_type' && issue.expected === 'array' ? listHint(given) : undefined;
+  return throwAt(doc, lineCounter, file, path, missing ? 'is required' : (list ?? issue?.message ?? 'invalid value'));
+}
+
+/**
+ * What to write where a list belongs but a single value or nothing was given (`trust_proxy: loopback`, `sources:
+ * facebook, instagram`, `api_tokens:`), instead of zod's "expected array, received string".
+ */
+function listHint(given: unknown): string | undefined {
+  if (given === null) return 'is empty: write a list in brackets, [] for none';
+  if (typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean')
+    return `must be a list in brackets, e.g. [${String(given)}]`;
+  return undefined;
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
