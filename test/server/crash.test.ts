@@ -8,6 +8,7 @@ import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import { dissent } from '../helpers/cli.ts';
 import { API_TOKEN, api, Client, makeHome, parseMail } from './_harness.ts';
 import { greylistingSmtp } from './_smtp.ts';
 
@@ -152,6 +153,18 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
       `server.public_url is not set, so the links in confirmation mails point at ${server.url}`,
     );
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('says at shutdown the size of the stored log, counting the entries the CLI appended while it ran', async () => {
+    const server = await installedServerWithOneObjection();
+    const home = /--home (\S+)/.exec(server.child.spawnargs.join(' '))?.[1] as string;
+    const cli = dissent(['object', '--subject', 'p:2', '--home', home]);
+    expect(cli.code, cli.stderr).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toEqual({ code: 0, signal: null });
+    // The operator reads this line after a stop; it must not give a size that no checkpoint of the log has.
+    expect(server.stderr()).toContain('stopped; the log has 2 entries');
+    expect(dissent(['log', 'checkpoint', '--home', home]).stdout.split('\n')[1]).toBe('2');
   });
 
   it('a hangup (the terminal or SSH session that ran dissent serve closed) shuts the server down gracefully too', async () => {

@@ -81,7 +81,8 @@ export default defineCommand({
       process.once('SIGHUP', () => stop('SIGHUP'));
     });
     await server.close();
-    const size = home.registry.size;
+    // The stored log's, not this process's tree: a CLI command on the same home may have appended meanwhile.
+    const { size } = await home.registry.latestCheckpoint();
     await home.close();
     accessLog.flush();
     info(`stopped; the log has ${size} entries, all covered by the last signed checkpoint`);
