@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Receipt } from '../log/receipt.ts';
-import { DissentError, InputError } from '../shared/errors.ts';
+import { DissentError, InputError, unreadableWhy } from '../shared/errors.ts';
 import { EXIT, setExitCode } from './_run.ts';
 
 /**
@@ -127,7 +127,7 @@ export function readUserFile(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (cause) {
-    throw new InputError(`cannot read the ${what} file ${file}`, 'E_READ', { cause });
+    throw new InputError(`cannot read the ${what} file ${file}: ${unreadableWhy(cause)}`, 'E_READ', { cause });
   }
 }
 

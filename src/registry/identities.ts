@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../shared/errors.ts';
+import { InputError, unreadableWhy } from '../shared/errors.ts';
 import type { Store } from './store.ts';
 import type { AccountRow } from './types.ts';
 
@@ -183,7 +183,9 @@ async function readAccounts(
   const stream = createReadStream(file);
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (cause) => reject(new InputError(`cannot read accounts file ${file}`, 'E_READ', { cause })));
+    stream.once('error', (cause) =>
+      reject(new InputError(`cannot read accounts file ${file}: ${unreadableWhy(cause)}`, 'E_READ', { cause })),
+    );
   });
   await opened;
   const bad: BadLine[] = [];

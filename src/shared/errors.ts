@@ -55,3 +55,13 @@ export class RefusedError extends DissentError {
     super(message, code, options);
   }
 }
+
+/** Why a file could not be opened, in words (`it does not exist`), from the error Node gave; for messages to users. */
+export function unreadableWhy(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'it does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ELOOP') return 'a loop of symbolic links';
+  return typeof code === 'string' ? code : 'unreadable';
+}

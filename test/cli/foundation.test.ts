@@ -295,7 +295,17 @@ describe('dissent identities import', () => {
   it('gives a clear error for a missing file', () => {
     const r = dissent(['identities', 'import', '/nonexistent/accounts.jsonl', '--home', home]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cannot read accounts file/);
+    // Why it cannot be read, so that a typo in the path is not taken for a permission problem.
+    expect(r.stderr).toContain('cannot read accounts file /nonexistent/accounts.jsonl: it does not exist\n');
+    // So for the files the verify and object commands read.
+    const vkey = dissent(['log', 'key', '--home', home]).stdout.trim();
+    const receipt = dissent(['verify', 'receipt', '/nonexistent/receipt.json', '--key', vkey]);
+    expect([receipt.code, receipt.stderr]).toEqual([
+      2,
+      'dissent: cannot read the receipt file /nonexistent/receipt.json: it does not exist\n',
+    ]);
+    const subjects = dissent(['object', '--subjects', '/nonexistent/subjects.jsonl', '--home', home]);
+    expect(subjects.stderr).toContain('cannot read the subjects file /nonexistent/subjects.jsonl: it does not exist\n');
     const folder = dissent(['identities', 'import', tempDir(), '--home', home]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(/is a folder; give the JSONL file itself/);
