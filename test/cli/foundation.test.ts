@@ -341,6 +341,13 @@ describe('objections, receipts and offline verification', () => {
     const bom = dissent(['verify', 'receipt', join(dir, 'bom.json'), '--key', vkey]);
     expect(bom.code, bom.stdout).toBe(0);
     expect(bom.stdout).toMatch(/^VALID$/m);
+    // docs/verifying.md checks a receipt's checkpoint against today's: given the receipt itself instead of the
+    // checkpoint taken out of it, the command says how to take it out, not only that there is no signature block.
+    const asCheckpoint = dissent(['verify', 'checkpoint', join(dir, 'r.json'), '--key', vkey]);
+    expect(asCheckpoint.code).toBe(1);
+    expect(asCheckpoint.stdout).toContain(
+      `FAIL checkpoint: ${join(dir, 'r.json')} is a receipt, not a checkpoint: take its checkpoint out with jq -j .checkpoint ${join(dir, 'r.json')} > then.txt\n`,
+    );
     const again = dissent(['object', '--subject', person, '--home', home]);
     expect(JSON.parse(again.stdout).objection_id).toBe(receipt.objection_id);
     expect(again.stderr).toMatch(/already exists/);

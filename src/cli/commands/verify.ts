@@ -144,13 +144,20 @@ function checkpointCheck(
   file: string,
   v: Verifier,
 ): { check: Check; cp?: ReturnType<typeof openCheckpoint> } {
+  const text = readUserFile(file, 'checkpoint');
   try {
     // A note ends in one newline; tools that save it (`jq -r`, editors) often add another, which is not signed.
-    const cp = openCheckpoint(readUserFile(file, 'checkpoint').replace(/\n\n+$/, '\n'), v);
+    const cp = openCheckpoint(text.replace(/\n\n+$/, '\n'), v);
     return { check: { name, ok: true, detail: `${cp.origin}, size ${cp.size}` }, cp };
   } catch (e) {
-    if (e instanceof NoteError) return { check: { name, ok: false, detail: e.message } };
-    throw e;
+    if (!(e instanceof NoteError)) throw e;
+    // The receipt itself, where the checkpoint in it was meant (docs/verifying.md takes it out with jq first).
+    const receipt = parseJson(text) as { checkpoint?: unknown; leaf?: unknown } | undefined;
+    if (typeof receipt?.checkpoint === 'string' && typeof receipt.leaf === 'string') {
+      const detail = `${file} is a receipt, not a checkpoint: take its checkpoint out with jq -j .checkpoint ${file} > then.txt`;
+      return { check: { name, ok: false, detail } };
+    }
+    return { check: { name, ok: false, detail: e.message } };
   }
 }
 
