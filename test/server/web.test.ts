@@ -883,6 +883,20 @@ describe('withdrawal, status and verification pages', () => {
     expect(without).toContain('snap-racing');
   });
 
+  it('/status says that no snapshot has been built yet when there is none, not that every one was cut before it', async () => {
+    const c = await start();
+    const { receipt } = await t.home.registry.object({ subject: t.accounts[3]?.account as string, channel: 'cli' });
+    let { csrf } = await c.page('/status?lang=en');
+    let status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt) })).text();
+    expect(status).toContain(
+      'No training snapshot of the programmes it covers has been built yet. Every snapshot cut from now on will honour it.',
+    );
+    expect(status).not.toContain('every snapshot so far');
+    ({ csrf } = await c.page('/status?lang=de'));
+    status = await (await c.post('/status', { _csrf: csrf, receipt: JSON.stringify(receipt), lang: 'de' })).text();
+    expect(status).toContain('Für die Programme, die er abdeckt, wurde noch kein Trainings-Snapshot erstellt.');
+  });
+
   it("/status says when an objection covers one account only, not all of the person's linked accounts", async () => {
     const c = await start();
     const person = t.accounts.find((a) => t.accounts.some((b) => b.person === a.person && b.account !== a.account));

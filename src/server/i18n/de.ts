@@ -162,6 +162,8 @@ export const de: Messages = {
   snapshotsHeading: 'Trainings-Snapshots, die ihn berücksichtigen',
   snapshotsNone:
     'Noch kein Trainings-Snapshot berücksichtigt ihn: Jeder bisherige Snapshot der Programme, die er abdeckt, wurde aus dem Log geschnitten, bevor Ihr Widerspruch dort eingetragen war. Jeder künftig geschnittene Snapshot berücksichtigt ihn.',
+  snapshotsNoneBuilt:
+    'Für die Programme, die er abdeckt, wurde noch kein Trainings-Snapshot erstellt. Jeder künftig geschnittene Snapshot berücksichtigt ihn.',
   snapshotsWithoutHeading: 'Trainings-Snapshots ohne ihn (sie können Ihre Inhalte enthalten)',
   snapshotsWithdrawn: 'Nach der Rücknahme berücksichtigen neue Snapshots den Widerspruch nicht mehr.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>

@@ -157,6 +157,8 @@ export const en = {
   snapshotsHeading: 'Training snapshots that honour it',
   snapshotsNone:
     'No training snapshot honours it yet: every snapshot so far of the programmes it covers was cut from the log before your objection entered it. Every snapshot cut from now on will honour it.',
+  snapshotsNoneBuilt:
+    'No training snapshot of the programmes it covers has been built yet. Every snapshot cut from now on will honour it.',
   snapshotsWithoutHeading: 'Training snapshots built without it (they may hold your content)',
   snapshotsWithdrawn: 'After the withdrawal, new snapshots no longer honour the objection.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>

@@ -45,7 +45,7 @@ ${latenessList(ctx, o.receipt, programmes)}
 <h2>${t.snapshotsHeading}</h2>
 ${
   o.honouredBy.length === 0
-    ? html`<p id="snapshots">${o.state === 'withdrawn' ? t.snapshotsWithdrawn : t.snapshotsNone}</p>`
+    ? html`<p id="snapshots">${o.state === 'withdrawn' ? t.snapshotsWithdrawn : o.builtWithout.length === 0 ? t.snapshotsNoneBuilt : t.snapshotsNone}</p>`
     : html`<ul id="snapshots">${rows(o.honouredBy)}</ul>${o.state === 'withdrawn' ? html`<p>${t.snapshotsWithdrawn}</p>` : ''}`
 }
 ${o.builtWithout.length === 0 ? '' : html`<h2>${t.snapshotsWithoutHeading}</h2><ul id="snapshots-without">${rows(o.builtWithout)}</ul>`}
