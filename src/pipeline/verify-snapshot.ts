@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { openCheckpoint } from '../log/checkpoint.ts';
-import { EMPTY_ROOT, sha256Hex, toHex } from '../log/hash.ts';
+import { sha256Hex } from '../log/hash.ts';
 import { NoteError, openNote, parseNote, type Verifier } from '../log/note.ts';
 import type { Check } from '../log/receipt.ts';
 import { sqlString } from '../policy/compile-sql.ts';
