@@ -63,14 +63,23 @@ function symlinkBelow(root: string, path: string): string | undefined {
  * signed as it is but not the Parquet it should be (or lacking a column) fails its check, not the whole command.
  */
 async function readable(db: Engine, sql: string): Promise<string | undefined> {
+  const r = await readableRows(db, sql);
+  return typeof r === 'string' ? r : undefined;
+}
+
+/** As readable, for a query: its rows, or why the engine could not read the files. */
+async function readableRows<T>(db: Engine, sql: string): Promise<T[] | string> {
   try {
-    await db.run(sql);
-    return undefined;
+    return await db.rows<T>(sql);
   } catch (e) {
     if (!(e instanceof DissentError) || e.code !== 'E_ENGINE') throw e;
     return (e.message.split('": ')[1] ?? e.message).slice(0, 200);
   }
 }
+
+/** The columns of a shard, with their types as the engine reads them. */
+const SHARD_COLUMNS =
+  'id VARCHAR, text VARCHAR, source VARCHAR, kind VARCHAR, created_at TIMESTAMP WITH TIME ZONE, lang VARCHAR';
 
 /**
  * What is wrong with the lineage (`path`, in `root`) against the shards' records (`hashes`) and the
@@ -255,6 +264,33 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   const db = await openEngine({ file: ':memory:', threads: 2, memoryLimit: '512MB', tempDir: tmp });
   try {
     const shards = manifest.shards.map((s) => resolve(root, s.path));
+    // A shard holds the training record's columns and nothing else: the root covers only those, and an extra column
+    // (an account id, say) or key-value metadata would travel into training unchecked.
+    for (const [i, shard] of shards.entries()) {
+      const columns = await readableRows<{ c: string }>(
+        db,
+        `SELECT column_name || ' ' || column_type AS c FROM (DESCRIBE SELECT * FROM read_parquet(${sqlPath(shard)}))`,
+      );
+      const metadata = await readableRows<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM parquet_kv_metadata(${sqlPath(shard)})`,
+      );
+      const path = manifest.shards[i]?.path;
+      if (typeof columns === 'string' || typeof metadata === 'string') {
+        return fail(
+          'merkle',
+          `${path} cannot be read as training records: ${typeof columns === 'string' ? columns : metadata}`,
+        );
+      }
+      if (columns.map((c) => c.c).join(', ') !== SHARD_COLUMNS) {
+        return fail(
+          'merkle',
+          `${path} has the columns ${columns.map((c) => c.c).join(', ')}; a shard has ${SHARD_COLUMNS}`,
+        );
+      }
+      if (Number(metadata[0]?.n ?? 0) > 0)
+        return fail('merkle', `${path} carries key-value metadata, which no shard has`);
+    }
     if (shards.length > 0) {
       const list = `[${shards.map(sqlString).join(', ')}]`;
       // The reader takes patterns (sqlPath); the file names it gives back are the paths themselves.
@@ -299,6 +335,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     rmSync(tmp, { recursive: true, force: true });
   }
 
+  // The quarantine holds one entry per quarantined line, as the counts say: a signed file with more (or other) entries
+  // would name lines of the inputs that were read after all.
+  const quarantineIssue = checkQuarantine(resolve(root, manifest.quarantine.path), manifest.counts);
+  if (quarantineIssue) return fail('quarantine', quarantineIssue);
+  checks.push({ name: 'quarantine', ok: true, detail: `${manifest.counts.quarantined} entries, by reason as counted` });
+
   try {
     const cp = openCheckpoint(manifest.cut.checkpoint, logKey);
     if (cp.size !== manifest.cut.size)
@@ -311,6 +353,34 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
     );
   }
   return checks;
+}
+
+/** What is wrong with the quarantine file (`path`) against the manifest's counts, or undefined. */
+function checkQuarantine(
+  path: string,
+  counts: { quarantined: number; quarantined_by_reason: Record<string, number> },
+): string | undefined {
+  const byReason = new Map<string, number>();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (const [i, line] of lines.entries()) {
+    if (line === '' && i === lines.length - 1) break;
+    let reason: unknown;
+    try {
+      reason = (JSON.parse(line) as { reason?: unknown }).reason;
+    } catch {
+      return `line ${i + 1} is not a JSON object`;
+    }
+    if (typeof reason !== 'string') return `line ${i + 1} has no reason`;
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  const entries = [...byReason.values()].reduce((a, b) => a + b, 0);
+  if (entries !== counts.quarantined) return `it holds ${entries} entries; the manifest counts ${counts.quarantined}`;
+  for (const reason of new Set([...byReason.keys(), ...Object.keys(counts.quarantined_by_reason)])) {
+    const held = byReason.get(reason) ?? 0;
+    const counted = counts.quarantined_by_reason[reason] ?? 0;
+    if (held !== counted) return `it holds ${held} entries for ${reason}; the manifest counts ${counted}`;
+  }
+  return undefined;
 }
 
 /** Which key names signed a note, as ` (it is signed by A)`, so that a wrong key is told from a forged cut; else ''. */

@@ -56,13 +56,15 @@ function resigned(edit: (m: Manifest) => unknown): string {
 }
 
 /** Rewrites a Parquet file of a copy with `select` (over `src`), then signs the manifest again with its new sha256. */
-async function rewritten(rel: string, select: string): Promise<string> {
+async function rewritten(rel: string, select: string, options = ''): Promise<string> {
   const d = copy();
   const path = join(d, rel);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    await conn.run(`COPY (${select.replace('src', `read_parquet('${path}')`)}) TO '${path}.new' (FORMAT parquet)`);
+    await conn.run(
+      `COPY (${select.replace('src', `read_parquet('${path}')`)}) TO '${path}.new' (FORMAT parquet${options})`,
+    );
   } finally {
     conn.closeSync();
     db.closeSync();
@@ -232,12 +234,50 @@ describe('verifySnapshot against tampering', () => {
     writeFileSync(join(d, 'data', 'part-00000.parquet'), 'garbage');
     expect(await firstFailure(d)).toMatchObject({
       name: 'merkle',
-      detail: expect.stringMatching(/^the shards cannot be read as training records: /),
+      detail: expect.stringMatching(/^data\/part-\d{5}\.parquet cannot be read as training records: /),
     });
     const noLeaf = await rewritten('lineage/records.parquet', 'SELECT id, account, person, reason FROM src');
     expect(await firstFailure(noLeaf)).toMatchObject({
       name: 'lineage',
       detail: expect.stringMatching(/^lineage\/records\.parquet cannot be read as a lineage: /),
     });
+  });
+
+  it('fails a signed shard with a column beyond the training record, or with key-value metadata', async () => {
+    const shard = manifestOf(snap).shards[0]?.path as string;
+    const extra = await rewritten(shard, "SELECT *, 'fb:a:1' AS account FROM src");
+    expect(await firstFailure(extra)).toMatchObject({
+      name: 'merkle',
+      detail: `${shard} has the columns id VARCHAR, text VARCHAR, source VARCHAR, kind VARCHAR, created_at TIMESTAMP WITH TIME ZONE, lang VARCHAR, account VARCHAR; a shard has id VARCHAR, text VARCHAR, source VARCHAR, kind VARCHAR, created_at TIMESTAMP WITH TIME ZONE, lang VARCHAR`,
+    });
+    const tagged = await rewritten(shard, 'SELECT * FROM src', ", KV_METADATA {owner: 'fb:a:1'}");
+    expect(await firstFailure(tagged)).toMatchObject({
+      name: 'merkle',
+      detail: `${shard} carries key-value metadata, which no shard has`,
+    });
+  });
+
+  it('fails a signed quarantine file with more entries, or other reasons, than the counts', async () => {
+    const edited = (edit: (text: string) => string) =>
+      resigned((m) => {
+        const d = join(dir, `copy-${copies}`);
+        const path = join(d, m.quarantine.path);
+        writeFileSync(path, edit(readFileSync(path, 'utf8')));
+        return {
+          ...m,
+          quarantine: { ...m.quarantine, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') },
+        };
+      });
+    const more = await edited((t) => `${t}{"file":"in.jsonl","line":7,"reason":"invalid_json","detail":null}\n`);
+    expect(await firstFailure(more)).toMatchObject({
+      name: 'quarantine',
+      detail: 'it holds 2 entries; the manifest counts 1',
+    });
+    const other = await edited((t) => t.replace('"invalid_json"', '"line_too_long"'));
+    expect(await firstFailure(other)).toMatchObject({
+      name: 'quarantine',
+      detail: 'it holds 1 entries for line_too_long; the manifest counts 0',
+    });
+    expect(await firstFailure(snap)).toBeUndefined();
   });
 });

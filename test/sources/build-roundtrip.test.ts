@@ -82,6 +82,11 @@ describe('platform exports through dissent build', () => {
     expect(summary.quarantined).toBe(3);
     expect(quarantine.map((q) => q.reason).sort()).toEqual(['bad_item', 'bad_item', 'bad_timestamp']);
     for (const q of quarantine) expect(q.file).toMatch(/facebook-new\/your_facebook_activity\/posts\/.+\.json$/);
+    // An auditor's check agrees: the export's quarantined items are the quarantine file's entries and counts.
+    const key = dissent(['log', 'key', '--home', home]).stdout.trim();
+    const audit = dissent(['verify', 'snapshot', out, '--key', key]);
+    expect(audit.stdout, audit.stdout).toContain('ok   quarantine: 3 entries, by reason as counted');
+    expect(audit.code).toBe(0);
   });
 
   it('warns when the owner named for an export is not in the identity graph, whose records then all go as age_unknown', () => {
