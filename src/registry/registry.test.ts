@@ -442,6 +442,30 @@ describe('Registry', () => {
     expect(events).toEqual(['objection', 'objection']);
   });
 
+  it('keeps retrying, without failing the request, while another busy process of the same registry appends first', async () => {
+    const { registry: cli, store } = await setup();
+    const server = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
+    // Two servers of one home in an overlapping deploy, both under load: the other one commits just before each of
+    // this one's first ten attempts, so each of them finds the log grown under it.
+    let raced = 0;
+    let racing = false;
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (raced < 10 && !racing) {
+        raced++;
+        racing = true;
+        await server.object({ subject: `p:${100 + raced}`, channel: 'api' });
+        racing = false;
+      }
+      return commit(batch);
+    };
+    const filed = await cli.object({ subject: 'p:9', channel: 'cli' });
+    expect(raced).toBe(10);
+    expect(filed.created).toBe(true);
+    expect(filed.receipt.leaf_index).toBe(10);
+    expect(verifyReceipt(filed.receipt, verifier).ok).toBe(true);
+  });
+
   it('puts no subject id, e-mail or name into the log', async () => {
     const { registry, store } = await setup();
     await registry.object({ subject: 'fb:a:1', channel: 'cli' });
