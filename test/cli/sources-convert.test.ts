@@ -1,7 +1,7 @@
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dissent, repoPath, tempDir } from '../helpers/cli.ts';
+import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
 
 const fixture = (name: string) => repoPath('test', 'fixtures', 'sources', name);
 
@@ -57,5 +57,22 @@ describe('dissent sources convert: where it writes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Missing required argument: --format (one of facebook, instagram,');
     expect(r.stderr).not.toContain('unknown export format');
+  });
+});
+
+describe('dissent sources convert: a reader that stops early', () => {
+  it('stops quietly when standard output is closed (| head), as other line filters do', async () => {
+    const args = ['sources', 'convert', '--format', 'claude', fixture('claude'), '--account', 'x'];
+    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), args);
+    // The reader is gone before the first record is written, as `| head -0` is.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

@@ -144,13 +144,18 @@ const convert = defineCommand({
       ...(args.visibility ? { visibility: args.visibility as Visibility } : {}),
       ...(quarantine ? { onQuarantine: (q) => quarantine.write(`${JSON.stringify(q)}\n`) } : {}),
     };
-    let summary: ConvertSummary;
+    let summary: ConvertSummary | undefined;
     let converted = false;
     try {
       summary = args.out
         ? await convertToJsonl({ ...opts, outFile: args.out })
-        : await writeJsonl(opts, process.stdout);
-      converted = true;
+        : await writeJsonl(opts, process.stdout).catch((e: unknown) => {
+            // A reader that stops early (`| head`) is no error: stop quietly, as other line filters (and dissent
+            // redact) do.
+            if ((e as { cause?: { code?: unknown } }).cause?.code === 'EPIPE') return undefined;
+            throw e;
+          });
+      converted = summary !== undefined;
     } finally {
       if (quarantine && !quarantine.destroyed) {
         quarantine.end();
@@ -163,6 +168,7 @@ const convert = defineCommand({
         else await rm(quarantinePaths.writeTo, { force: true });
       }
     }
+    if (!summary) return 0;
     printSummary(summary, args.quarantine);
     if (quarantineError) {
       const why = (quarantineError as NodeJS.ErrnoException).code ?? quarantineError.message;
