@@ -35,12 +35,14 @@ beforeAll(() => {
 });
 
 describe('dissent init', () => {
-  it('writes a commented config, a policy and a 0600 key, prints the verifier key, and refuses to overwrite', () => {
+  it('writes a commented 0600 config, a policy and a 0600 key, prints the verifier key, and refuses to overwrite', () => {
     expect(vkey).toMatch(/^dissent\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
     expect(readFileSync(join(home, 'dissent.config.yaml'), 'utf8')).toMatch(
       /deadline: \S+ +# objections submitted after this are late/,
     );
     expect(statSync(join(home, 'log.key')).mode & 0o777).toBe(0o600);
+    // The config will hold API tokens and the SMTP password: owner only too.
+    expect(statSync(join(home, 'dissent.config.yaml')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(home, 'policies', 'ai-training-2025.yaml'), 'utf8')).toContain('min_age: 18');
     const again = dissent(['init', '--home', home]);
     expect(again.code).toBe(2);

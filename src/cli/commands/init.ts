@@ -30,7 +30,9 @@ export function initHome(
     made.push(join(dir, 'policies'));
     mkdirSync(join(dir, 'policies'));
     made.push(join(dir, CONFIG_FILE));
-    writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx' });
+    // Owner only, whatever the umask: the config holds the API tokens and the SMTP password once they are filled in.
+    writeFileSync(join(dir, CONFIG_FILE), renderConfig(values), { flag: 'wx', mode: 0o600 });
+    chmodSync(join(dir, CONFIG_FILE), 0o600);
     made.push(join(dir, 'policies', `${values.programmeId}.yaml`));
     writeFileSync(join(dir, 'policies', `${values.programmeId}.yaml`), renderPolicy(), { flag: 'wx' });
     // The registry starts here, empty: a home whose registry.db is gone later is refused, not given a new one (see
