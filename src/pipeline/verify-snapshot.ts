@@ -170,7 +170,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   if (signed !== expected) {
     return fail('signature', 'the signed note does not name this manifest (programme, snapshot or sha256 differ)');
   }
-  checks.push({ name: 'signature', ok: true, detail: `signed by ${key.name}` });
+  // What the signature covers, said: one key may sign the snapshots of several programmes.
+  checks.push({
+    name: 'signature',
+    ok: true,
+    detail: `signed by ${key.name}: snapshot ${manifest.snapshot} of programme ${manifest.programme?.id}`,
+  });
   // Signed is not well-formed: a buggy build or another tool holding the key may have left out or mistyped a field.
   const shape = CheckedManifest.safeParse(manifest);
   if (!shape.success) {

@@ -75,4 +75,18 @@ describe('dissent sources convert: a reader that stops early', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
   });
+
+  it('ends any command quietly whose standard output is closed, instead of dying with a stack trace', async () => {
+    const home = join(tempDir(), 'home');
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), ['log', 'checkpoint', '--home', home]);
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
 });
