@@ -56,11 +56,6 @@ export class LogWitness {
     this.#seen = this.#read(true);
   }
 
-  /** The checkpoint the file held when the home was opened, if it is this log's. */
-  get witnessed(): Checkpoint | undefined {
-    return this.#seen;
-  }
-
   /**
    * Checks that the store's log holds the witnessed checkpoint: at least as many entries, and the same root at its
    * size. Throws LogRolledBackError otherwise; on success, later checkpoints are written. Called before the registry
