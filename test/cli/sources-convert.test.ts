@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dissent, repoPath, spawnTsx, tempDir } from '../helpers/cli.ts';
@@ -74,6 +74,55 @@ describe('dissent sources convert: a reader that stops early', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  /** Runs `dissent ARGS` with its standard output closed before anything is written (`| head -0`). */
+  async function closedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), args);
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { code, stderr };
+  }
+
+  it('leaves no half-written quarantine file behind when the reader stops early', async () => {
+    const dir = tempDir();
+    const quarantine = join(dir, 'q.jsonl');
+    const r = await closedStdout([
+      'sources',
+      'convert',
+      '--format',
+      'facebook',
+      fixture('facebook-new'),
+      '--account',
+      'x',
+      '--quarantine',
+      quarantine,
+    ]);
+    expect(r).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('still says that the receipts of filed objections were lost with the closed output, and fails', async () => {
+    const dir = tempDir();
+    const home = join(dir, 'home');
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const accounts = join(dir, 'accounts.jsonl');
+    writeFileSync(
+      accounts,
+      `${JSON.stringify({ account: 'fb:a:1', person: 'p:1', source: 'facebook', handle: 'u1', display_name: 'N', email: 'n@example.org', birth_date: '1980-01-01', country: 'DE' })}\n`,
+    );
+    expect(dissent(['identities', 'import', accounts, '--home', home]).code).toBe(0);
+    const subjects = join(dir, 'subjects.jsonl');
+    writeFileSync(subjects, `${JSON.stringify({ subject: 'p:1' })}\n`);
+    const r = await closedStdout(['object', '--subjects', subjects, '--home', home]);
+    expect(r.stderr).toContain(
+      'the receipts were not all written: the reader of standard output closed it (EPIPE); what was filed stands, give --out FILE to keep its receipts',
+    );
+    expect(r.code).toBe(2);
   });
 
   it('ends any command quietly whose standard output is closed, instead of dying with a stack trace', async () => {
