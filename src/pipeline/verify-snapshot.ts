@@ -1,6 +1,16 @@
-import { type Dirent, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  type Dirent,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { openCheckpoint } from '../log/checkpoint.ts';
 import { sha256Hex } from '../log/hash.ts';
@@ -342,7 +352,7 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
 
   // The quarantine holds one entry per quarantined line, as the counts say: a signed file with more (or other) entries
   // would name lines of the inputs that were read after all.
-  const quarantineIssue = checkQuarantine(resolve(root, manifest.quarantine.path), manifest.counts);
+  const quarantineIssue = await checkQuarantine(resolve(root, manifest.quarantine.path), manifest.counts);
   if (quarantineIssue) return fail('quarantine', quarantineIssue);
   checks.push({ name: 'quarantine', ok: true, detail: `${manifest.counts.quarantined} entries, by reason as counted` });
 
@@ -360,23 +370,31 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   return checks;
 }
 
-/** What is wrong with the quarantine file (`path`) against the manifest's counts, or undefined. */
-function checkQuarantine(
+/**
+ * What is wrong with the quarantine file (`path`) against the manifest's counts, or undefined. Read line by line: a
+ * build of a wrong input quarantines every line, and its file can be larger than the longest string Node holds.
+ */
+async function checkQuarantine(
   path: string,
   counts: { quarantined: number; quarantined_by_reason: Record<string, number> },
-): string | undefined {
+): Promise<string | undefined> {
   const byReason = new Map<string, number>();
-  const lines = readFileSync(path, 'utf8').split('\n');
-  for (const [i, line] of lines.entries()) {
-    if (line === '' && i === lines.length - 1) break;
-    let reason: unknown;
-    try {
-      reason = (JSON.parse(line) as { reason?: unknown }).reason;
-    } catch {
-      return `line ${i + 1} is not a JSON object`;
+  const input = createReadStream(path);
+  try {
+    let i = 0;
+    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+      i++;
+      let reason: unknown;
+      try {
+        reason = (JSON.parse(line) as { reason?: unknown }).reason;
+      } catch {
+        return `line ${i} is not a JSON object`;
+      }
+      if (typeof reason !== 'string') return `line ${i} has no reason`;
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
-    if (typeof reason !== 'string') return `line ${i + 1} has no reason`;
-    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  } finally {
+    input.destroy();
   }
   const entries = [...byReason.values()].reduce((a, b) => a + b, 0);
   if (entries !== counts.quarantined) return `it holds ${entries} entries; the manifest counts ${counts.quarantined}`;

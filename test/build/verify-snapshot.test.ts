@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,5 +289,37 @@ describe('verifySnapshot against tampering', () => {
       detail: 'it holds 1 entries for line_too_long; the manifest counts 0',
     });
     expect(await firstFailure(snap)).toBeUndefined();
+  });
+
+  it('passes a quarantine file larger than the longest string the runtime holds (over 512 MB)', async () => {
+    // As a build of a wrong input (every line bad, under a deep folder) writes it: a verdict, not "unexpected error".
+    const lines = 520_000;
+    const entry = `${JSON.stringify({ file: `/${'deep/'.repeat(200)}in.jsonl`, line: 1, reason: 'invalid_json', detail: null })}\n`;
+    const big = resigned((m) => {
+      const path = join(dir, `copy-${copies}`, m.quarantine.path);
+      const hash = createHash('sha256').update(readFileSync(path));
+      const chunk = entry.repeat(1000);
+      for (let i = 0; i < lines / 1000; i++) {
+        appendFileSync(path, chunk);
+        hash.update(chunk);
+      }
+      return {
+        ...m,
+        counts: {
+          ...m.counts,
+          read: m.counts.read + lines,
+          quarantined: m.counts.quarantined + lines,
+          quarantined_by_reason: {
+            ...m.counts.quarantined_by_reason,
+            invalid_json: (m.counts.quarantined_by_reason.invalid_json ?? 0) + lines,
+          },
+        },
+        inputs: m.inputs.map((f, i) => (i === 0 ? { ...f, read: f.read + lines } : f)),
+        quarantine: { ...m.quarantine, sha256: hash.digest('hex') },
+      };
+    });
+    expect(statSync(join(big, 'quarantine', 'quarantine.jsonl')).size).toBeGreaterThan(0x1fffffe8);
+    expect(await firstFailure(big)).toBeUndefined();
+    rmSync(big, { recursive: true, force: true });
   });
 });
