@@ -33,6 +33,12 @@ describe('parseConfig', () => {
     }
   });
 
+  it('names a misspelt key as the unknown key it is, not only the required one it leaves missing', () => {
+    expect(parseWith('\nprogrammes:', '\nprograms:')).toMatch(
+      /^\/home\/dissent\.config\.yaml:\d+: programs: Unrecognized key: "programs"$/,
+    );
+  });
+
   it('refuses a mail_from that is not an address, or that would write headers of its own into every mail', () => {
     const at = '  mail_from: "dissent <no-reply@localhost>"';
     for (const bad of [

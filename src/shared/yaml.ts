@@ -26,7 +26,8 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  // A misspelt key (`programs:`) is both an unknown key and a missing one: naming the unknown one says what to fix.
+  const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0];
   const path = (issue?.path ?? []).map(String);
   // An unknown key is reported on its object; point at the key itself.
   const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
