@@ -37,6 +37,11 @@ export interface StoreOptions {
   readonly writerThread?: boolean;
 }
 
+/** The registry's url: DATABASE_URL when set, else database.url in the config. */
+function registryUrl(config: Config): string {
+  return process.env.DATABASE_URL ?? config.database.url;
+}
+
 /** The setting that names the registry: DATABASE_URL when set, else database.url in the config. */
 function registrySource(): string {
   return process.env.DATABASE_URL !== undefined
@@ -51,7 +56,7 @@ function registryFile(config: Config, path: string): string {
 
 /** Opens the store named by the config (or DATABASE_URL) and migrates it. */
 export async function openStore(config: Config, opts: StoreOptions = {}): Promise<Store> {
-  const url = process.env.DATABASE_URL ?? config.database.url;
+  const url = registryUrl(config);
   // Say where the url came from: an operator whose config says sqlite: would otherwise look for it in the wrong
   // place. The url itself is never echoed (it may hold a password).
   const fromEnv = process.env.DATABASE_URL !== undefined;
@@ -126,7 +131,7 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   const store = await openStore(config, opts);
   const witness = new LogWitness(config.home, signer, config.log.origin);
   // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
-  const file = registryFile(config, (process.env.DATABASE_URL ?? config.database.url).slice('sqlite:'.length));
+  const file = registryFile(config, registryUrl(config).slice('sqlite:'.length));
   // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command
   // must not leave behind.
   try {

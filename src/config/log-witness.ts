@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
 import { type Hash, toBase64 } from '../log/hash.ts';
 import { foldRange, nodeKey, rangeNodes } from '../log/merkle.ts';
-import { parseVerifierKey, type Signer, verifierKeyOf } from '../log/note.ts';
+import { parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../log/note.ts';
 import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
 
@@ -40,7 +40,7 @@ export class LogRolledBackError extends InputError {
  */
 export class LogWitness {
   readonly #file: string;
-  readonly #signer: Signer;
+  readonly #verifier: Verifier;
   readonly #origin: string;
   readonly #seen: Checkpoint | undefined;
   /** Whether the registry passed the check: until then, this process writes nothing. */
@@ -51,7 +51,7 @@ export class LogWitness {
 
   constructor(dir: string, signer: Signer, origin: string) {
     this.#file = join(dir, WITNESS_FILE);
-    this.#signer = signer;
+    this.#verifier = parseVerifierKey(verifierKeyOf(signer));
     this.#origin = origin;
     this.#seen = this.#read(true);
   }
@@ -100,7 +100,7 @@ export class LogWitness {
     this.#pending = undefined;
     // Another process of the same home (the CLI beside a server) may have written a later one meanwhile.
     const current = this.#read();
-    if (current && current.size > openCheckpoint(note, this.#verifier()).size) return;
+    if (current && current.size > openCheckpoint(note, this.#verifier).size) return;
     // A temporary file of this process's own: with one name for all, a second process truncated and wrote the file
     // the first had just renamed into place (leaving a damaged witness, which the check ignores), and then found
     // nothing to rename.
@@ -144,14 +144,10 @@ export class LogWitness {
       return undefined;
     }
     try {
-      return openCheckpoint(text, this.#verifier(), this.#origin);
+      return openCheckpoint(text, this.#verifier, this.#origin);
     } catch {
       return undefined;
     }
-  }
-
-  #verifier() {
-    return parseVerifierKey(verifierKeyOf(this.#signer));
   }
 
   #writtenAt(): string {

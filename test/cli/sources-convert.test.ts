@@ -61,21 +61,6 @@ describe('dissent sources convert: where it writes', () => {
 });
 
 describe('dissent sources convert: a reader that stops early', () => {
-  it('stops quietly when standard output is closed (| head), as other line filters do', async () => {
-    const args = ['sources', 'convert', '--format', 'claude', fixture('claude'), '--account', 'x'];
-    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), args);
-    // The reader is gone before the first record is written, as `| head -0` is.
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    expect(stderr).not.toContain('EPIPE');
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-  });
-
   /** Runs `dissent ARGS` with its standard output closed before anything is written (`| head -0`). */
   async function closedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
     const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), args);
@@ -87,6 +72,16 @@ describe('dissent sources convert: a reader that stops early', () => {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     return { code, stderr };
   }
+
+  it('stops quietly when standard output is closed (| head), as other line filters do', async () => {
+    // The reader is gone before the first record is written, as `| head -0` is.
+    const { code, stderr } = await closedStdout([
+      ...['sources', 'convert', '--format', 'claude', fixture('claude'), '--account', 'x'],
+    ]);
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
 
   it('leaves no half-written quarantine file behind when the reader stops early', async () => {
     const dir = tempDir();
@@ -128,13 +123,7 @@ describe('dissent sources convert: a reader that stops early', () => {
   it('ends any command quietly whose standard output is closed, instead of dying with a stack trace', async () => {
     const home = join(tempDir(), 'home');
     expect(dissent(['init', '--home', home]).code).toBe(0);
-    const child = spawnTsx(repoPath('src', 'cli', 'main.ts'), ['log', 'checkpoint', '--home', home]);
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, stderr } = await closedStdout(['log', 'checkpoint', '--home', home]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
   });
