@@ -132,13 +132,29 @@ async function checkLineage(
   return undefined;
 }
 
+/** What an auditor requires of a snapshot beyond its keys (`dissent verify snapshot --programme, --origin`). */
+export interface SnapshotExpectations {
+  /** The programme the manifest must be signed for. */
+  readonly programme?: string | undefined;
+  /** The origin (first line) the cut's checkpoint must have. */
+  readonly origin?: string | undefined;
+}
+
 /**
  * Checks a snapshot folder the way an auditor would, without the home or the registry: the manifest's signature, its
  * counts, every file it lists (shards, lineage, quarantine) by SHA-256, the Merkle root recomputed from the shards,
  * and the signed checkpoint it names as its cut. Never throws on a bad snapshot; it reports which check failed.
  * `key` is the key that signed the manifest (the programme's, or the log's); `logKey` the log's, for the cut.
+ * `expect` names what the auditor was told the snapshot is: one key may sign the snapshots of several programmes,
+ * and one log key several logs (a staging log, say), so a genuine snapshot of another programme or log passes
+ * every other check.
  */
-export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifier = key): Promise<Check[]> {
+export async function verifySnapshot(
+  dir: string,
+  key: Verifier,
+  logKey: Verifier = key,
+  expect: SnapshotExpectations = {},
+): Promise<Check[]> {
   const checks: Check[] = [];
   const fail = (name: string, detail: string): Check[] => [...checks, { name, ok: false, detail }];
 
@@ -179,6 +195,12 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   const expected = `dissent-snapshot-manifest v1\n${manifest.programme?.id}\n${manifest.snapshot}\nsha256:${sha256Hex(text)}\n`;
   if (signed !== expected) {
     return fail('signature', 'the signed note does not name this manifest (programme, snapshot or sha256 differ)');
+  }
+  if (expect.programme !== undefined && manifest.programme?.id !== expect.programme) {
+    return fail(
+      'signature',
+      `the manifest is signed as snapshot ${manifest.snapshot} of programme ${manifest.programme?.id}, not of ${expect.programme}`,
+    );
   }
   // What the signature covers, said: one key may sign the snapshots of several programmes.
   checks.push({
@@ -357,10 +379,14 @@ export async function verifySnapshot(dir: string, key: Verifier, logKey: Verifie
   checks.push({ name: 'quarantine', ok: true, detail: `${manifest.counts.quarantined} entries, by reason as counted` });
 
   try {
-    const cp = openCheckpoint(manifest.cut.checkpoint, logKey);
+    const cp = openCheckpoint(manifest.cut.checkpoint, logKey, expect.origin);
     if (cp.size !== manifest.cut.size)
       return fail('cut', `the checkpoint has size ${cp.size}, the manifest says ${manifest.cut.size}`);
-    checks.push({ name: 'cut', ok: true, detail: `log checkpoint of size ${cp.size}, signed by ${logKey.name}` });
+    checks.push({
+      name: 'cut',
+      ok: true,
+      detail: `checkpoint of log ${cp.origin} at size ${cp.size}, signed by ${logKey.name}`,
+    });
   } catch (e) {
     return fail(
       'cut',

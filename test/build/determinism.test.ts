@@ -408,6 +408,18 @@ describe('dissent verify snapshot', () => {
     expect(unsigned.stdout).toContain(`FAIL format: ${out} holds no manifest.sig\n`);
     writeFileSync(join(out, 'manifest.sig'), sig);
 
+    // The auditor may name the programme and the log expected: another one fails, the right one passes.
+    const origin = (JSON.parse(manifest) as { cut: { checkpoint: string } }).cut.checkpoint.split('\n')[0] as string;
+    const named = runCli(['verify', 'snapshot', out, '--key', key, '--programme', P, '--origin', origin]);
+    expect([named.status, named.stdout]).toEqual([0, expect.stringContaining(`ok   cut: checkpoint of log ${origin}`)]);
+    const wrong = runCli(['verify', 'snapshot', out, '--key', key, '--programme', 'other-programme']);
+    expect([wrong.status, wrong.stdout]).toEqual([1, expect.stringContaining('not of other-programme')]);
+    const staging = runCli(['verify', 'snapshot', out, '--key', key, '--origin', 'staging.example/log']);
+    expect([staging.status, staging.stdout]).toEqual([
+      1,
+      expect.stringContaining('FAIL cut: checkpoint origin is not staging.example/log'),
+    ]);
+
     const other = verifierKeyOf(parseSignerKey(generateSignerKey('other.example/log')));
     expect(runCli(['verify', 'snapshot', out, '--key', other]).stdout).toMatch(/FAIL signature: note is not signed/);
     expect(audit().status).toBe(0);
@@ -466,7 +478,7 @@ describe('dissent verify snapshot', () => {
 
     const both = runCli(['verify', 'snapshot', out, '--key', programmeKey, '--log-key', logKey]);
     expect(both.status, both.stdout).toBe(0);
-    expect(both.stdout).toContain('ok   cut: log checkpoint of size');
+    expect(both.stdout).toContain('ok   cut: checkpoint of log ');
 
     // Without --log-key the cut is checked against the programme's key, which never signs the log: the auditor is
     // told which key signed the cut and how to give it, not left with a bare "not signed" on a genuine snapshot.

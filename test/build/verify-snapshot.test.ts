@@ -104,6 +104,31 @@ describe('verifySnapshot against tampering', () => {
     expect(await firstFailure(copy())).toBeUndefined();
   });
 
+  it('fails a genuine snapshot of another programme, or cut from another log, when the auditor names the expected one', async () => {
+    // One key signs the snapshots of every programme that has no key of its own, and may sign a staging log too:
+    // without --programme and --origin such a snapshot passes, and only the detail lines say whose it is.
+    const origin = manifestOf(snap).cut.checkpoint.split('\n')[0] as string;
+    const checks = await verifySnapshot(copy(), key);
+    expect(checks.find((c) => c.name === 'cut')?.detail).toContain(`checkpoint of log ${origin} at size`);
+    expect(checks.find((c) => c.name === 'signature')?.detail).toContain(`of programme ${P}`);
+
+    const expectedOk = await verifySnapshot(copy(), key, key, { programme: P, origin });
+    expect(expectedOk.every((c) => c.ok)).toBe(true);
+    const otherProgramme = (await verifySnapshot(copy(), key, key, { programme: 'ai-training-2026' })).find(
+      (c) => !c.ok,
+    );
+    expect(otherProgramme).toEqual({
+      name: 'signature',
+      ok: false,
+      detail: `the manifest is signed as snapshot ${manifestOf(snap).snapshot} of programme ${P}, not of ai-training-2026`,
+    });
+    const otherLog = (await verifySnapshot(copy(), key, key, { origin: 'staging.example/log' })).find((c) => !c.ok);
+    expect(otherLog).toMatchObject({
+      name: 'cut',
+      detail: expect.stringContaining('origin is not staging.example/log'),
+    });
+  });
+
   it('fails a shard, or a whole folder, that is a symbolic link to a copy kept outside the snapshot', async () => {
     // The copy outside matches today, but it is not part of the folder that was audited: it can change afterwards,
     // and a copy of the snapshot (tar, rsync) would not carry it.

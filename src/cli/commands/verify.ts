@@ -250,6 +250,17 @@ const snapshot = defineCommand({
         "the log's verifier key, for the cut, when the programme signs with a key of its own (default: --key)",
       valueHint: 'VKEY',
     },
+    programme: {
+      type: 'string',
+      description: 'require the programme the manifest is signed for: a key may sign more than one programme',
+      valueHint: 'ID',
+    },
+    origin: {
+      type: 'string',
+      description:
+        "require the log's origin in the cut (the checkpoint's first line): a key may sign more than one log",
+      valueHint: 'ORIGIN',
+    },
   },
   async run({ args }) {
     const key = verifier(args.key);
@@ -260,7 +271,10 @@ const snapshot = defineCommand({
         'E_READ',
       );
     }
-    const checks = await verifySnapshot(args.dir, key, args['log-key'] ? verifier(args['log-key']) : key);
+    const checks = await verifySnapshot(args.dir, key, args['log-key'] ? verifier(args['log-key']) : key, {
+      programme: args.programme as string | undefined,
+      origin: args.origin as string | undefined,
+    });
     // A programme with a key_file of its own signs its manifests with it, while the cut is always the log's: without
     // --log-key the cut of a genuine snapshot fails, and the auditor must learn which key to add, not suspect forgery.
     const cut = checks.at(-1);
