@@ -21,6 +21,22 @@ export function honours(
 }
 
 /**
+ * For each snapshot built over by a later one in the same folder (`dissent build --force`), the snapshot that replaced
+ * it: the next one recorded there. Its files are gone, but it may have been trained on before.
+ */
+export function replacements(snapshots: readonly SnapshotRow[]): ReadonlyMap<string, SnapshotRow> {
+  const ordered = snapshots.toSorted((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  const latest = new Map<string, SnapshotRow>();
+  const replaced = new Map<string, SnapshotRow>();
+  for (const s of ordered) {
+    const before = latest.get(s.out_dir);
+    if (before) replaced.set(before.id, s);
+    latest.set(s.out_dir, s);
+  }
+  return replaced;
+}
+
+/**
  * The status behind a receipt. The receipt must verify against this log's key, and its subject and salt must be
  * the registry's own, so that only the holder of a receipt can look an objection up.
  */
@@ -52,5 +68,6 @@ export async function receiptStatus(ctx: ServerContext, input: unknown): Promise
     // Where the content may have gone: a snapshot of a covered programme cut before the objection entered the log
     // (even one finished after it was submitted) or after its withdrawal.
     builtWithout: covered.filter((s) => !honours(s, objection, withdrawal?.leaf_index)),
+    replacedBy: replacements(snapshots),
   };
 }

@@ -745,6 +745,16 @@ describe('withdrawal, status and verification pages', () => {
       records_kept: 10,
       created_at: '2025-05-21T00:00:00Z',
     });
+    // Built over snap-old in its folder (build --force): snap-old's files are gone, but it may have fed a training run.
+    await t.home.store.recordSnapshot({
+      id: 'snap-redo',
+      programme: 'ai-training-2025',
+      cut_size: receipt.leaf_index,
+      manifest_sha256: 'd'.repeat(64),
+      out_dir: '/tmp/y',
+      records_kept: 9,
+      created_at: '2025-05-25T00:00:00Z',
+    });
     // A snapshot of another programme, which the objection does not cover, is none of the person's business here.
     await t.home.store.recordSnapshot({
       id: 'snap-assistant',
@@ -763,6 +773,12 @@ describe('withdrawal, status and verification pages', () => {
     expect(honouring).not.toContain('snap-old');
     const without = /<ul id="snapshots-without">([\s\S]*?)<\/ul>/.exec(status)?.[1] ?? '';
     expect(without).toContain('snap-old');
+    const rowsOf = (list: string) => [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1] as string);
+    expect(rowsOf(without).find((r) => r.startsWith('snap-old:'))).toMatch(
+      /; replaced by snap-redo on .*, built again in the same folder \(it may have been used for training before\)$/,
+    );
+    expect(rowsOf(without).find((r) => r.startsWith('snap-redo:'))).not.toContain('replaced');
+    expect(honouring).not.toContain('replaced');
     expect(status).not.toContain('snap-assistant');
 
     ({ csrf } = await c.page('/withdraw?lang=en'));

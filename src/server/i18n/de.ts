@@ -168,6 +168,8 @@ export const de: Messages = {
   snapshotsWithdrawn: 'Nach der Rücknahme berücksichtigen neue Snapshots den Widerspruch nicht mehr.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>
     `${id}: ${programme}, erstellt ${date} (Log-Schnitt bei ${size} Einträgen)`,
+  snapshotReplaced: (id: string, date: string) =>
+    `; am ${date} durch ${id} ersetzt, im selben Ordner neu erstellt (er kann vorher für ein Training verwendet worden sein)`,
   modelsLater:
     'Welche Modelle mit diesen Snapshots trainiert wurden, wird hier angezeigt, sobald der Betreiber diese Angaben veröffentlicht.',
   withdrawnAt: 'Zurückgenommen am',

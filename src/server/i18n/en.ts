@@ -163,6 +163,8 @@ export const en = {
   snapshotsWithdrawn: 'After the withdrawal, new snapshots no longer honour the objection.',
   snapshotRow: (id: string, programme: string, date: string, size: number) =>
     `${id}: ${programme}, built ${date} (log cut at ${size} entries)`,
+  snapshotReplaced: (id: string, date: string) =>
+    `; replaced by ${id} on ${date}, built again in the same folder (it may have been used for training before)`,
   modelsLater:
     'Which models were trained on these snapshots will be shown here once the operator publishes that record.',
   withdrawnAt: 'Withdrawn at',

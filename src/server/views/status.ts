@@ -20,6 +20,8 @@ export type StatusOutcome =
       readonly honouredBy: readonly SnapshotRow[];
       /** Snapshots of the programmes it covers that were built without it (cut before it, or after a withdrawal). */
       readonly builtWithout: readonly SnapshotRow[];
+      /** By snapshot id, the snapshot built over it in its folder (`build --force`). */
+      readonly replacedBy: ReadonlyMap<string, SnapshotRow>;
     };
 
 function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Programme[], tz: string): SafeHtml {
@@ -30,10 +32,11 @@ function outcomeHtml(ctx: PageContext, o: StatusOutcome, programmes: readonly Pr
     o.state === 'effective' ? t.stateEffective : o.state === 'withdrawn' ? t.stateWithdrawn : t.statePending;
   const title = (id: string) => programmeTitleById(programmes, id, ctx.lang);
   const rows = (list: readonly SnapshotRow[]) =>
-    list.map(
-      (s) =>
-        html`<li>${t.snapshotRow(s.id, title(s.programme), formatTime(s.created_at, ctx.lang, tz), s.cut_size)}</li>`,
-    );
+    list.map((s) => {
+      const next = o.replacedBy.get(s.id);
+      const replaced = next ? t.snapshotReplaced(next.id, formatTime(next.created_at, ctx.lang, tz)) : '';
+      return html`<li>${t.snapshotRow(s.id, title(s.programme), formatTime(s.created_at, ctx.lang, tz), s.cut_size)}${replaced}</li>`;
+    });
   return html`<dl class="facts">
 <dt>${t.receiptStatus}</dt><dd id="state"><strong>${state}</strong></dd>
 <dt>${t.objectionId}</dt><dd><code>${o.receipt.objection_id}</code></dd>
