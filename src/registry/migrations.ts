@@ -148,6 +148,19 @@ CREATE INDEX tokens_objection ON tokens (objection_id);
 CREATE INDEX withdrawals_objection ON withdrawals (objection_id);
 `;
 
+/**
+ * Version 7 folds more (see foldLookupKey): SQLite rebuilds its indexes over `dissent_fold` with the new fold, and
+ * Postgres gets the same fold as an expression.
+ */
+const pgFold = (col: string) =>
+  `lower(btrim(normalize(regexp_replace(${col}, '[\\u00AD\\u034F\\u061C\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\uFE00-\\uFE0F\\uFEFF]', '', 'g'), NFKC)))`;
+const refoldedLookups = `
+DROP INDEX accounts_handle_folded;
+DROP INDEX accounts_email_folded;
+CREATE INDEX accounts_handle_folded ON accounts (${pgFold('handle')});
+CREATE INDEX accounts_email_folded ON accounts (${pgFold('email')});
+`;
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
@@ -176,9 +189,25 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: foldedLookups((col) => `lower(normalize(${col}, NFC))`),
   },
   { version: 6, name: 'indexes for the purge of unconfirmed requests', sqlite: purgeIndexes, postgres: purgeIndexes },
+  {
+    version: 7,
+    name: 'handles and e-mails found also when typed full-width, with invisible characters or spaces around',
+    sqlite: 'REINDEX accounts_handle_folded; REINDEX accounts_email_folded;',
+    postgres: refoldedLookups,
+  },
 ];
 
-/** The key a handle or e-mail is found by: Unicode NFC, lower case, so that JÜRGEN.ÖZ finds jürgen.öz. */
+/**
+ * Characters that show as nothing: zero-width spaces and joiners, direction marks and isolates, soft hyphens, a byte
+ * order mark, variation selectors. A handle copied from a profile page or a chat often carries some of them.
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The key a handle or e-mail is found by: without invisible characters and the spaces around it, in Unicode NFKC
+ * (full-width ａｎｎａ＠ｅｘａｍｐｌｅ.ｏｒｇ, as a Japanese or Chinese keyboard types it, is anna@example.org) and lower case
+ * (JÜRGEN.ÖZ finds jürgen.öz, also decomposed as macOS sends it).
+ */
 export function foldLookupKey(value: string): string {
-  return value.normalize('NFC').toLowerCase();
+  return value.replace(INVISIBLE, '').normalize('NFKC').trim().toLowerCase();
 }

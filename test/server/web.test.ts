@@ -89,6 +89,19 @@ describe('objection form', () => {
     expect(statSync(join(t.dir, 'outbox', mails[0]?.file as string)).mode & 0o777).toBe(0o600);
   });
 
+  it('finds the account when the handle or e-mail is typed full-width or pasted with invisible characters', async () => {
+    const c = await start();
+    const account = t.accounts[2];
+    const fullWidth = (s: string) => s.replace(/[!-~]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+    // As copied from a profile page or a chat: direction isolates, a zero-width space, a soft hyphen.
+    const handle = account?.handle as string;
+    await object(c, `\u2066@${handle.slice(0, 2)}\u00ad${handle.slice(2)}\u2069\u200b`);
+    // As a Japanese or Chinese keyboard types it, with an ideographic space after it.
+    await object(c, `${fullWidth(account?.email as string)}\u3000`);
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).map((m) => m.to)).toEqual([account?.email, account?.email]);
+  });
+
   it('files, confirms and shows a verifiable receipt; the deadline is judged by the submission time', async () => {
     const c = await start();
     const account = t.accounts[3];

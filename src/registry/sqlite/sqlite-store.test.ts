@@ -72,10 +72,11 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   old.close();
 
   const s = new SqliteStore(file);
-  expect(await s.migrate()).toBe(6);
+  expect(await s.migrate()).toBe(7);
   // Accounts imported before handles were folded are found in any case and Unicode form too.
   expect((await s.findAccounts('JÜRGEN.ÖZ')).map((a) => a.account)).toEqual(['fb:a:7']);
   expect((await s.findAccounts('jürgen@example.ORG')).map((a) => a.account)).toEqual(['fb:a:7']);
+  expect((await s.findAccounts('\u200ejürgen.öz\u200e')).map((a) => a.account)).toEqual(['fb:a:7']);
   // An older dissent (no fold function) cannot write an account it would leave unfindable: it fails instead.
   const older = new Database(file);
   expect(() =>
@@ -117,6 +118,32 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   const s2 = new SqliteStore(file);
   await expect(s2.migrate()).rejects.toThrow(/schema version 99, made by a newer dissent/);
   await s2.close();
+});
+
+it('upgrades a version 6 database so that handles stored with invisible characters or full-width are found', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'dissent-sqlite-')), 'r.db');
+  const old = new Database(file);
+  // Version 6 folded by NFC and lower case only, and indexed that fold.
+  old.function('dissent_fold', { deterministic: true }, (v: unknown) =>
+    typeof v === 'string' ? v.normalize('NFC').toLowerCase() : null,
+  );
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
+  for (const m of MIGRATIONS.filter((x) => x.version <= 6)) {
+    old.exec(m.sqlite);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2025-05-01T00:00:00Z');
+  }
+  old
+    .prepare(
+      `INSERT INTO accounts (account, person, source, handle, email, updated_at)
+       VALUES ('ig:a:3', 'p:3', 'instagram', '\u200emia.k ', 'ｍｉａ＠example.org', '2025-05-01T00:00:00Z')`,
+    )
+    .run();
+  old.close();
+  const s = new SqliteStore(file);
+  expect(await s.migrate()).toBe(7);
+  expect((await s.findAccounts('mia.k')).map((a) => a.account)).toEqual(['ig:a:3']);
+  expect((await s.findAccounts('MIA@example.org')).map((a) => a.account)).toEqual(['ig:a:3']);
+  await s.close();
 });
 
 it('names the registry file and what is wrong with it when it is no database or cannot be opened', async () => {
