@@ -35,17 +35,27 @@ export function typedAccountKey(form: 'object' | 'withdraw', programme: string, 
   return `web:${form}:${programme}:${foldLookupKey(account.trim()).replace(/^@/, '')}`;
 }
 
-/** The accounts a typed value names, at most one per person, each with an e-mail to write to. */
+/**
+ * The accounts a typed value names, at most one per person: of a person's accounts found, the first with an e-mail of
+ * its own, else the first (see `mailTo`).
+ */
 function recipients(accounts: readonly AccountRow[]): AccountRow[] {
-  const seen = new Set<string>();
-  const out: AccountRow[] = [];
+  const byPerson = new Map<string, AccountRow>();
   for (const a of accounts) {
-    if (!a.email || seen.has(a.person)) continue;
-    seen.add(a.person);
-    out.push(a);
-    if (out.length === MAX_PERSONS) break;
+    const had = byPerson.get(a.person);
+    if (had === undefined ? byPerson.size < MAX_PERSONS : !had.email && a.email) byPerson.set(a.person, a);
   }
-  return out;
+  return [...byPerson.values()];
+}
+
+/**
+ * The address a link for `account` goes to: the e-mail registered on it or, for an account without one (an Instagram
+ * account signed up with a phone number), the first registered on another account of its person, which the objection
+ * covers too. Looked up after the answer was sent, so that its timing tells nothing.
+ */
+async function mailTo(ctx: ServerContext, account: AccountRow): Promise<string | undefined> {
+  if (account.email) return account.email;
+  return (await ctx.store.accountsOfPerson(account.person)).find((a) => a.email)?.email ?? undefined;
 }
 
 /**
@@ -76,7 +86,8 @@ export async function requestConfirmation(
   ctx.tasks.run(async () => {
     await Promise.all(
       accounts.map(async (account, i) => {
-        if (!mayMail(ctx, 'confirm', form.programme, account)) return;
+        const to = await mailTo(ctx, account);
+        if (to === undefined || !mayMail(ctx, 'confirm', form.programme, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
           // The account found is the one meant: its id may also be another person's id, which a lookup would refuse.
@@ -96,6 +107,7 @@ export async function requestConfirmation(
         await sendLinkMail(ctx, {
           kind: 'confirm',
           account,
+          to,
           programme: form.programme,
           token: tokens[i] as string,
           validMs: grace,
@@ -109,7 +121,7 @@ export async function requestConfirmation(
 
 /**
  * Handles the withdrawal form like the objection form: the same answer whether or not the account exists or has
- * an objection to withdraw; the link goes to the e-mail registered on the account.
+ * an objection to withdraw; the link goes to the e-mail registered on the account (see mailTo).
  */
 export async function requestWithdrawal(
   ctx: ServerContext,
@@ -134,7 +146,8 @@ export async function requestWithdrawal(
               .map((a) => ctx.store.findEffective(a.account, 'account', form.programme)),
           )),
         ].find((row) => row?.programme === form.programme);
-        if (!found || !mayMail(ctx, 'withdraw', form.programme, account)) return;
+        const to = found ? await mailTo(ctx, account) : undefined;
+        if (!found || to === undefined || !mayMail(ctx, 'withdraw', form.programme, account)) return;
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: found.id,
@@ -144,6 +157,7 @@ export async function requestWithdrawal(
         await sendLinkMail(ctx, {
           kind: 'withdraw',
           account,
+          to,
           programme: form.programme,
           token: tokens[i] as string,
           validMs: WITHDRAW_LINK_MS,
@@ -160,6 +174,8 @@ async function sendLinkMail(
   m: {
     kind: 'confirm' | 'withdraw';
     account: AccountRow;
+    /** The address to write to (see mailTo). */
+    to: string;
     programme: string;
     token: string;
     validMs: number;
@@ -179,7 +195,7 @@ async function sendLinkMail(
     time: formatTime(m.time, m.lang, ctx.timeZone),
   };
   await deliverMail(ctx, {
-    to: m.account.email as string,
+    to: m.to,
     subject: m.kind === 'confirm' ? t.mailConfirmSubject : t.mailWithdrawSubject,
     text: m.kind === 'confirm' ? t.mailConfirmBody(params) : t.mailWithdrawBody(params),
     lang: m.lang,

@@ -102,6 +102,29 @@ describe('objection form', () => {
     expect(readOutbox(t.dir).map((m) => m.to)).toEqual([account?.email, account?.email]);
   });
 
+  it("mails the person's registered address for a handle of their account that has no e-mail, and files for the person", async () => {
+    const c = await start();
+    const owner = t.accounts[5] as (typeof t.accounts)[number];
+    // An Instagram account signed up with a phone number: no e-mail in the identity graph.
+    await t.home.store.upsertAccounts([
+      { ...owner, account: 'ig:a:phone-only', source: 'instagram', handle: 'phone.only', email: null },
+    ]);
+    await object(c, '@phone.only');
+    await server.ctx.tasks.idle();
+    const mails = readOutbox(t.dir);
+    expect(mails.map((m) => m.to)).toEqual([owner.email]);
+    const done = await follow(c, linkAt(0));
+    expect(done.status).toBe(200);
+    expect(await t.home.store.findEffective(owner.person, 'person', '*')).toMatchObject({ state: 'effective' });
+    // And it can be withdrawn the same way.
+    const { csrf } = await c.page('/withdraw?lang=en');
+    await c.post('/withdraw', { _csrf: csrf, account: 'phone.only', programme: '*', lang: 'en' });
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).map((m) => m.to)).toEqual([owner.email, owner.email]);
+    expect((await follow(c, linkAt(1))).status).toBe(200);
+    expect(await t.home.store.findEffective(owner.person, 'person', '*')).toBeUndefined();
+  });
+
   it('files, confirms and shows a verifiable receipt; the deadline is judged by the submission time', async () => {
     const c = await start();
     const account = t.accounts[3];
