@@ -546,6 +546,8 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     const unmatched = await unmatchedPolicyValues(db, policy);
     // With an empty identity graph its own warning says it all.
     const strangers = plan.accounts > 0 ? await ownersNotInGraph(db, inputs) : [];
+    const unknownParticipants =
+      plan.accounts > 0 && policy.participants !== 'keep' ? await participantsNotInGraph(db) : 0;
     const logSizeNow = resumed ? ((await opts.home.store.latestCheckpoint())?.size ?? 0) : plan.cut.size;
     const warnings = [
       ...(plan.accounts === 0
@@ -579,6 +581,11 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
               `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
             ],
       ),
+      ...(unknownParticipants > 0
+        ? [
+            `the records name ${unknownParticipants === 1 ? '1 participant' : `${unknownParticipants} participants`}, and not one is an account of the identity graph, so no objector among them could be found and participants: ${policy.participants} ${policy.participants === 'drop' ? 'dropped' : 'redacted'} nothing: participants must be account ids as the graph writes them (as a record's account), not handles, names or a platform's own references`,
+          ]
+        : []),
       ...strangers.map(
         (a) =>
           `the export owner ${a} is not in the identity graph, so none of its records could be matched to a person (nor to an objection or an age): they are excluded as age_unknown; check the account after @ (or --account), or import the identity graph first`,
@@ -1080,6 +1087,20 @@ async function ownersNotInGraph(db: Engine, inputs: readonly InputFile[]): Promi
      WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account = o.account) ORDER BY o.account`,
   );
   return rows.map((r) => r.account);
+}
+
+/**
+ * How many distinct participants the records name when not one of them is an account of the identity graph, else 0:
+ * participants written as handles (`@anna`), names, or ids spelt otherwise than the graph's match no objector, and
+ * `participants: redact | drop` then does nothing without a word. One known participant is taken as a sign that they
+ * are written right (a post mentions accounts of other platforms and servers too).
+ */
+async function participantsNotInGraph(db: Engine): Promise<number> {
+  const [row] = await db.rows<{ named: string; known: string }>(`
+    SELECT count(*) AS named, count(a.account) AS known FROM (
+      SELECT DISTINCT unnest(participants) AS participant FROM staged WHERE qreason IS NULL AND len(participants) > 0
+    ) p LEFT JOIN accounts a ON a.account = p.participant`);
+  return Number(row?.known ?? 0) === 0 ? Number(row?.named ?? 0) : 0;
 }
 
 /** A list for a message: its first five items, and how many more. */

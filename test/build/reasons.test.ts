@@ -287,6 +287,19 @@ describe('participants: drop', () => {
     ]);
     expect(s.excluded.participant_objected).toBe(1);
     expect(s.kept).toBe(1);
+    expect(s.warnings).toEqual([]);
+  });
+
+  it('warns when the records name participants of which not one is an account of the identity graph', async () => {
+    // The objector p:2 named by handle and by an id in another case: neither matches, so the record is kept.
+    const { summary: s, out } = await buildWithPolicy('drop-handles', 'participants: drop\npii: []\n', [
+      record({ id: 'h:1', text: 'Danke @user2!', participants: ['@user2'] }),
+      record({ id: 'h:2', text: 'Gruß an Person2 Beispiel', participants: ['FB:A:2'] }),
+    ]);
+    expect((await readShards(out)).map((r) => r.id)).toEqual(['h:1', 'h:2']);
+    expect(s.warnings).toEqual([
+      "the records name 2 participants, and not one is an account of the identity graph, so no objector among them could be found and participants: drop dropped nothing: participants must be account ids as the graph writes them (as a record's account), not handles, names or a platform's own references",
+    ]);
   });
 });
 
