@@ -49,11 +49,11 @@ export async function loadRegistryTables(
   // when the account is not (or no longer) in the identity graph.
   await db.run(`
     CREATE TABLE objector_accounts AS
-      SELECT a.account, a.handle, a.display_name FROM accounts a
+      SELECT a.account, a.person, a.handle, a.display_name FROM accounts a
         WHERE a.person IN (SELECT subject FROM objecting WHERE scope = 'person')
            OR a.account IN (SELECT subject FROM objecting WHERE scope = 'account')
       UNION
-      SELECT subject, NULL, NULL FROM objecting
+      SELECT subject, NULL, NULL, NULL FROM objecting
         WHERE scope = 'account' AND subject NOT IN (SELECT account FROM accounts);
     CREATE TABLE known_names AS
       SELECT DISTINCT display_name AS name FROM accounts WHERE display_name IS NOT NULL AND display_name <> '';`);

@@ -118,8 +118,8 @@ export async function transform(
 }
 
 /**
- * In records that name an objector as a participant, replaces that participant's `@handle` and display name with
- * [person], as whole words: an occurrence is replaced only where neither neighbour is a token character (the
+ * In records that name an objector as a participant, replaces the `@handle` and display name of that participant, and
+ * of every other objecting account of its person, with [person], as whole words: an occurrence is replaced only where neither neighbour is a token character (the
  * known-name borders), so `@annabelle` keeps its `@anna`. Literal splitting, longest name first, instead of a
  * regexp: one built per record would cost RE2 a compile per record, and one alternation of every objecting
  * participant's names made RE2 fall back to its slow engine (20 s at 2M records). Other spellings are left to the PII
@@ -143,12 +143,19 @@ async function redactParticipants(db: Engine): Promise<void> {
         SELECT s.key, unnest(s.participants) AS participant
         FROM staged s JOIN participant_hits h ON h.key = s.key
       ) p JOIN (
+        -- A participant stands for every objecting account of its person: a record that tags someone's Instagram
+        -- account may name them by their Facebook handle or display name as well.
+        SELECT account AS participant, account AS named FROM objector_accounts
+        UNION
+        SELECT o.account, n.account FROM objector_accounts o JOIN objector_accounts n ON n.person = o.person
+      ) m ON m.participant = p.participant
+      JOIN (
         SELECT account, unnest([alt, lower(alt), upper(alt)]) AS alt FROM (
           SELECT account, nfc_normalize('@' || ltrim(handle, '@')) AS alt FROM objector_accounts
             WHERE coalesce(ltrim(handle, '@'), '') <> ''
           UNION ALL
           SELECT account, nfc_normalize(display_name) FROM objector_accounts WHERE coalesce(display_name, '') <> '')
-      ) v ON v.account = p.participant
+      ) v ON v.account = m.named
       JOIN kept_base b ON b.key = p.key
       WHERE contains(nfc_normalize(b.text), v.alt)
       GROUP BY p.key;

@@ -355,20 +355,21 @@ export function generateWorld(seed: number, scale = 1): World {
       r.trail = rng.chance(0.2) ? rng.pick(SPACES) : of.trail;
       if (rng.chance(0.3)) r.participants = [...of.participants];
     } else {
+      // An account the text names: often a participant, or another account of a participant's person (a record that
+      // tags someone's Instagram account may name their Facebook handle), else anyone.
+      const mentioned = (): Account => {
+        if (!(rng.chance(0.5) && r.participants.length > 0)) return rng.pick(all);
+        const a = graph.get(rng.pick(r.participants)) ?? rng.pick(all);
+        return rng.chance(0.3) ? rng.pick(all.filter((x) => x.person === a.person)) : a;
+      };
       const n = rng.int(2, 7);
       for (let k = 0; k < n; k++) {
         const roll = rng.next();
         if (roll < 0.12) {
-          const a =
-            rng.chance(0.5) && r.participants.length > 0
-              ? (graph.get(rng.pick(r.participants)) ?? rng.pick(all))
-              : rng.pick(all);
+          const a = mentioned();
           r.segments.push({ kind: 'handle', account: a.account, form: rng.chance(0.2) ? 'upper' : 'as' });
         } else if (roll < 0.22) {
-          const a =
-            rng.chance(0.5) && r.participants.length > 0
-              ? (graph.get(rng.pick(r.participants)) ?? rng.pick(all))
-              : rng.pick(all);
+          const a = mentioned();
           r.segments.push({
             kind: 'name',
             account: a.account,
@@ -654,8 +655,9 @@ function comingOfAge(birth: string, years: number): string {
 }
 
 /**
- * A kept record's text in the snapshot: an objecting participant's @handle and display name (as written, in lower or
- * upper case) become [person] under `participants: redact`; then any @handle becomes [handle] (pii handle) and a
+ * A kept record's text in the snapshot: an objecting participant's @handle and display name, and those of its
+ * person's other objecting accounts (as written, in lower or upper case), become [person] under
+ * `participants: redact`; then any @handle becomes [handle] (pii handle) and a
  * display name of the graph, as written or in upper case, [name] (pii known_name).
  */
 function redactedText(
@@ -669,8 +671,12 @@ function redactedText(
     for (const id of r.participants) {
       const a = graph.get(id);
       if (!a || !objectors.has(id)) continue;
-      personStrings.add(`@${a.handle}`);
-      personStrings.add(a.display_name);
+      // The participant stands for every objecting account of its person.
+      for (const other of graph.values()) {
+        if (other.account !== id && (other.person !== a.person || !objectors.has(other.account))) continue;
+        personStrings.add(`@${other.handle}`);
+        personStrings.add(other.display_name);
+      }
     }
   }
   const knownNames = new Set([...graph.values()].map((a) => a.display_name));

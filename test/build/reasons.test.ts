@@ -345,6 +345,20 @@ describe('participants: redact, as whole words', () => {
     });
   });
 
+  it("replaces the handles and names of the participant's other objecting accounts too, and of no one else's", async () => {
+    // p:2 objected for the person, so the record that tags their Instagram account and names their Facebook handle
+    // loses both; p:3 objected for fb:a:3 alone, so their Instagram handle stays.
+    const rows = [
+      record({ id: 'o:1', text: 'Hallo @insta2, @user2 und Person2 Beispiel!', participants: ['ig:a:2'] }),
+      record({ id: 'o:2', text: 'Hallo @user3 und @insta3!', participants: ['fb:a:3'] }),
+    ];
+    const { out } = await buildWithPolicy('other-accounts', 'participants: redact\npii: []\n', rows);
+    expect((await readShards(out)).map((r) => r.text)).toEqual([
+      'Hallo [person], [person] und [person]!',
+      'Hallo [person] und @insta3!',
+    ]);
+  });
+
   it('finds the participant in upper and lower case, and with decomposed accents', async () => {
     const rows = [
       record({ id: 'c:1', text: 'PERSON2 BEISPIEL, @USER2 und person2 beispiel', participants: ['fb:a:2'] }),
