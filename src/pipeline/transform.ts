@@ -119,8 +119,9 @@ export async function transform(
 
 /**
  * In records that name an objector as a participant, replaces the `@handle` and display name of that participant, and
- * of every other objecting account of its person, with [person], as whole words: an occurrence is replaced only where neither neighbour is a token character (the
- * known-name borders), so `@annabelle` keeps its `@anna`. Literal splitting, longest name first, instead of a
+ * of every other objecting account of its person, with [person], in any case, as whole words: an occurrence is
+ * replaced only where neither neighbour is a token character (the known-name borders), so `@annabelle` keeps its
+ * `@anna`. Literal splitting, longest name first, instead of a
  * regexp: one built per record would cost RE2 a compile per record, and one alternation of every objecting
  * participant's names made RE2 fall back to its slow engine (20 s at 2M records). Other spellings are left to the PII
  * step (handle, known_name).
@@ -134,31 +135,43 @@ async function redactParticipants(db: Engine): Promise<void> {
   const pattern = `'(^|[^${WORD}_])(' || regexp_escape(alt) || ')([^${WORD}_]|$)'`;
   const once = (t: string) => `regexp_replace(${t}, ${pattern}, ${sqlString(`\\1${PERSON_PLACEHOLDER}\\3`)}, 'g')`;
   const replaceWhole = `CASE WHEN ${beginsWithItsEndSql('alt')} THEN ${once(once('acc'))} ELSE ${splitWhole} END`;
-  // A name is found as written in the graph, in lower or upper case (`ANNA MÜLLER`), and in any Unicode form: the
-  // names and the texts they occur in are compared in NFC (a text with decomposed accents is rewritten in NFC).
+  // A name is found in any case (`@Insta2`, `ANNA MÜLLER`: platforms take handles in any case) and in any Unicode
+  // form: the names and the texts they occur in are compared in NFC (a text with decomposed accents is rewritten in
+  // NFC). The spellings a text holds are taken from it at the places where the lower-case text holds the lower-case
+  // name (the split of the one gives the places in the other). That needs lower() to keep a text's length, as the
+  // engine's one-to-one case mapping does; were it ever not so, such a text gets the name as written, in lower case
+  // and in upper case.
+  const found = `list_transform([string_split(lower(b.t), lower(v.alt))], parts -> list_transform(range(1, len(parts)),
+    i -> substr(b.t, (1 + list_sum(list_transform(parts[1:i], x -> length(x))) + (i - 1) * length(v.alt))::BIGINT,
+      length(v.alt))))[1]`;
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS
-      SELECT p.key, list(DISTINCT v.alt ORDER BY length(v.alt) DESC, v.alt) AS alts FROM (
-        SELECT s.key, unnest(s.participants) AS participant
-        FROM staged s JOIN participant_hits h ON h.key = s.key
-      ) p JOIN (
-        -- A participant stands for every objecting account of its person: a record that tags someone's Instagram
-        -- account may name them by their Facebook handle or display name as well.
-        SELECT account AS participant, account AS named FROM objector_accounts
-        UNION
-        SELECT o.account, n.account FROM objector_accounts o JOIN objector_accounts n ON n.person = o.person
-      ) m ON m.participant = p.participant
-      JOIN (
-        SELECT account, unnest([alt, lower(alt), upper(alt)]) AS alt FROM (
+      SELECT key, list(DISTINCT form ORDER BY length(form) DESC, form) AS alts FROM (
+        SELECT p.key, unnest(CASE WHEN length(lower(b.t)) = length(b.t) AND length(lower(v.alt)) = length(v.alt)
+            THEN ${found}
+            ELSE [v.alt, lower(v.alt), upper(v.alt)] END) AS form, b.t
+        FROM (
+          SELECT s.key, unnest(s.participants) AS participant
+          FROM staged s JOIN participant_hits h ON h.key = s.key
+        ) p JOIN (
+          -- A participant stands for every objecting account of its person: a record that tags someone's Instagram
+          -- account may name them by their Facebook handle or display name as well.
+          SELECT account AS participant, account AS named FROM objector_accounts
+          UNION
+          SELECT o.account, n.account FROM objector_accounts o JOIN objector_accounts n ON n.person = o.person
+        ) m ON m.participant = p.participant
+        JOIN (
           SELECT account, nfc_normalize('@' || ltrim(handle, '@')) AS alt FROM objector_accounts
             WHERE coalesce(ltrim(handle, '@'), '') <> ''
           UNION ALL
-          SELECT account, nfc_normalize(display_name) FROM objector_accounts WHERE coalesce(display_name, '') <> '')
-      ) v ON v.account = m.named
-      JOIN kept_base b ON b.key = p.key
-      WHERE contains(nfc_normalize(b.text), v.alt)
-      GROUP BY p.key;
+          SELECT account, nfc_normalize(display_name) FROM objector_accounts WHERE coalesce(display_name, '') <> ''
+        ) v ON v.account = m.named
+        JOIN (SELECT key, nfc_normalize(text) AS t FROM kept_base) b ON b.key = p.key
+        WHERE contains(lower(b.t), lower(v.alt))
+      )
+      WHERE contains(t, form)
+      GROUP BY key;
     UPDATE kept_base SET text = list_reduce(list_prepend(nfc_normalize(kept_base.text), pn.alts), (acc, alt) -> ${replaceWhole})
       FROM participant_names pn WHERE kept_base.key = pn.key;
     DROP TABLE participant_names;`);

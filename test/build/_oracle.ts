@@ -49,8 +49,8 @@ export interface Account {
 /** One piece of a record's text: a plain word, an account's @handle or an account's display name, in some case. */
 export type Segment = (
   | { kind: 'word'; text: string }
-  | { kind: 'handle'; account: string; form: 'as' | 'upper' }
-  | { kind: 'name'; account: string; form: 'as' | 'upper' | 'lower' }
+  | { kind: 'handle'; account: string; form: 'as' | 'upper' | 'mixed' }
+  | { kind: 'name'; account: string; form: 'as' | 'upper' | 'lower' | 'mixed' }
 ) & {
   /** Punctuation right after it (a comma, a full stop, a closing bracket), or none. */
   after?: string;
@@ -137,6 +137,20 @@ export function policyYaml(p: World['policy']): string {
   ].join('\n');
 }
 
+/** A handle or name as a segment writes it: as in the graph, in upper or lower case, or in alternating case. */
+function spelt(base: string, form: 'as' | 'upper' | 'lower' | 'mixed'): string {
+  if (form === 'upper') return base.toUpperCase();
+  if (form === 'lower') return base.toLowerCase();
+  if (form === 'as') return base;
+  // `@uSeR2`: only letters whose other case is one letter too (ß stays ß), so that the text keeps its length.
+  return [...base]
+    .map((c, i) => {
+      const other = i % 2 === 0 ? c.toLowerCase() : c.toUpperCase();
+      return [...other].length === 1 ? other : c;
+    })
+    .join('');
+}
+
 /** The text of a record as written in the input. */
 export function recordText(r: Rec, accounts: ReadonlyMap<string, Account>): string | null {
   if (r.nullText) return null;
@@ -144,7 +158,7 @@ export function recordText(r: Rec, accounts: ReadonlyMap<string, Account>): stri
     if (s.kind === 'word') return s.text + (s.after ?? '');
     const a = accounts.get(s.account) as Account;
     const base = s.kind === 'handle' ? `@${a.handle}` : a.display_name;
-    return (s.form === 'upper' ? base.toUpperCase() : s.form === 'lower' ? base.toLowerCase() : base) + (s.after ?? '');
+    return spelt(base, s.form) + (s.after ?? '');
   });
   return r.lead + parts.map((p, i) => (i === 0 ? p : `${r.seps[i - 1]}${p}`)).join('') + r.trail;
 }
@@ -367,13 +381,17 @@ export function generateWorld(seed: number, scale = 1): World {
         const roll = rng.next();
         if (roll < 0.12) {
           const a = mentioned();
-          r.segments.push({ kind: 'handle', account: a.account, form: rng.chance(0.2) ? 'upper' : 'as' });
+          r.segments.push({
+            kind: 'handle',
+            account: a.account,
+            form: rng.pick(['as', 'as', 'as', 'upper', 'mixed'] as const),
+          });
         } else if (roll < 0.22) {
           const a = mentioned();
           r.segments.push({
             kind: 'name',
             account: a.account,
-            form: rng.pick(['as', 'as', 'upper', 'lower'] as const),
+            form: rng.pick(['as', 'as', 'upper', 'lower', 'mixed'] as const),
           });
         } else {
           r.segments.push({ kind: 'word', text: rng.pick(WORDS) });
@@ -656,8 +674,7 @@ function comingOfAge(birth: string, years: number): string {
 
 /**
  * A kept record's text in the snapshot: an objecting participant's @handle and display name, and those of its
- * person's other objecting accounts (as written, in lower or upper case), become [person] under
- * `participants: redact`; then any @handle becomes [handle] (pii handle) and a
+ * person's other objecting accounts (in any case), become [person] under `participants: redact`; then any @handle becomes [handle] (pii handle) and a
  * display name of the graph, as written or in upper case, [name] (pii known_name).
  */
 function redactedText(
@@ -686,10 +703,12 @@ function redactedText(
     // A move gives an account another person, never another handle or name.
     const a = graph.get(s.account) as Account;
     const base = s.kind === 'handle' ? `@${a.handle}` : a.display_name;
-    const shown = s.form === 'upper' ? base.toUpperCase() : s.form === 'lower' ? base.toLowerCase() : base;
+    const shown = spelt(base, s.form);
     if (personStrings.has(base)) return `[person]${after}`;
     if (s.kind === 'handle') return (p.pii.includes('handle') ? '[handle]' : shown) + after;
-    return (p.pii.includes('known_name') && s.form !== 'lower' && knownNames.has(base) ? '[name]' : shown) + after;
+    // known_name finds a name as written and in upper case only.
+    const found = (s.form === 'as' || s.form === 'upper') && knownNames.has(base);
+    return (p.pii.includes('known_name') && found ? '[name]' : shown) + after;
   });
   return r.lead + parts.map((x, i) => (i === 0 ? x : `${r.seps[i - 1]}${x}`)).join('') + r.trail;
 }

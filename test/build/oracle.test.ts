@@ -27,7 +27,7 @@ import {
 // Chosen so that between them they hold every reason, each participants mode, dedup none, min_age 0, gzip and Parquet
 // inputs (created_at as text, TIMESTAMP and TIMESTAMPTZ), withdrawals, confirmed web objections, moved accounts and
 // operations after the cut.
-const SEEDS = seedsFrom(process.env.DISSENT_ORACLE_SEEDS ?? '3,6,7,12,15,20,24');
+const SEEDS = seedsFrom(process.env.DISSENT_ORACLE_SEEDS ?? '3,6,7,12,15,20,24,72');
 
 function seedsFrom(spec: string): number[] {
   return spec.split(',').flatMap((part) => {

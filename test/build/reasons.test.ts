@@ -359,12 +359,20 @@ describe('participants: redact, as whole words', () => {
     ]);
   });
 
-  it('finds the participant in upper and lower case, and with decomposed accents', async () => {
+  it('finds the participant in any case, and with decomposed accents', async () => {
     const rows = [
       record({ id: 'c:1', text: 'PERSON2 BEISPIEL, @USER2 und person2 beispiel', participants: ['fb:a:2'] }),
+      // Platforms take handles in any case: `@User2` is the same account as the graph's `user2`.
+      record({ id: 'c:2', text: 'Danke @User2 und @uSeR2, Person2 beispiel!', participants: ['fb:a:2'] }),
+      // A character whose lower case is another letter (İ, Σ) before the name does not shift where it is found.
+      record({ id: 'c:3', text: 'İSTANBUL ΣΑΣ mit @user2 und @User2', participants: ['fb:a:2'] }),
     ];
     const { out } = await buildWithPolicy('cases', 'participants: redact\npii: []\n', rows);
-    expect((await readShards(out)).map((r) => r.text)).toEqual(['[person], [person] und [person]']);
+    expect((await readShards(out)).map((r) => r.text)).toEqual([
+      '[person], [person] und [person]',
+      'Danke [person] und [person], [person]!',
+      'İSTANBUL ΣΑΣ mit [person] und [person]',
+    ]);
     await inFreshHome(async (d, h) => {
       const accounts = join(d, 'accents.jsonl');
       writeJsonl(accounts, [
