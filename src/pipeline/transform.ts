@@ -138,17 +138,19 @@ async function redactParticipants(db: Engine): Promise<void> {
   // A name is found in any case (`@Insta2`, `ANNA MÜLLER`: platforms take handles in any case) and in any Unicode
   // form: the names and the texts they occur in are compared in NFC (a text with decomposed accents is rewritten in
   // NFC). The spellings a text holds are taken from it at the places where the lower-case text holds the lower-case
-  // name (the split of the one gives the places in the other). That needs lower() to keep a text's length, as the
-  // engine's one-to-one case mapping does; were it ever not so, such a text gets the name as written, in lower case
-  // and in upper case.
-  const found = `list_transform([string_split(lower(b.t), lower(v.alt))], parts -> list_transform(range(1, len(parts)),
+  // name (the split of the one gives the places in the other). The lower case is that of the upper case: lower()
+  // alone keeps a final ς and a dotless ı, which the same name in capitals (ΝΊΚΟΣ, YILDIZ) turns into σ and i. That
+  // needs the case mappings to keep a text's length, as the engine's one-to-one ones do; were it ever not so, such a
+  // text gets the name as written, in lower case and in upper case.
+  const fold = (x: string) => `lower(upper(${x}))`;
+  const found = `list_transform([string_split(${fold('b.t')}, ${fold('v.alt')})], parts -> list_transform(range(1, len(parts)),
     i -> substr(b.t, (1 + list_sum(list_transform(parts[1:i], x -> length(x))) + (i - 1) * length(v.alt))::BIGINT,
       length(v.alt))))[1]`;
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS
       SELECT key, list(DISTINCT form ORDER BY length(form) DESC, form) AS alts FROM (
-        SELECT p.key, unnest(CASE WHEN length(lower(b.t)) = length(b.t) AND length(lower(v.alt)) = length(v.alt)
+        SELECT p.key, unnest(CASE WHEN length(${fold('b.t')}) = length(b.t) AND length(${fold('v.alt')}) = length(v.alt)
             THEN ${found}
             ELSE [v.alt, lower(v.alt), upper(v.alt)] END) AS form, b.t
         FROM (
@@ -168,7 +170,7 @@ async function redactParticipants(db: Engine): Promise<void> {
           SELECT account, nfc_normalize(display_name) FROM objector_accounts WHERE coalesce(display_name, '') <> ''
         ) v ON v.account = m.named
         JOIN (SELECT key, nfc_normalize(text) AS t FROM kept_base) b ON b.key = p.key
-        WHERE contains(lower(b.t), lower(v.alt))
+        WHERE contains(${fold('b.t')}, ${fold('v.alt')})
       )
       WHERE contains(t, form)
       GROUP BY key;

@@ -401,6 +401,42 @@ describe('participants: redact, as whole words', () => {
       expect((await readShards(snap)).map((r) => r.text)).toEqual(['Gruß an [person] und [name]!']);
     });
   });
+  it('finds a Greek or Turkish name written in capitals (ΝΊΚΟΣ for Νίκος, YILDIZ for Yıldız)', async () => {
+    await inFreshHome(async (d, h) => {
+      const accounts = join(d, 'accounts.jsonl');
+      writeJsonl(accounts, [
+        { account: 'fb:a:gr', person: 'p:gr', source: 'facebook', display_name: 'Νίκος Παπαδόπουλος', country: 'GR' },
+        { account: 'fb:a:tr', person: 'p:tr', source: 'facebook', display_name: 'Yıldız Işık', country: 'DE' },
+        { account: 'fb:a:ip', person: 'p:ip', source: 'facebook', handle: 'ipek', country: 'DE' },
+      ]);
+      await withHome(h, async (x) => {
+        await importAccounts(x.store, accounts);
+        for (const subject of ['fb:a:gr', 'fb:a:tr', 'fb:a:ip']) await x.registry.object({ subject, channel: 'cli' });
+      });
+      const input = join(d, 'records.jsonl');
+      // In capitals the final ς is Σ and the dotless ı is I, whose lower case is σ and i: not what lower() makes of
+      // the name as written.
+      writeJsonl(input, [
+        record({
+          id: 'u:1',
+          text: 'ΝΊΚΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ, YILDIZ IŞIK und @İPEK; Νίκος Παπαδόπουλος, Yıldız Işık und @ipek',
+          participants: ['fb:a:gr', 'fb:a:tr', 'fb:a:ip'],
+        }),
+      ]);
+      const policy = join(d, 'policy.yaml');
+      writeFileSync(
+        policy,
+        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
+      );
+      const snap = join(d, 'snap');
+      await withHome(h, (x) =>
+        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
+      );
+      expect((await readShards(snap)).map((r) => r.text)).toEqual([
+        '[person], [person] und [person]; [person], [person] und [person]',
+      ]);
+    });
+  });
 });
 
 describe('participants: redact, a name that begins with its own end', () => {
