@@ -8,6 +8,9 @@ import { beginsWithItsEndSql, replaceWholeWordsSql } from './redact/whole-words-
 /** Unicode's white space (White_Space) but the space, as an RE2 character class. */
 const OTHER_WHITE_SPACE = String.raw`[\t\n\x{0B}\f\r\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]`;
 
+/** Up to this many finds of a participant's name in a text, their spellings are taken by place (redactParticipants). */
+const FEW_FINDS = 64;
+
 /** The placeholder for an objecting participant's handle or name in someone else's record. */
 export const PERSON_PLACEHOLDER = '[person]';
 
@@ -142,10 +145,17 @@ async function redactParticipants(db: Engine): Promise<void> {
   // alone keeps a final ς and a dotless ı, which the same name in capitals (ΝΊΚΟΣ, YILDIZ) turns into σ and i. That
   // needs the case mappings to keep a text's length, as the engine's one-to-one ones do; were it ever not so, such a
   // text gets the name as written, in lower case and in upper case.
+  // Each place is the sum of the lengths before it, which is quadratic in the number of finds: a text that names the
+  // participant more than a few dozen times is searched by a case-insensitive regexp instead, linear but compiled per
+  // record. RE2 folds case as the lower case of the upper case does, but for the Turkish i: İ, ı, I and i stand for
+  // one another in its pattern.
   const fold = (x: string) => `lower(upper(${x}))`;
-  const found = `list_transform([string_split(${fold('b.t')}, ${fold('v.alt')})], parts -> list_transform(range(1, len(parts)),
-    i -> substr(b.t, (1 + list_sum(list_transform(parts[1:i], x -> length(x))) + (i - 1) * length(v.alt))::BIGINT,
-      length(v.alt))))[1]`;
+  const caseless = `'(?i)' || regexp_replace(regexp_escape(v.alt), '[iIıİ]', '[iıİ]', 'g')`;
+  const found = `list_transform([string_split(${fold('b.t')}, ${fold('v.alt')})], parts -> CASE WHEN len(parts) <= ${FEW_FINDS + 1}
+    THEN list_transform(range(1, len(parts)),
+      i -> substr(b.t, (1 + list_sum(list_transform(parts[1:i], x -> length(x))) + (i - 1) * length(v.alt))::BIGINT,
+        length(v.alt)))
+    ELSE regexp_extract_all(b.t, ${caseless}) END)[1]`;
   await db.run(`
     DROP TABLE IF EXISTS participant_names;
     CREATE TABLE participant_names AS

@@ -422,6 +422,12 @@ describe('participants: redact, as whole words', () => {
           text: 'ΝΊΚΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ, YILDIZ IŞIK und @İPEK; Νίκος Παπαδόπουλος, Yıldız Işık und @ipek',
           participants: ['fb:a:gr', 'fb:a:tr', 'fb:a:ip'],
         }),
+        // Named many times, the spellings are found otherwise (by a regexp), to the same effect.
+        record({
+          id: 'u:2',
+          text: `${'ΝΊΚΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ, YILDIZ IŞIK, @İPEK, YıLDIZ ıŞIK; '.repeat(70)}Ende`,
+          participants: ['fb:a:gr', 'fb:a:tr', 'fb:a:ip'],
+        }),
       ]);
       const policy = join(d, 'policy.yaml');
       writeFileSync(
@@ -434,6 +440,7 @@ describe('participants: redact, as whole words', () => {
       );
       expect((await readShards(snap)).map((r) => r.text)).toEqual([
         '[person], [person] und [person]; [person], [person] und [person]',
+        `${'[person], [person], [person], [person]; '.repeat(70)}Ende`,
       ]);
     });
   });
