@@ -125,6 +125,26 @@ describe('objection form', () => {
     expect(await t.home.store.findEffective(owner.person, 'person', '*')).toBeUndefined();
   });
 
+  it('asks for a handle when the value typed is only an @ or invisible characters, and mails nobody', async () => {
+    const c = await start();
+    // Exports often write a missing handle as "" (the identity graph keeps it so), or as a lone invisible character:
+    // such a value found those accounts and mailed their persons a link "for your account """.
+    const [a, b] = t.accounts as [(typeof t.accounts)[number], (typeof t.accounts)[number]];
+    await t.home.store.upsertAccounts([
+      { ...a, account: 'ig:a:empty-1', source: 'instagram', handle: '' },
+      { ...b, account: 'ig:a:empty-2', source: 'instagram', handle: '\u200b' },
+    ]);
+    for (const typed of ['@', '\u200b', '\u200e@\u200f', '\u00ad']) {
+      const res = await object(c, typed);
+      expect([res.status, await res.text()]).toEqual([400, expect.stringContaining('Enter the handle or e-mail')]);
+    }
+    const { csrf } = await c.page('/withdraw?lang=en');
+    const res = await c.post('/withdraw', { _csrf: csrf, account: '\u2060', programme: '*', lang: 'en' });
+    expect([res.status, await res.text()]).toEqual([400, expect.stringContaining('Enter the handle or e-mail')]);
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir)).toEqual([]);
+  });
+
   it('files, confirms and shows a verifiable receipt; the deadline is judged by the submission time', async () => {
     const c = await start();
     const account = t.accounts[3];

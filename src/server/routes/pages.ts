@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { foldLookupKey } from '../../registry/migrations.ts';
 import { MAX_REASON_CHARS } from '../../registry/types.ts';
 import { arrivedAt } from '../arrival.ts';
 import type { ServerContext } from '../context.ts';
@@ -54,8 +55,10 @@ export function checkAccountForm(
 ): FieldError[] {
   const { t } = page;
   const errors: FieldError[] = [];
-  if (values.account.trim() === '') errors.push({ field: 'account', message: t.errAccountRequired });
-  else if (values.account.length > 254) errors.push({ field: 'account', message: t.errAccountTooLong });
+  // A value that folds to nothing (an @, invisible characters) would find every account whose handle is empty.
+  if (foldLookupKey(values.account).replace(/^@/, '') === '') {
+    errors.push({ field: 'account', message: t.errAccountRequired });
+  } else if (values.account.length > 254) errors.push({ field: 'account', message: t.errAccountTooLong });
   if (values.programme !== '*' && !ctx.programmes.some((p) => p.id === values.programme)) {
     errors.push({ field: 'programme-0', message: t.errProgrammeUnknown });
   }
