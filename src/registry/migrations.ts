@@ -4,6 +4,11 @@ export interface Migration {
   readonly name: string;
   readonly sqlite: string;
   readonly postgres: string;
+  /**
+   * PostgreSQL fills the folded lookup columns of every account (foldLookupKey, in JS) after this step: they are new,
+   * or the fold changed. SQLite needs no such step: its indexes call the fold itself.
+   */
+  readonly refoldPostgres?: true;
 }
 
 const base = (blob: string) => `
@@ -161,6 +166,22 @@ CREATE INDEX accounts_handle_folded ON accounts (${pgFold('handle')});
 CREATE INDEX accounts_email_folded ON accounts (${pgFold('email')});
 `;
 
+/**
+ * PostgreSQL finds handles and e-mails by columns that dissent fills with foldLookupKey when it writes an account.
+ * Version 7's SQL fold could not match it: its list of invisible characters is shorter than Unicode's
+ * Default_Ignorable_Code_Point (U+3164, tag characters), btrim() trims spaces only (not a tab or an ideographic space),
+ * and lower() depends on the database's locale (ASCII only under C) and maps İ and final Σ otherwise than JS. The
+ * account column sorts by code point (COLLATE "C"), as SQLite's does, whatever the database's locale.
+ */
+const pgFoldedColumns = `
+DROP INDEX accounts_handle_folded;
+DROP INDEX accounts_email_folded;
+ALTER TABLE accounts ADD COLUMN handle_folded TEXT, ADD COLUMN email_folded TEXT;
+ALTER TABLE accounts ALTER COLUMN account TYPE TEXT COLLATE "C";
+CREATE INDEX accounts_handle_folded ON accounts (handle_folded);
+CREATE INDEX accounts_email_folded ON accounts (email_folded);
+`;
+
 /** The registry's migrations, in order. Never edit a released one: add a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'registry and transparency log', sqlite: base('BLOB'), postgres: base('BYTEA') },
@@ -194,6 +215,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'handles and e-mails found also when typed full-width, with invisible characters or spaces around',
     sqlite: 'REINDEX accounts_handle_folded; REINDEX accounts_email_folded;',
     postgres: refoldedLookups,
+  },
+  {
+    version: 8,
+    name: 'PostgreSQL: handles and e-mails folded by dissent, exactly as SQLite finds them',
+    // Nothing changes in SQLite (its indexes are over dissent_fold already).
+    sqlite: 'SELECT 1;',
+    postgres: pgFoldedColumns,
+    refoldPostgres: true,
   },
 ];
 

@@ -72,7 +72,7 @@ it('upgrades a version 2 database in place: the log keeps every leaf and checkpo
   old.close();
 
   const s = new SqliteStore(file);
-  expect(await s.migrate()).toBe(7);
+  expect(await s.migrate()).toBe(8);
   // Accounts imported before handles were folded are found in any case and Unicode form too.
   expect((await s.findAccounts('JÜRGEN.ÖZ')).map((a) => a.account)).toEqual(['fb:a:7']);
   expect((await s.findAccounts('jürgen@example.ORG')).map((a) => a.account)).toEqual(['fb:a:7']);
@@ -140,7 +140,7 @@ it('upgrades a version 6 database so that handles stored with invisible characte
     .run();
   old.close();
   const s = new SqliteStore(file);
-  expect(await s.migrate()).toBe(7);
+  expect(await s.migrate()).toBe(8);
   expect((await s.findAccounts('mia.k')).map((a) => a.account)).toEqual(['ig:a:3']);
   expect((await s.findAccounts('MIA@example.org')).map((a) => a.account)).toEqual(['ig:a:3']);
   await s.close();

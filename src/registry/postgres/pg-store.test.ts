@@ -1,0 +1,286 @@
+import { userInfo } from 'node:os';
+import fc from 'fast-check';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, postgresAvailability, type TestDatabase } from '../../../test/helpers/postgres.ts';
+import { describeWhere } from '../../../test/helpers/requires.ts';
+import type { Programme } from '../../config/config.ts';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../log/note.ts';
+import { verifyReceipt } from '../../log/receipt.ts';
+import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
+import { Registry } from '../registry.ts';
+import { describeStore } from '../store.contract.ts';
+import { LogConflictError } from '../store.ts';
+import type { AccountRow } from '../types.ts';
+import { PgStore } from './pg-store.ts';
+import { maskUrl, sessionUrl } from './pg-url.ts';
+
+const available = await postgresAvailability();
+
+let db: TestDatabase;
+let schemas = 0;
+/** A fresh, empty registry: a schema of its own in this run's database. */
+const freshUrl = () => db.inSchema(`s${++schemas}`);
+const openFresh = async (opts = {}) => new PgStore(await freshUrl(), opts);
+
+/** Runs one statement in this run's database as its owner. */
+async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+  // As a plain client connects: the user the process runs as, none of the store's session settings.
+  const u = new URL(url);
+  if (u.username === '' && !u.searchParams.has('user')) u.searchParams.set('user', userInfo().username);
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const account = (n: number, over: Partial<AccountRow> = {}): AccountRow => ({
+  account: `fb:a:${n}`,
+  person: `p:${n}`,
+  source: 'facebook',
+  handle: `user${n}`,
+  display_name: null,
+  email: null,
+  birth_date: '1990-01-01',
+  country: 'DE',
+  ...over,
+});
+
+describeWhere(available, 'PostgreSQL store', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  describeStore('PostgreSQL', openFresh);
+
+  it('runs every session with synchronous_commit on, also where the database defaults to off', async () => {
+    // A database (or role, or server) set to off answers a commit before it is on disk: a power cut then loses
+    // objections whose receipts went out.
+    await sql(db.url, `ALTER DATABASE ${db.name} SET synchronous_commit = off`);
+    try {
+      const url = await freshUrl();
+      expect((await sql<{ s: string }>(url, 'SELECT current_setting($1) AS s', ['synchronous_commit']))[0]?.s).toBe(
+        'off',
+      );
+      const s = new PgStore(url);
+      await s.migrate();
+      expect(await s.sessionSetting('synchronous_commit')).toBe('on');
+      await s.close();
+    } finally {
+      await sql(db.url, `ALTER DATABASE ${db.name} RESET synchronous_commit`);
+    }
+  });
+
+  it('applies every migration on PostgreSQL, and refuses a schema made by a newer dissent', async () => {
+    const url = await freshUrl();
+    const s = new PgStore(url);
+    expect(await s.migrate()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+    await s.close();
+    const versions = await sql<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    await sql(url, "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z')");
+    const again = new PgStore(url);
+    await expect(again.migrate()).rejects.toThrow(/schema version 99, made by a newer dissent/);
+    await again.close();
+  });
+
+  it('migrates once when several processes start at the same time', async () => {
+    const url = await freshUrl();
+    const stores = Array.from({ length: 4 }, () => new PgStore(url));
+    await Promise.all(stores.map((s) => s.migrate()));
+    await Promise.all(stores.map((s) => s.close()));
+    const n = await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM schema_migrations');
+    expect(n[0]?.n).toBe(MIGRATIONS.length);
+  });
+
+  it('finds by handle or e-mail exactly what the folded lookup key finds, for any input', async () => {
+    const s = await openFresh();
+    await s.migrate();
+    // The characters where an SQL fold parts from JS's: invisible ones beyond a short list (U+3164, tag characters,
+    // U+180E), whitespace other than a space, İ and a final Σ, full-width forms, combining marks, '@'.
+    const alphabet = [
+      'a',
+      'A',
+      'ß',
+      'İ',
+      'i',
+      'Σ',
+      'σ',
+      'ς',
+      '\u0307',
+      'ü',
+      'u\u0308',
+      'Ａ',
+      '@',
+      ' ',
+      '\t',
+      '\u3000',
+      '\u00a0',
+      '\u200b',
+      '\u3164',
+      '\u{e0041}',
+      '\u180e',
+      '\u115f',
+      'ﬁ',
+      '.',
+    ];
+    const text = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
+    const stored = fc.sample(text, { numRuns: 60, seed: 21 });
+    await s.upsertAccounts(stored.map((handle, i) => account(i, { handle, email: `${handle}@x` })));
+    const typed = [...stored, ...fc.sample(text, { numRuns: 200, seed: 7 })];
+    for (const t of typed) {
+      const key = foldLookupKey(t);
+      const bare = key.startsWith('@') ? key.slice(1) : key;
+      const expected = stored
+        .map((h, i) => ({ h, i }))
+        .filter(({ h }) => {
+          const f = foldLookupKey(h);
+          return f === bare || f === `@${bare}` || foldLookupKey(`${h}@x`) === key;
+        })
+        .map(({ i }) => `fb:a:${i}`)
+        .sort();
+      expect((await s.findAccounts(t)).map((a) => a.account).sort(), JSON.stringify(t)).toEqual(expected);
+    }
+    // Two that version 7's SQL fold missed.
+    await s.upsertAccounts([account(900, { handle: 'ha\u3164nna' }), account(901, { handle: 'Tab\tbed' })]);
+    expect((await s.findAccounts('hanna')).map((a) => a.account)).toEqual(['fb:a:900']);
+    expect((await s.findAccounts('tab\tbed ')).map((a) => a.account)).toEqual(['fb:a:901']);
+    await s.close();
+  });
+
+  it('fills the folded columns of accounts written before the migration that adds them', async () => {
+    const url = await freshUrl();
+    // A registry of schema version 7, with an account in it.
+    const c = new pg.Client({ connectionString: sessionUrl(url) });
+    await c.connect();
+    await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
+      await c.query(m.postgres);
+      await c.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, '2025-05-01T00:00:00Z']);
+    }
+    await c.query(
+      `INSERT INTO accounts (account, person, source, handle, email, updated_at)
+       VALUES ('fb:a:1', 'p:1', 'facebook', 'JÜRGEN\u3164', 'Jürgen@Example.org', '2025-05-01T00:00:00Z')`,
+    );
+    await c.end();
+    const s = new PgStore(url);
+    await s.migrate();
+    expect((await s.findAccounts('jürgen')).map((a) => a.account)).toEqual(['fb:a:1']);
+    expect((await s.findAccounts('JÜRGEN@EXAMPLE.ORG')).map((a) => a.account)).toEqual(['fb:a:1']);
+    await s.close();
+  });
+
+  it('lists accounts in code point order, as SQLite does, whatever the database collation', async () => {
+    const icu = await createTestDatabase({ icu: true });
+    const s = new PgStore(icu.url);
+    try {
+      await s.migrate();
+      const ids = ['fb:a:B', 'fb:a:a', 'fb:a:_', 'fb:a:Z', 'fb:a:ä'];
+      await s.upsertAccounts(ids.map((id, i) => ({ ...account(i), account: id })));
+      const listed: string[] = [];
+      for await (const batch of s.iterateAccounts(2)) listed.push(...batch.map((a) => a.account));
+      expect(listed).toEqual([...ids].sort());
+    } finally {
+      await s.close();
+      await icu.drop();
+    }
+  });
+
+  it('names an unreachable server, a wrong password and a missing database by the url without its password', async () => {
+    const cases: [string, RegExp][] = [
+      ['postgresql://dissent:hunter2@127.0.0.1:1/registry', /cannot be reached/],
+      [`${db.url.replace(db.name, 'no_such_database_here')}`, /database that does not exist/],
+    ];
+    for (const [url, why] of cases) {
+      const s = new PgStore(url, { source: 'the DATABASE_URL environment variable' });
+      const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+      expect(e.message, url).toMatch(why);
+      expect(e.message).toContain(maskUrl(url));
+      expect(e.message).toContain('DATABASE_URL');
+      expect(e.message).not.toContain('hunter2');
+      expect(e.code).toBe('E_DB');
+      await s.close();
+    }
+    // A role with a password, over TCP where the server asks for it.
+    await sql(
+      db.url,
+      "DO $$ BEGIN CREATE ROLE dissent_pw_test LOGIN PASSWORD 'right-one'; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    );
+    const wrong = `postgresql://dissent_pw_test:wrong%20one@localhost/${db.name}`;
+    const s = new PgStore(wrong);
+    const e = (await s.migrate().catch((x: unknown) => x)) as Error;
+    await s.close();
+    expect(e.message).not.toContain('wrong');
+    expect(e.message).toContain(`postgresql://dissent_pw_test:***@localhost/${db.name}`);
+    expect(e.message).toMatch(/password/);
+    expect(maskUrl('postgres://u:p%40ss@h/d?sslpassword=x&application_name=a')).toBe(
+      'postgres://u:***@h/d?sslpassword=***&application_name=a',
+    );
+    expect(maskUrl('postgres://u:p@ss@h/d')).not.toContain('ss@h');
+  });
+
+  it('refuses dissent backup with a pointer to pg_dump', async () => {
+    const s = await openFresh();
+    await s.migrate();
+    await expect(s.backup('/tmp/never-written.db')).rejects.toThrow(/PostgreSQL.*pg_dump/);
+    await s.close();
+  });
+
+  it('never forks the log when two processes append to one registry at once', async () => {
+    const url = await freshUrl();
+    const signer = parseSignerKey(generateSignerKey('test.example/log'));
+    const programmes: Programme[] = [
+      {
+        id: 'prog',
+        title: 'prog',
+        purpose: 'train_ai_system',
+        legal_basis: 'legitimate_interest',
+        jurisdictions: ['EU'],
+        notice_date: new Date('2025-04-14T00:00:00Z'),
+        deadline: new Date('2025-06-01T00:00:00Z'),
+        grace_window: 72 * 3_600_000,
+        policy: '/dev/null',
+      },
+    ];
+    const stores = [new PgStore(url), new PgStore(url)];
+    await Promise.all(stores.map((s) => s.migrate()));
+    await stores[0]?.upsertAccounts(Array.from({ length: 200 }, (_, i) => account(i)));
+    let conflicts = 0;
+    for (const store of stores) {
+      const commit = store.commit.bind(store);
+      store.commit = (batch) =>
+        commit(batch).catch((e: unknown) => {
+          if (e instanceof LogConflictError) conflicts++;
+          throw e;
+        });
+    }
+    const registries = await Promise.all(
+      stores.map((store) => Registry.open({ store, origin: 'test.example/log', signer, programmes })),
+    );
+    // Each process files 100 objections, in bursts, at the same time as the other.
+    const results = await Promise.all(
+      registries.map((r, which) =>
+        Promise.all(Array.from({ length: 100 }, (_, i) => r.object({ subject: `p:${i * 2 + which}`, channel: 'api' }))),
+      ),
+    );
+    const receipts = results.flat().map((r) => r.receipt);
+    // The two did meet: one found the log grown under it, and redid its batch on top.
+    expect(conflicts).toBeGreaterThan(0);
+    expect(new Set(receipts.map((r) => r.leaf_index)).size).toBe(200);
+    const verifier = parseVerifierKey(verifierKeyOf(signer));
+    const reader = new PgStore(url);
+    expect(await reader.logSize()).toBe(200);
+    for (const r of receipts) expect(verifyReceipt(r, verifier), `receipt ${r.leaf_index}`).toMatchObject({ ok: true });
+    // And a third registry over the same store sees one tree: every receipt's leaf is where it says.
+    const leaves = await reader.getLeaves(0, 200);
+    for (const r of receipts) expect(leaves[r.leaf_index]).toBe(r.leaf);
+    for (const r of registries) await r.drain();
+    await Promise.all([...stores, reader].map((s) => s.close()));
+  });
+});

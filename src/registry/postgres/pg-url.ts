@@ -1,0 +1,81 @@
+import { userInfo } from 'node:os';
+import { DissentError, InputError } from '../../shared/errors.ts';
+
+/** Query parameters of a PostgreSQL url that hold a secret. */
+const SECRET_PARAMS = /^(password|sslpassword|passfile|sslkey)$/i;
+
+/**
+ * A PostgreSQL url as it may be shown: its password, and any secret query parameter, replaced by `***`.
+ *
+ * @example maskUrl('postgres://dissent:s3cret@db.internal/registry') // 'postgres://dissent:***@db.internal/registry'
+ */
+export function maskUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'the PostgreSQL url (not shown: it cannot be parsed, and may hold a password)';
+  }
+  if (u.password !== '') u.password = '***';
+  for (const key of [...u.searchParams.keys()]) if (SECRET_PARAMS.test(key)) u.searchParams.set(key, '***');
+  return u.toString().replaceAll('%2A%2A%2A', '***');
+}
+
+/** What a PostgreSQL error code or a socket error says about the registry, and what to do. */
+const PROBLEMS: readonly [RegExp, string][] = [
+  [
+    /^(ECONNREFUSED|ENOENT|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/,
+    'cannot be reached: check that PostgreSQL is running there and that the url names its host (or socket folder) and port',
+  ],
+  [
+    /^28P01$/,
+    "refused the password of the url's user: check the user name and the password in the url (percent-encode special characters in it)",
+  ],
+  [
+    /^28000$/,
+    "refused the url's user: the role does not exist, or pg_hba.conf does not let it connect this way; create the role or fix the url",
+  ],
+  [/^3D000$/, 'names a database that does not exist: create it first (createdb NAME), or fix the name in the url'],
+  [/^42501$/, "refused what dissent does there: the url's user needs the right to create tables in the database"],
+  [/^(57P03|53300)$/, 'does not take connections now (starting up, or too many connections): try again shortly'],
+  [/^(08\w{3}|57P01|57P02)$/, 'lost the connection: check that PostgreSQL is running, then run the command again'],
+];
+
+/**
+ * A failure of the PostgreSQL registry as an error that names it (`where`: its masked url) and what to do; any other
+ * error as it is. The url's password never appears.
+ */
+export function describePgError(e: unknown, where: string): unknown {
+  if (e instanceof DissentError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : '';
+  // pg's own words when the server asks for a password and the url gives none.
+  if (/client password must be a string|password authentication failed/.test(message) && code !== '28P01') {
+    return new InputError(
+      `the registry ${where} asks for a password, and the url has none: add it (postgresql://USER:PASSWORD@HOST/DATABASE)`,
+      'E_DB',
+      { cause: e },
+    );
+  }
+  if (typeof code !== 'string') return e;
+  const problem = PROBLEMS.find(([re]) => re.test(code));
+  if (!problem) return e;
+  return new InputError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
+}
+
+/**
+ * The url dissent connects with: `-c synchronous_commit=on` added to its session options, so that a commit returns
+ * only once it is on disk whatever the server's, the database's or the role's default (off loses the last commits of
+ * a power cut, after their receipts went out); and, when neither the url nor PGUSER names a user, the user this
+ * process runs as, as psql takes it (node-postgres reads $USER only, which a service manager often leaves unset).
+ * Throws Node's URL error (which holds the url) on a malformed one.
+ */
+export function sessionUrl(url: string): string {
+  const u = new URL(url);
+  const options = u.searchParams.get('options');
+  u.searchParams.set('options', `${options ? `${options} ` : ''}-c synchronous_commit=on`);
+  if (u.username === '' && !u.searchParams.get('user') && !process.env.PGUSER && !process.env.USER) {
+    u.searchParams.set('user', userInfo().username);
+  }
+  return u.toString();
+}
