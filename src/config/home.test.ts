@@ -1,10 +1,12 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresAvailability, type TestDatabase } from '../../test/helpers/postgres.ts';
+import { describeWhere } from '../../test/helpers/requires.ts';
 import { initHome } from '../cli/commands/init.ts';
 import { loadConfig } from './config.ts';
-import { openStore } from './home.ts';
+import { openHome, openStore } from './home.ts';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'dissent-home-'));
 
@@ -105,5 +107,58 @@ describe('openStore', () => {
         /database\.url in dissent\.config\.yaml .*sqlite:PATH/,
       );
     }
+  });
+});
+
+describeWhere(await postgresAvailability(), 'openStore on PostgreSQL', () => {
+  const saved = process.env.DATABASE_URL;
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  });
+
+  it('opens the PostgreSQL registry that DATABASE_URL or database.url names, and migrates it', async () => {
+    const home = freshHome();
+    const config = loadConfig(home);
+    const { url } = await db.withPassword();
+    process.env.DATABASE_URL = url;
+    const viaEnv = await openStore(config);
+    await viaEnv.upsertAccounts([account('fb:a:1')]);
+    await viaEnv.close();
+    delete process.env.DATABASE_URL;
+    const viaConfig = await openStore({ ...config, database: { url } });
+    expect(await viaConfig.countAccounts()).toEqual({ accounts: 1, persons: 1 });
+    await viaConfig.close();
+    // The whole home over it: a registry and its log, with the first checkpoint signed.
+    process.env.DATABASE_URL = url;
+    const opened = await openHome(home);
+    expect((await opened.registry.latestCheckpoint()).size).toBe(0);
+    await opened.close();
+  });
+
+  it('names a PostgreSQL registry it cannot open by its setting and its url without the password', async () => {
+    const home = freshHome();
+    const config = loadConfig(home);
+    const { url, password } = await db.withPassword();
+    const wrongDb = `${url.slice(0, url.lastIndexOf('/'))}/no_such_registry`;
+    process.env.DATABASE_URL = wrongDb;
+    const opening = openStore(config);
+    await expect(opening).rejects.toThrow(/the DATABASE_URL environment variable/);
+    await expect(opening).rejects.toThrow(wrongDb.replace(password, '***'));
+    await expect(opening).rejects.toThrow(/does not exist: create it first .*; or unset DATABASE_URL/);
+    await opening.catch((e: Error) => expect(e.message).not.toContain(password));
+    delete process.env.DATABASE_URL;
+    const unreachable = openStore({ ...config, database: { url: 'postgresql://ops:hunter2@127.0.0.1:1/app' } });
+    await expect(unreachable).rejects.toThrow(
+      'the registry postgresql://ops:***@127.0.0.1:1/app, named by database.url in dissent.config.yaml, cannot be reached',
+    );
+    await unreachable.catch((e: Error) => expect(e.message).not.toContain('hunter2'));
   });
 });

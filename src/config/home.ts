@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { generateSignerKey, parseSignerKey, type Signer, verifierKeyOf } from '../log/note.ts';
+import { PgStore } from '../registry/postgres/pg-store.ts';
+import { maskUrl } from '../registry/postgres/pg-url.ts';
 import { Registry } from '../registry/registry.ts';
 import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
 import type { Store } from '../registry/store.ts';
@@ -49,6 +51,16 @@ function registrySource(): string {
     : `database.url in ${CONFIG_FILE}`;
 }
 
+/** Whether a url names a PostgreSQL database (the server mode). */
+function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+/** The registry as errors name it: a sqlite: url's file, or a PostgreSQL url without its password. */
+function registryName(config: Config, url: string): string {
+  return isPostgresUrl(url) ? maskUrl(url) : registryFile(config, url.slice('sqlite:'.length));
+}
+
 /** The registry file a sqlite: url's path names: relative to the home folder, or absolute. */
 function registryFile(config: Config, path: string): string {
   return path === ':memory:' || isAbsolute(path) ? path : join(config.home, path);
@@ -92,13 +104,26 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
     if (opts.writerThread && path !== ':memory:') store.startWriterThread();
     return store;
   }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    throw new InputError(
-      `${source} names a PostgreSQL database, but this version keeps the registry in SQLite only; ${fix}`,
-      'E_DB',
-    );
+  if (isPostgresUrl(url)) {
+    // The server mode: the database must exist (dissent creates its tables, never the database), and the log witness
+    // of the home guards it as it does a file.
+    const store = new PgStore(url, { source });
+    try {
+      await store.migrate();
+    } catch (e) {
+      await store.close();
+      // A shell that inherited a server's DATABASE_URL may mean the home's own registry.
+      if (e instanceof InputError && e.code === 'E_DB' && fromEnv) {
+        throw new InputError(`${e.message}; or ${fix}`, e.code, { cause: e.cause });
+      }
+      throw e;
+    }
+    return store;
   }
-  throw new InputError(`${source} is not a sqlite: url (the only kind this version opens); ${fix}`, 'E_DB');
+  throw new InputError(
+    `${source} is neither a sqlite: url nor a postgresql:// one (the kinds this version opens); ${fix}`,
+    'E_DB',
+  );
 }
 
 /** An opened home: its config, its signing key, its store and the registry over them. */
@@ -131,7 +156,7 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   const store = await openStore(config, opts);
   const witness = new LogWitness(config.home, signer, config.log.origin);
   // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
-  const file = registryFile(config, registryUrl(config).slice('sqlite:'.length));
+  const file = registryName(config, registryUrl(config));
   // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command
   // must not leave behind.
   try {

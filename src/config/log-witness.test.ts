@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dissent, repoPath, spawnTsx } from '../../test/helpers/cli.ts';
+import { createTestDatabase, postgresAvailability } from '../../test/helpers/postgres.ts';
+import { describeWhere } from '../../test/helpers/requires.ts';
 import { initHome } from '../cli/commands/init.ts';
 import { openCheckpoint, signCheckpoint } from '../log/checkpoint.ts';
 import { EMPTY_ROOT } from '../log/hash.ts';
@@ -271,5 +273,38 @@ describe('the log witness', () => {
       spy.mockRestore();
     }
     expect(said.join('')).toContain(`dissent: warning: cannot read ${join(dir, WITNESS_FILE)} (EISDIR)`);
+  });
+});
+
+describeWhere(await postgresAvailability(), 'the log witness of a PostgreSQL registry', () => {
+  it('refuses a PostgreSQL registry behind the witness, naming its url without the password', async () => {
+    const db = await createTestDatabase();
+    const saved = process.env.DATABASE_URL;
+    try {
+      const { url, password } = await db.withPassword();
+      process.env.DATABASE_URL = url;
+      const dir = await homeWithPersons(2);
+      await object(dir, 'p:1', 'p:2');
+      expect(readFileSync(join(dir, WITNESS_FILE), 'utf8')).toMatch(/^.*\n2\n/);
+      // The same home over another, empty database: a registry started anew under the home's key.
+      const other = await createTestDatabase();
+      try {
+        const { url: otherUrl, password: otherPassword } = await other.withPassword();
+        process.env.DATABASE_URL = otherUrl;
+        const refused = await openHome(dir).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(LogRolledBackError);
+        expect((refused as Error).message).toContain(
+          `the registry's log (${otherUrl.replace(otherPassword, '***')}, named by the DATABASE_URL environment variable) holds 0 entries, but this home's log signed a checkpoint of 2`,
+        );
+        expect((refused as Error).message).not.toContain(otherPassword);
+        expect((refused as Error).message).not.toContain(password);
+      } finally {
+        await other.drop();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+      await db.drop();
+    }
   });
 });

@@ -32,6 +32,11 @@ export interface TestDatabase {
   readonly url: string;
   /** A url of the database whose tables live in `schema` (created if needed): a fresh, empty registry per schema. */
   inSchema(schema: string): Promise<string>;
+  /**
+   * A url of the database over TCP as a role that logs in with a password (made the database's owner), as a
+   * server's DATABASE_URL usually is; the password is `password` of the result.
+   */
+  withPassword(): Promise<{ url: string; password: string }>;
   drop(): Promise<void>;
 }
 
@@ -59,6 +64,7 @@ export async function createTestDatabase(opts: { icu?: boolean } = {}): Promise<
   );
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
+  let withPassword: Promise<{ url: string; password: string }> | undefined;
   return {
     name,
     url: url.toString(),
@@ -68,6 +74,25 @@ export async function createTestDatabase(opts: { icu?: boolean } = {}): Promise<
       u.searchParams.set('options', `-c search_path=${schema}`);
       return u.toString();
     },
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    withPassword: () => {
+      withPassword ??= passwordRole(name);
+      return withPassword;
+    },
+    drop: async () => {
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin(`DROP ROLE IF EXISTS ${name}_pw`);
+    },
   };
+}
+
+/** Makes a role that logs in with a password and owns the database `name`; returns a TCP url of the database as it. */
+async function passwordRole(name: string): Promise<{ url: string; password: string }> {
+  const password = `s3cret-${randomBytes(6).toString('hex')}`;
+  const role = `${name}_pw`;
+  await admin(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+  await admin(`ALTER DATABASE ${name} OWNER TO ${role}`);
+  const tcp = new URL(TEST_DATABASE_URL);
+  const host = tcp.hostname || 'localhost';
+  const port = tcp.port ? `:${tcp.port}` : '';
+  return { url: `postgresql://${role}:${password}@${host}${port}/${name}`, password };
 }
