@@ -1,0 +1,90 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openCheckpoint } from '../../src/log/checkpoint.ts';
+import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
+import { parseVerifierKey } from '../../src/log/note.ts';
+import { verifyInclusion } from '../../src/log/proofs.ts';
+import type { Receipt } from '../../src/log/receipt.ts';
+import { ACCOUNTS, readShards, record, writeJsonl } from '../build/_fixture.ts';
+import { dissent, tempDir } from '../helpers/cli.ts';
+import { createTestDatabase, postgresAvailability, type TestDatabase } from '../helpers/postgres.ts';
+import { describeWhere } from '../helpers/requires.ts';
+
+describeWhere(await postgresAvailability(), 'dissent with its registry in PostgreSQL (DATABASE_URL)', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let password: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const role = await db.withPassword();
+    password = role.password;
+    env = { DATABASE_URL: role.url };
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('files objections, keeps them across restarts with receipts that verify against the newest checkpoint, and builds without the objectors', async () => {
+    const dir = tempDir();
+    const home = join(dir, 'home');
+    const init = dissent(['init', '--home', home]);
+    expect(init.code, init.stderr).toBe(0);
+    const vkey = init.stdout.trim();
+    const accounts = join(dir, 'accounts.jsonl');
+    writeJsonl(accounts, ACCOUNTS as unknown as Record<string, unknown>[]);
+    const run = (args: string[]) => {
+      const r = dissent([...args, '--home', home], { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).not.toContain(password);
+      return r;
+    };
+    run(['identities', 'import', accounts]);
+
+    // Each command is a process of its own: every one after the first opens the registry anew, as a restart does.
+    const receipts: Receipt[] = [];
+    for (const subject of ['p:4', 'ig:a:5']) {
+      const file = join(dir, `receipt-${receipts.length}.json`);
+      run(['object', '--subject', subject, '--out', file]);
+      receipts.push(JSON.parse(readFileSync(file, 'utf8')) as Receipt);
+    }
+    expect(receipts.map((r) => r.subject)).toEqual(['p:4', 'p:5']);
+    // A later objection moves the log on: the earlier receipts must be in the newer checkpoint's tree.
+    run(['object', '--subject', 'p:6', '--programme', 'ai-training-2025']);
+    const note = run(['log', 'checkpoint']).stdout;
+    const latest = openCheckpoint(note, parseVerifierKey(vkey));
+    expect(latest.size).toBe(3);
+    for (const [i, r] of receipts.entries()) {
+      const file = join(dir, `receipt-${i}.json`);
+      const verified = dissent(['verify', 'receipt', file, '--key', vkey]);
+      expect(verified.code, verified.stdout).toBe(0);
+      const proof = JSON.parse(run(['log', 'prove', String(r.leaf_index)]).stdout) as {
+        size: number;
+        proof: string[];
+      };
+      expect(proof.size).toBe(latest.size);
+      expect(
+        verifyInclusion(hashLeaf(r.leaf), r.leaf_index, latest.size, proof.proof.map(fromBase64), latest.root),
+        `receipt ${i} in the newest checkpoint`,
+      ).toBe(true);
+    }
+
+    const input = join(dir, 'records.jsonl');
+    writeJsonl(input, [
+      record({ id: 'r:p1', account: 'fb:a:1' }),
+      record({ id: 'r:p4', account: 'fb:a:4' }),
+      record({ id: 'r:p5', account: 'ig:a:5', source: 'instagram', kind: 'caption' }),
+      record({ id: 'r:p6', account: 'fb:a:6' }),
+    ]);
+    const out = join(dir, 'snapshot');
+    run(['build', '--programme', 'ai-training-2025', '--input', input, '--out', out, '--quiet']);
+    expect((await readShards(out)).map((r) => r.id)).toEqual(['r:p1']);
+
+    // All of it lives in PostgreSQL: the home's own registry.db, which dissent init made, was never written.
+    expect(statSync(join(home, 'registry.db')).size).toBe(0);
+    // Without DATABASE_URL the home opens its empty registry.db, and the witness refuses it, naming that file.
+    const shell = dissent(['object', '--subject', 'p:1', '--home', home]);
+    expect(shell.code).toBe(2);
+    expect(shell.stderr).toMatch(/holds 0 entries, but this home's log signed a checkpoint of 3/);
+  });
+});
