@@ -33,10 +33,11 @@ log:
   key_file: log.key
 
 database:
-  # The registry: a SQLite file (the only store this version has), sqlite:PATH with PATH relative to this folder or
-  # absolute. dissent init makes registry.db here; a registry file that is missing is refused, never made anew (touch
-  # it to start a new, empty registry and log on purpose).
-  # The DATABASE_URL environment variable overrides it.
+  # The registry: a SQLite file, sqlite:PATH with PATH relative to this folder or absolute. dissent init makes
+  # registry.db here; a registry file that is missing is refused, never made anew (touch it to start a new, empty
+  # registry and log on purpose). Or, for the server mode, a PostgreSQL database that exists already:
+  # postgresql://USER:PASSWORD@HOST:PORT/DATABASE (dissent makes its tables; back it up with pg_dump, see
+  # docs/portal.md). The DATABASE_URL environment variable overrides it.
   url: sqlite:registry.db
 
 # One entry for each announced use of content for AI training.

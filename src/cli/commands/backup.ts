@@ -10,7 +10,7 @@ export default defineCommand({
   meta: {
     name: 'backup',
     description:
-      'Copy the registry (objections, identity graph and log) to a new file, consistently and owner-only, also while dissent serve runs.',
+      'Copy the registry (objections, identity graph and log) to a new file, consistently and owner-only, also while dissent serve runs. A registry in PostgreSQL is refused: back it up with pg_dump.',
   },
   args: {
     ...commonArgs,
