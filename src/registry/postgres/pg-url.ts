@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { DissentError, InputError } from '../../shared/errors.ts';
+import { DissentError } from '../../shared/errors.ts';
 
 /** Query parameters of a PostgreSQL url that hold a secret. */
 const SECRET_PARAMS = /^(password|sslpassword|passfile|sslkey)$/i;
@@ -43,7 +43,8 @@ const PROBLEMS: readonly [RegExp, string][] = [
 
 /**
  * A failure of the PostgreSQL registry as an error that names it (`where`: its masked url) and what to do; any other
- * error as it is. The url's password never appears.
+ * error as it is. The url's password never appears. A DissentError, not an InputError: the same failure in the middle
+ * of a server's work is the server's (a 500 that says nothing of the database), not the client's.
  */
 export function describePgError(e: unknown, where: string): unknown {
   if (e instanceof DissentError) return e;
@@ -51,7 +52,7 @@ export function describePgError(e: unknown, where: string): unknown {
   const message = e instanceof Error ? e.message : '';
   // pg's own words when the server asks for a password and the url gives none.
   if (/client password must be a string|password authentication failed/.test(message) && code !== '28P01') {
-    return new InputError(
+    return new DissentError(
       `the registry ${where} asks for a password, and the url has none: add it (postgresql://USER:PASSWORD@HOST/DATABASE)`,
       'E_DB',
       { cause: e },
@@ -60,7 +61,7 @@ export function describePgError(e: unknown, where: string): unknown {
   if (typeof code !== 'string') return e;
   const problem = PROBLEMS.find(([re]) => re.test(code));
   if (!problem) return e;
-  return new InputError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
+  return new DissentError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
 }
 
 /**
