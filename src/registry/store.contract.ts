@@ -156,6 +156,23 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it("writes a batch's objections in its order: one withdrawn and a new effective one of the same subject together", async () => {
+      const s = await fresh();
+      await s.commit({ objections: [objection('o_1', 'p:1')], withdrawals: [], leaves: [], nodes: [] });
+      await s.commit({
+        objections: [
+          objection('o_1', 'p:1', { state: 'withdrawn', withdrawn_at: '2025-05-02T00:00:00.000Z' }),
+          objection('o_2', 'p:1', { submitted_at: '2025-05-02T00:00:00.000Z' }),
+        ],
+        withdrawals: [],
+        leaves: [],
+        nodes: [],
+      });
+      expect((await s.findEffective('p:1', 'person', '*'))?.id).toBe('o_2');
+      expect((await s.getObjection('o_1'))?.state).toBe('withdrawn');
+      await s.close();
+    });
+
     it('refuses a whole commit when a subject it assumed free already has an effective objection to that programme', async () => {
       const s = await fresh();
       await s.commit({

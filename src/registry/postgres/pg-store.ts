@@ -439,37 +439,60 @@ export class PgStore implements Store {
           ],
         );
       }
-      // One at a time, in batch order, as SQLite writes them: a withdrawal and a new effective objection of the same
-      // subject in one batch must meet the one-effective index in that order.
-      for (const o of batch.objections) {
+      // In batch order, as SQLite writes them one after another: a withdrawal and a new effective objection of the
+      // same subject in one batch meet the one-effective index in that order (it is checked row by row). One
+      // statement for the lot: one per row cost a round trip each, four times SQLite's time for a batch of 10,000.
+      const os = batch.objections;
+      if (os.length > 0) {
+        const col = <K extends keyof ObjectionRow>(k: K) => os.map((o) => o[k]);
         await c.query(
-          `INSERT INTO objections (${OBJECTION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+          `INSERT INTO objections (${OBJECTION_COLS})
+           SELECT id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt,
+               leaf_index, withdrawal_id, via_account
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+               $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])
+               WITH ORDINALITY AS t (id, subject, scope, programme, state, channel, submitted_at, effective_at,
+                 withdrawn_at, reason, salt, leaf_index, withdrawal_id, via_account, n)
+            ORDER BY n
            ON CONFLICT (id) DO UPDATE SET state = excluded.state, effective_at = excluded.effective_at,
              withdrawn_at = excluded.withdrawn_at, leaf_index = excluded.leaf_index,
              withdrawal_id = excluded.withdrawal_id, reason = excluded.reason`,
           [
-            o.id,
-            o.subject,
-            o.scope,
-            o.programme,
-            o.state,
-            o.channel,
-            o.submitted_at,
-            o.effective_at,
-            o.withdrawn_at,
-            o.reason,
-            o.salt,
-            o.leaf_index,
-            o.withdrawal_id,
-            o.via_account,
+            col('id'),
+            col('subject'),
+            col('scope'),
+            col('programme'),
+            col('state'),
+            col('channel'),
+            col('submitted_at'),
+            col('effective_at'),
+            col('withdrawn_at'),
+            col('reason'),
+            col('salt'),
+            col('leaf_index'),
+            col('withdrawal_id'),
+            col('via_account'),
           ],
         );
       }
-      for (const w of batch.withdrawals) {
+      const ws = batch.withdrawals;
+      if (ws.length > 0) {
+        const col = <K extends keyof WithdrawalRow>(k: K) => ws.map((w) => w[k]);
         await c.query(
           `INSERT INTO withdrawals (id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [w.id, w.objection_id, w.subject, w.scope, w.programme, w.channel, w.submitted_at, w.salt, w.leaf_index],
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::bigint[])`,
+          [
+            col('id'),
+            col('objection_id'),
+            col('subject'),
+            col('scope'),
+            col('programme'),
+            col('channel'),
+            col('submitted_at'),
+            col('salt'),
+            col('leaf_index'),
+          ],
         );
       }
       const cp = batch.checkpoint;
