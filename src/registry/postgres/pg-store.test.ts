@@ -13,7 +13,7 @@ import { Registry } from '../registry.ts';
 import { describeStore } from '../store.contract.ts';
 import { LogConflictError } from '../store.ts';
 import type { AccountRow } from '../types.ts';
-import { PgStore } from './pg-store.ts';
+import { COMMIT_LOCK, PgStore } from './pg-store.ts';
 import { maskUrl, sessionUrl } from './pg-url.ts';
 
 const available = await postgresAvailability();
@@ -224,6 +224,44 @@ describeWhere(available, 'PostgreSQL store', () => {
       'postgres://u:***@h/d?sslpassword=***&application_name=a',
     );
     expect(maskUrl('postgres://u:p@ss@h/d')).not.toContain('ss@h');
+  });
+
+  it('survives PostgreSQL ending the connection of a transaction (a restart), and commits again afterwards', async () => {
+    const s = await openFresh();
+    await s.migrate();
+    // Another session holds the log's lock, so that the commit waits inside its transaction on a checked-out
+    // connection; then the server ends that connection, as a restart or a failover does.
+    const holder = new pg.Client({ connectionString: sessionUrl(db.url) });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [COMMIT_LOCK]);
+      const checkpoint = { size: 0, note: 'n', created_at: '2025-05-20T10:00:00Z' };
+      const pending = s
+        .commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint })
+        .catch((x: unknown) => x);
+      let waiting: number | undefined;
+      while (waiting === undefined) {
+        const [w] = await sql<{ pid: number }>(
+          db.url,
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'advisory' AND pid <> $2",
+          [db.name, (holder as unknown as { processID: number }).processID],
+        );
+        waiting = w?.pid;
+        if (waiting === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      await sql(db.url, 'SELECT pg_terminate_backend($1)', [waiting]);
+      // Refused as the server's failure (a 500 that names nothing), and the process lives on: an 'error' event of
+      // the connection that nobody listened for used to end it.
+      const e = (await pending) as Error & { code?: string };
+      expect(e.code).toBe('E_DB');
+      expect(e).not.toBeInstanceOf(InputError);
+      await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
+      await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
+      expect((await s.latestCheckpoint())?.size).toBe(0);
+    } finally {
+      await holder.end();
+      await s.close();
+    }
   });
 
   it('refuses dissent backup with a pointer to pg_dump', async () => {

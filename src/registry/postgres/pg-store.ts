@@ -25,7 +25,7 @@ const ACCOUNT_COLS = 'account, person, source, handle, display_name, email, birt
  * the other every write of a group commit, so that two servers of one registry never append at the same index.
  */
 const MIGRATE_LOCK = 0x6469_7373_656e_7401n;
-const COMMIT_LOCK = 0x6469_7373_656e_7402n;
+export const COMMIT_LOCK = 0x6469_7373_656e_7402n;
 
 /** How many pending requests the purge looks at in one transaction, as in SQLite (see _writes.mjs). */
 const PURGE_PAGE = 500;
@@ -105,6 +105,12 @@ export class PgStore implements Store {
       throw this.#explain(e);
     }
     let broken: Error | undefined;
+    const lost = (e: Error) => {
+      broken = e;
+    };
+    // A checked-out connection has no listener of the pool's: its end (PostgreSQL restarted, a failover, the backend
+    // terminated) would be an 'error' event that ends the process. The statement running fails with it anyway.
+    c.on('error', lost);
     try {
       await c.query(begin);
       const result = await fn(c);
@@ -118,6 +124,7 @@ export class PgStore implements Store {
       }
       throw e instanceof DissentError ? e : this.#explain(e);
     } finally {
+      c.removeListener('error', lost);
       c.release(broken);
     }
   }
@@ -134,6 +141,11 @@ export class PgStore implements Store {
     } catch (e) {
       throw this.#explain(e);
     }
+    let broken: Error | undefined;
+    const lost = (e: Error) => {
+      broken = e;
+    };
+    c.on('error', lost); // as in #tx: a connection ended while checked out must not end the process
     try {
       // Two processes starting at once: the second waits here, then finds every step applied.
       await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
@@ -173,7 +185,8 @@ export class PgStore implements Store {
     } finally {
       // Ends with the session anyway; released at once for the other processes waiting.
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]).catch(() => {});
-      c.release();
+      c.removeListener('error', lost);
+      c.release(broken);
     }
   }
 
