@@ -6,7 +6,7 @@ import { fromBase64 } from '../log/hash.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../log/note.ts';
 import { verifyConsistency } from '../log/proofs.ts';
 import { verifyReceipt } from '../log/receipt.ts';
-import { InputError, NotFoundError } from '../shared/errors.ts';
+import { DissentError, InputError, NotFoundError } from '../shared/errors.ts';
 import { type ObjectionResult, Registry } from './registry.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { AccountRow } from './types.ts';
@@ -464,6 +464,39 @@ describe('Registry', () => {
     expect(filed.created).toBe(true);
     expect(filed.receipt.leaf_index).toBe(10);
     expect(verifyReceipt(filed.receipt, verifier).ok).toBe(true);
+  });
+
+  it('fails the batch, instead of leaving its requests unanswered, when the database fails while the log is reread after another process appended', async () => {
+    const { registry: cli, store } = await setup();
+    const server = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
+    // The other server appends just before this one commits; then the database goes away (PostgreSQL restarted) as
+    // this one rereads the grown log to redo its batch on top.
+    let raced = false;
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (!raced) {
+        raced = true;
+        await server.object({ subject: 'p:8', channel: 'api' });
+        store.logSize = async () => {
+          throw new DissentError('the registry lost the connection', 'E_DB');
+        };
+      }
+      return commit(batch);
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const answer = await Promise.race([
+        cli.object({ subject: 'p:9', channel: 'cli' }).catch((e: unknown) => e),
+        new Promise((r) => setTimeout(() => r('no answer'), 2000)),
+      ]);
+      expect(raced).toBe(true);
+      expect((answer as { code?: string }).code).toBe('E_DB');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('puts no subject id, e-mail or name into the log', async () => {

@@ -621,7 +621,14 @@ export class Registry {
           // length, so that two busy servers of one registry (an overlapping deploy) take turns. Five attempts
           // without a pause failed about one request in 300 there.
           await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 6)));
-          this.#frontier = await loadFrontier(this.store);
+          try {
+            this.#frontier = await loadFrontier(this.store);
+          } catch (reread) {
+            // The database failed meanwhile: the batch fails with it, rather than leaving its callers unanswered (and
+            // the flush's rejection unhandled, which ends the process).
+            for (const f of finishers) f?.op.reject(reread);
+            return;
+          }
           continue;
         }
         for (const f of finishers) f?.op.reject(e);
