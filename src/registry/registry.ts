@@ -107,6 +107,12 @@ const MAX_BATCH = 100_000;
 const CONFLICT_ATTEMPTS = 50;
 
 /**
+ * After how many attempts that found the log grown under them a batch is redone holding the log (where the store can
+ * lock it): a busier process of the registry could otherwise append between each reread and commit, for good.
+ */
+const LOCK_AFTER = 2;
+
+/**
  * How many requests of a batch are prepared, or answered, between two turns of the event loop. A batch is made of
  * every request that arrived during the previous commit; done in one go, a backlog of 20,000 stopped every other
  * request for half a second.
@@ -566,6 +572,13 @@ export class Registry {
     // A request refused in one attempt has had its answer: a redone batch must not carry it out after all (another
     // process's append may have made a refused withdrawal possible in the meantime).
     const refused = new Set<Op>();
+    // Set while the batch holds the log against other processes' appends (LOCK_AFTER), until it is committed or failed.
+    let unlock: (() => Promise<void>) | undefined;
+    const letGo = async () => {
+      const u = unlock;
+      unlock = undefined;
+      await u?.();
+    };
     for (let attempt = 0; ; attempt++) {
       const ctx: BatchContext = {
         now: this.now(),
@@ -610,6 +623,7 @@ export class Registry {
           await this.store.commit(batch);
         }
         this.#frontier = ctx.frontier;
+        await letGo();
       } catch (e) {
         if (e instanceof EffectiveExistsError && optimistic) {
           // Someone in the batch has objected before: redo it with a lookup per request.
@@ -619,18 +633,22 @@ export class Registry {
         if (e instanceof LogConflictError && attempt < CONFLICT_ATTEMPTS) {
           // Another process appended: pick up its tree and redo this batch on top of it, after a pause of random
           // length, so that two busy servers of one registry (an overlapping deploy) take turns. Five attempts
-          // without a pause failed about one request in 300 there.
-          await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 6)));
+          // without a pause failed about one request in 300 there. From the LOCK_AFTER-th on, the batch holds the log
+          // instead, where the store can lock it: the busier process could win every turn.
           try {
+            if (attempt + 1 >= LOCK_AFTER && this.store.lockLog) unlock ??= await this.store.lockLog();
+            else await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 6)));
             this.#frontier = await loadFrontier(this.store);
           } catch (reread) {
             // The database failed meanwhile: the batch fails with it, rather than leaving its callers unanswered (and
             // the flush's rejection unhandled, which ends the process).
+            await letGo();
             for (const f of finishers) f?.op.reject(reread);
             return;
           }
           continue;
         }
+        await letGo();
         for (const f of finishers) f?.op.reject(e);
         return;
       }

@@ -99,6 +99,13 @@ export interface Store {
 
   /** Writes a group commit atomically and durably. */
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * Where several processes append to one log (PostgreSQL): keeps the others from appending until the function it
+   * returns is called, so that a batch prepared meanwhile on the log as reread cannot meet a LogConflictError. This
+   * store's own commits in that time go ahead, one at a time. The registry takes it for a batch that found the log
+   * grown under it, which a busier process could otherwise keep doing attempt after attempt.
+   */
+  lockLog?(): Promise<() => Promise<void>>;
 
   /** Stores a new link token (by hash). */
   createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void>;

@@ -38,6 +38,18 @@ async function sql<R extends pg.QueryResultRow>(url: string, text: string, param
   }
 }
 
+const PROGRAMME: Programme = {
+  id: 'prog',
+  title: 'prog',
+  purpose: 'train_ai_system',
+  legal_basis: 'legitimate_interest',
+  jurisdictions: ['EU'],
+  notice_date: new Date('2025-04-14T00:00:00Z'),
+  deadline: new Date('2025-06-01T00:00:00Z'),
+  grace_window: 72 * 3_600_000,
+  policy: '/dev/null',
+};
+
 const account = (n: number, over: Partial<AccountRow> = {}): AccountRow => ({
   account: `fb:a:${n}`,
   person: `p:${n}`,
@@ -271,22 +283,58 @@ describeWhere(available, 'PostgreSQL store', () => {
     await s.close();
   });
 
+  it('files a request even while another process of the registry appends before every attempt of its batch', async () => {
+    // Two servers of one registry, one of them busier: it committed between each of the other's rereads of the log
+    // and its commit, fifty times over, and that batch's requests were answered 500.
+    const url = await freshUrl();
+    const signer = parseSignerKey(generateSignerKey('test.example/log'));
+    const programmes = [PROGRAMME];
+    const [mine, busy] = [new PgStore(url), new PgStore(url)] as [PgStore, PgStore];
+    await mine.migrate();
+    await mine.upsertAccounts(Array.from({ length: 100 }, (_, i) => account(i)));
+    const other = await Registry.open({ store: busy, origin: 'test.example/log', signer, programmes });
+    const registry = await Registry.open({ store: mine, origin: 'test.example/log', signer, programmes });
+    let held = false;
+    const lockLog = mine.lockLog.bind(mine);
+    mine.lockLog = async () => {
+      const unlock = await lockLog();
+      held = true;
+      return async () => {
+        held = false;
+        await unlock();
+      };
+    };
+    let next = 10;
+    let raced = 0;
+    const waiting: Promise<unknown>[] = [];
+    const commit = mine.commit.bind(mine);
+    mine.commit = async (batch) => {
+      const filed = other.object({ subject: `p:${next++}`, channel: 'api' });
+      // While this process holds the log, the other one's append waits for it; until then it comes first.
+      if (held) waiting.push(filed);
+      else {
+        raced++;
+        await filed;
+      }
+      return commit(batch);
+    };
+    const mineFiled = await registry.object({ subject: 'p:1', channel: 'api' });
+    expect(raced).toBeGreaterThan(0);
+    expect(waiting.length).toBeGreaterThan(0);
+    const theirs = (await Promise.all(waiting)) as { receipt: { leaf_index: number } }[];
+    for (const t of theirs) expect(t.receipt.leaf_index).toBeGreaterThan(mineFiled.receipt.leaf_index);
+    expect(verifyReceipt(mineFiled.receipt, parseVerifierKey(verifierKeyOf(signer))).ok).toBe(true);
+    expect((await mine.getLeaves(mineFiled.receipt.leaf_index, mineFiled.receipt.leaf_index + 1))[0]).toBe(
+      mineFiled.receipt.leaf,
+    );
+    for (const r of [registry, other]) await r.drain();
+    await Promise.all([mine, busy].map((s) => s.close()));
+  });
+
   it('never forks the log when two processes append to one registry at once', async () => {
     const url = await freshUrl();
     const signer = parseSignerKey(generateSignerKey('test.example/log'));
-    const programmes: Programme[] = [
-      {
-        id: 'prog',
-        title: 'prog',
-        purpose: 'train_ai_system',
-        legal_basis: 'legitimate_interest',
-        jurisdictions: ['EU'],
-        notice_date: new Date('2025-04-14T00:00:00Z'),
-        deadline: new Date('2025-06-01T00:00:00Z'),
-        grace_window: 72 * 3_600_000,
-        policy: '/dev/null',
-      },
-    ];
+    const programmes = [PROGRAMME];
     const stores = [new PgStore(url), new PgStore(url)];
     await Promise.all(stores.map((s) => s.migrate()));
     await stores[0]?.upsertAccounts(Array.from({ length: 200 }, (_, i) => account(i)));

@@ -66,6 +66,8 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
   readonly #where: string;
+  /** The connection holding the log's lock (lockLog), on which this store's commits run meanwhile. */
+  #holder: pg.PoolClient | undefined;
 
   constructor(url: string, opts: PgStoreOptions = {}) {
     const masked = maskUrl(url);
@@ -96,11 +98,14 @@ export class PgStore implements Store {
     }
   }
 
-  /** Runs `fn` in one transaction on one connection; `begin` is what starts it (BEGIN, and maybe a lock). */
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  /**
+   * Runs `fn` in one transaction on one connection; `begin` is what starts it (BEGIN, and maybe a lock). On `held`, a
+   * connection checked out by the caller, if given; else on one of the pool's.
+   */
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', held?: pg.PoolClient): Promise<T> {
     let c: pg.PoolClient;
     try {
-      c = await this.#pool.connect();
+      c = held ?? (await this.#pool.connect());
     } catch (e) {
       throw this.#explain(e);
     }
@@ -110,7 +115,7 @@ export class PgStore implements Store {
     };
     // A checked-out connection has no listener of the pool's: its end (PostgreSQL restarted, a failover, the backend
     // terminated) would be an 'error' event that ends the process. The statement running fails with it anyway.
-    c.on('error', lost);
+    if (!held) c.on('error', lost);
     try {
       await c.query(begin);
       const result = await fn(c);
@@ -124,9 +129,53 @@ export class PgStore implements Store {
       }
       throw e instanceof DissentError ? e : this.#explain(e);
     } finally {
+      if (!held) {
+        c.removeListener('error', lost);
+        c.release(broken);
+      }
+    }
+  }
+
+  /** Runs `fn` in a transaction that holds the log's lock: on the connection of lockLog while it is held. */
+  #appending(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+    return this.#tx(fn, `BEGIN; SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`, this.#holder);
+  }
+
+  async lockLog(): Promise<() => Promise<void>> {
+    let c: pg.PoolClient;
+    try {
+      c = await this.#pool.connect();
+    } catch (e) {
+      throw this.#explain(e);
+    }
+    let broken: Error | undefined;
+    const lost = (e: Error) => {
+      broken = e;
+    };
+    c.on('error', lost);
+    const release = () => {
       c.removeListener('error', lost);
       c.release(broken);
+    };
+    try {
+      // The lock each commit takes for its transaction, held by this session: the commits of other processes wait,
+      // and this store's run on this connection, which has it already.
+      await c.query('SELECT pg_advisory_lock($1)', [COMMIT_LOCK]);
+    } catch (e) {
+      release();
+      throw this.#explain(e);
     }
+    this.#holder = c;
+    return async () => {
+      if (this.#holder === c) this.#holder = undefined;
+      try {
+        await c.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
+      } catch (e) {
+        // The session ends with the connection, and its lock with it.
+        broken ??= e as Error;
+      }
+      release();
+    };
   }
 
   #explain(e: unknown): unknown {
@@ -420,7 +469,7 @@ export class PgStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     // One round trip starts the transaction and waits for the log's lock: every commit, of any process, holds it
     // until it is committed, so the size read under it is the size the leaves are appended to.
-    await this.#tx(async (c) => {
+    await this.#appending(async (c) => {
       const expected = batch.leaves[0]?.index;
       if (expected !== undefined && logSizeOf((await c.query<{ n: number }>(LOG_SIZE)).rows) !== expected) {
         throw new LogConflictError();
@@ -515,7 +564,7 @@ export class PgStore implements Store {
           [cp.size, cp.note, cp.created_at],
         );
       }
-    }, `BEGIN; SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
+    });
   }
 
   async createToken(token: Omit<TokenRow, 'used_at' | 'attempts'>): Promise<void> {
