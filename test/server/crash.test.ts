@@ -1,14 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WITNESS_FILE } from '../../src/config/log-witness.ts';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
+import { sessionUrl } from '../../src/registry/postgres/pg-url.ts';
 import { dissent } from '../helpers/cli.ts';
+import { createTestDatabase, postgresAvailability, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.ts';
+import { describeWhere } from '../helpers/requires.ts';
 import { API_TOKEN, api, Client, makeHome, parseMail } from './_harness.ts';
 import { greylistingSmtp } from './_smtp.ts';
 
@@ -21,10 +25,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function startChild(
   home: string,
   via: 'module' | 'bin' = 'module',
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const entry = via === 'bin' ? ['bin/dissent.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const child = spawn(process.execPath, [...entry, 'serve', '--home', home, '--listen', '127.0.0.1:0'], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -50,6 +56,96 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
+/** A home of its own for a test, its registry named by `env` (DATABASE_URL) when given, else its registry.db. */
+async function homeWith(env: NodeJS.ProcessEnv, persons: number) {
+  const saved = process.env.DATABASE_URL;
+  if (env.DATABASE_URL !== undefined) process.env.DATABASE_URL = env.DATABASE_URL;
+  try {
+    const t = await makeHome({ persons });
+    await t.home.close();
+    return t;
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+/**
+ * Kills `dissent serve` (kill -9) under load, restarts it and checks that every receipt it returned verifies against
+ * the new checkpoint, which is consistent with every earlier one; then that a SIGTERM checkpoints. On the registry
+ * `env` names (DATABASE_URL), else the home's registry.db.
+ */
+async function killUnderLoad(dirs: string[], children: ChildProcess[], env: NodeJS.ProcessEnv = {}) {
+  const t = await homeWith(env, 2000);
+  dirs.push(t.dir);
+  const first = await startChild(t.dir, 'module', env);
+  children.push(first.child);
+
+  const receipts: Receipt[] = [];
+  let next = 1;
+  let killed = false;
+  const KILL_AFTER = 300;
+  const worker = async () => {
+    while (!killed) {
+      const subject = `p:${next++}`;
+      try {
+        const res = await fetch(`${first.url}/api/v1/objections`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ subject }),
+        });
+        if (res.status === 201) receipts.push((await res.json()) as Receipt);
+      } catch {
+        return; // the server is gone
+      }
+      if (receipts.length >= KILL_AFTER && !killed) {
+        killed = true;
+        first.child.kill('SIGKILL');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  const gone = await exited(first.child);
+  expect(gone.signal).toBe('SIGKILL');
+  expect(receipts.length).toBeGreaterThanOrEqual(KILL_AFTER);
+
+  const second = await startChild(t.dir, 'module', env);
+  children.push(second.child);
+  const key = parseVerifierKey((await api(second.url, '/api/v1/log/key', { token: null })).text.trim());
+  const note = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
+  const now = openCheckpoint(note, key, 'test.dissent/log');
+
+  const oldCheckpoints = new Map<number, Uint8Array>();
+  for (const r of receipts) {
+    expect(verifyReceipt(r, key).ok).toBe(true);
+    const proof = (
+      await api(second.url, `/api/v1/log/proof/inclusion?index=${r.leaf_index}&size=${now.size}`, { token: null })
+    ).json as { proof: string[] };
+    expect(verifyInclusion(hashLeaf(r.leaf), r.leaf_index, now.size, proof.proof.map(fromBase64), now.root)).toBe(true);
+    const cp = openCheckpoint(r.checkpoint, key);
+    oldCheckpoints.set(cp.size, cp.root);
+  }
+  expect(oldCheckpoints.size).toBeGreaterThan(1);
+  for (const [size, root] of oldCheckpoints) {
+    expect(size).toBeLessThanOrEqual(now.size);
+    const c = (await api(second.url, `/api/v1/log/proof/consistency?from=${size}&to=${now.size}`, { token: null }))
+      .json as { proof: string[] };
+    expect(verifyConsistency(size, now.size, c.proof.map(fromBase64), root, now.root), `from ${size}`).toBe(true);
+  }
+
+  // The restarted server keeps taking objections, and a SIGTERM shuts it down cleanly.
+  const more = await api(second.url, '/api/v1/objections', { body: { subject: `p:${next + 1}` } });
+  expect(more.status).toBe(201);
+  const last = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
+  second.child.kill('SIGTERM');
+  const stopped = await exited(second.child);
+  expect(stopped.code).toBe(0);
+  expect(second.stderr()).toContain('stopped; the log has');
+  // The home's witness (which a registry restored from an older backup is checked against) holds the last one.
+  expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(last);
+  return { first: first.stderr(), second: second.stderr() };
+}
+
 describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
@@ -59,76 +155,7 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
   });
 
   it('every receipt the server returned verifies against the checkpoint after restart, which is consistent with all earlier ones', async () => {
-    const t = await makeHome({ persons: 2000 });
-    await t.home.close();
-    dirs.push(t.dir);
-    const first = await startChild(t.dir);
-    children.push(first.child);
-
-    const receipts: Receipt[] = [];
-    let next = 1;
-    let killed = false;
-    const KILL_AFTER = 300;
-    const worker = async () => {
-      while (!killed) {
-        const subject = `p:${next++}`;
-        try {
-          const res = await fetch(`${first.url}/api/v1/objections`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ subject }),
-          });
-          if (res.status === 201) receipts.push((await res.json()) as Receipt);
-        } catch {
-          return; // the server is gone
-        }
-        if (receipts.length >= KILL_AFTER && !killed) {
-          killed = true;
-          first.child.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, worker));
-    const gone = await exited(first.child);
-    expect(gone.signal).toBe('SIGKILL');
-    expect(receipts.length).toBeGreaterThanOrEqual(KILL_AFTER);
-
-    const second = await startChild(t.dir);
-    children.push(second.child);
-    const key = parseVerifierKey((await api(second.url, '/api/v1/log/key', { token: null })).text.trim());
-    const note = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
-    const now = openCheckpoint(note, key, 'test.dissent/log');
-
-    const oldCheckpoints = new Map<number, Uint8Array>();
-    for (const r of receipts) {
-      expect(verifyReceipt(r, key).ok).toBe(true);
-      const proof = (
-        await api(second.url, `/api/v1/log/proof/inclusion?index=${r.leaf_index}&size=${now.size}`, { token: null })
-      ).json as { proof: string[] };
-      expect(verifyInclusion(hashLeaf(r.leaf), r.leaf_index, now.size, proof.proof.map(fromBase64), now.root)).toBe(
-        true,
-      );
-      const cp = openCheckpoint(r.checkpoint, key);
-      oldCheckpoints.set(cp.size, cp.root);
-    }
-    expect(oldCheckpoints.size).toBeGreaterThan(1);
-    for (const [size, root] of oldCheckpoints) {
-      expect(size).toBeLessThanOrEqual(now.size);
-      const c = (await api(second.url, `/api/v1/log/proof/consistency?from=${size}&to=${now.size}`, { token: null }))
-        .json as { proof: string[] };
-      expect(verifyConsistency(size, now.size, c.proof.map(fromBase64), root, now.root), `from ${size}`).toBe(true);
-    }
-
-    // The restarted server keeps taking objections, and a SIGTERM shuts it down cleanly.
-    const more = await api(second.url, '/api/v1/objections', { body: { subject: `p:${next + 1}` } });
-    expect(more.status).toBe(201);
-    const last = (await api(second.url, '/api/v1/log/checkpoint', { token: null })).text;
-    second.child.kill('SIGTERM');
-    const stopped = await exited(second.child);
-    expect(stopped.code).toBe(0);
-    expect(second.stderr()).toContain('stopped; the log has');
-    // The home's witness (which a registry restored from an older backup is checked against) holds the last one.
-    expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(last);
+    await killUnderLoad(dirs, children);
   });
 
   /** `dissent serve` started as the installed command (bin/) on a new home, with one objection filed through the API. */
@@ -207,4 +234,114 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
       await smtp.stop();
     }
   }, 30_000);
+});
+
+describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL registry as a process', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let password: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const role = await db.withPassword();
+    password = role.password;
+    env = { DATABASE_URL: role.url };
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  it('kill -9 under load: every receipt verifies against the checkpoint after restart, consistent with all earlier ones', async () => {
+    const { first, second } = await killUnderLoad(dirs, children, { DATABASE_URL: await schemaUrl('killed') });
+    expect(first + second).not.toContain(password);
+  });
+
+  it('PostgreSQL ending every connection under load (a restart): answers 500 problem+json naming nothing, recovers by itself, and loses no receipt', async () => {
+    const t = await homeWith({ DATABASE_URL: await schemaUrl('restarted') }, 2000);
+    dirs.push(t.dir);
+    const server = await startChild(t.dir, 'module', { DATABASE_URL: await schemaUrl('restarted') });
+    children.push(server.child);
+    const receipts: Receipt[] = [];
+    const failures = new Map<string, number>();
+    let next = 1;
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const res = await api(server.url, '/api/v1/objections', { body: { subject: `p:${next++}` } }).catch(() => {
+          failures.set('no answer: the server is gone', 1);
+          stop = true;
+        });
+        if (!res) return;
+        if (res.status === 201) receipts.push(res.json as Receipt);
+        else {
+          const key = `${res.status} ${res.headers.get('content-type')} ${res.text}`;
+          failures.set(key, (failures.get(key) ?? 0) + 1);
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 16 }, worker));
+    // What a restart does to the server's connections, a few times over, while the requests keep coming.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await asAdmin(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [db.name],
+      );
+    }
+    // Recovered by itself: objections are filed again.
+    const before = receipts.length;
+    await expect.poll(() => receipts.length, { timeout: 10_000 }).toBeGreaterThan(before + 50);
+    stop = true;
+    await load;
+    expect(server.child.exitCode, server.stderr()).toBe(null);
+    for (const [answer] of failures) {
+      expect(answer).toMatch(/^500 application\/problem\+json/);
+      expect(answer).toContain('"code":"E_INTERNAL"');
+    }
+    expect(server.stderr()).not.toContain(password);
+    expect(server.stderr()).not.toMatch(/p:\d/);
+
+    const key = parseVerifierKey((await api(server.url, '/api/v1/log/key', { token: null })).text.trim());
+    const last = (await api(server.url, '/api/v1/log/checkpoint', { token: null })).text;
+    const now = openCheckpoint(last, key, 'test.dissent/log');
+    expect(new Set(receipts.map((r) => r.leaf_index)).size).toBe(receipts.length);
+    for (const r of receipts) {
+      expect(verifyReceipt(r, key).ok).toBe(true);
+      expect(r.leaf_index).toBeLessThan(now.size);
+    }
+    const proofs = receipts.filter((_, i) => i % 50 === 0);
+    for (const r of proofs) {
+      const proof = (
+        await api(server.url, `/api/v1/log/proof/inclusion?index=${r.leaf_index}&size=${now.size}`, { token: null })
+      ).json as { proof: string[] };
+      expect(verifyInclusion(hashLeaf(r.leaf), r.leaf_index, now.size, proof.proof.map(fromBase64), now.root)).toBe(
+        true,
+      );
+    }
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toEqual({ code: 0, signal: null });
+    expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(last);
+  });
+
+  /** A url of a fresh registry of its own in the test database, as the role with a password. */
+  async function schemaUrl(schema: string): Promise<string> {
+    const owned = await db.inSchema(schema);
+    await asAdmin(`ALTER SCHEMA ${schema} OWNER TO ${db.name}_pw`, [], owned);
+    const u = new URL(env.DATABASE_URL as string);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    return u.toString();
+  }
+
+  async function asAdmin(text: string, params: unknown[] = [], url = TEST_DATABASE_URL): Promise<void> {
+    const c = new pg.Client({ connectionString: sessionUrl(url) });
+    await c.connect();
+    try {
+      await c.query(text, params);
+    } finally {
+      await c.end();
+    }
+  }
 });
