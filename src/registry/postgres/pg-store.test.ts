@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -273,6 +274,23 @@ describeWhere(available, 'PostgreSQL store', () => {
     } finally {
       await holder.end();
       await s.close();
+    }
+  });
+
+  it('names the registry when the server ends the connection before it is made (a proxy, a server shutting down)', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `postgresql://dissent:hunter2@127.0.0.1:${(server.address() as AddressInfo).port}/registry`;
+    try {
+      const s = new PgStore(url, { source: 'the DATABASE_URL environment variable' });
+      const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+      await s.close();
+      expect(e.code).toBe('E_DB');
+      expect(e.message).toContain(maskUrl(url));
+      expect(e.message).toMatch(/lost the connection/);
+      expect(e.message).not.toContain('hunter2');
+    } finally {
+      server.close();
     }
   });
 

@@ -21,6 +21,8 @@ export function maskUrl(url: string): string {
   return u.toString().replaceAll('%2A%2A%2A', '***');
 }
 
+const LOST = 'lost the connection: check that PostgreSQL is running, then run the command again';
+
 /** What a PostgreSQL error code or a socket error says about the registry, and what to do. */
 const PROBLEMS: readonly [RegExp, string][] = [
   [
@@ -38,7 +40,7 @@ const PROBLEMS: readonly [RegExp, string][] = [
   [/^3D000$/, 'names a database that does not exist: create it first (createdb NAME), or fix the name in the url'],
   [/^42501$/, "refused what dissent does there: the url's user needs the right to create tables in the database"],
   [/^(57P03|53300)$/, 'does not take connections now (starting up, or too many connections): try again shortly'],
-  [/^(08\w{3}|57P01|57P02)$/, 'lost the connection: check that PostgreSQL is running, then run the command again'],
+  [/^(08\w{3}|57P01|57P02)$/, LOST],
 ];
 
 /**
@@ -58,7 +60,11 @@ export function describePgError(e: unknown, where: string): unknown {
       { cause: e },
     );
   }
-  if (typeof code !== 'string') return e;
+  if (typeof code !== 'string') {
+    // pg's own words when the socket ends: during the connection's start (a proxy, a server shutting down) or later.
+    if (!/^Connection terminated unexpectedly$/.test(message)) return e;
+    return new DissentError(`the registry ${where} ${LOST} (the connection ended)`, 'E_DB', { cause: e });
+  }
   const problem = PROBLEMS.find(([re]) => re.test(code));
   if (!problem) return e;
   return new DissentError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
