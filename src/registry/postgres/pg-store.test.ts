@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -290,6 +290,30 @@ describeWhere(available, 'PostgreSQL store', () => {
       expect(e.message).toMatch(/lost the connection/);
       expect(e.message).not.toContain('hunter2');
     } finally {
+      server.close();
+    }
+  });
+
+  it('gives up on a server that takes the connection and never answers (a hung host), naming it', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `postgresql://dissent:hunter2@127.0.0.1:${(server.address() as AddressInfo).port}/registry?connect_timeout=1`;
+    try {
+      const s = new PgStore(url);
+      const started = Date.now();
+      const e = (await Promise.race([
+        s.migrate().catch((x: unknown) => x),
+        new Promise((r) => setTimeout(() => r(new Error('still waiting after 10 s')), 10_000)),
+      ])) as Error & { code?: string };
+      expect(e.message).toMatch(/did not answer within 1 s/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(e.code).toBe('E_DB');
+      expect(e.message).toContain(maskUrl(url));
+      expect(e.message).not.toContain('hunter2');
+      await s.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
       server.close();
     }
   });

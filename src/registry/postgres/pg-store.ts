@@ -14,7 +14,7 @@ import type {
   TokenUse,
   WithdrawalRow,
 } from '../types.ts';
-import { describePgError, maskUrl, sessionUrl } from './pg-url.ts';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, describePgError, maskUrl, sessionUrl } from './pg-url.ts';
 
 const OBJECTION_COLS =
   'id, subject, scope, programme, state, channel, submitted_at, effective_at, withdrawn_at, reason, salt, leaf_index, withdrawal_id, via_account';
@@ -66,6 +66,7 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
   readonly #where: string;
+  readonly #connectTimeoutMs: number;
   /** The connection holding the log's lock (lockLog), on which this store's commits run meanwhile. */
   #holder: pg.PoolClient | undefined;
 
@@ -73,8 +74,10 @@ export class PgStore implements Store {
     const masked = maskUrl(url);
     this.#where = opts.source ? `${masked}, named by ${opts.source},` : masked;
     let connectionString: string;
+    let connectTimeout = DEFAULT_CONNECT_TIMEOUT_MS;
     try {
       connectionString = sessionUrl(url);
+      connectTimeout = connectTimeoutMs(url);
     } catch (cause) {
       // Node's URL error carries the whole url, password included: it is not passed on.
       throw new InputError(
@@ -83,7 +86,13 @@ export class PgStore implements Store {
         { cause: cause instanceof Error ? new Error(cause.name) : undefined },
       );
     }
-    this.#pool = new pg.Pool({ connectionString, types: TYPES, max: opts.max ?? 10 });
+    this.#connectTimeoutMs = connectTimeout;
+    this.#pool = new pg.Pool({
+      connectionString,
+      types: TYPES,
+      max: opts.max ?? 10,
+      connectionTimeoutMillis: connectTimeout,
+    });
     // A connection that breaks while idle (the server restarted) is dropped and made anew by the next query; without
     // a listener it would end the process.
     this.#pool.on('error', () => {});
@@ -179,7 +188,7 @@ export class PgStore implements Store {
   }
 
   #explain(e: unknown): unknown {
-    return describePgError(e, this.#where);
+    return describePgError(e, this.#where, this.#connectTimeoutMs);
   }
 
   async migrate(): Promise<number> {

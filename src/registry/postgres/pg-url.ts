@@ -48,10 +48,18 @@ const PROBLEMS: readonly [RegExp, string][] = [
  * error as it is. The url's password never appears. A DissentError, not an InputError: the same failure in the middle
  * of a server's work is the server's (a 500 that says nothing of the database), not the client's.
  */
-export function describePgError(e: unknown, where: string): unknown {
+export function describePgError(e: unknown, where: string, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): unknown {
   if (e instanceof DissentError) return e;
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : '';
+  // pg's words when a connection is not made within connectTimeoutMs (the pool's, when none is free in that time).
+  if (/^(Connection terminated due to connection timeout|timeout exceeded when trying to connect)$/.test(message)) {
+    return new DissentError(
+      `the registry ${where} did not answer within ${connectTimeoutMs / 1000} s: check that PostgreSQL is running there and not overloaded, and that nothing on the way (a firewall) drops the connection; connect_timeout=SECONDS in the url sets the wait`,
+      'E_DB',
+      { cause: e },
+    );
+  }
   // pg's own words when the server asks for a password and the url gives none.
   if (/client password must be a string|password authentication failed/.test(message) && code !== '28P01') {
     return new DissentError(
@@ -68,6 +76,21 @@ export function describePgError(e: unknown, where: string): unknown {
   const problem = PROBLEMS.find(([re]) => re.test(code));
   if (!problem) return e;
   return new DissentError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
+}
+
+/** How long dissent waits for a PostgreSQL connection unless the url says otherwise (libpq's connect_timeout). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * How long to wait for a connection: the url's connect_timeout (seconds, as libpq reads it; 0 waits for ever), else
+ * DEFAULT_CONNECT_TIMEOUT_MS. Without a limit, a host that takes the connection and never answers (hung, or behind a
+ * firewall that drops packets) holds every command and request for ever. Throws Node's URL error on a malformed url.
+ */
+export function connectTimeoutMs(url: string): number {
+  const given = new URL(url).searchParams.get('connect_timeout');
+  if (given === null || given.trim() === '') return DEFAULT_CONNECT_TIMEOUT_MS;
+  const seconds = Number(given);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
 /**
