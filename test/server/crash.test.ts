@@ -326,6 +326,38 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
     expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(last);
   });
 
+  it('SIGTERM while PostgreSQL cannot be reached still writes the witness and the access log before it says so', async () => {
+    const url = await schemaUrl('unreachable');
+    const t = await homeWith({ DATABASE_URL: url }, 200);
+    dirs.push(t.dir);
+    const server = await startChild(t.dir, 'module', { DATABASE_URL: url });
+    children.push(server.child);
+    const receipts: Receipt[] = [];
+    for (let i = 1; i <= 20; i++) {
+      const res = await api(server.url, '/api/v1/objections', { body: { subject: `p:${i}` } });
+      expect(res.status).toBe(201);
+      receipts.push(res.json as Receipt);
+    }
+    // The database goes away: its role may no longer log in, and the server's connections are ended.
+    await asAdmin(`ALTER ROLE ${db.name}_pw NOLOGIN`);
+    try {
+      await asAdmin(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+        [`${db.name}_pw`],
+      );
+      server.child.kill('SIGTERM');
+      const stopped = await exited(server.child);
+      expect(stopped.code).toBe(2);
+      expect(server.stderr()).toMatch(/dissent: the registry postgresql:\/\/\S+:\*\*\*@/);
+      expect(server.stderr()).not.toContain(password);
+    } finally {
+      await asAdmin(`ALTER ROLE ${db.name}_pw LOGIN`);
+    }
+    // What the server signed last is in the witness, and every request it answered is in the access log.
+    expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(receipts.at(-1)?.checkpoint);
+    expect(server.stderr().match(/"status":201/g)).toHaveLength(20);
+  });
+
   /** A url of a fresh registry of its own in the test database, as the role with a password. */
   async function schemaUrl(schema: string): Promise<string> {
     const owned = await db.inSchema(schema);

@@ -81,11 +81,17 @@ export default defineCommand({
       process.once('SIGHUP', () => stop('SIGHUP'));
     });
     await server.close();
-    // The stored log's, not this process's tree: a CLI command on the same home may have appended meanwhile.
-    const { size } = await home.registry.latestCheckpoint();
+    // The stored log's, not this process's tree: a CLI command on the same home may have appended meanwhile. A
+    // registry that cannot be read now (its database down) is said so once the home is closed: the witness and the
+    // access log are written all the same.
+    const latest = await home.registry.latestCheckpoint().then(
+      (cp) => ({ size: cp.size }),
+      (e: unknown) => ({ failed: e }),
+    );
     await home.close();
     accessLog.flush();
-    info(`stopped; the log has ${size} entries, all covered by the last signed checkpoint`);
+    if ('failed' in latest) throw latest.failed;
+    info(`stopped; the log has ${latest.size} entries, all covered by the last signed checkpoint`);
   },
 });
 
