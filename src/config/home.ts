@@ -6,7 +6,7 @@ import { maskUrl } from '../registry/postgres/pg-url.ts';
 import { Registry } from '../registry/registry.ts';
 import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
 import type { Store } from '../registry/store.ts';
-import { DissentError, InputError } from '../shared/errors.ts';
+import { DissentError, InputError, UnavailableError } from '../shared/errors.ts';
 import { CONFIG_FILE, type Config, loadConfig, REGISTRY_FILE } from './config.ts';
 import { LogRolledBackError, LogWitness } from './log-witness.ts';
 
@@ -113,8 +113,11 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
     } catch (e) {
       await store.close();
       // A shell that inherited a server's DATABASE_URL may mean the home's own registry.
-      if (e instanceof DissentError && e.code === 'E_DB' && fromEnv) {
-        throw new DissentError(`${e.message}; or ${fix}`, e.code, { cause: e.cause });
+      if (e instanceof DissentError && (e.code === 'E_DB' || e.code === 'E_DB_UNAVAILABLE') && fromEnv) {
+        const said = `${e.message}; or ${fix}`;
+        throw e instanceof UnavailableError
+          ? new UnavailableError(said, e.code, { cause: e.cause })
+          : new DissentError(said, e.code, { cause: e.cause });
       }
       throw e;
     }

@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { splitHostPort } from '../config/config.ts';
 import type { Home } from '../config/home.ts';
-import { InputError } from '../shared/errors.ts';
+import { InputError, UnavailableError } from '../shared/errors.ts';
 import { noteArrival } from './arrival.ts';
 import { isOperatorRequest } from './auth.ts';
 import { createContext, describeError, type ServerContext, type ServerOptions } from './context.ts';
@@ -16,7 +16,7 @@ import { messagesFor } from './i18n/index.ts';
 import { deliverMail } from './intake.ts';
 import type { MailMessage, SpooledMail } from './mail/index.ts';
 import { openApiDocument } from './openapi.ts';
-import { HttpError, toProblem } from './problem.ts';
+import { HttpError, RETRY_UNAVAILABLE_S, toProblem } from './problem.ts';
 import { langOf, sendPage } from './routes/_page.ts';
 import { logRoutes } from './routes/api-log.ts';
 import { operatorRoutes, requireOperator } from './routes/api-operator.ts';
@@ -209,6 +209,7 @@ export async function buildApp(
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err);
     if (p.status >= 500) ctx.errorLog(describeError(err));
+    if (err instanceof UnavailableError) reply.header('retry-after', String(RETRY_UNAVAILABLE_S));
     if (isMachineRoute(req.url)) {
       return reply.code(p.status).header('content-type', 'application/problem+json').send(p);
     }

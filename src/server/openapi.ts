@@ -21,7 +21,17 @@ const operatorErrors = {
     ),
     headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } },
   },
-  '503': problemResponse('The server is shutting down (E_SHUTTING_DOWN); retry against the restarted one.'),
+  '503': {
+    ...problemResponse(
+      'The server is shutting down (E_SHUTTING_DOWN; retry against the restarted one), or cannot reach its registry database just now (E_DB_UNAVAILABLE; retry after Retry-After seconds).',
+    ),
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before retrying, when the registry is out of reach.',
+        schema: { type: 'string' },
+      },
+    },
+  },
 };
 /** Any request that arrives on a kept-alive connection after shutdown began. */
 const shuttingDown = { '503': operatorErrors['503'] };

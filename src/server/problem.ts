@@ -1,5 +1,12 @@
 import { ZodError } from 'zod';
-import { DissentError, InputError, NotFoundError, RefusedError, VerificationError } from '../shared/errors.ts';
+import {
+  DissentError,
+  InputError,
+  NotFoundError,
+  RefusedError,
+  UnavailableError,
+  VerificationError,
+} from '../shared/errors.ts';
 
 /** An RFC 9457 problem details object, with our stable error code as an extension member. */
 export interface Problem {
@@ -75,6 +82,9 @@ function problem(status: number, code: string, detail?: string): Problem {
   };
 }
 
+/** The Retry-After of a 503 for a registry out of reach (UnavailableError): a database restart takes seconds. */
+export const RETRY_UNAVAILABLE_S = 5;
+
 /**
  * Maps any error to a problem. Our own errors keep their message (which never holds personal data); framework
  * errors keep their status; anything else becomes a 500 that says nothing about the internals.
@@ -90,6 +100,11 @@ export function toProblem(e: unknown): Problem {
   if (e instanceof InputError) return problem(400, e.code, e.message);
   if (e instanceof RefusedError) return problem(409, e.code, e.message);
   if (e instanceof VerificationError) return problem(422, e.code, e.message);
+  // Its message names the registry's url (password masked) for the operator's error log; the client learns only to
+  // come back (with Retry-After, RETRY_UNAVAILABLE_S).
+  if (e instanceof UnavailableError) {
+    return problem(503, e.code, 'the server cannot reach its registry just now; retry in a few seconds');
+  }
   const fe = e as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = FRAMEWORK_CODE[fe.statusCode] ?? 'E_HTTP';

@@ -48,6 +48,17 @@ export class NotFoundError extends InputError {
   }
 }
 
+/**
+ * Something dissent needs is out of reach just now (the registry's database restarting, a lost connection): the same
+ * request may succeed in a few seconds. The server answers it with 503 and Retry-After, the CLI with exit code 2.
+ */
+export class UnavailableError extends DissentError {
+  override name = 'UnavailableError';
+  constructor(message: string, code: `E_${string}` = 'E_UNAVAILABLE', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}
+
 /** An action refused by a rule, e.g. a first snapshot before the deadline plus grace window. */
 export class RefusedError extends DissentError {
   override name = 'RefusedError';

@@ -259,7 +259,7 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
     expect(first + second).not.toContain(password);
   });
 
-  it('PostgreSQL ending every connection under load (a restart): answers 500 problem+json naming nothing, recovers by itself, and loses no receipt', async () => {
+  it('PostgreSQL ending every connection under load (a restart): answers 503 problem+json with Retry-After naming nothing, recovers by itself, and loses no receipt', async () => {
     const t = await homeWith({ DATABASE_URL: await schemaUrl('restarted') }, 2000);
     dirs.push(t.dir);
     const server = await startChild(t.dir, 'module', { DATABASE_URL: await schemaUrl('restarted') });
@@ -277,7 +277,7 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
         if (!res) return;
         if (res.status === 201) receipts.push(res.json as Receipt);
         else {
-          const key = `${res.status} ${res.headers.get('content-type')} ${res.text}`;
+          const key = `${res.status} ${res.headers.get('content-type')} retry-after=${res.headers.get('retry-after')} ${res.text}`;
           failures.set(key, (failures.get(key) ?? 0) + 1);
         }
       }
@@ -297,9 +297,10 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
     stop = true;
     await load;
     expect(server.child.exitCode, server.stderr()).toBe(null);
+    // A client (the operator's backend) can tell an outage from a defect, and knows when to retry.
     for (const [answer] of failures) {
-      expect(answer).toMatch(/^500 application\/problem\+json/);
-      expect(answer).toContain('"code":"E_INTERNAL"');
+      expect(answer).toMatch(/^503 application\/problem\+json(; charset=utf-8)? retry-after=5 /);
+      expect(answer).toContain('"code":"E_DB_UNAVAILABLE"');
     }
     expect(server.stderr()).not.toContain(password);
     expect(server.stderr()).not.toMatch(/p:\d/);

@@ -8,7 +8,7 @@ import { describeWhere } from '../../../test/helpers/requires.ts';
 import type { Programme } from '../../config/config.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../log/note.ts';
 import { verifyReceipt } from '../../log/receipt.ts';
-import { InputError } from '../../shared/errors.ts';
+import { InputError, UnavailableError } from '../../shared/errors.ts';
 import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
 import { Registry } from '../registry.ts';
 import { describeStore } from '../store.contract.ts';
@@ -207,19 +207,20 @@ describeWhere(available, 'PostgreSQL store', () => {
   });
 
   it('names an unreachable server, a wrong password and a missing database by the url without its password', async () => {
-    const cases: [string, RegExp][] = [
-      ['postgresql://dissent:hunter2@127.0.0.1:1/registry', /cannot be reached/],
-      [`${db.url.replace(db.name, 'no_such_database_here')}`, /database that does not exist/],
+    // A server out of reach may be back in a moment (a server answers 503 with Retry-After); a missing database not.
+    const cases: [string, RegExp, string][] = [
+      ['postgresql://dissent:hunter2@127.0.0.1:1/registry', /cannot be reached/, 'E_DB_UNAVAILABLE'],
+      [`${db.url.replace(db.name, 'no_such_database_here')}`, /database that does not exist/, 'E_DB'],
     ];
-    for (const [url, why] of cases) {
+    for (const [url, why, code] of cases) {
       const s = new PgStore(url, { source: 'the DATABASE_URL environment variable' });
       const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
       expect(e.message, url).toMatch(why);
       expect(e.message).toContain(maskUrl(url));
       expect(e.message).toContain('DATABASE_URL');
       expect(e.message).not.toContain('hunter2');
-      expect(e.code).toBe('E_DB');
-      // The server's fault when it happens in the middle of a request (a 500 that names nothing), not the client's.
+      expect(e.code).toBe(code);
+      // The server's fault when it happens in the middle of a request (a 5xx that names nothing), not the client's.
       expect(e).not.toBeInstanceOf(InputError);
       await s.close();
     }
@@ -263,11 +264,11 @@ describeWhere(available, 'PostgreSQL store', () => {
         if (waiting === undefined) await new Promise((r) => setTimeout(r, 20));
       }
       await sql(db.url, 'SELECT pg_terminate_backend($1)', [waiting]);
-      // Refused as the server's failure (a 500 that names nothing), and the process lives on: an 'error' event of
-      // the connection that nobody listened for used to end it.
+      // Refused as a passing failure of the server's (a 503 with Retry-After that names nothing), and the process
+      // lives on: an 'error' event of the connection that nobody listened for used to end it.
       const e = (await pending) as Error & { code?: string };
-      expect(e.code).toBe('E_DB');
-      expect(e).not.toBeInstanceOf(InputError);
+      expect(e.code).toBe('E_DB_UNAVAILABLE');
+      expect(e).toBeInstanceOf(UnavailableError);
       await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
       await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
       expect((await s.latestCheckpoint())?.size).toBe(0);
@@ -285,7 +286,7 @@ describeWhere(available, 'PostgreSQL store', () => {
       const s = new PgStore(url, { source: 'the DATABASE_URL environment variable' });
       const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
       await s.close();
-      expect(e.code).toBe('E_DB');
+      expect(e.code).toBe('E_DB_UNAVAILABLE');
       expect(e.message).toContain(maskUrl(url));
       expect(e.message).toMatch(/lost the connection/);
       expect(e.message).not.toContain('hunter2');
@@ -308,7 +309,7 @@ describeWhere(available, 'PostgreSQL store', () => {
       ])) as Error & { code?: string };
       expect(e.message).toMatch(/did not answer within 1 s/);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(e.code).toBe('E_DB');
+      expect(e.code).toBe('E_DB_UNAVAILABLE');
       expect(e.message).toContain(maskUrl(url));
       expect(e.message).not.toContain('hunter2');
       await s.close();

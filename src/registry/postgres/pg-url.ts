@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { DissentError } from '../../shared/errors.ts';
+import { DissentError, UnavailableError } from '../../shared/errors.ts';
 
 /** Query parameters of a PostgreSQL url that hold a secret. */
 const SECRET_PARAMS = /^(password|sslpassword|passfile|sslkey)$/i;
@@ -23,24 +23,43 @@ export function maskUrl(url: string): string {
 
 const LOST = 'lost the connection: check that PostgreSQL is running, then run the command again';
 
-/** What a PostgreSQL error code or a socket error says about the registry, and what to do. */
-const PROBLEMS: readonly [RegExp, string][] = [
+/**
+ * What a PostgreSQL error code or a socket error says about the registry, what to do, and whether it may pass by itself
+ * (a server restarting, a lost connection): a request that meets such a failure is answered 503 with Retry-After, not
+ * 500, so that a client retries.
+ */
+const PROBLEMS: readonly [RegExp, string, 'transient' | 'lasting'][] = [
   [
     /^(ECONNREFUSED|ENOENT|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/,
     'cannot be reached: check that PostgreSQL is running there and that the url names its host (or socket folder) and port',
+    'transient',
   ],
   [
     /^28P01$/,
     "refused the password of the url's user: check the user name and the password in the url (percent-encode special characters in it)",
+    'lasting',
   ],
   [
     /^28000$/,
     "refused the url's user: the role does not exist, or pg_hba.conf does not let it connect this way; create the role or fix the url",
+    'lasting',
   ],
-  [/^3D000$/, 'names a database that does not exist: create it first (createdb NAME), or fix the name in the url'],
-  [/^42501$/, "refused what dissent does there: the url's user needs the right to create tables in the database"],
-  [/^(57P03|53300)$/, 'does not take connections now (starting up, or too many connections): try again shortly'],
-  [/^(08\w{3}|57P01|57P02)$/, LOST],
+  [
+    /^3D000$/,
+    'names a database that does not exist: create it first (createdb NAME), or fix the name in the url',
+    'lasting',
+  ],
+  [
+    /^42501$/,
+    "refused what dissent does there: the url's user needs the right to create tables in the database",
+    'lasting',
+  ],
+  [
+    /^(57P03|53300)$/,
+    'does not take connections now (starting up, or too many connections): try again shortly',
+    'transient',
+  ],
+  [/^(08\w{3}|57P01|57P02)$/, LOST, 'transient'],
 ];
 
 /**
@@ -54,9 +73,9 @@ export function describePgError(e: unknown, where: string, connectTimeoutMs = DE
   const message = e instanceof Error ? e.message : '';
   // pg's words when a connection is not made within connectTimeoutMs (the pool's, when none is free in that time).
   if (/^(Connection terminated due to connection timeout|timeout exceeded when trying to connect)$/.test(message)) {
-    return new DissentError(
+    return new UnavailableError(
       `the registry ${where} did not answer within ${connectTimeoutMs / 1000} s: check that PostgreSQL is running there and not overloaded, and that nothing on the way (a firewall) drops the connection; connect_timeout=SECONDS in the url sets the wait`,
-      'E_DB',
+      'E_DB_UNAVAILABLE',
       { cause: e },
     );
   }
@@ -69,13 +88,25 @@ export function describePgError(e: unknown, where: string, connectTimeoutMs = DE
     );
   }
   if (typeof code !== 'string') {
-    // pg's own words when the socket ends: during the connection's start (a proxy, a server shutting down) or later.
-    if (!/^Connection terminated unexpectedly$/.test(message)) return e;
-    return new DissentError(`the registry ${where} ${LOST} (the connection ended)`, 'E_DB', { cause: e });
+    // pg's own words when the socket ends: during the connection's start (a proxy, a server shutting down) or later,
+    // and when a connection whose socket ended is used once more.
+    if (
+      !/^(Connection terminated unexpectedly|Client has encountered a connection error and is not queryable)$/.test(
+        message,
+      )
+    ) {
+      return e;
+    }
+    return new UnavailableError(`the registry ${where} ${LOST} (the connection ended)`, 'E_DB_UNAVAILABLE', {
+      cause: e,
+    });
   }
   const problem = PROBLEMS.find(([re]) => re.test(code));
   if (!problem) return e;
-  return new DissentError(`the registry ${where} ${problem[1]} (${code})`, 'E_DB', { cause: e });
+  const said = `the registry ${where} ${problem[1]} (${code})`;
+  return problem[2] === 'transient'
+    ? new UnavailableError(said, 'E_DB_UNAVAILABLE', { cause: e })
+    : new DissentError(said, 'E_DB', { cause: e });
 }
 
 /** How long dissent waits for a PostgreSQL connection unless the url says otherwise (libpq's connect_timeout). */
