@@ -108,23 +108,40 @@ export class PgStore implements Store {
   }
 
   /**
-   * Runs `fn` in one transaction on one connection; `begin` is what starts it (BEGIN, and maybe a lock). On `held`, a
-   * connection checked out by the caller, if given; else on one of the pool's.
+   * Checks a connection out of the pool. A checked-out connection has no listener of the pool's: its end (PostgreSQL
+   * restarted, a failover, the backend terminated) would be an 'error' event that ends the process, so one listens
+   * until `release`, which hands a connection that broke (or that `broke` names) back to be thrown away. The
+   * statement running fails with such an end anyway.
    */
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', held?: pg.PoolClient): Promise<T> {
+  async #checkout(): Promise<{ c: pg.PoolClient; broke: (e: Error) => void; release: () => void }> {
     let c: pg.PoolClient;
     try {
-      c = held ?? (await this.#pool.connect());
+      c = await this.#pool.connect();
     } catch (e) {
       throw this.#explain(e);
     }
     let broken: Error | undefined;
-    const lost = (e: Error) => {
-      broken = e;
+    const broke = (e: Error) => {
+      broken ??= e;
     };
-    // A checked-out connection has no listener of the pool's: its end (PostgreSQL restarted, a failover, the backend
-    // terminated) would be an 'error' event that ends the process. The statement running fails with it anyway.
-    if (!held) c.on('error', lost);
+    c.on('error', broke);
+    return {
+      c,
+      broke,
+      release: () => {
+        c.removeListener('error', broke);
+        c.release(broken);
+      },
+    };
+  }
+
+  /**
+   * Runs `fn` in one transaction on one connection; `begin` is what starts it (BEGIN, and maybe a lock). On `held`, a
+   * connection checked out by the caller, if given; else on one of the pool's.
+   */
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', held?: pg.PoolClient): Promise<T> {
+    const out = held ? undefined : await this.#checkout();
+    const c = held ?? (out as { c: pg.PoolClient }).c;
     try {
       await c.query(begin);
       const result = await fn(c);
@@ -134,14 +151,11 @@ export class PgStore implements Store {
       try {
         await c.query('ROLLBACK');
       } catch (r) {
-        broken = r as Error;
+        out?.broke(r as Error);
       }
       throw e instanceof DissentError ? e : this.#explain(e);
     } finally {
-      if (!held) {
-        c.removeListener('error', lost);
-        c.release(broken);
-      }
+      out?.release();
     }
   }
 
@@ -151,21 +165,7 @@ export class PgStore implements Store {
   }
 
   async lockLog(): Promise<() => Promise<void>> {
-    let c: pg.PoolClient;
-    try {
-      c = await this.#pool.connect();
-    } catch (e) {
-      throw this.#explain(e);
-    }
-    let broken: Error | undefined;
-    const lost = (e: Error) => {
-      broken = e;
-    };
-    c.on('error', lost);
-    const release = () => {
-      c.removeListener('error', lost);
-      c.release(broken);
-    };
+    const { c, broke, release } = await this.#checkout();
     try {
       // The lock each commit takes for its transaction, held by this session: the commits of other processes wait,
       // and this store's run on this connection, which has it already.
@@ -181,7 +181,7 @@ export class PgStore implements Store {
         await c.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
       } catch (e) {
         // The session ends with the connection, and its lock with it.
-        broken ??= e as Error;
+        broke(e as Error);
       }
       release();
     };
@@ -193,17 +193,7 @@ export class PgStore implements Store {
 
   async migrate(): Promise<number> {
     const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
-    let c: pg.PoolClient;
-    try {
-      c = await this.#pool.connect();
-    } catch (e) {
-      throw this.#explain(e);
-    }
-    let broken: Error | undefined;
-    const lost = (e: Error) => {
-      broken = e;
-    };
-    c.on('error', lost); // as in #tx: a connection ended while checked out must not end the process
+    const { c, release } = await this.#checkout();
     try {
       // Two processes starting at once: the second waits here, then finds every step applied.
       await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
@@ -243,8 +233,7 @@ export class PgStore implements Store {
     } finally {
       // Ends with the session anyway; released at once for the other processes waiting.
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]).catch(() => {});
-      c.removeListener('error', lost);
-      c.release(broken);
+      release();
     }
   }
 
