@@ -13,6 +13,12 @@ export const WITHDRAW_LINK_MS = 24 * 3_600_000;
 const MAX_PERSONS = 3;
 
 /**
+ * Of how many persons a typed value names the mail goes to the first MAX_PERSONS that can be mailed (that have an
+ * e-mail, and for a withdrawal an objection to withdraw): a person without one takes no place of another's.
+ */
+const MAX_CANDIDATES = 10;
+
+/**
  * How long a confirmation link for `programme` stays valid: that programme's grace window. For `*` it is the shortest
  * grace window of the programmes still open at `at` (their deadline not passed), so that a confirmation never keeps a
  * submission time longer than any programme allows; a programme already closed has no say, since the objection is
@@ -43,9 +49,33 @@ function recipients(accounts: readonly AccountRow[]): AccountRow[] {
   const byPerson = new Map<string, AccountRow>();
   for (const a of accounts) {
     const had = byPerson.get(a.person);
-    if (had === undefined ? byPerson.size < MAX_PERSONS : !had.email && a.email) byPerson.set(a.person, a);
+    if (had === undefined ? byPerson.size < MAX_CANDIDATES : !had.email && a.email) byPerson.set(a.person, a);
   }
   return [...byPerson.values()];
+}
+
+/**
+ * The first MAX_PERSONS of `accounts` (one per person) that `reach` gives something for (an address, an objection),
+ * each with it, asked one after another. Run in the background: how many were asked must not show in the answer's
+ * timing.
+ */
+async function firstReachable<T>(
+  accounts: readonly AccountRow[],
+  reach: (account: AccountRow) => Promise<T | undefined>,
+): Promise<{ account: AccountRow; found: T }[]> {
+  const out: { account: AccountRow; found: T }[] = [];
+  for (const account of accounts) {
+    if (out.length === MAX_PERSONS) break;
+    const found = await reach(account);
+    if (found !== undefined) out.push({ account, found });
+  }
+  return out;
+}
+
+/** One link token for each person that may be mailed, made on every path, whatever was found: the same work. */
+function linkTokens(): { tokens: string[]; hashes: Uint8Array[] } {
+  const tokens = Array.from({ length: MAX_PERSONS }, () => newLinkToken());
+  return { tokens, hashes: tokens.map(hashLinkToken) };
 }
 
 /**
@@ -71,7 +101,7 @@ function mayMail(ctx: ServerContext, kind: 'confirm' | 'withdraw', programme: st
 
 /**
  * Handles the objection form. The caller answers at once with the same page whatever happens here: the lookup,
- * a token and its hash are made on both paths, and the pending objection, the stored token and the mail (only for
+ * the tokens and their hashes are made on both paths, and the pending objection, the stored token and the mail (only for
  * an existing account) are finished in the background, so neither the answer nor its timing tells whether the
  * account exists.
  */
@@ -80,14 +110,13 @@ export async function requestConfirmation(
   form: { account: string; programme: string; reason?: string | undefined; lang: Lang; submittedAt?: string },
 ): Promise<void> {
   const accounts = recipients(await ctx.store.findAccounts(form.account));
-  const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
-  const hashes = tokens.map(hashLinkToken);
+  const { tokens, hashes } = linkTokens();
   if (accounts.length === 0) return;
   ctx.tasks.run(async () => {
+    const reachable = await firstReachable(accounts, (account) => mailTo(ctx, account));
     await Promise.all(
-      accounts.map(async (account, i) => {
-        const to = await mailTo(ctx, account);
-        if (to === undefined || !mayMail(ctx, 'confirm', form.programme, account)) return;
+      reachable.map(async ({ account, found: to }, i) => {
+        if (!mayMail(ctx, 'confirm', form.programme, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
           // The account found is the one meant: its id may also be another person's id, which a lookup would refuse.
@@ -129,25 +158,27 @@ export async function requestWithdrawal(
 ): Promise<void> {
   const named = await ctx.store.findAccounts(form.account);
   const accounts = recipients(named);
-  const tokens = (accounts.length > 0 ? accounts : [undefined]).map(() => newLinkToken());
-  const hashes = tokens.map(hashLinkToken);
+  const { tokens, hashes } = linkTokens();
   if (accounts.length === 0) return;
   const now = ctx.clock();
   ctx.tasks.run(async () => {
+    const reachable = await firstReachable(accounts, async (account) => {
+      // Only an objection to exactly this programme can be withdrawn; a `*` one covers it but is not it. The
+      // person's `*` objection must not hide an objection of this one account to the programme.
+      const found = [
+        await ctx.store.findEffective(account.person, 'person', form.programme),
+        ...(await Promise.all(
+          named
+            .filter((a) => a.person === account.person)
+            .map((a) => ctx.store.findEffective(a.account, 'account', form.programme)),
+        )),
+      ].find((row) => row?.programme === form.programme);
+      const to = found ? await mailTo(ctx, account) : undefined;
+      return found && to !== undefined ? { objection: found, to } : undefined;
+    });
     await Promise.all(
-      accounts.map(async (account, i) => {
-        // Only an objection to exactly this programme can be withdrawn; a `*` one covers it but is not it. The
-        // person's `*` objection must not hide an objection of this one account to the programme.
-        const found = [
-          await ctx.store.findEffective(account.person, 'person', form.programme),
-          ...(await Promise.all(
-            named
-              .filter((a) => a.person === account.person)
-              .map((a) => ctx.store.findEffective(a.account, 'account', form.programme)),
-          )),
-        ].find((row) => row?.programme === form.programme);
-        const to = found ? await mailTo(ctx, account) : undefined;
-        if (!found || to === undefined || !mayMail(ctx, 'withdraw', form.programme, account)) return;
+      reachable.map(async ({ account, found: { objection: found, to } }, i) => {
+        if (!mayMail(ctx, 'withdraw', form.programme, account)) return;
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: found.id,

@@ -125,6 +125,39 @@ describe('objection form', () => {
     expect(await t.home.store.findEffective(owner.person, 'person', '*')).toBeUndefined();
   });
 
+  it('mails the persons a shared handle names that can be mailed, also when others before them cannot', async () => {
+    const c = await start();
+    // Four persons with the handle `shared` on four platforms; the first three (in account order) have no e-mail on
+    // any account. They took the three places before, and the fourth, who can be mailed, got nothing.
+    const [a, b, d, e] = t.accounts as [
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+    ];
+    const only = (x: typeof a, n: number) => ({
+      ...x,
+      account: `zz:a:${n}`,
+      person: `p:shared-${n}`,
+      handle: 'shared',
+    });
+    await t.home.store.upsertAccounts([
+      { ...only(a, 1), email: null },
+      { ...only(b, 2), email: null },
+      { ...only(d, 3), email: null },
+      { ...only(e, 4), email: 'shared4@example.org' },
+    ]);
+    await object(c, '@shared');
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).map((m) => m.to)).toEqual(['shared4@example.org']);
+    expect((await follow(c, linkAt(0))).status).toBe(200);
+    // Withdrawing: only the fourth has an objection to withdraw, and gets the link.
+    const { csrf } = await c.page('/withdraw?lang=en');
+    await c.post('/withdraw', { _csrf: csrf, account: 'shared', programme: '*', lang: 'en' });
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).map((m) => m.to)).toEqual(['shared4@example.org', 'shared4@example.org']);
+  });
+
   it('asks for a handle when the value typed is only an @ or invisible characters, and mails nobody', async () => {
     const c = await start();
     // Exports often write a missing handle as "" (the identity graph keeps it so), or as a lone invisible character:
