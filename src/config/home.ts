@@ -157,7 +157,7 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   const config = loadConfig(dir);
   const signer = loadSigner(config.log.key_file);
   const store = await openStore(config, opts);
-  const witness = new LogWitness(config.home, signer, config.log.origin);
+  const witness = new LogWitness(config.home, signer, config.log.origin, config.log.key_file);
   // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
   const file = registryName(config, registryUrl(config));
   // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command

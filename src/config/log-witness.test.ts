@@ -22,6 +22,7 @@ import { EMPTY_ROOT } from '../log/hash.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../log/note.ts';
 import { openHome } from './home.ts';
 import { LogRolledBackError, WITNESS_FILE } from './log-witness.ts';
+import { EXAMPLE_VALUES } from './template.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -255,6 +256,46 @@ describe('the log witness', () => {
     expect(cli.stderr).toContain("a DATABASE_URL or database.url other than the server's");
     expect(cli.stderr).not.toContain('p:2');
     expect(dissent(['object', '--home', dir, '--subject', 'p:2'], { env }).code).toBe(0);
+  });
+
+  it("refuses to sign a registry's log with another key under the same origin: a second host set up with its own dissent init", async () => {
+    const dir = await homeWithPersons(3);
+    await object(dir, 'p:1');
+    // A second host's home, made by dissent init with the log's origin, over the first home's registry.
+    const second = join(dir, '..', 'second');
+    initHome(second);
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'registry.db')}` };
+    const cli = dissent(['object', '--home', second, '--subject', 'p:2'], { env });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(
+      `the registry's log (${join(dir, 'registry.db')}, named by the DATABASE_URL environment variable) is signed for dissent.example/log by another key than this home's (${join(second, 'log.key')})`,
+    );
+    expect(cli.stderr).toContain('copy log.key');
+    expect(cli.stderr).not.toContain('p:2');
+    // Nothing was appended or signed: the first home's log goes on, under its own key.
+    await object(dir, 'p:2');
+    const home = await openHome(dir);
+    try {
+      const verifier = parseVerifierKey(verifierKeyOf(home.signer));
+      expect(openCheckpoint((await home.registry.latestCheckpoint()).note, verifier).size).toBe(2);
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('refuses a registry whose log another home keeps under another origin, naming both origins', async () => {
+    const dir = await homeWithPersons(2);
+    await object(dir, 'p:1');
+    const second = join(dir, '..', 'second');
+    initHome(second, { ...EXAMPLE_VALUES, origin: 'other.example/log' });
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'registry.db')}` };
+    const cli = dissent(['log', 'checkpoint', '--home', second], { env });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(
+      "is the log of dissent.example/log, not of other.example/log (log.origin in this home's config)",
+    );
+    // The first home's log goes on under its own key and origin.
+    await object(dir, 'p:2');
   });
 
   it('says so when the witness is there but cannot be read, rather than skipping the check unnoticed', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
 import { type Hash, toBase64 } from '../log/hash.ts';
 import { foldRange, nodeKey, rangeNodes } from '../log/merkle.ts';
-import { parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../log/note.ts';
+import { NoteError, parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../log/note.ts';
 import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
 
@@ -42,6 +42,7 @@ export class LogWitness {
   readonly #file: string;
   readonly #verifier: Verifier;
   readonly #origin: string;
+  readonly #keyFile: string;
   readonly #seen: Checkpoint | undefined;
   /** Whether the registry passed the check: until then, this process writes nothing. */
   #checked = false;
@@ -49,10 +50,11 @@ export class LogWitness {
   #timer: NodeJS.Timeout | undefined;
   #warned = false;
 
-  constructor(dir: string, signer: Signer, origin: string) {
+  constructor(dir: string, signer: Signer, origin: string, keyFile: string) {
     this.#file = join(dir, WITNESS_FILE);
     this.#verifier = parseVerifierKey(verifierKeyOf(signer));
     this.#origin = origin;
+    this.#keyFile = keyFile;
     this.#seen = this.#read(true);
   }
 
@@ -63,6 +65,7 @@ export class LogWitness {
    * file and the setting that named it) in the error.
    */
   async check(store: Store, where: string): Promise<void> {
+    await this.#checkSigner(store, where);
     const seen = this.#seen;
     const size = await store.logSize();
     if (seen && size < seen.size) {
@@ -83,6 +86,31 @@ export class LogWitness {
     }
     this.#checked = true;
     if (this.#pending) this.#schedule();
+  }
+
+  /**
+   * Refuses a registry whose latest checkpoint this home's key did not sign, or signed for another origin: the log of
+   * another home (a second host set up with its own dissent init, over the server's database). Appending would sign
+   * the same log under a second key, and verifiers holding the published key would reject every receipt and proof
+   * made after it.
+   */
+  async #checkSigner(store: Store, where: string): Promise<void> {
+    const latest = await store.latestCheckpoint();
+    if (!latest) return;
+    try {
+      openCheckpoint(latest.note, this.#verifier, this.#origin);
+    } catch (e) {
+      if (!(e instanceof NoteError)) throw e;
+      const origin = latest.note.slice(0, latest.note.indexOf('\n'));
+      const why =
+        origin === this.#origin
+          ? `is signed for ${origin} by another key than this home's (${this.#keyFile})`
+          : `is the log of ${origin}, not of ${this.#origin} (log.origin in this home's config)`;
+      throw new InputError(
+        `the registry's log (${where}) ${why}: another home keeps its log, as when a second host was set up with its own dissent init. Nothing was changed; signing it here would give the published log a second key, and its verifiers would reject every receipt made after. To share the log, copy log.key and log.origin from the home that made it to every host`,
+        'E_LOG_KEY',
+      );
+    }
   }
 
   /** Notes a checkpoint the registry committed; it is written within a second, and at flush(). */

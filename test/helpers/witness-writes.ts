@@ -11,7 +11,7 @@ import { parseVerifierKey, verifierKeyOf } from '../../src/log/note.ts';
 const [home = '', ms = '1000'] = process.argv.slice(2);
 const h = await openHome(home);
 const note = (await h.registry.latestCheckpoint()).note;
-const witness = new LogWitness(home, h.signer, h.registry.origin);
+const witness = new LogWitness(home, h.signer, h.registry.origin, h.config.log.key_file);
 await witness.check(h.store, home);
 const verifier = parseVerifierKey(verifierKeyOf(h.signer));
 let unreadable = 0;
