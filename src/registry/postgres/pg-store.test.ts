@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
+import { TLSSocket } from 'node:tls';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -240,6 +241,17 @@ describeWhere(available, 'PostgreSQL store', () => {
     expect(maskUrl('postgres://u:p@ss@h/d')).not.toContain('ss@h');
   });
 
+  it('says that the server does not take SSL when the url asks for it, instead of an unexpected error', async () => {
+    // Over TCP, where a server with ssl off answers the url's request for SSL with a refusal.
+    const { url } = await db.withPassword();
+    const s = new PgStore(`${url}${url.includes('?') ? '&' : '?'}sslmode=verify-full`);
+    const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+    await s.close();
+    expect(e.message).toContain('does not take SSL connections, and the url asks for them (sslmode)');
+    expect(e.code).toBe('E_DB');
+    expect(e.message).not.toContain(new URL(url).password);
+  });
+
   it('survives PostgreSQL ending the connection of a transaction (a restart), and commits again afterwards', async () => {
     const s = await openFresh();
     await s.migrate();
@@ -413,4 +425,56 @@ describeWhere(available, 'PostgreSQL store', () => {
     for (const r of registries) await r.drain();
     await Promise.all([...stores, reader].map((s) => s.close()));
   });
+});
+
+/** A throwaway self-signed certificate for localhost, made for the test below (valid until 2126). */
+const SELF_SIGNED = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEnolOhmv38haHO1t
+QYoN0A6mJ3Di8SaShoQV0WfmAr2hRANCAARb8M+yd9X8tPHSoN62mL8gDrMmKwnU
+KRyjEXCmOiNB9/cU31CMe3UYLUtvUbigvzhpjLPTdiRiUioiwoUSaB8X
+-----END PRIVATE KEY-----
+`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUF40Re5GDfS/RAvTu+9Ib8MjR2ZMwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMTAxMTU1M1oYDzIxMjYxMTA3
+MDExNTUzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAARb8M+yd9X8tPHSoN62mL8gDrMmKwnUKRyjEXCmOiNB9/cU31CMe3UY
+LUtvUbigvzhpjLPTdiRiUioiwoUSaB8Xo1MwUTAdBgNVHQ4EFgQUUwCe8TT3KcGy
+CGqUEjgCWFKQEncwHwYDVR0jBBgwFoAUUwCe8TT3KcGyCGqUEjgCWFKQEncwDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAxqmsevQAHZPFIbUdi+2M
+L4XPt2Ns2gjlYRClTJBetrwCIBkoFHnHjexcnjnCryAq+CfmPw2K2Hqv5QzsgdUw
+pmBC
+-----END CERTIFICATE-----
+`,
+};
+
+it('says that a server certificate cannot be verified, and how to name its authority, for sslmode=require', async () => {
+  // A server that takes the url's request for SSL (PostgreSQL's SSLRequest, answered 'S') and shows a self-signed
+  // certificate, as a database with a private CA does: no PostgreSQL is needed for this.
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.once('data', () => {
+      socket.write('S');
+      sockets.push(new TLSSocket(socket, { isServer: true, ...SELF_SIGNED }) as unknown as Socket);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `postgresql://dissent:hunter2@localhost:${(server.address() as AddressInfo).port}/registry`;
+  try {
+    for (const mode of ['require', 'verify-full']) {
+      const s = new PgStore(`${url}?sslmode=${mode}`);
+      const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+      await s.close();
+      expect(e.message, mode).toContain('showed a certificate that cannot be verified (DEPTH_ZERO_SELF_SIGNED_CERT)');
+      expect(e.message).toContain('sslrootcert=');
+      expect(e.message).toContain(maskUrl(`${url}?sslmode=${mode}`));
+      expect(e.message).not.toContain('hunter2');
+      expect(e.code).toBe('E_DB');
+    }
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
 });

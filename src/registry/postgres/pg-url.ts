@@ -62,6 +62,10 @@ const PROBLEMS: readonly [RegExp, string, 'transient' | 'lasting'][] = [
   [/^(08\w{3}|57P01|57P02)$/, LOST, 'transient'],
 ];
 
+/** Node's error codes for a TLS certificate that fails verification (self-signed, unknown issuer, expired, other host). */
+const TLS_CERT =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 /**
  * A failure of the PostgreSQL registry as an error that names it (`where`: its masked url) and what to do; any other
  * error as it is. The url's password never appears. A DissentError, not an InputError: the same failure in the middle
@@ -83,6 +87,23 @@ export function describePgError(e: unknown, where: string, connectTimeoutMs = DE
   if (/client password must be a string|password authentication failed/.test(message) && code !== '28P01') {
     return new DissentError(
       `the registry ${where} asks for a password, and the url has none: add it (postgresql://USER:PASSWORD@HOST/DATABASE)`,
+      'E_DB',
+      { cause: e },
+    );
+  }
+  // pg's words when the url asks for SSL (sslmode) and the server has it off.
+  if (message === 'The server does not support SSL connections') {
+    return new DissentError(
+      `the registry ${where} does not take SSL connections, and the url asks for them (sslmode): turn ssl on in the server's postgresql.conf, or leave sslmode out of the url over the local socket or a network you trust`,
+      'E_DB',
+      { cause: e },
+    );
+  }
+  // Node's codes for a server certificate it cannot verify. pg checks it for sslmode=require too, as libpq does only
+  // for verify-full: against the system's CAs, and for the url's host.
+  if (typeof code === 'string' && TLS_CERT.test(code)) {
+    return new DissentError(
+      `the registry ${where} showed a certificate that cannot be verified (${code}): dissent checks it against the system's certificate authorities and the url's host name, for sslmode=require as for verify-full; name the authority that signed it with sslrootcert=/path/to/ca.pem in the url, and connect by the host name the certificate is for`,
       'E_DB',
       { cause: e },
     );
