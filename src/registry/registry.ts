@@ -233,10 +233,17 @@ export class Registry {
     }
   }
 
-  /** Refuses a reason longer than the portal's form takes; a reason is optional and never judged. */
+  /**
+   * Refuses a reason longer than the portal's form takes, or holding a NUL character (which no one types, and which
+   * PostgreSQL cannot store: it would fail the group commit of every request filed with it); a reason is optional and
+   * never judged.
+   */
   checkReason(reason: string | undefined): void {
     if (reason !== undefined && reason.length > MAX_REASON_CHARS) {
       throw new InputError(`the reason is longer than ${MAX_REASON_CHARS} characters`, 'E_REASON_TOO_LONG');
+    }
+    if (reason?.includes('\u0000')) {
+      throw new InputError('the reason holds a NUL character (U+0000); leave it out', 'E_REASON_INVALID');
     }
   }
 

@@ -331,6 +331,24 @@ describeWhere(available, 'PostgreSQL store', () => {
     }
   });
 
+  it("files the other requests of a batch when one request's reason holds a NUL character, which PostgreSQL cannot store", async () => {
+    // A crafted form post (reason=%00) made the whole group commit fail: every request that arrived with it got a 500.
+    const store = await openFresh();
+    await store.migrate();
+    await store.upsertAccounts([account(1), account(2)]);
+    const signer = parseSignerKey(generateSignerKey('test.example/log'));
+    const registry = await Registry.open({ store, origin: 'test.example/log', signer, programmes: [PROGRAMME] });
+    const [innocent, crafted] = await Promise.allSettled([
+      registry.object({ subject: 'p:1', channel: 'api' }),
+      registry.object({ subject: 'p:2', channel: 'cli', reason: 'no\u0000thanks' }),
+    ]);
+    expect(innocent.status).toBe('fulfilled');
+    expect(crafted.status === 'rejected' && crafted.reason).toBeInstanceOf(InputError);
+    expect(await store.logSize()).toBe(1);
+    await registry.drain();
+    await store.close();
+  });
+
   it('refuses dissent backup with a pointer to pg_dump', async () => {
     const s = await openFresh();
     await s.migrate();
