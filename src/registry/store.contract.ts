@@ -76,6 +76,26 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it('finds nothing by a value or id holding a NUL character (as a crafted request sends), without failing', async () => {
+      const s = await fresh();
+      await s.upsertAccounts([account(1)]);
+      await s.commit({ objections: [objection('o_1', 'p:1')], withdrawals: [], leaves: [], nodes: [] });
+      expect(await s.findAccounts('user1\u0000')).toEqual([]);
+      expect(await s.getAccount('fb:a:1\u0000')).toBeUndefined();
+      expect(await s.accountsOfPerson('p:1\u0000')).toEqual([]);
+      expect(await s.lookupSubjects(['p:1', 'p:\u0000', 'fb:a:1\u0000'])).toEqual([
+        { kind: 'person', person: 'p:1' },
+        undefined,
+        undefined,
+      ]);
+      expect(await s.getObjection('o_1\u0000')).toBeUndefined();
+      expect(await s.findEffective('p:1\u0000', 'person', '*')).toBeUndefined();
+      expect(await s.findEffective('p:1', 'person', 'prog\u0000')).toMatchObject({ id: 'o_1' });
+      expect(await s.getWithdrawal('w\u0000')).toBeUndefined();
+      expect(await s.getIdempotency('k\u0000')).toBeUndefined();
+      await s.close();
+    });
+
     it('upserts accounts, finds them by handle or e-mail, and groups them by person', async () => {
       const s = await fresh();
       expect(await s.upsertAccounts([account(1), account(2, 'p:1'), account(3)])).toEqual({ moved: 0 });

@@ -305,21 +305,25 @@ export class PgStore implements Store {
   }
 
   async getAccount(account: string): Promise<AccountRow | undefined> {
-    return (await this.#query<AccountRow>(`SELECT ${ACCOUNT_COLS} FROM accounts WHERE account = $1`, [account]))[0];
+    return (
+      await this.#query<AccountRow>(`SELECT ${ACCOUNT_COLS} FROM accounts WHERE account = $1`, [matchable(account)])
+    )[0];
   }
 
   async findAccounts(value: string): Promise<AccountRow[]> {
     // As SQLite does: a handle is found with or without its '@', whichever way it was typed and stored.
-    const key = foldLookupKey(value);
-    const bare = key.startsWith('@') ? key.slice(1) : key;
+    const folded = foldLookupKey(value);
+    const bare = folded.startsWith('@') ? folded.slice(1) : folded;
     return this.#query<AccountRow>(
       `SELECT ${ACCOUNT_COLS} FROM accounts WHERE handle_folded IN ($1, $2) OR email_folded = $3 ORDER BY account`,
-      [bare, `@${bare}`, key],
+      [matchable(bare), matchable(`@${bare}`), matchable(folded)],
     );
   }
 
   async accountsOfPerson(person: string): Promise<AccountRow[]> {
-    return this.#query<AccountRow>(`SELECT ${ACCOUNT_COLS} FROM accounts WHERE person = $1 ORDER BY account`, [person]);
+    return this.#query<AccountRow>(`SELECT ${ACCOUNT_COLS} FROM accounts WHERE person = $1 ORDER BY account`, [
+      matchable(person),
+    ]);
   }
 
   async lookupSubjects(ids: readonly string[]): Promise<(SubjectLookup | undefined)[]> {
@@ -329,7 +333,7 @@ export class PgStore implements Store {
          FROM unnest($1::text[]) WITH ORDINALITY AS i (id, n)
          LEFT JOIN accounts a ON a.account = i.id
         ORDER BY i.n`,
-      [ids],
+      [ids.map(matchable)],
     );
     return ids.map((id, i): SubjectLookup | undefined => {
       const r = rows[i];
@@ -380,14 +384,16 @@ export class PgStore implements Store {
   }
 
   async getObjection(id: string): Promise<ObjectionRow | undefined> {
-    return (await this.#query<ObjectionRow>(`SELECT ${OBJECTION_COLS} FROM objections WHERE id = $1`, [id]))[0];
+    return (
+      await this.#query<ObjectionRow>(`SELECT ${OBJECTION_COLS} FROM objections WHERE id = $1`, [matchable(id)])
+    )[0];
   }
 
   async findEffective(subject: string, scope: ObjectionRow['scope'], programme: string) {
     const rows = await this.#query<ObjectionRow>(
       `SELECT ${OBJECTION_COLS} FROM objections WHERE subject = $1 AND scope = $2 AND state = 'effective'
          AND programme IN ($3, '*')`,
-      [subject, scope, programme],
+      [matchable(subject), matchable(scope), matchable(programme)],
     );
     return rows.find((r) => r.programme === programme) ?? rows[0];
   }
@@ -396,7 +402,7 @@ export class PgStore implements Store {
     return (
       await this.#query<WithdrawalRow>(
         'SELECT id, objection_id, subject, scope, programme, channel, submitted_at, salt, leaf_index FROM withdrawals WHERE id = $1',
-        [id],
+        [matchable(id)],
       )
     )[0];
   }
@@ -644,7 +650,7 @@ export class PgStore implements Store {
     return (
       await this.#query<{ request_hash: string; objection_id: string }>(
         'SELECT request_hash, objection_id FROM idempotency WHERE key = $1',
-        [key],
+        [matchable(key)],
       )
     )[0];
   }
@@ -680,6 +686,15 @@ export class PgStore implements Store {
       'E_DB',
     );
   }
+}
+
+/**
+ * A value looked up by equality as PostgreSQL may be given it: one holding a NUL character (a crafted request's) as
+ * NULL, which equals nothing. PostgreSQL cannot store such text, so nothing equals it, but it refuses it as a parameter
+ * with an error, which SQLite does not: the lookup would fail (a 500) where SQLite finds nothing.
+ */
+function matchable(value: string): string | null {
+  return value.includes('\u0000') ? null : value;
 }
 
 const LOG_SIZE = 'SELECT coalesce(max(idx) + 1, 0) AS n FROM log_leaves';
