@@ -145,6 +145,34 @@ describe('the log witness', () => {
     expect(again).toMatchObject({ code: 'E_LOG_BEHIND', witnessSize: 3, logSize: 1 });
   });
 
+  it('goes on with a restored log under a new key and origin, as docs/portal.md says to when no backup holds the lost entries', async () => {
+    const dir = await homeWithPersons(4);
+    await object(dir, 'p:1');
+    const old = await backup(dir);
+    await object(dir, 'p:2', 'p:3');
+    restore(dir, old);
+    // "start a new log (a new key with dissent log keygen, and a new log.origin in the config)"
+    rmSync(join(dir, 'log.key'));
+    const keygen = dissent(['log', 'keygen', '--out', join(dir, 'log.key'), '--name', 'restored.example/log']);
+    expect(keygen.code).toBe(0);
+    const config = join(dir, 'dissent.config.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('origin: "dissent.example/log"', 'origin: "restored.example/log"'),
+    );
+    const cli = dissent(['object', '--home', dir, '--subject', 'p:4']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const home = await openHome(dir);
+    try {
+      const verifier = parseVerifierKey(verifierKeyOf(home.signer));
+      expect(openCheckpoint((await home.registry.latestCheckpoint()).note, verifier, 'restored.example/log').size).toBe(
+        2,
+      );
+    } finally {
+      await home.close();
+    }
+  });
+
   it('opens the newest backup, which holds every entry the witness covers', async () => {
     const dir = await homeWithPersons(3);
     await object(dir, 'p:1', 'p:2');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Checkpoint, openCheckpoint } from '../log/checkpoint.ts';
 import { type Hash, toBase64 } from '../log/hash.ts';
 import { foldRange, nodeKey, rangeNodes } from '../log/merkle.ts';
-import { NoteError, parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../log/note.ts';
+import { NoteError, parseNote, parseVerifierKey, type Signer, type Verifier, verifierKeyOf } from '../log/note.ts';
 import type { Store } from '../registry/store.ts';
 import { InputError } from '../shared/errors.ts';
 
@@ -102,6 +102,9 @@ export class LogWitness {
     } catch (e) {
       if (!(e instanceof NoteError)) throw e;
       const origin = latest.note.slice(0, latest.note.indexOf('\n'));
+      // The operator started a new log over this home's own (docs/portal.md, Backups): a new key and origin, where the
+      // home's witness shows that it signed the registry's log before, under the key and origin the log has.
+      if (origin !== this.#origin && this.#keptBefore(latest.note)) return;
       const why =
         origin === this.#origin
           ? `is signed for ${origin} by another key than this home's (${this.#keyFile})`
@@ -110,6 +113,25 @@ export class LogWitness {
         `the registry's log (${where}) ${why}: another home keeps its log, as when a second host was set up with its own dissent init. Nothing was changed; signing it here would give the published log a second key, and its verifiers would reject every receipt made after. To share the log, copy log.key and log.origin from the home that made it to every host`,
         'E_LOG_KEY',
       );
+    }
+  }
+
+  /**
+   * Whether the witness file holds a checkpoint of `note`'s origin signed by `note`'s key (by name and key hash): the
+   * log this home kept before its key and origin were changed. A second host's own home has a witness of its own log.
+   */
+  #keptBefore(note: string): boolean {
+    try {
+      const [mine, theirs] = [parseNote(readFileSync(this.#file, 'utf8')), parseNote(note)];
+      const origin = (text: string) => text.slice(0, text.indexOf('\n'));
+      return (
+        origin(mine.text) === origin(theirs.text) &&
+        mine.signatures.some((m) =>
+          theirs.signatures.some((t) => t.name === m.name && Buffer.from(t.keyHash).equals(Buffer.from(m.keyHash))),
+        )
+      );
+    } catch {
+      return false;
     }
   }
 
