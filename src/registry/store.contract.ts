@@ -347,6 +347,42 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it('counts objections by state, channel and programme, in that order (code point order of the programme)', async () => {
+      const s = await fresh();
+      const programmes = ['prog-b', 'Prog-a', 'prog-a', '*', 'prog_c', 'prog-ä'];
+      const channels = ['web', 'cli', 'api'] as const;
+      const states = ['withdrawn', 'effective', 'pending'] as const;
+      const objections: ObjectionRow[] = [];
+      let n = 0;
+      for (const programme of programmes) {
+        for (const channel of channels) {
+          for (const state of states) {
+            n++;
+            objections.push(
+              objection(`o_${n}`, `p:${n}`, {
+                programme,
+                channel,
+                state,
+                ...(state === 'pending' ? { effective_at: null } : {}),
+              }),
+            );
+          }
+        }
+      }
+      await s.commit({ objections, withdrawals: [], leaves: [], nodes: [] });
+      const counted = await s.countObjections();
+      const key = (r: { state: string; channel: string; programme: string }) => [r.state, r.channel, r.programme];
+      const sorted = counted.toSorted((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+        return 0;
+      });
+      expect(counted).toHaveLength(54);
+      expect(counted.every((r) => r.n === 1)).toBe(true);
+      expect(counted).toEqual(sorted);
+      await s.close();
+    });
+
     it('remembers idempotency keys and snapshots', async () => {
       const s = await fresh();
       await s.putIdempotency('k1', 'h1', 'o_1', '2025-05-01T00:00:00Z');

@@ -78,7 +78,7 @@ export interface Store {
   /** The effective objection of a subject that covers a programme: the same programme, or `*`. */
   findEffective(subject: string, scope: ObjectionRow['scope'], programme: string): Promise<ObjectionRow | undefined>;
   getWithdrawal(id: string): Promise<WithdrawalRow | undefined>;
-  /** Objection counts by state, channel and programme, for metrics and summaries. */
+  /** Objection counts by state, channel and programme, in that order (by code point), for metrics and summaries. */
   countObjections(): Promise<{ state: string; channel: string; programme: string; n: number }[]>;
   /**
    * Counts of the objections that cover `programme` (to it, or to `*`) by state, channel and lateness: whether they

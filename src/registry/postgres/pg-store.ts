@@ -409,7 +409,8 @@ export class PgStore implements Store {
 
   async countObjections() {
     return this.#query<{ state: string; channel: string; programme: string; n: number }>(
-      'SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme',
+      `SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme
+       ORDER BY state COLLATE "C", channel COLLATE "C", programme COLLATE "C"`,
     );
   }
 

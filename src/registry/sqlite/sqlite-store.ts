@@ -222,7 +222,7 @@ export class SqliteStore implements Store {
 
   async countObjections() {
     return (await this.#readAll(
-      'SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme',
+      'SELECT state, channel, programme, count(*) AS n FROM objections GROUP BY state, channel, programme ORDER BY state, channel, programme',
       [],
     )) as { state: string; channel: string; programme: string; n: number }[];
   }
