@@ -4,9 +4,10 @@ import { InputError, unreadableWhy } from '../shared/errors.ts';
 import type { Store } from './store.ts';
 import type { AccountRow } from './types.ts';
 
-const nullableText = z
-  .string()
-  .max(1000)
+/** Text without a NUL character, which no name or id holds and which PostgreSQL cannot store. */
+const noNul = (s: z.ZodString) => s.refine((v) => !v.includes('\u0000'), 'holds a NUL character (U+0000)');
+
+const nullableText = noNul(z.string().max(1000))
   .nullish()
   .transform((v) => v ?? null);
 
@@ -14,9 +15,9 @@ const nullableText = z
 export const MAX_ACCOUNT_LINE_BYTES = 64 * 1024;
 
 const accountSchema = z.strictObject({
-  account: z.string().min(1).max(200),
-  person: z.string().min(1).max(200),
-  source: z.string().min(1).max(50),
+  account: noNul(z.string().min(1).max(200)),
+  person: noNul(z.string().min(1).max(200)),
+  source: noNul(z.string().min(1).max(50)),
   handle: nullableText,
   display_name: nullableText,
   // One address: the confirmation link goes to it. A list ("a@x.org, b@y.org") would send it to every one of them.
@@ -27,7 +28,7 @@ const accountSchema = z.strictObject({
       z
         .string()
         .max(254)
-        .regex(/^[^\s@,;:<>()[\]"]+@[^\s@,;:<>()[\]"]+\.[^\s@,;:<>()[\]".]+$/, 'is not one e-mail address')
+        .regex(/^[^\s@,;:<>()[\]"\0]+@[^\s@,;:<>()[\]"\0]+\.[^\s@,;:<>()[\]".\0]+$/, 'is not one e-mail address')
         .nullish(),
     )
     .transform((v) => v ?? null),

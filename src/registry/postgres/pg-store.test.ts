@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -10,6 +12,7 @@ import type { Programme } from '../../config/config.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, verifierKeyOf } from '../../log/note.ts';
 import { verifyReceipt } from '../../log/receipt.ts';
 import { InputError, UnavailableError } from '../../shared/errors.ts';
+import { importAccounts } from '../identities.ts';
 import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
 import { Registry } from '../registry.ts';
 import { describeStore } from '../store.contract.ts';
@@ -347,6 +350,29 @@ describeWhere(available, 'PostgreSQL store', () => {
     expect(await store.logSize()).toBe(1);
     await registry.drain();
     await store.close();
+  });
+
+  it('imports an identity graph with a NUL character in one line: that line is reported bad, the others go in', async () => {
+    // A scraped display name can hold one; PostgreSQL cannot store it, and the import stopped half way with an
+    // "unexpected error" that named no line.
+    const dir = mkdtempSync(join(tmpdir(), 'dissent-pg-nul-'));
+    const store = await openFresh();
+    try {
+      await store.migrate();
+      const file = join(dir, 'accounts.jsonl');
+      const line = (n: number, name: string) =>
+        JSON.stringify({ account: `fb:a:${n}`, person: `p:${n}`, source: 'facebook', display_name: name });
+      writeFileSync(file, `${[line(1, 'Anna'), line(2, 'Bo\u0000b'), line(3, 'Cem')].join('\n')}\n`);
+      const summary = await importAccounts(store, file);
+      expect(summary).toMatchObject({ read: 3, imported: 2, badLines: 1 });
+      expect(summary.bad[0]).toMatchObject({ line: 2 });
+      expect(summary.bad[0]?.reason).toMatch(/display_name.*NUL/);
+      expect(summary.bad[0]?.reason).not.toContain('Bo');
+      expect(await store.countAccounts()).toEqual({ accounts: 2, persons: 2 });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses dissent backup with a pointer to pg_dump', async () => {
