@@ -293,6 +293,33 @@ describeWhere(available, 'PostgreSQL store', () => {
     }
   });
 
+  it('fails a commit that a statement_timeout in the url cut short as a passing failure (503), naming the registry', async () => {
+    // docs/portal.md suggests options=-c statement_timeout=30s; a commit that waited that long for the log's lock (a
+    // busy second server) was an unexpected error: a 500 that a client cannot tell from a defect.
+    const u = new URL(await freshUrl());
+    u.searchParams.set('options', `${u.searchParams.get('options') ?? ''} -c statement_timeout=200`);
+    const s = new PgStore(u.toString());
+    await s.migrate();
+    const holder = new pg.Client({ connectionString: sessionUrl(db.url) });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [COMMIT_LOCK]);
+      const checkpoint = { size: 0, note: 'n', created_at: '2025-05-20T10:00:00Z' };
+      const e = (await s
+        .commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint })
+        .catch((x: unknown) => x)) as Error & { code?: string };
+      expect(e).toBeInstanceOf(UnavailableError);
+      expect(e.code).toBe('E_DB_UNAVAILABLE');
+      expect(e.message).toContain('the registry postgresql:');
+      await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
+      await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
+      expect((await s.latestCheckpoint())?.size).toBe(0);
+    } finally {
+      await holder.end();
+      await s.close();
+    }
+  });
+
   it('names the registry when the server ends the connection before it is made (a proxy, a server shutting down)', async () => {
     const server = createServer((socket) => socket.destroy());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -60,6 +60,14 @@ const PROBLEMS: readonly [RegExp, string, 'transient' | 'lasting'][] = [
     'transient',
   ],
   [/^(08\w{3}|57P01|57P02)$/, LOST, 'transient'],
+  [
+    // A statement_timeout or lock_timeout (in the url's options, the role or the database) that a commit waiting for the
+    // log's lock behind a busy server runs into, a cancel by an administrator, a deadlock or serialization failure:
+    // the same work may go through a moment later.
+    /^(57014|55P03|40001|40P01)$/,
+    'gave up on a statement (a statement_timeout or lock_timeout, a deadlock, or a cancel by an administrator): try again shortly, and raise statement_timeout if it keeps happening under load',
+    'transient',
+  ],
 ];
 
 /** Node's error codes for a TLS certificate that fails verification (self-signed, unknown issuer, expired, other host). */
