@@ -52,15 +52,18 @@ async function admin(sql: string, url = TEST_DATABASE_URL): Promise<void> {
 }
 
 /**
- * Creates `dissent_test_<pid>_<random>` on the test server; with `icu`, sorting text by ICU's root collation (as a
+ * Creates `dissent_test_<pid>_<random>` on the test server; with `sqlAscii`, in the SQL_ASCII encoding (no Unicode,
+ * as an old cluster made with a C locale has); with `icu`, sorting text by ICU's root collation (as a
  * database made with a language's locale does: 'a' before 'B') instead of the server's default.
  */
-export async function createTestDatabase(opts: { icu?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { icu?: boolean; sqlAscii?: boolean } = {}): Promise<TestDatabase> {
   const name = `dissent_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin(
     opts.icu
       ? `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C.UTF-8'`
-      : `CREATE DATABASE ${name}`,
+      : opts.sqlAscii
+        ? `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'SQL_ASCII' LOCALE 'C'`
+        : `CREATE DATABASE ${name}`,
   );
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;

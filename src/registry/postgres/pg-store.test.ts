@@ -108,6 +108,25 @@ describeWhere(available, 'PostgreSQL store', () => {
     await again.close();
   });
 
+  it('refuses a database whose encoding is not UTF8, saying how to make one', async () => {
+    const ascii = await createTestDatabase({ sqlAscii: true });
+    try {
+      const s = new PgStore(ascii.url, { source: 'the DATABASE_URL environment variable' });
+      const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+      await s.close();
+      expect(e.message).toContain(
+        `the registry ${maskUrl(ascii.url)}, named by the DATABASE_URL environment variable,`,
+      );
+      expect(e.message).toContain('is a database in the SQL_ASCII encoding');
+      expect(e.message).toContain('createdb --encoding=UTF8 --template=template0');
+      expect(e.code).toBe('E_DB');
+      // Nothing was made there.
+      expect(await sql(ascii.url, "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations'")).toEqual([]);
+    } finally {
+      await ascii.drop();
+    }
+  });
+
   it('migrates once when several processes start at the same time', async () => {
     const url = await freshUrl();
     const stores = Array.from({ length: 4 }, () => new PgStore(url));

@@ -197,6 +197,15 @@ export class PgStore implements Store {
     try {
       // Two processes starting at once: the second waits here, then finds every step applied.
       await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
+      // Another encoding stores names as bytes (SQL_ASCII: no case folding or normalize() beyond ASCII, another order
+      // than SQLite's) or refuses the characters it lacks (LATIN1) only when an account or reason holds one.
+      const encoding = (await c.query<{ e: string }>("SELECT current_setting('server_encoding') AS e")).rows[0]?.e;
+      if (encoding !== 'UTF8') {
+        throw new DissentError(
+          `the registry ${this.#where} is a database in the ${encoding} encoding, and dissent keeps names and texts in Unicode: create one in UTF8 (createdb --encoding=UTF8 --template=template0 --locale=C.UTF-8 NAME) and point the url at it`,
+          'E_DB',
+        );
+      }
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)',
       );
