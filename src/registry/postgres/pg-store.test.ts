@@ -17,7 +17,7 @@ import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
 import { Registry } from '../registry.ts';
 import { describeStore } from '../store.contract.ts';
 import { LogConflictError } from '../store.ts';
-import type { AccountRow } from '../types.ts';
+import type { AccountRow, ObjectionRow } from '../types.ts';
 import { COMMIT_LOCK, PgStore } from './pg-store.ts';
 import { maskUrl, sessionUrl } from './pg-url.ts';
 
@@ -418,6 +418,75 @@ describeWhere(available, 'PostgreSQL store', () => {
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never deadlocks the hourly purge with a group commit that confirms the same requests in another order', async () => {
+    const url = await freshUrl();
+    const s = new PgStore(url);
+    await s.migrate();
+    const pending = (id: string, subject: string): ObjectionRow => ({
+      id,
+      subject,
+      scope: 'person',
+      programme: '*',
+      state: 'pending',
+      channel: 'web',
+      submitted_at: '2025-05-01T00:00:00.000Z',
+      effective_at: null,
+      withdrawn_at: null,
+      reason: null,
+      salt: 'ab'.repeat(32),
+      leaf_index: null,
+      withdrawal_id: null,
+      via_account: null,
+    });
+    // Two requests whose links expired: the purge takes them in time order (o_a, then o_b).
+    await s.commit({
+      objections: [pending('o_a', 'p:1'), pending('o_b', 'p:2')],
+      withdrawals: [],
+      leaves: [],
+      nodes: [],
+    });
+    for (const [n, id] of [
+      [1, 'o_a'],
+      [2, 'o_b'],
+    ] as const) {
+      await s.createToken({
+        token_hash: new Uint8Array(32).fill(n),
+        objection_id: id,
+        purpose: 'confirm',
+        expires_at: '2025-05-02T00:00:00Z',
+      });
+    }
+    // A group commit of another process (as PgStore's: holding the log's lock) confirms them in batch order: o_b
+    // first; the purge starts meanwhile, and only then does the commit come to o_a.
+    const commit = new pg.Client({ connectionString: sessionUrl(url) });
+    await commit.connect();
+    try {
+      await commit.query(`BEGIN; SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
+      await commit.query("UPDATE objections SET state = 'effective', effective_at = submitted_at WHERE id = 'o_b'");
+      const purge = s.purgeUnconfirmed('2025-05-03T00:00:00Z', '2025-04-30T00:00:00.000Z');
+      const purged = purge.catch((x: unknown) => x);
+      // Until the purge waits for a lock the commit holds.
+      for (;;) {
+        const waiting = await sql(
+          url,
+          "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+          [db.name],
+        );
+        if (waiting.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await commit.query("UPDATE objections SET state = 'effective', effective_at = submitted_at WHERE id = 'o_a'");
+      await commit.query('COMMIT');
+      // Both went through: the confirmed requests stand, and the purge found nothing left to purge.
+      expect(await purged).toBe(0);
+      expect((await s.getObjection('o_a'))?.state).toBe('effective');
+      expect((await s.getObjection('o_b'))?.state).toBe('effective');
+    } finally {
+      await commit.end();
+      await s.close();
     }
   });
 

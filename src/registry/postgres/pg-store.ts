@@ -624,7 +624,10 @@ export class PgStore implements Store {
         }
         const last = rows[rows.length - 1];
         return { purged: n, next: rows.length < PURGE_PAGE || !last ? null : { at: last.submitted_at, id: last.id } };
-      });
+        // Holding the log's lock, as a group commit does: the page locks its requests in time order, a commit the
+        // ones it confirms in batch order, and two such crossing each other deadlock (PostgreSQL then fails one,
+        // maybe the commit, whose requests all get a 503). Taken one after the other, they never cross.
+      }, `BEGIN; SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
       purged += page.purged;
       after = page.next;
     }
