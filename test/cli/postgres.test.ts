@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -86,5 +87,29 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
     const shell = dissent(['object', '--subject', 'p:1', '--home', home]);
     expect(shell.code).toBe(2);
     expect(shell.stderr).toMatch(/holds 0 entries, but this home's log signed a checkpoint of 3/);
+  });
+
+  it('refuses dissent backup with a pg_dump command that, run as given, writes a dump only its owner can read', () => {
+    const dir = tempDir();
+    const home = join(dir, 'home');
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const refused = dissent(['backup', '--out', join(dir, 'registry.db'), '--home', home], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toContain(password);
+    // The command the refusal gives, as an operator pastes it, with the file and the url filled in; under the usual
+    // umask of 022, a plain pg_dump leaves the identity graph's e-mails and birth dates readable by every user.
+    const command = /(umask 077; pg_dump [^\n]*?'URL')/.exec(refused.stderr)?.[1];
+    expect(command, refused.stderr).toBeDefined();
+    const dump = join(dir, 'registry.dump');
+    const run = spawnSync(
+      'sh',
+      ['-c', `umask 022; ${(command as string).replace('FILE', dump).replace("'URL'", '"$DATABASE_URL"')}`],
+      {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(statSync(dump).mode & 0o777).toBe(0o600);
   });
 });

@@ -695,7 +695,7 @@ export class PgStore implements Store {
 
   async backup(_file: string): Promise<{ logSize: number }> {
     throw new InputError(
-      `the registry is in PostgreSQL (${this.#where.replace(/,$/, '')}), which dissent backup does not copy; back it up with pg_dump (pg_dump --format=custom --file=FILE DATABASE; see "Server mode: PostgreSQL" in docs/portal.md)`,
+      `the registry is in PostgreSQL (${this.#where.replace(/,$/, '')}), which dissent backup does not copy; back it up with pg_dump, readable by its owner only, as it holds the identity graph's e-mail addresses and birth dates: umask 077; pg_dump --format=custom --file=FILE 'URL' (URL: the registry's url, with its password; see "Server mode: PostgreSQL" in docs/portal.md)`,
       'E_DB',
     );
   }
