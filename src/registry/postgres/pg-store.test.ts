@@ -490,6 +490,28 @@ describeWhere(available, 'PostgreSQL store', () => {
     }
   });
 
+  it("names what to do when the registry's tables belong to another role than the url's (restored as postgres)", async () => {
+    // pg_restore --no-owner run by a superuser, into a database the url's user owns: the tables are the superuser's,
+    // and the advice "needs the right to create tables in the database" sent the operator after a right it had.
+    const role = await db.withPassword();
+    const schema = `s${++schemas}`;
+    const superuser = await db.inSchema(schema);
+    await sql(db.url, `GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${db.name}_pw`);
+    const restored = new PgStore(superuser);
+    await restored.migrate();
+    await restored.close();
+    const url = new URL(role.url);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const s = new PgStore(url.toString(), { source: 'the DATABASE_URL environment variable' });
+    const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+    await s.close();
+    expect(e.code).toBe('E_DB');
+    expect(e.message).toContain(maskUrl(url.toString()));
+    expect(e.message).not.toContain(role.password);
+    expect(e.message).toMatch(/permission denied for table schema_migrations/);
+    expect(e.message).toMatch(/another role.*pg_restore.*as the url's user/);
+  });
+
   it('refuses dissent backup with a pointer to pg_dump', async () => {
     const s = await openFresh();
     await s.migrate();

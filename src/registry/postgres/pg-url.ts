@@ -51,7 +51,7 @@ const PROBLEMS: readonly [RegExp, string, 'transient' | 'lasting'][] = [
   ],
   [
     /^42501$/,
-    "refused what dissent does there: the url's user needs the right to create tables in the database",
+    "refused what dissent does there: the url's user needs the right to create tables in the database, and to own dissent's tables there (a registry restored by another role, such as pg_restore run as postgres, belongs to that role: restore it again with pg_restore --no-owner as the url's user, --dbname=URL)",
     'lasting',
   ],
   [
@@ -132,7 +132,9 @@ export function describePgError(e: unknown, where: string, connectTimeoutMs = DE
   }
   const problem = PROBLEMS.find(([re]) => re.test(code));
   if (!problem) return e;
-  const said = `the registry ${where} ${problem[1]} (${code})`;
+  // What the server refused, when its words name only one of dissent's objects ("permission denied for table accounts").
+  const refused = /^permission denied for \w+ [\w.]+$/.test(message) ? `, ${message}` : '';
+  const said = `the registry ${where} ${problem[1]} (${code}${refused})`;
   return problem[2] === 'transient'
     ? new UnavailableError(said, 'E_DB_UNAVAILABLE', { cause: e })
     : new DissentError(said, 'E_DB', { cause: e });
