@@ -62,7 +62,7 @@ export interface ServerOptions {
   /** Receives one line per request (default: none). */
   readonly accessLog?: (line: AccessLogLine) => void;
   /** Receives failures of background work and unexpected errors; never personal data (default: none). */
-  readonly errorLog?: (event: { code: string; name: string; stack?: string }) => void;
+  readonly errorLog?: (event: LoggedError) => void;
   /**
    * Reverse proxies whose X-Forwarded-For names the client, so that per-address limits key on the client (addresses,
    * CIDR ranges; default: config server.trust_proxy, else none).
@@ -105,7 +105,7 @@ export interface ServerContext {
   readonly apiTokens: readonly string[];
   readonly secureCookies: boolean;
   readonly accessLog: (line: AccessLogLine) => void;
-  readonly errorLog: (event: { code: string; name: string; stack?: string }) => void;
+  readonly errorLog: (event: LoggedError) => void;
   /** The base URL for links in mails; known once the server listens. */
   publicUrl: string;
 }
@@ -151,17 +151,28 @@ export function createContext(home: Home, opts: ServerOptions = {}): ServerConte
   };
 }
 
+/** An error as the server's error log holds it. */
+export interface LoggedError {
+  readonly code: string;
+  readonly name: string;
+  /** The code of the error behind it, when it has one: PostgreSQL's SQLSTATE (28P01) or a socket's (ECONNREFUSED). */
+  readonly cause?: string;
+  readonly stack?: string;
+}
+
 /**
- * An error reduced to what may be logged: its code, class name and call stack. Never its message, which may quote
- * personal data (a mail server's refusal names the recipient's address, for one), so the stack keeps only its
- * `at ...` frames.
+ * An error reduced to what may be logged: its code, class name, its cause's code and call stack. Never its message,
+ * which may quote personal data (a mail server's refusal names the recipient's address, for one), so the stack keeps
+ * only its `at ...` frames.
  */
-export function describeError(e: unknown): { code: string; name: string; stack?: string } {
-  const err = e as { code?: unknown; name?: unknown; stack?: unknown };
+export function describeError(e: unknown): LoggedError {
+  const err = e as { code?: unknown; name?: unknown; stack?: unknown; cause?: { code?: unknown } };
   const frames = typeof err?.stack === 'string' ? err.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  const cause = err?.cause?.code;
   return {
     code: typeof err?.code === 'string' ? err.code : 'E_UNEXPECTED',
     name: typeof err?.name === 'string' ? err.name : 'Error',
+    ...(typeof cause === 'string' && /^[A-Z0-9_]{1,40}$/.test(cause) ? { cause } : {}),
     ...(frames.length > 0 ? { stack: frames.join('\n') } : {}),
   };
 }

@@ -359,6 +359,35 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
     expect(server.stderr().match(/"status":201/g)).toHaveLength(20);
   });
 
+  it("logs the database's own reason (its SQLSTATE) when the registry refuses the server, as after a password change", async () => {
+    // The error line said only E_DB: the operator could not tell a changed password from a dropped table or a missing
+    // right, and the message, which says it, is never logged.
+    const url = await schemaUrl('rotated');
+    const t = await homeWith({ DATABASE_URL: url }, 20);
+    dirs.push(t.dir);
+    const server = await startChild(t.dir, 'module', { DATABASE_URL: url });
+    children.push(server.child);
+    expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
+    await asAdmin(`ALTER ROLE ${db.name}_pw PASSWORD 'rotated-elsewhere'`);
+    try {
+      await asAdmin(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+        [`${db.name}_pw`],
+      );
+      const refused = await api(server.url, '/api/v1/objections', { body: { subject: 'p:2' } });
+      expect(refused.status).toBeGreaterThanOrEqual(500);
+      await expect
+        .poll(() => server.stderr())
+        .toMatch(/"level":"error","code":"E_DB","name":"DissentError","cause":"28P01"/);
+    } finally {
+      await asAdmin(`ALTER ROLE ${db.name}_pw PASSWORD '${password}'`);
+    }
+    expect(server.stderr()).not.toContain(password);
+    expect(server.stderr()).not.toContain('rotated-elsewhere');
+    server.child.kill('SIGTERM');
+    expect((await exited(server.child)).code).toBe(0);
+  });
+
   /** A url of a fresh registry of its own in the test database, as the role with a password. */
   async function schemaUrl(schema: string): Promise<string> {
     const owned = await db.inSchema(schema);

@@ -34,7 +34,7 @@ export default defineCommand({
           : {}),
         errorLog: (e) =>
           process.stderr.write(
-            `${JSON.stringify({ t: new Date().toISOString(), level: 'error', code: e.code, name: e.name, ...(debug ? { stack: e.stack } : {}) })}\n`,
+            `${JSON.stringify({ t: new Date().toISOString(), level: 'error', code: e.code, name: e.name, ...(e.cause ? { cause: e.cause } : {}), ...(debug ? { stack: e.stack } : {}) })}\n`,
           ),
       });
     } catch (e) {
