@@ -37,6 +37,11 @@ export function writeSignerKey(file: string, name: string): string {
 export interface StoreOptions {
   /** Commit on a writer thread so that a long-running server keeps serving while a batch is fsync'd. */
   readonly writerThread?: boolean;
+  /**
+   * Called before dissent makes its tables in a PostgreSQL database that has none; throws to refuse the database, so
+   * that nothing is made there.
+   */
+  readonly beforeNewRegistry?: () => void;
 }
 
 /** The registry's url: DATABASE_URL when set, else database.url in the config. */
@@ -109,7 +114,7 @@ export async function openStore(config: Config, opts: StoreOptions = {}): Promis
     // of the home guards it as it does a file.
     const store = new PgStore(url, { source });
     try {
-      await store.migrate();
+      await store.migrate(opts.beforeNewRegistry ? { beforeCreate: opts.beforeNewRegistry } : {});
     } catch (e) {
       await store.close();
       // A shell that inherited a server's DATABASE_URL may mean the home's own registry.
@@ -156,10 +161,15 @@ export interface HomeOptions extends StoreOptions {
 export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Home> {
   const config = loadConfig(dir);
   const signer = loadSigner(config.log.key_file);
-  const store = await openStore(config, opts);
   const witness = new LogWitness(config.home, signer, config.log.origin, config.log.key_file);
   // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
   const file = registryName(config, registryUrl(config));
+  // A database without dissent's tables is refused as an empty log would be, before they are made there: it is most
+  // often the new database a dump is to be restored into, which pg_restore needs empty.
+  const store = await openStore(config, {
+    ...opts,
+    beforeNewRegistry: () => witness.refuseSize(0, `${file}, named by ${registrySource()}`),
+  });
   // Checked before the registry is opened: that signs a checkpoint of a log started anew, which a refused command
   // must not leave behind.
   try {

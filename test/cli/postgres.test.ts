@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
 import { verifyInclusion } from '../../src/log/proofs.ts';
 import type { Receipt } from '../../src/log/receipt.ts';
+import { sessionUrl } from '../../src/registry/postgres/pg-url.ts';
 import { ACCOUNTS, readShards, record, writeJsonl } from '../build/_fixture.ts';
 import { dissent, tempDir } from '../helpers/cli.ts';
 import { createTestDatabase, postgresAvailability, type TestDatabase } from '../helpers/postgres.ts';
@@ -112,4 +114,54 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
     expect(run.status, run.stderr).toBe(0);
     expect(statSync(dump).mode & 0o777).toBe(0o600);
   });
+
+  it("refuses a database without dissent's tables, for a home whose log has entries, before it makes them there", async () => {
+    // The new database that a dump is to be restored into, opened first by mistake: dissent made its tables there,
+    // said "Nothing was changed", and pg_restore then failed on every table.
+    const dir = tempDir();
+    const home = join(dir, 'home');
+    expect(dissent(['init', '--home', home]).code).toBe(0);
+    const accounts = join(dir, 'accounts.jsonl');
+    writeJsonl(accounts, ACCOUNTS as unknown as Record<string, unknown>[]);
+    const filed = { DATABASE_URL: await schemaOfRole('filed') };
+    expect(dissent(['identities', 'import', accounts, '--home', home], { env: filed }).code).toBe(0);
+    expect(dissent(['object', '--subject', 'p:4', '--home', home], { env: filed }).code).toBe(0);
+    const empty = await schemaOfRole('restore_target');
+    for (const command of [
+      ['object', '--subject', 'p:5'],
+      ['log', 'checkpoint'],
+    ]) {
+      const r = dissent([...command, '--home', home], { env: { DATABASE_URL: empty } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/holds 0 entries, but this home's log signed a checkpoint of 1/);
+      expect(r.stderr).not.toContain(password);
+    }
+    expect(await tablesIn('restore_target')).toEqual([]);
+  });
+
+  /** A url of a new, empty schema of the test database as the password role (a database of its own, as dissent sees it). */
+  async function schemaOfRole(schema: string): Promise<string> {
+    const owned = await db.inSchema(schema);
+    await asSuperuser(owned, `ALTER SCHEMA ${schema} OWNER TO ${db.name}_pw`);
+    const u = new URL(env.DATABASE_URL as string);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    return u.toString();
+  }
+
+  async function tablesIn(schema: string): Promise<string[]> {
+    const rows = await asSuperuser(db.url, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [
+      schema,
+    ]);
+    return rows.map((r) => String(r.table_name));
+  }
+
+  async function asSuperuser(url: string, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const c = new pg.Client({ connectionString: sessionUrl(url) });
+    await c.connect();
+    try {
+      return (await c.query(text, params)).rows;
+    } finally {
+      await c.end();
+    }
+  }
 });

@@ -191,7 +191,11 @@ export class PgStore implements Store {
     return describePgError(e, this.#where, this.#connectTimeoutMs);
   }
 
-  async migrate(): Promise<number> {
+  /**
+   * Creates dissent's tables, or brings them up to date. `beforeCreate` is called first when the database has none
+   * (a new registry), and may refuse it by throwing, so that nothing is made there.
+   */
+  async migrate(opts: { beforeCreate?: () => void } = {}): Promise<number> {
     const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
     const { c, release } = await this.#checkout();
     try {
@@ -205,6 +209,10 @@ export class PgStore implements Store {
           `the registry ${this.#where} is a database in the ${encoding} encoding, and dissent keeps names and texts in Unicode: create one in UTF8 (createdb --encoding=UTF8 --template=template0 --locale=C.UTF-8 NAME) and point the url at it`,
           'E_DB',
         );
+      }
+      if (opts.beforeCreate) {
+        const [made] = (await c.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")).rows;
+        if (made?.t == null) opts.beforeCreate();
       }
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)',
