@@ -258,6 +258,8 @@ describe('the log witness', () => {
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain(") holds 0 entries, but this home's log signed a checkpoint of 2");
     expect(cli.stderr).toContain('Nothing was changed.');
+    // The section with the steps for either store ("Restoring" is SQLite's).
+    expect(cli.stderr).toContain('see "The log witness" in docs/portal.md');
     const db = new Database(join(dir, 'registry.db'), { readonly: true });
     try {
       expect(db.prepare('SELECT size FROM checkpoints').all()).toEqual([]);

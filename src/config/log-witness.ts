@@ -71,7 +71,7 @@ export class LogWitness {
     this.refuseSize(size, where);
     if (seen && !(await holdsRoot(store, seen))) {
       throw new LogRolledBackError(
-        `the registry's log (${where}) differs from the checkpoint of ${seen.size} entries this home's log signed on ${this.#writtenAt()} (${this.#file}): its entries below ${seen.size} are not the ones that checkpoint covers, so the log has forked (a registry restored from an older copy, then appended to). Nothing was changed; see "Restoring" in docs/portal.md`,
+        `the registry's log (${where}) differs from the checkpoint of ${seen.size} entries this home's log signed on ${this.#writtenAt()} (${this.#file}): its entries below ${seen.size} are not the ones that checkpoint covers, so the log has forked (a registry restored from an older copy, then appended to). Nothing was changed; see "The log witness" in docs/portal.md (under Backups), which says what to do`,
         'E_LOG_FORKED',
         seen.size,
         size,
@@ -86,7 +86,7 @@ export class LogWitness {
     const seen = this.#seen;
     if (seen && size < seen.size) {
       throw new LogRolledBackError(
-        `the registry's log (${where}) holds ${size} entries, but this home's log signed a checkpoint of ${seen.size} on ${this.#writtenAt()} (${this.#file}): the registry was restored from an older backup, replaced by an older copy or started anew, or it is another registry than the one the home's log is kept in (a DATABASE_URL or database.url other than the server's), and ${seen.size - size} acknowledged objection(s) or withdrawal(s) are missing from it. Nothing was changed. Appending now would fork the published log, and a build would not honour the missing objections. Restore the newest backup (one with at least ${seen.size} entries: dissent log checkpoint shows its size); if no backup holds them, see "Restoring" in docs/portal.md`,
+        `the registry's log (${where}) holds ${size} entries, but this home's log signed a checkpoint of ${seen.size} on ${this.#writtenAt()} (${this.#file}): the registry was restored from an older backup, replaced by an older copy or started anew, or it is another registry than the one the home's log is kept in (a DATABASE_URL or database.url other than the server's), and ${seen.size - size} acknowledged objection(s) or withdrawal(s) are missing from it. Nothing was changed. Appending now would fork the published log, and a build would not honour the missing objections. Restore the newest backup (one with at least ${seen.size} entries: dissent log checkpoint shows its size); if no backup holds them, see "The log witness" in docs/portal.md (under Backups), which says what to do`,
         'E_LOG_BEHIND',
         seen.size,
         size,

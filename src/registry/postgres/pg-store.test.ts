@@ -512,6 +512,14 @@ describeWhere(available, 'PostgreSQL store', () => {
     expect(e.message).toMatch(/another role.*pg_restore.*as the url's user/);
   });
 
+  it('refuses a connect_timeout that is not a number of seconds, instead of waiting 10 s unsaid', () => {
+    for (const bad of ['abc', '-1', '10s']) {
+      expect(() => new PgStore(`postgresql://dissent:hunter2@127.0.0.1:1/registry?connect_timeout=${bad}`)).toThrow(
+        `connect_timeout=${bad} in the registry url is not a number of seconds`,
+      );
+    }
+  });
+
   it('refuses dissent backup with a pointer to pg_dump', async () => {
     const s = await openFresh();
     await s.migrate();

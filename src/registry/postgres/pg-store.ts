@@ -79,6 +79,7 @@ export class PgStore implements Store {
       connectionString = sessionUrl(url);
       connectTimeout = connectTimeoutMs(url);
     } catch (cause) {
+      if (cause instanceof InputError) throw cause;
       // Node's URL error carries the whole url, password included: it is not passed on.
       throw new InputError(
         `${opts.source ?? 'the registry url'} is not a valid postgres:// url (it is not shown, as it may hold a password); write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with special characters in the password percent-encoded`,

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { DissentError, UnavailableError } from '../../shared/errors.ts';
+import { DissentError, InputError, UnavailableError } from '../../shared/errors.ts';
 
 /** Query parameters of a PostgreSQL url that hold a secret. */
 const SECRET_PARAMS = /^(password|sslpassword|passfile|sslkey)$/i;
@@ -152,7 +152,14 @@ export function connectTimeoutMs(url: string): number {
   const given = new URL(url).searchParams.get('connect_timeout');
   if (given === null || given.trim() === '') return DEFAULT_CONNECT_TIMEOUT_MS;
   const seconds = Number(given);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : DEFAULT_CONNECT_TIMEOUT_MS;
+  // libpq refuses such a value too: taking the default instead would hide the typo.
+  if (!(Number.isFinite(seconds) && seconds >= 0)) {
+    throw new InputError(
+      `connect_timeout=${given.slice(0, 20)} in the registry url is not a number of seconds; write connect_timeout=SECONDS (0: no limit)`,
+      'E_DB',
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 /**
