@@ -113,10 +113,13 @@ export async function requestConfirmation(
   const { tokens, hashes } = linkTokens();
   if (accounts.length === 0) return;
   ctx.tasks.run(async () => {
-    const reachable = await firstReachable(accounts, (account) => mailTo(ctx, account));
+    const reachable = await firstReachable(accounts, async (account) => {
+      const to = await mailTo(ctx, account);
+      // A person past this hour's limit of link mails gives their place to the next.
+      return to !== undefined && mayMail(ctx, 'confirm', form.programme, account) ? to : undefined;
+    });
     await Promise.all(
       reachable.map(async ({ account, found: to }, i) => {
-        if (!mayMail(ctx, 'confirm', form.programme, account)) return;
         const pending = await ctx.registry.createPending({
           subject: account.account,
           // The account found is the one meant: its id may also be another person's id, which a lookup would refuse.
@@ -174,11 +177,13 @@ export async function requestWithdrawal(
         )),
       ].find((row) => row?.programme === form.programme);
       const to = found ? await mailTo(ctx, account) : undefined;
-      return found && to !== undefined ? { objection: found, to } : undefined;
+      // A person past this hour's limit of link mails gives their place to the next.
+      return found && to !== undefined && mayMail(ctx, 'withdraw', form.programme, account)
+        ? { objection: found, to }
+        : undefined;
     });
     await Promise.all(
       reachable.map(async ({ account, found: { objection: found, to } }, i) => {
-        if (!mayMail(ctx, 'withdraw', form.programme, account)) return;
         await ctx.store.createToken({
           token_hash: hashes[i] as Uint8Array,
           objection_id: found.id,

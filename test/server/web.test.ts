@@ -158,6 +158,34 @@ describe('objection form', () => {
     expect(readOutbox(t.dir).map((m) => m.to)).toEqual(['shared4@example.org', 'shared4@example.org']);
   });
 
+  it("gives the place of a person past this hour's limit of link mails to the next person the handle names", async () => {
+    const c = await start();
+    const [a, b, d, e] = t.accounts as [
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+      (typeof t.accounts)[number],
+    ];
+    const only = (x: typeof a, n: number) => ({
+      ...x,
+      account: `zz:b:${n}`,
+      person: `p:common-${n}`,
+      handle: 'common',
+      email: `common${n}@example.org`,
+    });
+    await t.home.store.upsertAccounts([only(a, 1), only(b, 2), only(d, 3), only(e, 4)]);
+    // The first person has had this hour's link mails already (typed by their e-mail, say).
+    while (server.ctx.subjects.take('mail:confirm:*:p:common-1'));
+    await object(c, '@common');
+    await server.ctx.tasks.idle();
+    // The first took a place and got nothing before, so the fourth got nothing either. (Sent at once, in any order.)
+    expect(
+      readOutbox(t.dir)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(['common2@example.org', 'common3@example.org', 'common4@example.org']);
+  });
+
   it('asks for a handle when the value typed is only an @ or invisible characters, and mails nobody', async () => {
     const c = await start();
     // Exports often write a missing handle as "" (the identity graph keeps it so), or as a lone invisible character:
