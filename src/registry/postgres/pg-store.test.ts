@@ -127,6 +127,30 @@ describeWhere(available, 'PostgreSQL store', () => {
     }
   });
 
+  it('refuses a registry an older dissent made in another encoding than UTF8, saying how to move it into UTF8', async () => {
+    const ascii = await createTestDatabase({ sqlAscii: true });
+    try {
+      // The registry as an older dissent, which took any encoding, left it: its tables and an account in it.
+      await sql(
+        ascii.url,
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT); CREATE TABLE accounts (account TEXT)',
+      );
+      await sql(ascii.url, "INSERT INTO schema_migrations VALUES (8, 'pg', '2025-01-01T00:00:00Z')");
+      await sql(ascii.url, "INSERT INTO accounts VALUES ('fb:a:1')");
+      const s = new PgStore(ascii.url);
+      const e = (await s.migrate().catch((x: unknown) => x)) as Error & { code?: string };
+      await s.close();
+      expect(e.message).toContain('is a database in the SQL_ASCII encoding');
+      // Its objections and log must go along: a new, empty database would be refused by the log witness.
+      expect(e.message).toContain('pg_dump --format=custom');
+      expect(e.message).toContain('pg_restore --no-owner');
+      expect(e.code).toBe('E_DB');
+      expect(await sql(ascii.url, 'SELECT account FROM accounts')).toEqual([{ account: 'fb:a:1' }]);
+    } finally {
+      await ascii.drop();
+    }
+  });
+
   it('migrates once when several processes start at the same time', async () => {
     const url = await freshUrl();
     const stores = Array.from({ length: 4 }, () => new PgStore(url));

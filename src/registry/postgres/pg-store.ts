@@ -205,16 +205,20 @@ export class PgStore implements Store {
       // Another encoding stores names as bytes (SQL_ASCII: no case folding or normalize() beyond ASCII, another order
       // than SQLite's) or refuses the characters it lacks (LATIN1) only when an account or reason holds one.
       const encoding = (await c.query<{ e: string }>("SELECT current_setting('server_encoding') AS e")).rows[0]?.e;
+      const [made] = (await c.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")).rows;
       if (encoding !== 'UTF8') {
+        // A registry an older dissent made there (it took any encoding) holds objections and the log: pointing the url
+        // at a new, empty database would lose them, and the log witness refuses that.
+        const move =
+          made?.t == null
+            ? 'point the url at it'
+            : "move this registry into it, with every dissent process stopped: umask 077; pg_dump --format=custom --file=FILE 'URL', then pg_restore --no-owner --dbname='NEW URL' FILE as the url's user, and point the url at it";
         throw new DissentError(
-          `the registry ${this.#where} is a database in the ${encoding} encoding, and dissent keeps names and texts in Unicode: create one in UTF8 (createdb --encoding=UTF8 --template=template0 --locale=C.UTF-8 NAME) and point the url at it`,
+          `the registry ${this.#where} is a database in the ${encoding} encoding, and dissent keeps names and texts in Unicode: create one in UTF8 (createdb --encoding=UTF8 --template=template0 --locale=C.UTF-8 NAME) and ${move}`,
           'E_DB',
         );
       }
-      if (opts.beforeCreate) {
-        const [made] = (await c.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")).rows;
-        if (made?.t == null) opts.beforeCreate();
-      }
+      if (opts.beforeCreate && made?.t == null) opts.beforeCreate();
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)',
       );
