@@ -8,7 +8,7 @@ import { SqliteStore } from '../registry/sqlite/sqlite-store.ts';
 import type { Store } from '../registry/store.ts';
 import { DissentError, InputError, UnavailableError } from '../shared/errors.ts';
 import { CONFIG_FILE, type Config, loadConfig, REGISTRY_FILE } from './config.ts';
-import { LogRolledBackError, LogWitness } from './log-witness.ts';
+import { LogKeyError, LogRolledBackError, LogWitness } from './log-witness.ts';
 
 /** Reads a signing key file, refusing one that others can read. */
 export function loadSigner(file: string): Signer {
@@ -148,8 +148,8 @@ export interface Home {
 export interface HomeOptions extends StoreOptions {
   readonly clock?: () => Date;
   /**
-   * For commands that only read: a registry behind the home's log witness (restored from an older backup) is opened
-   * with a warning instead of refused.
+   * For commands that only read: a registry behind the home's log witness (restored from an older backup), or one
+   * whose log another home's key or origin signs, is opened with a warning instead of refused.
    */
   readonly readOnly?: boolean;
 }
@@ -175,11 +175,12 @@ export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Hom
   try {
     await witness.check(store, `${file}, named by ${registrySource()}`);
   } catch (e) {
-    if (!(e instanceof LogRolledBackError && opts.readOnly)) {
+    if (!((e instanceof LogRolledBackError || e instanceof LogKeyError) && opts.readOnly)) {
       await store.close();
       throw e;
     }
-    // A command that only reads (the log's own) may look at a rolled-back registry, and says so; it writes no witness.
+    // A command that only reads (the log's own) may look at a rolled-back registry, or one another home's key signs,
+    // and says so; it writes no witness (the check did not pass).
     process.stderr.write(`dissent: warning: ${e.message}\n`);
   }
   const registry = await Registry.open({

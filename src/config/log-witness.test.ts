@@ -1,5 +1,6 @@
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -319,13 +320,28 @@ describe('the log witness', () => {
     const second = join(dir, '..', 'second');
     initHome(second, { ...EXAMPLE_VALUES, origin: 'other.example/log' });
     const env = { DATABASE_URL: `sqlite:${join(dir, 'registry.db')}` };
-    const cli = dissent(['log', 'checkpoint', '--home', second], { env });
+    const cli = dissent(['object', '--home', second, '--subject', 'p:2'], { env });
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain(
       "is the log of dissent.example/log, not of other.example/log (log.origin in this home's config)",
     );
+    // The log's commands only read: as for a registry behind the witness, they warn, so that the operator can compare
+    // the registry's checkpoint and this home's key with the published ones. Nothing is signed or witnessed.
+    const shown = dissent(['log', 'checkpoint', '--home', second], { env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stderr).toContain('dissent: warning: ');
+    expect(shown.stderr).toContain('is the log of dissent.example/log, not of other.example/log');
+    expect(shown.stdout.split('\n')[0]).toBe('dissent.example/log');
+    expect(existsSync(join(second, WITNESS_FILE))).toBe(false);
     // The first home's log goes on under its own key and origin.
     await object(dir, 'p:2');
+    const home = await openHome(dir);
+    try {
+      const verifier = parseVerifierKey(verifierKeyOf(home.signer));
+      expect(openCheckpoint((await home.registry.latestCheckpoint()).note, verifier).size).toBe(2);
+    } finally {
+      await home.close();
+    }
   });
 
   it('says so when the witness is there but cannot be read, rather than skipping the check unnoticed', async () => {

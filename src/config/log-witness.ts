@@ -26,6 +26,14 @@ export class LogRolledBackError extends InputError {
   }
 }
 
+/** Raised when the registry's latest checkpoint was signed by another key than the home's, or for another origin. */
+export class LogKeyError extends InputError {
+  override name = 'LogKeyError';
+  constructor(message: string) {
+    super(message, 'E_LOG_KEY');
+  }
+}
+
 /**
  * Keeps the latest checkpoint the home's log signed in a file of the home (`log-witness`), outside the registry, and
  * checks a registry against it when the home is opened. A registry restored from an older backup (or an older copy
@@ -115,9 +123,8 @@ export class LogWitness {
         origin === this.#origin
           ? `is signed for ${origin} by another key than this home's (${this.#keyFile})`
           : `is the log of ${origin}, not of ${this.#origin} (log.origin in this home's config)`;
-      throw new InputError(
+      throw new LogKeyError(
         `the registry's log (${where}) ${why}: another home keeps its log, as when a second host was set up with its own dissent init. Nothing was changed; signing it here would give the published log a second key, and its verifiers would reject every receipt made after. To share the log, copy log.key and log.origin from the home that made it to every host`,
-        'E_LOG_KEY',
       );
     }
   }
