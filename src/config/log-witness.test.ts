@@ -314,6 +314,32 @@ describe('the log witness', () => {
     }
   });
 
+  it('starts a new log over a registry whose log key was lost, once the new home takes its latest checkpoint as witness', async () => {
+    const dir = await homeWithPersons(3);
+    await object(dir, 'p:1', 'p:2');
+    // The home is lost with log.key; the registry survives (a PostgreSQL database, say). A new home, with a new key
+    // and a new origin, as a new log needs.
+    rmSync(join(dir, 'log.key'));
+    const fresh = join(dir, '..', 'fresh');
+    initHome(fresh, { ...EXAMPLE_VALUES, origin: 'new.example/log' });
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'registry.db')}` };
+    const refused = dissent(['object', '--home', fresh, '--subject', 'p:3'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('If that key is lost, start a new log here instead');
+    // As the refusal and docs/portal.md say: the registry's latest checkpoint, written as the new home's witness,
+    // says that this home takes the log over.
+    const shown = dissent(['log', 'checkpoint', '--home', fresh], { env });
+    expect(shown.code).toBe(0);
+    writeFileSync(join(fresh, WITNESS_FILE), shown.stdout);
+    const cli = dissent(['object', '--home', fresh, '--subject', 'p:3'], { env });
+    expect(cli.code, cli.stderr).toBe(0);
+    // The new log goes on from the old one's entries, signed by the new key for the new origin.
+    const signer = parseSignerKey(readFileSync(join(fresh, 'log.key'), 'utf8').trim());
+    const after = dissent(['log', 'checkpoint', '--home', fresh], { env });
+    const cp = openCheckpoint(after.stdout, parseVerifierKey(verifierKeyOf(signer)));
+    expect([cp.origin, cp.size]).toEqual(['new.example/log', 3]);
+  });
+
   it('refuses a registry whose log another home keeps under another origin, naming both origins', async () => {
     const dir = await homeWithPersons(2);
     await object(dir, 'p:1');

@@ -124,7 +124,7 @@ export class LogWitness {
           ? `is signed for ${origin} by another key than this home's (${this.#keyFile})`
           : `is the log of ${origin}, not of ${this.#origin} (log.origin in this home's config)`;
       throw new LogKeyError(
-        `the registry's log (${where}) ${why}: another home keeps its log, as when a second host was set up with its own dissent init. Nothing was changed; signing it here would give the published log a second key, and its verifiers would reject every receipt made after. To share the log, copy log.key and log.origin from the home that made it to every host`,
+        `the registry's log (${where}) ${why}: another home keeps its log, as when a second host was set up with its own dissent init. Nothing was changed; signing it here would give the published log a second key, and its verifiers would reject every receipt made after. To share the log, copy log.key and log.origin from the home that made it to every host. If that key is lost, start a new log here instead: a log.origin of its own for this home, then the registry's latest checkpoint as its witness (dissent log checkpoint --home DIR > DIR/log-witness; see "Several hosts" in docs/portal.md)`,
       );
     }
   }
