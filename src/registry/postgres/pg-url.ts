@@ -151,15 +151,14 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export function connectTimeoutMs(url: string): number {
   const given = new URL(url).searchParams.get('connect_timeout');
   if (given === null || given.trim() === '') return DEFAULT_CONNECT_TIMEOUT_MS;
-  const seconds = Number(given);
-  // libpq refuses such a value too: taking the default instead would hide the typo.
-  if (!(Number.isFinite(seconds) && seconds >= 0)) {
+  // libpq refuses such a value too (it takes whole seconds): taking the default instead would hide the typo.
+  if (!/^\d{1,6}$/.test(given.trim())) {
     throw new InputError(
-      `connect_timeout=${given.slice(0, 20)} in the registry url is not a number of seconds; write connect_timeout=SECONDS (0: no limit)`,
+      `connect_timeout=${given.slice(0, 20)} in the registry url is not a whole number of seconds; write connect_timeout=SECONDS (0: no limit)`,
       'E_DB',
     );
   }
-  return Math.round(seconds * 1000);
+  return Number(given.trim()) * 1000;
 }
 
 /**
