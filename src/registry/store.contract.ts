@@ -15,7 +15,8 @@ const account = (n: number, person = `p:${n}`): AccountRow => ({
   country: 'DE',
 });
 
-const objection = (id: string, subject: string, over: Partial<ObjectionRow> = {}): ObjectionRow => ({
+/** An objection row with the fields a test does not care about filled in. */
+export const objection = (id: string, subject: string, over: Partial<ObjectionRow> = {}): ObjectionRow => ({
   id,
   subject,
   scope: 'person',

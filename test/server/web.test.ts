@@ -65,6 +65,22 @@ function linkAt(n: number): string {
   return link;
 }
 
+/**
+ * Adds one person per e-mail (null: none on any account), each with one account (`zz:HANDLE:N`, person
+ * `p:HANDLE-N`, N from 1) of the handle, in account order.
+ */
+async function personsWithHandle(handle: string, emails: readonly (string | null)[]): Promise<void> {
+  await t.home.store.upsertAccounts(
+    emails.map((email, i) => ({
+      ...(t.accounts[i] as (typeof t.accounts)[number]),
+      account: `zz:${handle}:${i + 1}`,
+      person: `p:${handle}-${i + 1}`,
+      handle,
+      email,
+    })),
+  );
+}
+
 describe('objection form', () => {
   it('answers an existing and an unknown account identically, and mails only the registered address', async () => {
     const c = await start();
@@ -129,24 +145,7 @@ describe('objection form', () => {
     const c = await start();
     // Four persons with the handle `shared` on four platforms; the first three (in account order) have no e-mail on
     // any account. They took the three places before, and the fourth, who can be mailed, got nothing.
-    const [a, b, d, e] = t.accounts as [
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-    ];
-    const only = (x: typeof a, n: number) => ({
-      ...x,
-      account: `zz:a:${n}`,
-      person: `p:shared-${n}`,
-      handle: 'shared',
-    });
-    await t.home.store.upsertAccounts([
-      { ...only(a, 1), email: null },
-      { ...only(b, 2), email: null },
-      { ...only(d, 3), email: null },
-      { ...only(e, 4), email: 'shared4@example.org' },
-    ]);
+    await personsWithHandle('shared', [null, null, null, 'shared4@example.org']);
     await object(c, '@shared');
     await server.ctx.tasks.idle();
     expect(readOutbox(t.dir).map((m) => m.to)).toEqual(['shared4@example.org']);
@@ -160,20 +159,10 @@ describe('objection form', () => {
 
   it("gives the place of a person past this hour's limit of link mails to the next person the handle names", async () => {
     const c = await start();
-    const [a, b, d, e] = t.accounts as [
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-      (typeof t.accounts)[number],
-    ];
-    const only = (x: typeof a, n: number) => ({
-      ...x,
-      account: `zz:b:${n}`,
-      person: `p:common-${n}`,
-      handle: 'common',
-      email: `common${n}@example.org`,
-    });
-    await t.home.store.upsertAccounts([only(a, 1), only(b, 2), only(d, 3), only(e, 4)]);
+    await personsWithHandle(
+      'common',
+      [1, 2, 3, 4].map((n) => `common${n}@example.org`),
+    );
     // The first person has had this hour's link mails already (typed by their e-mail, say).
     while (server.ctx.subjects.take('mail:confirm:*:p:common-1'));
     await object(c, '@common');

@@ -15,9 +15,9 @@ import { InputError, UnavailableError } from '../../shared/errors.ts';
 import { importAccounts } from '../identities.ts';
 import { foldLookupKey, MIGRATIONS } from '../migrations.ts';
 import { Registry } from '../registry.ts';
-import { describeStore } from '../store.contract.ts';
+import { describeStore, objection } from '../store.contract.ts';
 import { LogConflictError } from '../store.ts';
-import type { AccountRow, ObjectionRow } from '../types.ts';
+import type { AccountRow } from '../types.ts';
 import { COMMIT_LOCK, PgStore } from './pg-store.ts';
 import { maskUrl, sessionUrl } from './pg-url.ts';
 
@@ -449,22 +449,8 @@ describeWhere(available, 'PostgreSQL store', () => {
     const url = await freshUrl();
     const s = new PgStore(url);
     await s.migrate();
-    const pending = (id: string, subject: string): ObjectionRow => ({
-      id,
-      subject,
-      scope: 'person',
-      programme: '*',
-      state: 'pending',
-      channel: 'web',
-      submitted_at: '2025-05-01T00:00:00.000Z',
-      effective_at: null,
-      withdrawn_at: null,
-      reason: null,
-      salt: 'ab'.repeat(32),
-      leaf_index: null,
-      withdrawal_id: null,
-      via_account: null,
-    });
+    const pending = (id: string, subject: string) =>
+      objection(id, subject, { state: 'pending', channel: 'web', effective_at: null });
     // Two requests whose links expired: the purge takes them in time order (o_a, then o_b).
     await s.commit({
       objections: [pending('o_a', 'p:1'), pending('o_b', 'p:2')],
