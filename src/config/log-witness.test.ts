@@ -53,6 +53,17 @@ async function homeWithPersons(n: number): Promise<string> {
   return dir;
 }
 
+/** The size of the registry's latest checkpoint, which must be signed by the home's own key. */
+async function ownCheckpointSize(dir: string): Promise<number> {
+  const home = await openHome(dir);
+  try {
+    const verifier = parseVerifierKey(verifierKeyOf(home.signer));
+    return openCheckpoint((await home.registry.latestCheckpoint()).note, verifier).size;
+  } finally {
+    await home.close();
+  }
+}
+
 async function object(dir: string, ...persons: string[]): Promise<void> {
   const home = await openHome(dir);
   try {
@@ -305,13 +316,7 @@ describe('the log witness', () => {
     expect(cli.stderr).not.toContain('p:2');
     // Nothing was appended or signed: the first home's log goes on, under its own key.
     await object(dir, 'p:2');
-    const home = await openHome(dir);
-    try {
-      const verifier = parseVerifierKey(verifierKeyOf(home.signer));
-      expect(openCheckpoint((await home.registry.latestCheckpoint()).note, verifier).size).toBe(2);
-    } finally {
-      await home.close();
-    }
+    expect(await ownCheckpointSize(dir)).toBe(2);
   });
 
   it('starts a new log over a registry whose log key was lost, once the new home takes its latest checkpoint as witness', async () => {
@@ -361,13 +366,7 @@ describe('the log witness', () => {
     expect(existsSync(join(second, WITNESS_FILE))).toBe(false);
     // The first home's log goes on under its own key and origin.
     await object(dir, 'p:2');
-    const home = await openHome(dir);
-    try {
-      const verifier = parseVerifierKey(verifierKeyOf(home.signer));
-      expect(openCheckpoint((await home.registry.latestCheckpoint()).note, verifier).size).toBe(2);
-    } finally {
-      await home.close();
-    }
+    expect(await ownCheckpointSize(dir)).toBe(2);
   });
 
   it('says so when the witness is there but cannot be read, rather than skipping the check unnoticed', async () => {

@@ -9,6 +9,7 @@ import { verifyReceipt } from '../log/receipt.ts';
 import { DissentError, InputError, NotFoundError } from '../shared/errors.ts';
 import { type ObjectionResult, Registry } from './registry.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
 import type { AccountRow } from './types.ts';
 
 const signer = parseSignerKey(generateSignerKey('test.example/log'));
@@ -60,6 +61,23 @@ const accounts: AccountRow[] = [
     country: 'DE',
   })),
 ];
+
+/**
+ * Runs `race` (another process appending, say) just before the store's first commit from then on; the result tells
+ * whether it ran.
+ */
+function beforeFirstCommit(store: Store, race: () => Promise<void>): () => boolean {
+  let raced = false;
+  const commit = store.commit.bind(store);
+  store.commit = async (batch) => {
+    if (!raced) {
+      raced = true;
+      await race();
+    }
+    return commit(batch);
+  };
+  return () => raced;
+}
 
 async function setup(now = '2025-05-15T12:00:00.000Z') {
   const store = new SqliteStore(':memory:');
@@ -419,21 +437,15 @@ describe('Registry', () => {
     const server = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
     // The server files p:9's objection just as the CLI's batch commits, so that the CLI redoes its batch on the
     // grown log: the withdrawal it refused in its first attempt now finds something to withdraw.
-    let raced = false;
-    const commit = store.commit.bind(store);
-    store.commit = async (batch) => {
-      if (!raced) {
-        raced = true;
-        await server.object({ subject: 'p:9', channel: 'api' });
-      }
-      return commit(batch);
-    };
+    const raced = beforeFirstCommit(store, async () => {
+      await server.object({ subject: 'p:9', channel: 'api' });
+    });
     const p9 = { subject: 'p:9', scope: 'person' } as const;
     const [withdrawal, objection] = await Promise.allSettled([
       cli.withdraw({ subject: 'p:9', channel: 'cli', resolved: p9 }),
       cli.object({ subject: 'p:10', channel: 'cli', resolved: { subject: 'p:10', scope: 'person' } }),
     ]);
-    expect(raced).toBe(true);
+    expect(raced()).toBe(true);
     expect(objection.status).toBe('fulfilled');
     expect(withdrawal.status).toBe('rejected');
     // What the caller was told is what happened: p:9's objection stands, and the log holds no withdrawal.
@@ -471,18 +483,12 @@ describe('Registry', () => {
     const server = await Registry.open({ store, origin: 'test.example/log', signer, programmes: PROGRAMMES });
     // The other server appends just before this one commits; then the database goes away (PostgreSQL restarted) as
     // this one rereads the grown log to redo its batch on top.
-    let raced = false;
-    const commit = store.commit.bind(store);
-    store.commit = async (batch) => {
-      if (!raced) {
-        raced = true;
-        await server.object({ subject: 'p:8', channel: 'api' });
-        store.logSize = async () => {
-          throw new DissentError('the registry lost the connection', 'E_DB');
-        };
-      }
-      return commit(batch);
-    };
+    const raced = beforeFirstCommit(store, async () => {
+      await server.object({ subject: 'p:8', channel: 'api' });
+      store.logSize = async () => {
+        throw new DissentError('the registry lost the connection', 'E_DB');
+      };
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
@@ -491,7 +497,7 @@ describe('Registry', () => {
         cli.object({ subject: 'p:9', channel: 'cli' }).catch((e: unknown) => e),
         new Promise((r) => setTimeout(() => r('no answer'), 2000)),
       ]);
-      expect(raced).toBe(true);
+      expect(raced()).toBe(true);
       expect((answer as { code?: string }).code).toBe('E_DB');
       expect(unhandled).toEqual([]);
     } finally {

@@ -221,13 +221,29 @@ describe('the lineage file', () => {
 });
 
 /** Builds `rows` under a facebook/post/public/EU policy with these extra lines, into snapshot folder `name`. */
-async function buildWithPolicy(name: string, extra: string, rows: Record<string, unknown>[]) {
-  const policy = join(dir, `${name}.yaml`);
+/** Imports `accounts` into the home at `h` and files an objection for each of `subjects`. */
+async function withObjectors(d: string, h: string, accounts: Record<string, unknown>[], subjects: string[]) {
+  const file = join(d, 'objectors.jsonl');
+  writeJsonl(file, accounts);
+  await withHome(h, async (x) => {
+    await importAccounts(x.store, file);
+    for (const subject of subjects) await x.registry.object({ subject, channel: 'cli' });
+  });
+}
+
+/** Builds `rows` with a policy of Facebook's public posts in the EU and `extra`, in the shared home or in `at`. */
+async function buildWithPolicy(
+  name: string,
+  extra: string,
+  rows: Record<string, unknown>[],
+  at: { dir: string; home: string } = { dir, home },
+) {
+  const policy = join(at.dir, `${name}.yaml`);
   writeFileSync(policy, `sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\n${extra}`);
-  const input = join(dir, `${name}.jsonl`);
+  const input = join(at.dir, `${name}.jsonl`);
   writeJsonl(input, rows);
-  const out = join(dir, `snap-${name}`);
-  const s = await withHome(home, (h) =>
+  const out = join(at.dir, `snap-${name}`);
+  const s = await withHome(at.home, (h) =>
     runBuild({ home: h, programme: 'ai-training-2025', inputs: [input], out, policyFile: policy }),
   );
   return { summary: s, out };
@@ -374,49 +390,42 @@ describe('participants: redact, as whole words', () => {
       'İSTANBUL ΣΑΣ mit [person] und [person]',
     ]);
     await inFreshHome(async (d, h) => {
-      const accounts = join(d, 'accents.jsonl');
-      writeJsonl(accounts, [
-        { account: 'fb:a:oez', person: 'p:oez', source: 'facebook', display_name: 'Jürgen Öz', country: 'DE' },
-        // Not an objector, and stored with decomposed accents: still a known name in the rewritten (NFC) text.
-        { account: 'fb:a:lm', person: 'p:lm', source: 'facebook', display_name: 'Lena Ma\u0308rz', country: 'DE' },
-      ]);
-      await withHome(h, async (x) => {
-        await importAccounts(x.store, accounts);
-        await x.registry.object({ subject: 'fb:a:oez', channel: 'cli' });
-      });
-      const input = join(d, 'records.jsonl');
+      await withObjectors(
+        d,
+        h,
+        [
+          { account: 'fb:a:oez', person: 'p:oez', source: 'facebook', display_name: 'Jürgen Öz', country: 'DE' },
+          // Not an objector, and stored with decomposed accents: still a known name in the rewritten (NFC) text.
+          { account: 'fb:a:lm', person: 'p:lm', source: 'facebook', display_name: 'Lena Ma\u0308rz', country: 'DE' },
+        ],
+        ['fb:a:oez'],
+      );
       // As macOS writes it: each umlaut a letter and a combining diaeresis (NFD).
-      writeJsonl(input, [
+      const rows = [
         record({ id: 'c:2', text: 'Gruß an Ju\u0308rgen O\u0308z und Lena Ma\u0308rz!', participants: ['fb:a:oez'] }),
-      ]);
-      const policy = join(d, 'policy.yaml');
-      writeFileSync(
-        policy,
-        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: [known_name]\n',
-      );
-      const snap = join(d, 'snap');
-      await withHome(h, (x) =>
-        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
-      );
+      ];
+      const { out: snap } = await buildWithPolicy('accents', 'participants: redact\npii: [known_name]\n', rows, {
+        dir: d,
+        home: h,
+      });
       expect((await readShards(snap)).map((r) => r.text)).toEqual(['Gruß an [person] und [name]!']);
     });
   });
   it('finds a Greek or Turkish name written in capitals (ΝΊΚΟΣ for Νίκος, YILDIZ for Yıldız)', async () => {
     await inFreshHome(async (d, h) => {
-      const accounts = join(d, 'accounts.jsonl');
-      writeJsonl(accounts, [
-        { account: 'fb:a:gr', person: 'p:gr', source: 'facebook', display_name: 'Νίκος Παπαδόπουλος', country: 'GR' },
-        { account: 'fb:a:tr', person: 'p:tr', source: 'facebook', display_name: 'Yıldız Işık', country: 'DE' },
-        { account: 'fb:a:ip', person: 'p:ip', source: 'facebook', handle: 'ipek', country: 'DE' },
-      ]);
-      await withHome(h, async (x) => {
-        await importAccounts(x.store, accounts);
-        for (const subject of ['fb:a:gr', 'fb:a:tr', 'fb:a:ip']) await x.registry.object({ subject, channel: 'cli' });
-      });
-      const input = join(d, 'records.jsonl');
+      await withObjectors(
+        d,
+        h,
+        [
+          { account: 'fb:a:gr', person: 'p:gr', source: 'facebook', display_name: 'Νίκος Παπαδόπουλος', country: 'GR' },
+          { account: 'fb:a:tr', person: 'p:tr', source: 'facebook', display_name: 'Yıldız Işık', country: 'DE' },
+          { account: 'fb:a:ip', person: 'p:ip', source: 'facebook', handle: 'ipek', country: 'DE' },
+        ],
+        ['fb:a:gr', 'fb:a:tr', 'fb:a:ip'],
+      );
       // In capitals the final ς is Σ and the dotless ı is I, whose lower case is σ and i: not what lower() makes of
       // the name as written.
-      writeJsonl(input, [
+      const rows = [
         record({
           id: 'u:1',
           text: 'ΝΊΚΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ, YILDIZ IŞIK und @İPEK; Νίκος Παπαδόπουλος, Yıldız Işık und @ipek',
@@ -428,16 +437,11 @@ describe('participants: redact, as whole words', () => {
           text: `${'ΝΊΚΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ, YILDIZ IŞIK, @İPEK, YıLDIZ ıŞIK; '.repeat(70)}Ende`,
           participants: ['fb:a:gr', 'fb:a:tr', 'fb:a:ip'],
         }),
-      ]);
-      const policy = join(d, 'policy.yaml');
-      writeFileSync(
-        policy,
-        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
-      );
-      const snap = join(d, 'snap');
-      await withHome(h, (x) =>
-        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
-      );
+      ];
+      const { out: snap } = await buildWithPolicy('capitals', 'participants: redact\npii: []\n', rows, {
+        dir: d,
+        home: h,
+      });
       expect((await readShards(snap)).map((r) => r.text)).toEqual([
         '[person], [person] und [person]; [person], [person] und [person]',
         `${'[person], [person], [person], [person]; '.repeat(70)}Ende`,
@@ -449,27 +453,16 @@ describe('participants: redact, as whole words', () => {
 describe('participants: redact, a name that begins with its own end', () => {
   it('replaces the whole-word find that comes right after one that is none (Anna Ann in "Anna Anna Ann")', async () => {
     await inFreshHome(async (d, h) => {
-      const accounts = join(d, 'accounts.jsonl');
-      writeJsonl(accounts, [
-        { account: 'fb:a:aa', person: 'p:aa', source: 'facebook', display_name: 'Anna Ann', country: 'DE' },
-      ]);
-      await withHome(h, async (x) => {
-        await importAccounts(x.store, accounts);
-        await x.registry.object({ subject: 'fb:a:aa', channel: 'cli' });
-      });
-      const input = join(d, 'records.jsonl');
-      writeJsonl(input, [
+      await withObjectors(
+        d,
+        h,
+        [{ account: 'fb:a:aa', person: 'p:aa', source: 'facebook', display_name: 'Anna Ann', country: 'DE' }],
+        ['fb:a:aa'],
+      );
+      const rows = [
         record({ id: 'o:1', text: 'Gruß an Anna Anna Ann, Anna Ann Anna Ann und Annas', participants: ['fb:a:aa'] }),
-      ]);
-      const policy = join(d, 'policy.yaml');
-      writeFileSync(
-        policy,
-        'sources: [facebook]\nkinds: [post]\nvisibility: [public]\njurisdictions: [EU]\nparticipants: redact\npii: []\n',
-      );
-      const snap = join(d, 'snap');
-      await withHome(h, (x) =>
-        runBuild({ home: x, programme: 'ai-training-2025', inputs: [input], out: snap, policyFile: policy }),
-      );
+      ];
+      const { out: snap } = await buildWithPolicy('anna', 'participants: redact\npii: []\n', rows, { dir: d, home: h });
       expect((await readShards(snap)).map((r) => r.text)).toEqual([
         'Gruß an Anna [person], [person] [person] und Annas',
       ]);

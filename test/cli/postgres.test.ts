@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
 import { parseVerifierKey } from '../../src/log/note.ts';
@@ -11,22 +11,11 @@ import type { Receipt } from '../../src/log/receipt.ts';
 import { sessionUrl } from '../../src/registry/postgres/pg-url.ts';
 import { ACCOUNTS, readShards, record, writeJsonl } from '../build/_fixture.ts';
 import { dissent, tempDir } from '../helpers/cli.ts';
-import { createTestDatabase, postgresAvailability, type TestDatabase } from '../helpers/postgres.ts';
+import { postgresAvailability, useTestRegistry } from '../helpers/postgres.ts';
 import { describeWhere } from '../helpers/requires.ts';
 
 describeWhere(await postgresAvailability(), 'dissent with its registry in PostgreSQL (DATABASE_URL)', () => {
-  let db: TestDatabase;
-  let env: NodeJS.ProcessEnv;
-  let password: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const role = await db.withPassword();
-    password = role.password;
-    env = { DATABASE_URL: role.url };
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const reg = useTestRegistry();
 
   it('files objections, keeps them across restarts with receipts that verify against the newest checkpoint, and builds without the objectors', async () => {
     const dir = tempDir();
@@ -37,9 +26,9 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
     const accounts = join(dir, 'accounts.jsonl');
     writeJsonl(accounts, ACCOUNTS as unknown as Record<string, unknown>[]);
     const run = (args: string[]) => {
-      const r = dissent([...args, '--home', home], { env });
+      const r = dissent([...args, '--home', home], { env: reg.env });
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      expect(r.stderr).not.toContain(password);
+      expect(r.stderr).not.toContain(reg.password);
       return r;
     };
     run(['identities', 'import', accounts]);
@@ -95,9 +84,9 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
     const dir = tempDir();
     const home = join(dir, 'home');
     expect(dissent(['init', '--home', home]).code).toBe(0);
-    const refused = dissent(['backup', '--out', join(dir, 'registry.db'), '--home', home], { env });
+    const refused = dissent(['backup', '--out', join(dir, 'registry.db'), '--home', home], { env: reg.env });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).not.toContain(password);
+    expect(refused.stderr).not.toContain(reg.password);
     // The command the refusal gives, as an operator pastes it, with the file and the url filled in; under the usual
     // umask of 022, a plain pg_dump leaves the identity graph's e-mails and birth dates readable by every user.
     const command = /(umask 077; pg_dump [^\n]*?'URL')/.exec(refused.stderr)?.[1];
@@ -107,7 +96,7 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
       'sh',
       ['-c', `umask 022; ${(command as string).replace('FILE', dump).replace("'URL'", '"$DATABASE_URL"')}`],
       {
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...reg.env },
         encoding: 'utf8',
       },
     );
@@ -134,24 +123,26 @@ describeWhere(await postgresAvailability(), 'dissent with its registry in Postgr
       const r = dissent([...command, '--home', home], { env: { DATABASE_URL: empty } });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/holds 0 entries, but this home's log signed a checkpoint of 1/);
-      expect(r.stderr).not.toContain(password);
+      expect(r.stderr).not.toContain(reg.password);
     }
     expect(await tablesIn('restore_target')).toEqual([]);
   });
 
   /** A url of a new, empty schema of the test database as the password role (a database of its own, as dissent sees it). */
   async function schemaOfRole(schema: string): Promise<string> {
-    const owned = await db.inSchema(schema);
-    await asSuperuser(owned, `ALTER SCHEMA ${schema} OWNER TO ${db.name}_pw`);
-    const u = new URL(env.DATABASE_URL as string);
+    const owned = await reg.db.inSchema(schema);
+    await asSuperuser(owned, `ALTER SCHEMA ${schema} OWNER TO ${reg.db.name}_pw`);
+    const u = new URL(reg.env.DATABASE_URL as string);
     u.searchParams.set('options', `-c search_path=${schema}`);
     return u.toString();
   }
 
   async function tablesIn(schema: string): Promise<string[]> {
-    const rows = await asSuperuser(db.url, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [
-      schema,
-    ]);
+    const rows = await asSuperuser(
+      reg.db.url,
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
     return rows.map((r) => String(r.table_name));
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { sessionUrl } from '../../src/registry/postgres/pg-url.ts';
 import type { Requirement } from './requires.ts';
 
@@ -98,4 +99,23 @@ async function passwordRole(name: string): Promise<{ url: string; password: stri
   const host = tcp.hostname || 'localhost';
   const port = tcp.port ? `:${tcp.port}` : '';
   return { url: `postgresql://${role}:${password}@${host}${port}/${name}`, password };
+}
+
+/**
+ * For a describe block that runs dissent on PostgreSQL as a server's DATABASE_URL names it: a database of the run's
+ * own, made before its tests and dropped after them, and the url (in `env`) of a role that logs in with `password`.
+ * The fields are set once beforeAll has run.
+ */
+export function useTestRegistry(): { db: TestDatabase; env: NodeJS.ProcessEnv; password: string } {
+  const given = {} as { db: TestDatabase; env: NodeJS.ProcessEnv; password: string };
+  beforeAll(async () => {
+    given.db = await createTestDatabase();
+    const role = await given.db.withPassword();
+    given.password = role.password;
+    given.env = { DATABASE_URL: role.url };
+  });
+  afterAll(async () => {
+    await given.db?.drop();
+  });
+  return given;
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { WITNESS_FILE } from '../../src/config/log-witness.ts';
 import { openCheckpoint } from '../../src/log/checkpoint.ts';
 import { fromBase64, hashLeaf } from '../../src/log/hash.ts';
@@ -11,7 +11,7 @@ import { verifyConsistency, verifyInclusion } from '../../src/log/proofs.ts';
 import { type Receipt, verifyReceipt } from '../../src/log/receipt.ts';
 import { sessionUrl } from '../../src/registry/postgres/pg-url.ts';
 import { dissent } from '../helpers/cli.ts';
-import { createTestDatabase, postgresAvailability, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.ts';
+import { postgresAvailability, TEST_DATABASE_URL, useTestRegistry } from '../helpers/postgres.ts';
 import { describeWhere } from '../helpers/requires.ts';
 import { API_TOKEN, api, Client, makeHome, parseMail } from './_harness.ts';
 import { greylistingSmtp } from './_smtp.ts';
@@ -239,24 +239,15 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
 describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL registry as a process', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
-  let db: TestDatabase;
-  let env: NodeJS.ProcessEnv;
-  let password: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const role = await db.withPassword();
-    password = role.password;
-    env = { DATABASE_URL: role.url };
-  });
-  afterAll(async () => {
+  const reg = useTestRegistry();
+  afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    await db?.drop();
   });
 
   it('kill -9 under load: every receipt verifies against the checkpoint after restart, consistent with all earlier ones', async () => {
     const { first, second } = await killUnderLoad(dirs, children, { DATABASE_URL: await schemaUrl('killed') });
-    expect(first + second).not.toContain(password);
+    expect(first + second).not.toContain(reg.password);
   });
 
   it('PostgreSQL ending every connection under load (a restart): answers 503 problem+json with Retry-After naming nothing, recovers by itself, and loses no receipt', async () => {
@@ -288,7 +279,7 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
       await new Promise((r) => setTimeout(r, 150));
       await asAdmin(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [db.name],
+        [reg.db.name],
       );
     }
     // Recovered by itself: objections are filed again.
@@ -302,7 +293,7 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
       expect(answer).toMatch(/^503 application\/problem\+json(; charset=utf-8)? retry-after=5 /);
       expect(answer).toContain('"code":"E_DB_UNAVAILABLE"');
     }
-    expect(server.stderr()).not.toContain(password);
+    expect(server.stderr()).not.toContain(reg.password);
     expect(server.stderr()).not.toMatch(/p:\d/);
 
     const key = parseVerifierKey((await api(server.url, '/api/v1/log/key', { token: null })).text.trim());
@@ -340,19 +331,19 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
       receipts.push(res.json as Receipt);
     }
     // The database goes away: its role may no longer log in, and the server's connections are ended.
-    await asAdmin(`ALTER ROLE ${db.name}_pw NOLOGIN`);
+    await asAdmin(`ALTER ROLE ${reg.db.name}_pw NOLOGIN`);
     try {
       await asAdmin(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
-        [`${db.name}_pw`],
+        [`${reg.db.name}_pw`],
       );
       server.child.kill('SIGTERM');
       const stopped = await exited(server.child);
       expect(stopped.code).toBe(2);
       expect(server.stderr()).toMatch(/dissent: the registry postgresql:\/\/\S+:\*\*\*@/);
-      expect(server.stderr()).not.toContain(password);
+      expect(server.stderr()).not.toContain(reg.password);
     } finally {
-      await asAdmin(`ALTER ROLE ${db.name}_pw LOGIN`);
+      await asAdmin(`ALTER ROLE ${reg.db.name}_pw LOGIN`);
     }
     // What the server signed last is in the witness, and every request it answered is in the access log.
     expect(readFileSync(join(t.dir, WITNESS_FILE), 'utf8')).toBe(receipts.at(-1)?.checkpoint);
@@ -368,11 +359,11 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
     const server = await startChild(t.dir, 'module', { DATABASE_URL: url });
     children.push(server.child);
     expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(201);
-    await asAdmin(`ALTER ROLE ${db.name}_pw PASSWORD 'rotated-elsewhere'`);
+    await asAdmin(`ALTER ROLE ${reg.db.name}_pw PASSWORD 'rotated-elsewhere'`);
     try {
       await asAdmin(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
-        [`${db.name}_pw`],
+        [`${reg.db.name}_pw`],
       );
       const refused = await api(server.url, '/api/v1/objections', { body: { subject: 'p:2' } });
       expect(refused.status).toBeGreaterThanOrEqual(500);
@@ -380,9 +371,9 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
         .poll(() => server.stderr())
         .toMatch(/"level":"error","code":"E_DB","name":"DissentError","cause":"28P01"/);
     } finally {
-      await asAdmin(`ALTER ROLE ${db.name}_pw PASSWORD '${password}'`);
+      await asAdmin(`ALTER ROLE ${reg.db.name}_pw PASSWORD '${reg.password}'`);
     }
-    expect(server.stderr()).not.toContain(password);
+    expect(server.stderr()).not.toContain(reg.password);
     expect(server.stderr()).not.toContain('rotated-elsewhere');
     server.child.kill('SIGTERM');
     expect((await exited(server.child)).code).toBe(0);
@@ -390,9 +381,9 @@ describeWhere(await postgresAvailability(), 'dissent serve on a PostgreSQL regis
 
   /** A url of a fresh registry of its own in the test database, as the role with a password. */
   async function schemaUrl(schema: string): Promise<string> {
-    const owned = await db.inSchema(schema);
-    await asAdmin(`ALTER SCHEMA ${schema} OWNER TO ${db.name}_pw`, [], owned);
-    const u = new URL(env.DATABASE_URL as string);
+    const owned = await reg.db.inSchema(schema);
+    await asAdmin(`ALTER SCHEMA ${schema} OWNER TO ${reg.db.name}_pw`, [], owned);
+    const u = new URL(reg.env.DATABASE_URL as string);
     u.searchParams.set('options', `-c search_path=${schema}`);
     return u.toString();
   }

@@ -298,25 +298,45 @@ describeWhere(available, 'PostgreSQL store', () => {
     expect(e.message).not.toContain(new URL(url).password);
   });
 
-  it('survives PostgreSQL ending the connection of a transaction (a restart), and commits again afterwards', async () => {
-    const s = await openFresh();
-    await s.migrate();
-    // Another session holds the log's lock, so that the commit waits inside its transaction on a checked-out
-    // connection; then the server ends that connection, as a restart or a failover does.
+  /**
+   * Commits an empty batch to `s` while another session holds the log's lock, so that the commit waits inside its
+   * transaction; `meanwhile` gets it (failed, caught) and the holder's pid, and checks how it failed. Then the lock is
+   * released, and `s` must commit again.
+   */
+  async function failWhileLogLocked(
+    s: PgStore,
+    meanwhile: (commit: Promise<unknown>, holderPid: number) => Promise<void>,
+  ): Promise<void> {
     const holder = new pg.Client({ connectionString: sessionUrl(db.url) });
     await holder.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [COMMIT_LOCK]);
       const checkpoint = { size: 0, note: 'n', created_at: '2025-05-20T10:00:00Z' };
-      const pending = s
+      const commit = s
         .commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint })
         .catch((x: unknown) => x);
+      await meanwhile(commit, (holder as unknown as { processID: number }).processID);
+      await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
+      await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
+      expect((await s.latestCheckpoint())?.size).toBe(0);
+    } finally {
+      await holder.end();
+      await s.close();
+    }
+  }
+
+  it('survives PostgreSQL ending the connection of a transaction (a restart), and commits again afterwards', async () => {
+    const s = await openFresh();
+    await s.migrate();
+    // The commit waits inside its transaction on a checked-out connection; then the server ends that connection, as a
+    // restart or a failover does.
+    await failWhileLogLocked(s, async (pending, holderPid) => {
       let waiting: number | undefined;
       while (waiting === undefined) {
         const [w] = await sql<{ pid: number }>(
           db.url,
           "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'advisory' AND pid <> $2",
-          [db.name, (holder as unknown as { processID: number }).processID],
+          [db.name, holderPid],
         );
         waiting = w?.pid;
         if (waiting === undefined) await new Promise((r) => setTimeout(r, 20));
@@ -327,13 +347,7 @@ describeWhere(available, 'PostgreSQL store', () => {
       const e = (await pending) as Error & { code?: string };
       expect(e.code).toBe('E_DB_UNAVAILABLE');
       expect(e).toBeInstanceOf(UnavailableError);
-      await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
-      await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
-      expect((await s.latestCheckpoint())?.size).toBe(0);
-    } finally {
-      await holder.end();
-      await s.close();
-    }
+    });
   });
 
   it('fails a commit that a statement_timeout in the url cut short as a passing failure (503), naming the registry', async () => {
@@ -343,24 +357,12 @@ describeWhere(available, 'PostgreSQL store', () => {
     u.searchParams.set('options', `${u.searchParams.get('options') ?? ''} -c statement_timeout=200`);
     const s = new PgStore(u.toString());
     await s.migrate();
-    const holder = new pg.Client({ connectionString: sessionUrl(db.url) });
-    await holder.connect();
-    try {
-      await holder.query('SELECT pg_advisory_lock($1)', [COMMIT_LOCK]);
-      const checkpoint = { size: 0, note: 'n', created_at: '2025-05-20T10:00:00Z' };
-      const e = (await s
-        .commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint })
-        .catch((x: unknown) => x)) as Error & { code?: string };
+    await failWhileLogLocked(s, async (pending) => {
+      const e = (await pending) as Error & { code?: string };
       expect(e).toBeInstanceOf(UnavailableError);
       expect(e.code).toBe('E_DB_UNAVAILABLE');
       expect(e.message).toContain('the registry postgresql:');
-      await holder.query('SELECT pg_advisory_unlock($1)', [COMMIT_LOCK]);
-      await s.commit({ objections: [], withdrawals: [], leaves: [], nodes: [], checkpoint });
-      expect((await s.latestCheckpoint())?.size).toBe(0);
-    } finally {
-      await holder.end();
-      await s.close();
-    }
+    });
   });
 
   it('names the registry when the server ends the connection before it is made (a proxy, a server shutting down)', async () => {
