@@ -65,6 +65,18 @@ function isOperatorRoute(url: string): boolean {
   return path.startsWith('/api/v1/') || path === '/metrics';
 }
 
+/**
+ * What a 429 page says: when to try again (the limiter's Retry-After, up to 15 minutes on the link routes, where "a few
+ * minutes" would send the person back too soon), and on a mailed link's route that nothing was done with the link
+ * (not "it was not used": the request may be a receipt page's language switch, which presses a used one again).
+ */
+function rateBody(t: ReturnType<typeof messagesFor>, req: FastifyRequest, reply: FastifyReply): string {
+  const seconds = Number(reply.getHeader('retry-after'));
+  const minutes = Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 60) / 60));
+  const link = /^\/(withdraw\/)?confirm(\/|$)/.test(req.routeOptions.url ?? '');
+  return link ? `${t.rateBody(minutes)} ${t.rateLinkUnused}` : t.rateBody(minutes);
+}
+
 function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
   const lang = langOf(req);
   const t = messagesFor(lang);
@@ -72,7 +84,7 @@ function errorPage(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply,
     status === 403
       ? [t.csrfTitle, t.csrfBody]
       : status === 429
-        ? [t.rateTitle, t.rateBody]
+        ? [t.rateTitle, rateBody(t, req, reply)]
         : status === 413
           ? [t.tooLargeTitle, t.tooLargeBody]
           : status === 415

@@ -734,6 +734,33 @@ describe('link tokens', () => {
     }
     expect(statuses).toEqual([404, 404, 404, 429, 429]);
   });
+
+  it('tells a person whose address is past the link limit when to come back, and that the link still works', async () => {
+    // Behind a busy NAT (a mobile network, a campus), a person who opens their link may meet others' attempts.
+    const c = await start({ limits: { tokenAttemptsPer15Min: 1 } });
+    const account = t.accounts.find((a) => a.handle && a.email);
+    expect((await object(c, account?.handle as string)).status).toBe(200);
+    await server.ctx.tasks.idle();
+    const link = new URL(linkAt(0));
+    expect((await c.request(`${link.pathname}?lang=en`)).status).toBe(200);
+    for (const lang of ['en', 'de']) {
+      const res = await c.request(`${link.pathname}?lang=${lang}`);
+      expect(res.status).toBe(429);
+      const minutes = Math.ceil(Number(res.headers.get('retry-after')) / 60);
+      expect(minutes).toBeGreaterThan(10);
+      const text = (await res.text()).replace(/\s+/g, ' ');
+      // Not "wait a few minutes": the limit lasts 15 minutes, and trying again sooner only fails again.
+      expect(text).not.toMatch(/a few minutes|einige Minuten/);
+      expect(text).toContain(lang === 'en' ? `in ${minutes} minutes` : `in ${minutes} Minuten`);
+      expect(text).toContain(lang === 'en' ? 'did nothing with the link' : 'nichts geschehen');
+    }
+    // The link was indeed not used: pressing it (a route with a limit of its own) still confirms.
+    const { csrf } = await c.page('/');
+    const token = link.pathname.split('/').pop() as string;
+    const pressed = await c.post('/confirm', { _csrf: csrf, token, lang: 'en' });
+    expect(pressed.status).toBe(200);
+    expect(await pressed.text()).toContain('id="download"');
+  });
 });
 
 describe('CSRF', () => {

@@ -196,7 +196,10 @@ export const de: Messages = {
   csrfBody:
     'Bitte gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut ab. Erscheint diese Seite wieder, erlauben Sie Cookies für diese Website: Das Formular braucht ein Cookie zum Schutz vor gefälschten Absendungen (es enthält nichts über Sie).',
   rateTitle: 'Zu viele Anfragen',
-  rateBody: 'Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.',
+  rateBody: (minutes: number) =>
+    `Aus Ihrem Netzwerk kamen gerade zu viele Anfragen. Bitte versuchen Sie es in ${minutes === 1 ? '1 Minute' : `${minutes} Minuten`} erneut.`,
+  rateLinkUnused:
+    'Mit dem Link in Ihrer E-Mail ist dabei nichts geschehen: Öffnen Sie ihn dann erneut. Er gilt bis zu der Zeit, die in der E-Mail steht.',
   busyBody:
     'Diese Website verschickt gerade sehr viele Links. Es wurde nichts gespeichert, und für diese Anfrage wird kein Link verschickt: Bitte senden Sie das Formular in einigen Minuten erneut ab.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>

@@ -190,7 +190,10 @@ export const en = {
   csrfBody:
     'Please go back, reload the page and submit the form again. If this page comes back, allow cookies for this site: the form needs one cookie to protect you against forged submissions (it holds nothing about you).',
   rateTitle: 'Too many requests',
-  rateBody: 'Please wait a few minutes and try again.',
+  rateBody: (minutes: number) =>
+    `Too many requests came from your network just now. Please try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}.`,
+  rateLinkUnused:
+    'This request did nothing with the link in your e-mail: open it again then. It works until the time the e-mail gives.',
   busyBody:
     'This site is sending a great many links just now. Nothing was saved and no link will be sent for this request: please send the form again in a few minutes.',
   rateAccountBody: (kind: 'object' | 'withdraw', minutes: number) =>
