@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHome } from '../../src/config/home.ts';
@@ -1245,6 +1245,17 @@ describe('operations', () => {
     expect(log.length).toBeGreaterThan(5);
     for (const line of log) expect(Object.keys(line).sort()).toEqual(['method', 'ms', 'route', 'status']);
     expect(log.map((l) => l.route)).toContain('/confirm/:token');
+  });
+
+  it('makes the outbox folder again when it was removed while the server runs, instead of losing every link mail', async () => {
+    const c = await start();
+    const account = t.accounts.find((a) => a.handle && a.email);
+    // Say, the operator's clean-up took the whole folder (rm -r outbox) where it meant the mails in it.
+    rmSync(join(t.dir, 'outbox'), { recursive: true });
+    expect((await object(c, account?.handle as string)).status).toBe(200);
+    await server.ctx.tasks.idle();
+    expect(readOutbox(t.dir).map((m) => m.to)).toEqual([account?.email]);
+    expect(statSync(join(t.dir, 'outbox')).mode & 0o777).toBe(0o700);
   });
 
   it('counts the objections covering each programme by lateness in /metrics, and the log another process grew', async () => {

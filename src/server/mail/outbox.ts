@@ -29,7 +29,15 @@ export class OutboxMailer implements Mailer {
     });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
     const tmp = join(this.dir, `.${name}.tmp`);
-    writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
+    try {
+      writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
+    } catch (e) {
+      // The folder may have gone since the start (a clean-up that took the folder for its mails): it is made again,
+      // or every link mail would fail until a restart while the pages still say that one was sent.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
+    }
     renameSync(tmp, join(this.dir, name));
   }
 
