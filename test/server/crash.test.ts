@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,23 @@ describe('dissent serve as a process: kill -9 under load, and SIGTERM', () => {
       `server.public_url is not set, so the links in confirmation mails point at ${server.url}`,
     );
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('warns at start when no API token is configured, since every operator request and /metrics then gets 401', async () => {
+    const t = await makeHome({ persons: 5 });
+    await t.home.close();
+    dirs.push(t.dir);
+    // As dissent init writes it: an operator who forgot to add one would take the 401s for a wrong token of theirs.
+    const file = join(t.dir, 'dissent.config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`api_tokens: ["${API_TOKEN}"]`, 'api_tokens: []'));
+    const server = await startChild(t.dir, 'bin');
+    children.push(server.child);
+    expect((await api(server.url, '/api/v1/objections', { body: { subject: 'p:1' } })).status).toBe(401);
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toContain(
+      `warning: server.api_tokens is empty, so the operator API and /metrics refuse every request (401); add a token to server.api_tokens in ${t.dir}/dissent.config.yaml`,
+    );
   });
 
   it('says at shutdown the size of the stored log, counting the entries the CLI appended while it ran', async () => {

@@ -59,6 +59,12 @@ export default defineCommand({
         `warning: server.public_url is not set, so the links in confirmation mails point at ${server.url}, ${wildcard ? 'which no one can open' : 'which works only for people who can reach this address directly'}; set server.public_url in ${home.dir}/dissent.config.yaml to the address people use (behind a proxy, its https URL)`,
       );
     }
+    if (home.config.server.api_tokens.length === 0) {
+      // dissent init writes an empty list: an operator who forgot to fill it in would take the 401s for a wrong token.
+      info(
+        `warning: server.api_tokens is empty, so the operator API and /metrics refuse every request (401); add a token to server.api_tokens in ${home.dir}/dissent.config.yaml (make one with: openssl rand -hex 32) and restart`,
+      );
+    }
     const { resent, expired } = server.spooledMails;
     if (resent + expired > 0) {
       info(
