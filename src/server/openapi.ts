@@ -21,6 +21,9 @@ const operatorErrors = {
     ),
     headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } },
   },
+  '500': problemResponse(
+    "A failure of the server's own (E_INTERNAL), whose details are in the server's error log only. A filing or withdrawal may have been carried out before it: retry with the same Idempotency-Key to find out safely.",
+  ),
   '503': {
     ...problemResponse(
       'The server is shutting down (E_SHUTTING_DOWN; retry against the restarted one), or cannot reach its registry database just now (E_DB_UNAVAILABLE; retry after Retry-After seconds).',
@@ -33,8 +36,11 @@ const operatorErrors = {
     },
   },
 };
-/** Any request that arrives on a kept-alive connection after shutdown began. */
-const shuttingDown = { '503': operatorErrors['503'] };
+/**
+ * Every route: a failure of the server's own (a disk full, a defect), whose details go to the error log, never to the
+ * client; and a request that arrives on a kept-alive connection after shutdown began.
+ */
+const shuttingDown = { '500': operatorErrors['500'], '503': operatorErrors['503'] };
 /** Makes a filing request safe to retry (see the operations' descriptions). */
 const idempotencyKeyHeader = {
   name: 'Idempotency-Key',

@@ -404,6 +404,28 @@ describe('operator API', () => {
     expect((unknown.json as { code: string }).code).toBe('E_UNKNOWN_SUBJECT');
   });
 
+  it('answers a failure of its own with a 500 problem that the document declares, on operator and public routes', async () => {
+    const registry = server.ctx.registry;
+    const { object, latestCheckpoint } = registry;
+    const fail = async (): Promise<never> => {
+      throw new Error('the disk is full at /srv/secret/registry.db');
+    };
+    registry.object = fail;
+    registry.latestCheckpoint = fail;
+    try {
+      const filed = await call('POST', '/api/v1/objections', '/api/v1/objections', { body: { subject: 'p:39' } });
+      const checkpoint = await call('GET', '/api/v1/log/checkpoint', '/api/v1/log/checkpoint', { token: null });
+      for (const res of [filed, checkpoint]) {
+        expect(res.status).toBe(500);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.text).not.toContain('secret');
+      }
+    } finally {
+      registry.object = object;
+      registry.latestCheckpoint = latestCheckpoint;
+    }
+  });
+
   it('makes a withdrawal retry with its Idempotency-Key safe: the first receipt again, not a 404', async () => {
     const body = { subject: 'fb:a:6', scope: 'account', programme: 'ai-training-2025' };
     expect((await call('POST', '/api/v1/objections', '/api/v1/objections', { body })).status).toBe(201);
