@@ -602,6 +602,39 @@ describe('objections, receipts and offline verification', () => {
     expect(r.stderr).toMatch(/subjects\.jsonl:4: unknown subject/);
   });
 
+  it('refuses a bulk line with a field it does not know, naming the field meant, so a typo never widens an objection', () => {
+    // Taken without a word, "accountOnly" filed a person-scope objection for every linked account, and "programm" one
+    // to all programmes, instead of what the line asked for.
+    const file = join(tempDir(), 'subjects.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"subject":"fb:a:51","accountOnly":true}',
+        '{"subject":"p:52","programm":"ai-training-2025"}',
+        '{"subject":"fb:a:53","scope":"account"}',
+        '{"subject":"p:54","Anna Müller":1}',
+        '{"subject":"p:50"}',
+      ].join('\n'),
+    );
+    const r = dissent(['object', '--subjects', file, '--home', home]);
+    expect(r.code).toBe(2);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).subject),
+    ).toEqual(['p:50']);
+    expect(r.stderr).toContain('subjects.jsonl:1: an unknown field (did you mean account_only?)');
+    expect(r.stderr).toContain('subjects.jsonl:2: an unknown field (did you mean programme?)');
+    expect(r.stderr).toContain('subjects.jsonl:3: an unknown field (did you mean account_only?)');
+    expect(r.stderr).toContain(
+      'subjects.jsonl:4: an unknown field (the fields are subject, programme, account_only, reason)',
+    );
+    // The key itself could be data: it is never repeated.
+    expect(r.stderr).not.toContain('Anna');
+    expect(r.stderr).toContain('1 new objections, 0 already effective, 4 bad lines');
+  });
+
   it('files nothing and leaves no --out file when every bulk line is bad, so that the fixed file can be run again', () => {
     const dir = tempDir();
     const file = join(dir, 'bad.jsonl');

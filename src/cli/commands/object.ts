@@ -120,6 +120,31 @@ async function bulk(
   return setExitCode(bad > 0 ? EXIT.usage : EXIT.ok);
 }
 
+/** The fields of a --subjects line, and names people give them (folded: lower case, letters only). */
+const BULK_FIELDS = ['subject', 'programme', 'account_only', 'reason'] as const;
+const BULK_ALIASES: Record<string, string> = {
+  program: 'programme',
+  programm: 'programme',
+  accountonly: 'account_only',
+  scope: 'account_only',
+  subjectid: 'subject',
+};
+const foldKey = (key: string) => key.toLowerCase().replace(/[^a-z]/g, '');
+
+/**
+ * Why a line with a key it does not know is refused: a misspelt account_only or programme, taken without a word, would
+ * file a wider objection than the line asks for. The key itself is never named: it could be data.
+ */
+function unknownKeyProblem(v: object): string | undefined {
+  const unknown = Object.keys(v).filter((k) => !(BULK_FIELDS as readonly string[]).includes(k));
+  if (unknown.length === 0) return undefined;
+  for (const key of unknown) {
+    const meant = BULK_FIELDS.find((f) => foldKey(f) === foldKey(key)) ?? BULK_ALIASES[foldKey(key)];
+    if (meant) return `an unknown field (did you mean ${meant}?)`;
+  }
+  return `${unknown.length === 1 ? 'an unknown field' : `${unknown.length} unknown fields`} (the fields are ${BULK_FIELDS.join(', ')})`;
+}
+
 async function checkLine(
   home: Awaited<ReturnType<typeof openHome>>,
   text: string,
@@ -134,6 +159,8 @@ async function checkLine(
   }
   if (typeof v !== 'object' || v === null || typeof v.subject !== 'string')
     return 'field subject: missing or not a string';
+  const unknown = unknownKeyProblem(v);
+  if (unknown) return unknown;
   if (v.programme !== undefined && typeof v.programme !== 'string') return 'field programme: not a string';
   if (v.account_only !== undefined && typeof v.account_only !== 'boolean') return 'field account_only: not true/false';
   if (v.reason !== undefined && typeof v.reason !== 'string') return 'field reason: not a string';
