@@ -23,4 +23,11 @@ describe('parseInputSpec', () => {
     expect(() => parseInputSpec('tiktok:export.zip')).toThrow(InputError);
     expect(() => parseInputSpec('tiktok:export.zip')).toThrow(/unknown input format/);
   });
+
+  it('tells how to name a JSONL file whose name holds a colon, which it otherwise takes for a format', () => {
+    expect(() => parseInputSpec('posts:2024.jsonl')).toThrow(
+      'unknown input format "posts:" (expected one of jsonl, facebook, instagram, mastodon, chatgpt, claude, whatsapp, or a plain path); to read a file or folder whose name holds a colon, write it as ./posts:2024.jsonl',
+    );
+    expect(parseInputSpec('./posts:2024.jsonl')).toEqual({ format: 'jsonl', path: './posts:2024.jsonl' });
+  });
 });

@@ -14,7 +14,8 @@ export function parseInputSpec(spec: string): { format: SourceFormat; path: stri
   const format = EXPORT_FORMATS.find((f) => f === prefix);
   if (!format) {
     throw new InputError(
-      `unknown input format "${prefix}:" (expected one of jsonl, ${EXPORT_FORMATS.join(', ')}, or a plain path)`,
+      `unknown input format "${prefix}:" (expected one of jsonl, ${EXPORT_FORMATS.join(', ')}, or a plain path); ` +
+        `to read a file or folder whose name holds a colon, write it as ./${spec}`,
       'E_FORMAT',
     );
   }
