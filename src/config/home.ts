@@ -25,6 +25,23 @@ export function loadSigner(file: string): Signer {
   }
 }
 
+/**
+ * Reads a programme's key_file, which signs its snapshot manifests; a key that cannot be read is refused naming the
+ * programme and the way on.
+ */
+export function loadProgrammeSigner(programme: { readonly id: string; readonly key_file: string }): Signer {
+  try {
+    return loadSigner(programme.key_file);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(
+      `${error.message}, the key_file of programme ${programme.id} in ${CONFIG_FILE}; put it back from a backup, or make a new one with "dissent log keygen" and publish its verifier key`,
+      'E_KEY',
+      { cause: error },
+    );
+  }
+}
+
 /** Writes a fresh Ed25519 signing key with file mode 0600 and returns its verifier key. */
 export function writeSignerKey(file: string, name: string): string {
   const skey = generateSignerKey(name);

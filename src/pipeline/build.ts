@@ -5,9 +5,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { programmeById } from '../config/config.ts';
-import { type Home, loadSigner } from '../config/home.ts';
+import { type Home, loadProgrammeSigner } from '../config/home.ts';
 import { parseCheckpoint } from '../log/checkpoint.ts';
 import { sha256 } from '../log/hash.ts';
+import type { Signer } from '../log/note.ts';
 import { sqlString } from '../policy/compile-sql.ts';
 import { parsePolicy } from '../policy/load.ts';
 import { QUARANTINE_REASONS } from '../policy/reasons.ts';
@@ -257,6 +258,16 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
     // behind: it goes now.
     if (existsSync(work)) removeEngineFiles(work);
     return { ...summaryFromManifest(out, programme.id, started, true), warnings: journal.warnings ?? [] };
+  }
+  // The manifest is signed last: a programme key that cannot be read is refused now, before the work, not after it.
+  let signer: Signer;
+  try {
+    signer = programme.key_file
+      ? loadProgrammeSigner({ id: programme.id, key_file: programme.key_file })
+      : opts.home.signer;
+  } catch (error) {
+    forgetUnstarted();
+    throw error;
   }
   // A refused or finished build leaves the identity graph alone: --accounts is imported in the plan stage, after
   // the checks above, the deadline's and the exports' conversion.
@@ -535,7 +546,6 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
       }
       const text = formatManifest(manifest);
       const manifestSha = sha256Hex(text);
-      const signer = programme.key_file ? loadSigner(programme.key_file) : opts.home.signer;
       writeFilesAtomic([
         [join(out, 'manifest.json'), text],
         [join(out, 'manifest.sig'), signManifest(manifest, manifestSha, signer)],

@@ -495,6 +495,32 @@ describe('dissent verify snapshot', () => {
     );
   });
 
+  it('refuses a build whose programme key cannot be read before any work, saying whose key it is and the way on', () => {
+    // It was found only when the manifest was to be signed, after every record had been read and written, with
+    // "cannot read the signing key FILE" and nothing more.
+    const own = join(dir, 'home-lost-key');
+    initHome(own);
+    const config = join(own, 'dissent.config.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/(\n {4}policy: .*\n)/, '$1    key_file: programme.key\n'),
+    );
+    const out = join(dir, 'snap-lost-key');
+    const args = ['build', '--home', own, '--programme', P, '--input', input, '--out', out, '--quiet'];
+    const refused = runCli(args);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      `dissent: cannot read the signing key ${join(own, 'programme.key')}, the key_file of programme ${P} in dissent.config.yaml; put it back from a backup, or make a new one with "dissent log keygen" and publish its verifier key\n`,
+    );
+    expect(readdirSafe(out)).toEqual([]);
+    // The same for the command that prints the key to publish.
+    const key = runCli(['log', 'key', '--programme', P, '--home', own]);
+    expect([key.status, key.stderr]).toEqual([2, refused.stderr]);
+    writeFileSync(join(own, 'programme.key'), `${generateSignerKey('example.org/snapshots')}\n`, { mode: 0o600 });
+    const built = runCli(args);
+    expect(built.status, built.stderr).toBe(0);
+  });
+
   it('says of a stopped build that it has not finished, and how to finish it', () => {
     const out = join(dir, 'snap-audit-stopped');
     const args = ['build', '--home', home, '--programme', P, '--input', input, '--out', out, '--quiet'];

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { programmeById } from '../../config/config.ts';
-import { loadSigner, openHome, writeSignerKey } from '../../config/home.ts';
+import { loadProgrammeSigner, openHome, writeSignerKey } from '../../config/home.ts';
 import { isValidName, verifierKeyOf } from '../../log/note.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info, out } from '../_common.ts';
@@ -47,8 +47,12 @@ const key = defineCommand({
   },
   run: ({ args }) =>
     withHome(args, async (h) => {
-      const keyFile = args.programme === undefined ? undefined : programmeById(h.config, args.programme).key_file;
-      out(verifierKeyOf(keyFile ? loadSigner(keyFile) : h.signer));
+      const programme = args.programme === undefined ? undefined : programmeById(h.config, args.programme);
+      out(
+        verifierKeyOf(
+          programme?.key_file ? loadProgrammeSigner({ id: programme.id, key_file: programme.key_file }) : h.signer,
+        ),
+      );
     }),
 });
 
