@@ -25,6 +25,20 @@ export function loadSigner(file: string): Signer {
   }
 }
 
+/** Reads the log's signing key; a key that cannot be read is refused saying whose it is and the way on. */
+function loadLogSigner(file: string): Signer {
+  try {
+    return loadSigner(file);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(
+      `${error.message}, the log's key (log.key_file in ${CONFIG_FILE}); put it back from a backup (with several hosts, copy it from another host's home); if it is lost, see "The log's key lost" in docs/portal.md`,
+      'E_KEY',
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Reads a programme's key_file, which signs its snapshot manifests; a key that cannot be read is refused naming the
  * programme and the way on.
@@ -177,7 +191,7 @@ export interface HomeOptions extends StoreOptions {
  */
 export async function openHome(dir: string, opts: HomeOptions = {}): Promise<Home> {
   const config = loadConfig(dir);
-  const signer = loadSigner(config.log.key_file);
+  const signer = loadLogSigner(config.log.key_file);
   const witness = new LogWitness(config.home, signer, config.log.origin, config.log.key_file);
   // Named in a refusal: a shell without the server's DATABASE_URL opens another registry than the server's.
   const file = registryName(config, registryUrl(config));

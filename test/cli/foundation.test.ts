@@ -8,6 +8,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -89,6 +90,17 @@ describe('dissent init', () => {
     const r = dissent(['init', '--home', before]);
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(before).mode & 0o777).toBe(0o700);
+  });
+
+  it("says, of a home whose log.key is gone, that it is the log's key and what to do", () => {
+    const h = join(tempDir(), 'no-key');
+    expect(dissent(['init', '--home', h]).code).toBe(0);
+    rmSync(join(h, 'log.key'));
+    const r = dissent(['log', 'checkpoint', '--home', h]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `dissent: cannot read the signing key ${join(h, 'log.key')}, the log's key (log.key_file in dissent.config.yaml); put it back from a backup (with several hosts, copy it from another host's home); if it is lost, see "The log's key lost" in docs/portal.md\n`,
+    );
   });
 
   it('names the file, line and field of a config error', () => {
