@@ -30,6 +30,10 @@ describe('dissent demo (what npm start runs)', () => {
     expect(r.stdout).toContain(vkey);
     const v = dissent(['verify', 'receipt', join(home, 'demo', 'receipt.json'), '--key', vkey]);
     expect(v.code, v.stdout).toBe(0);
+    // A receipt names its subject, as one that dissent object --out writes: owner only.
+    for (const file of ['receipt.json', 'late-receipt.json']) {
+      expect(statSync(join(home, 'demo', file)).mode & 0o777, file).toBe(0o600);
+    }
     const manifest = JSON.parse(readFileSync(join(home, 'demo', 'snapshot-1', 'manifest.json'), 'utf8'));
     expect(manifest.programme.id).toBe('demo-2025');
     expect(existsSync(join(home, 'demo', 'snapshot-1', 'manifest.sig'))).toBe(true);

@@ -31,11 +31,11 @@ export default defineCommand({
   },
   args: {
     ...commonArgs,
-    persons: { type: 'string', description: 'persons in the generated identity graph', default: '2000' },
+    persons: { type: 'string', description: 'persons in the generated identity graph (at least 50)', default: '2000' },
     'deadline-in': { type: 'string', description: 'seconds until the demo programme deadline', default: '4' },
     records: {
       type: 'string',
-      description: 'generated posts, chats and messages for the corpus build',
+      description: 'generated posts, chats and messages for the corpus build (at least 100)',
       default: '20000',
     },
     serve: {
@@ -157,8 +157,9 @@ export default defineCommand({
 
       const receipt = late[0]?.receipt ?? first.receipt;
       const receiptFile = join(demoDir, 'receipt.json');
-      writeFileSync(receiptFile, `${JSON.stringify(first.receipt, null, 2)}\n`);
-      writeFileSync(join(demoDir, 'late-receipt.json'), `${JSON.stringify(receipt, null, 2)}\n`);
+      // A receipt names its subject: owner only, as dissent object --out writes one.
+      writeFileSync(receiptFile, `${JSON.stringify(first.receipt, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(join(demoDir, 'late-receipt.json'), `${JSON.stringify(receipt, null, 2)}\n`, { mode: 0o600 });
       const cp = await reg.latestCheckpoint();
       writeFileSync(join(demoDir, 'checkpoint.txt'), cp.note);
       const vkey = verifierKeyOf(home.signer);
