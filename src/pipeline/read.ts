@@ -21,9 +21,10 @@ const FIELDS = [
 
 /**
  * ISO 8601 as the schema asks for it: a date, optionally a time (seconds and fraction optional), optionally Z or an
- * offset. DuckDB's cast takes more: `epoch`, `infinity`, leading spaces, a time zone name after the time.
+ * offset of at most 23:59. DuckDB's cast takes more: `epoch`, `infinity`, leading spaces, a time zone name after the
+ * time, an offset of +99:99 (moving the time by four days).
  */
-const ISO_TIME = String.raw`\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?([Zz]|[+-]\d\d(:?\d\d)?)?`;
+const ISO_TIME = String.raw`\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?([Zz]|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?`;
 
 /**
  * Whether `value` is an ISO 8601 time that casts to a real date from 1970 up to the end of 2099: DuckDB also casts

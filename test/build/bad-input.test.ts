@@ -432,6 +432,44 @@ describe('several inputs and damaged files', () => {
     }
   });
 
+  it('quarantines a time whose offset is no offset (+99:99, +24:00, -01:60), which would move a record by days, in the JSONL and the Parquet reader', async () => {
+    const times = [
+      '2024-05-01T12:00:00+99:99',
+      '2024-05-01T12:00:00-9999',
+      '2024-05-01T12:00:00+24:00',
+      '2024-05-01T12:00:00-01:60',
+      '2024-05-01T12:00:00+14:00',
+      '2024-05-01T12:00:00-12:00',
+      '2024-05-01T12:00:00+0545',
+    ];
+    const rows = times.map((t, i) => record({ id: `off:${i}`, created_at: t }));
+    const file = join(dir, 'offsets.jsonl');
+    writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const parquet = join(dir, 'offsets.parquet');
+    await inMemoryDuckDB(`COPY (SELECT * FROM read_json('${file}', columns = {id: 'VARCHAR', source: 'VARCHAR', kind: 'VARCHAR',
+      account: 'VARCHAR', created_at: 'VARCHAR', visibility: 'VARCHAR', e2ee: 'BOOLEAN', text: 'VARCHAR'})) TO '${parquet}'`);
+    for (const [input, out] of [
+      [file, 'snap-offsets'],
+      [parquet, 'snap-offsets-pq'],
+    ] as const) {
+      const s = await build([input], out);
+      expect([s.read, s.kept, s.quarantined]).toEqual([7, 3, 4]);
+      const q = readFileSync(join(dir, out, 'quarantine', 'quarantine.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { line: number; reason: string; detail: string });
+      expect(q.map((e) => [e.line, e.reason, e.detail])).toEqual(
+        [1, 2, 3, 4].map((line) => [line, 'ill_typed_field', 'created_at']),
+      );
+      const shards = await readShards(join(dir, out));
+      expect(shards.map((r) => [r.id, r.created_at])).toEqual([
+        ['off:4', '2024-04-30T22:00:00.000000Z'],
+        ['off:5', '2024-05-02T00:00:00.000000Z'],
+        ['off:6', '2024-05-01T06:15:00.000000Z'],
+      ]);
+    }
+  });
+
   it('reads a file that holds only a byte order mark as empty', async () => {
     const file = join(dir, 'bom-only.jsonl');
     writeFileSync(file, '\uFEFF');
