@@ -683,13 +683,19 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
 
 /**
  * The engine's refusal of a gzip input as an InputError naming the file. gzip and Node take bytes after the last
- * member that are zeros (padding, as written by tape and block tools) and so pass the file's scan; DuckDB stops at
- * them with an IO error that names neither the file nor a remedy.
+ * member that are zeros (padding, as written by tape and block tools), and a header with a comment, a header checksum
+ * or the text flag, and so pass the file's scan; DuckDB stops at them with an IO error that names neither the file nor
+ * a remedy.
  */
 function gzipRefusal(f: InputFile, e: unknown): InputError | undefined {
-  if (!isGzip(f.read) || !/GZIP|gzip stream/.test(String((e as Error)?.message))) return undefined;
+  const message = String((e as Error)?.message);
+  if (!isGzip(f.read) || !/GZIP|gzip stream/.test(message)) return undefined;
+  // A header with a comment, a header checksum or the text flag (RFC 1952) is gzip too, but not for the engine.
+  const cause = message.includes('Unsupported GZIP archive')
+    ? 'a gzip header with a comment, a header checksum or the text flag, which it does not support'
+    : 'bytes after its gzip data, such as zero padding?';
   return new InputError(
-    `${f.path}: the engine cannot read this gzip file (bytes after its gzip data, such as zero padding?); recompress it (gzip -dc FILE | gzip > NEW.gz) and build again`,
+    `${f.path}: the engine cannot read this gzip file (${cause}); recompress it (gzip -dc FILE | gzip > NEW.gz) and build again`,
     'E_INPUT_GZIP',
     { cause: e },
   );

@@ -572,6 +572,30 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(join(dir, 'snap-padded', '.build', 'build.duckdb'))).toBe(false);
   });
 
+  it('refuses a gzip input whose header has a comment or the text flag by that cause, not as bytes after its data', async () => {
+    // RFC 1952 header fields Node and gzip take, the engine not: FTEXT (1), FHCRC (2), FCOMMENT (16).
+    const plain = gzipSync(`${good('hdr:1')}\n`);
+    const flagged = (flags: number, ...fields: Buffer[]) =>
+      Buffer.concat([plain.subarray(0, 3), Buffer.from([flags]), plain.subarray(4, 10), ...fields, plain.subarray(10)]);
+    const comment = join(dir, 'comment.jsonl.gz');
+    writeFileSync(comment, flagged(16, Buffer.from('made by a tool\0')));
+    const text = join(dir, 'ftext.jsonl.gz');
+    writeFileSync(text, flagged(1));
+    for (const [file, out] of [
+      [comment, 'snap-gz-comment'],
+      [text, 'snap-gz-ftext'],
+    ] as const) {
+      const refusal = await build([file], out).then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string },
+      );
+      expect(refusal).toMatchObject({ code: 'E_INPUT_GZIP', message: expect.stringContaining(`${file}: `) });
+      expect(refusal?.message).toContain('header');
+      expect(refusal?.message).not.toContain('bytes after its gzip data');
+      expect(refusal?.message).toContain('gzip -dc FILE | gzip > NEW.gz');
+    }
+  });
+
   it('refuses JSONL inputs that are gzip, Parquet or zstd data by their bytes, instead of advising dos2unix', async () => {
     const lines = `${good('bin:1')}\n${good('bin:2')}\n`;
     const hidden = join(dir, 'hidden-gzip.jsonl');
