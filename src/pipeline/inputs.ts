@@ -41,6 +41,10 @@ export interface InputFile {
   };
 }
 
+/** Why a path whose name is not UTF-8 cannot be read: Node has its bytes as U+FFFD, and no such path exists. */
+const NOT_UTF8 =
+  'its name is not UTF-8 (shown with \uFFFD), so it cannot be opened by it; rename it in UTF-8 (e.g. convmv -f latin1 -t utf8) and build again';
+
 /** What a folder walk takes: JSON Lines (.jsonl, .ndjson, gzipped or not) and Parquet, not other .json files. */
 const DATA_FILE = /\.(jsonl|ndjson)(\.gz)?$|\.parquet$/i;
 
@@ -58,6 +62,12 @@ function walk(
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const p = join(dir, entry.name);
+    // Node gives a name that is not UTF-8 (Latin-1 from an old export) with U+FFFD for its bytes: no such path exists.
+    // A folder, link or data file so named would be read, so it is refused; another file is ignored like any.
+    const readable = entry.isDirectory() || entry.isSymbolicLink() || DATA_FILE.test(entry.name);
+    if (readable && entry.name.includes('\uFFFD') && !lstatSync(p, { throwIfNoEntry: false })) {
+      throw new InputError(`cannot read input ${p}: ${NOT_UTF8}`, 'E_INPUT_MISSING');
+    }
     // A link that loops is taken as a file here, and refused by name when it is read (statOf).
     const isDir = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(p));
     if (isDir) {
@@ -92,9 +102,11 @@ function statOf(path: string): { bytes: number; mtimeMs: number; dir: boolean; f
           ? 'permission denied'
           : code === 'ENOENT' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()
             ? 'a symbolic link to a file or folder that does not exist'
-            : code === 'ENOENT' || code === 'ENOTDIR'
-              ? 'no such file or folder'
-              : (code ?? 'unreadable');
+            : code === 'ENOENT' && path.includes('\uFFFD')
+              ? NOT_UTF8
+              : code === 'ENOENT' || code === 'ENOTDIR'
+                ? 'no such file or folder'
+                : (code ?? 'unreadable');
     throw new InputError(`cannot read input ${path}: ${why}`, 'E_INPUT_MISSING', { cause });
   }
 }

@@ -215,6 +215,28 @@ describe('several inputs and damaged files', () => {
     });
   });
 
+  it('refuses a folder holding a file or folder whose name is not UTF-8 (Latin-1), naming it, not with an unexpected ENOENT', async () => {
+    const folder = join(dir, 'latin1');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'ok.jsonl'), `${good('latin1:ok')}\n`);
+    const latin1 = (name: string) => Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(name, 'latin1')]);
+    mkdirSync(latin1('Gäste'));
+    writeFileSync(Buffer.concat([latin1('Gäste'), Buffer.from('/a.jsonl')]), `${good('latin1:a')}\n`);
+    await expect(build([folder], 'snap-latin1')).rejects.toMatchObject({
+      code: 'E_INPUT_MISSING',
+      message: expect.stringMatching(/^cannot read input .*\/latin1\/G\uFFFDste: its name is not UTF-8/),
+    });
+    rmSync(latin1('Gäste'), { recursive: true });
+    // Another file is not read, whatever its name: it is ignored, as ever.
+    writeFileSync(latin1('Notizen für.txt'), 'text');
+    expect(await build([folder], 'snap-latin1-txt')).toMatchObject({ read: 1, kept: 1 });
+    writeFileSync(latin1('café.jsonl'), `${good('latin1:b')}\n`);
+    await expect(build([folder], 'snap-latin1')).rejects.toMatchObject({
+      code: 'E_INPUT_MISSING',
+      message: expect.stringMatching(/^cannot read input .*\/latin1\/caf\uFFFD\.jsonl: its name is not UTF-8/),
+    });
+  });
+
   it('refuses an input inside its own --out folder, and --force then deletes nothing', async () => {
     const file = join(dir, 'self.jsonl');
     writeFileSync(file, `${good('self:1')}\n`);
