@@ -588,7 +588,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
                 `no record read has the policy's ${field.slice(0, -1)} ${JSON.stringify(value)}, but records have ${fewOf(near.map((v) => JSON.stringify(v)))}, which the policy does not name and so excludes: is the policy misspelt?`,
             )
           : [
-              `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${fewOf(seen.map((v) => JSON.stringify(v)))}: is the policy misspelt?`,
+              `no record read has one of the policy's ${field} (${fewOf(values.map((v) => JSON.stringify(v)))}), so none is kept; the records have ${recordValues(seen, values)}: is the policy misspelt?`,
             ],
       ),
       ...(unknownParticipants > 0
@@ -1075,6 +1075,22 @@ async function unmatchedPolicyValues(
     });
     return misses.length > 0 ? [{ field, values: [...values], seen: found[field], misses }] : [];
   });
+}
+
+/**
+ * The values of a field the records have, for a warning: only those that look like a source or kind (a word of
+ * lower-case letters, `_` or `-`, or a near miss of a policy value, such as `Facebook`) are shown, the others
+ * counted. With columns mixed up, source or kind holds e-mail addresses, names or account ids, and personal data is
+ * never repeated in the build's output.
+ */
+function recordValues(seen: readonly string[], policyValues: readonly string[]): string {
+  const shown = seen
+    .filter((v) => /^[a-z][a-z_-]{0,31}$/.test(v) || policyValues.some((p) => nearMiss(p, v)))
+    .map((v) => JSON.stringify(v));
+  const hidden = seen.length - shown.length;
+  if (hidden === 0) return fewOf(shown);
+  const others = `${hidden === 1 ? '1 other value, not shown as it is not a word' : `${hidden} other values, not shown as they are not words`} of lower-case letters (data in the wrong field?)`;
+  return shown.length > 0 ? `${fewOf(shown)} and ${others}` : others;
 }
 
 /** Whether `a` is likely a misspelling of `b`: equal but for case, or one or two edits apart (one for short words). */

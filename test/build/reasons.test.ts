@@ -273,6 +273,27 @@ describe('a policy that matches no record', () => {
     expect(summary.warnings).toEqual([]);
   });
 
+  it('never repeats personal data from the records in that warning: values that are no word (an e-mail, a name, a phone number in kind) are counted, not shown', async () => {
+    const { summary } = await buildWithPolicy('kind-data', '', [
+      record({ id: 'kd:0', kind: 'Post' }),
+      record({ id: 'kd:1', kind: 'comment' }),
+      record({ id: 'kd:2', kind: 'anna.m@example.org' }),
+      record({ id: 'kd:3', kind: 'Anna Müller' }),
+      record({ id: 'kd:4', kind: '+49 170 1234567' }),
+      record({ id: 'kd:5', kind: 'fb:a:42' }),
+    ]);
+    expect(summary.kept).toBe(0);
+    expect(summary.warnings).toEqual([
+      'no record read has one of the policy\'s kinds ("post"), so none is kept; the records have "Post", "comment" and 4 other values, not shown as they are not words of lower-case letters (data in the wrong field?): is the policy misspelt?',
+    ]);
+    const { summary: none } = await buildWithPolicy('source-data', '', [
+      record({ id: 'sd:1', source: 'anna.m@example.org' }),
+    ]);
+    expect(none.warnings).toEqual([
+      'no record read has one of the policy\'s sources ("facebook"), so none is kept; the records have 1 other value, not shown as it is not a word of lower-case letters (data in the wrong field?): is the policy misspelt?',
+    ]);
+  });
+
   it('warns about one misspelt value beside correct ones (kinds: [post, coment]), naming what the records have', async () => {
     const build = async (name: string, kinds: string) => {
       const policy = join(dir, `${name}.yaml`);
