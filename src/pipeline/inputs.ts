@@ -50,7 +50,7 @@ const DATA_FILE = /\.(jsonl|ndjson)(\.gz)?$|\.parquet$/i;
 
 /**
  * The data files under `dir`, sorted. Symbolic links to folders are followed (each real folder once); `skip` (the
- * snapshot's own folder, when it lies inside an input folder) is never walked.
+ * snapshot's own folder, when it lies inside an input folder) is never walked, nor read through a link into it.
  */
 function walk(
   dir: string,
@@ -72,13 +72,29 @@ function walk(
     const isDir = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(p));
     if (isDir) {
       const real = realpathSync(p);
-      if (p === skip || real === skip || seen.has(real)) continue;
+      if (p === skip || within(real, skip) || seen.has(real)) continue;
       seen.add(real);
       out.push(...walk(p, skip, onIgnored, seen));
-    } else if (DATA_FILE.test(entry.name)) out.push(p);
-    else onIgnored?.(p);
+    } else if (DATA_FILE.test(entry.name)) {
+      // Nor is a link to one of the snapshot's own files: --force deletes them before they are read.
+      if (!entry.isSymbolicLink() || !within(realpathOrNull(p), skip)) out.push(p);
+    } else onIgnored?.(p);
   }
   return out;
+}
+
+/** Whether the real path `real` is the folder `folder` or lies inside it. */
+function within(real: string | null, folder: string | undefined): boolean {
+  return real !== null && folder !== undefined && (real === folder || real.startsWith(`${folder}${sep}`));
+}
+
+/** The real path of `path`, or null for a link that loops or leads nowhere (refused by name when read). */
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function isFolder(path: string): boolean {

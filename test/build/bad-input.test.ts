@@ -254,6 +254,22 @@ describe('several inputs and damaged files', () => {
     expect(existsSync(shard)).toBe(true);
   });
 
+  it('never reads a file or folder of its own --out folder through a link in an input folder, so --force deletes no input', async () => {
+    const folder = join(dir, 'into-out');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.jsonl'), `${good('into:1')}\n{"broken\n`);
+    const out = 'snap-into-out';
+    expect(await build([folder], out)).toMatchObject({ read: 2, kept: 1, quarantined: 1 });
+    symlinkSync(join(dir, out, 'quarantine', 'quarantine.jsonl'), join(folder, 'q.jsonl'));
+    symlinkSync(join(dir, out, 'data'), join(folder, 'shards'));
+    // The same build, already done: the snapshot's own files are not inputs.
+    expect(await build([folder], out)).toMatchObject({ read: 2, alreadyBuilt: true });
+    const forced = await withHome(home, (h) =>
+      runBuild({ home: h, programme: 'ai-training-2025', inputs: [folder], out: join(dir, out), force: true }),
+    );
+    expect(forced).toMatchObject({ read: 2, kept: 1, quarantined: 1, alreadyBuilt: false });
+  });
+
   it('refuses an input that is a device or pipe (read more than once, it would be used up or never end)', async () => {
     await expect(build(['/dev/null'], 'snap-device')).rejects.toMatchObject({
       code: 'E_INPUT_NOT_FILE',
