@@ -134,6 +134,9 @@ function folderStat(path: string): { bytes: number; contents: string } {
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, entry.name);
+      if (entry.name.includes('\uFFFD') && !lstatSync(p, { throwIfNoEntry: false })) {
+        throw new InputError(`cannot read input ${p}: ${NOT_UTF8}`, 'E_INPUT_MISSING');
+      }
       if (entry.isDirectory()) visit(p);
       else if (entry.isFile()) {
         const s = statSync(p);

@@ -215,6 +215,16 @@ describe('several inputs and damaged files', () => {
     });
   });
 
+  it('refuses an export folder holding a file whose name is not UTF-8, naming it, not with an unexpected ENOENT', async () => {
+    const folder = join(dir, 'latin1-export', 'your_activity_across_facebook', 'posts');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(`${folder}/`), Buffer.from('Gäste.json', 'latin1')]), '[]');
+    await expect(build([`facebook:${join(dir, 'latin1-export')}@fb:a:1`], 'snap-latin1-export')).rejects.toMatchObject({
+      code: 'E_INPUT_MISSING',
+      message: expect.stringMatching(/^cannot read input .*\/posts\/G\uFFFDste\.json: its name is not UTF-8/),
+    });
+  });
+
   it('refuses a folder holding a file or folder whose name is not UTF-8 (Latin-1), naming it, not with an unexpected ENOENT', async () => {
     const folder = join(dir, 'latin1');
     mkdirSync(folder);
