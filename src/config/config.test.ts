@@ -155,4 +155,14 @@ describe('parseConfig', () => {
       /server\.api_tokens: is empty: write a list in brackets, \[\] for none$/,
     );
   });
+
+  it('says to quote a value that YAML reads as a number or a boolean where text belongs, such as a token of digits', () => {
+    // A generated token of hex digits can look like a number in YAML: 1234e56 is read as 1.234e59.
+    expect(parseWith('  api_tokens: []', '  api_tokens: [1234567890123456789012345678901234e56]')).toMatch(
+      /server\.api_tokens\.0: must be text, but YAML reads this value as a number: put it in quotes$/,
+    );
+    expect(parseWith('  listen: 127.0.0.1:8080', '  listen: true')).toMatch(
+      /server\.listen: must be text, but YAML reads this value as a boolean: put it in quotes$/,
+    );
+  });
 });

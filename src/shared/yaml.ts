@@ -36,7 +36,20 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   const given = issue ? valueAt(value, issue.path) : undefined;
   const missing = issue?.code === 'invalid_type' && given === undefined;
   const list = issue?.code === 'invalid_type' && issue.expected === 'array' ? listHint(given) : undefined;
-  return throwAt(doc, lineCounter, file, path, missing ? 'is required' : (list ?? issue?.message ?? 'invalid value'));
+  // A token of digits (1234e56), a version (1.10) or `true`: YAML reads them as numbers or booleans, unquoted.
+  const quote =
+    issue?.code === 'invalid_type' &&
+    issue.expected === 'string' &&
+    (typeof given === 'number' || typeof given === 'boolean')
+      ? `must be text, but YAML reads this value as a ${typeof given}: put it in quotes`
+      : undefined;
+  return throwAt(
+    doc,
+    lineCounter,
+    file,
+    path,
+    missing ? 'is required' : (list ?? quote ?? issue?.message ?? 'invalid value'),
+  );
 }
 
 /**
