@@ -1,4 +1,4 @@
-import './_scrub-freed-memory.ts';
+import './_engine-allocator.ts';
 import { readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../policy/compile-sql.ts';
