@@ -25,35 +25,30 @@ export function loadSigner(file: string): Signer {
   }
 }
 
-/** Reads the log's signing key; a key that cannot be read is refused saying whose it is and the way on. */
-function loadLogSigner(file: string): Signer {
+/** Reads a signing key; one that cannot be read is refused saying whose it is and the way on (`whose`). */
+function loadKeyOf(file: string, whose: string): Signer {
   try {
     return loadSigner(file);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    throw new InputError(
-      `${error.message}, the log's key (log.key_file in ${CONFIG_FILE}); put it back from a backup (with several hosts, copy it from another host's home); if it is lost, see "The log's key lost" in docs/portal.md`,
-      'E_KEY',
-      { cause: error },
-    );
+    throw new InputError(`${error.message}, ${whose}`, 'E_KEY', { cause: error });
   }
 }
 
-/**
- * Reads a programme's key_file, which signs its snapshot manifests; a key that cannot be read is refused naming the
- * programme and the way on.
- */
+/** Reads the log's signing key. */
+function loadLogSigner(file: string): Signer {
+  return loadKeyOf(
+    file,
+    `the log's key (log.key_file in ${CONFIG_FILE}); put it back from a backup (with several hosts, copy it from another host's home); if it is lost, see "The log's key lost" in docs/portal.md`,
+  );
+}
+
+/** Reads a programme's key_file, which signs its snapshot manifests. */
 export function loadProgrammeSigner(programme: { readonly id: string; readonly key_file: string }): Signer {
-  try {
-    return loadSigner(programme.key_file);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new InputError(
-      `${error.message}, the key_file of programme ${programme.id} in ${CONFIG_FILE}; put it back from a backup, or make a new one with "dissent log keygen" and publish its verifier key`,
-      'E_KEY',
-      { cause: error },
-    );
-  }
+  return loadKeyOf(
+    programme.key_file,
+    `the key_file of programme ${programme.id} in ${CONFIG_FILE}; put it back from a backup, or make a new one with "dissent log keygen" and publish its verifier key`,
+  );
 }
 
 /** Writes a fresh Ed25519 signing key with file mode 0600 and returns its verifier key. */
