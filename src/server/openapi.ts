@@ -40,7 +40,7 @@ const operatorErrors = {
  * Every route: a failure of the server's own (a disk full, a defect), whose details go to the error log, never to the
  * client; and a request that arrives on a kept-alive connection after shutdown began.
  */
-const shuttingDown = { '500': operatorErrors['500'], '503': operatorErrors['503'] };
+const everyRoute = { '500': operatorErrors['500'], '503': operatorErrors['503'] };
 /** Makes a filing request safe to retry (see the operations' descriptions). */
 const idempotencyKeyHeader = {
   name: 'Idempotency-Key',
@@ -55,7 +55,7 @@ const replayHeaders = {
 /** Public routes are limited per IP address; like every route, they answer 503 during shutdown. */
 const rateLimited = {
   '429': problemResponse('Too many requests from this address; retry after Retry-After seconds.'),
-  ...shuttingDown,
+  ...everyRoute,
 };
 
 /**
@@ -294,7 +294,7 @@ export const openApiDocument = {
           '401': operatorErrors['401'],
           '404': problemResponse('No objection with this id.'),
           '429': problemResponse('Without a valid token: too many requests from this address.'),
-          ...shuttingDown,
+          ...everyRoute,
         },
       },
     },
