@@ -697,6 +697,10 @@ describe('link tokens', () => {
     await server.ctx.tasks.idle();
     expect(await t.home.store.countObjections()).toEqual([]);
     expect((await api(server.url, '/metrics')).text).toMatch(/^dissent_unconfirmed_purged_total 1$/m);
+    // The link, opened once more, is unknown now; the page still says that it may have expired, as it did.
+    const purged = await follow(new Client(server.url), link);
+    expect(purged.status).toBe(404);
+    expect(purged.html).toContain('or it has expired');
   });
 
   it('lets a closed programme\'s grace window no longer cut short the link of an objection to "*"', async () => {

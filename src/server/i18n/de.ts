@@ -104,7 +104,7 @@ export const de: Messages = {
     'Die Rücknahme ist im signierten Transparenzlog verzeichnet. Laden Sie den Beleg herunter und bewahren Sie ihn auf.',
 
   tokenUnknown:
-    'Dieser Link ist ungültig. Prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben, oder senden Sie das Formular erneut ab.',
+    'Dieser Link ist ungültig oder abgelaufen. Prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben, oder senden Sie das Formular erneut ab.',
   tokenExpired: 'Dieser Link ist abgelaufen. Bitte senden Sie das Formular erneut ab.',
   tokenUsed: 'Dieser Link wurde bereits verwendet. Prüfen Sie den Status mit Ihrem Beleg.',
   linkProblem: 'Der Link kann nicht verwendet werden',

@@ -101,7 +101,7 @@ export const en = {
   withdrawIntro: 'The withdrawal is recorded in the signed transparency log. Download its receipt and keep it.',
 
   tokenUnknown:
-    'This link is not valid. Check that you opened the complete link from the mail, or submit the form again.',
+    'This link is not valid, or it has expired. Check that you opened the complete link from the mail, or submit the form again.',
   tokenExpired: 'This link has expired. Please submit the form again.',
   tokenUsed: 'This link has already been used. Use your receipt to check the status.',
   linkProblem: 'The link cannot be used',
