@@ -77,6 +77,12 @@ describe('dissent backup while dissent serve takes objections', () => {
     const again = await run(['backup', '--home', t.dir, '--out', file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('exists already');
+    // A folder given as --out is named as one: the backup is a file, to be named inside it.
+    const intoFolder = await run(['backup', '--home', t.dir, '--out', t.dir]);
+    expect(intoFolder.code).toBe(2);
+    expect(intoFolder.stderr).toContain(
+      `${t.dir} is a folder; name the backup file, e.g. ${join(t.dir, 'registry-backup.db')}`,
+    );
 
     // Restored as a home of its own, the copy holds each of those objections at the index its receipt names.
     const restored = join(t.dir, 'restored');

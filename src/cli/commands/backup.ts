@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { loadConfig } from '../../config/config.ts';
 import { openStore } from '../../config/home.ts';
@@ -24,8 +24,14 @@ export default defineCommand({
   async run({ args }) {
     const out = resolve(args.out);
     // Checked before the registry is opened, so that a typo costs nothing; the store checks again, race-free.
-    if (existsSync(out))
-      throw new InputError(`${out} exists already; a backup is never written over a file`, 'E_EXISTS');
+    const existing = statSync(out, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) {
+      throw new InputError(
+        `${out} is a folder; name the backup file, e.g. ${join(out, 'registry-backup.db')}`,
+        'E_USAGE',
+      );
+    }
+    if (existing) throw new InputError(`${out} exists already; a backup is never written over a file`, 'E_EXISTS');
     if (!statSync(dirname(out), { throwIfNoEntry: false })?.isDirectory()) {
       throw new InputError(`the folder of ${out} does not exist; create it first`, 'E_USAGE');
     }
