@@ -43,8 +43,15 @@ function loadLogSigner(file: string): Signer {
   );
 }
 
-/** Reads a programme's key_file, which signs its snapshot manifests. */
-export function loadProgrammeSigner(programme: { readonly id: string; readonly key_file: string }): Signer {
+/**
+ * The key that signs a programme's snapshot manifests: its own key_file, or else the log's key (`logSigner`). A key_file
+ * that cannot be read is refused naming the programme and the way on.
+ */
+export function manifestSigner(
+  programme: { readonly id: string; readonly key_file?: string | undefined },
+  logSigner: Signer,
+): Signer {
+  if (!programme.key_file) return logSigner;
   return loadKeyOf(
     programme.key_file,
     `the key_file of programme ${programme.id} in ${CONFIG_FILE}; put it back from a backup, or make a new one with "dissent log keygen" and publish its verifier key`,

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { programmeById } from '../config/config.ts';
-import { type Home, loadProgrammeSigner } from '../config/home.ts';
+import { type Home, manifestSigner } from '../config/home.ts';
 import { parseCheckpoint } from '../log/checkpoint.ts';
 import { sha256 } from '../log/hash.ts';
 import type { Signer } from '../log/note.ts';
@@ -262,9 +262,7 @@ async function buildSnapshot(opts: BuildOptions): Promise<BuildSummary> {
   // The manifest is signed last: a programme key that cannot be read is refused now, before the work, not after it.
   let signer: Signer;
   try {
-    signer = programme.key_file
-      ? loadProgrammeSigner({ id: programme.id, key_file: programme.key_file })
-      : opts.home.signer;
+    signer = manifestSigner(programme, opts.home.signer);
   } catch (error) {
     forgetUnstarted();
     throw error;

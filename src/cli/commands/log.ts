@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { programmeById } from '../../config/config.ts';
-import { loadProgrammeSigner, openHome, writeSignerKey } from '../../config/home.ts';
+import { manifestSigner, openHome, writeSignerKey } from '../../config/home.ts';
 import { isValidName, verifierKeyOf } from '../../log/note.ts';
 import { InputError } from '../../shared/errors.ts';
 import { commonArgs, homeDir, info, out } from '../_common.ts';
@@ -48,11 +48,7 @@ const key = defineCommand({
   run: ({ args }) =>
     withHome(args, async (h) => {
       const programme = args.programme === undefined ? undefined : programmeById(h.config, args.programme);
-      out(
-        verifierKeyOf(
-          programme?.key_file ? loadProgrammeSigner({ id: programme.id, key_file: programme.key_file }) : h.signer,
-        ),
-      );
+      out(verifierKeyOf(programme ? manifestSigner(programme, h.signer) : h.signer));
     }),
 });
 
