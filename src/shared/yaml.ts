@@ -35,21 +35,21 @@ export function parseYamlWith<T>(schema: z.ZodType<T>, text: string, file: strin
   // zod words a missing field as "expected array, received undefined"; say what is wrong.
   const given = issue ? valueAt(value, issue.path) : undefined;
   const missing = issue?.code === 'invalid_type' && given === undefined;
-  const list = issue?.code === 'invalid_type' && issue.expected === 'array' ? listHint(given) : undefined;
-  // A token of digits (1234e56), a version (1.10) or `true`: YAML reads them as numbers or booleans, unquoted.
-  const quote =
-    issue?.code === 'invalid_type' &&
-    issue.expected === 'string' &&
-    (typeof given === 'number' || typeof given === 'boolean')
-      ? `must be text, but YAML reads this value as a ${typeof given}: put it in quotes`
-      : undefined;
-  return throwAt(
-    doc,
-    lineCounter,
-    file,
-    path,
-    missing ? 'is required' : (list ?? quote ?? issue?.message ?? 'invalid value'),
-  );
+  const hint = issue?.code === 'invalid_type' ? typeHint(issue.expected, given) : undefined;
+  return throwAt(doc, lineCounter, file, path, missing ? 'is required' : (hint ?? issue?.message ?? 'invalid value'));
+}
+
+/**
+ * What to write where a value of another type was given, in place of zod's "expected string, received number": a
+ * list in brackets, or quotes around a value YAML reads as a number or boolean (a token of digits such as 1234e56, a
+ * version such as 1.10, true).
+ */
+function typeHint(expected: string, given: unknown): string | undefined {
+  if (expected === 'array') return listHint(given);
+  if (expected === 'string' && (typeof given === 'number' || typeof given === 'boolean')) {
+    return `must be text, but YAML reads this value as a ${typeof given}: put it in quotes`;
+  }
+  return undefined;
 }
 
 /**
